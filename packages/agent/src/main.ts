@@ -1,1 +1,37 @@
 #!/usr/bin/env node
+import { buildProgram, CommanderError } from './cli.js';
+import { EXIT_CODE_BY_ERROR, isAgentError } from './errors.js';
+
+/**
+ * The thin entry point (medplum's `main.ts`): parse argv, dispatch, and map every failure to an exit
+ * code. Nothing else happens here.
+ */
+async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; every other commander failure is bad usage (exit 2).
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (isAgentError(error)) {
+      process.stderr.write(`esms: ${error.message}\n`);
+      if (error.code === 'usage') process.stderr.write(program.helpInformation());
+      return EXIT_CODE_BY_ERROR[error.code];
+    }
+    process.stderr.write(`esms: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`esms: fatal: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,91 @@
+import { Option, type Command } from 'commander';
+import { isSdkError, type ComputeOptions } from '@esms-numerique/sdk';
+import { formatExplanation, formatResultsTable } from '../compute/format-table.js';
+import { loadConfig } from '../config/load-config.js';
+import { AgentError, UsageError } from '../errors.js';
+import { computeFromSources } from '../runner/compute-from-source.js';
+import { createFileSource } from '../sources/file-source.js';
+
+interface ComputeFlags {
+  input: string[];
+  measureDate: string;
+  config?: string;
+  format?: 'json' | 'table';
+  explain?: string;
+  denominatorScope?: 'period' | 'calendar-year';
+  countCancelledEvents?: boolean;
+  finessMode?: 'lenient' | 'strict';
+  timezone?: string[];
+  projectStartDate?: string;
+  allCarePlansArePp?: boolean;
+}
+
+/** `esms compute` (contract.md §1): read files, compute, print the results document. */
+export function registerComputeCommand(program: Command): void {
+  program
+    .command('compute')
+    .description('compute the indicators from FHIR files (NDJSON, Bulk Data export directories, JSON Bundles or resources)')
+    .requiredOption('--input <path...>', 'files or directories to read')
+    .requiredOption('--measure-date <YYYY-MM-DD>', 'measurement date D (local date; P is the 3 months before)')
+    .option('--config <file>', 'take the computation options and time-zone overrides from this config file')
+    .addOption(new Option('--format <format>', 'output format (default: table on a terminal, else json)').choices(['json', 'table']))
+    .option('--explain <finess>', 'show, for one ESSMS, who is in each denominator and numerator and why')
+    .addOption(new Option('--denominator-scope <scope>', 'persons accompanied in P, or in the calendar year').choices(['period', 'calendar-year']))
+    .option('--no-count-cancelled-events', 'do not count cancelled agenda events')
+    .addOption(new Option('--finess-mode <mode>', 'strict: a failing FINESS key excludes the ESSMS').choices(['lenient', 'strict']))
+    .option('--timezone <finess=zone...>', 'time zone override for an ESSMS (e.g. 980500001=Indian/Mayotte)')
+    .option('--project-start-date <YYYY-MM-DD>', 'start of the project, for the cumulative e-parcours count')
+    .option('--all-care-plans-are-pp', 'treat every CarePlan as a projet personnalisé')
+    .action(async (flags: ComputeFlags, command: Command) => {
+      const options = await computeOptions(flags, command);
+      let outcome;
+      try {
+        outcome = await computeFromSources([createFileSource({ paths: flags.input })], options);
+      } catch (error) {
+        if (isSdkError(error)) throw new UsageError(error.message);
+        throw error;
+      }
+      const { results, subjects } = outcome.computation;
+      const format = flags.format ?? (process.stdout.isTTY ? 'table' : 'json');
+      if (flags.explain !== undefined) {
+        const explanation = subjects.find((s) => s.finess === flags.explain);
+        if (explanation === undefined) {
+          throw new AgentError('nothing-computed', `no reported ESSMS has FINESS ${flags.explain}`);
+        }
+        process.stdout.write(format === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
+      } else {
+        process.stdout.write(format === 'json' ? `${JSON.stringify(results, null, 2)}\n` : formatResultsTable(results));
+      }
+      if (results.establishments.length === 0) {
+        process.stderr.write(`esms: nothing could be computed: no ESSMS recognised in ${outcome.recordsRead} records\n`);
+        process.exitCode = 1;
+      }
+    });
+}
+
+async function computeOptions(flags: ComputeFlags, command: Command): Promise<ComputeOptions> {
+  const fromConfig: Partial<ComputeOptions> = {};
+  const timezoneOverrides: Record<string, string> = {};
+  if (flags.config !== undefined) {
+    const { config } = await loadConfig(flags.config);
+    Object.assign(fromConfig, config.computation);
+    for (const e of config.establishments) if (e.timezone) timezoneOverrides[e.finess] = e.timezone;
+  }
+  for (const pair of flags.timezone ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--timezone expects FINESS=Zone, got "${pair}"`);
+    timezoneOverrides[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  // A flag given explicitly wins over the config file.
+  const explicit = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
+  return {
+    ...fromConfig,
+    measureDate: flags.measureDate,
+    ...(explicit('denominatorScope') ? { denominatorScope: flags.denominatorScope } : {}),
+    ...(explicit('countCancelledEvents') ? { countCancelledEvents: flags.countCancelledEvents } : {}),
+    ...(explicit('finessMode') ? { finessMode: flags.finessMode } : {}),
+    ...(flags.projectStartDate !== undefined ? { projectStartDate: flags.projectStartDate } : {}),
+    ...(flags.allCarePlansArePp ? { allCarePlansAreProjetPersonnalise: true } : {}),
+    timezoneOverrides,
+  };
+}

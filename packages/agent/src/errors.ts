@@ -1,0 +1,73 @@
+/**
+ * The agent's typed errors (ky/trpc style): one base class with a `code` from a closed union, one small
+ * subclass per failure a caller handles differently, and `isAgentError` guards. Third-party errors
+ * (fhir-kit-client's plain-object rejections, axios errors, fs errors) are wrapped at the edge with `cause`.
+ */
+export type AgentErrorCode =
+  | 'usage'
+  | 'config-not-found'
+  | 'config-invalid'
+  | 'config-exists'
+  | 'secret-missing'
+  | 'input-unreadable'
+  | 'nothing-computed'
+  | 'source-http'
+  | 'source-auth'
+  | 'source-invalid-response'
+  | 'submission-transient'
+  | 'submission-permanent'
+  | 'submission-deadline'
+  | 'outbox-corrupt'
+  | 'evidence-io'
+  | 'evidence-invalid'
+  | 'report-failed'
+  | 'run-in-progress'
+  | 'aborted'
+  | 'internal';
+
+/** Process exit code for each error code: 2 is bad usage (contract.md §1), 1 a generic failure. */
+export const EXIT_CODE_BY_ERROR: Readonly<Record<AgentErrorCode, number>> = {
+  usage: 2,
+  'config-not-found': 3,
+  'config-invalid': 3,
+  /** `esms init` refuses to overwrite an existing config without `--force`. */
+  'config-exists': 1,
+  'secret-missing': 3,
+  'input-unreadable': 1,
+  'nothing-computed': 1,
+  'source-http': 1,
+  'source-auth': 1,
+  'source-invalid-response': 1,
+  'submission-transient': 1,
+  'submission-permanent': 1,
+  'submission-deadline': 1,
+  'outbox-corrupt': 1,
+  'evidence-io': 1,
+  'evidence-invalid': 4,
+  'report-failed': 1,
+  'run-in-progress': 5,
+  aborted: 130,
+  internal: 1,
+};
+
+export class AgentError extends Error {
+  override readonly name: string = 'AgentError';
+  readonly code: AgentErrorCode;
+
+  constructor(code: AgentErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export function isAgentError(value: unknown): value is AgentError {
+  return value instanceof AgentError;
+}
+
+/** Bad command-line usage: exit 2 with the usage text. */
+export class UsageError extends AgentError {
+  override readonly name = 'UsageError';
+  constructor(message: string) {
+    super('usage', message);
+  }
+}

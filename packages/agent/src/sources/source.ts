@@ -1,0 +1,23 @@
+/**
+ * A source of FHIR records (STYLE.md §2: adapters at the agent's edges behind one small interface).
+ * Records come out in whatever order the source has them; the SDK does not need any order.
+ */
+export interface RecordSource {
+  /** A short, non-identifying label for logs and run records (`fhir:https://dui.example/fhir`, `ndjson:3 paths`). */
+  readonly label: string;
+  /**
+   * Streams every record the indicator rules need. Yields parsed JSON values (resources or Bundles);
+   * a record that cannot be parsed is yielded as a `SourceProblem` so the caller can report it and go on.
+   * Stops early (and releases its resources) when `signal` aborts.
+   */
+  records(signal?: AbortSignal): AsyncIterable<SourceItem>;
+}
+
+export type SourceItem = { kind: 'record'; value: unknown } | { kind: 'problem'; problem: SourceProblem };
+
+/** A record a source could not read: where it was and why, never its content (it may hold health data). */
+export interface SourceProblem {
+  /** File and line (`Patient.000.ndjson:17`) or URL of the page. */
+  location: string;
+  reason: string;
+}

@@ -1,0 +1,143 @@
+import { Accumulator } from './accumulator.js';
+import { SdkError } from './errors.js';
+import type { EstablishmentExplanation } from './explain.js';
+import { extractFacts, type ExtractContext } from './extract.js';
+import type { Fact } from './facts.js';
+import { finalize, type Computation } from './finalize.js';
+import { FINESS_TIMEZONES } from './finess.js';
+import { resolveOptions, type ComputeOptions, type EngineOptions, type ResolvedOptions } from './options.js';
+import { buildPeriodGrid } from './period.js';
+import { defaultRecognisers } from './recognisers.js';
+
+/**
+ * The streaming engine: feed it records one at a time, in any order, then call `finish()` once.
+ * Pure: no I/O, no clock (the measurement date is an option), silent, and it never throws on bad data.
+ */
+export interface Engine {
+  /** Adds a FHIR resource or a Bundle (its entries are added, `urn:uuid:` full URLs resolved). */
+  add(record: unknown): void;
+  /** Adds a fact directly (recomputation from a projection). */
+  addFact(fact: Fact): void;
+  /** Reports input that could not even be parsed (a bad NDJSON line), so it appears in data quality. */
+  reportUnreadable(location: string, reason: string): void;
+  /** Resolves references and persons and computes every figure. */
+  finish(): Computation;
+  /** The options actually used, defaults applied: what evidence seals. */
+  readonly options: ResolvedOptions;
+}
+
+const MAX_BUNDLE_DEPTH = 4;
+
+export function createEngine(options: EngineOptions): Engine {
+  const resolved = resolveOptions(options);
+  const overrides = Object.values(resolved.timezoneOverrides);
+  const timezones = [...new Set([...FINESS_TIMEZONES, ...overrides])];
+  const grid = buildPeriodGrid(resolved.measureDate, timezones, resolved.projectStartDate);
+  const acc = new Accumulator(grid, resolved);
+  const ctx: ExtractContext = {
+    recognisers: { ...defaultRecognisers, ...options.recognisers },
+    allCarePlansAreProjetPersonnalise: resolved.allCarePlansAreProjetPersonnalise,
+  };
+  const onFact = options.onFact;
+  const emit = onFact
+    ? (fact: Fact): void => {
+        onFact(fact);
+        acc.add(fact);
+      }
+    : (fact: Fact): void => acc.add(fact);
+  let finished = false;
+
+  const ensureOpen = (): void => {
+    if (finished) throw new SdkError('engine-finished', 'the engine has already finished: create a new one');
+  };
+
+  const addRecord = (record: unknown, fullUrl: string | null, depth: number): void => {
+    if (isBundle(record)) {
+      if (depth >= MAX_BUNDLE_DEPTH) {
+        emit({ k: 'problem', code: 'invalid-resource', resourceType: 'Bundle', id: bundleId(record), message: 'Bundles nested too deeply' });
+        return;
+      }
+      const entries = record.entry;
+      if (entries === undefined) return;
+      if (!Array.isArray(entries)) {
+        emit({ k: 'problem', code: 'invalid-resource', resourceType: 'Bundle', id: bundleId(record), message: 'entry: expected an array' });
+        return;
+      }
+      for (const entry of entries as unknown[]) {
+        if (entry === null || typeof entry !== 'object') continue;
+        const { resource, fullUrl: url } = entry as { resource?: unknown; fullUrl?: unknown };
+        if (resource === undefined) continue; // e.g. a DELETE request entry
+        addRecord(resource, typeof url === 'string' ? url : null, depth + 1);
+      }
+      return;
+    }
+    extractFacts(record, fullUrl, ctx, emit);
+  };
+
+  return {
+    options: resolved,
+    add(record) {
+      ensureOpen();
+      addRecord(record, null, 0);
+    },
+    addFact(fact) {
+      ensureOpen();
+      acc.add(fact);
+    },
+    reportUnreadable(location, reason) {
+      ensureOpen();
+      emit({ k: 'problem', code: 'unreadable-input', resourceType: 'unknown', id: location, message: reason });
+    },
+    finish() {
+      ensureOpen();
+      finished = true;
+      return finalize(acc);
+    },
+  };
+}
+
+function isBundle(value: unknown): value is { resourceType: 'Bundle'; id?: unknown; entry?: unknown } {
+  return value !== null && typeof value === 'object' && (value as { resourceType?: unknown }).resourceType === 'Bundle';
+}
+
+function bundleId(bundle: { id?: unknown }): string {
+  return typeof bundle.id === 'string' ? bundle.id : '(none)';
+}
+
+/**
+ * Computes the indicators from any iterable or async iterable of FHIR resources and Bundles, in any order.
+ * Streaming: records are not kept, only per-person state.
+ */
+export async function computeIndicators(
+  input: Iterable<unknown> | AsyncIterable<unknown>,
+  options: EngineOptions,
+): Promise<Computation> {
+  const engine = createEngine(options);
+  for await (const record of input) engine.add(record);
+  return engine.finish();
+}
+
+/** Synchronous variant of `computeIndicators` for in-memory arrays and generators. */
+export function computeIndicatorsSync(input: Iterable<unknown>, options: EngineOptions): Computation {
+  const engine = createEngine(options);
+  for (const record of input) engine.add(record);
+  return engine.finish();
+}
+
+/**
+ * Recomputes every figure from a projection (the facts an earlier computation extracted, usually
+ * pseudonymised), with the options it was computed with. What an auditor runs to check sealed figures.
+ */
+export async function recomputeFromProjection(
+  facts: Iterable<Fact> | AsyncIterable<Fact>,
+  options: ComputeOptions,
+): Promise<Computation> {
+  const engine = createEngine(options);
+  for await (const fact of facts) engine.addFact(fact);
+  return engine.finish();
+}
+
+/** The explanation of one ESSMS: who is in each denominator and numerator, and why others are not. */
+export function explainEstablishment(computation: Computation, finess: string): EstablishmentExplanation | undefined {
+  return computation.subjects.find((s) => s.finess === finess);
+}

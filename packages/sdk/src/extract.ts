@@ -1,0 +1,335 @@
+import {
+  FINESS_TYPE_GEOGRAPHIQUE,
+  FINESS_TYPE_JURIDIQUE,
+  IDENTIFIER_SYSTEMS,
+  INS_NIR_TYPE_CODE,
+  MERGING_LINK_TYPES,
+} from './constants.js';
+import type { Fact } from './facts.js';
+import type { Recognisers } from './recognisers.js';
+import { identifierKey, referenceKey, referenceType } from './references.js';
+import { describeIssues, otherResourceSchema, SCHEMAS_BY_TYPE } from './schemas.js';
+
+/** What extraction needs besides the record. */
+export interface ExtractContext {
+  recognisers: Recognisers;
+  allCarePlansAreProjetPersonnalise: boolean;
+}
+
+type Json = Record<string, unknown>;
+type Emit = (fact: Fact) => void;
+
+interface IdentifierJson {
+  system?: string;
+  value?: string;
+  type?: { coding?: { code?: string }[] };
+}
+
+/**
+ * Turns one record (never a Bundle: the engine unpacks those) into facts. Invalid records become one
+ * `problem` fact, with the path and reason but never the value, and nothing else.
+ */
+export function extractFacts(record: unknown, fullUrl: string | null, ctx: ExtractContext, emit: Emit): void {
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+    emit(problem('invalid-resource', 'unknown', '(none)', 'not a JSON object'));
+    return;
+  }
+  const resource = record as Json;
+  const resourceType = resource.resourceType;
+  if (typeof resourceType !== 'string' || resourceType.length === 0) {
+    const id = typeof resource.id === 'string' ? resource.id : '(none)';
+    emit(problem('invalid-resource', 'unknown', id, 'resourceType is missing'));
+    return;
+  }
+  const schema = SCHEMAS_BY_TYPE[resourceType] ?? otherResourceSchema;
+  const parsed = schema.safeParse(resource);
+  const key = recordKey(resourceType, resource.id, fullUrl);
+  if (!parsed.success) {
+    emit(problem('invalid-resource', resourceType, displayId(resource.id, fullUrl), describeIssues(parsed.error)));
+    return;
+  }
+  const aliases = fullUrl !== null && fullUrl !== key ? [fullUrl] : [];
+
+  switch (resourceType) {
+    case 'Organization':
+      emitOrganisation(resource, key, aliases, emit);
+      return;
+    case 'Patient':
+      emitPatient(resource, key, aliases, emit);
+      return;
+    case 'Encounter':
+      emitEncounter(resource, key, aliases, ctx, emit);
+      break;
+    case 'EpisodeOfCare':
+      emit({
+        k: 'sejour',
+        key,
+        aliases: aliases.concat(identifierAliases(resource.identifier)),
+        resourceType: 'EpisodeOfCare',
+        subject: referenceKey(resource.patient),
+        provider: referenceKey(resource.managingOrganization),
+        status: str(resource.status),
+        start: str(field(resource.period, 'start')),
+        end: str(field(resource.period, 'end')),
+        partOf: null,
+      });
+      break;
+    case 'Appointment':
+      emitAppointment(resource, key, emit);
+      break;
+    case 'CarePlan':
+      if (ctx.allCarePlansAreProjetPersonnalise || ctx.recognisers.isProjetPersonnalise(resource)) {
+        emit({
+          k: 'projet-personnalise',
+          record: key,
+          subject: referenceKey(resource.subject),
+          status: str(resource.status),
+          created: str(resource.created),
+          end: str(field(resource.period, 'end')),
+        });
+      }
+      break;
+    case 'AuditEvent':
+      emitAuditEvent(resource, key, ctx, emit);
+      // An AuditEvent's own meta.lastUpdated is when it was logged, not a change to the person's record.
+      return;
+    default:
+      break;
+  }
+  emitLastUpdated(resource, resourceType, key, emit);
+}
+
+function emitOrganisation(resource: Json, key: string, aliases: string[], emit: Emit): void {
+  let fineg: string | null = null;
+  let finej: string | null = null;
+  let finess: string | null = null;
+  const ids = Array.isArray(resource.identifier) ? (resource.identifier as IdentifierJson[]) : [];
+  for (const id of ids) {
+    if (typeof id.system !== 'string' || typeof id.value !== 'string') continue;
+    aliases.push(identifierKey(id.system, id.value));
+    const codes = typeCodes(id);
+    if (id.system === IDENTIFIER_SYSTEMS.finess) {
+      const value = id.value.trim().toUpperCase();
+      if (codes.includes(FINESS_TYPE_GEOGRAPHIQUE)) fineg ??= value;
+      else if (codes.includes(FINESS_TYPE_JURIDIQUE)) finej ??= value;
+      else finess ??= value;
+    } else if (id.system === IDENTIFIER_SYSTEMS.idNatSt && id.value.startsWith('1')) {
+      finess ??= id.value.slice(1).trim().toUpperCase();
+    }
+  }
+  emit({
+    k: 'organisation',
+    key,
+    aliases,
+    fineg,
+    finej,
+    finess,
+    partOf: referenceKey(resource.partOf),
+    name: str(resource.name),
+  });
+}
+
+function emitPatient(resource: Json, key: string, aliases: string[], emit: Emit): void {
+  const ins: string[] = [];
+  const ids = Array.isArray(resource.identifier) ? (resource.identifier as IdentifierJson[]) : [];
+  for (const id of ids) {
+    if (typeof id.system !== 'string' || typeof id.value !== 'string' || id.value.length === 0) continue;
+    aliases.push(identifierKey(id.system, id.value));
+    if (isIns(id)) ins.push(`${id.system}|${id.value.replace(/\s/g, '')}`);
+  }
+  const links: string[] = [];
+  if (Array.isArray(resource.link)) {
+    for (const link of resource.link as { other?: unknown; type?: unknown }[]) {
+      if (typeof link.type !== 'string' || !MERGING_LINK_TYPES.has(link.type)) continue;
+      const target = referenceKey(link.other);
+      const type = referenceType(link.other);
+      if (target !== null && (type === null || type === 'Patient')) links.push(target);
+    }
+  }
+  emit({ k: 'patient', key, aliases, ins, links });
+  const lastUpdated = str(field(resource.meta, 'lastUpdated'));
+  if (lastUpdated !== null) {
+    emit({ k: 'update', record: key, resourceType: 'Patient', subjects: [key], at: lastUpdated, via: 'last-updated' });
+  }
+}
+
+/**
+ * INS-NIR counts only when typed `INS-NIR` (the same system typed `NH`, or untyped, may be a billing number
+ * shared with a parent and must never merge two persons); INS-NIA always; the test and demonstration
+ * systems unless typed otherwise.
+ */
+function isIns(id: IdentifierJson): boolean {
+  const codes = typeCodes(id);
+  switch (id.system) {
+    case IDENTIFIER_SYSTEMS.insNir:
+      return codes.includes(INS_NIR_TYPE_CODE);
+    case IDENTIFIER_SYSTEMS.insNia:
+      return true;
+    case IDENTIFIER_SYSTEMS.insTest:
+    case IDENTIFIER_SYSTEMS.insDemo:
+      return codes.length === 0 || codes.includes(INS_NIR_TYPE_CODE) || codes.includes('INS-NIA');
+    default:
+      return false;
+  }
+}
+
+function emitEncounter(resource: Json, key: string, aliases: string[], ctx: ExtractContext, emit: Emit): void {
+  const kind = ctx.recognisers.encounterKind(resource);
+  const partOf = referenceKey(resource.partOf);
+  switch (kind) {
+    case 'sejour':
+      emit({
+        k: 'sejour',
+        key,
+        aliases: aliases.concat(identifierAliases(resource.identifier)),
+        resourceType: 'Encounter',
+        subject: patientReference(resource.subject),
+        provider: referenceKey(resource.serviceProvider),
+        status: str(resource.status),
+        start: str(field(resource.period, 'start')),
+        end: str(field(resource.period, 'end')),
+        partOf,
+      });
+      return;
+    case 'event':
+    case 'event-if-part-of-sejour':
+      emit({
+        k: 'event',
+        record: key,
+        resourceType: 'Encounter',
+        subject: patientReference(resource.subject),
+        status: str(resource.status),
+        start: str(field(resource.period, 'start')),
+        partOf: kind === 'event' ? null : partOf,
+      });
+      return;
+    case 'other':
+      return;
+  }
+}
+
+function emitAppointment(resource: Json, key: string, emit: Emit): void {
+  const start = str(resource.start);
+  for (const participant of resource.participant as { actor?: unknown }[]) {
+    const subject = patientReference(participant.actor);
+    if (subject === null) continue;
+    emit({ k: 'event', record: key, resourceType: 'Appointment', subject, status: str(resource.status), start, partOf: null });
+  }
+}
+
+function emitAuditEvent(resource: Json, key: string, ctx: ExtractContext, emit: Emit): void {
+  const recorded = str(resource.recorded);
+  const success = resource.outcome === '0';
+  const persons: string[] = [];
+  if (Array.isArray(resource.entity)) {
+    for (const entity of resource.entity as { what?: unknown }[]) {
+      const person = patientReference(entity.what, true);
+      if (person !== null) persons.push(person);
+    }
+  }
+  const kind = ctx.recognisers.usageEventKind(resource);
+  if (kind !== null) {
+    emit({
+      k: 'usage',
+      record: key,
+      kind,
+      at: recorded,
+      success,
+      subject: persons[0] ?? null,
+      org: usageOrganisation(resource.agent),
+    });
+  }
+  const action = resource.action;
+  if (success && recorded !== null && persons.length > 0 && (action === 'C' || action === 'U' || action === 'D')) {
+    emit({ k: 'update', record: key, resourceType: 'AuditEvent', subjects: persons, at: recorded, via: 'audit-event' });
+  }
+}
+
+/** The ESSMS named by an agent: an Organization reference, or an identifier with a FINESS system. */
+function usageOrganisation(agents: unknown): string | null {
+  if (!Array.isArray(agents)) return null;
+  for (const agent of agents as { who?: unknown }[]) {
+    const who = agent.who as { reference?: unknown; identifier?: IdentifierJson } | undefined;
+    if (who === undefined) continue;
+    const type = referenceType(who);
+    if (type === 'Organization') return referenceKey(who);
+    const id = who.identifier;
+    if (
+      type === null &&
+      typeof who.reference !== 'string' &&
+      id !== undefined &&
+      (id.system === IDENTIFIER_SYSTEMS.finess || id.system === IDENTIFIER_SYSTEMS.idNatSt)
+    ) {
+      return referenceKey(who);
+    }
+  }
+  return null;
+}
+
+function emitLastUpdated(resource: Json, resourceType: string, key: string, emit: Emit): void {
+  const lastUpdated = str(field(resource.meta, 'lastUpdated'));
+  if (lastUpdated === null) return;
+  const subjects = new Set<string>();
+  for (const ref of [resource.subject, resource.patient]) {
+    const person = patientReference(ref);
+    if (person !== null) subjects.add(person);
+  }
+  if (Array.isArray(resource.participant)) {
+    for (const participant of resource.participant as { actor?: unknown }[]) {
+      const person = patientReference(participant.actor);
+      if (person !== null) subjects.add(person);
+    }
+  }
+  if (subjects.size === 0) return;
+  emit({ k: 'update', record: key, resourceType, subjects: [...subjects], at: lastUpdated, via: 'last-updated' });
+}
+
+/**
+ * The key of a reference that may point to a person. A reference typed as something else (`Group/…`,
+ * `Practitioner/…`) is not about a person; an untyped `urn:uuid:` or identifier reference may be, and is
+ * resolved at the end. With `strict`, untyped references count only if they are identifier-free URNs.
+ */
+function patientReference(ref: unknown, strict = false): string | null {
+  const key = referenceKey(ref);
+  if (key === null) return null;
+  const type = referenceType(ref);
+  if (type !== null) return type === 'Patient' ? key : null;
+  return strict && !key.startsWith('urn:') && !key.startsWith('ident:') ? null : key;
+}
+
+function identifierAliases(identifiers: unknown): string[] {
+  if (!Array.isArray(identifiers)) return [];
+  const out: string[] = [];
+  for (const id of identifiers as IdentifierJson[]) {
+    if (typeof id.system === 'string' && typeof id.value === 'string') out.push(identifierKey(id.system, id.value));
+  }
+  return out;
+}
+
+function typeCodes(id: IdentifierJson): string[] {
+  const codings = id.type?.coding;
+  if (!Array.isArray(codings)) return [];
+  return codings.map((c) => c.code).filter((c): c is string => typeof c === 'string');
+}
+
+function recordKey(resourceType: string, id: unknown, fullUrl: string | null): string {
+  if (typeof id === 'string' && id.length > 0) return `${resourceType}/${id}`;
+  if (fullUrl !== null) return fullUrl;
+  return `${resourceType}/(no id)`;
+}
+
+function displayId(id: unknown, fullUrl: string | null): string {
+  return typeof id === 'string' && id.length > 0 ? id : (fullUrl ?? '(none)');
+}
+
+function problem(code: 'invalid-resource', resourceType: string, id: string, message: string): Fact {
+  return { k: 'problem', code, resourceType, id, message };
+}
+
+function field(value: unknown, name: string): unknown {
+  return value !== null && typeof value === 'object' ? (value as Json)[name] : undefined;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}

@@ -1,0 +1,143 @@
+import type { UsageEventKind } from './constants.js';
+import type { DataQualityCode } from './results.js';
+
+/**
+ * Facts: the minimal fields the rules read from one input record, and nothing else. The engine turns every
+ * record into facts, then counts facts; the same facts, pseudonymised, are the evidence's *projection*,
+ * which is why recomputing from a projection gives exactly the figures of the direct computation.
+ * Every field is JSON; keys are reference keys (see references.ts); times are the record's own strings.
+ */
+export type Fact =
+  | OrganisationFact
+  | PatientFact
+  | SejourFact
+  | EventFact
+  | ProjetPersonnaliseFact
+  | UpdateFact
+  | UsageFact
+  | ProblemFact;
+
+export interface OrganisationFact {
+  k: 'organisation';
+  key: string;
+  aliases: string[];
+  /** FINESS géographique (identifier typed FINEG). */
+  fineg: string | null;
+  /** FINESS juridique (identifier typed FINEJ). */
+  finej: string | null;
+  /** A FINESS without type, or from an idNatSt identifier (`1` + FINESS). */
+  finess: string | null;
+  /** The organisme gestionnaire (`Organization.partOf`). */
+  partOf: string | null;
+  name: string | null;
+}
+
+export interface PatientFact {
+  k: 'patient';
+  key: string;
+  aliases: string[];
+  /** INS identifiers (`<system>|<value>`), pseudonymised in a projection. */
+  ins: string[];
+  /** Targets of `Patient.link` of a merging type (replaced-by, replaces, seealso). */
+  links: string[];
+}
+
+/** A séjour (stay or accompaniment), from an Encounter or an EpisodeOfCare. */
+export interface SejourFact {
+  k: 'sejour';
+  key: string;
+  aliases: string[];
+  resourceType: 'Encounter' | 'EpisodeOfCare';
+  subject: string | null;
+  provider: string | null;
+  status: string | null;
+  start: string | null;
+  end: string | null;
+  /** Set when the Encounter has a `partOf`: if that points to a séjour, this record is an event instead. */
+  partOf: string | null;
+}
+
+/** An agenda event of a person. */
+export interface EventFact {
+  k: 'event';
+  record: string;
+  resourceType: 'Encounter' | 'Appointment';
+  subject: string | null;
+  status: string | null;
+  start: string | null;
+  /** Set when the record is an event only because its `partOf` is a séjour (checked at the end). */
+  partOf: string | null;
+}
+
+export interface ProjetPersonnaliseFact {
+  k: 'projet-personnalise';
+  record: string;
+  subject: string | null;
+  status: string | null;
+  created: string | null;
+  end: string | null;
+}
+
+/** A create/update/delete of a record about the persons named (meta.lastUpdated or an AuditEvent C/U/D). */
+export interface UpdateFact {
+  k: 'update';
+  record: string;
+  resourceType: string;
+  subjects: string[];
+  at: string;
+  via: 'last-updated' | 'audit-event';
+}
+
+export interface UsageFact {
+  k: 'usage';
+  record: string;
+  kind: UsageEventKind;
+  at: string | null;
+  success: boolean;
+  subject: string | null;
+  /** The ESSMS named by `agent[].who`, or `null` to attribute it through the person's séjours. */
+  org: string | null;
+}
+
+/** A record that could not be used, with the reason (never its content). */
+export interface ProblemFact {
+  k: 'problem';
+  code: DataQualityCode;
+  resourceType: string;
+  id: string;
+  message: string;
+}
+
+/**
+ * Maps every person and record key of a fact through `pseudonymise` (HMAC in the agent). FINESS numbers,
+ * dates, statuses and kinds are kept: they are what recomputation needs and identify nobody.
+ */
+export function pseudonymiseFact(fact: Fact, pseudonymise: (key: string) => string): Fact {
+  const p = (key: string): string => (key.startsWith('finess:') ? key : pseudonymise(key));
+  const pn = (key: string | null): string | null => (key === null ? null : p(key));
+  switch (fact.k) {
+    case 'organisation':
+      return { ...fact, key: p(fact.key), aliases: fact.aliases.map(p), partOf: pn(fact.partOf) };
+    case 'patient':
+      return { ...fact, key: p(fact.key), aliases: fact.aliases.map(p), ins: fact.ins.map(p), links: fact.links.map(p) };
+    case 'sejour':
+      return {
+        ...fact,
+        key: p(fact.key),
+        aliases: fact.aliases.map(p),
+        subject: pn(fact.subject),
+        provider: pn(fact.provider),
+        partOf: pn(fact.partOf),
+      };
+    case 'event':
+      return { ...fact, record: p(fact.record), subject: pn(fact.subject), partOf: pn(fact.partOf) };
+    case 'projet-personnalise':
+      return { ...fact, record: p(fact.record), subject: pn(fact.subject) };
+    case 'update':
+      return { ...fact, record: p(fact.record), subjects: fact.subjects.map(p) };
+    case 'usage':
+      return { ...fact, record: p(fact.record), subject: pn(fact.subject), org: pn(fact.org) };
+    case 'problem':
+      return { ...fact, id: p(fact.id) };
+  }
+}

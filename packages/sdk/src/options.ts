@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { SdkOptionsError } from './errors.js';
+import type { Fact } from './facts.js';
+import type { Recognisers } from './recognisers.js';
+import type { DenominatorScope } from './results.js';
+import { isValidTimezone, localDateToWallMs } from './time.js';
+
+/**
+ * What a computation depends on besides the records. Every ambiguity of the official text that the product
+ * decided is a named option here (indicators.md "Decision"), so an editor or an ARS can choose the other
+ * reading. JSON-serialisable: the evidence seals it so that a verifier recomputes with the same options.
+ */
+export interface ComputeOptions {
+  /** Measurement date D, a local calendar date `YYYY-MM-DD`. */
+  measureDate: string;
+  /** Default `period`. */
+  denominatorScope?: DenominatorScope | undefined;
+  /** Whether a cancelled agenda event counts (default `true`: it was still an entry in the agenda). */
+  countCancelledEvents?: boolean | undefined;
+  /** `lenient` (default): a failing FINESS key is a warning; `strict`: an error that excludes the ESSMS. */
+  finessMode?: 'lenient' | 'strict' | undefined;
+  /** IANA time zone per FINESS géographique, overriding the one derived from the number. */
+  timezoneOverrides?: Readonly<Record<string, string>> | undefined;
+  /** Start of the ESMS numérique project (`YYYY-MM-DD`), for the cumulative e-parcours count. */
+  projectStartDate?: string | null | undefined;
+  /** For DUIs that use CarePlan only for the projet personnalisé. */
+  allCarePlansAreProjetPersonnalise?: boolean | undefined;
+}
+
+/** Options of the streaming engine: the computation's options plus hooks that are not serialised. */
+export interface EngineOptions extends ComputeOptions {
+  /** Overrides of the default recognisers (data-model.md); each may delegate to `defaultRecognisers`. */
+  recognisers?: Partial<Recognisers> | undefined;
+  /** Called with every fact extracted from the input, e.g. to write the evidence's projection. */
+  onFact?: ((fact: Fact) => void) | undefined;
+}
+
+export interface ResolvedOptions {
+  measureDate: string;
+  denominatorScope: DenominatorScope;
+  countCancelledEvents: boolean;
+  finessMode: 'lenient' | 'strict';
+  timezoneOverrides: Readonly<Record<string, string>>;
+  projectStartDate: string | null;
+  allCarePlansAreProjetPersonnalise: boolean;
+}
+
+const localDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(localDateToWallMs(d)), 'is not a calendar date');
+
+const optionsSchema = z.object({
+  measureDate: localDate,
+  denominatorScope: z.enum(['period', 'calendar-year']).optional(),
+  countCancelledEvents: z.boolean().optional(),
+  finessMode: z.enum(['lenient', 'strict']).optional(),
+  timezoneOverrides: z.record(z.string(), z.string().refine(isValidTimezone, 'is not a known IANA time zone')).optional(),
+  projectStartDate: localDate.nullable().optional(),
+  allCarePlansAreProjetPersonnalise: z.boolean().optional(),
+});
+
+/** Validates the options, reporting every problem at once with its key. */
+export function resolveOptions(options: ComputeOptions): ResolvedOptions {
+  const { recognisers: _r, onFact: _f, ...serialisable } = options as EngineOptions;
+  const parsed = optionsSchema.safeParse(serialisable);
+  if (!parsed.success) {
+    throw new SdkOptionsError(
+      parsed.error.issues.map((issue) => ({ key: issue.path.join('.') || '(options)', message: issue.message })),
+    );
+  }
+  const o = parsed.data;
+  return {
+    measureDate: o.measureDate,
+    denominatorScope: o.denominatorScope ?? 'period',
+    countCancelledEvents: o.countCancelledEvents ?? true,
+    finessMode: o.finessMode ?? 'lenient',
+    timezoneOverrides: o.timezoneOverrides ?? {},
+    projectStartDate: o.projectStartDate ?? null,
+    allCarePlansAreProjetPersonnalise: o.allCarePlansAreProjetPersonnalise ?? false,
+  };
+}
+
+/** The serialisable part of resolved options, as sealed in evidence. */
+export function serialisableOptions(options: ResolvedOptions): Required<ComputeOptions> {
+  return { ...options, timezoneOverrides: { ...options.timezoneOverrides } };
+}

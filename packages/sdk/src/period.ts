@@ -1,0 +1,157 @@
+import { addMonthsClamped, FLOATING_OFFSET_MS, isFloating, localDateToWallMs, wallMsToLocalDate, wallToInstant } from './time.js';
+
+/**
+ * The measurement period P and the other windows the rules use, for one measurement date D, precomputed
+ * for every candidate time zone so that each record's times are classified once, as it streams past,
+ * into a bit mask (bit i = "inside the window of time zone i"). Local dates are the same in every zone;
+ * only the instants differ.
+ */
+export interface PeriodGrid {
+  measureDate: string;
+  /** P's first and last local dates, both inclusive. */
+  localStart: string;
+  localEnd: string;
+  /** Local calendar months (`YYYY-MM`) that P touches. */
+  months: string[];
+  /** Calendar year containing P's last day. */
+  year: number;
+  timezones: string[];
+  /** Wall-clock bounds (as UTC ms) shared by all zones, for floating values. */
+  wall: WindowBounds;
+  /** Per zone, instant bounds. */
+  zones: ZoneWindows[];
+  /** Union of every zone's P, for a cheap "could matter at all" test. */
+  unionStartMs: number;
+  unionEndMs: number;
+  allMask: number;
+}
+
+export interface WindowBounds {
+  /** P = [start, end). */
+  start: number;
+  end: number;
+  /** Start of each month P touches, plus the end of the last one: months.length + 1 values. */
+  monthStarts: number[];
+  yearStart: number;
+  yearEnd: number;
+  /** Start of the configured project start date, or `null`. */
+  projectStart: number | null;
+}
+
+export interface ZoneWindows extends WindowBounds {
+  timezone: string;
+}
+
+export function buildPeriodGrid(measureDate: string, timezones: string[], projectStartDate: string | null): PeriodGrid {
+  const localStart = addMonthsClamped(measureDate, -3);
+  const endWall = localDateToWallMs(measureDate);
+  const startWall = localDateToWallMs(localStart);
+  const lastDayWall = endWall - 86_400_000;
+  const year = new Date(lastDayWall).getUTCFullYear();
+
+  const monthStartsWall: number[] = [];
+  const months: string[] = [];
+  const first = new Date(startWall);
+  for (let y = first.getUTCFullYear(), m = first.getUTCMonth(); Date.UTC(y, m, 1) < endWall; m++) {
+    const start = Date.UTC(y, m, 1);
+    monthStartsWall.push(start);
+    months.push(wallMsToLocalDate(start).slice(0, 7));
+  }
+  const lastMonth = new Date(monthStartsWall[monthStartsWall.length - 1] ?? startWall);
+  monthStartsWall.push(Date.UTC(lastMonth.getUTCFullYear(), lastMonth.getUTCMonth() + 1, 1));
+
+  const projectWall = projectStartDate === null ? null : localDateToWallMs(projectStartDate);
+  const wall: WindowBounds = {
+    start: startWall,
+    end: endWall,
+    monthStarts: monthStartsWall,
+    yearStart: Date.UTC(year, 0, 1),
+    yearEnd: Date.UTC(year + 1, 0, 1),
+    projectStart: projectWall,
+  };
+  const zones = timezones.map((timezone): ZoneWindows => {
+    const toInstant = (w: number): number => wallToInstant(w, timezone);
+    return {
+      timezone,
+      start: toInstant(wall.start),
+      end: toInstant(wall.end),
+      monthStarts: wall.monthStarts.map(toInstant),
+      yearStart: toInstant(wall.yearStart),
+      yearEnd: toInstant(wall.yearEnd),
+      projectStart: projectWall === null ? null : toInstant(projectWall),
+    };
+  });
+  return {
+    measureDate,
+    localStart,
+    localEnd: wallMsToLocalDate(lastDayWall),
+    months,
+    year,
+    timezones,
+    wall,
+    zones,
+    unionStartMs: Math.min(...zones.map((z) => z.start)),
+    unionEndMs: Math.max(...zones.map((z) => z.end)),
+    allMask: (1 << timezones.length) - 1,
+  };
+}
+
+/** Bit mask of the zones whose P contains the time value (a start: `P.start ≤ t < P.end`). */
+export function maskInPeriod(grid: PeriodGrid, value: number): number {
+  if (Number.isNaN(value)) return 0;
+  if (isFloating(value)) {
+    const w = value - FLOATING_OFFSET_MS;
+    return w >= grid.wall.start && w < grid.wall.end ? grid.allMask : 0;
+  }
+  if (value < grid.unionStartMs || value >= grid.unionEndMs) return 0;
+  let mask = 0;
+  const zones = grid.zones;
+  for (let i = 0; i < zones.length; i++) {
+    const z = zones[i]!;
+    if (value >= z.start && value < z.end) mask |= 1 << i;
+  }
+  return mask;
+}
+
+/** Bit mask of the zones whose P.start is ≤ the value (an end that reaches into or past P). */
+export function maskEndReachesPeriod(grid: PeriodGrid, value: number): number {
+  if (Number.isNaN(value)) return grid.allMask;
+  if (isFloating(value)) return value - FLOATING_OFFSET_MS >= grid.wall.start ? grid.allMask : 0;
+  let mask = 0;
+  for (let i = 0; i < grid.zones.length; i++) if (value >= grid.zones[i]!.start) mask |= 1 << i;
+  return mask;
+}
+
+/** Bit mask of the zones whose P.end is > the value (created before the end of P). */
+export function maskBeforePeriodEnd(grid: PeriodGrid, value: number): number {
+  if (Number.isNaN(value)) return grid.allMask;
+  if (isFloating(value)) return value - FLOATING_OFFSET_MS < grid.wall.end ? grid.allMask : 0;
+  let mask = 0;
+  for (let i = 0; i < grid.zones.length; i++) if (value < grid.zones[i]!.end) mask |= 1 << i;
+  return mask;
+}
+
+/** Bit mask of the zones whose P.end is ≤ the value (updated after the end of P). */
+export function maskAfterPeriodEnd(grid: PeriodGrid, value: number): number {
+  return grid.allMask & ~maskBeforePeriodEnd(grid, value);
+}
+
+/** The bounds of one zone, or the wall bounds for floating values. */
+export function boundsFor(grid: PeriodGrid, zoneIndex: number, value: number): WindowBounds {
+  return isFloating(value) ? grid.wall : grid.zones[zoneIndex]!;
+}
+
+/** Comparable number for a value against `boundsFor(...)`. */
+export function comparable(value: number): number {
+  return isFloating(value) ? value - FLOATING_OFFSET_MS : value;
+}
+
+/** Index of the month of P containing the value in zone `zoneIndex`, or -1. */
+export function monthIndex(grid: PeriodGrid, zoneIndex: number, value: number): number {
+  const bounds = boundsFor(grid, zoneIndex, value);
+  const v = comparable(value);
+  const starts = bounds.monthStarts;
+  if (v < bounds.start || v >= bounds.end) return -1;
+  for (let m = 0; m < starts.length - 1; m++) if (v >= starts[m]! && v < starts[m + 1]!) return m;
+  return -1;
+}

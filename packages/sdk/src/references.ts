@@ -1,0 +1,92 @@
+import { IDENTIFIER_SYSTEMS } from './constants.js';
+
+/**
+ * Reference keys. Every way a FHIR record can point at another (`Type/id`, an absolute URL, a versioned
+ * reference, a `urn:uuid:` full URL inside a Bundle, a conditional reference, a logical identifier) is
+ * reduced to one string key; records register the keys they can be reached by (their aliases), and the
+ * engine resolves keys only once everything has been read, so input order never matters.
+ */
+
+interface ReferenceLike {
+  reference?: unknown;
+  type?: unknown;
+  identifier?: unknown;
+}
+
+/** `finess:<FINESS>` for FINESS and idNatSt (`1` + FINESS) identifiers: both name the same establishment. */
+export function finessKeyOf(system: string, value: string): string | null {
+  if (system === IDENTIFIER_SYSTEMS.finess) return `finess:${value.trim().toUpperCase()}`;
+  if (system === IDENTIFIER_SYSTEMS.idNatSt && value.startsWith('1')) return `finess:${value.slice(1).trim().toUpperCase()}`;
+  return null;
+}
+
+/** Key of a logical identifier: `finess:…` for establishments, else `ident:<system>|<value>`. */
+export function identifierKey(system: string, value: string): string {
+  return finessKeyOf(system, value) ?? `ident:${system}|${value}`;
+}
+
+/** The key a reference points to, or `null` when it points nowhere usable (contained `#id`, empty). */
+export function referenceKey(ref: unknown): string | null {
+  if (ref === null || typeof ref !== 'object') return null;
+  const r = ref as ReferenceLike;
+  if (typeof r.reference === 'string' && r.reference.length > 0) return literalReferenceKey(r.reference);
+  const identifier = r.identifier as { system?: unknown; value?: unknown } | undefined;
+  if (identifier && typeof identifier.system === 'string' && typeof identifier.value === 'string') {
+    return identifierKey(identifier.system, identifier.value);
+  }
+  return null;
+}
+
+/** The resource type a reference names explicitly (`type`, or the `Type/` of a literal reference). */
+export function referenceType(ref: unknown): string | null {
+  if (ref === null || typeof ref !== 'object') return null;
+  const r = ref as ReferenceLike;
+  if (typeof r.type === 'string') return r.type;
+  if (typeof r.reference === 'string') {
+    const text = r.reference;
+    if (text.startsWith('urn:') || text.startsWith('#')) return null;
+    const q = text.indexOf('?');
+    if (q > 0) return text.slice(0, q);
+    const parts = stripHistory(text).split('/');
+    return parts.length >= 2 ? (parts[parts.length - 2] ?? null) : null;
+  }
+  return null;
+}
+
+function stripHistory(text: string): string {
+  const h = text.indexOf('/_history/');
+  return h >= 0 ? text.slice(0, h) : text;
+}
+
+function literalReferenceKey(text: string): string | null {
+  if (text.startsWith('#')) return null;
+  if (text.startsWith('urn:')) return text;
+  const q = text.indexOf('?');
+  if (q > 0) return conditionalReferenceKey(text.slice(q + 1));
+  const parts = stripHistory(text).split('/');
+  if (parts.length < 2) return null;
+  const id = parts[parts.length - 1];
+  const type = parts[parts.length - 2];
+  if (!id || !type) return null;
+  return `${type}/${id}`;
+}
+
+/** `Organization?identifier=system|value` → the identifier's key; other searches are not resolvable. */
+function conditionalReferenceKey(query: string): string | null {
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0 || pair.slice(0, eq) !== 'identifier') continue;
+    const token = safeDecode(pair.slice(eq + 1));
+    const bar = token.indexOf('|');
+    if (bar > 0) return identifierKey(token.slice(0, bar), token.slice(bar + 1));
+  }
+  return null;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The results document of contract.md §2: the public, typed output of `computeIndicators()` and of
+ * `esms compute --format json`. Fields may be added, never renamed or removed.
+ */
+
+/** Identifiers of the indicators (indicators.md). */
+export type RateIndicatorId =
+  | 'taux-dossiers-actifs'
+  | 'taux-projet-personnalise'
+  | 'taux-evenement-agenda'
+  | 'taux-mssante'
+  | 'taux-dmp';
+export type CountIndicatorId = 'e-prescriptions-importees' | 'echanges-e-parcours';
+export type IndicatorId = RateIndicatorId | CountIndicatorId;
+
+export const RATE_INDICATOR_IDS: readonly RateIndicatorId[] = [
+  'taux-dossiers-actifs',
+  'taux-projet-personnalise',
+  'taux-evenement-agenda',
+  'taux-mssante',
+  'taux-dmp',
+];
+
+/** A rate indicator: exact integer numerator and denominator; `rate` is rounded to one decimal for display. */
+export interface RateResult {
+  numerator: number;
+  denominator: number;
+  /** `100 × numerator / denominator` rounded to one decimal, or `null` when the denominator is zero. */
+  rate: number | null;
+  /** Target in percent (90 or 70). */
+  target: number;
+  /** Whether the exact (unrounded) rate reaches the target; `false` when the rate is `null`. */
+  met: boolean;
+}
+
+export interface EPrescriptionResult {
+  total: number;
+  /** Local calendar months (`YYYY-MM`) that the period touches, each with its count (0 when none). */
+  byMonth: Record<string, number>;
+}
+
+export interface EParcoursResult {
+  total: number;
+  /** Cumulative count from the configured project start date to the end of the period, else `null`. */
+  sinceProjectStart: number | null;
+}
+
+export interface IndicatorResults {
+  'taux-dossiers-actifs': RateResult;
+  'taux-projet-personnalise': RateResult;
+  'taux-evenement-agenda': RateResult;
+  'taux-mssante': RateResult;
+  'taux-dmp': RateResult;
+  'e-prescriptions-importees': EPrescriptionResult;
+  'echanges-e-parcours': EParcoursResult;
+}
+
+/** A local-date period, both ends inclusive (`YYYY-MM-DD`). */
+export interface LocalPeriod {
+  start: string;
+  end: string;
+}
+
+export interface EstablishmentResult {
+  /** FINESS géographique (ET) of the ESSMS. */
+  finess: string;
+  /** FINESS juridique (EJ) of its organisme gestionnaire, or `null`. */
+  organisation: string | null;
+  name: string | null;
+  /** IANA time zone in which the period is computed. */
+  timezone: string;
+  period: LocalPeriod;
+  indicators: IndicatorResults;
+  /** Absolute count of active dossiers (the national "nombre de DUI actifs"). */
+  dossiersActifs: number;
+  /** Persons accompanied at least once in the calendar year containing the last day of the period. */
+  fileActive: number;
+  /** SONS Vérification d'Aptitude: the three DUI indicators are provided and non-zero. */
+  vaReady: boolean;
+  vaReason: string | null;
+}
+
+export interface OrganisationResult {
+  /** FINESS juridique (EJ) of the organisme gestionnaire. */
+  finess: string;
+  name: string | null;
+  establishments: string[];
+  /** Weighted roll-up: numerators and denominators summed, then divided. */
+  indicators: IndicatorResults;
+  dossiersActifs: number;
+  fileActive: number;
+}
+
+/** Data-quality reason codes (indicators.md "Data quality, never silent"). */
+export type DataQualityCode =
+  | 'invalid-resource'
+  | 'unknown-subject'
+  | 'unknown-establishment'
+  | 'finess-format'
+  | 'finess-key'
+  | 'period-inverted'
+  | 'period-missing'
+  | 'duplicate-person'
+  | 'history-missing'
+  | 'unattributed-event'
+  | 'timezone-unknown'
+  | 'empty-denominator'
+  | 'unreadable-input';
+
+export interface DataQualityFinding {
+  code: DataQualityCode;
+  message: string;
+  resourceType?: string;
+  id?: string;
+  finess?: string;
+  /** How many records the finding covers, when it summarises several. */
+  count?: number;
+}
+
+export interface ResultsDocument {
+  measureDate: string;
+  denominatorScope: DenominatorScope;
+  establishments: EstablishmentResult[];
+  organisations: OrganisationResult[];
+  dataQuality: { errors: DataQualityFinding[]; warnings: DataQualityFinding[] };
+}
+
+/** `period` (default): persons accompanied in P; `calendar-year`: in the calendar year of P's last day. */
+export type DenominatorScope = 'period' | 'calendar-year';
