@@ -418,7 +418,10 @@ function placeSejour(
   };
   if (f.subject === null) return finding('unknown-subject', 'séjour without a person (subject/patient)');
   const person = personOf(f.subject);
-  if (person === null) return; // reported once with the other records of that unknown person
+  // Séjour facts never register their subject in the accumulator's per-person state (only events,
+  // updates, projets personnalisés and usage events do), so an unresolvable subject must be reported here:
+  // data-model.md "a reference to a record that is not in the input is reported (unknown-subject)".
+  if (person === null) return finding('unknown-subject', 'refers to a person whose Patient record is not in the input');
   const establishment = establishmentOf(f.provider);
   if (establishment === null) {
     return finding(
@@ -447,7 +450,17 @@ function addDemotedEvent(
     return;
   }
   const person = personOf(f.subject);
-  if (person === null || f.start === null || !acc.eventStatusCounts(f.status)) return;
+  if (person === null) {
+    // As in placeSejour: this record's subject was never registered as pending, so report it here.
+    findings.errors.push({
+      code: 'unknown-subject',
+      resourceType: f.resourceType,
+      id: idOf(f.key),
+      message: 'refers to a person whose Patient record is not in the input',
+    });
+    return;
+  }
+  if (f.start === null || !acc.eventStatusCounts(f.status)) return;
   person.event |= maskInPeriod(acc.grid, s.start);
 }
 

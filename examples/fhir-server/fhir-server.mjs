@@ -1,0 +1,252 @@
+// A small read-only FHIR R4 server over a directory of NDJSON files, for tests and the demo. Plain ESM JavaScript
+// so that the demo runs it with `node` alone. It is a stand-in for a DUI's FHIR API, not a FHIR server: searches
+// support `_count`, `_elements`, `_lastUpdated=ge…` on every type and `date=ge…` on AuditEvent (`recorded`),
+// Appointment (`start`) and Encounter (`period`), and page with opaque tokens like HAPI's `_getpages`.
+// Dates without a time or offset are compared as UTC.
+
+import { randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+/** `_count` when the client gives none, and the most a page holds whatever it asks. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+/** Page tokens kept; the oldest is forgotten beyond (its next request gets 410 Gone, as on real servers). */
+const MAX_PAGE_TOKENS = 10_000;
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
+
+/** The element each type's `date` search parameter reads. */
+const DATE_OF = {
+  AuditEvent: (resource) => [resource.recorded, resource.recorded],
+  Appointment: (resource) => [resource.start, resource.end ?? resource.start],
+  Encounter: (resource) => [resource.period?.start, resource.period?.end],
+};
+
+/**
+ * Loads every `.ndjson`/`.jsonl` file (gzip too) of `dataDir` and serves it on loopback.
+ * Lines without a `resourceType` (a bulk export's log) are skipped.
+ *
+ * @param {{ dataDir: string, port?: number, host?: string, bearerToken?: string, basePath?: string }} options
+ * @returns {Promise<{ url: string, counts: Record<string, number>, requests: string[], close: () => Promise<void> }>}
+ */
+export async function startFhirServer(options) {
+  const { dataDir, port = 0, host = '127.0.0.1', bearerToken, basePath = '/fhir' } = options;
+  const store = await loadDirectory(dataDir);
+  const pages = new Map();
+  /** Paths and queries served, in order: tests check what the client asked. */
+  const requests = [];
+
+  const server = createServer((request, response) => {
+    try {
+      requests.push(request.url ?? '');
+      handle(request, response);
+    } catch (error) {
+      send(
+        response,
+        500,
+        outcome('error', 'exception', `internal error: ${error instanceof Error ? error.name : 'unknown'}`),
+      );
+    }
+  });
+
+  function handle(request, response) {
+    const origin = `http://${request.headers.host}`;
+    const url = new URL(request.url ?? '/', origin);
+    if (request.method !== 'GET')
+      return send(response, 405, outcome('error', 'not-supported', 'this server is read-only'));
+    if (!url.pathname.startsWith(basePath))
+      return send(response, 404, outcome('error', 'not-found', 'not a FHIR path'));
+    const parts = url.pathname
+      .slice(basePath.length)
+      .split('/')
+      .filter((part) => part !== '');
+    const base = `${origin}${basePath}`;
+    if (parts.length === 1 && parts[0] === 'metadata') return send(response, 200, capabilityStatement(store));
+    if (bearerToken !== undefined && request.headers.authorization !== `Bearer ${bearerToken}`) {
+      response.setHeader('www-authenticate', 'Bearer');
+      return send(response, 401, outcome('error', 'login', 'a valid bearer token is required'));
+    }
+    if (parts.length === 0 && url.searchParams.has('_getpages')) {
+      const state = pages.get(url.searchParams.get('_getpages'));
+      if (state === undefined)
+        return send(response, 410, outcome('error', 'not-found', 'unknown or expired page token'));
+      return send(response, 200, searchset(state, base));
+    }
+    const [type, id] = parts;
+    if (type === undefined || !RESOURCE_TYPE.test(type) || parts.length > 2) {
+      return send(response, 404, outcome('error', 'not-found', 'unknown path'));
+    }
+    const resources = store.get(type) ?? new Map();
+    if (id !== undefined) {
+      const resource = resources.get(id);
+      if (resource === undefined)
+        return send(response, 404, outcome('error', 'not-found', `${type}/${id} is not known`));
+      return send(response, 200, resource);
+    }
+    let matches;
+    try {
+      matches = search([...resources.values()], type, url.searchParams);
+    } catch (error) {
+      return send(
+        response,
+        400,
+        outcome('error', 'invalid', error instanceof Error ? error.message : 'invalid search'),
+      );
+    }
+    const requested = Number(url.searchParams.get('_count') ?? DEFAULT_PAGE_SIZE);
+    const count =
+      Number.isInteger(requested) && requested > 0 ? Math.min(requested, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+    const elements = url.searchParams
+      .get('_elements')
+      ?.split(',')
+      .filter((element) => element !== '');
+    return send(response, 200, searchset({ type, matches, offset: 0, count, elements }, base));
+  }
+
+  function searchset(state, base) {
+    const { type, matches, offset, count, elements } = state;
+    const slice = matches.slice(offset, offset + count);
+    const link = [];
+    if (offset + count < matches.length) {
+      const token = randomUUID();
+      pages.set(token, { ...state, offset: offset + count });
+      if (pages.size > MAX_PAGE_TOKENS) pages.delete(pages.keys().next().value);
+      link.push({ relation: 'next', url: `${base}?_getpages=${token}` });
+    }
+    return {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total: matches.length,
+      link,
+      entry: slice.map((resource) => ({
+        fullUrl: `${base}/${type}/${resource.id}`,
+        resource: elements === undefined ? resource : project(resource, elements),
+        search: { mode: 'match' },
+      })),
+    };
+  }
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(undefined));
+  });
+  const address = server.address();
+  const counts = Object.fromEntries([...store].map(([type, resources]) => [type, resources.size]));
+  return {
+    url: `http://${host}:${typeof address === 'object' && address !== null ? address.port : port}${basePath}`,
+    counts,
+    requests,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve(undefined)));
+      }),
+  };
+}
+
+function search(resources, type, params) {
+  let matches = resources;
+  for (const [name, value] of params) {
+    if (name === '_lastUpdated') {
+      const since = lowerBound(name, value);
+      matches = matches.filter((resource) => instantOf(resource.meta?.lastUpdated) >= since);
+    } else if (name === 'date') {
+      const dateOf = DATE_OF[type];
+      if (dateOf === undefined) throw new Error(`date is not a search parameter of ${type} here`);
+      const since = lowerBound(name, value);
+      // A range matches `ge` when it ends at or after the bound (an open end always does).
+      matches = matches.filter((resource) => {
+        const [start, end] = dateOf(resource);
+        if (start === undefined && end === undefined) return false;
+        return end === undefined || instantOf(end) >= since;
+      });
+    }
+    // Other parameters (_count, _elements, _format…) are not filters; unknown ones are ignored, as lenient
+    // servers do.
+  }
+  return matches;
+}
+
+function lowerBound(name, value) {
+  if (!value.startsWith('ge')) throw new Error(`${name}: only the ge prefix is supported here`);
+  const instant = instantOf(value.slice(2));
+  if (Number.isNaN(instant)) throw new Error(`${name}: not a FHIR date`);
+  return instant;
+}
+
+function instantOf(value) {
+  return typeof value === 'string' ? Date.parse(value) : Number.NaN;
+}
+
+function project(resource, elements) {
+  const kept = { resourceType: resource.resourceType, id: resource.id };
+  for (const element of elements) if (element in resource) kept[element] = resource[element];
+  kept.meta = {
+    ...resource.meta,
+    tag: [
+      ...(resource.meta?.tag ?? []),
+      { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' },
+    ],
+  };
+  return kept;
+}
+
+async function loadDirectory(dataDir) {
+  const store = new Map();
+  const names = (await readdir(dataDir)).filter((name) => /\.(ndjson|jsonl)(\.gz)?$/i.test(name)).sort();
+  for (const name of names) {
+    const bytes = await readFile(path.join(dataDir, name));
+    const text = (name.toLowerCase().endsWith('.gz') ? gunzipSync(bytes) : bytes)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
+    for (const [index, line] of text.split('\n').entries()) {
+      if (line.trim() === '') continue;
+      let resource;
+      try {
+        resource = JSON.parse(line);
+      } catch {
+        throw new Error(`${name}:${index + 1}: invalid JSON`);
+      }
+      if (typeof resource?.resourceType !== 'string' || typeof resource.id !== 'string') continue;
+      if (!store.has(resource.resourceType)) store.set(resource.resourceType, new Map());
+      store.get(resource.resourceType).set(resource.id, resource);
+    }
+  }
+  return store;
+}
+
+function capabilityStatement(store) {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2024-01-01',
+    kind: 'instance',
+    fhirVersion: '4.0.1',
+    format: ['json'],
+    rest: [
+      {
+        mode: 'server',
+        resource: [...store.keys()].sort().map((type) => ({
+          type,
+          interaction: [{ code: 'read' }, { code: 'search-type' }],
+          searchParam: [
+            { name: '_lastUpdated', type: 'date' },
+            ...(DATE_OF[type] === undefined ? [] : [{ name: 'date', type: 'date' }]),
+          ],
+        })),
+      },
+    ],
+  };
+}
+
+function outcome(severity, code, diagnostics) {
+  return { resourceType: 'OperationOutcome', issue: [{ severity, code, diagnostics }] };
+}
+
+function send(response, status, body) {
+  response.writeHead(status, { 'content-type': FHIR_JSON });
+  response.end(JSON.stringify(body));
+}

@@ -1,0 +1,100 @@
+import * as z from 'zod';
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_EVIDENCE_RETENTION_YEARS,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_SCHEDULE_CRON,
+  DEFAULT_TIMEZONE,
+  LOG_LEVELS,
+} from './config-defaults.js';
+import { arsSchema } from './ars-schema.js';
+import { cronSchema, finessSchema, localDateSchema, pathSchema, positiveIntSchema, timeZoneSchema } from './schema-primitives.js';
+import { sourceSchema } from './source-schema.js';
+
+/** An ESSMS this agent reports for, by its FINESS géographique (ET). */
+export const establishmentSchema = z.strictObject({
+  finess: finessSchema,
+  /** Overrides the time zone the SDK derives from the FINESS (indicators.md "Local time"). */
+  timezone: timeZoneSchema.optional(),
+});
+
+/** When the daemon runs. The measure date is resolved in this time zone. */
+export const scheduleSchema = z.strictObject({
+  cron: cronSchema.default(DEFAULT_SCHEDULE_CRON),
+  timezone: timeZoneSchema.default(DEFAULT_TIMEZONE),
+  /** On start, run a scheduled run that was missed while the agent was stopped. */
+  catchUp: z.boolean({ error: 'must be true or false' }).default(true),
+});
+
+/**
+ * How a run picks its measure date D (indicators.md): the 1st of the current month in the schedule's
+ * time zone, or a fixed date (a re-run for a past period).
+ */
+export const measureDateRuleSchema = z.discriminatedUnion('rule', [
+  z.strictObject({ rule: z.literal('first-day-of-current-month') }),
+  z.strictObject({ rule: z.literal('fixed'), date: localDateSchema }),
+]);
+
+/** The named decisions of indicators.md, passed to the SDK. */
+export const computationSchema = z.strictObject({
+  denominatorScope: z.enum(['period', 'calendar-year']).default('period'),
+  countCancelledEvents: z.boolean({ error: 'must be true or false' }).default(true),
+  /** `lenient`: a failing FINESS key is a warning (the official TDDUI examples fail it); `strict`: an error. */
+  finessMode: z.enum(['lenient', 'strict']).default('lenient'),
+  /** Start of the e-parcours project, for the cumulative `echanges-e-parcours` count; `null` when none. */
+  projectStartDate: localDateSchema.nullable().default(null),
+  /** For DUIs that use CarePlan only for the projet personnalisé (data-model.md). */
+  allCarePlansAreProjetPersonnalise: z.boolean({ error: 'must be true or false' }).default(false),
+});
+
+export const evidenceSchema = z.strictObject({
+  /** How many years evidence must be kept (the programme's audits look years back). */
+  retentionYears: positiveIntSchema(100).default(DEFAULT_EVIDENCE_RETENTION_YEARS),
+  /** Nothing is ever deleted unless this is `true` (contract.md §5: never deletes by default). */
+  deleteExpired: z.boolean({ error: 'must be true or false' }).default(false),
+});
+
+export const loggingSchema = z.strictObject({
+  level: z.enum(LOG_LEVELS).default(DEFAULT_LOG_LEVEL),
+  /** `auto`: human-readable on a terminal, JSON lines otherwise. */
+  format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+});
+
+/** The whole agent configuration (`esms.config.yaml`). Every object is strict: an unknown key is an error. */
+export const agentConfigSchema = z.strictObject({
+  establishments: z
+    .array(establishmentSchema)
+    .min(1, { error: 'needs at least one establishment (the FINESS géographique of each ESSMS reported)' })
+    .check((ctx) => {
+      const seen = new Set<string>();
+      ctx.value.forEach((establishment, index) => {
+        if (seen.has(establishment.finess)) {
+          ctx.issues.push({
+            code: 'custom',
+            input: establishment.finess,
+            path: [index, 'finess'],
+            message: `FINESS ${establishment.finess} is listed twice`,
+          });
+        }
+        seen.add(establishment.finess);
+      });
+    }),
+  sources: z.array(sourceSchema).min(1, { error: 'needs at least one source (type fhir or ndjson)' }),
+  schedule: scheduleSchema.prefault({}),
+  measureDate: measureDateRuleSchema.prefault({ rule: 'first-day-of-current-month' }),
+  computation: computationSchema.prefault({}),
+  /** `null` (or absent): nothing is submitted; figures are sealed and can be exported for a portal upload. */
+  ars: arsSchema.nullable().default(null),
+  /** Outbox, run records and evidence. */
+  dataDir: pathSchema.default(DEFAULT_DATA_DIR),
+  evidence: evidenceSchema.prefault({}),
+  logging: loggingSchema.prefault({}),
+});
+
+export type AgentConfig = z.output<typeof agentConfigSchema>;
+export type EstablishmentConfig = z.output<typeof establishmentSchema>;
+export type ScheduleConfig = z.output<typeof scheduleSchema>;
+export type MeasureDateRule = z.output<typeof measureDateRuleSchema>;
+export type ComputationConfig = z.output<typeof computationSchema>;
+export type EvidenceConfig = z.output<typeof evidenceSchema>;
+export type LoggingConfig = z.output<typeof loggingSchema>;

@@ -1,0 +1,85 @@
+import { stat } from 'node:fs/promises';
+import type { AgentConfig } from './agent-config-schema.js';
+import type { ConfigProblem } from './config-problem.js';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** Reserved example domains (RFC 2606): left in from `esms init`, they can never be reached. */
+const PLACEHOLDER_HOST = /(^|\.)(example|invalid)$|(^|\.)example\.(com|net|org)$/;
+
+/**
+ * Things that do not stop the agent but are probably mistakes, reported by `esms validate-config`
+ * without failing it: plain http to another machine (data and credentials in clear), placeholder hosts
+ * left from `esms init`, NDJSON paths that do not exist yet (an export may land there later), and FINESS
+ * numbers whose key fails (an error only in strict mode, where the SDK excludes them).
+ */
+export async function configWarnings(config: AgentConfig): Promise<ConfigProblem[]> {
+  const warnings: ConfigProblem[] = [];
+  // A proxy is reached in plain http by design (HTTPS goes through it in a CONNECT tunnel).
+  const checkUrl = (key: string, value: string | null, kind: 'server' | 'proxy' = 'server'): void => {
+    if (value === null) return;
+    const url = new URL(value);
+    if (PLACEHOLDER_HOST.test(url.hostname)) {
+      warnings.push({ key, message: `${url.hostname} is a placeholder domain: put the real address` });
+    } else if (kind === 'server' && url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+      warnings.push({ key, message: 'plain http to another machine: records and credentials travel in clear; use https' });
+    }
+  };
+  for (const [index, source] of config.sources.entries()) {
+    if (source.type === 'fhir') {
+      checkUrl(`sources[${index}].baseUrl`, source.baseUrl);
+      if (source.auth.type === 'oauth2-client-credentials') checkUrl(`sources[${index}].auth.tokenUrl`, source.auth.tokenUrl);
+      if (source.since !== null) {
+        warnings.push({
+          key: `sources[${index}].since`,
+          message: 'only records updated since then are read: a séjour or CarePlan unchanged since is missed',
+        });
+      }
+    } else {
+      for (const [pathIndex, path] of source.paths.entries()) {
+        if (!(await exists(path))) {
+          warnings.push({ key: `sources[${index}].paths[${pathIndex}]`, message: `${path} does not exist (yet)` });
+        }
+      }
+    }
+  }
+  if (config.ars !== null) {
+    checkUrl('ars.endpoint', config.ars.endpoint);
+    checkUrl('ars.proxy', config.ars.proxy, 'proxy');
+    if (config.ars.auth.type === 'oauth2-client-credentials') checkUrl('ars.auth.tokenUrl', config.ars.auth.tokenUrl);
+  }
+  config.establishments.forEach((establishment, index) => {
+    if (/^\d{9}$/.test(establishment.finess) && !hasValidLuhnKey(establishment.finess)) {
+      warnings.push({
+        key: `establishments[${index}].finess`,
+        message:
+          config.computation.finessMode === 'strict'
+            ? 'the FINESS key (last digit) does not check: in strict mode this ESSMS is excluded from the results'
+            : 'the FINESS key (last digit) does not check: a typo? (accepted in lenient mode)',
+      });
+    }
+  });
+  return warnings;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Luhn over the 9 digits, as the SDK checks FINESS keys (Corsican 2A/2B numbers have none). */
+function hasValidLuhnKey(digits: string): boolean {
+  let sum = 0;
+  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
+    let digit = digits.charCodeAt(i) - 48;
+    if (double) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}

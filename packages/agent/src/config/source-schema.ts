@@ -1,0 +1,42 @@
+import * as z from 'zod';
+import {
+  DEFAULT_SOURCE_CONCURRENCY,
+  DEFAULT_SOURCE_PAGE_SIZE,
+  DEFAULT_SOURCE_TIMEOUT_MS,
+  MAX_SOURCE_CONCURRENCY,
+  MAX_SOURCE_PAGE_SIZE,
+  MAX_TIMEOUT_MS,
+} from './config-defaults.js';
+import { authSchema } from './auth-schema.js';
+import { httpUrlSchema, instantOrDateSchema, pathSchema, positiveIntSchema } from './schema-primitives.js';
+
+/** A DUI's FHIR R4 server, read page by page. */
+export const fhirSourceSchema = z.strictObject({
+  type: z.literal('fhir'),
+  baseUrl: httpUrlSchema,
+  auth: authSchema.prefault({ type: 'none' }),
+  /** FHIR `_count` per page. */
+  pageSize: positiveIntSchema(MAX_SOURCE_PAGE_SIZE).default(DEFAULT_SOURCE_PAGE_SIZE),
+  /** Requests in flight at once against this server. */
+  concurrency: positiveIntSchema(MAX_SOURCE_CONCURRENCY).default(DEFAULT_SOURCE_CONCURRENCY),
+  timeoutMs: positiveIntSchema(MAX_TIMEOUT_MS).default(DEFAULT_SOURCE_TIMEOUT_MS),
+  /**
+   * Optional `_lastUpdated` lower bound. Trade-off: fewer records to pull, but a séjour, Patient or
+   * CarePlan not touched since then is missed and the figures come out wrong. Leave `null` (everything)
+   * unless the server holds years of history that no rule can need.
+   */
+  since: instantOrDateSchema.nullable().default(null),
+});
+
+/** FHIR NDJSON files (FHIR Bulk Data export directories too), JSON Bundles or resources. */
+export const ndjsonSourceSchema = z.strictObject({
+  type: z.literal('ndjson'),
+  /** Files or directories; relative paths are resolved against the config file's directory. */
+  paths: z.array(pathSchema).min(1, { error: 'needs at least one file or directory' }),
+});
+
+export const sourceSchema = z.discriminatedUnion('type', [fhirSourceSchema, ndjsonSourceSchema]);
+
+export type FhirSourceConfig = z.output<typeof fhirSourceSchema>;
+export type NdjsonSourceConfig = z.output<typeof ndjsonSourceSchema>;
+export type SourceConfig = z.output<typeof sourceSchema>;

@@ -1,0 +1,39 @@
+import { canonicalJson } from '../canonical-json.js';
+import type { JournalEntry } from '../journal.js';
+import { createProjectionWriter } from '../projection-writer.js';
+import { sealRun } from '../seal.js';
+import type { EvidenceStore } from '../store.js';
+import { toyCompute, toyFacts, toyMeasureReports } from './toy-rules.js';
+
+/** Seals one toy run the way the runner does: stream the projection, compute, seal, then the bytes. */
+export async function sealToyRun(
+  store: EvidenceStore,
+  options: { runId: string; measureDate?: string; variant?: number },
+): Promise<JournalEntry> {
+  const measureDate = options.measureDate ?? '2024-04-01';
+  const computeOptions = { measureDate, denominatorScope: 'period' };
+  const facts = toyFacts(options.variant ?? 0);
+  const writer = createProjectionWriter(store);
+  for (const fact of facts) writer.write(fact);
+  const projection = await writer.finish();
+  const { results, subjects } = toyCompute(facts, computeOptions);
+  const submissionBody = canonicalJson({
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: toyMeasureReports(results).map((resource) => ({ resource, request: { method: 'POST', url: 'MeasureReport' } })),
+  });
+  return sealRun(store, {
+    runId: options.runId,
+    submissionId: `sub-${options.runId}`,
+    softwareVersion: '0.1.0',
+    configDigest: 'sha256:' + 'c'.repeat(64),
+    measuresDigest: null,
+    computeOptions,
+    measureDate,
+    periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
+    projection,
+    results,
+    subjects,
+    submissionBody,
+  });
+}

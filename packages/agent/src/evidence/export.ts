@@ -1,0 +1,140 @@
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isDigest } from './canonical-json.js';
+import type { Digest } from './canonical-json.js';
+import { blobPath } from './blobs.js';
+import { EvidenceIoError } from './errors.js';
+import { JOURNAL_FILE, parseJournal } from './journal.js';
+import { PUBLIC_KEY_FILE, publicKeyFingerprint } from './keys.js';
+import { writeTarFile } from './tar.js';
+import type { TarMember } from './tar.js';
+
+/** Top-level directory inside a bundle. */
+export const BUNDLE_ROOT = 'esms-evidence';
+
+export interface ExportEvidenceResult {
+  outFile: string;
+  bytes: number;
+  entries: number;
+  blobs: number;
+  lastSeq: number | null;
+  lastHash: string | null;
+  fingerprint: string;
+}
+
+/**
+ * Writes one self-contained evidence bundle for an auditor: a POSIX tar (gzipped when the name ends in
+ * `.gz`/`.tgz`) holding MANIFEST.txt, the journal as it is, the public key and every blob the journal
+ * references. Never the private key, never the pseudonym secret. `esms verify FILE` checks it offline.
+ */
+export async function exportEvidence(
+  storeDir: string,
+  outFile: string,
+  options: { now?: () => Date; softwareVersion?: string } = {},
+): Promise<ExportEvidenceResult> {
+  const now = (options.now ?? (() => new Date()))();
+  let journal: Buffer;
+  let publicKeyPem: string;
+  try {
+    journal = await readFile(join(storeDir, JOURNAL_FILE));
+    publicKeyPem = await readFile(join(storeDir, PUBLIC_KEY_FILE), 'utf8');
+  } catch (error) {
+    throw new EvidenceIoError(`${storeDir} is not a readable evidence store: ${String(error)}`, { cause: error });
+  }
+  const fingerprint = publicKeyFingerprint(publicKeyPem);
+  const parsed = parseJournal(journal.toString('utf8'));
+  const entries = parsed.lines.flatMap((line) => (line.kind === 'entry' ? [line.entry] : []));
+  const digests = new Set<Digest>();
+  const collect = (value: unknown): void => {
+    if (isDigest(value)) digests.add(value);
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(collect);
+  };
+  for (const entry of entries) {
+    const { configDigest: _config, measuresDigest: _measures, ...rest } = entry.payload;
+    collect(rest);
+  }
+  const last = entries.at(-1);
+  const manifest = renderManifest({
+    now,
+    fingerprint,
+    entries: entries.length,
+    runs: entries.filter((entry) => entry.type === 'run-sealed').length,
+    lastSeq: last?.seq ?? null,
+    lastHash: last?.hash ?? null,
+    blobs: digests.size,
+    softwareVersion: options.softwareVersion ?? null,
+  });
+  const mtime = now;
+  const members: TarMember[] = [
+    { name: `${BUNDLE_ROOT}/MANIFEST.txt`, data: manifest, mtime },
+    { name: `${BUNDLE_ROOT}/${JOURNAL_FILE}`, data: journal, mtime },
+    { name: `${BUNDLE_ROOT}/${PUBLIC_KEY_FILE}`, data: publicKeyPem, mtime },
+  ];
+  for (const digest of [...digests].sort()) {
+    const hex = digest.slice('sha256:'.length);
+    // A missing blob is exported as missing: verification will name it; the bundle must not hide it.
+    try {
+      await access(blobPath(storeDir, digest));
+    } catch {
+      continue;
+    }
+    members.push({ name: `${BUNDLE_ROOT}/blobs/sha256/${hex.slice(0, 2)}/${hex}`, path: blobPath(storeDir, digest), mtime });
+  }
+  let bytes: number;
+  try {
+    ({ bytes } = await writeTarFile(outFile, members));
+  } catch (error) {
+    throw new EvidenceIoError(`cannot write ${outFile}: ${String(error)}`, { cause: error });
+  }
+  return {
+    outFile,
+    bytes,
+    entries: entries.length,
+    blobs: members.length - 3,
+    lastSeq: last?.seq ?? null,
+    lastHash: last?.hash ?? null,
+    fingerprint,
+  };
+}
+
+function renderManifest(facts: {
+  now: Date;
+  fingerprint: string;
+  entries: number;
+  runs: number;
+  lastSeq: number | null;
+  lastHash: string | null;
+  blobs: number;
+  softwareVersion: string | null;
+}): string {
+  return `ESMS numérique — evidence bundle / dossier de preuves
+=====================================================
+
+What this is
+  The evidence sealed by an esms agent for every computation of the ESMS numérique usage indicators:
+  an append-only journal of signed entries (${JOURNAL_FILE}), the content-addressed blobs it references
+  (blobs/sha256/…: pseudonymised projection of the input, results, subject lists, the exact bytes
+  submitted, receipts) and the agent's public key (${PUBLIC_KEY_FILE}). No names, no INS, no free text:
+  persons appear only as pseudonyms (HMAC-SHA256 under a secret that stayed on the agent's machine).
+
+How to verify
+  esms verify THIS-FILE --public-key evidence-key.pub.pem-you-received-separately
+  (or: esms verify THIS-FILE, then compare the fingerprint it prints with the one below, obtained from
+  the signatory by another channel). Verification runs offline. It checks every digest, every link
+  between entries and every signature, and recomputes every figure from the projection.
+
+Exported at          ${facts.now.toISOString()}
+${facts.softwareVersion === null ? '' : `Exported by          esms ${facts.softwareVersion}\n`}Key fingerprint      ${facts.fingerprint}
+Entries              ${facts.entries} (${facts.runs} sealed runs), last seq ${facts.lastSeq ?? '-'}
+Last entry hash      ${facts.lastHash ?? '-'}
+Blobs                ${facts.blobs}
+
+The last entry hash identifies the whole journal up to that entry: if it matches the value printed on
+a signed report, nothing before it was changed or removed.
+
+Ce fichier : les preuves scellées par l'agent esms (journal signé, projection pseudonymisée, résultats,
+octets transmis, accusés de réception). Vérification hors ligne : « esms verify FICHIER ». Comparez
+l'empreinte de clé ci-dessus avec celle du rapport signé.
+`;
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { createPseudonymiser } from './pseudonymiser.js';
+
+describe('createPseudonymiser', () => {
+  const secret = Buffer.alloc(32, 7);
+  it('is deterministic under one secret and differs across secrets and keys', () => {
+    const p = createPseudonymiser(secret);
+    expect(p('Patient/123')).toBe(p('Patient/123'));
+    expect(p('Patient/123')).not.toBe(p('Patient/124'));
+    expect(createPseudonymiser(Buffer.alloc(32, 8))('Patient/123')).not.toBe(p('Patient/123'));
+  });
+  it('gives p: + 22 base64url characters (HMAC-SHA256)', () => {
+    expect(createPseudonymiser(secret)('Patient/123')).toMatch(/^p:[A-Za-z0-9_-]{22}$/);
+    expect(createPseudonymiser(Buffer.from('key'))('The quick brown fox jumps over the lazy dog')).toBe(
+      // The well-known HMAC-SHA256 vector f7bc83f4…d8, in base64url, cut to 22 characters.
+      'p:97yD9DBThCSxMpjmqm-xQ-',
+    );
+  });
+  it('refuses an empty secret', () => {
+    expect(() => createPseudonymiser(Buffer.alloc(0))).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The one place where the evidence code reaches into the SDK's rules. Everything else in `evidence/`
+ * and `report/` works on the structural types below, so it compiles and is testable on its own, and
+ * the verifier can be handed another implementation of the rules (a test's, or a future version's).
+ * Verification without rules (`rules: null`) reports that it could not recompute, which fails
+ * verification: an auditor must never be told "all good" without the recomputation.
+ */
+import {
+  MEASURES,
+  createEngine,
+  pseudonymiseFact,
+  recomputeFromProjection,
+  toMeasureReports,
+} from '@esms-numerique/sdk';
+import type {
+  Computation,
+  ComputeOptions as SdkComputeOptions,
+  Fact as SdkFact,
+  ResultsDocument,
+} from '@esms-numerique/sdk';
+import { digestJson } from './canonical-json.js';
+import type { Digest } from './canonical-json.js';
+
+/** A projection fact: the minimal JSON fields the rules read about one input record. Opaque here. */
+export type Fact = Readonly<Record<string, unknown>>;
+
+/** The SDK's `ComputeOptions`: JSON-serialisable, sealed as is and handed back to the rules. */
+export type ComputeOptions = Readonly<Record<string, unknown>>;
+
+// Structural mirror of the parts of packages/sdk/src/results.ts that evidence and report read. The
+// SDK's `ResultsDocument` is assignable to `ResultsLike`.
+export interface RateResultLike {
+  numerator: number;
+  denominator: number;
+  rate: number | null;
+  target: number;
+  met: boolean;
+}
+export interface IndicatorResultsLike {
+  'taux-dossiers-actifs': RateResultLike;
+  'taux-projet-personnalise': RateResultLike;
+  'taux-evenement-agenda': RateResultLike;
+  'taux-mssante': RateResultLike;
+  'taux-dmp': RateResultLike;
+  'e-prescriptions-importees': { total: number; byMonth: Record<string, number> };
+  'echanges-e-parcours': { total: number; sinceProjectStart: number | null };
+}
+export interface EstablishmentResultLike {
+  finess: string;
+  organisation: string | null;
+  name: string | null;
+  timezone: string;
+  period: { start: string; end: string };
+  indicators: IndicatorResultsLike;
+  dossiersActifs: number;
+  fileActive: number;
+  vaReady: boolean;
+  vaReason: string | null;
+}
+export interface OrganisationResultLike {
+  finess: string;
+  name: string | null;
+  establishments: string[];
+  indicators: IndicatorResultsLike;
+  dossiersActifs: number;
+  fileActive: number;
+}
+export interface ResultsLike {
+  measureDate: string;
+  denominatorScope: string;
+  establishments: EstablishmentResultLike[];
+  organisations: OrganisationResultLike[];
+  dataQuality: { errors: readonly unknown[]; warnings: readonly unknown[] };
+}
+
+export const RATE_INDICATORS = [
+  'taux-dossiers-actifs',
+  'taux-projet-personnalise',
+  'taux-evenement-agenda',
+  'taux-mssante',
+  'taux-dmp',
+] as const;
+export type RateIndicator = (typeof RATE_INDICATORS)[number];
+/** The three DUI indicators of the SONS Vérification d'Aptitude. */
+export const VA_INDICATORS = ['taux-dossiers-actifs', 'taux-projet-personnalise', 'taux-evenement-agenda'] as const;
+
+/** The SDK's `Computation`. `subjects` (the pseudonymised subject lists) is opaque JSON here. */
+export interface ComputationLike {
+  results: ResultsLike;
+  subjects: unknown;
+}
+
+/** What verification needs from the rules. */
+export interface EvidenceRules {
+  recomputeFromProjection(facts: AsyncIterable<Fact>, options: ComputeOptions): Promise<ComputationLike>;
+  /** The SDK's `toMeasureReports(results)`, to cross-check every submitted MeasureReport in full. */
+  toMeasureReports?: ((results: ResultsLike) => unknown) | undefined;
+  /** Digest of this verifier's measure definitions, compared with the sealed one. */
+  measuresDigest?: Digest | undefined;
+}
+
+/** What the agent needs to build a projection while it computes. */
+export interface ProjectionApi {
+  createEngine(options: ComputeOptions & { onFact?: (fact: Fact) => void }): {
+    add(record: unknown): void;
+    finish(): ComputationLike;
+  };
+  pseudonymiseFact(fact: Fact, pseudonymise: (key: string) => string): Fact;
+}
+
+/** The SDK's rules, as verification uses them. */
+export function sdkRules(): EvidenceRules {
+  return {
+    recomputeFromProjection: async (facts, options) =>
+      recomputeFromProjection(facts as AsyncIterable<SdkFact>, options as unknown as SdkComputeOptions),
+    // Organisation reports too: a submission may carry them, and each submitted report is checked.
+    toMeasureReports: (results) => toMeasureReports(results as ResultsDocument, { includeOrganisations: true }),
+    measuresDigest: measuresDigest(),
+  };
+}
+
+/**
+ * The SDK's rules. Kept async (and nullable) so that a verifier built without rules can say so rather
+ * than fail to start; this build always has them.
+ */
+export function loadSdkRules(): Promise<EvidenceRules | null> {
+  return Promise.resolve(sdkRules());
+}
+
+/** The SDK's engine and fact pseudonymiser, as the runner uses them to build a projection. */
+export const sdkProjectionApi: ProjectionApi = {
+  createEngine: (options) => {
+    const { onFact, ...rest } = options;
+    const engine = createEngine({
+      ...(rest as unknown as SdkComputeOptions),
+      ...(onFact === undefined ? {} : { onFact: (fact: SdkFact) => onFact(fact as unknown as Fact) }),
+    });
+    return { add: (record) => engine.add(record), finish: () => engine.finish() };
+  },
+  pseudonymiseFact: (fact, pseudonymise) => pseudonymiseFact(fact as unknown as SdkFact, pseudonymise) as unknown as Fact,
+};
+
+/** Digest of the SDK's measure definitions (`MEASURES`), sealed with every run. */
+export function measuresDigest(): Digest {
+  return digestJson(MEASURES);
+}
+
+// Compile-time guarantee that the SDK's documents fit the structural types the evidence code reads.
+const _resultsFit: (results: ResultsDocument) => ResultsLike = (results) => results;
+const _computationFits: (computation: Computation) => ComputationLike = (computation) => computation;
+void _resultsFit;
+void _computationFits;

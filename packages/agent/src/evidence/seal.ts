@@ -1,0 +1,180 @@
+import { canonicalJson } from './canonical-json.js';
+import type { Digest } from './canonical-json.js';
+import { putBlob } from './blobs.js';
+import type { BlobInfo } from './blobs.js';
+import { appendJournalEntry, readJournalEntries } from './journal.js';
+import type { JournalEntry } from './journal.js';
+import { writeProjection } from './projection-writer.js';
+import type { ProjectionBlob } from './projection-writer.js';
+import type { ComputeOptions, Fact } from './recompute.js';
+import type { EvidenceStore } from './store.js';
+
+export interface SealRunInput {
+  runId: string;
+  /** The submission id (also the `Idempotency-Key`) the sealed bytes will be sent under. */
+  submissionId: string;
+  softwareVersion: string;
+  configDigest: string;
+  /** Digest of the measure definitions the rules used (`measuresDigest()`), or `null` if unknown. */
+  measuresDigest: string | null;
+  /** The exact options of the computation: verification recomputes with these. */
+  computeOptions: ComputeOptions;
+  /** D, the measurement date (`YYYY-MM-DD`). */
+  measureDate: string;
+  /** P per ESSMS (FINESS → local dates, inclusive). */
+  periods: Record<string, { start: string; end: string }>;
+  /**
+   * The pseudonymised projection: either already streamed with `createProjectionWriter` (pass what its
+   * `finish()` returned), or the facts themselves, streamed to a blob here.
+   */
+  projection: ProjectionBlob | Iterable<Fact> | AsyncIterable<Fact>;
+  /** The results document (stored as canonical JSON). */
+  results: unknown;
+  /** The pseudonymised subject lists (stored as canonical JSON). */
+  subjects: unknown;
+  /** The exact bytes that will be submitted. */
+  submissionBody: Uint8Array | string;
+  /** Media type of the submission body (default `application/fhir+json`). */
+  submissionMediaType?: string;
+}
+
+/** Payload of a `run-sealed` entry. */
+export interface RunSealedPayload {
+  runId: string;
+  submissionId: string;
+  softwareVersion: string;
+  configDigest: string;
+  measuresDigest: string | null;
+  measureDate: string;
+  computeOptions: ComputeOptions;
+  periods: Record<string, { start: string; end: string }>;
+  projection: ProjectionBlob;
+  results: BlobInfo;
+  subjects: BlobInfo;
+  submission: BlobInfo & { mediaType: string };
+}
+
+export interface SubmissionReceiptPayload {
+  runId: string;
+  submissionId: string;
+  /** The `run-sealed` entry this receipt answers, when found. */
+  runEntry: { seq: number; hash: string } | null;
+  receipt: BlobInfo;
+  httpStatus?: number;
+}
+
+export interface SubmissionFailedPayload {
+  runId: string;
+  submissionId: string;
+  runEntry: { seq: number; hash: string } | null;
+  /** The agent's error code (e.g. `submission-permanent`). */
+  code: string;
+  message: string;
+  httpStatus?: number;
+  /** The response body of the failed submission, when there was one. */
+  response?: BlobInfo;
+}
+
+/**
+ * Seals a run, BEFORE its submission is sent: writes the projection, results, subject lists and the
+ * exact submission bytes as blobs, then one signed `run-sealed` entry that references them. Whatever
+ * happens to the submission afterwards, what was going to be sent is proven.
+ */
+export async function sealRun(store: EvidenceStore, input: SealRunInput): Promise<JournalEntry> {
+  const projection = isProjectionBlob(input.projection)
+    ? input.projection
+    : await writeProjection(store, input.projection);
+  const results = await putBlob(store.dir, canonicalJson(input.results));
+  const subjects = await putBlob(store.dir, canonicalJson(input.subjects));
+  const submission = await putBlob(store.dir, input.submissionBody);
+  const payload: RunSealedPayload = {
+    runId: input.runId,
+    submissionId: input.submissionId,
+    softwareVersion: input.softwareVersion,
+    configDigest: input.configDigest,
+    measuresDigest: input.measuresDigest,
+    measureDate: input.measureDate,
+    computeOptions: input.computeOptions,
+    periods: input.periods,
+    projection: { digest: projection.digest, bytes: projection.bytes, count: projection.count },
+    results,
+    subjects,
+    submission: { ...submission, mediaType: input.submissionMediaType ?? 'application/fhir+json' },
+  };
+  return appendJournalEntry(store.dir, store.keys.privateKey, { type: 'run-sealed', payload: { ...payload } }, {
+    now: store.now,
+  });
+}
+
+/** Records the receipt (the receiver's 2xx response) of a sealed run's submission. */
+export async function recordReceipt(
+  store: EvidenceStore,
+  input: { runId: string; submissionId: string; receipt: unknown; httpStatus?: number },
+): Promise<JournalEntry> {
+  const receipt = await putBlob(store.dir, asBytes(input.receipt));
+  const payload: SubmissionReceiptPayload = {
+    runId: input.runId,
+    submissionId: input.submissionId,
+    runEntry: await findRunEntry(store, input.runId),
+    receipt,
+    ...(input.httpStatus === undefined ? {} : { httpStatus: input.httpStatus }),
+  };
+  return appendJournalEntry(store.dir, store.keys.privateKey, { type: 'submission-receipt', payload: { ...payload } }, {
+    now: store.now,
+  });
+}
+
+/**
+ * Records the final failure of a sealed run's submission (a permanent 4xx, or retries given up). The
+ * message must carry no person data (the agent's error messages never do).
+ */
+export async function recordFailure(
+  store: EvidenceStore,
+  input: {
+    runId: string;
+    submissionId: string;
+    code: string;
+    message: string;
+    httpStatus?: number;
+    responseBody?: unknown;
+  },
+): Promise<JournalEntry> {
+  const response = input.responseBody === undefined ? undefined : await putBlob(store.dir, asBytes(input.responseBody));
+  const payload: SubmissionFailedPayload = {
+    runId: input.runId,
+    submissionId: input.submissionId,
+    runEntry: await findRunEntry(store, input.runId),
+    code: input.code,
+    message: input.message,
+    ...(input.httpStatus === undefined ? {} : { httpStatus: input.httpStatus }),
+    ...(response === undefined ? {} : { response }),
+  };
+  return appendJournalEntry(store.dir, store.keys.privateKey, { type: 'submission-failed', payload: { ...payload } }, {
+    now: store.now,
+  });
+}
+
+function isProjectionBlob(value: SealRunInput['projection']): value is ProjectionBlob {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !(Symbol.iterator in value) &&
+    !(Symbol.asyncIterator in value) &&
+    typeof (value as { digest?: unknown }).digest === 'string'
+  );
+}
+
+function asBytes(value: unknown): Uint8Array | string {
+  if (typeof value === 'string' || value instanceof Uint8Array) return value;
+  return canonicalJson(value);
+}
+
+async function findRunEntry(store: EvidenceStore, runId: string): Promise<{ seq: number; hash: string } | null> {
+  const entries = await readJournalEntries(store.dir);
+  for (let index = entries.length - 1; index >= 0; index -= 1) {
+    const entry = entries[index];
+    if (entry?.type === 'run-sealed' && entry.payload['runId'] === runId) return { seq: entry.seq, hash: entry.hash };
+  }
+  return null;
+}
+

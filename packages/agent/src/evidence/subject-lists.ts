@@ -1,0 +1,89 @@
+/**
+ * Subject lists (the SDK's `SubjectLists`: per ESSMS, who is in each denominator and numerator and why
+ * others are not) as sealed in evidence: pseudonymised, and compared with the recomputation.
+ */
+import { asArray, field, isRecord } from './json-access.js';
+
+/**
+ * Maps every person and record id of subject lists through `pseudonymise`, the way `pseudonymiseFact`
+ * maps facts (keys naming a FINESS stay). The runner seals the result.
+ */
+export function pseudonymiseSubjectLists(subjects: unknown, pseudonymise: (key: string) => string): unknown {
+  const p = (key: unknown): unknown => (typeof key === 'string' && !key.startsWith('finess:') ? pseudonymise(key) : key);
+  return asArray(subjects).map((establishment) => {
+    if (!isRecord(establishment)) return establishment;
+    const indicators = field(establishment, 'indicators');
+    return {
+      ...establishment,
+      persons: asArray(field(establishment, 'persons')).map((person) =>
+        isRecord(person) ? { ...person, person: p(person['person']), records: asArray(person['records']).map(p) } : person,
+      ),
+      indicators: isRecord(indicators)
+        ? Object.fromEntries(
+            Object.entries(indicators).map(([id, explanation]) => [
+              id,
+              isRecord(explanation)
+                ? {
+                    ...explanation,
+                    denominator: asArray(explanation['denominator']).map(p),
+                    numerator: asArray(explanation['numerator']).map(p),
+                    outOfNumerator: asArray(explanation['outOfNumerator']).map((exclusion) =>
+                      isRecord(exclusion) ? { ...exclusion, person: p(exclusion['person']) } : exclusion,
+                    ),
+                  }
+                : explanation,
+            ]),
+          )
+        : indicators,
+    };
+  });
+}
+
+/**
+ * Names every person by the smallest of its ids (its own and its merged records'), so that two lists that
+ * picked a different record as the person's canonical id (pseudonymising after or before the merge
+ * changes which id sorts first) compare equal when they describe the same persons.
+ */
+export function canonicalisePersons(subjects: unknown): unknown {
+  if (!Array.isArray(subjects)) return subjects;
+  return asArray(subjects).map((establishment) => {
+    if (!isRecord(establishment)) return establishment;
+    const rename = new Map<string, string>();
+    const persons = asArray(field(establishment, 'persons')).map((person) => {
+      const id = field(person, 'person');
+      const records = asArray(field(person, 'records')).filter((r): r is string => typeof r === 'string');
+      if (typeof id !== 'string') return person;
+      const all = [...new Set([id, ...records])].sort();
+      const canonical = all[0] ?? id;
+      rename.set(id, canonical);
+      return { person: canonical, records: all };
+    });
+    const r = (value: unknown): unknown => (typeof value === 'string' ? (rename.get(value) ?? value) : value);
+    const indicators = field(establishment, 'indicators');
+    return {
+      ...establishment,
+      persons,
+      indicators: isRecord(indicators)
+        ? Object.fromEntries(
+            Object.entries(indicators).map(([id, explanation]) => [
+              id,
+              isRecord(explanation)
+                ? {
+                    ...explanation,
+                    ...('denominator' in explanation ? { denominator: asArray(explanation['denominator']).map(r) } : {}),
+                    ...('numerator' in explanation ? { numerator: asArray(explanation['numerator']).map(r) } : {}),
+                    ...('outOfNumerator' in explanation
+                      ? {
+                          outOfNumerator: asArray(explanation['outOfNumerator']).map((exclusion) =>
+                            isRecord(exclusion) ? { ...exclusion, person: r(exclusion['person']) } : exclusion,
+                          ),
+                        }
+                      : {}),
+                  }
+                : explanation,
+            ]),
+          )
+        : indicators,
+    };
+  });
+}

@@ -1,0 +1,23 @@
+import type { VerificationReport } from './verify.js';
+
+/** The verification report for a terminal or a mail to an auditor: findings first, then the summary. */
+export function formatVerificationText(report: VerificationReport): string {
+  const lines: string[] = [];
+  const { summary } = report;
+  lines.push(`Evidence ${report.kind}: ${report.path}`);
+  for (const finding of report.findings) {
+    const mark = finding.severity === 'error' ? 'FAIL' : finding.severity === 'warning' ? 'WARN' : 'INFO';
+    lines.push(`  ${mark} [${finding.check}] ${finding.message}`);
+  }
+  lines.push('');
+  lines.push(`Entries: ${summary.entries} (last seq ${summary.lastSeq ?? '-'}), runs: ${summary.runs} (${summary.runsRecomputed} recomputed from their projection), blobs: ${summary.blobs}`);
+  lines.push(`Last entry hash: ${summary.lastHash ?? '-'}`);
+  lines.push(`Signing key fingerprint: ${summary.keyFingerprint ?? '-'}`);
+  if (summary.expectedKeyFingerprint !== null) lines.push(`Expected key fingerprint: ${summary.expectedKeyFingerprint}`);
+  lines.push(
+    report.ok
+      ? `VERIFIED: every digest, link and signature holds and every figure was recomputed${summary.warnings > 0 ? ` (${summary.warnings} warning(s) above)` : ''}.`
+      : `NOT VERIFIED: ${summary.errors} problem(s) found (see FAIL lines above).`,
+  );
+  return `${lines.join('\n')}\n`;
+}

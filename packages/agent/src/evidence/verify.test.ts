@@ -1,0 +1,299 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { appendFile, mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { blobPath, putBlob } from './blobs.js';
+import { canonicalJson } from './canonical-json.js';
+import type { Digest } from './canonical-json.js';
+import { exportEvidence } from './export.js';
+import { JOURNAL_FILE, TORN_DIR, appendJournalEntry } from './journal.js';
+import { PUBLIC_KEY_FILE, publicKeyFingerprint } from './keys.js';
+import { recordReceipt } from './seal.js';
+import { openEvidenceStore } from './store.js';
+import type { EvidenceStore } from './store.js';
+import { verifyEvidence } from './verify.js';
+import type { VerificationReport } from './verify.js';
+import { sealToyRun } from './__fixtures__/seal-toy-run.js';
+import { readEntries, rewriteAndResign, writeLines } from './__fixtures__/tamper.js';
+import { toyRules } from './__fixtures__/toy-rules.js';
+
+let dir: string;
+let store: EvidenceStore;
+
+/** Three runs and one receipt: seq 1 run-a, 2 receipt of run-a, 3 run-b, 4 run-c. */
+async function buildStore(): Promise<void> {
+  await sealToyRun(store, { runId: 'run-a', measureDate: '2024-02-01' });
+  await recordReceipt(store, { runId: 'run-a', submissionId: 'sub-run-a', receipt: { resourceType: 'Bundle', type: 'transaction-response' } });
+  await sealToyRun(store, { runId: 'run-b', measureDate: '2024-03-01', variant: 1 });
+  await sealToyRun(store, { runId: 'run-c', measureDate: '2024-04-01', variant: 2 });
+}
+
+const errorsOf = (report: VerificationReport) => report.findings.filter((f) => f.severity === 'error');
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'esms-evidence-'));
+  let tick = 0;
+  store = await openEvidenceStore(dir, { create: true, now: () => new Date(Date.UTC(2024, 3, 1, 5, 0, tick++)) });
+  await buildStore();
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('verifyEvidence on an untouched store', () => {
+  it('verifies every entry and recomputes every run', async () => {
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(report.findings).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.summary).toMatchObject({ entries: 4, runs: 3, runsRecomputed: 3, lastSeq: 4, errors: 0 });
+    expect(report.summary.keyFingerprint).toBe(store.keys.fingerprint);
+    expect(report.runs.map((r) => [r.runId, r.measureDate, r.ok])).toEqual([
+      ['run-a', '2024-02-01', true],
+      ['run-b', '2024-03-01', true],
+      ['run-c', '2024-04-01', true],
+    ]);
+  });
+
+  it('accepts the right key given by PEM or by fingerprint', async () => {
+    expect((await verifyEvidence(dir, { rules: toyRules, publicKeyPem: store.keys.publicKeyPem })).ok).toBe(true);
+    expect((await verifyEvidence(dir, { rules: toyRules, expectedFingerprint: store.keys.fingerprint.toUpperCase() })).ok).toBe(true);
+  });
+
+  it('fails when no rules are available to recompute with', async () => {
+    const report = await verifyEvidence(dir, { rules: null });
+    expect(report.ok).toBe(false);
+    expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([
+      [1, 'recompute'],
+      [3, 'recompute'],
+      [4, 'recompute'],
+    ]);
+  });
+});
+
+describe('verifyEvidence on a tampered store names the entry and the check', () => {
+  async function runEntry(seq: number) {
+    const entry = (await readEntries(dir)).find((e) => e.seq === seq);
+    if (entry === undefined) throw new Error(`no entry ${seq}`);
+    return entry;
+  }
+  const digestOf = (value: unknown): Digest => (value as { digest: Digest }).digest;
+
+  it('a flipped byte in a blob', async () => {
+    const path = blobPath(dir, digestOf((await runEntry(3)).payload['results']));
+    const bytes = await readFile(path);
+    bytes[10] = (bytes[10] ?? 0) ^ 0x01;
+    await writeFile(path, bytes);
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(report.ok).toBe(false);
+    expect(errorsOf(report)).toEqual([
+      expect.objectContaining({ seq: 3, check: 'blob-digest', message: expect.stringContaining('blob results') }),
+    ]);
+  });
+
+  it('a flipped byte in the projection blob stops the recomputation of that run only', async () => {
+    const path = blobPath(dir, digestOf((await runEntry(4)).payload['projection']));
+    const bytes = await readFile(path);
+    bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0x01;
+    await writeFile(path, bytes);
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([
+      [4, 'blob-digest'],
+      [4, 'recompute'],
+    ]);
+    expect(report.runs.map((r) => r.ok)).toEqual([true, true, false]);
+  });
+
+  it('a flipped byte in an entry', async () => {
+    const text = await readFile(join(dir, JOURNAL_FILE), 'utf8');
+    await writeFile(join(dir, JOURNAL_FILE), text.replace('"measureDate":"2024-03-01"', '"measureDate":"2024-03-02"'));
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    const checks = errorsOf(report).map((f) => [f.seq, f.check]);
+    expect(checks).toContainEqual([3, 'hash']);
+    // The stored hash was left alone, so the link from entry 4 still holds: only entry 3 is named.
+    expect(checks.every(([seq]) => seq === 3)).toBe(true);
+    expect(errorsOf(report).find((f) => f.check === 'hash')?.message).toBe(
+      'entry seq 3: its content does not match its hash (the entry was altered)',
+    );
+  });
+
+  it('a removed entry', async () => {
+    const entries = await readEntries(dir);
+    await writeLines(dir, entries.filter((e) => e.seq !== 3));
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(report.ok).toBe(false);
+    expect(errorsOf(report).map((f) => f.message)).toEqual([
+      'entry seq 4 is at journal line 3, where entry seq 3 is expected: an entry is missing or out of order',
+      'entry seq 4: prevHash does not match entry 2',
+    ]);
+  });
+
+  it('a removed first entry', async () => {
+    const entries = await readEntries(dir);
+    await writeLines(dir, entries.slice(1));
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([
+      [2, 'seq'],
+      [2, 'prev-hash'],
+      [2, 'receipt'],
+    ]);
+  });
+
+  it('reordered entries', async () => {
+    const entries = await readEntries(dir);
+    const [a, b, c, d] = entries;
+    if (a === undefined || b === undefined || c === undefined || d === undefined) throw new Error('4 entries expected');
+    await writeLines(dir, [a, b, d, c]);
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([
+      [4, 'seq'],
+      [4, 'prev-hash'],
+      [3, 'seq'],
+      [3, 'prev-hash'],
+    ]);
+  });
+
+  it('a forged figure in the results, re-signed with the real key: only recomputation catches it', async () => {
+    const sealed = (await runEntry(4)).payload;
+    const results = JSON.parse((await readFile(blobPath(dir, digestOf(sealed['results'])))).toString('utf8')) as {
+      establishments: { finess: string; indicators: Record<string, { numerator: number }> }[];
+    };
+    const target = results.establishments.find((e) => e.finess === '970400024');
+    if (target === undefined) throw new Error('fixture changed');
+    const before = target.indicators['taux-dmp']?.numerator ?? 0;
+    (target.indicators['taux-dmp'] as { numerator: number }).numerator = before + 1;
+    const forged = await putBlob(dir, canonicalJson(results));
+    await rewriteAndResign(dir, store.keys.privateKey, (entries) => {
+      const entry = entries[3];
+      if (entry !== undefined) entry.payload = { ...entry.payload, results: forged };
+    });
+    const report = await verifyEvidence(dir, { rules: toyRules, publicKeyPem: store.keys.publicKeyPem });
+    expect(report.ok).toBe(false);
+    expect(errorsOf(report)).toEqual([
+      {
+        seq: 4,
+        check: 'results',
+        severity: 'error',
+        message: `entry seq 4 (run run-c): taux-dmp numerator for 970400024 sealed ${before + 1}, recomputed ${before}`,
+      },
+    ]);
+  });
+
+  it('a forged figure in the submission bytes, re-signed with the real key', async () => {
+    const sealed = (await runEntry(3)).payload;
+    const body = (await readFile(blobPath(dir, digestOf(sealed['submission'])))).toString('utf8');
+    const bundle = JSON.parse(body) as { entry: { resource: { measure: string; reporter: { identifier: { value: string } }; group: { population: { code: { coding: { code: string }[] }; count: number }[] }[] } }[] };
+    const report0 = bundle.entry.find(
+      (e) => e.resource.measure.endsWith('/taux-dossiers-actifs') && e.resource.reporter.identifier.value === '970400032',
+    );
+    const numerator = report0?.resource.group[0]?.population.find((p) => p.code.coding[0]?.code === 'numerator');
+    if (numerator === undefined) throw new Error('fixture changed');
+    numerator.count = 5;
+    const forged = await putBlob(dir, JSON.stringify(bundle));
+    await rewriteAndResign(dir, store.keys.privateKey, (entries) => {
+      const entry = entries[2];
+      if (entry !== undefined) entry.payload = { ...entry.payload, submission: { ...forged, mediaType: 'application/fhir+json' } };
+    });
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(errorsOf(report)).toEqual([
+      {
+        seq: 3,
+        check: 'submission',
+        severity: 'error',
+        message: 'entry seq 3 (run run-b): taux-dossiers-actifs numerator for 970400032 submitted 5, recomputed 4',
+      },
+    ]);
+  });
+
+  it('a store re-signed with another key: "wrong key" when the expected key is given', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    await rewriteAndResign(dir, privateKey, () => undefined);
+    await writeFile(join(dir, PUBLIC_KEY_FILE), publicKey.export({ type: 'spki', format: 'pem' }));
+    // Without the expected key the forgery is self-consistent: this is why the fingerprint is on the report.
+    const unanchored = await verifyEvidence(dir, { rules: toyRules });
+    expect(unanchored.ok).toBe(true);
+    expect(unanchored.summary.keyFingerprint).toBe(publicKeyFingerprint(publicKey));
+    expect(unanchored.summary.keyFingerprint).not.toBe(store.keys.fingerprint);
+
+    const anchored = await verifyEvidence(dir, { rules: toyRules, publicKeyPem: store.keys.publicKeyPem });
+    expect(anchored.ok).toBe(false);
+    expect(errorsOf(anchored)[0]).toMatchObject({ seq: null, check: 'wrong-key', message: expect.stringMatching(/^wrong key/) });
+    expect(errorsOf(anchored).filter((f) => f.check === 'signature').map((f) => f.seq)).toEqual([1, 2, 3, 4]);
+    expect(errorsOf(anchored).find((f) => f.check === 'signature')?.message).toMatch(/wrong key$/);
+
+    const byFingerprint = await verifyEvidence(dir, { rules: toyRules, expectedFingerprint: store.keys.fingerprint });
+    expect(errorsOf(byFingerprint).map((f) => f.check)).toContain('wrong-key');
+  });
+
+  it('a receipt for a run that was never sealed', async () => {
+    await recordReceipt(store, { runId: 'run-ghost', submissionId: 'sub-ghost', receipt: '{}' });
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(errorsOf(report)).toEqual([
+      expect.objectContaining({ seq: 5, check: 'receipt', message: expect.stringContaining('never sealed') }),
+    ]);
+  });
+});
+
+describe('crash-torn journal', () => {
+  it('reports an incomplete last entry distinctly, verifies the rest, and recovers at the next append', async () => {
+    await appendFile(join(dir, JOURNAL_FILE), '{"hash":"abc","payload":{"runId":"run-d"');
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(report.ok).toBe(true);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ seq: null, check: 'incomplete-last-entry', severity: 'warning' }),
+    ]);
+    expect(report.findings[0]?.message).toContain('up to entry seq 4');
+    expect(report.summary.runsRecomputed).toBe(3);
+
+    const entry = await appendJournalEntry(dir, store.keys.privateKey, { type: 'note', payload: {} });
+    expect(entry.seq).toBe(5);
+    const torn = await readdir(join(dir, TORN_DIR));
+    expect(torn).toHaveLength(1);
+    expect(await readFile(join(dir, TORN_DIR, torn[0] ?? ''), 'utf8')).toBe('{"hash":"abc","payload":{"runId":"run-d"');
+    const after = await verifyEvidence(dir, { rules: toyRules });
+    expect(after.findings).toEqual([]);
+  });
+
+  it('refuses to append after an unreadable complete line', async () => {
+    await appendFile(join(dir, JOURNAL_FILE), 'garbage\n');
+    await expect(appendJournalEntry(dir, store.keys.privateKey, { type: 'note', payload: {} })).rejects.toMatchObject({
+      code: 'evidence-io',
+    });
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(errorsOf(report)).toEqual([expect.objectContaining({ seq: 5, check: 'entry-format' })]);
+  });
+});
+
+describe('exported bundles', () => {
+  it.each(['evidence.tar', 'evidence.tar.gz'])('%s verifies offline, and fails once a byte in it changes', async (name) => {
+    const out = join(dir, '..', `${dir.split('/').pop() ?? 'x'}-${name}`);
+    try {
+      const exported = await exportEvidence(dir, out, { softwareVersion: '0.1.0' });
+      expect(exported).toMatchObject({ entries: 4, lastSeq: 4, fingerprint: store.keys.fingerprint });
+      const report = await verifyEvidence(out, { rules: toyRules, publicKeyPem: store.keys.publicKeyPem });
+      expect(report.findings).toEqual([]);
+      expect(report).toMatchObject({ ok: true, kind: 'bundle', summary: { entries: 4, runsRecomputed: 3 } });
+      if (name === 'evidence.tar') {
+        const bytes = await readFile(out);
+        // Change a digit inside the journal member (a seq number): the entry's hash no longer holds.
+        const at = bytes.indexOf(Buffer.from('"seq":3'));
+        expect(at).toBeGreaterThan(0);
+        bytes[at + 6] = '7'.charCodeAt(0);
+        await writeFile(out, bytes);
+        const tampered = await verifyEvidence(out, { rules: toyRules });
+        expect(tampered.ok).toBe(false);
+        expect(errorsOf(tampered).map((f) => [f.seq, f.check])).toContainEqual([7, 'hash']);
+      }
+    } finally {
+      await rm(out, { force: true });
+    }
+  });
+
+  it('reports a file that is not a bundle', async () => {
+    const out = join(dir, 'not-a-bundle.tar');
+    await writeFile(out, 'hello');
+    const report = await verifyEvidence(out, { rules: toyRules });
+    expect(report.ok).toBe(false);
+    expect(report.findings[0]).toMatchObject({ check: 'input' });
+  });
+});

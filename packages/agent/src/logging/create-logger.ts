@@ -1,0 +1,140 @@
+import {
+  pino,
+  stdTimeFunctions,
+  type Bindings,
+  type ChildLoggerOptions,
+  type DestinationStream,
+  type Logger,
+  type LoggerOptions,
+} from 'pino';
+import { PinoPretty } from 'pino-pretty';
+import type { LogLevel } from '../config/config-defaults.js';
+import { REDACTED, redactForLog, scrubString } from './redact-for-log.js';
+
+export type LogFormat = 'auto' | 'json' | 'pretty';
+export type AgentLogger = Logger;
+
+export interface CreateLoggerOptions {
+  level?: LogLevel | undefined;
+  /** `json`: one JSON object per line; `pretty`: human-readable; `auto` (default): pretty on a TTY. */
+  format?: LogFormat | undefined;
+  /**
+   * Where log lines go; standard error by default, so standard output stays for command results
+   * (JSON documents that other programs read). Tests pass a stream that collects lines.
+   */
+  destination?: DestinationStream | NodeJS.WritableStream | undefined;
+}
+
+/**
+ * pino `redact` paths for credentials: the first levels of any logged object. `redactForLog` covers the
+ * same keys at any depth; the two together mean a token logged by mistake is never written.
+ */
+export const REDACT_PATHS: readonly string[] = [
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'headers["proxy-authorization"]',
+  '*.headers["proxy-authorization"]',
+  'headers.cookie',
+  '*.headers.cookie',
+  'clientSecret',
+  '*.clientSecret',
+  'password',
+  '*.password',
+  'passphrase',
+  '*.passphrase',
+];
+
+/**
+ * The agent's root logger (STYLE.md §8): JSON lines by default, pino-pretty on a terminal; one `child`
+ * per component (`logger.child({ component: 'submitter' })`). Every record goes through `redactForLog`
+ * (names, INS/NIR, free text, credentials), message strings are scrubbed of INS/NIR-looking numbers, and
+ * pino's `redact` removes credentials as a second line of defence.
+ */
+export function createLogger(options: CreateLoggerOptions = {}): AgentLogger {
+  const destination = options.destination ?? pino.destination({ fd: 2, sync: true });
+  const pretty = usePretty(options.format ?? 'auto', destination);
+  const loggerOptions: LoggerOptions = {
+    level: options.level ?? 'info',
+    timestamp: stdTimeFunctions.isoTime,
+    redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+    formatters: {
+      log: (record) => redactForLog(record) as Record<string, unknown>,
+      bindings: (bindings) => redactForLog(bindings) as Record<string, unknown>,
+    },
+    // `redactForLog` has already turned errors into plain, scrubbed objects.
+    serializers: { err: (value: unknown) => value },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, scrubLogArguments(args) as Parameters<typeof method>);
+      },
+    },
+  };
+  if (!pretty) return redactChildBindings(pino(loggerOptions, destination));
+  const prettyStream = PinoPretty({
+    destination: destination as NodeJS.WritableStream,
+    colorize: isTty(destination),
+    translateTime: 'SYS:standard',
+    ignore: 'pid,hostname',
+    sync: true,
+  });
+  return redactChildBindings(pino(loggerOptions, prettyStream));
+}
+
+/**
+ * pino applies `formatters.bindings` to the root's bindings only, not to a child's: redact those on the
+ * way in. Children inherit from their parent's object, so overriding the root's methods covers every
+ * descendant (`this` is the logger the call is made on).
+ */
+function redactChildBindings(root: Logger): Logger {
+  const child = root.child;
+  const setBindings = root.setBindings;
+  const redactedChild = function (this: Logger, bindings: Bindings, options?: ChildLoggerOptions) {
+    return Reflect.apply(child, this, [redactForLog(bindings), options]) as Logger;
+  };
+  root.child = redactedChild as unknown as Logger['child'];
+  root.setBindings = function (this: Logger, bindings: Bindings) {
+    Reflect.apply(setBindings, this, [redactForLog(bindings)]);
+  };
+  return root;
+}
+
+/**
+ * Arguments of a log call, made safe before pino formats them: an Error given first becomes `{ err }`
+ * with a scrubbed message; the message and every interpolation value are scrubbed. The first object
+ * goes through `formatters.log`.
+ */
+function scrubLogArguments(args: readonly unknown[]): unknown[] {
+  const [first, ...rest] = args;
+  if (first instanceof Error) {
+    const message = rest.length > 0 ? rest : [first.message];
+    return [{ err: first }, ...message.map(scrubArgument)];
+  }
+  if (typeof first === 'object' && first !== null) return [first, ...rest.map(scrubArgument)];
+  return args.map(scrubArgument);
+}
+
+function scrubArgument(value: unknown): unknown {
+  return typeof value === 'string' ? scrubString(value) : redactForLog(value);
+}
+
+function usePretty(format: LogFormat, destination: object): boolean {
+  switch (format) {
+    case 'json':
+      return false;
+    case 'pretty':
+      return true;
+    case 'auto':
+      return isTty(destination);
+  }
+}
+
+/** Whether log lines go to a terminal (standard error by default, whose TTY-ness is what matters). */
+function isTty(destination: object): boolean {
+  if ('isTTY' in destination) return destination.isTTY === true;
+  if ('fd' in destination && typeof destination.fd === 'number') return destination.fd === 2 && process.stderr.isTTY;
+  return false;
+}

@@ -1,0 +1,259 @@
+import { randomBytes } from 'node:crypto';
+import {
+  pseudonymiseFact,
+  serialisableOptions,
+  toMeasureReports,
+  type ComputeOptions,
+  type ResultsDocument,
+} from '@esms-numerique/sdk';
+import { resolveMeasureDate } from '../config/measure-date.js';
+import { AgentError, isAgentError } from '../errors.js';
+import { createProjectionWriter } from '../evidence/projection-writer.js';
+import { createPseudonymiser } from '../evidence/pseudonymiser.js';
+import { measuresDigest } from '../evidence/recompute.js';
+import { recordFailure, recordReceipt, sealRun } from '../evidence/seal.js';
+import { openEvidenceStore, type EvidenceStore } from '../evidence/store.js';
+import { buildSubmission } from '../submit/build-submission.js';
+import { deliverPending, type DeliveryOutcome } from '../submit/deliver.js';
+import { Outbox } from '../submit/outbox.js';
+import type { SubmissionTransport } from '../submit/ars-client.js';
+import type { Sleep } from '../submit/sleep.js';
+import { AGENT_VERSION } from '../version.js';
+import type { AgentContext } from './agent-context.js';
+import { arsTransportFromConfig, retryPolicyFromConfig } from './ars-from-config.js';
+import { computeFromSources } from './compute-from-source.js';
+import { acquireRunLock } from './run-lock.js';
+import { listRunRecords, newRunId, writeRunRecord, type RunFigures, type RunRecord } from './run-records.js';
+import { sourcesFromConfig } from './sources-from-config.js';
+
+export interface RunOnceOptions {
+  trigger: RunRecord['trigger'];
+  /** Overrides the config's measurement-date rule. */
+  measureDate?: string | undefined;
+  /** SIGINT/SIGTERM: stops reading, or stops between delivery attempts; nothing is left half-written. */
+  signal?: AbortSignal | undefined;
+  /** Tests swap the transport and the sleep to inject faults without waiting. */
+  transport?: SubmissionTransport | undefined;
+  sleep?: Sleep | undefined;
+}
+
+/**
+ * One run: pull → compute → seal the evidence → queue the submission durably → deliver → store the
+ * receipt. The order is what makes a crash at any instant safe: nothing is sent before it is sealed and
+ * in the outbox, and a submission stays pending until its receipt is on disk, so a restart re-sends the
+ * same bytes under the same id and the ARS keeps one copy.
+ */
+export async function runOnce(ctx: AgentContext, options: RunOnceOptions): Promise<RunRecord> {
+  const { config, logger } = ctx;
+  const log = logger.child({ component: 'runner' });
+  const lock = await acquireRunLock(ctx.dataDir);
+  const started = ctx.now();
+  const measureDate = options.measureDate ?? resolveMeasureDate(config.measureDate, started, config.schedule.timezone);
+  const record: RunRecord = {
+    runId: newRunId(started, randomBytes(4).toString('hex')),
+    trigger: options.trigger,
+    measureDate,
+    startedAt: started.toISOString(),
+    finishedAt: null,
+    durationMs: null,
+    outcome: 'running',
+    pid: process.pid,
+    submissionId: null,
+    recordsRead: null,
+    dataQuality: null,
+    figures: [],
+    missingEstablishments: [],
+    error: null,
+  };
+  try {
+    await writeRunRecord(ctx.dataDir, record);
+    const store = await openEvidenceStore(ctx.evidenceDir, { create: true, now: ctx.now });
+    const outbox = config.ars === null ? null : await Outbox.open({ dataDir: ctx.dataDir, now: ctx.now });
+    await sealAndSubmit(ctx, record, store, outbox, options);
+  } catch (error) {
+    record.outcome = options.signal?.aborted ? 'aborted' : 'error';
+    record.error = isAgentError(error)
+      ? { code: error.code, message: error.message }
+      : { code: 'internal', message: error instanceof Error ? error.message : String(error) };
+    if (record.outcome === 'error') log.error({ err: record.error, runId: record.runId }, 'run failed');
+  } finally {
+    const finished = ctx.now();
+    record.finishedAt = finished.toISOString();
+    record.durationMs = finished.getTime() - started.getTime();
+    await writeRunRecord(ctx.dataDir, record).catch((error: unknown) => log.error({ err: String(error) }, 'cannot write the run record'));
+    await lock.release();
+  }
+  // One summary line per run: figures per ESSMS, duration, outcome (aggregates only).
+  log.info(
+    {
+      runId: record.runId,
+      measureDate: record.measureDate,
+      outcome: record.outcome,
+      durationMs: record.durationMs,
+      recordsRead: record.recordsRead,
+      dataQuality: record.dataQuality,
+      figures: record.figures.map((f) => ({
+        finess: f.finess,
+        vaReady: f.vaReady,
+        ...Object.fromEntries(Object.entries(f.rates).map(([id, r]) => [id, `${r.numerator}/${r.denominator}`])),
+      })),
+      ...(record.error ? { error: record.error } : {}),
+    },
+    `run ${record.outcome}`,
+  );
+  return record;
+}
+
+async function sealAndSubmit(
+  ctx: AgentContext,
+  record: RunRecord,
+  store: EvidenceStore,
+  outbox: Outbox | null,
+  options: RunOnceOptions,
+): Promise<void> {
+  const { config } = ctx;
+  const log = ctx.logger.child({ component: 'runner' });
+
+  // Whatever a previous run left pending goes first, so a restart finishes what a crash interrupted.
+  if (outbox !== null && (await outbox.list()).pending.length > 0) {
+    await deliver(ctx, store, outbox, options);
+  }
+
+  const timezoneOverrides: Record<string, string> = {};
+  for (const e of config.establishments) if (e.timezone) timezoneOverrides[e.finess] = e.timezone;
+  const computeOptions: ComputeOptions = {
+    measureDate: record.measureDate,
+    denominatorScope: config.computation.denominatorScope,
+    countCancelledEvents: config.computation.countCancelledEvents,
+    finessMode: config.computation.finessMode,
+    projectStartDate: config.computation.projectStartDate,
+    allCarePlansAreProjetPersonnalise: config.computation.allCarePlansAreProjetPersonnalise,
+    timezoneOverrides,
+  };
+  const pseudonymise = createPseudonymiser(store.keys.pseudonymSecret);
+  const projection = createProjectionWriter(store);
+  const windowStart = `${Number(record.measureDate.slice(0, 4)) - 1}-01-01`;
+  let computed;
+  try {
+    const sources = await sourcesFromConfig(config, config.computation.projectStartDate ?? windowStart);
+    computed = await computeFromSources(
+      sources,
+      { ...computeOptions, onFact: (fact) => projection.write(pseudonymiseFact(fact, pseudonymise) as unknown as Record<string, unknown>) },
+      options.signal,
+    );
+  } catch (error) {
+    await projection.abort();
+    throw error;
+  }
+  const { results, subjects } = computed.computation;
+  record.recordsRead = computed.recordsRead;
+  record.dataQuality = { errors: results.dataQuality.errors.length, warnings: results.dataQuality.warnings.length };
+  const submitted = selectEstablishments(results, config.establishments.map((e) => e.finess));
+  record.missingEstablishments = submitted.missing;
+  record.figures = figuresOf(submitted.results);
+  if (submitted.missing.length > 0) {
+    log.warn({ missing: submitted.missing }, 'configured ESSMS with nothing computed (no séjour, or FINESS not in the data)');
+  }
+  const reports = toMeasureReports(submitted.results);
+  const submission = buildSubmission(submitted.results, reports);
+  record.submissionId = submission.id;
+
+  if (options.signal?.aborted) {
+    await projection.abort();
+    throw new AgentError('aborted', 'stopped before sealing: nothing was written');
+  }
+  // Sealed BEFORE anything is sent (contract.md §5).
+  await sealRun(store, {
+    runId: record.runId,
+    submissionId: submission.id,
+    softwareVersion: AGENT_VERSION,
+    configDigest: ctx.loaded.digest,
+    measuresDigest: await measuresDigest(),
+    computeOptions: serialisableOptions(computed.options),
+    measureDate: record.measureDate,
+    periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
+    projection: await projection.finish(),
+    results,
+    subjects: subjects.map((s) => ({ ...s })),
+    submissionBody: submission.body,
+  });
+  await writeRunRecord(ctx.dataDir, record);
+
+  if (outbox === null) {
+    record.outcome = 'sealed';
+    return;
+  }
+  const queued = await outbox.enqueue(submission);
+  if (!queued.created && queued.state === 'done') {
+    // The same figures were already received: nothing to send twice.
+    record.outcome = 'submitted';
+    return;
+  }
+  const outcomes = await deliver(ctx, store, outbox, options);
+  const mine = outcomes.find((o) => 'id' in o && o.id === submission.id);
+  record.outcome = mine === undefined ? 'pending' : mine.state === 'done' ? 'submitted' : mine.state === 'failed' ? 'failed' : 'pending';
+  if (mine?.state === 'failed') record.error = { code: mine.failure.code, message: mine.failure.reason };
+}
+
+/** Delivers every pending submission and writes each receipt or final failure into the evidence. */
+async function deliver(ctx: AgentContext, store: EvidenceStore, outbox: Outbox, options: RunOnceOptions): Promise<DeliveryOutcome[]> {
+  const { config } = ctx;
+  if (config.ars === null) return [];
+  const client = options.transport ?? (await arsTransportFromConfig(config.ars, ctx.now));
+  const outcomes = await deliverPending({
+    outbox,
+    client,
+    policy: retryPolicyFromConfig(config.ars.retry),
+    logger: ctx.logger.child({ component: 'submitter' }),
+    now: ctx.now,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const runs = await listRunRecords(ctx.dataDir, 1000);
+  for (const outcome of outcomes) {
+    if (outcome.state !== 'done' && outcome.state !== 'failed') continue;
+    const runId = runs.find((r) => r.submissionId === outcome.id)?.runId ?? 'unknown';
+    if (outcome.state === 'done') {
+      await recordReceipt(store, {
+        runId,
+        submissionId: outcome.id,
+        receipt: outcome.receipt,
+        httpStatus: outcome.receipt.status,
+      });
+    } else {
+      await recordFailure(store, {
+        runId,
+        submissionId: outcome.id,
+        code: outcome.failure.code,
+        message: outcome.failure.reason,
+        ...(outcome.failure.status === undefined ? {} : { httpStatus: outcome.failure.status }),
+      });
+    }
+  }
+  return outcomes;
+}
+
+/** Keeps the configured ESSMS (all of them when none is configured), and names those with no figures. */
+function selectEstablishments(results: ResultsDocument, configured: string[]): { results: ResultsDocument; missing: string[] } {
+  if (configured.length === 0) return { results, missing: [] };
+  const wanted = new Set(configured);
+  const establishments = results.establishments.filter((e) => wanted.has(e.finess));
+  const present = new Set(establishments.map((e) => e.finess));
+  return {
+    results: { ...results, establishments, organisations: results.organisations.filter((o) => o.establishments.some((f) => wanted.has(f))) },
+    missing: configured.filter((f) => !present.has(f)),
+  };
+}
+
+function figuresOf(results: ResultsDocument): RunFigures[] {
+  return results.establishments.map((e) => ({
+    finess: e.finess,
+    vaReady: e.vaReady,
+    rates: Object.fromEntries(
+      (['taux-dossiers-actifs', 'taux-projet-personnalise', 'taux-evenement-agenda', 'taux-mssante', 'taux-dmp'] as const).map((id) => {
+        const r = e.indicators[id];
+        return [id, { numerator: r.numerator, denominator: r.denominator, rate: r.rate, met: r.met }];
+      }),
+    ),
+  }));
+}

@@ -1,0 +1,31 @@
+import type { AgentConfig } from '../config/agent-config-schema.js';
+import { createFhirServerSource } from '../sources/fhir-server-source.js';
+import { createFileSource } from '../sources/file-source.js';
+import type { RecordSource } from '../sources/source.js';
+import { authFromConfig } from './auth-from-config.js';
+
+/**
+ * The configured sources. `windowStart` is the earliest instant any rule can look at (the start of the
+ * calendar year before P's last day, or the project start): AuditEvents older than that cannot change a
+ * figure, so a FHIR server is asked only for the newer ones.
+ */
+export async function sourcesFromConfig(config: AgentConfig, windowStart: string): Promise<RecordSource[]> {
+  const sources: RecordSource[] = [];
+  for (const [index, source] of config.sources.entries()) {
+    if (source.type === 'ndjson') {
+      sources.push(createFileSource({ paths: source.paths }));
+      continue;
+    }
+    sources.push(
+      createFhirServerSource({
+        baseUrl: source.baseUrl,
+        auth: await authFromConfig(source.auth, `sources[${index}].auth`),
+        pageSize: source.pageSize,
+        concurrency: source.concurrency,
+        timeoutMs: source.timeoutMs,
+        auditEventsSince: source.since ?? windowStart,
+      }),
+    );
+  }
+  return sources;
+}

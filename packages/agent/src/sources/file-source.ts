@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { planFiles, stripBom } from './file-plan.js';
+import type { PlannedFile } from './file-plan.js';
+import { InputUnreadableError } from './input-unreadable-error.js';
+import { describeJsonSyntaxError } from './json-syntax-reason.js';
+import { readNdjsonLines } from './ndjson-lines.js';
+import { throwIfSourceAborted } from './source-aborted.js';
+import type { RecordSource, SourceItem } from './source.js';
+
+export interface FileSourceOptions {
+  /** Files (`.ndjson`, `.jsonl`, their `.gz`, `.json`) and directories of them (e.g. a FHIR Bulk Data export). */
+  paths: readonly string[];
+  /** NDJSON read size in bytes; the default (1 MiB) is right outside tests. */
+  highWaterMarkBytes?: number | undefined;
+}
+
+/**
+ * A record source over local files: NDJSON (one resource per line, gzip when named `.gz`), JSON files holding a
+ * Bundle or a single resource (yielded whole), and directories of them. A directory holding a bulk export
+ * `manifest.json` is read exactly as its manifest lists. Files come Organization first, then Patient, then the
+ * rest by name (see `planFiles`).
+ *
+ * Every path is checked before the first record is yielded: a missing or unreadable path throws
+ * `InputUnreadableError` (code `input-unreadable`) from the iterator, since it is a usage or configuration mistake
+ * and figures from the remaining paths would be wrong. A line or file that is not valid JSON is yielded as a
+ * `problem` with its place and the kind of error, never its content.
+ */
+export function createFileSource(options: FileSourceOptions): RecordSource {
+  const paths = [...options.paths];
+  return {
+    label: paths.length === 1 ? 'files:1 path' : `files:${paths.length} paths`,
+    records: (signal?: AbortSignal) => readFiles(paths, options.highWaterMarkBytes, signal),
+  };
+}
+
+async function* readFiles(
+  paths: readonly string[],
+  highWaterMarkBytes: number | undefined,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<SourceItem, void, undefined> {
+  throwIfSourceAborted(signal);
+  const plan = await planFiles(paths);
+  for (const problem of plan.problems) yield { kind: 'problem', problem };
+  for (const file of plan.files) {
+    throwIfSourceAborted(signal);
+    if (file.format === 'ndjson') {
+      yield* readNdjsonLines(file.path, signal, { highWaterMarkBytes });
+    } else {
+      yield await readJsonFile(file);
+    }
+  }
+}
+
+/** A `.json` file is parsed whole: a Bundle or one resource (the SDK unpacks Bundles). */
+async function readJsonFile(file: PlannedFile): Promise<SourceItem> {
+  let text: string;
+  try {
+    text = await readFile(file.path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputUnreadableError(file.path, code ?? 'read failed', { cause: error });
+  }
+  try {
+    return { kind: 'record', value: JSON.parse(stripBom(text)) as unknown };
+  } catch (error) {
+    return { kind: 'problem', problem: { location: file.path, reason: describeJsonSyntaxError(error) } };
+  }
+}

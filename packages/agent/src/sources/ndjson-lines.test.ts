@@ -1,0 +1,131 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isAgentError } from '../errors.js';
+import { isInputUnreadableError } from './input-unreadable-error.js';
+import { readNdjsonLines } from './ndjson-lines.js';
+import type { SourceItem } from './source.js';
+
+let directory: string;
+beforeEach(async () => {
+  directory = await mkdtemp(path.join(tmpdir(), 'esms-ndjson-'));
+});
+afterEach(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+async function collect(items: AsyncIterable<SourceItem>): Promise<SourceItem[]> {
+  const out: SourceItem[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+async function fileWith(name: string, content: string | Buffer): Promise<string> {
+  const file = path.join(directory, name);
+  await writeFile(file, content);
+  return file;
+}
+
+const values = (items: SourceItem[]): unknown[] =>
+  items.map((item) => (item.kind === 'record' ? item.value : item));
+
+describe('readNdjsonLines', () => {
+  it('reads CRLF lines, a BOM, blank lines and a last line without a newline', async () => {
+    const content = '\uFEFF{"id":"a"}\r\n\r\n   \r\n{"id":"b"}\r\n\n{"id":"c"}';
+    const file = await fileWith('Patient.000.ndjson', content);
+    expect(values(await collect(readNdjsonLines(file)))).toEqual([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+  });
+
+  it('reassembles lines split across chunks, multi-byte characters included, whatever the chunk size', async () => {
+    const lines = [
+      { resourceType: 'Organization', name: 'Établissement « Les Hibiscus » – Saint-Denis' },
+      { resourceType: 'Patient', id: 'p'.repeat(300) },
+      { resourceType: 'Encounter', id: 'e1' },
+    ];
+    const file = await fileWith(
+      'Mixed.ndjson',
+      '\uFEFF' + lines.map((line) => JSON.stringify(line)).join('\r\n') + '\n',
+    );
+    for (const highWaterMarkBytes of [1, 2, 3, 5, 7, 64, 1024]) {
+      expect(values(await collect(readNdjsonLines(file, undefined, { highWaterMarkBytes })))).toEqual(lines);
+    }
+  });
+
+  it('reports a bad line with file:line and the kind of error, never its content, and goes on', async () => {
+    const secret = 'DUPONT Jean né le 01/02/1950';
+    const badLine = `{"name":"${secret}" "x":1}`;
+    const content = ['{"id":"1"}', '', badLine, secret, '{"id":"5"', '{"id":"6"}'].join('\n');
+    const file = await fileWith('Patient.000.ndjson', content);
+    const items = await collect(readNdjsonLines(file, undefined, { displayName: 'Patient.000.ndjson' }));
+    expect(items).toEqual([
+      { kind: 'record', value: { id: '1' } },
+      {
+        kind: 'problem',
+        problem: {
+          location: 'Patient.000.ndjson:3',
+          reason: `invalid JSON (Expected ',' or '}' after property value at position ${badLine.indexOf(' "x"') + 1})`,
+        },
+      },
+      {
+        kind: 'problem',
+        problem: { location: 'Patient.000.ndjson:4', reason: 'invalid JSON (Unexpected token)' },
+      },
+      {
+        kind: 'problem',
+        problem: {
+          location: 'Patient.000.ndjson:5',
+          reason: "invalid JSON (Expected ',' or '}' after property value at position 9)",
+        },
+      },
+      { kind: 'record', value: { id: '6' } },
+    ]);
+    const text = JSON.stringify(items);
+    for (const fragment of ['DUPONT', 'Jean', '1950', '"D"']) expect(text).not.toContain(fragment);
+  });
+
+  it('yields JSON that is not a resource as it is (the SDK reports it)', async () => {
+    const file = await fileWith('log.ndjson', '{"eventId":"kickoff"}\n42\n');
+    expect(values(await collect(readNdjsonLines(file)))).toEqual([{ eventId: 'kickoff' }, 42]);
+  });
+
+  it('gunzips .ndjson.gz files', async () => {
+    const rows = Array.from({ length: 500 }, (_, index) => ({ resourceType: 'Patient', id: `p${index}` }));
+    const file = await fileWith(
+      'Patient.000.ndjson.gz',
+      gzipSync(rows.map((row) => JSON.stringify(row)).join('\n')),
+    );
+    expect(values(await collect(readNdjsonLines(file, undefined, { highWaterMarkBytes: 100 })))).toEqual(
+      rows,
+    );
+  });
+
+  it('throws input-unreadable naming the file when it is missing or not gzip', async () => {
+    const missing = path.join(directory, 'Missing.ndjson');
+    const error = await collect(readNdjsonLines(missing)).catch((caught: unknown) => caught);
+    expect(isInputUnreadableError(error) && error.path === missing && error.message.includes('ENOENT')).toBe(
+      true,
+    );
+    const notGzip = await fileWith('Patient.ndjson.gz', '{"id":"x"}\n');
+    const gzipError = await collect(readNdjsonLines(notGzip)).catch((caught: unknown) => caught);
+    expect(isInputUnreadableError(gzipError) && gzipError.path === notGzip).toBe(true);
+  });
+
+  it('stops with an aborted error when the signal aborts, and closes the file', async () => {
+    const file = await fileWith(
+      'Patient.ndjson',
+      Array.from({ length: 50 }, (_, i) => `{"id":${i}}`).join('\n'),
+    );
+    const controller = new AbortController();
+    const seen: SourceItem[] = [];
+    const error = await (async () => {
+      for await (const item of readNdjsonLines(file, controller.signal, { highWaterMarkBytes: 16 })) {
+        seen.push(item);
+        if (seen.length === 3) controller.abort();
+      }
+    })().catch((caught: unknown) => caught);
+    expect(isAgentError(error) && error.code === 'aborted').toBe(true);
+    expect(seen.length).toBeLessThan(50);
+  });
+});

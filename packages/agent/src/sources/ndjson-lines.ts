@@ -1,0 +1,160 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { InputUnreadableError } from './input-unreadable-error.js';
+import { describeJsonSyntaxError } from './json-syntax-reason.js';
+import { sourceAbortedError, throwIfSourceAborted } from './source-aborted.js';
+import type { SourceItem } from './source.js';
+
+/**
+ * Read size for NDJSON files. Large reads keep the number of chunks (and of async iterations) low: this reading
+ * is the floor of the benchmark, so everything per chunk is paid millions of times on a big export.
+ */
+export const NDJSON_READ_HIGH_WATER_MARK_BYTES = 1024 * 1024;
+
+/** zlib refuses output chunks below 64 bytes. */
+const ZLIB_MIN_CHUNK_BYTES = 64;
+
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+export interface ReadNdjsonOptions {
+  /** Read size in bytes (tests use a tiny one to split lines across chunks). */
+  highWaterMarkBytes?: number | undefined;
+  /** How the file is named in problems; the path itself by default. */
+  displayName?: string | undefined;
+}
+
+/** `.gz` files are gunzipped on the fly (bulk exports are often compressed). */
+export function isGzipPath(file: string): boolean {
+  return file.toLowerCase().endsWith('.gz');
+}
+
+/**
+ * Streams an NDJSON file (gzip when the name ends in `.gz`): one `record` item per non-blank line, parsed with
+ * `JSON.parse`, or a `problem` naming `file:line` (1-based, counting blank lines) when a line is not JSON. The reason
+ * never holds any of the line's content. Handles CRLF, a UTF-8 byte order mark, a last line without a newline,
+ * and lines split across read chunks. A line that is JSON but not a FHIR resource is yielded as-is: the SDK
+ * reports it.
+ *
+ * @throws InputUnreadableError when the file cannot be opened or read (or is not valid gzip).
+ * @throws AgentError `aborted` when `signal` aborts; the file is closed in every case.
+ */
+export async function* readNdjsonLines(
+  file: string,
+  signal?: AbortSignal,
+  options: ReadNdjsonOptions = {},
+): AsyncGenerator<SourceItem, void, undefined> {
+  throwIfSourceAborted(signal);
+  const highWaterMark = options.highWaterMarkBytes ?? NDJSON_READ_HIGH_WATER_MARK_BYTES;
+  const displayName = options.displayName ?? file;
+  const stream = openStream(file, highWaterMark);
+  const onAbort = (): void => {
+    stream.destroy(sourceAbortedError(signal));
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  // Bytes of a line that started in an earlier chunk; concatenated once when its end arrives, so a long line
+  // spread over many chunks costs one copy.
+  let carried: Buffer[] = [];
+  let lineNumber = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let start = 0;
+      let newline = chunk.indexOf(LINE_FEED);
+      if (carried.length > 0) {
+        if (newline === -1) {
+          carried.push(chunk);
+          continue;
+        }
+        carried.push(chunk.subarray(0, newline));
+        const line = Buffer.concat(carried);
+        carried = [];
+        lineNumber += 1;
+        const item = parseLine(line, 0, line.length, lineNumber, displayName);
+        if (item !== undefined) yield item;
+        start = newline + 1;
+        newline = chunk.indexOf(LINE_FEED, start);
+      }
+      while (newline !== -1) {
+        lineNumber += 1;
+        const item = parseLine(chunk, start, newline, lineNumber, displayName);
+        if (item !== undefined) yield item;
+        start = newline + 1;
+        newline = chunk.indexOf(LINE_FEED, start);
+      }
+      if (start < chunk.length) carried.push(chunk.subarray(start));
+    }
+    if (carried.length > 0) {
+      const line = Buffer.concat(carried);
+      carried = [];
+      lineNumber += 1;
+      const item = parseLine(line, 0, line.length, lineNumber, displayName);
+      if (item !== undefined) yield item;
+    }
+  } catch (error) {
+    if (signal?.aborted === true) throw sourceAbortedError(signal);
+    throw new InputUnreadableError(displayName, describeReadError(error), { cause: error });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    stream.destroy();
+  }
+}
+
+function openStream(file: string, highWaterMark: number): Readable {
+  const fileStream = createReadStream(file, { highWaterMark });
+  if (!isGzipPath(file)) return fileStream;
+  const gunzip = createGunzip({ chunkSize: Math.max(ZLIB_MIN_CHUNK_BYTES, highWaterMark) });
+  // pipeline forwards a read error of the file to the gunzip stream, whose iteration then throws it.
+  pipeline(fileStream, gunzip, () => undefined);
+  return gunzip;
+}
+
+/** Parses `buffer[start, end)`, or returns undefined for a blank line. */
+function parseLine(
+  buffer: Buffer,
+  start: number,
+  end: number,
+  lineNumber: number,
+  displayName: string,
+): SourceItem | undefined {
+  if (end > start && buffer[end - 1] === CARRIAGE_RETURN) end -= 1;
+  if (
+    lineNumber === 1 &&
+    end - start >= 3 &&
+    buffer[start] === 0xef &&
+    buffer[start + 1] === 0xbb &&
+    buffer[start + 2] === 0xbf
+  ) {
+    start += 3;
+  }
+  if (isBlank(buffer, start, end)) return undefined;
+  try {
+    return { kind: 'record', value: JSON.parse(buffer.toString('utf8', start, end)) as unknown };
+  } catch (error) {
+    return {
+      kind: 'problem',
+      problem: { location: `${displayName}:${lineNumber}`, reason: describeJsonSyntaxError(error) },
+    };
+  }
+}
+
+function isBlank(buffer: Buffer, start: number, end: number): boolean {
+  for (let index = start; index < end; index += 1) {
+    const byte = buffer[index];
+    if (byte !== SPACE && byte !== TAB && byte !== CARRIAGE_RETURN) return false;
+  }
+  return true;
+}
+
+/** An fs or zlib error code and message; these name the file, never its content. */
+function describeReadError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === undefined ? error.message : `${code}: ${error.message}`;
+  }
+  return 'read failed';
+}

@@ -1,0 +1,226 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compareWithBaseline, formatMismatchTable, type Mismatch } from './compare-results.js';
+import type { BaselineResult } from './duckdb-baseline.js';
+import type { DatasetSize } from './establishments.js';
+import { ToolsError } from './errors.js';
+import { generateDataset, type GenerateSummary } from './generate.js';
+import { detectRssProbe, runMeasuredNode, type MeasuredRun, type RssProbe } from './measured-run.js';
+
+export const DEFAULT_BENCH_SIZES: readonly DatasetSize[] = ['M', 'L'];
+export const DEFAULT_BENCH_RUNS = 3;
+
+export interface BenchOptions {
+  sizes: readonly DatasetSize[];
+  runs: number;
+  seed: number;
+  measureDate: string;
+  /** Where datasets live (`<dataDir>/<size>-<seed>`), generated when missing. */
+  dataDir: string;
+  /** Repository root: the engine is `<root>/packages/agent/dist/main.js`. */
+  repoRoot: string;
+}
+
+/** Median figures of one contender on one size. */
+export interface ContenderFigures {
+  ok: boolean;
+  seconds: number | null;
+  peakRssMb: number | null;
+  resourcesPerSecond: number | null;
+  runsSeconds: number[];
+  error: string | null;
+}
+
+export interface SizeReport {
+  size: DatasetSize;
+  resources: number;
+  persons: number;
+  establishments: number;
+  engine: ContenderFigures;
+  floor: ContenderFigures;
+  duckdb: ContenderFigures;
+  engineOverFloor: number | null;
+  engineOverDuckdb: number | null;
+  /** `null` when the engine or the baseline did not produce results to compare. */
+  agreement: { checkedEstablishments: number; mismatches: Mismatch[] } | null;
+  floorReader: string | null;
+}
+
+export interface BenchReport {
+  measureDate: string;
+  seed: number;
+  runs: number;
+  rssProbe: RssProbe;
+  node: string;
+  sizes: SizeReport[];
+  /** L over M: how time and memory grow for a 10× larger input (1 would be flat, 10 linear). */
+  growthMtoL: { engineTime: number | null; engineMemory: number | null; floorTime: number | null; duckdbTime: number | null; duckdbMemory: number | null } | null;
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? null) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : a / b);
+const round = (value: number | null, digits: number): number | null => (value === null ? null : Number(value.toFixed(digits)));
+
+/** The repository root, from this file's place in `packages/tools/dist`. */
+export function defaultRepoRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+}
+
+/** Generates the dataset of a size unless a complete one (its `expected-sizes.json`, written last) exists. */
+export async function ensureDataset(options: BenchOptions, size: DatasetSize, log: (line: string) => void): Promise<{ dir: string; summary: GenerateSummary }> {
+  const dir = join(options.dataDir, `${size}-${options.seed}`);
+  const summaryFile = join(dir, 'expected-sizes.json');
+  if (existsSync(summaryFile)) {
+    const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as GenerateSummary;
+    if (summary.measureDate === options.measureDate) return { dir, summary };
+  }
+  log(`generating ${size} (seed ${options.seed}) into ${dir} …`);
+  await mkdir(options.dataDir, { recursive: true });
+  const summary = await generateDataset({ size, seed: options.seed, outDir: dir, measureDate: options.measureDate });
+  log(`  ${summary.total} resources, ${summary.persons} persons`);
+  return { dir, summary };
+}
+
+async function measure(args: readonly string[], runs: number, stdoutFile: string, cwd: string, resources: number): Promise<{ figures: ContenderFigures; last: MeasuredRun | null }> {
+  const seconds: number[] = [];
+  const rss: number[] = [];
+  let last: MeasuredRun | null = null;
+  for (let i = 0; i < runs; i++) {
+    const run = await runMeasuredNode(args, stdoutFile, cwd);
+    if (run.exitCode !== 0) {
+      const error = `exit ${String(run.exitCode)}: ${run.stderrTail.trim().split('\n').slice(-3).join(' | ')}`;
+      return { figures: { ok: false, seconds: null, peakRssMb: null, resourcesPerSecond: null, runsSeconds: seconds, error }, last: run };
+    }
+    last = run;
+    seconds.push(run.wallMs / 1000);
+    if (run.peakRssKb !== null) rss.push(run.peakRssKb / 1024);
+  }
+  const s = median(seconds);
+  return {
+    figures: {
+      ok: true,
+      seconds: round(s, 3),
+      peakRssMb: round(median(rss), 1),
+      resourcesPerSecond: s === null || s === 0 ? null : Math.round(resources / s),
+      runsSeconds: seconds.map((x) => Number(x.toFixed(3))),
+      error: null,
+    },
+    last,
+  };
+}
+
+/**
+ * Runs the benchmark: for each size, the ENGINE (`esms compute`), the FLOOR (read + JSON.parse with the
+ * engine's reader) and the PEER (DuckDB SQL), each `runs` times in a fresh child process, medians kept;
+ * then checks that the engine and DuckDB agree on every numerator and denominator.
+ */
+export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
+  if (!Number.isInteger(options.runs) || options.runs < 1) throw new ToolsError('bad-usage', 'runs must be a positive integer');
+  const toolsDist = dirname(fileURLToPath(import.meta.url));
+  const engineMain = join(options.repoRoot, 'packages', 'agent', 'dist', 'main.js');
+  const rssProbe = detectRssProbe();
+  log(`peak RSS measured with ${rssProbe === 'gnu-time' ? '/usr/bin/time -f %M' : 'a --import preload (process.resourceUsage().maxRSS)'}`);
+  const sizes: SizeReport[] = [];
+  for (const size of options.sizes) {
+    const { dir, summary } = await ensureDataset(options, size, log);
+    const resources = summary.total;
+    const outDir = join(options.dataDir, 'runs');
+    await mkdir(outDir, { recursive: true });
+    log(`${size}: ${resources} resources — engine ×${options.runs}`);
+    const engine = await measure(
+      [engineMain, 'compute', '--input', dir, '--measure-date', options.measureDate, '--format', 'json'],
+      options.runs,
+      join(outDir, `${size}-engine.json`),
+      options.repoRoot,
+      resources,
+    );
+    log(`${size}: floor ×${options.runs}`);
+    const floor = await measure([join(toolsDist, 'floor-main.js'), '--input', dir], options.runs, join(outDir, `${size}-floor.json`), options.repoRoot, resources);
+    log(`${size}: duckdb ×${options.runs}`);
+    const duckdb = await measure(
+      [join(toolsDist, 'duckdb-main.js'), '--input', dir, '--measure-date', options.measureDate],
+      options.runs,
+      join(outDir, `${size}-duckdb.json`),
+      options.repoRoot,
+      resources,
+    );
+    let agreement: SizeReport['agreement'] = null;
+    if (engine.figures.ok && duckdb.figures.ok) {
+      const engineDoc = JSON.parse(await readFile(join(outDir, `${size}-engine.json`), 'utf8')) as unknown;
+      const baseline = JSON.parse(await readFile(join(outDir, `${size}-duckdb.json`), 'utf8')) as BaselineResult;
+      const mismatches = compareWithBaseline(engineDoc, baseline);
+      agreement = { checkedEstablishments: baseline.establishments.length, mismatches };
+      if (mismatches.length > 0) log(`${size}: ENGINE AND DUCKDB DISAGREE\n${formatMismatchTable(mismatches)}`);
+      else log(`${size}: engine and DuckDB agree on ${baseline.establishments.length} establishments × 5 indicators`);
+    }
+    let floorReader: string | null = null;
+    if (floor.figures.ok) {
+      floorReader = (JSON.parse(await readFile(join(outDir, `${size}-floor.json`), 'utf8')) as { reader?: string }).reader ?? null;
+    }
+    sizes.push({
+      size,
+      resources,
+      persons: summary.persons,
+      establishments: summary.establishments,
+      engine: engine.figures,
+      floor: floor.figures,
+      duckdb: duckdb.figures,
+      engineOverFloor: round(ratio(engine.figures.seconds, floor.figures.seconds), 2),
+      engineOverDuckdb: round(ratio(engine.figures.seconds, duckdb.figures.seconds), 2),
+      agreement,
+      floorReader,
+    });
+  }
+  const m = sizes.find((s) => s.size === 'M');
+  const l = sizes.find((s) => s.size === 'L');
+  const growthMtoL =
+    m !== undefined && l !== undefined
+      ? {
+          engineTime: round(ratio(l.engine.seconds, m.engine.seconds), 2),
+          engineMemory: round(ratio(l.engine.peakRssMb, m.engine.peakRssMb), 2),
+          floorTime: round(ratio(l.floor.seconds, m.floor.seconds), 2),
+          duckdbTime: round(ratio(l.duckdb.seconds, m.duckdb.seconds), 2),
+          duckdbMemory: round(ratio(l.duckdb.peakRssMb, m.duckdb.peakRssMb), 2),
+        }
+      : null;
+  return { measureDate: options.measureDate, seed: options.seed, runs: options.runs, rssProbe, node: process.version, sizes, growthMtoL };
+}
+
+/** The human table: one row per size. */
+export function formatBenchTable(report: BenchReport): string {
+  const f = (value: number | null, digits = 2): string => (value === null ? '—' : value.toFixed(digits));
+  const header = ['size', 'resources', 'engine s', 'floor s', 'duckdb s', 'engine/floor', 'engine/duckdb', 'resources/s', 'peak RSS MB', 'floor MB', 'duckdb MB', 'agree'];
+  const rows = report.sizes.map((s) => [
+    s.size,
+    String(s.resources),
+    s.engine.ok ? f(s.engine.seconds) : 'failed',
+    f(s.floor.seconds),
+    f(s.duckdb.seconds),
+    f(s.engineOverFloor),
+    f(s.engineOverDuckdb),
+    s.engine.resourcesPerSecond === null ? '—' : String(s.engine.resourcesPerSecond),
+    f(s.engine.peakRssMb, 0),
+    f(s.floor.peakRssMb, 0),
+    f(s.duckdb.peakRssMb, 0),
+    s.agreement === null ? '—' : s.agreement.mismatches.length === 0 ? 'yes' : `NO (${s.agreement.mismatches.length})`,
+  ]);
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all.map((r) => r.map((cell, i) => cell.padStart(widths[i] ?? 0)).join('  ')).join('\n');
+}
+
+/** The exit code of the bench: 1 when the engine and DuckDB disagree or a contender failed. */
+export function benchExitCode(report: BenchReport): number {
+  const bad = report.sizes.some(
+    (s) => !s.engine.ok || !s.floor.ok || !s.duckdb.ok || (s.agreement !== null && s.agreement.mismatches.length > 0),
+  );
+  return bad ? 1 : 0;
+}

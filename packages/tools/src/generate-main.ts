@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+import { isToolsError } from './errors.js';
+import { generateDataset } from './generate.js';
+import { parseGenerateArgs } from './generate-args.js';
+
+async function main(): Promise<void> {
+  const args = parseGenerateArgs(process.argv.slice(2));
+  const started = performance.now();
+  const summary = await generateDataset(args);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  process.stdout.write(
+    `generated ${summary.total} resources (${summary.persons} persons, ${summary.establishments} ESSMS) in ${args.outDir} in ${seconds} s\n`,
+  );
+  for (const [type, count] of Object.entries(summary.resources)) process.stdout.write(`  ${type.padEnd(14)} ${count}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = isToolsError(error) && error.code === 'bad-usage' ? 2 : 1;
+});
