@@ -51,7 +51,9 @@ async function main() {
     }
   }
   const bearerToken =
-    values['bearer-token-file'] === undefined ? undefined : (await readFile(values['bearer-token-file'], 'utf8')).trim();
+    values['bearer-token-file'] === undefined
+      ? undefined
+      : (await readFile(values['bearer-token-file'], 'utf8')).trim();
 
   const receiver = await createReceiver({
     dataDir,

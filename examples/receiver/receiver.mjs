@@ -103,8 +103,6 @@ export async function createReceiver(options) {
   const index = await loadIndex(reportsDir);
   /** @type {Fault[]} */
   const faults = (options.faults ?? []).map(checkFault);
-  /** @type {Set<string>} */
-  const inFlightKeys = new Set();
   const stats = {
     requests: 0,
     accepted: 0,
@@ -133,7 +131,11 @@ export async function createReceiver(options) {
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => {
       if (!res.headersSent && !res.destroyed) {
-        send(res, 500, outcome([{ severity: 'error', code: 'exception', diagnostics: String(error?.message ?? error) }]));
+        send(
+          res,
+          500,
+          outcome([{ severity: 'error', code: 'exception', diagnostics: String(error?.message ?? error) }]),
+        );
       }
     });
   });
@@ -162,7 +164,12 @@ export async function createReceiver(options) {
           faults.push(...list.map(checkFault));
           return send(res, 200, { faults }, 'application/json');
         } catch (error) {
-          return send(res, 400, { error: error instanceof Error ? error.message : String(error) }, 'application/json');
+          return send(
+            res,
+            400,
+            { error: error instanceof Error ? error.message : String(error) },
+            'application/json',
+          );
         }
       }
     }
@@ -170,7 +177,8 @@ export async function createReceiver(options) {
     const read = /^\/MeasureReport\/([A-Za-z0-9\-.]{1,64})$/.exec(path);
     if (read !== null && method === 'GET') {
       const text = await readFile(join(reportsDir, `${read[1]}.json`), 'utf8').catch(() => undefined);
-      if (text === undefined) return send(res, 404, outcome([issue('not-found', `MeasureReport/${read[1]} is not known`)]));
+      if (text === undefined)
+        return send(res, 404, outcome([issue('not-found', `MeasureReport/${read[1]} is not known`)]));
       return send(res, 200, JSON.parse(text));
     }
     if (path === '/' && method === 'POST') return submission(req, res);
@@ -187,6 +195,18 @@ export async function createReceiver(options) {
    */
   async function submission(req, res) {
     stats.requests += 1;
+    // The body is read first, as a real server would before its (possibly slow) processing.
+    /** @type {Buffer} */
+    let raw;
+    try {
+      raw = await readBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        stats.rejected += 1;
+        return send(res, 413, outcome([issue('too-costly', `The body exceeds ${MAX_BODY_BYTES} bytes`)]));
+      }
+      return; // the client went away mid-request: nothing to answer, nothing stored
+    }
     const fault = nextFault();
     if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
     if (fault?.drop === true) {
@@ -196,7 +216,13 @@ export async function createReceiver(options) {
     if (fault?.status !== undefined) {
       const headers = fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
       const code = fault.status >= 500 ? 'transient' : 'processing';
-      return send(res, fault.status, outcome([issue(code, `Injected fault: ${fault.status}`)]), FHIR_JSON, headers);
+      return send(
+        res,
+        fault.status,
+        outcome([issue(code, `Injected fault: ${fault.status}`)]),
+        FHIR_JSON,
+        headers,
+      );
     }
     const dropAfterStore = fault?.dropAfterStore === true;
 
@@ -211,14 +237,6 @@ export async function createReceiver(options) {
       stats.rejected += 1;
       return send(res, 415, outcome([issue('not-supported', 'Content-Type must be application/fhir+json')]));
     }
-    /** @type {Buffer} */
-    let raw;
-    try {
-      raw = await readBody(req);
-    } catch {
-      stats.rejected += 1;
-      return send(res, 413, outcome([issue('too-costly', `The body exceeds ${MAX_BODY_BYTES} bytes`)]));
-    }
     const requestDigest = createHash('sha256').update(raw).digest('hex');
     const key = headerValue(req.headers['idempotency-key']);
     if (key !== undefined && (key.length === 0 || key.length > 255)) {
@@ -226,30 +244,26 @@ export async function createReceiver(options) {
       return send(res, 400, outcome([issue('invalid', 'Idempotency-Key must be 1 to 255 characters')]));
     }
 
+    // Serialised: a resend that arrives while the first copy is still being processed (the client timed
+    // out) waits for it, then gets the replay or the ifNoneExist answers; it never races it.
     const answer = await exclusive(async () => {
       if (key !== undefined) {
-        if (inFlightKeys.has(key)) {
-          return { status: 409, body: outcome([issue('conflict', 'A request with this Idempotency-Key is in progress')]) };
-        }
         const previous = await readIdempotency(key);
         if (previous !== undefined) {
           if (previous.requestDigest !== requestDigest) {
             return {
               status: 422,
-              body: outcome([issue('business-rule', 'This Idempotency-Key was already used with a different body')]),
+              body: outcome([
+                issue('business-rule', 'This Idempotency-Key was already used with a different body'),
+              ]),
             };
           }
           stats.idempotentReplays += 1;
           stats.duplicatesAvoided += previous.entries;
           return { status: previous.status, body: previous.body, headers: { 'Idempotent-Replayed': 'true' } };
         }
-        inFlightKeys.add(key);
       }
-      try {
-        return await transaction(raw, key, requestDigest);
-      } finally {
-        if (key !== undefined) inFlightKeys.delete(key);
-      }
+      return transaction(raw, key, requestDigest);
     });
 
     if (answer.status >= 400 && answer.status < 500) stats.rejected += 1;
@@ -299,7 +313,9 @@ export async function createReceiver(options) {
       index.set(identifierKey, { id, location, lastUpdated });
       stats.storedReports += 1;
       created += 1;
-      responses.push({ response: { status: '201 Created', location, etag: 'W/"1"', lastModified: lastUpdated } });
+      responses.push({
+        response: { status: '201 Created', location, etag: 'W/"1"', lastModified: lastUpdated },
+      });
     }
     if (created > 0) await writeIndex();
     const body = { resourceType: 'Bundle', id: randomUUID(), type: 'transaction-response', entry: responses };
@@ -395,7 +411,8 @@ export function validateBundle(bundle) {
   if (!isObject(bundle) || bundle.resourceType !== 'Bundle') {
     return [issue('structure', 'The body must be a FHIR Bundle', 'Bundle')];
   }
-  if (bundle.type !== 'transaction') issues.push(issue('invalid', 'Bundle.type must be "transaction"', 'Bundle.type'));
+  if (bundle.type !== 'transaction')
+    issues.push(issue('invalid', 'Bundle.type must be "transaction"', 'Bundle.type'));
   if (!Array.isArray(bundle.entry) || bundle.entry.length === 0) {
     issues.push(issue('required', 'Bundle.entry must hold at least one MeasureReport', 'Bundle.entry'));
     return issues;
@@ -410,7 +427,13 @@ export function validateBundle(bundle) {
       const key = submissionKey(entry.resource);
       const first = seen.get(key);
       if (first !== undefined) {
-        issues.push(issue('duplicate', `${at}: same submission identifier as Bundle.entry[${first}]`, `${at}.resource.identifier`));
+        issues.push(
+          issue(
+            'duplicate',
+            `${at}: same submission identifier as Bundle.entry[${first}]`,
+            `${at}.resource.identifier`,
+          ),
+        );
       } else {
         seen.set(key, index);
       }
@@ -440,7 +463,11 @@ function validateEntry(entry, at, issues) {
   if (report.type !== 'summary') fail('invalid', 'MeasureReport.type must be "summary"', `${r}.type`);
   for (const forbidden of ['subject', 'evaluatedResource', 'contained']) {
     if (report[forbidden] !== undefined) {
-      fail('security', `MeasureReport.${forbidden} is not allowed (no person-level data)`, `${r}.${forbidden}`);
+      fail(
+        'security',
+        `MeasureReport.${forbidden} is not allowed (no person-level data)`,
+        `${r}.${forbidden}`,
+      );
     }
   }
   if (JSON.stringify(report.group ?? []).includes('"subjectResults"')) {
@@ -452,27 +479,52 @@ function validateEntry(entry, at, issues) {
       ? report.measure.slice(MEASURE_CANONICAL_BASE.length)
       : undefined;
   if (measureId === undefined || !MEASURE_IDS.includes(measureId)) {
-    fail('value', `MeasureReport.measure must be ${MEASURE_CANONICAL_BASE}<one of ${MEASURE_IDS.join(', ')}>`, `${r}.measure`);
+    fail(
+      'value',
+      `MeasureReport.measure must be ${MEASURE_CANONICAL_BASE}<one of ${MEASURE_IDS.join(', ')}>`,
+      `${r}.measure`,
+    );
   }
 
   const period = report.period;
   const start = period?.start;
   const end = period?.end;
-  if (typeof start !== 'string' || !DATE_TIME_PATTERN.test(start)) fail('value', 'MeasureReport.period.start must be a dateTime', `${r}.period.start`);
-  else if (typeof end !== 'string' || !DATE_TIME_PATTERN.test(end)) fail('value', 'MeasureReport.period.end must be a dateTime', `${r}.period.end`);
-  else if (Date.parse(start) > Date.parse(end)) fail('value', 'MeasureReport.period ends before it starts', `${r}.period`);
+  if (typeof start !== 'string' || !DATE_TIME_PATTERN.test(start))
+    fail('value', 'MeasureReport.period.start must be a dateTime', `${r}.period.start`);
+  else if (typeof end !== 'string' || !DATE_TIME_PATTERN.test(end))
+    fail('value', 'MeasureReport.period.end must be a dateTime', `${r}.period.end`);
+  else if (Date.parse(start) > Date.parse(end))
+    fail('value', 'MeasureReport.period ends before it starts', `${r}.period`);
 
   const reporter = report.reporter?.identifier;
   if (!isObject(reporter) || reporter.system !== FINESS_SYSTEM) {
-    fail('required', `MeasureReport.reporter.identifier must have system ${FINESS_SYSTEM}`, `${r}.reporter.identifier`);
+    fail(
+      'required',
+      `MeasureReport.reporter.identifier must have system ${FINESS_SYSTEM}`,
+      `${r}.reporter.identifier`,
+    );
   } else if (typeof reporter.value !== 'string' || !FINESS_PATTERN.test(reporter.value)) {
-    fail('value', 'MeasureReport.reporter.identifier.value must be a 9-character FINESS', `${r}.reporter.identifier.value`);
+    fail(
+      'value',
+      'MeasureReport.reporter.identifier.value must be a 9-character FINESS',
+      `${r}.reporter.identifier.value`,
+    );
   }
 
   const identifiers = Array.isArray(report.identifier) ? report.identifier : [];
-  const submissionId = identifiers.find((/** @type {any} */ i) => isObject(i) && i.system === SUBMISSION_IDENTIFIER_SYSTEM);
-  if (submissionId === undefined || typeof submissionId.value !== 'string' || submissionId.value.length === 0) {
-    fail('required', `MeasureReport.identifier with system ${SUBMISSION_IDENTIFIER_SYSTEM} is required`, `${r}.identifier`);
+  const submissionId = identifiers.find(
+    (/** @type {any} */ i) => isObject(i) && i.system === SUBMISSION_IDENTIFIER_SYSTEM,
+  );
+  if (
+    submissionId === undefined ||
+    typeof submissionId.value !== 'string' ||
+    submissionId.value.length === 0
+  ) {
+    fail(
+      'required',
+      `MeasureReport.identifier with system ${SUBMISSION_IDENTIFIER_SYSTEM} is required`,
+      `${r}.identifier`,
+    );
   } else if (
     entry.request?.ifNoneExist !== undefined &&
     entry.request.ifNoneExist !== `identifier=${SUBMISSION_IDENTIFIER_SYSTEM}|${submissionId.value}`
@@ -491,9 +543,15 @@ function validateEntry(entry, at, issues) {
       return fail('required', `${at}.population is required`, `${at}.population`);
     }
     group.population.forEach((/** @type {any} */ population, /** @type {number} */ p) => {
-      const coding = population?.code?.coding?.find((/** @type {any} */ c) => c?.system === POPULATION_SYSTEM);
+      const coding = population?.code?.coding?.find(
+        (/** @type {any} */ c) => c?.system === POPULATION_SYSTEM,
+      );
       if (coding === undefined || !POPULATION_CODES.has(coding.code)) {
-        fail('code-invalid', `${at}.population[${p}].code must be from ${POPULATION_SYSTEM}`, `${at}.population[${p}].code`);
+        fail(
+          'code-invalid',
+          `${at}.population[${p}].code must be from ${POPULATION_SYSTEM}`,
+          `${at}.population[${p}].code`,
+        );
       } else if (!Number.isInteger(population.count) || population.count < 0) {
         fail('value', `${at}.population[${p}].count must be an integer ≥ 0`, `${at}.population[${p}].count`);
       } else {
@@ -501,14 +559,21 @@ function validateEntry(entry, at, issues) {
       }
     });
     const score = group.measureScore;
-    if (score !== undefined && (!isObject(score) || typeof score.value !== 'number' || !Number.isFinite(score.value))) {
+    if (
+      score !== undefined &&
+      (!isObject(score) || typeof score.value !== 'number' || !Number.isFinite(score.value))
+    ) {
       fail('value', `${at}.measureScore.value must be a number`, `${at}.measureScore`);
     }
     if (measureId !== undefined && RATE_IDS.has(measureId)) {
       if (counts['numerator'] === undefined || counts['denominator'] === undefined) {
         fail('required', `${at} must have numerator and denominator populations`, `${at}.population`);
       } else if (PROPORTION_IDS.has(measureId) && counts['numerator'] > counts['denominator']) {
-        fail('business-rule', `${at}: numerator ${counts['numerator']} exceeds denominator ${counts['denominator']}`, `${at}.population`);
+        fail(
+          'business-rule',
+          `${at}: numerator ${counts['numerator']} exceeds denominator ${counts['denominator']}`,
+          `${at}.population`,
+        );
       }
     }
   });
@@ -516,7 +581,9 @@ function validateEntry(entry, at, issues) {
 
 /** @param {any} report */
 function submissionKey(report) {
-  const identifier = report.identifier.find((/** @type {any} */ i) => i.system === SUBMISSION_IDENTIFIER_SYSTEM);
+  const identifier = report.identifier.find(
+    (/** @type {any} */ i) => i.system === SUBMISSION_IDENTIFIER_SYSTEM,
+  );
   return `${SUBMISSION_IDENTIFIER_SYSTEM}|${identifier.value}`;
 }
 
@@ -566,7 +633,10 @@ async function writeDurably(path, text) {
   }
 }
 
+class BodyTooLargeError extends Error {}
+
 /**
+ * The whole request body, refusing more than MAX_BODY_BYTES; rejects when the client goes away first.
  * @param {import('node:http').IncomingMessage} req
  * @returns {Promise<Buffer>}
  */
@@ -579,13 +649,16 @@ function readBody(req) {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
         req.pause();
-        reject(new Error('body too large'));
+        reject(new BodyTooLargeError('body too large'));
         return;
       }
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('the client closed the connection'));
+    });
   });
 }
 
@@ -598,7 +671,11 @@ function readBody(req) {
  */
 function send(res, status, body, contentType = FHIR_JSON, headers = {}) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -609,7 +686,9 @@ function send(res, status, body, contentType = FHIR_JSON, headers = {}) {
  * @returns {Issue}
  */
 function issue(code, diagnostics, expression) {
-  return expression === undefined ? { severity: 'error', code, diagnostics } : { severity: 'error', code, diagnostics, expression: [expression] };
+  return expression === undefined
+    ? { severity: 'error', code, diagnostics }
+    : { severity: 'error', code, diagnostics, expression: [expression] };
 }
 
 /** @param {Issue[]} issues */
@@ -650,6 +729,7 @@ function checkFault(value) {
       throw new Error(`Fault property "${key}" must be a non-negative integer`);
     }
   }
-  if (value.status !== undefined && (value.status < 100 || value.status > 599)) throw new Error('Fault status must be an HTTP status');
+  if (value.status !== undefined && (value.status < 100 || value.status > 599))
+    throw new Error('Fault status must be an HTTP status');
   return { ...value };
 }

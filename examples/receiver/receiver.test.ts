@@ -25,7 +25,12 @@ function report(finess: string, indicator: string, numerator: number, denominato
   });
   return {
     resourceType: 'MeasureReport',
-    identifier: [{ system: SUBMISSION_IDENTIFIER_SYSTEM, value: `${finess}:${indicator}:2024-01-01:2024-03-31:${numerator}` }],
+    identifier: [
+      {
+        system: SUBMISSION_IDENTIFIER_SYSTEM,
+        value: `${finess}:${indicator}:2024-01-01:2024-03-31:${numerator}`,
+      },
+    ],
     status: 'complete',
     type: 'summary',
     measure: `https://esms-numerique.github.io/fhir/Measure/${indicator}`,
@@ -68,7 +73,7 @@ async function post(body: unknown, headers: Record<string, string> = {}) {
     headers: { 'Content-Type': 'application/fhir+json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: response.status, headers: response.headers, json: (await response.json()) as unknown };
+  return { status: response.status, headers: response.headers, json: await response.json() };
 }
 
 async function stored(): Promise<Bundle> {
@@ -78,10 +83,14 @@ async function stored(): Promise<Bundle> {
 /** A POST over a raw socket, to observe a connection the server destroys. */
 function rawPost(body: string): Promise<'answered' | 'dropped'> {
   return new Promise((resolve) => {
-    const req = request(receiver.url, { method: 'POST', headers: { 'Content-Type': 'application/fhir+json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve('answered'));
-    });
+    const req = request(
+      receiver.url,
+      { method: 'POST', headers: { 'Content-Type': 'application/fhir+json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve('answered'));
+      },
+    );
     req.on('error', () => resolve('dropped'));
     req.end(body);
   });
@@ -94,13 +103,19 @@ describe('reference receiver', () => {
     const response = answer.json as Bundle;
     expect(response.type).toBe('transaction-response');
     expect(response.entry?.map((e) => e.response?.status)).toEqual(['201 Created', '201 Created']);
-    for (const entry of response.entry ?? []) expect(entry.response?.location).toMatch(/^MeasureReport\/[0-9a-f-]{36}\/_history\/1$/);
+    for (const entry of response.entry ?? [])
+      expect(entry.response?.location).toMatch(/^MeasureReport\/[0-9a-f-]{36}\/_history\/1$/);
     const list = await stored();
     expect(list.total).toBe(2);
     expect(await readdir(join(dataDir, 'MeasureReport'))).toHaveLength(2);
     const index = JSON.parse(await readFile(join(dataDir, 'index.json'), 'utf8')) as { entries: unknown[] };
     expect(index.entries).toHaveLength(2);
-    expect(receiver.stats()).toMatchObject({ requests: 1, accepted: 1, storedReports: 2, duplicatesAvoided: 0 });
+    expect(receiver.stats()).toMatchObject({
+      requests: 1,
+      accepted: 1,
+      storedReports: 2,
+      duplicatesAvoided: 0,
+    });
   });
 
   it('stores nothing twice on a resend (ifNoneExist), answering 200 OK with the existing location', async () => {
@@ -111,8 +126,13 @@ describe('reference receiver', () => {
     expect(entries.map((e) => e.response?.status)).toEqual(['200 OK', '200 OK']);
     expect(entries.map((e) => e.response?.location)).toEqual(first.entry?.map((e) => e.response?.location));
     // A bundle mixing a known and a new report stores only the new one.
-    const mixed = await post(bundle(report('970400024', 'taux-dossiers-actifs', 81, 90), report('970400024', 'taux-dmp', 40, 90)));
-    expect(((mixed.json as Bundle).entry ?? []).map((e) => e.response?.status)).toEqual(['200 OK', '201 Created']);
+    const mixed = await post(
+      bundle(report('970400024', 'taux-dossiers-actifs', 81, 90), report('970400024', 'taux-dmp', 40, 90)),
+    );
+    expect(((mixed.json as Bundle).entry ?? []).map((e) => e.response?.status)).toEqual([
+      '200 OK',
+      '201 Created',
+    ]);
     expect((await stored()).total).toBe(3);
     expect(receiver.stats()).toMatchObject({ storedReports: 3, duplicatesAvoided: 3 });
   });
@@ -133,13 +153,21 @@ describe('reference receiver', () => {
     const withSubject = { ...report('970400024', 'taux-dmp', 40, 90), subject: { reference: 'Patient/1' } };
     const tooMany = report('970400024', 'taux-projet-personnalise', 91, 90);
     const badFiness = report('97040002', 'taux-evenement-agenda', 1, 2);
-    const answer = await post(bundle(report('970400024', 'taux-dossiers-actifs', 81, 90), withSubject, tooMany, badFiness));
+    const answer = await post(
+      bundle(report('970400024', 'taux-dossiers-actifs', 81, 90), withSubject, tooMany, badFiness),
+    );
     expect(answer.status).toBe(400);
     const outcome = answer.json as OperationOutcome;
     expect(outcome.resourceType).toBe('OperationOutcome');
     const diagnostics = outcome.issue.map((i) => i.diagnostics);
-    expect(diagnostics).toContain('Bundle.entry[1]: MeasureReport.subject is not allowed (no person-level data)');
-    expect(diagnostics.some((d) => d?.startsWith('Bundle.entry[2]:') && d.includes('numerator 91 exceeds denominator 90'))).toBe(true);
+    expect(diagnostics).toContain(
+      'Bundle.entry[1]: MeasureReport.subject is not allowed (no person-level data)',
+    );
+    expect(
+      diagnostics.some(
+        (d) => d?.startsWith('Bundle.entry[2]:') && d.includes('numerator 91 exceeds denominator 90'),
+      ),
+    ).toBe(true);
     expect(diagnostics.some((d) => d?.startsWith('Bundle.entry[3]:') && d.includes('FINESS'))).toBe(true);
     expect(diagnostics.some((d) => d?.startsWith('Bundle.entry[0]'))).toBe(false);
     expect((await stored()).total).toBe(0);
@@ -161,7 +189,11 @@ describe('reference receiver', () => {
     });
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.json)).toContain('Bundle.entry[0]: MeasureReport.identifier');
-    const wrongType = await fetch(receiver.url, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'x' });
+    const wrongType = await fetch(receiver.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: 'x',
+    });
     expect(wrongType.status).toBe(415);
   });
 
@@ -178,7 +210,12 @@ describe('reference receiver', () => {
     expect(await rawPost(JSON.stringify(valid()))).toBe('dropped');
     expect((await stored()).total).toBe(0);
     expect((await post(valid())).status).toBe(200); // delayed, then processed
-    expect(receiver.stats()).toMatchObject({ requests: 3, faultsApplied: 3, pendingFaults: 0, storedReports: 2 });
+    expect(receiver.stats()).toMatchObject({
+      requests: 3,
+      faultsApplied: 3,
+      pendingFaults: 0,
+      storedReports: 2,
+    });
   });
 
   it('stores then drops the connection on dropAfterStore; the resend creates nothing new', async () => {
@@ -186,7 +223,10 @@ describe('reference receiver', () => {
     expect(await rawPost(JSON.stringify(valid()))).toBe('dropped');
     expect((await stored()).total).toBe(2);
     const resend = await post(valid());
-    expect(((resend.json as Bundle).entry ?? []).map((e) => e.response?.status)).toEqual(['200 OK', '200 OK']);
+    expect(((resend.json as Bundle).entry ?? []).map((e) => e.response?.status)).toEqual([
+      '200 OK',
+      '200 OK',
+    ]);
     expect((await stored()).total).toBe(2);
   });
 
@@ -201,7 +241,10 @@ describe('reference receiver', () => {
     receiver = await createReceiver({ dataDir });
     expect((await stored()).total).toBe(2);
     const resend = await post(valid());
-    expect(((resend.json as Bundle).entry ?? []).map((e) => e.response?.status)).toEqual(['200 OK', '200 OK']);
+    expect(((resend.json as Bundle).entry ?? []).map((e) => e.response?.status)).toEqual([
+      '200 OK',
+      '200 OK',
+    ]);
   });
 
   it('requires the bearer token when configured', async () => {

@@ -41,7 +41,9 @@ export function extractFacts(record: unknown, fullUrl: string | null, ctx: Extra
     emit(problem('invalid-resource', 'unknown', id, 'resourceType is missing'));
     return;
   }
-  const schema = SCHEMAS_BY_TYPE[resourceType] ?? otherResourceSchema;
+  // Own properties only: a record whose resourceType is `__proto__` or `constructor` must not reach
+  // Object.prototype (found by the property tests: the engine threw `schema.safeParse is not a function`).
+  const schema = Object.hasOwn(SCHEMAS_BY_TYPE, resourceType) ? SCHEMAS_BY_TYPE[resourceType]! : otherResourceSchema;
   const parsed = schema.safeParse(resource);
   const key = recordKey(resourceType, resource.id, fullUrl);
   if (!parsed.success) {

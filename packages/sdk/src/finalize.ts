@@ -78,9 +78,10 @@ export function finalize(acc: Accumulator): Computation {
   });
 
   // 2. Patients, aliases and persons (links, then INS).
-  const patientByAlias = buildPatientAliases(acc);
+  const { byAlias: patientByAlias, ambiguous: ambiguousAliases } = buildPatientAliases(acc);
   const resolvePatient = (key: string): string | null => (acc.patients.has(key) ? key : (patientByAlias.get(key) ?? null));
   const persons = mergePersons(acc, resolvePatient, findings);
+  restoreSamePersonAliases(patientByAlias, ambiguousAliases, persons);
 
   // 3. Séjours: which candidates really are séjours (an Encounter whose partOf is a séjour is an event).
   const sejourByAlias = new Map<string, SejourRec>();
@@ -226,19 +227,41 @@ export function finalize(acc: Accumulator): Computation {
   return buildResults(acc, establishments, persons, findings);
 }
 
-function buildPatientAliases(acc: Accumulator): Map<string, string> {
+function buildPatientAliases(acc: Accumulator): { byAlias: Map<string, string>; ambiguous: Map<string, Set<string>> } {
   const byAlias = new Map<string, string>();
-  const ambiguous = new Set<string>();
+  const ambiguous = new Map<string, Set<string>>();
   for (const patient of acc.patients.values()) {
     for (const alias of patient.aliases) {
       const existing = byAlias.get(alias);
-      if (existing !== undefined && existing !== patient.key) ambiguous.add(alias);
-      else byAlias.set(alias, patient.key);
+      if (existing !== undefined && existing !== patient.key) {
+        const claimants = ambiguous.get(alias) ?? new Set([existing]);
+        claimants.add(patient.key);
+        ambiguous.set(alias, claimants);
+      } else if (!ambiguous.has(alias)) byAlias.set(alias, patient.key);
+      else ambiguous.get(alias)!.add(patient.key);
     }
   }
-  // An identifier shared by two Patient records (a parent's billing number) names neither of them.
-  for (const alias of ambiguous) byAlias.delete(alias);
-  return byAlias;
+  // An identifier shared by two Patient records (a parent's billing number) names neither of them, unless
+  // the records turn out to be one person (see restoreSamePersonAliases).
+  for (const alias of ambiguous.keys()) byAlias.delete(alias);
+  return { byAlias, ambiguous };
+}
+
+/**
+ * An identifier shared only by records of one person (duplicates merged through their INS or links, such as
+ * the INS itself) names that person: without this, a record referring to a person by INS was reported as
+ * `unknown-subject` as soon as the DUI held a duplicate. Identifiers shared by different persons stay unusable.
+ */
+function restoreSamePersonAliases(
+  byAlias: Map<string, string>,
+  ambiguous: Map<string, Set<string>>,
+  persons: Map<string, Person>,
+): void {
+  for (const [alias, claimants] of ambiguous) {
+    const keys = [...claimants].sort();
+    const person = persons.get(keys[0]!);
+    if (person !== undefined && keys.every((k) => persons.get(k) === person)) byAlias.set(alias, keys[0]!);
+  }
 }
 
 function mergePersons(
@@ -264,15 +287,24 @@ function mergePersons(
   const merged = new UnionFind();
   for (const patient of acc.patients.values()) merged.union(patient.key, linked.find(patient.key));
   const firstByIns = new Map<string, string>();
+  // Link groups already seen per INS: a record whose group (records joined by Patient.link) already shares
+  // the INS is not a new duplicate. Comparing only with the first record made the number of warnings depend
+  // on how records are named (p0, p3→p7 sharing one INS gave 2 warnings, or 1 once pseudonymised).
+  const groupsByIns = new Map<string, Set<string>>();
   const sortedPatients = [...acc.patients.keys()].sort();
   for (const key of sortedPatients) {
     for (const ins of acc.patients.get(key)!.ins) {
       const first = firstByIns.get(ins);
+      const groups = groupsByIns.get(ins) ?? new Set<string>();
+      groupsByIns.set(ins, groups);
+      const group = linked.find(key);
+      const seenGroup = groups.has(group);
+      groups.add(group);
       if (first === undefined) {
         firstByIns.set(ins, key);
         continue;
       }
-      if (linked.find(first) !== linked.find(key)) {
+      if (!seenGroup) {
         findings.warnings.push({
           code: 'duplicate-person',
           resourceType: 'Patient',

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { evenement, FINESS, insIdentifier, patient, projetPersonnalise, sejour, SYSTEM } from './test-support/builders.js';
+import {
+  evenement,
+  FINESS,
+  insIdentifier,
+  patient,
+  projetPersonnalise,
+  sejour,
+  SYSTEM,
+} from './test-support/builders.js';
 import { compute, counts, essms, findings } from './test-support/compute.js';
 
 const NIR = '147720425367411';
@@ -21,7 +29,9 @@ describe('persons: one person, however many Patient records', () => {
   it('two Patients sharing an INS-NIR typed INS-NIR without a link are merged, with a duplicate-person warning', () => {
     const c = twoRecords(patient({ id: 'a', ins: NIR }), patient({ id: 'b', ins: NIR }));
     expect(denominator(c)).toBe(1);
-    expect(findings(c, 'duplicate-person')).toEqual([expect.objectContaining({ resourceType: 'Patient', id: 'b' })]);
+    expect(findings(c, 'duplicate-person')).toEqual([
+      expect.objectContaining({ resourceType: 'Patient', id: 'b' }),
+    ]);
     expect(c.results.dataQuality.warnings.map((w) => w.code)).toContain('duplicate-person');
     // The message names the records, never the INS.
     expect(JSON.stringify(c.results)).not.toContain(NIR);
@@ -40,20 +50,28 @@ describe('persons: one person, however many Patient records', () => {
   });
 
   it('INS-NIA (…1.4.9) merges', () => {
-    const c = twoRecords(patient({ id: 'a', insNia: '297022A12345678' }), patient({ id: 'b', insNia: '297022A12345678' }));
+    const c = twoRecords(
+      patient({ id: 'a', insNia: '297022A12345678' }),
+      patient({ id: 'b', insNia: '297022A12345678' }),
+    );
     expect(denominator(c)).toBe(1);
     expect(findings(c, 'duplicate-person')).toHaveLength(1);
   });
 
   it('an INS on one record and an INS-NIA on the other do not merge: different identifiers', () => {
-    expect(denominator(twoRecords(patient({ id: 'a', ins: NIR }), patient({ id: 'b', insNia: NIR })))).toBe(2);
+    expect(denominator(twoRecords(patient({ id: 'a', ins: NIR }), patient({ id: 'b', insNia: NIR })))).toBe(
+      2,
+    );
   });
 
-  it.each(['replaced-by', 'replaces', 'seealso'] as const)('Patient.link %s merges, without a warning', (type) => {
-    const c = twoRecords(patient({ id: 'a', links: [{ other: 'b', type }] }), patient({ id: 'b' }));
-    expect(denominator(c)).toBe(1);
-    expect(findings(c, 'duplicate-person')).toEqual([]);
-  });
+  it.each(['replaced-by', 'replaces', 'seealso'] as const)(
+    'Patient.link %s merges, without a warning',
+    (type) => {
+      const c = twoRecords(patient({ id: 'a', links: [{ other: 'b', type }] }), patient({ id: 'b' }));
+      expect(denominator(c)).toBe(1);
+      expect(findings(c, 'duplicate-person')).toEqual([]);
+    },
+  );
 
   it('Patient.link refer does not merge', () => {
     const c = twoRecords(patient({ id: 'a', links: [{ other: 'b', type: 'refer' }] }), patient({ id: 'b' }));
@@ -75,14 +93,18 @@ describe('persons: one person, however many Patient records', () => {
       patient({ id: 'a', links: [{ other: 'b', type: 'replaced-by' }] }),
       patient({ id: 'b', links: [{ other: 'c', type: 'replaced-by' }] }),
       patient({ id: 'c' }),
-      ...['a', 'b', 'c'].map((id) => sejour({ id: `s${id}`, patient: id, org: 'essms', start: '2023-06-01' })),
+      ...['a', 'b', 'c'].map((id) =>
+        sejour({ id: `s${id}`, patient: id, org: 'essms', start: '2023-06-01' }),
+      ),
     ]);
     expect(denominator(c)).toBe(1);
   });
 
   it('a link to a Patient that is not in the input is reported, never guessed', () => {
     const c = compute([essms(), patient({ id: 'a', links: [{ other: 'gone', type: 'replaced-by' }] })]);
-    expect(findings(c, 'unknown-subject')).toEqual([expect.objectContaining({ resourceType: 'Patient', id: 'a' })]);
+    expect(findings(c, 'unknown-subject')).toEqual([
+      expect.objectContaining({ resourceType: 'Patient', id: 'a' }),
+    ]);
   });
 
   it('a person counts once, and what is recorded on any of their records is theirs', () => {
@@ -109,6 +131,19 @@ describe('persons: one person, however many Patient records', () => {
     expect(counts(c, FINESS.paris, 'taux-dossiers-actifs')).toEqual([1, 1]);
   });
 
+  it('an identifier shared by two records of the same person (duplicates sharing an INS) still names that person', () => {
+    const s = sejour({ id: 's', patient: 'x', org: 'essms', start: '2023-06-01' });
+    s.subject = { type: 'Patient', identifier: { system: SYSTEM.insNir, value: NIR } };
+    const c = compute([
+      essms(),
+      patient({ id: 'a', ins: NIR, lastUpdated: '2024-02-01T00:00:00Z' }),
+      patient({ id: 'b', ins: NIR }),
+      s,
+    ]);
+    expect(counts(c, FINESS.paris, 'taux-dossiers-actifs')).toEqual([1, 1]);
+    expect(findings(c, 'unknown-subject')).toEqual([]);
+  });
+
   it('an identifier shared by two Patients (a parent’s billing number) resolves to neither: unknown-subject', () => {
     const shared = { system: 'https://dui.example/billing', value: 'F-1' };
     const s = sejour({ id: 's', patient: 'x', org: 'essms', start: '2023-06-01' });
@@ -120,6 +155,8 @@ describe('persons: one person, however many Patient records', () => {
       s,
     ]);
     expect(denominator(c)).toBe(0);
-    expect(findings(c, 'unknown-subject')).toEqual([expect.objectContaining({ resourceType: 'Encounter', id: 's' })]);
+    expect(findings(c, 'unknown-subject')).toEqual([
+      expect.objectContaining({ resourceType: 'Encounter', id: 's' }),
+    ]);
   });
 });

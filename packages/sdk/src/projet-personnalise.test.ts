@@ -3,14 +3,19 @@ import { explainEstablishment } from './index.js';
 import { FINESS, projetPersonnalise, type ProjetPersonnaliseInput } from './test-support/builders.js';
 import { accompaniedPerson, compute, counts, essms } from './test-support/compute.js';
 
-function withPp(input: Partial<ProjetPersonnaliseInput> | null, options: { allCarePlansAreProjetPersonnalise?: boolean } = {}) {
+function withPp(
+  input: Partial<ProjetPersonnaliseInput> | null,
+  options: { allCarePlansAreProjetPersonnalise?: boolean } = {},
+) {
   const records = [essms(), ...accompaniedPerson('p')];
   if (input !== null) records.push(projetPersonnalise({ id: 'pp', patient: 'p', ...input }));
   return compute(records, options);
 }
 const pp = (c: ReturnType<typeof compute>) => counts(c, FINESS.paris, 'taux-projet-personnalise');
 const reason = (c: ReturnType<typeof compute>) =>
-  explainEstablishment(c, FINESS.paris)?.indicators['taux-projet-personnalise']?.outOfNumerator.map((o) => o.reason);
+  explainEstablishment(c, FINESS.paris)?.indicators['taux-projet-personnalise']?.outOfNumerator.map(
+    (o) => o.reason,
+  );
 
 describe('projet personnalisé: recognised CarePlan, draft or active, current in P', () => {
   it.each(['profile', 'legacy', 'identifier', 'category'] as const)('recognised by %s', (via) => {
@@ -61,7 +66,11 @@ describe('projet personnalisé: recognised CarePlan, draft or active, current in
   });
 
   it('the denominator is the active dossiers: a projet personnalisé of an inactive dossier is not counted', () => {
-    const c = compute([essms(), ...accompaniedPerson('p', 'essms', { updated: false }), projetPersonnalise({ id: 'pp', patient: 'p' })]);
+    const c = compute([
+      essms(),
+      ...accompaniedPerson('p', 'essms', { updated: false }),
+      projetPersonnalise({ id: 'pp', patient: 'p' }),
+    ]);
     expect(pp(c)).toEqual([0, 0]);
     expect(c.results.establishments[0]?.indicators['taux-projet-personnalise'].rate).toBeNull();
   });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { timezoneForFiness } from './index.js';
 import { evenement, FINESS, patient, sejour, usage } from './test-support/builders.js';
-import { accompaniedPerson, compute, counts, essms, establishment, findings } from './test-support/compute.js';
+import {
+  accompaniedPerson,
+  compute,
+  counts,
+  essms,
+  establishment,
+  findings,
+} from './test-support/compute.js';
 
 /** Messages sent by each ESSMS at the given instants: the simplest per-ESSMS count of "in P". */
 function messagesAt(instants: string[], orgs: { id: string; finess: string }[], measureDate = '2024-04-01') {
@@ -9,7 +16,9 @@ function messagesAt(instants: string[], orgs: { id: string; finess: string }[], 
   for (const org of orgs) {
     records.push(essms(org.id, org.finess));
     instants.forEach((at, i) =>
-      records.push(usage({ id: `${org.id}-msg-${i}`, kind: 'mssante-message-sent', recorded: at, org: org.id })),
+      records.push(
+        usage({ id: `${org.id}-msg-${i}`, kind: 'mssante-message-sent', recorded: at, org: org.id }),
+      ),
     );
   }
   return compute(records, { measureDate });
@@ -46,7 +55,10 @@ describe('local time: P is computed in the ESSMS’s own time zone', () => {
   });
 
   it('Paris, summer time starts 2024-03-31 02:00→03:00: P ends at 2024-04-01T00:00+02:00 = 2024-03-31T22:00Z', () => {
-    const c = messagesAt(['2024-03-31T21:59:59Z', '2024-03-31T22:00:00Z', '2024-03-31T23:30:00+01:00'], [paris]);
+    const c = messagesAt(
+      ['2024-03-31T21:59:59Z', '2024-03-31T22:00:00Z', '2024-03-31T23:30:00+01:00'],
+      [paris],
+    );
     // 21:59:59Z = 23:59:59 local (counts); 22:00Z = midnight local (D, excluded); 23:30+01:00 = 22:30Z (excluded).
     expect(counts(c, FINESS.paris, 'taux-mssante')[0]).toBe(1);
   });
@@ -80,7 +92,10 @@ describe('local time: P is computed in the ESSMS’s own time zone', () => {
   });
 
   it('a date-time without offset is local wall time in each ESSMS', () => {
-    const c = messagesAt(['2024-03-31T23:30:00', '2024-04-01T00:00:00', '2023-12-31T23:59:59'], [paris, reunion]);
+    const c = messagesAt(
+      ['2024-03-31T23:30:00', '2024-04-01T00:00:00', '2023-12-31T23:59:59'],
+      [paris, reunion],
+    );
     expect(counts(c, FINESS.paris, 'taux-mssante')[0]).toBe(1);
     expect(counts(c, FINESS.reunion, 'taux-mssante')[0]).toBe(1);
   });
@@ -100,7 +115,9 @@ describe('date-only values: a start is the start of the local day, an end the en
 
   it('a séjour ending on P.start (date-only) overlaps P: the end of that local day is inclusive', () => {
     expect(counts(run('2024-01-01'), FINESS.paris, 'taux-dossiers-actifs')[1]).toBe(1);
-    expect(counts(run('2024-01-01', '2023-06-01', FINESS.reunion), FINESS.reunion, 'taux-dossiers-actifs')[1]).toBe(1);
+    expect(
+      counts(run('2024-01-01', '2023-06-01', FINESS.reunion), FINESS.reunion, 'taux-dossiers-actifs')[1],
+    ).toBe(1);
   });
 
   it('a séjour starting on the last day of P overlaps; one starting on D does not', () => {
@@ -115,7 +132,9 @@ describe('date-only values: a start is the start of the local day, an end the en
 
   it('a date-only séjour end compared with an instant P.start: 2023-12-31 ends at 23:59:59.999 local time', () => {
     // In Réunion the same date-only end also ends before P: the day is local wherever the ESSMS is.
-    expect(counts(run('2023-12-31', '2023-06-01', FINESS.reunion), FINESS.reunion, 'taux-dossiers-actifs')[1]).toBe(0);
+    expect(
+      counts(run('2023-12-31', '2023-06-01', FINESS.reunion), FINESS.reunion, 'taux-dossiers-actifs')[1],
+    ).toBe(0);
   });
 
   it('a date-only event on the last day of P counts; on D it does not; `2024-03` counts', () => {
@@ -155,7 +174,9 @@ describe('time zone from the FINESS number', () => {
     expect(timezoneForFiness(FINESS.unknownOverseas)).toEqual({ timezone: 'Europe/Paris', unknown: true });
     const c = compute([essms('e', FINESS.unknownOverseas)]);
     expect(establishment(c, FINESS.unknownOverseas).timezone).toBe('Europe/Paris');
-    expect(findings(c, 'timezone-unknown')).toEqual([expect.objectContaining({ finess: FINESS.unknownOverseas })]);
+    expect(findings(c, 'timezone-unknown')).toEqual([
+      expect.objectContaining({ finess: FINESS.unknownOverseas }),
+    ]);
     expect(c.results.dataQuality.warnings.map((w) => w.code)).toContain('timezone-unknown');
   });
 

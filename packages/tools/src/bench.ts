@@ -56,7 +56,13 @@ export interface BenchReport {
   node: string;
   sizes: SizeReport[];
   /** L over M: how time and memory grow for a 10× larger input (1 would be flat, 10 linear). */
-  growthMtoL: { engineTime: number | null; engineMemory: number | null; floorTime: number | null; duckdbTime: number | null; duckdbMemory: number | null } | null;
+  growthMtoL: {
+    engineTime: number | null;
+    engineMemory: number | null;
+    floorTime: number | null;
+    duckdbTime: number | null;
+    duckdbMemory: number | null;
+  } | null;
 }
 
 function median(values: readonly number[]): number | null {
@@ -66,8 +72,10 @@ function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? null) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : a / b);
-const round = (value: number | null, digits: number): number | null => (value === null ? null : Number(value.toFixed(digits)));
+const ratio = (a: number | null, b: number | null): number | null =>
+  a === null || b === null || b === 0 ? null : a / b;
+const round = (value: number | null, digits: number): number | null =>
+  value === null ? null : Number(value.toFixed(digits));
 
 /** The repository root, from this file's place in `packages/tools/dist`. */
 export function defaultRepoRoot(): string {
@@ -75,7 +83,11 @@ export function defaultRepoRoot(): string {
 }
 
 /** Generates the dataset of a size unless a complete one (its `expected-sizes.json`, written last) exists. */
-export async function ensureDataset(options: BenchOptions, size: DatasetSize, log: (line: string) => void): Promise<{ dir: string; summary: GenerateSummary }> {
+export async function ensureDataset(
+  options: BenchOptions,
+  size: DatasetSize,
+  log: (line: string) => void,
+): Promise<{ dir: string; summary: GenerateSummary }> {
   const dir = join(options.dataDir, `${size}-${options.seed}`);
   const summaryFile = join(dir, 'expected-sizes.json');
   if (existsSync(summaryFile)) {
@@ -84,12 +96,23 @@ export async function ensureDataset(options: BenchOptions, size: DatasetSize, lo
   }
   log(`generating ${size} (seed ${options.seed}) into ${dir} …`);
   await mkdir(options.dataDir, { recursive: true });
-  const summary = await generateDataset({ size, seed: options.seed, outDir: dir, measureDate: options.measureDate });
+  const summary = await generateDataset({
+    size,
+    seed: options.seed,
+    outDir: dir,
+    measureDate: options.measureDate,
+  });
   log(`  ${summary.total} resources, ${summary.persons} persons`);
   return { dir, summary };
 }
 
-async function measure(args: readonly string[], runs: number, stdoutFile: string, cwd: string, resources: number): Promise<{ figures: ContenderFigures; last: MeasuredRun | null }> {
+async function measure(
+  args: readonly string[],
+  runs: number,
+  stdoutFile: string,
+  cwd: string,
+  resources: number,
+): Promise<{ figures: ContenderFigures; last: MeasuredRun | null }> {
   const seconds: number[] = [];
   const rss: number[] = [];
   let last: MeasuredRun | null = null;
@@ -97,7 +120,17 @@ async function measure(args: readonly string[], runs: number, stdoutFile: string
     const run = await runMeasuredNode(args, stdoutFile, cwd);
     if (run.exitCode !== 0) {
       const error = `exit ${String(run.exitCode)}: ${run.stderrTail.trim().split('\n').slice(-3).join(' | ')}`;
-      return { figures: { ok: false, seconds: null, peakRssMb: null, resourcesPerSecond: null, runsSeconds: seconds, error }, last: run };
+      return {
+        figures: {
+          ok: false,
+          seconds: null,
+          peakRssMb: null,
+          resourcesPerSecond: null,
+          runsSeconds: seconds,
+          error,
+        },
+        last: run,
+      };
     }
     last = run;
     seconds.push(run.wallMs / 1000);
@@ -123,11 +156,14 @@ async function measure(args: readonly string[], runs: number, stdoutFile: string
  * then checks that the engine and DuckDB agree on every numerator and denominator.
  */
 export async function runBench(options: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
-  if (!Number.isInteger(options.runs) || options.runs < 1) throw new ToolsError('bad-usage', 'runs must be a positive integer');
+  if (!Number.isInteger(options.runs) || options.runs < 1)
+    throw new ToolsError('bad-usage', 'runs must be a positive integer');
   const toolsDist = dirname(fileURLToPath(import.meta.url));
   const engineMain = join(options.repoRoot, 'packages', 'agent', 'dist', 'main.js');
   const rssProbe = detectRssProbe();
-  log(`peak RSS measured with ${rssProbe === 'gnu-time' ? '/usr/bin/time -f %M' : 'a --import preload (process.resourceUsage().maxRSS)'}`);
+  log(
+    `peak RSS measured with ${rssProbe === 'gnu-time' ? '/usr/bin/time -f %M' : 'a --import preload (process.resourceUsage().maxRSS)'}`,
+  );
   const sizes: SizeReport[] = [];
   for (const size of options.sizes) {
     const { dir, summary } = await ensureDataset(options, size, log);
@@ -143,7 +179,13 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       resources,
     );
     log(`${size}: floor ×${options.runs}`);
-    const floor = await measure([join(toolsDist, 'floor-main.js'), '--input', dir], options.runs, join(outDir, `${size}-floor.json`), options.repoRoot, resources);
+    const floor = await measure(
+      [join(toolsDist, 'floor-main.js'), '--input', dir],
+      options.runs,
+      join(outDir, `${size}-floor.json`),
+      options.repoRoot,
+      resources,
+    );
     log(`${size}: duckdb ×${options.runs}`);
     const duckdb = await measure(
       [join(toolsDist, 'duckdb-main.js'), '--input', dir, '--measure-date', options.measureDate],
@@ -155,15 +197,23 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     let agreement: SizeReport['agreement'] = null;
     if (engine.figures.ok && duckdb.figures.ok) {
       const engineDoc = JSON.parse(await readFile(join(outDir, `${size}-engine.json`), 'utf8')) as unknown;
-      const baseline = JSON.parse(await readFile(join(outDir, `${size}-duckdb.json`), 'utf8')) as BaselineResult;
+      const baseline = JSON.parse(
+        await readFile(join(outDir, `${size}-duckdb.json`), 'utf8'),
+      ) as BaselineResult;
       const mismatches = compareWithBaseline(engineDoc, baseline);
       agreement = { checkedEstablishments: baseline.establishments.length, mismatches };
-      if (mismatches.length > 0) log(`${size}: ENGINE AND DUCKDB DISAGREE\n${formatMismatchTable(mismatches)}`);
-      else log(`${size}: engine and DuckDB agree on ${baseline.establishments.length} establishments × 5 indicators`);
+      if (mismatches.length > 0)
+        log(`${size}: ENGINE AND DUCKDB DISAGREE\n${formatMismatchTable(mismatches)}`);
+      else
+        log(
+          `${size}: engine and DuckDB agree on ${baseline.establishments.length} establishments × 5 indicators`,
+        );
     }
     let floorReader: string | null = null;
     if (floor.figures.ok) {
-      floorReader = (JSON.parse(await readFile(join(outDir, `${size}-floor.json`), 'utf8')) as { reader?: string }).reader ?? null;
+      floorReader =
+        (JSON.parse(await readFile(join(outDir, `${size}-floor.json`), 'utf8')) as { reader?: string })
+          .reader ?? null;
     }
     sizes.push({
       size,
@@ -191,13 +241,34 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
           duckdbMemory: round(ratio(l.duckdb.peakRssMb, m.duckdb.peakRssMb), 2),
         }
       : null;
-  return { measureDate: options.measureDate, seed: options.seed, runs: options.runs, rssProbe, node: process.version, sizes, growthMtoL };
+  return {
+    measureDate: options.measureDate,
+    seed: options.seed,
+    runs: options.runs,
+    rssProbe,
+    node: process.version,
+    sizes,
+    growthMtoL,
+  };
 }
 
 /** The human table: one row per size. */
 export function formatBenchTable(report: BenchReport): string {
   const f = (value: number | null, digits = 2): string => (value === null ? '—' : value.toFixed(digits));
-  const header = ['size', 'resources', 'engine s', 'floor s', 'duckdb s', 'engine/floor', 'engine/duckdb', 'resources/s', 'peak RSS MB', 'floor MB', 'duckdb MB', 'agree'];
+  const header = [
+    'size',
+    'resources',
+    'engine s',
+    'floor s',
+    'duckdb s',
+    'engine/floor',
+    'engine/duckdb',
+    'resources/s',
+    'peak RSS MB',
+    'floor MB',
+    'duckdb MB',
+    'agree',
+  ];
   const rows = report.sizes.map((s) => [
     s.size,
     String(s.resources),
@@ -210,7 +281,11 @@ export function formatBenchTable(report: BenchReport): string {
     f(s.engine.peakRssMb, 0),
     f(s.floor.peakRssMb, 0),
     f(s.duckdb.peakRssMb, 0),
-    s.agreement === null ? '—' : s.agreement.mismatches.length === 0 ? 'yes' : `NO (${s.agreement.mismatches.length})`,
+    s.agreement === null
+      ? '—'
+      : s.agreement.mismatches.length === 0
+        ? 'yes'
+        : `NO (${s.agreement.mismatches.length})`,
   ]);
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
@@ -220,7 +295,11 @@ export function formatBenchTable(report: BenchReport): string {
 /** The exit code of the bench: 1 when the engine and DuckDB disagree or a contender failed. */
 export function benchExitCode(report: BenchReport): number {
   const bad = report.sizes.some(
-    (s) => !s.engine.ok || !s.floor.ok || !s.duckdb.ok || (s.agreement !== null && s.agreement.mismatches.length > 0),
+    (s) =>
+      !s.engine.ok ||
+      !s.floor.ok ||
+      !s.duckdb.ok ||
+      (s.agreement !== null && s.agreement.mismatches.length > 0),
   );
   return bad ? 1 : 0;
 }

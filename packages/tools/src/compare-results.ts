@@ -24,7 +24,8 @@ export function compareWithBaseline(engineDocument: unknown, baseline: BaselineR
   const establishments = (engineDocument as { establishments?: unknown } | null)?.establishments;
   if (Array.isArray(establishments)) {
     for (const item of establishments as { finess?: unknown; indicators?: unknown }[]) {
-      if (typeof item.finess === 'string') engine.set(item.finess, (item.indicators ?? {}) as Record<string, unknown>);
+      if (typeof item.finess === 'string')
+        engine.set(item.finess, (item.indicators ?? {}) as Record<string, unknown>);
     }
   }
   const duck = new Map(baseline.establishments.map((e) => [e.finess, e.indicators]));
@@ -33,7 +34,11 @@ export function compareWithBaseline(engineDocument: unknown, baseline: BaselineR
     for (const indicator of BASELINE_INDICATOR_IDS) {
       const fromEngine = engine.has(finess) ? countsOf(engine.get(finess)?.[indicator]) : null;
       const fromDuck = duck.get(finess)?.[indicator] ?? null;
-      const same = fromEngine !== null && fromDuck !== null && fromEngine.numerator === fromDuck.numerator && fromEngine.denominator === fromDuck.denominator;
+      const same =
+        fromEngine !== null &&
+        fromDuck !== null &&
+        fromEngine.numerator === fromDuck.numerator &&
+        fromEngine.denominator === fromDuck.denominator;
       if (!same) mismatches.push({ finess, indicator, engine: fromEngine, duckdb: fromDuck });
     }
   }
@@ -42,8 +47,12 @@ export function compareWithBaseline(engineDocument: unknown, baseline: BaselineR
 
 /** A plain-text table of mismatches (`numerator/denominator` per side). */
 export function formatMismatchTable(mismatches: readonly Mismatch[]): string {
-  const show = (c: BaselineCounts | null): string => (c === null ? 'absent' : `${c.numerator}/${c.denominator}`);
-  const rows = [['FINESS', 'indicator', 'engine n/d', 'duckdb n/d'], ...mismatches.map((m) => [m.finess, m.indicator, show(m.engine), show(m.duckdb)])];
+  const show = (c: BaselineCounts | null): string =>
+    c === null ? 'absent' : `${c.numerator}/${c.denominator}`;
+  const rows = [
+    ['FINESS', 'indicator', 'engine n/d', 'duckdb n/d'],
+    ...mismatches.map((m) => [m.finess, m.indicator, show(m.engine), show(m.duckdb)]),
+  ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')).join('\n');
 }

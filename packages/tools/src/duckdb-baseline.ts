@@ -63,20 +63,51 @@ export interface BaselineOptions {
 
 const INS_TEST_SYSTEMS = ['urn:oid:1.2.250.1.213.1.4.10', 'urn:oid:1.2.250.1.213.1.4.11'];
 const MERGING_LINK_TYPES = ['replaced-by', 'replaces', 'seealso'];
-const OLD_PROFILE_PROJET_PERSONNALISE = PROFILE_PROJET_PERSONNALISE.replace('projet-personnalise', 'projet-perso');
+const OLD_PROFILE_PROJET_PERSONNALISE = PROFILE_PROJET_PERSONNALISE.replace(
+  'projet-personnalise',
+  'projet-perso',
+);
 
 const REF = 'STRUCT(reference VARCHAR)';
 const META = 'STRUCT(lastUpdated VARCHAR, profile VARCHAR[])';
 const PERIOD = 'STRUCT("start" VARCHAR, "end" VARCHAR)';
-const IDENTIFIER = 'STRUCT(system VARCHAR, "value" VARCHAR, "type" STRUCT(coding STRUCT(system VARCHAR, code VARCHAR)[]))[]';
+const IDENTIFIER =
+  'STRUCT(system VARCHAR, "value" VARCHAR, "type" STRUCT(coding STRUCT(system VARCHAR, code VARCHAR)[]))[]';
 
 /** Explicit columns per resource type: only the fields the rules read (the rest of each line is skipped). */
 const COLUMNS: Record<string, Record<string, string>> = {
   Organization: { id: 'VARCHAR', identifier: IDENTIFIER },
-  Patient: { id: 'VARCHAR', meta: META, identifier: IDENTIFIER, link: `STRUCT(other ${REF}, "type" VARCHAR)[]` },
-  Encounter: { id: 'VARCHAR', meta: META, identifier: IDENTIFIER, status: 'VARCHAR', subject: REF, period: PERIOD, serviceProvider: REF, partOf: REF },
-  EpisodeOfCare: { id: 'VARCHAR', meta: META, status: 'VARCHAR', patient: REF, managingOrganization: REF, period: PERIOD },
-  Appointment: { id: 'VARCHAR', meta: META, status: 'VARCHAR', start: 'VARCHAR', participant: `STRUCT(actor ${REF})[]` },
+  Patient: {
+    id: 'VARCHAR',
+    meta: META,
+    identifier: IDENTIFIER,
+    link: `STRUCT(other ${REF}, "type" VARCHAR)[]`,
+  },
+  Encounter: {
+    id: 'VARCHAR',
+    meta: META,
+    identifier: IDENTIFIER,
+    status: 'VARCHAR',
+    subject: REF,
+    period: PERIOD,
+    serviceProvider: REF,
+    partOf: REF,
+  },
+  EpisodeOfCare: {
+    id: 'VARCHAR',
+    meta: META,
+    status: 'VARCHAR',
+    patient: REF,
+    managingOrganization: REF,
+    period: PERIOD,
+  },
+  Appointment: {
+    id: 'VARCHAR',
+    meta: META,
+    status: 'VARCHAR',
+    start: 'VARCHAR',
+    participant: `STRUCT(actor ${REF})[]`,
+  },
   CarePlan: {
     id: 'VARCHAR',
     meta: META,
@@ -99,6 +130,9 @@ const COLUMNS: Record<string, Record<string, string>> = {
   },
 };
 
+/** A DuckDB value read back as text (ids, FINESS, INS keys). */
+const text = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
 const sql = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 /** Lists `<Type>.<n>.ndjson` (or `<Type>.ndjson`) files of a directory, grouped by resource type. */
@@ -120,12 +154,20 @@ export async function listNdjsonByType(dir: string): Promise<Map<string, string[
   return byType;
 }
 
-async function loadTable(connection: DuckDBConnection, type: string, files: readonly string[] | undefined): Promise<void> {
+async function loadTable(
+  connection: DuckDBConnection,
+  type: string,
+  files: readonly string[] | undefined,
+): Promise<void> {
   const columns = COLUMNS[type];
   if (columns === undefined) return;
-  const columnSpec = `{${Object.entries(columns).map(([name, t]) => `${sql(name)}: ${sql(t)}`).join(', ')}}`;
+  const columnSpec = `{${Object.entries(columns)
+    .map(([name, t]) => `${sql(name)}: ${sql(t)}`)
+    .join(', ')}}`;
   if (files === undefined || files.length === 0) {
-    const ddl = Object.entries(columns).map(([name, t]) => `"${name}" ${t}`).join(', ');
+    const ddl = Object.entries(columns)
+      .map(([name, t]) => `"${name}" ${t}`)
+      .join(', ');
     await connection.run(`CREATE TABLE "${type}" (${ddl})`);
     return;
   }
@@ -147,7 +189,9 @@ function zoneOffsetMs(timeZone: string, epochMs: number): number {
     second: '2-digit',
   }).formatToParts(new Date(epochMs));
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - epochMs;
+  return (
+    Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - epochMs
+  );
 }
 
 /** The instant of local midnight starting `date` in `timeZone`. */
@@ -187,7 +231,11 @@ class UnionFind {
  * Computes the five indicators with DuckDB over the NDJSON files of `inputDir` for measurement date
  * `measureDate` (`YYYY-MM-DD`). Returns exact numerators and denominators per ESSMS, sorted by FINESS.
  */
-export async function computeBaseline(inputDir: string, measureDate: string, options: BaselineOptions = {}): Promise<BaselineResult> {
+export async function computeBaseline(
+  inputDir: string,
+  measureDate: string,
+  options: BaselineOptions = {},
+): Promise<BaselineResult> {
   const files = await listNdjsonByType(resolve(inputDir));
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
@@ -195,7 +243,11 @@ export async function computeBaseline(inputDir: string, measureDate: string, opt
     return await computeWith(connection, files, measureDate, options.countCancelledEvents ?? true);
   } catch (cause) {
     if (cause instanceof ToolsError) throw cause;
-    throw new ToolsError('baseline-failed', `DuckDB baseline failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    throw new ToolsError(
+      'baseline-failed',
+      `DuckDB baseline failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -212,8 +264,12 @@ async function computeWith(
 
   // Typed helpers: a FHIR date-only value becomes a DATE (compared with local dates), an instant an epoch ms.
   await connection.run(`CREATE MACRO as_date(v) AS CASE WHEN length(v) = 10 THEN TRY_CAST(v AS DATE) END`);
-  await connection.run(`CREATE MACRO as_ms(v) AS CASE WHEN length(v) > 10 THEN epoch_ms(TRY_CAST(v AS TIMESTAMPTZ)) END`);
-  await connection.run(`CREATE MACRO ref_id(r, t) AS CASE WHEN starts_with(r, t || '/') THEN substr(r, length(t) + 2) END`);
+  await connection.run(
+    `CREATE MACRO as_ms(v) AS CASE WHEN length(v) > 10 THEN epoch_ms(TRY_CAST(v AS TIMESTAMPTZ)) END`,
+  );
+  await connection.run(
+    `CREATE MACRO ref_id(r, t) AS CASE WHEN starts_with(r, t || '/') THEN substr(r, length(t) + 2) END`,
+  );
 
   // Establishments: FINESS géographique (FINEG), else idNatSt `1` + FINESS.
   const orgs = await connection.runAndReadAll(`
@@ -229,21 +285,24 @@ async function computeWith(
         UNION SELECT DISTINCT ref_id(managingOrganization.reference, 'Organization') FROM "EpisodeOfCare"`)
     )
       .getRowObjectsJS()
-      .map((r) => String(r['id'])),
+      .map((r) => text(r['id'])),
   );
   const essmsRows: string[] = [];
   const reported = new Map<string, BaselineEstablishment>();
   const pStart = minusMonths(measureDate, 3);
   for (const row of orgs.getRowObjectsJS()) {
-    const id = String(row['id']);
+    const id = text(row['id']);
     const fineg = typeof row['fineg'] === 'string' ? row['fineg'] : undefined;
-    const idnst = typeof row['idnst'] === 'string' && row['idnst'].startsWith('1') ? row['idnst'].slice(1) : undefined;
+    const idnst =
+      typeof row['idnst'] === 'string' && row['idnst'].startsWith('1') ? row['idnst'].slice(1) : undefined;
     const finess = fineg ?? (providers.has(id) && row['is_og'] !== true ? idnst : undefined);
     if (finess === undefined || !/^(\d{2}|2A|2B)\d{7}$/.test(finess)) continue;
     const timezone = timeZoneOfFiness(finess);
     const startMs = localMidnightMs(pStart, timezone);
     const endMs = localMidnightMs(measureDate, timezone);
-    essmsRows.push(`(${sql(id)}, ${sql(finess)}, DATE ${sql(pStart)}, DATE ${sql(measureDate)}, ${startMs}, ${endMs})`);
+    essmsRows.push(
+      `(${sql(id)}, ${sql(finess)}, DATE ${sql(pStart)}, DATE ${sql(measureDate)}, ${startMs}, ${endMs})`,
+    );
     const zero = (): BaselineCounts => ({ numerator: 0, denominator: 0 });
     reported.set(finess, {
       finess,
@@ -258,7 +317,9 @@ async function computeWith(
       },
     });
   }
-  await connection.run(`CREATE TABLE essms (org_id VARCHAR, finess VARCHAR, p_start_d DATE, p_end_d DATE, p_start_ms BIGINT, p_end_ms BIGINT)`);
+  await connection.run(
+    `CREATE TABLE essms (org_id VARCHAR, finess VARCHAR, p_start_d DATE, p_end_d DATE, p_start_ms BIGINT, p_end_ms BIGINT)`,
+  );
   if (essmsRows.length > 0) await connection.run(`INSERT INTO essms VALUES ${essmsRows.join(', ')}`);
 
   // Persons: INS (typed INS-NIR, or INS-NIA / test systems) and Patient.link (not `refer`), as a union-find.
@@ -273,9 +334,9 @@ async function computeWith(
   ).getRowObjectsJS();
   const persons = new UnionFind();
   const patientIds = new Set<string>();
-  for (const row of patients) patientIds.add(String(row['id']));
+  for (const row of patients) patientIds.add(text(row['id']));
   for (const row of patients) {
-    const id = String(row['id']);
+    const id = text(row['id']);
     persons.find(id);
     for (const ins of (row['ins'] as unknown[] | null) ?? []) persons.union(id, `ins:${String(ins)}`);
     for (const other of (row['links'] as unknown[] | null) ?? []) {
@@ -299,16 +360,16 @@ async function computeWith(
     WITH
     enc AS (
       SELECT *,
-        list_contains(meta.profile, ${sql(PROFILE_EVENEMENT)})
-          OR list_contains(list_transform(identifier, x -> x.system), ${sql(SYSTEM_EVENEMENT)})
+        coalesce(list_contains(meta.profile, ${sql(PROFILE_EVENEMENT)}), false)
+          OR coalesce(list_contains(list_transform(identifier, x -> x.system), ${sql(SYSTEM_EVENEMENT)}), false)
           OR partOf.reference IS NOT NULL AS is_event
       FROM "Encounter"),
     sejour AS (
       SELECT pm.person_id, ref_id(serviceProvider.reference, 'Organization') AS org_id, status,
         period."start" AS s, period."end" AS e
       FROM enc JOIN person_map pm ON pm.patient_id = ref_id(subject.reference, 'Patient')
-      WHERE NOT is_event AND (list_contains(meta.profile, ${sql(PROFILE_SEJOUR)})
-        OR list_contains(list_transform(identifier, x -> x.system), ${sql(SYSTEM_SEJOUR)})
+      WHERE NOT is_event AND (coalesce(list_contains(meta.profile, ${sql(PROFILE_SEJOUR)}), false)
+        OR coalesce(list_contains(list_transform(identifier, x -> x.system), ${sql(SYSTEM_SEJOUR)}), false)
         OR serviceProvider.reference IS NOT NULL)
         AND status NOT IN ('planned', 'cancelled', 'entered-in-error')
       UNION ALL
@@ -346,9 +407,9 @@ async function computeWith(
       SELECT pm.person_id, as_date(period."end") AS e_d, as_ms(period."end") AS e_ms, as_date(created) AS c_d, as_ms(created) AS c_ms
       FROM "CarePlan" JOIN person_map pm ON pm.patient_id = ref_id(subject.reference, 'Patient')
       WHERE status IN ('draft', 'active')
-        AND (list_has_any(meta.profile, [${sql(PROFILE_PROJET_PERSONNALISE)}, ${sql(OLD_PROFILE_PROJET_PERSONNALISE)}])
-          OR list_contains(list_transform(identifier, x -> x.system), ${sql(SYSTEM_PROJET_PERSONNALISE)})
-          OR len(list_filter(category, c -> len(list_filter(c.coding, k -> k.system = 'https://smt.esante.gouv.fr/fhir/CodeSystem/tre-r390-type-projet-personnalise')) > 0)) > 0)),
+        AND (coalesce(list_has_any(meta.profile, [${sql(PROFILE_PROJET_PERSONNALISE)}, ${sql(OLD_PROFILE_PROJET_PERSONNALISE)}]), false)
+          OR coalesce(list_contains(list_transform(identifier, x -> x.system), ${sql(SYSTEM_PROJET_PERSONNALISE)}), false)
+          OR coalesce(len(list_filter(category, c -> len(list_filter(c.coding, k -> k.system = 'https://smt.esante.gouv.fr/fhir/CodeSystem/tre-r390-type-projet-personnalise')) > 0)) > 0, false))),
     with_projet AS (
       SELECT DISTINCT a.finess, a.person_id FROM active a JOIN projets p ON p.person_id = a.person_id
       WHERE (p.e_d IS NULL AND p.e_ms IS NULL OR CASE WHEN p.e_d IS NOT NULL THEN p.e_d >= a.p_start_d ELSE p.e_ms >= a.p_start_ms END)
@@ -392,7 +453,7 @@ async function computeWith(
     SELECT * FROM per ORDER BY finess`);
 
   for (const row of counts.getRowObjectsJS()) {
-    const target = reported.get(String(row['finess']));
+    const target = reported.get(text(row['finess']));
     if (target === undefined) continue;
     const n = (key: string): number => Number(row[key] ?? 0);
     const i = target.indicators;
@@ -404,7 +465,9 @@ async function computeWith(
   }
   return {
     measureDate,
-    establishments: [...reported.values()].sort((a, b) => (a.finess < b.finess ? -1 : a.finess > b.finess ? 1 : 0)),
+    establishments: [...reported.values()].sort((a, b) =>
+      a.finess < b.finess ? -1 : a.finess > b.finess ? 1 : 0,
+    ),
     persons: personIds.size,
     patients: patientIds.size,
   };

@@ -11,7 +11,11 @@ import { isToolsError } from './errors.js';
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { input: { type: 'string' }, 'measure-date': { type: 'string' }, 'no-cancelled-events': { type: 'boolean', default: false } },
+    options: {
+      input: { type: 'string' },
+      'measure-date': { type: 'string' },
+      'no-cancelled-events': { type: 'boolean', default: false },
+    },
     strict: true,
   });
   if (values.input === undefined || values['measure-date'] === undefined) {
@@ -19,7 +23,9 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const result = await computeBaseline(values.input, values['measure-date'], { countCancelledEvents: !values['no-cancelled-events'] });
+  const result = await computeBaseline(values.input, values['measure-date'], {
+    countCancelledEvents: !values['no-cancelled-events'],
+  });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -22,12 +22,66 @@ interface KindSpec {
 }
 
 export const KIND_SPECS: Record<EssmsKind, KindSpec> = {
-  EHPAD: { label: 'EHPAD', capacity: [50, 120], age: [70, 101], stayDays: [60, 2500], homeBased: false, episodeOfCareShare: 0, ePrescription: true, weight: 35 },
-  SSIAD: { label: 'SSIAD', capacity: [30, 90], age: [62, 98], stayDays: [20, 400], homeBased: true, episodeOfCareShare: 0.5, ePrescription: true, weight: 20 },
-  IME: { label: 'IME', capacity: [40, 90], age: [6, 20], stayDays: [365, 3000], homeBased: false, episodeOfCareShare: 0, ePrescription: false, weight: 15 },
-  SESSAD: { label: 'SESSAD', capacity: [25, 60], age: [3, 20], stayDays: [180, 1500], homeBased: true, episodeOfCareShare: 0.6, ePrescription: false, weight: 12 },
-  FAM: { label: "Foyer d'accueil médicalisé", capacity: [25, 60], age: [20, 65], stayDays: [365, 5000], homeBased: false, episodeOfCareShare: 0, ePrescription: true, weight: 10 },
-  'FOYER-DE-VIE': { label: 'Foyer de vie', capacity: [25, 50], age: [20, 65], stayDays: [365, 5000], homeBased: false, episodeOfCareShare: 0, ePrescription: false, weight: 8 },
+  EHPAD: {
+    label: 'EHPAD',
+    capacity: [50, 120],
+    age: [70, 101],
+    stayDays: [60, 2500],
+    homeBased: false,
+    episodeOfCareShare: 0,
+    ePrescription: true,
+    weight: 35,
+  },
+  SSIAD: {
+    label: 'SSIAD',
+    capacity: [30, 90],
+    age: [62, 98],
+    stayDays: [20, 400],
+    homeBased: true,
+    episodeOfCareShare: 0.5,
+    ePrescription: true,
+    weight: 20,
+  },
+  IME: {
+    label: 'IME',
+    capacity: [40, 90],
+    age: [6, 20],
+    stayDays: [365, 3000],
+    homeBased: false,
+    episodeOfCareShare: 0,
+    ePrescription: false,
+    weight: 15,
+  },
+  SESSAD: {
+    label: 'SESSAD',
+    capacity: [25, 60],
+    age: [3, 20],
+    stayDays: [180, 1500],
+    homeBased: true,
+    episodeOfCareShare: 0.6,
+    ePrescription: false,
+    weight: 12,
+  },
+  FAM: {
+    label: "Foyer d'accueil médicalisé",
+    capacity: [25, 60],
+    age: [20, 65],
+    stayDays: [365, 5000],
+    homeBased: false,
+    episodeOfCareShare: 0,
+    ePrescription: true,
+    weight: 10,
+  },
+  'FOYER-DE-VIE': {
+    label: 'Foyer de vie',
+    capacity: [25, 50],
+    age: [20, 65],
+    stayDays: [365, 5000],
+    homeBased: false,
+    episodeOfCareShare: 0,
+    ePrescription: false,
+    weight: 8,
+  },
 };
 const KINDS = Object.keys(KIND_SPECS) as EssmsKind[];
 
@@ -49,16 +103,64 @@ const OG_NAMES: Record<Region, string> = {
 };
 
 const PLACE_NAMES: readonly string[] = [
-  'Les Tilleuls', 'Les Glycines', 'Le Clos Fleuri', 'Les Hibiscus', 'Les Flamboyants', 'La Source',
-  'Le Bois Joli', 'Les Alizés', 'Le Grand Chêne', 'Les Vergers', 'Bel Air', 'Les Lataniers',
+  'Les Tilleuls',
+  'Les Glycines',
+  'Le Clos Fleuri',
+  'Les Hibiscus',
+  'Les Flamboyants',
+  'La Source',
+  'Le Bois Joli',
+  'Les Alizés',
+  'Le Grand Chêne',
+  'Les Vergers',
+  'Bel Air',
+  'Les Lataniers',
 ];
 
 /** Per size: the organismes gestionnaires (region and number of ESSMS) and the resource target. */
-const SIZE_LAYOUT: Record<DatasetSize, { targetResources: number; ogs: readonly (readonly [Region, number])[]; emptyEssms: number }> = {
-  S: { targetResources: 10_000, ogs: [['metropole', 3], ['reunion', 1], ['antilles-guyane', 1]], emptyEssms: 0 },
-  M: { targetResources: 100_000, ogs: [['metropole', 8], ['reunion', 4], ['antilles-guyane', 3]], emptyEssms: 1 },
-  L: { targetResources: 1_000_000, ogs: [['metropole', 70], ['reunion', 25], ['antilles-guyane', 15], ['mayotte', 10]], emptyEssms: 1 },
-  XL: { targetResources: 5_000_000, ogs: [['metropole', 90], ['metropole', 50], ['reunion', 30], ['antilles-guyane', 20], ['mayotte', 10]], emptyEssms: 2 },
+const SIZE_LAYOUT: Record<
+  DatasetSize,
+  { targetResources: number; ogs: readonly (readonly [Region, number])[]; emptyEssms: number }
+> = {
+  S: {
+    targetResources: 10_000,
+    ogs: [
+      ['metropole', 3],
+      ['reunion', 1],
+      ['antilles-guyane', 1],
+    ],
+    emptyEssms: 0,
+  },
+  M: {
+    targetResources: 100_000,
+    ogs: [
+      ['metropole', 8],
+      ['reunion', 4],
+      ['antilles-guyane', 3],
+    ],
+    emptyEssms: 1,
+  },
+  L: {
+    targetResources: 1_000_000,
+    ogs: [
+      ['metropole', 70],
+      ['reunion', 25],
+      ['antilles-guyane', 15],
+      ['mayotte', 10],
+    ],
+    emptyEssms: 1,
+  },
+  XL: {
+    targetResources: 5_000_000,
+    ogs: [
+      ['metropole', 90],
+      ['metropole', 50],
+      ['reunion', 30],
+      ['antilles-guyane', 20],
+      ['mayotte', 10],
+    ],
+    emptyEssms: 2,
+  },
 };
 
 export function targetResourcesOf(size: DatasetSize): number {
@@ -94,7 +196,10 @@ export interface Essms {
 }
 
 /** Builds the organismes gestionnaires and their ESSMS for a size, deterministically from the seed. */
-export function buildEstablishments(size: DatasetSize, seed: number): { ogs: OrganismeGestionnaire[]; essms: Essms[] } {
+export function buildEstablishments(
+  size: DatasetSize,
+  seed: number,
+): { ogs: OrganismeGestionnaire[]; essms: Essms[] } {
   const rng = new Rng(deriveSeed(seed, 'establishments', size));
   const layout = SIZE_LAYOUT[size];
   const ogs: OrganismeGestionnaire[] = [];
@@ -113,7 +218,8 @@ export function buildEstablishments(size: DatasetSize, seed: number): { ogs: Org
     const members: number[] = [];
     const emptyHere = ogIndex === 0 ? layout.emptyEssms : 0;
     for (let k = 0; k < count + emptyHere; k++) {
-      const kind = k < count ? KINDS[rng.weightedIndex(KINDS.map((x) => KIND_SPECS[x].weight))] ?? 'EHPAD' : 'SESSAD';
+      const kind =
+        k < count ? (KINDS[rng.weightedIndex(KINDS.map((x) => KIND_SPECS[x].weight))] ?? 'EHPAD') : 'SESSAD';
       const spec = KIND_SPECS[kind];
       // Spread over the region's departments, but never leave Corsica (format-only keys) as the first one.
       const prefix = prefixes[k % prefixes.length] ?? ogPrefix;
@@ -135,11 +241,11 @@ export function buildEstablishments(size: DatasetSize, seed: number): { ogs: Org
         capacity,
         // A new service (opened after the measurement date) has nobody yet: it is still reported.
         personWeight: k < count ? capacity * (1 + 730 / meanStay) : 0,
-        agendaAdoption: rng.float(0.82, 1),
-        projetAdoption: rng.float(0.8, 1),
+        agendaAdoption: rng.float(0.72, 1),
+        projetAdoption: rng.float(0.9, 1),
         hasAuditLog: rng.chance(0.65),
         mssantePerPersonMonth: rng.float(0.05, 1.2),
-        dmpPerPersonMonth: rng.float(0.05, 0.6),
+        dmpPerPersonMonth: rng.float(0.08, 0.8),
         ePrescriptionPerPersonMonth: spec.ePrescription ? rng.float(0.2, 1.2) : 0,
         eParcoursPerPersonMonth: rng.float(0, 0.15),
       });

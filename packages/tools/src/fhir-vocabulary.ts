@@ -15,7 +15,8 @@ export const SYSTEM_V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 export const SYSTEM_LOCAL_USAGER = 'https://identifiant-medicosocial-localusager.esante.gouv.fr';
 export const SYSTEM_SEJOUR = 'https://identifiant-medicosocial-sejour.esante.gouv.fr';
 export const SYSTEM_EVENEMENT = 'https://identifiant-medicosocial-evenement.esante.gouv.fr';
-export const SYSTEM_PROJET_PERSONNALISE = 'https://identifiant-medicosocial-projetpersonnalise.esante.gouv.fr';
+export const SYSTEM_PROJET_PERSONNALISE =
+  'https://identifiant-medicosocial-projetpersonnalise.esante.gouv.fr';
 export const SYSTEM_FINESS = 'https://finess.esante.gouv.fr';
 export const SYSTEM_IDNST = 'urn:oid:1.2.250.1.71.4.2.2';
 export const SYSTEM_USAGE_EVENT = 'https://esms-numerique.github.io/fhir/CodeSystem/usage-event';
@@ -24,10 +25,7 @@ export const SYSTEM_RESTFUL_INTERACTION = 'http://hl7.org/fhir/restful-interacti
 export const SYSTEM_V3_ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 
 export type UsageEventCode =
-  | 'mssante-message-sent'
-  | 'dmp-document-fed'
-  | 'e-prescription-imported'
-  | 'e-parcours-exchange';
+  'mssante-message-sent' | 'dmp-document-fed' | 'e-prescription-imported' | 'e-parcours-exchange';
 
 /** The resource types the generator writes, in manifest order. */
 export const GENERATED_RESOURCE_TYPES = [

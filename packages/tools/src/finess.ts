@@ -52,6 +52,7 @@ export function timeZoneOfFiness(finess: string): string {
         return 'Indian/Reunion';
       case '5':
         return 'America/Miquelon';
+      case undefined:
       default:
         return 'Europe/Paris';
     }

@@ -8,7 +8,11 @@ import { loadFloorReader } from './ndjson-floor-reader.js';
  * reader and `JSON.parse`, and nothing else. No engine can read the same files faster than this.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { input: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { input: { type: 'string' } },
+    strict: true,
+  });
   if (values.input === undefined) {
     process.stderr.write('usage: floor-main --input DIR\n');
     process.exitCode = 2;
@@ -24,7 +28,9 @@ async function main(): Promise<void> {
       else problems++;
     }
   }
-  process.stdout.write(`${JSON.stringify({ reader: reader.name, files: files.length, records, problems })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ reader: reader.name, files: files.length, records, problems })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `generated ${summary.total} resources (${summary.persons} persons, ${summary.establishments} ESSMS) in ${args.outDir} in ${seconds} s\n`,
   );
-  for (const [type, count] of Object.entries(summary.resources)) process.stdout.write(`  ${type.padEnd(14)} ${count}\n`);
+  for (const [type, count] of Object.entries(summary.resources))
+    process.stdout.write(`  ${type.padEnd(14)} ${count}\n`);
 }
 
 main().catch((error: unknown) => {

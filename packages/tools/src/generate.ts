@@ -148,7 +148,8 @@ export async function generateDataset(options: GenerateOptions): Promise<Generat
   let persons = 0;
   while (options.persons === undefined ? total() < target : persons < options.persons) {
     const resources = simulatePerson(persons, seed, essms, weights, clock);
-    for (const resource of resources) await out(resource.resourceType as GeneratedResourceType).write(resource);
+    for (const resource of resources)
+      await out(resource.resourceType as GeneratedResourceType).write(resource);
     persons++;
   }
 
@@ -189,8 +190,17 @@ function organisationGestionnaire(og: OrganismeGestionnaire, clock: Clock): Reso
   return {
     resourceType: 'Organization',
     id: og.id,
-    meta: { lastUpdated: formatLocalInstant('Europe/Paris', clock.exportMs - 200 * DAY_MS), profile: [PROFILE_ORGANIZATION] },
-    identifier: [{ type: { coding: [{ system: SYSTEM_FR_CORE_0203, code: 'FINEJ' }] }, system: SYSTEM_FINESS, value: og.finessJuridique }],
+    meta: {
+      lastUpdated: formatLocalInstant('Europe/Paris', clock.exportMs - 200 * DAY_MS),
+      profile: [PROFILE_ORGANIZATION],
+    },
+    identifier: [
+      {
+        type: { coding: [{ system: SYSTEM_FR_CORE_0203, code: 'FINEJ' }] },
+        system: SYSTEM_FINESS,
+        value: og.finessJuridique,
+      },
+    ],
     active: true,
     name: og.name,
   };
@@ -200,10 +210,21 @@ function establishment(e: Essms, clock: Clock): Resource {
   return {
     resourceType: 'Organization',
     id: e.id,
-    meta: { lastUpdated: formatLocalInstant(e.timeZone, clock.exportMs - 100 * DAY_MS), profile: [PROFILE_ORGANIZATION] },
+    meta: {
+      lastUpdated: formatLocalInstant(e.timeZone, clock.exportMs - 100 * DAY_MS),
+      profile: [PROFILE_ORGANIZATION],
+    },
     identifier: [
-      { type: { coding: [{ system: SYSTEM_FR_CORE_0203, code: 'FINEG' }] }, system: SYSTEM_FINESS, value: e.finess },
-      { type: { coding: [{ system: SYSTEM_FR_CORE_0203, code: 'IDNST' }] }, system: SYSTEM_IDNST, value: `1${e.finess}` },
+      {
+        type: { coding: [{ system: SYSTEM_FR_CORE_0203, code: 'FINEG' }] },
+        system: SYSTEM_FINESS,
+        value: e.finess,
+      },
+      {
+        type: { coding: [{ system: SYSTEM_FR_CORE_0203, code: 'IDNST' }] },
+        system: SYSTEM_IDNST,
+        value: `1${e.finess}`,
+      },
     ],
     active: true,
     type: [{ text: KIND_SPECS[e.kind].label }],
@@ -220,7 +241,12 @@ function fictitiousNir(rng: Rng, female: boolean, birthYear: number, serial: num
 }
 
 /** Picks a local day in [from, to) and an office-hours minute; home services avoid weekends. */
-function pickWorkingInstant(rng: Rng, e: Essms, fromDay: number, toDay: number): { day: number; minute: number } {
+function pickWorkingInstant(
+  rng: Rng,
+  e: Essms,
+  fromDay: number,
+  toDay: number,
+): { day: number; minute: number } {
   let day = rng.int(fromDay, Math.max(fromDay, toDay - 1));
   if (KIND_SPECS[e.kind].homeBased) {
     const weekday = (day + 4) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
@@ -235,7 +261,13 @@ function pickWorkingInstant(rng: Rng, e: Essms, fromDay: number, toDay: number):
  * Everything about one person: Patient record(s), séjours, agenda, projets personnalisés, audit history
  * and usage events. Uses its own random stream so that each person is independent of the others.
  */
-function simulatePerson(index: number, seed: number, essms: Essms[], weights: number[], clock: Clock): Resource[] {
+function simulatePerson(
+  index: number,
+  seed: number,
+  essms: Essms[],
+  weights: number[],
+  clock: Clock,
+): Resource[] {
   const rng = new Rng(deriveSeed(seed, 'person', index));
   const home = essms[rng.weightedIndex(weights)] ?? essms[0];
   if (home === undefined) throw new ToolsError('bad-usage', 'no establishment to accompany persons');
@@ -245,24 +277,35 @@ function simulatePerson(index: number, seed: number, essms: Essms[], weights: nu
   const measureYear = new Date(clock.measureDay * DAY_MS).getUTCFullYear();
   const birthDate = `${measureYear - age}-${String(rng.int(1, 12)).padStart(2, '0')}-${String(rng.int(1, 28)).padStart(2, '0')}`;
   const isChild = age < 18;
+  // An engaged person's dossier lives in the DUI (agenda, updates); the others' dossiers are mostly dormant.
+  const engaged = rng.chance(home.agendaAdoption);
 
   const stays: Stay[] = [];
   const firstStay = drawStay(rng, home, `${index}-1`, clock);
   stays.push(firstStay);
   if (rng.chance(0.07)) {
     // Re-admission in the same ESSMS after an exit, or a concurrent accompaniment by another ESSMS of the OG.
-    const sameOg = home.ogEssmsIndexes.map((i) => essms[i]).filter((e): e is Essms => e !== undefined && e.personWeight > 0);
+    const sameOg = home.ogEssmsIndexes
+      .map((i) => essms[i])
+      .filter((e): e is Essms => e !== undefined && e.personWeight > 0);
     const other = rng.pick(sameOg);
-    const readmissionDay = firstStay.exitDay !== undefined && firstStay.exitDay < clock.exportDay - 30 ? firstStay.exitDay + rng.int(30, 200) : undefined;
+    const readmissionDay =
+      firstStay.exitDay !== undefined && firstStay.exitDay < clock.exportDay - 30
+        ? firstStay.exitDay + rng.int(30, 200)
+        : undefined;
     const concurrentDay = Math.max(firstStay.entryDay, clock.measureDay - rng.int(30, 500));
     if (other !== home) stays.push(drawStay(rng, other, `${index}-2`, clock, concurrentDay));
-    else if (readmissionDay !== undefined) stays.push(drawStay(rng, other, `${index}-2`, clock, readmissionDay));
+    else if (readmissionDay !== undefined)
+      stays.push(drawStay(rng, other, `${index}-2`, clock, readmissionDay));
   }
 
   const firstDay = Math.min(...stays.map((s) => s.entryDay));
   const lastDay = Math.min(clock.exportDay, Math.max(...stays.map((s) => s.exitDay ?? clock.exportDay)));
   const tz = home.timeZone;
-  const createdMs = Math.min(clock.exportMs - DAY_MS, localToEpochMs(tz, Math.max(firstDay - rng.int(0, 40), clock.measureDay - 3000), 9 * 60));
+  const createdMs = Math.min(
+    clock.exportMs - DAY_MS,
+    localToEpochMs(tz, Math.max(firstDay - rng.int(0, 40), clock.measureDay - 3000), 9 * 60),
+  );
 
   // Identity: INS on most persons; a few duplicates (same INS), linked or not.
   const hasIns = rng.chance(isChild ? 0.8 : 0.9);
@@ -273,31 +316,57 @@ function simulatePerson(index: number, seed: number, essms: Essms[], weights: nu
   let linkStyle: 'replaced-by' | 'both' | 'none' | 'seealso' = 'none';
   if ((hasIns && rng.chance(0.025)) || (!hasIns && rng.chance(0.01))) {
     duplicateId = `pat-${index}-dup`;
-    const splitDay = rng.int(Math.max(firstDay, clock.measureDay - HISTORY_DAYS), Math.max(firstDay, lastDay - 1));
+    const splitDay = rng.int(
+      Math.max(firstDay, clock.measureDay - HISTORY_DAYS),
+      Math.max(firstDay, lastDay - 1),
+    );
     duplicateFromMs = localToEpochMs(tz, splitDay, 8 * 60);
     linkStyle = !hasIns ? 'seealso' : rng.pick(['replaced-by', 'both', 'none'] as const);
   }
-  const patientAt = (ms: number): string => (ms >= duplicateFromMs && duplicateId !== undefined ? duplicateId : patientId);
+  const patientAt = (ms: number): string =>
+    ms >= duplicateFromMs && duplicateId !== undefined ? duplicateId : patientId;
   const familyName = rng.pick(FAMILY_NAMES);
   const givenName = rng.pick(female ? GIVEN_NAMES_FEMALE : GIVEN_NAMES_MALE);
-  const nh = isChild && rng.chance(0.15) ? fictitiousNir(new Rng(deriveSeed(seed, 'parent', index >> 1)), false, 1980, 500_000 + (index >> 1)) : undefined;
+  const nh =
+    isChild && rng.chance(0.15)
+      ? fictitiousNir(new Rng(deriveSeed(seed, 'parent', index >> 1)), false, 1980, 500_000 + (index >> 1))
+      : undefined;
 
   const resources: Resource[] = [];
   const patient = (id: string, fromMs: number, link: Resource[] | undefined): Resource => {
     const identifier: Resource[] = [];
     if (ins !== undefined) {
-      identifier.push({ use: 'official', type: { coding: [{ system: SYSTEM_FR_CORE_0203, code: 'INS-NIR' }] }, system: SYSTEM_INS_NIR, value: ins });
+      identifier.push({
+        use: 'official',
+        type: { coding: [{ system: SYSTEM_FR_CORE_0203, code: 'INS-NIR' }] },
+        system: SYSTEM_INS_NIR,
+        value: ins,
+      });
     }
-    identifier.push({ type: { coding: [{ system: SYSTEM_V2_0203, code: 'PI' }] }, system: SYSTEM_LOCAL_USAGER, value: `3${home.finess}/${id.replace('pat-', '')}` });
+    identifier.push({
+      type: { coding: [{ system: SYSTEM_V2_0203, code: 'PI' }] },
+      system: SYSTEM_LOCAL_USAGER,
+      value: `3${home.finess}/${id.replace('pat-', '')}`,
+    });
     if (nh !== undefined) {
       // The parent's social-security number, typed NH: a billing number shared by siblings, never an INS.
-      identifier.push({ type: { coding: [{ system: SYSTEM_V2_0203, code: 'NH' }] }, system: SYSTEM_INS_NIR, value: nh });
+      identifier.push({
+        type: { coding: [{ system: SYSTEM_V2_0203, code: 'NH' }] },
+        system: SYSTEM_INS_NIR,
+        value: nh,
+      });
     }
-    const updatedMs = Math.min(clock.exportMs - 3_600_000, fromMs + rng.float(0, 1) * Math.max(0, clock.exportMs - fromMs));
+    const updatedMs = Math.min(
+      clock.exportMs - 3_600_000,
+      fromMs + (engaged ? rng.float(0, 1) * Math.max(0, clock.exportMs - fromMs) : rng.float(0, 30) * DAY_MS),
+    );
     return {
       resourceType: 'Patient',
       id,
-      meta: { lastUpdated: formatLocalInstant(tz, updatedMs), profile: [ins !== undefined ? PROFILE_PATIENT_INS : PROFILE_PATIENT] },
+      meta: {
+        lastUpdated: formatLocalInstant(tz, updatedMs),
+        profile: [ins !== undefined ? PROFILE_PATIENT_INS : PROFILE_PATIENT],
+      },
       identifier,
       active: true,
       name: [{ use: 'official', family: familyName, given: [givenName] }],
@@ -310,14 +379,23 @@ function simulatePerson(index: number, seed: number, essms: Essms[], weights: nu
   if (duplicateId === undefined) {
     resources.push(patient(patientId, createdMs, undefined));
   } else {
-    const forward = linkStyle === 'none' ? undefined : [{ other: { reference: `Patient/${duplicateId}` }, type: linkStyle === 'seealso' ? 'seealso' : 'replaced-by' }];
-    const backward = linkStyle === 'both' ? [{ other: { reference: `Patient/${patientId}` }, type: 'replaces' }] : undefined;
+    const forward =
+      linkStyle === 'none'
+        ? undefined
+        : [
+            {
+              other: { reference: `Patient/${duplicateId}` },
+              type: linkStyle === 'seealso' ? 'seealso' : 'replaced-by',
+            },
+          ];
+    const backward =
+      linkStyle === 'both' ? [{ other: { reference: `Patient/${patientId}` }, type: 'replaces' }] : undefined;
     resources.push(patient(patientId, createdMs, forward));
     resources.push(patient(duplicateId, duplicateFromMs, backward));
   }
 
   stays.forEach((stay, k) => {
-    simulateStay(rng, stay, k, patientAt, clock, resources);
+    simulateStay(rng, stay, k, engaged, patientAt, clock, resources);
   });
   return resources;
 }
@@ -326,12 +404,27 @@ function drawStay(rng: Rng, e: Essms, key: string, clock: Clock, fixedEntryDay?:
   const spec = KIND_SPECS[e.kind];
   const duration = Math.round(Math.exp(rng.float(Math.log(spec.stayDays[0]), Math.log(spec.stayDays[1]))));
   // Entries spread so that every stay overlaps the history: long stays began years ago, short ones recently.
-  const entryDay = fixedEntryDay ?? rng.int(clock.measureDay - HISTORY_DAYS - duration, clock.measureDay + 40);
+  const entryDay =
+    fixedEntryDay ?? rng.int(clock.measureDay - HISTORY_DAYS - duration, clock.measureDay + 40);
   const exit = entryDay + duration;
-  return { essms: e, key, entryDay, exitDay: exit < clock.exportDay ? exit : undefined, useEpisodeOfCare: rng.chance(spec.episodeOfCareShare) };
+  return {
+    essms: e,
+    key,
+    entryDay,
+    exitDay: exit < clock.exportDay ? exit : undefined,
+    useEpisodeOfCare: rng.chance(spec.episodeOfCareShare),
+  };
 }
 
-function simulateStay(rng: Rng, stay: Stay, stayIndex: number, patientAt: (ms: number) => string, clock: Clock, out: Resource[]): void {
+function simulateStay(
+  rng: Rng,
+  stay: Stay,
+  stayIndex: number,
+  engaged: boolean,
+  patientAt: (ms: number) => string,
+  clock: Clock,
+  out: Resource[],
+): void {
   const e = stay.essms;
   const tz = e.timeZone;
   const entryMs = localToEpochMs(tz, stay.entryDay, 10 * 60);
@@ -341,14 +434,21 @@ function simulateStay(rng: Rng, stay: Stay, stayIndex: number, patientAt: (ms: n
   const localKey = `3${e.finess}/${stay.key}`;
   const future = entryMs > clock.exportMs - DAY_MS;
   const dateOnly = rng.chance(0.8);
-  const period: Resource = { start: dateOnly ? dateOfDayIndex(stay.entryDay) : formatLocalInstant(tz, entryMs) };
+  const period: Resource = {
+    start: dateOnly ? dateOfDayIndex(stay.entryDay) : formatLocalInstant(tz, entryMs),
+  };
   if (stay.exitDay !== undefined && exitMs !== undefined) {
     period['end'] = dateOnly ? dateOfDayIndex(stay.exitDay) : formatLocalInstant(tz, exitMs);
   }
   const sejourUpdatedMs =
     exitMs !== undefined
       ? Math.min(clock.exportMs - 3_600_000, exitMs + rng.int(0, 5) * DAY_MS)
-      : Math.max(Math.min(entryMs, clock.exportMs - 3_600_000), clock.exportMs - rng.float(0.1, 200) * DAY_MS);
+      : engaged
+        ? Math.max(
+            Math.min(entryMs, clock.exportMs - 3_600_000),
+            clock.exportMs - rng.float(0.1, 200) * DAY_MS,
+          )
+        : Math.min(clock.exportMs - 3_600_000, entryMs + rng.float(0, 10) * DAY_MS);
   const meta = (ms: number, profile?: string): Resource => ({
     lastUpdated: formatLocalInstant(tz, ms),
     ...(profile !== undefined ? { profile: [profile] } : {}),
@@ -356,7 +456,13 @@ function simulateStay(rng: Rng, stay: Stay, stayIndex: number, patientAt: (ms: n
 
   if (stay.useEpisodeOfCare) {
     // Waiting lists are typical of SESSAD: a future admission is still `waitlist`, with the request date as start.
-    const status = future ? (rng.chance(0.5) ? 'waitlist' : 'planned') : exitMs !== undefined ? 'finished' : 'active';
+    const status = future
+      ? rng.chance(0.5)
+        ? 'waitlist'
+        : 'planned'
+      : exitMs !== undefined
+        ? 'finished'
+        : 'active';
     const start = status === 'waitlist' ? dateOfDayIndex(stay.entryDay - rng.int(60, 400)) : period['start'];
     out.push({
       resourceType: 'EpisodeOfCare',
@@ -370,12 +476,31 @@ function simulateStay(rng: Rng, stay: Stay, stayIndex: number, patientAt: (ms: n
       period: { ...period, start },
     });
   } else {
-    const status = future ? 'planned' : exitMs !== undefined ? 'finished' : rng.chance(0.01) ? 'onleave' : 'in-progress';
+    const status = future
+      ? 'planned'
+      : exitMs !== undefined
+        ? 'finished'
+        : rng.chance(0.01)
+          ? 'onleave'
+          : 'in-progress';
     out.push({
       resourceType: 'Encounter',
       id: sejourId,
       meta: meta(sejourUpdatedMs, PROFILE_SEJOUR),
-      identifier: [{ type: { coding: [{ system: 'https://interop.esante.gouv.fr/ig/fhir/tddui/CodeSystem/tddui-encounter-identifier', code: 'SEJ' }] }, system: SYSTEM_SEJOUR, value: `${localKey}-SEJOUR-${stayIndex + 1}` }],
+      identifier: [
+        {
+          type: {
+            coding: [
+              {
+                system: 'https://interop.esante.gouv.fr/ig/fhir/tddui/CodeSystem/tddui-encounter-identifier',
+                code: 'SEJ',
+              },
+            ],
+          },
+          system: SYSTEM_SEJOUR,
+          value: `${localKey}-SEJOUR-${stayIndex + 1}`,
+        },
+      ],
       status,
       class: { system: SYSTEM_V3_ACT_CODE, code: KIND_SPECS[e.kind].homeBased ? 'HH' : 'IMP' },
       subject,
@@ -401,14 +526,21 @@ function simulateStay(rng: Rng, stay: Stay, stayIndex: number, patientAt: (ms: n
   if (future) return;
 
   const lastActiveDay = Math.min(stay.exitDay ?? clock.exportDay, clock.exportDay);
-  const engaged = rng.chance(e.agendaAdoption);
   simulateAgenda(rng, stay, engaged, sejourId, patientAt, clock, out);
   if (rng.chance(e.projetAdoption)) simulateProjets(rng, stay, localKey, patientAt, clock, out);
   if (e.hasAuditLog) simulateAuditHistory(rng, stay, engaged, lastActiveDay, patientAt, clock, out);
   simulateUsage(rng, stay, lastActiveDay, patientAt, clock, out);
 }
 
-function simulateAgenda(rng: Rng, stay: Stay, engaged: boolean, sejourId: string, patientAt: (ms: number) => string, clock: Clock, out: Resource[]): void {
+function simulateAgenda(
+  rng: Rng,
+  stay: Stay,
+  engaged: boolean,
+  sejourId: string,
+  patientAt: (ms: number) => string,
+  clock: Clock,
+  out: Resource[],
+): void {
   if (!engaged) return;
   const e = stay.essms;
   const tz = e.timeZone;
@@ -437,13 +569,28 @@ function simulateAgenda(rng: Rng, stay: Stay, engaged: boolean, sejourId: string
     const patientRef = { reference: `Patient/${patientAt(Math.min(startMs, clock.exportMs))}` };
     if (rng.chance(0.1)) {
       const appointmentStatus =
-        status === 'entered-in-error' || status === 'cancelled' ? status : inFuture || status === 'planned' ? 'booked' : rng.chance(0.03) ? 'noshow' : 'fulfilled';
+        status === 'entered-in-error' || status === 'cancelled'
+          ? status
+          : inFuture || status === 'planned'
+            ? 'booked'
+            : rng.chance(0.03)
+              ? 'noshow'
+              : 'fulfilled';
       out.push({
         resourceType: 'Appointment',
         id: `apt-${stay.key}-${n}`,
         meta: { lastUpdated: formatLocalInstant(tz, updatedMs) },
         status: appointmentStatus,
-        serviceType: [{ text: rng.pick(['Consultation médicale', 'Kinésithérapie', 'Orthophonie', 'Rendez-vous extérieur']) }],
+        serviceType: [
+          {
+            text: rng.pick([
+              'Consultation médicale',
+              'Kinésithérapie',
+              'Orthophonie',
+              'Rendez-vous extérieur',
+            ]),
+          },
+        ],
         start: formatLocalInstant(tz, startMs),
         end: formatLocalInstant(tz, endMs),
         participant: [{ actor: patientRef, status: 'accepted' }],
@@ -457,21 +604,43 @@ function simulateAgenda(rng: Rng, stay: Stay, engaged: boolean, sejourId: string
       identifier: [{ system: SYSTEM_EVENEMENT, value: `3${e.finess}/${stay.key}-EVN-${n}` }],
       status,
       class: { system: SYSTEM_V3_ACT_CODE, code: KIND_SPECS[e.kind].homeBased ? 'HH' : 'IMP' },
-      type: [{ text: rng.pick(['Soins infirmiers', 'Atelier', 'Entretien éducatif', 'Visite à domicile', 'Réunion de synthèse', 'Sortie']) }],
+      type: [
+        {
+          text: rng.pick([
+            'Soins infirmiers',
+            'Atelier',
+            'Entretien éducatif',
+            'Visite à domicile',
+            'Réunion de synthèse',
+            'Sortie',
+          ]),
+        },
+      ],
       subject: patientRef,
-      period: dateOnly ? { start: dateOfDayIndex(day) } : { start: formatLocalInstant(tz, startMs), end: formatLocalInstant(tz, endMs) },
+      period: dateOnly
+        ? { start: dateOfDayIndex(day) }
+        : { start: formatLocalInstant(tz, startMs), end: formatLocalInstant(tz, endMs) },
       serviceProvider: { reference: `Organization/${e.id}` },
-      ...(stay.useEpisodeOfCare ? { episodeOfCare: [{ reference: `EpisodeOfCare/${sejourId}` }] } : { partOf: { reference: `Encounter/${sejourId}` } }),
+      ...(stay.useEpisodeOfCare
+        ? { episodeOfCare: [{ reference: `EpisodeOfCare/${sejourId}` }] }
+        : { partOf: { reference: `Encounter/${sejourId}` } }),
     });
   }
 }
 
 /** Projets personnalisés: one within months of the entry, renewed yearly, the latest in any status. */
-function simulateProjets(rng: Rng, stay: Stay, localKey: string, patientAt: (ms: number) => string, clock: Clock, out: Resource[]): void {
+function simulateProjets(
+  rng: Rng,
+  stay: Stay,
+  localKey: string,
+  patientAt: (ms: number) => string,
+  clock: Clock,
+  out: Resource[],
+): void {
   const e = stay.essms;
   const tz = e.timeZone;
   const endDay = Math.min(stay.exitDay ?? clock.exportDay, clock.exportDay);
-  let startDay = stay.entryDay + rng.int(30, 180);
+  let startDay = stay.entryDay + (KIND_SPECS[e.kind].homeBased ? rng.int(7, 45) : rng.int(15, 120));
   const plans: { startDay: number }[] = [];
   while (startDay < endDay) {
     plans.push({ startDay });
@@ -487,24 +656,42 @@ function simulateProjets(rng: Rng, stay: Stay, localKey: string, patientAt: (ms:
       if (stay.exitDay !== undefined) status = rng.chance(0.8) ? 'completed' : 'active';
       else {
         const roll = rng.next();
-        status = roll < 0.7 ? 'active' : roll < 0.82 ? 'draft' : roll < 0.92 ? 'on-hold' : roll < 0.96 ? 'revoked' : 'completed';
+        status =
+          roll < 0.8
+            ? 'active'
+            : roll < 0.88
+              ? 'draft'
+              : roll < 0.94
+                ? 'on-hold'
+                : roll < 0.97
+                  ? 'revoked'
+                  : 'completed';
         // Some drafts were opened after the measurement date: they do not count for it.
         if (status === 'draft' && rng.chance(0.25)) createdDay = clock.measureDay + rng.int(0, 8);
       }
     }
     const createdMs = localToEpochMs(tz, createdDay, 14 * 60);
     const endDayOfPlan = plan.startDay + 364;
-    const updatedMs = Math.min(clock.exportMs - 3_600_000, localToEpochMs(tz, Math.min(endDayOfPlan, endDay), 15 * 60));
+    const updatedMs = Math.min(
+      clock.exportMs - 3_600_000,
+      localToEpochMs(tz, Math.min(endDayOfPlan, endDay), 15 * 60),
+    );
     out.push({
       resourceType: 'CarePlan',
       id: `pp-${stay.key}-${k}`,
-      meta: { lastUpdated: formatLocalInstant(tz, Math.max(createdMs, updatedMs)), profile: [PROFILE_PROJET_PERSONNALISE] },
+      meta: {
+        lastUpdated: formatLocalInstant(tz, Math.max(createdMs, updatedMs)),
+        profile: [PROFILE_PROJET_PERSONNALISE],
+      },
       identifier: [{ system: SYSTEM_PROJET_PERSONNALISE, value: `${localKey}-PPER-${k + 1}` }],
       status,
       intent: 'plan',
       title: 'Projet personnalisé',
       subject: { reference: `Patient/${patientAt(Math.min(createdMs, clock.exportMs))}` },
-      period: status === 'draft' ? { start: dateOfDayIndex(Math.max(createdDay, plan.startDay)) } : { start: dateOfDayIndex(plan.startDay), end: dateOfDayIndex(endDayOfPlan) },
+      period:
+        status === 'draft'
+          ? { start: dateOfDayIndex(Math.max(createdDay, plan.startDay)) }
+          : { start: dateOfDayIndex(plan.startDay), end: dateOfDayIndex(endDayOfPlan) },
       created: rng.chance(0.5) ? dateOfDayIndex(createdDay) : formatLocalInstant(tz, createdMs),
       author: { reference: `Organization/${e.id}` },
     });
@@ -513,7 +700,10 @@ function simulateProjets(rng: Rng, stay: Stay, localKey: string, patientAt: (ms:
     out.push({
       resourceType: 'CarePlan',
       id: `pp-${stay.key}-err`,
-      meta: { lastUpdated: formatLocalInstant(tz, clock.exportMs - 20 * DAY_MS), profile: [PROFILE_PROJET_PERSONNALISE] },
+      meta: {
+        lastUpdated: formatLocalInstant(tz, clock.exportMs - 20 * DAY_MS),
+        profile: [PROFILE_PROJET_PERSONNALISE],
+      },
       status: 'entered-in-error',
       intent: 'plan',
       subject: { reference: `Patient/${patientAt(clock.exportMs - 20 * DAY_MS)}` },
@@ -524,7 +714,15 @@ function simulateProjets(rng: Rng, stay: Stay, localKey: string, patientAt: (ms:
 
 const INTERACTION_BY_ACTION: Record<string, string> = { C: 'create', U: 'update', D: 'delete', R: 'read' };
 
-function simulateAuditHistory(rng: Rng, stay: Stay, engaged: boolean, lastActiveDay: number, patientAt: (ms: number) => string, clock: Clock, out: Resource[]): void {
+function simulateAuditHistory(
+  rng: Rng,
+  stay: Stay,
+  engaged: boolean,
+  lastActiveDay: number,
+  patientAt: (ms: number) => string,
+  clock: Clock,
+  out: Resource[],
+): void {
   const e = stay.essms;
   const from = Math.max(stay.entryDay, clock.measureDay - LOG_HISTORY_DAYS);
   if (lastActiveDay <= from) return;
@@ -535,7 +733,10 @@ function simulateAuditHistory(rng: Rng, stay: Stay, engaged: boolean, lastActive
   for (let n = rng.poisson(1.5 * quarters); n > 0; n--) actions.push('R');
   if (rng.chance(0.05)) actions.push('D');
   actions.forEach((action, n) => {
-    const { day, minute } = action === 'C' ? { day: stay.entryDay, minute: 9 * 60 } : pickWorkingInstant(rng, e, from, lastActiveDay);
+    const { day, minute } =
+      action === 'C'
+        ? { day: stay.entryDay, minute: 9 * 60 }
+        : pickWorkingInstant(rng, e, from, lastActiveDay);
     const ms = Math.min(clock.exportMs - 3_600_000, localToEpochMs(e.timeZone, day, minute));
     out.push({
       resourceType: 'AuditEvent',
@@ -546,14 +747,27 @@ function simulateAuditHistory(rng: Rng, stay: Stay, engaged: boolean, lastActive
       action,
       recorded: formatLocalInstant(e.timeZone, ms),
       outcome: '0',
-      agent: [{ type: { text: 'Utilisateur du DUI' }, who: { identifier: { system: `urn:esms:users:${e.id}`, value: `u${rng.int(1, 40)}` } }, requestor: true }],
+      agent: [
+        {
+          type: { text: 'Utilisateur du DUI' },
+          who: { identifier: { system: `urn:esms:users:${e.id}`, value: `u${rng.int(1, 40)}` } },
+          requestor: true,
+        },
+      ],
       source: { observer: { display: 'DUI' } },
       entity: [{ what: { reference: `Patient/${patientAt(ms)}` } }],
     });
   });
 }
 
-function simulateUsage(rng: Rng, stay: Stay, lastActiveDay: number, patientAt: (ms: number) => string, clock: Clock, out: Resource[]): void {
+function simulateUsage(
+  rng: Rng,
+  stay: Stay,
+  lastActiveDay: number,
+  patientAt: (ms: number) => string,
+  clock: Clock,
+  out: Resource[],
+): void {
   const e = stay.essms;
   const from = Math.max(stay.entryDay, clock.measureDay - LOG_HISTORY_DAYS);
   if (lastActiveDay <= from) return;
@@ -569,7 +783,10 @@ function simulateUsage(rng: Rng, stay: Stay, lastActiveDay: number, patientAt: (
   for (const [code, perMonth] of kinds) {
     for (let k = rng.poisson(perMonth * months); k > 0; k--) {
       const { day, minute } = pickWorkingInstant(rng, e, from, lastActiveDay);
-      const ms = Math.min(clock.exportMs - 3_600_000, localToEpochMs(e.timeZone, day, minute + rng.int(0, 29)));
+      const ms = Math.min(
+        clock.exportMs - 3_600_000,
+        localToEpochMs(e.timeZone, day, minute + rng.int(0, 29)),
+      );
       const failure = rng.next();
       out.push({
         resourceType: 'AuditEvent',

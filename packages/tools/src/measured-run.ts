@@ -41,7 +41,11 @@ export function detectRssProbe(): RssProbe {
  * Runs `node <args>` as a fresh child process, its stdout to `stdoutFile`, and measures its wall time (spawn
  * to exit, Node start-up included, the same for every contender) and its peak RSS.
  */
-export async function runMeasuredNode(args: readonly string[], stdoutFile: string, cwd: string): Promise<MeasuredRun> {
+export async function runMeasuredNode(
+  args: readonly string[],
+  stdoutFile: string,
+  cwd: string,
+): Promise<MeasuredRun> {
   const probe = detectRssProbe();
   const scratch = await mkdtemp(join(tmpdir(), 'esms-bench-'));
   const rssFile = join(scratch, 'rss');

@@ -34,7 +34,10 @@ export async function loadFloorReader(): Promise<{ name: string; read: NdjsonLin
 
 /** A plain NDJSON reader: `readline` over a 1 MiB read stream, `JSON.parse` per non-blank line. */
 export async function* readLinesWithReadline(file: string): AsyncGenerator<FloorItem> {
-  const lines = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  const lines = createInterface({
+    input: createReadStream(file, { highWaterMark: 1 << 20 }),
+    crlfDelay: Infinity,
+  });
   let lineNumber = 0;
   for await (const line of lines) {
     lineNumber++;

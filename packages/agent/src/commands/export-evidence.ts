@@ -1,13 +1,57 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { AgentError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { resolveEvidenceDir } from '../evidence/evidence-dir.js';
+import { exportEvidence } from '../evidence/export.js';
+import type { ExportEvidenceResult } from '../evidence/export.js';
+import { AGENT_VERSION } from '../version.js';
 
-/** `esms export-evidence` (contract.md §1). Not implemented yet. */
+interface CommandOutput {
+  write(text: string): unknown;
+}
+
+export interface ExportEvidenceCommandOptions {
+  out?: string | undefined;
+  config?: string | undefined;
+  evidenceDir?: string | undefined;
+}
+
+/**
+ * `esms export-evidence --out FILE`: one self-contained bundle (tar, gzipped when FILE ends in .gz/.tgz)
+ * for an auditor: journal, referenced blobs, public key, MANIFEST.txt. Never the private key or the
+ * pseudonym secret.
+ */
+export async function runExportEvidence(
+  options: ExportEvidenceCommandOptions,
+  io: { stdout: CommandOutput },
+): Promise<ExportEvidenceResult> {
+  if (options.out === undefined) throw new UsageError('export-evidence needs --out FILE');
+  if (options.config !== undefined && options.evidenceDir !== undefined) {
+    throw new UsageError('give --config or --evidence-dir, not both');
+  }
+  const { dir } = await resolveEvidenceDir(options);
+  const result = await exportEvidence(dir, resolve(options.out), { softwareVersion: AGENT_VERSION });
+  io.stdout.write(
+    `Evidence bundle written to ${result.outFile} (${result.bytes} bytes): ${result.entries} entries, ` +
+      `${result.blobs} blobs, last seq ${result.lastSeq ?? '-'}\n` +
+      `Key fingerprint: ${result.fingerprint}\nLast entry hash: ${result.lastHash ?? '-'}\n` +
+      `Verify with: esms verify ${result.outFile} --public-key evidence-key.pub.pem\n`,
+  );
+  return result;
+}
+
+/** `esms export-evidence --out FILE [--config FILE | --evidence-dir DIR]` (contract.md §1). */
 export function registerExportEvidenceCommand(program: Command): void {
   program
     .command('export-evidence')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new AgentError('internal', 'esms export-evidence is not implemented yet');
+    .description('write a self-contained evidence bundle for an auditor (verify it with esms verify FILE)')
+    .requiredOption('--out <file>', 'bundle to write (.tar, or .tar.gz / .tgz to compress)')
+    .option(
+      '--config <file>',
+      'config file (default: $ESMS_CONFIG, else ./esms.config.yaml); the store is <dataDir>/evidence',
+    )
+    .option('--evidence-dir <dir>', 'the evidence store directory, instead of reading a config')
+    .action(async (options: ExportEvidenceCommandOptions) => {
+      await runExportEvidence(options, { stdout: process.stdout });
     });
 }

@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import { resolveConfigPath } from '../config/config-path.js';
+import { dirname, resolve } from 'node:path';
+import { DEFAULT_DATA_DIR } from '../config/config-defaults.js';
 import { initConfigFile } from '../config/init-config-file.js';
+import { loadConfig } from '../config/load-config.js';
+import { initEvidenceKeys } from '../evidence/keys.js';
+import { evidenceDirectory } from '../runner/agent-context.js';
 
 export interface InitCommandOptions {
   /** `--config FILE`; else `ESMS_CONFIG`, else `./esms.config.yaml`. */
@@ -20,8 +25,22 @@ interface CommandOutput {
 export async function runInit(options: InitCommandOptions, stdout: CommandOutput): Promise<void> {
   const result = await initConfigFile(resolveConfigPath(options.config), { force: options.force });
   const backup = result.backupPath === null ? '' : ` (previous file kept as ${result.backupPath})`;
-  stdout.write(`wrote ${result.path}${backup}\nedit it, then check it with: esms validate-config --config ${result.path}\n`);
-  // LEAD: create the evidence keys here, e.g. `await initEvidenceKeys(<evidence dir under the config's dataDir>)` from '../evidence/keys.js'.
+  stdout.write(
+    `wrote ${result.path}${backup}\nedit it, then check it with: esms validate-config --config ${result.path}\n`,
+  );
+  // The keys live in the evidence store of the config's data directory. The example config always loads
+  // (secrets are only references); should a hand-edited one not, the default data directory is used.
+  const dataDir = await loadConfig(result.path).then(
+    (loaded) => loaded.config.dataDir,
+    () => resolve(dirname(result.path), DEFAULT_DATA_DIR),
+  );
+  const keys = await initEvidenceKeys(evidenceDirectory(dataDir));
+  const made = keys.created.privateKey ? 'created' : 'kept (already there)';
+  stdout.write(
+    `evidence signing key ${made}: ${keys.privateKeyPath} (mode 0600)\n` +
+      `public key: ${keys.publicKeyPath}\nfingerprint: ${keys.fingerprint}\n` +
+      'give the public key and its fingerprint to your signatory and auditors: esms verify checks signatures against it\n',
+  );
 }
 
 /** `esms init [--config FILE] [--force]` (contract.md §1). */

@@ -66,7 +66,8 @@ export async function runValidateConfig(
     warnings,
   };
   if (json) writeJson(io.stdout, report);
-  else if (warnings.length > 0) io.stderr.write(`${prefixLines(formatProblemLines(warnings), 'warning: ')}\n`);
+  else if (warnings.length > 0)
+    io.stderr.write(`${prefixLines(formatProblemLines(warnings), 'warning: ')}\n`);
   if (problems.length > 0) throw new SecretMissingError(problems);
   if (!json) io.stdout.write(`config OK (${loaded.path}, digest ${loaded.digest.slice(0, 12)})\n`);
   return report;
@@ -87,7 +88,9 @@ function prefixLines(text: string, prefix: string): string {
 export function registerValidateConfigCommand(program: Command): void {
   program
     .command('validate-config')
-    .description('report every config problem at once, naming each key; check that the secrets it names are there')
+    .description(
+      'report every config problem at once, naming each key; check that the secrets it names are there',
+    )
     .option('--config <file>', 'config file (default: $ESMS_CONFIG, else ./esms.config.yaml)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--skip-secrets', 'do not check that secrets and credential files can be read')

@@ -8,7 +8,14 @@ import {
   LOG_LEVELS,
 } from './config-defaults.js';
 import { arsSchema } from './ars-schema.js';
-import { cronSchema, finessSchema, localDateSchema, pathSchema, positiveIntSchema, timeZoneSchema } from './schema-primitives.js';
+import {
+  cronSchema,
+  finessSchema,
+  localDateSchema,
+  pathSchema,
+  positiveIntSchema,
+  timeZoneSchema,
+} from './schema-primitives.js';
 import { sourceSchema } from './source-schema.js';
 
 /** An ESSMS this agent reports for, by its FINESS géographique (ET). */

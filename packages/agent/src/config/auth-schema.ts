@@ -13,7 +13,9 @@ export const authSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('oauth2-client-credentials'),
     tokenUrl: httpUrlSchema,
-    clientId: z.string({ error: 'must be the OAuth2 client id (a string)' }).min(1, { error: 'must not be empty' }),
+    clientId: z
+      .string({ error: 'must be the OAuth2 client id (a string)' })
+      .min(1, { error: 'must not be empty' }),
     clientSecret: secretRefSchema,
     /** Space-separated scopes, sent as the `scope` parameter when present. */
     scope: z.string().min(1, { error: 'must not be empty (omit the key instead)' }).optional(),

@@ -6,7 +6,11 @@ export class ConfigExistsError extends AgentError {
   readonly path: string;
 
   constructor(path: string, options: { cause?: unknown } = {}) {
-    super('config-exists', `${path} already exists; nothing was written (pass --force to replace it, the old file is kept as .bak)`, options);
+    super(
+      'config-exists',
+      `${path} already exists; nothing was written (pass --force to replace it, the old file is kept as .bak)`,
+      options,
+    );
     this.path = path;
   }
 }

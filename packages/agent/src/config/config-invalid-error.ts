@@ -11,7 +11,10 @@ export class ConfigInvalidError extends AgentError {
   /** Absolute path of the config file, when the config came from a file. */
   readonly path: string | undefined;
 
-  constructor(problems: readonly ConfigProblem[], options: { path?: string | undefined; cause?: unknown } = {}) {
+  constructor(
+    problems: readonly ConfigProblem[],
+    options: { path?: string | undefined; cause?: unknown } = {},
+  ) {
     const where = options.path === undefined ? '' : ` (${options.path})`;
     const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
     super('config-invalid', `config invalid${where}: ${count}\n${formatProblemLines(problems)}`, {

@@ -40,12 +40,24 @@ function describeIssue(issue: z.core.$ZodIssue, knownKeys: readonly string[]): C
       }));
     case 'invalid_type':
       if (issue.input === undefined) return [{ key, message: 'is required' }];
-      return [{ key, message: isDefaultMessage(issue.message) ? `must be ${article(issue.expected)} (found ${kindOf(issue.input)})` : issue.message }];
+      return [
+        {
+          key,
+          message: isDefaultMessage(issue.message)
+            ? `must be ${article(issue.expected)} (found ${kindOf(issue.input)})`
+            : issue.message,
+        },
+      ];
     case 'invalid_value':
       return [{ key, message: oneOfMessage(issue.values.map(String), issue.input) }];
     case 'invalid_union': {
       if (issue.discriminator === undefined) {
-        return [{ key, message: isDefaultMessage(issue.message) ? 'does not match any accepted form' : issue.message }];
+        return [
+          {
+            key,
+            message: isDefaultMessage(issue.message) ? 'does not match any accepted form' : issue.message,
+          },
+        ];
       }
       const options = ('options' in issue ? (issue.options ?? []) : []).map(String);
       const given = isRecord(issue.input) ? issue.input[issue.discriminator] : undefined;
@@ -55,7 +67,14 @@ function describeIssue(issue: z.core.$ZodIssue, knownKeys: readonly string[]): C
     case 'too_small':
       return [{ key, message: isDefaultMessage(issue.message) ? tooSmallMessage(issue) : issue.message }];
     case 'too_big':
-      return [{ key, message: isDefaultMessage(issue.message) ? `must be at most ${String(issue.maximum)}` : issue.message }];
+      return [
+        {
+          key,
+          message: isDefaultMessage(issue.message)
+            ? `must be at most ${String(issue.maximum)}`
+            : issue.message,
+        },
+      ];
     case 'invalid_format':
     case 'not_multiple_of':
     case 'invalid_key':
@@ -81,15 +100,11 @@ function oneOfMessage(options: readonly string[], given: unknown): string {
 
 function tooSmallMessage(issue: z.core.$ZodIssueTooSmall): string {
   const minimum = String(issue.minimum);
-  switch (issue.origin) {
-    case 'array':
-    case 'set':
-      return `needs at least ${minimum} item(s)`;
-    case 'string':
-      return issue.minimum === 1 ? 'must not be empty' : `must have at least ${minimum} characters`;
-    default:
-      return `must be at least ${minimum}`;
+  if (issue.origin === 'array' || issue.origin === 'set') return `needs at least ${minimum} item(s)`;
+  if (issue.origin === 'string') {
+    return issue.minimum === 1 ? 'must not be empty' : `must have at least ${minimum} characters`;
   }
+  return `must be at least ${minimum}`;
 }
 
 /** Zod's built-in messages start this way; ours never do, so a custom message is kept as written. */

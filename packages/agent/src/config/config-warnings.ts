@@ -21,13 +21,17 @@ export async function configWarnings(config: AgentConfig): Promise<ConfigProblem
     if (PLACEHOLDER_HOST.test(url.hostname)) {
       warnings.push({ key, message: `${url.hostname} is a placeholder domain: put the real address` });
     } else if (kind === 'server' && url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-      warnings.push({ key, message: 'plain http to another machine: records and credentials travel in clear; use https' });
+      warnings.push({
+        key,
+        message: 'plain http to another machine: records and credentials travel in clear; use https',
+      });
     }
   };
   for (const [index, source] of config.sources.entries()) {
     if (source.type === 'fhir') {
       checkUrl(`sources[${index}].baseUrl`, source.baseUrl);
-      if (source.auth.type === 'oauth2-client-credentials') checkUrl(`sources[${index}].auth.tokenUrl`, source.auth.tokenUrl);
+      if (source.auth.type === 'oauth2-client-credentials')
+        checkUrl(`sources[${index}].auth.tokenUrl`, source.auth.tokenUrl);
       if (source.since !== null) {
         warnings.push({
           key: `sources[${index}].since`,
@@ -37,7 +41,10 @@ export async function configWarnings(config: AgentConfig): Promise<ConfigProblem
     } else {
       for (const [pathIndex, path] of source.paths.entries()) {
         if (!(await exists(path))) {
-          warnings.push({ key: `sources[${index}].paths[${pathIndex}]`, message: `${path} does not exist (yet)` });
+          warnings.push({
+            key: `sources[${index}].paths[${pathIndex}]`,
+            message: `${path} does not exist (yet)`,
+          });
         }
       }
     }
@@ -45,7 +52,8 @@ export async function configWarnings(config: AgentConfig): Promise<ConfigProblem
   if (config.ars !== null) {
     checkUrl('ars.endpoint', config.ars.endpoint);
     checkUrl('ars.proxy', config.ars.proxy, 'proxy');
-    if (config.ars.auth.type === 'oauth2-client-credentials') checkUrl('ars.auth.tokenUrl', config.ars.auth.tokenUrl);
+    if (config.ars.auth.type === 'oauth2-client-credentials')
+      checkUrl('ars.auth.tokenUrl', config.ars.auth.tokenUrl);
   }
   config.establishments.forEach((establishment, index) => {
     if (/^\d{9}$/.test(establishment.finess) && !hasValidLuhnKey(establishment.finess)) {

@@ -38,7 +38,8 @@ export function flattenedSecretRef(word: string, candidates: readonly string[]):
   const match = /^(.+?)(Env|File|_env|_file)$/i.exec(word);
   if (match === null) return undefined;
   const base = match[1] ?? '';
-  const kind = (match[2] ?? '').toLowerCase().replace('_', '') === 'env' ? 'env: VARIABLE_NAME' : 'file: ./path';
+  const kind =
+    (match[2] ?? '').toLowerCase().replace('_', '') === 'env' ? 'env: VARIABLE_NAME' : 'file: ./path';
   const known = candidates.find((candidate) => candidate.toLowerCase() === base.toLowerCase());
   return known === undefined ? undefined : `${known}: { ${kind} }`;
 }

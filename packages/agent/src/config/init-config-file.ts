@@ -21,7 +21,10 @@ export interface InitConfigResult {
  * there unless `force`; with `force`, the old file is kept as `<path>.bak` first. Either way the file
  * appears whole or not at all (temp file, fsync, then link or rename), so a crash never leaves half a config.
  */
-export async function initConfigFile(path: string, options: InitConfigOptions = {}): Promise<InitConfigResult> {
+export async function initConfigFile(
+  path: string,
+  options: InitConfigOptions = {},
+): Promise<InitConfigResult> {
   const absolute = resolve(path);
   const directory = dirname(absolute);
   await mkdir(directory, { recursive: true });

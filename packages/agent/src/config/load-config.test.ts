@@ -127,9 +127,15 @@ computation: { denominatorScope: calendar }
 loging: { level: debug }
 `);
     expect(problems).toEqual([
-      { key: 'sources[1].auth.tokenEnv', message: 'unknown key (did you mean token: { env: VARIABLE_NAME }?)' },
+      {
+        key: 'sources[1].auth.tokenEnv',
+        message: 'unknown key (did you mean token: { env: VARIABLE_NAME }?)',
+      },
       { key: 'sources[1].pageSze', message: 'unknown key (did you mean "pageSize"?)' },
-      { key: 'computation.denominatorScope', message: 'must be one of "period", "calendar-year" (did you mean "calendar-year"?)' },
+      {
+        key: 'computation.denominatorScope',
+        message: 'must be one of "period", "calendar-year" (did you mean "calendar-year"?)',
+      },
       { key: 'loging', message: 'unknown key (did you mean "logging"?)' },
     ]);
   });
@@ -139,7 +145,10 @@ loging: { level: debug }
 evidence: { keepForever: true }
 `);
     expect(problems).toEqual([
-      { key: 'evidence.keepForever', message: 'unknown key (expected one of "retentionYears", "deleteExpired")' },
+      {
+        key: 'evidence.keepForever',
+        message: 'unknown key (expected one of "retentionYears", "deleteExpired")',
+      },
     ]);
   });
 
@@ -185,8 +194,12 @@ ars:
   it('accepts Corsican FINESS numbers and reports a FINESS listed twice', async () => {
     const ok = await loadConfig(await writeConfig(MINIMAL.replace('"970400024"', '"2A0000022"')));
     expect(ok.config.establishments[0]?.finess).toBe('2A0000022');
-    const problems = await problemsOf(MINIMAL.replace('- finess: "970400024"', '- finess: "970400024"\n  - finess: "970400024"'));
-    expect(problems).toEqual([{ key: 'establishments[1].finess', message: 'FINESS 970400024 is listed twice' }]);
+    const problems = await problemsOf(
+      MINIMAL.replace('- finess: "970400024"', '- finess: "970400024"\n  - finess: "970400024"'),
+    );
+    expect(problems).toEqual([
+      { key: 'establishments[1].finess', message: 'FINESS 970400024 is listed twice' },
+    ]);
   });
 
   it('reports required keys, bad cron expressions and an empty source list', async () => {
@@ -207,6 +220,31 @@ ars: { auth: { type: oauth2-client-credentials, clientId: agent, clientSecret: {
     expect(problems[1]?.message).toContain('at least one source');
     expect(problems[2]?.message).toContain('minute');
     expect(problems[5]?.message).toContain('exactly one of env or file');
+  });
+
+  it('checks since, proxy and retry bounds', async () => {
+    const problems = await problemsOf(`${MINIMAL}
+  - type: fhir
+    baseUrl: https://dui.example.org/fhir
+    since: last month
+ars:
+  endpoint: https://collecte.ars.example/fhir
+  proxy: http://user:pw@proxy:3128
+  retry: { initialDelayMs: 5000, maxDelayMs: 10, maxAttempts: 0 }
+`);
+    expect(problems).toEqual([
+      {
+        key: 'sources[1].since',
+        message: 'must be a date (YYYY-MM-DD) or an instant with offset (2024-01-01T00:00:00+01:00)',
+      },
+      {
+        key: 'ars.proxy',
+        message:
+          'must not contain credentials (user:password@): use the auth section with an env or file reference',
+      },
+      { key: 'ars.retry.maxAttempts', message: 'must be at least 1' },
+      { key: 'ars.retry.maxDelayMs', message: 'must be at least initialDelayMs (5000)' },
+    ]);
   });
 
   it('resolves relative paths against the config file directory, keeping absolute ones', async () => {
@@ -240,7 +278,10 @@ dataDir: data
         passphrase: { file: join(dir, 'conf/key-pass') },
       },
     });
-    expect(config.ars?.auth).toEqual({ type: 'bearer', token: { file: join(dir, 'conf/secrets/ars-token') } });
+    expect(config.ars?.auth).toEqual({
+      type: 'bearer',
+      token: { file: join(dir, 'conf/secrets/ars-token') },
+    });
     expect(config.dataDir).toBe(join(dir, 'conf/data'));
   });
 
@@ -261,12 +302,17 @@ dataDir: data
     expect(await problemsOf('# nothing yet\n')).toEqual([
       { key: '(file)', message: 'the file is empty (`esms init` writes a commented example)' },
     ]);
-    expect(await problemsOf('- a\n- b\n')).toEqual([{ key: '(root)', message: 'must be an object (found a list)' }]);
+    expect(await problemsOf('- a\n- b\n')).toEqual([
+      { key: '(root)', message: 'must be an object (found a list)' },
+    ]);
   });
 
   it('reads JSON config files', async () => {
     const path = await writeConfig(
-      JSON.stringify({ establishments: [{ finess: '970400024' }], sources: [{ type: 'ndjson', paths: ['x'] }] }),
+      JSON.stringify({
+        establishments: [{ finess: '970400024' }],
+        sources: [{ type: 'ndjson', paths: ['x'] }],
+      }),
       'esms.config.json',
     );
     expect((await loadConfig(path)).config.sources).toEqual([{ type: 'ndjson', paths: [join(dir, 'x')] }]);
@@ -283,22 +329,34 @@ dataDir: data
 
   it('validates the example config that esms init writes', async () => {
     const { config } = await loadConfig(await writeConfig(EXAMPLE_CONFIG_YAML));
-    expect(config.sources[0]).toMatchObject({ type: 'fhir', auth: { type: 'bearer', token: { env: 'DUI_TOKEN' } } });
+    expect(config.sources[0]).toMatchObject({
+      type: 'fhir',
+      auth: { type: 'bearer', token: { env: 'DUI_TOKEN' } },
+    });
     expect(config.ars?.auth).toEqual({ type: 'bearer', token: { env: 'ESMS_ARS_TOKEN' } });
   });
 });
 
 describe('configDigest', () => {
   it('depends on the meaning of the config, not on key order or format', async () => {
-    const yaml = await loadConfig(await writeConfig(`sources: [ { paths: [ ./export ], type: ndjson } ]\n${MINIMAL.split('sources:')[0] ?? ''}`));
+    const yaml = await loadConfig(
+      await writeConfig(
+        `sources: [ { paths: [ ./export ], type: ndjson } ]\n${MINIMAL.split('sources:')[0] ?? ''}`,
+      ),
+    );
     const json = await loadConfig(
       await writeConfig(
-        JSON.stringify({ sources: [{ type: 'ndjson', paths: ['./export'] }], establishments: [{ finess: '970400024' }] }),
+        JSON.stringify({
+          sources: [{ type: 'ndjson', paths: ['./export'] }],
+          establishments: [{ finess: '970400024' }],
+        }),
         'other.json',
       ),
     );
     expect(yaml.digest).toBe(json.digest);
-    const changed = await loadConfig(await writeConfig(`${MINIMAL}computation: { countCancelledEvents: false }\n`, 'c.yaml'));
+    const changed = await loadConfig(
+      await writeConfig(`${MINIMAL}computation: { countCancelledEvents: false }\n`, 'c.yaml'),
+    );
     expect(changed.digest).not.toBe(yaml.digest);
     expect(configDigest(yaml.config)).toBe(yaml.digest);
   });
@@ -307,7 +365,13 @@ describe('configDigest', () => {
     const config = validateConfig(
       {
         establishments: [{ finess: '970400024' }],
-        sources: [{ type: 'fhir', baseUrl: 'https://dui.example.org/fhir', auth: { type: 'bearer', token: { env: 'DUI_TOKEN' } } }],
+        sources: [
+          {
+            type: 'fhir',
+            baseUrl: 'https://dui.example.org/fhir',
+            auth: { type: 'bearer', token: { env: 'DUI_TOKEN' } },
+          },
+        ],
       },
       dir,
     );

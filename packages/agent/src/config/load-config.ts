@@ -32,10 +32,13 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   } catch (error) {
     const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new ConfigNotFoundError(absolute, { cause: error });
-    throw new ConfigInvalidError([{ key: FILE_PROBLEM_KEY, message: `the file ${describeFileError(error)}` }], {
-      path: absolute,
-      cause: error,
-    });
+    throw new ConfigInvalidError(
+      [{ key: FILE_PROBLEM_KEY, message: `the file ${describeFileError(error)}` }],
+      {
+        path: absolute,
+        cause: error,
+      },
+    );
   }
   const parsed = parseConfigText(text);
   if (!parsed.ok) throw new ConfigInvalidError(parsed.problems, { path: absolute });

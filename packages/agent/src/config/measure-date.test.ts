@@ -22,13 +22,19 @@ describe('resolveMeasureDate', () => {
   it('turns the year on New Year in Paris (winter time)', () => {
     const now = new Date('2024-12-31T23:00:00Z');
     expect(resolveMeasureDate(FIRST_OF_MONTH, now, 'Europe/Paris')).toBe('2025-01-01');
-    expect(resolveMeasureDate(FIRST_OF_MONTH, new Date('2024-12-31T22:59:59Z'), 'Europe/Paris')).toBe('2024-12-01');
+    expect(resolveMeasureDate(FIRST_OF_MONTH, new Date('2024-12-31T22:59:59Z'), 'Europe/Paris')).toBe(
+      '2024-12-01',
+    );
   });
 
   it('returns a fixed date as configured', () => {
-    expect(resolveMeasureDate({ rule: 'fixed', date: '2024-04-01' }, new Date('2030-01-15T00:00:00Z'), 'Europe/Paris')).toBe(
-      '2024-04-01',
-    );
+    expect(
+      resolveMeasureDate(
+        { rule: 'fixed', date: '2024-04-01' },
+        new Date('2030-01-15T00:00:00Z'),
+        'Europe/Paris',
+      ),
+    ).toBe('2024-04-01');
   });
 
   it('rejects an invalid clock', () => {

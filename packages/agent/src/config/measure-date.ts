@@ -28,6 +28,7 @@ function localYearMonth(now: Date, timezone: string): { year: string; month: str
   }).formatToParts(now);
   const year = parts.find((part) => part.type === 'year')?.value;
   const month = parts.find((part) => part.type === 'month')?.value;
-  if (year === undefined || month === undefined) throw new RangeError(`cannot read the local date in ${timezone}`);
+  if (year === undefined || month === undefined)
+    throw new RangeError(`cannot read the local date in ${timezone}`);
   return { year: year.padStart(4, '0'), month };
 }

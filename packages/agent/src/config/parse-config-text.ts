@@ -9,7 +9,9 @@ const MAX_YAML_ALIAS_COUNT = 100;
  * would otherwise silently win. Syntax errors name the line and column but never quote the file's text,
  * which might hold a secret pasted by mistake.
  */
-export function parseConfigText(text: string): { ok: true; value: unknown } | { ok: false; problems: ConfigProblem[] } {
+export function parseConfigText(
+  text: string,
+): { ok: true; value: unknown } | { ok: false; problems: ConfigProblem[] } {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     return {
@@ -24,7 +26,9 @@ export function parseConfigText(text: string): { ok: true; value: unknown } | { 
   if (value === null || value === undefined) {
     return {
       ok: false,
-      problems: [{ key: FILE_PROBLEM_KEY, message: 'the file is empty (`esms init` writes a commented example)' }],
+      problems: [
+        { key: FILE_PROBLEM_KEY, message: 'the file is empty (`esms init` writes a commented example)' },
+      ],
     };
   }
   return { ok: true, value };

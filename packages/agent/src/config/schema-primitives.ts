@@ -12,9 +12,12 @@ const FINESS_PATTERN = /^(?:\d{2}|2[AB])\d{7}$/;
 /** A FINESS géographique. A bare YAML number would lose its leading zero (`010…`), so it must be quoted. */
 export const finessSchema = z
   .string({
-    error: 'must be a quoted string of 9 characters ("970400024"): unquoted, YAML reads a number and drops leading zeros',
+    error:
+      'must be a quoted string of 9 characters ("970400024"): unquoted, YAML reads a number and drops leading zeros',
   })
-  .regex(FINESS_PATTERN, { error: 'must be a FINESS number: 9 characters, 2 digits (or 2A/2B) then 7 digits' });
+  .regex(FINESS_PATTERN, {
+    error: 'must be a FINESS number: 9 characters, 2 digits (or 2A/2B) then 7 digits',
+  });
 
 /** Whether the runtime's ICU knows this IANA time zone (`Europe/Paris`, `Indian/Reunion`). */
 export function isValidTimeZone(zone: string): boolean {
@@ -57,7 +60,10 @@ export const httpUrlSchema = z
       const url = new URL(value);
       return url.username === '' && url.password === '';
     },
-    { error: 'must not contain credentials (user:password@): use the auth section with an env or file reference' },
+    {
+      error:
+        'must not contain credentials (user:password@): use the auth section with an env or file reference',
+    },
   );
 
 /** A cron expression as node-cron reads it (5 fields, or 6 with seconds first). */
@@ -83,4 +89,6 @@ export function positiveIntSchema(max: number): z.ZodNumber {
 }
 
 /** A non-empty path (a file or directory); relative paths are resolved against the config file's directory. */
-export const pathSchema = z.string({ error: 'must be a path (a string)' }).min(1, { error: 'must not be empty' });
+export const pathSchema = z
+  .string({ error: 'must be a path (a string)' })
+  .min(1, { error: 'must not be empty' });

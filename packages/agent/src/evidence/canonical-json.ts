@@ -26,9 +26,13 @@ export function canonicalJson(value: unknown): string {
         .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
       return `{${members.join(',')}}`;
     }
-    default:
-      throw new TypeError(`canonicalJson: cannot encode a value of type ${typeof value}`);
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
+      break;
   }
+  throw new TypeError(`canonicalJson: cannot encode a value of type ${typeof value}`);
 }
 
 /** Lower-case hex SHA-256 of bytes or a UTF-8 string. */

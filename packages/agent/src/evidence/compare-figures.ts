@@ -4,7 +4,7 @@
  */
 import { canonicalJson } from './canonical-json.js';
 import { RATE_INDICATORS } from './recompute.js';
-import { asArray, field, isRecord } from './json-access.js';
+import { asArray, asString, field, isRecord } from './json-access.js';
 import { canonicalisePersons } from './subject-lists.js';
 import type { ResultsLike } from './recompute.js';
 
@@ -26,13 +26,15 @@ export function flattenFigures(document: unknown): Map<string, Figure> {
   const addIndicators = (owner: string, indicators: unknown): void => {
     for (const id of RATE_INDICATORS) {
       const rate = field(indicators, id);
-      for (const part of ['numerator', 'denominator', 'rate', 'met'] as const) put(owner, `${id} ${part}`, field(rate, part));
+      for (const part of ['numerator', 'denominator', 'rate', 'met'] as const)
+        put(owner, `${id} ${part}`, field(rate, part));
     }
     const prescriptions = field(indicators, 'e-prescriptions-importees');
     put(owner, 'e-prescriptions-importees total', field(prescriptions, 'total'));
     const byMonth = field(prescriptions, 'byMonth');
     if (isRecord(byMonth)) {
-      for (const month of Object.keys(byMonth)) put(owner, `e-prescriptions-importees ${month}`, byMonth[month]);
+      for (const month of Object.keys(byMonth))
+        put(owner, `e-prescriptions-importees ${month}`, byMonth[month]);
     }
     const parcours = field(indicators, 'echanges-e-parcours');
     put(owner, 'echanges-e-parcours total', field(parcours, 'total'));
@@ -54,7 +56,11 @@ export function flattenFigures(document: unknown): Map<string, Figure> {
   for (const organisation of asArray(field(document, 'organisations'))) {
     const owner = `organisation ${String(field(organisation, 'finess'))}`;
     put(owner, 'present', true);
-    put(owner, 'establishments', canonicalJson([...asArray(field(organisation, 'establishments'))].map(String).sort()));
+    put(
+      owner,
+      'establishments',
+      canonicalJson([...asArray(field(organisation, 'establishments'))].map(String).sort()),
+    );
     addIndicators(owner, field(organisation, 'indicators'));
     put(owner, 'dossiersActifs', field(organisation, 'dossiersActifs'));
     put(owner, 'fileActive', field(organisation, 'fileActive'));
@@ -70,7 +76,11 @@ export function compareResults(sealed: unknown, recomputed: ResultsLike): string
   return compareFigureMaps(flattenFigures(sealed), flattenFigures(recomputed), 'sealed');
 }
 
-function compareFigureMaps(actual: Map<string, Figure>, expected: Map<string, Figure>, actualLabel: string): string[] {
+function compareFigureMaps(
+  actual: Map<string, Figure>,
+  expected: Map<string, Figure>,
+  actualLabel: string,
+): string[] {
   const messages: string[] = [];
   const keys = new Set([...expected.keys(), ...actual.keys()]);
   for (const key of keys) {
@@ -120,7 +130,7 @@ export function extractMeasureReports(value: unknown): SubmittedReport[] | null 
   const reports = resources.filter((resource) => field(resource, 'resourceType') === 'MeasureReport');
   if (reports.length === 0) return null;
   return reports.map((report, index) => {
-    const measureUrl = String(field(report, 'measure') ?? '');
+    const measureUrl = asString(field(report, 'measure'));
     const measure = (measureUrl.split('|')[0] ?? '').split('/').pop() ?? measureUrl;
     const reporter = field(report, 'reporter');
     const identifierValue = field(field(reporter, 'identifier'), 'value');
@@ -165,7 +175,9 @@ export function compareSubmission(
   for (const report of submitted) {
     const where = `MeasureReport ${report.measure} for ${report.finess ?? '(no reporter FINESS)'}`;
     if (report.finess === null) {
-      messages.push(`submitted MeasureReport #${report.index + 1} (${report.measure}) names no reporter FINESS`);
+      messages.push(
+        `submitted MeasureReport #${report.index + 1} (${report.measure}) names no reporter FINESS`,
+      );
       continue;
     }
     if ((RATE_INDICATORS as readonly string[]).includes(report.measure)) {
@@ -178,7 +190,9 @@ export function compareSubmission(
       for (const part of ['numerator', 'denominator'] as const) {
         const got = report.populations.get(part);
         if (got !== rate[part]) {
-          messages.push(`${report.measure} ${part} for ${report.finess} submitted ${show(got)}, recomputed ${rate[part]}`);
+          messages.push(
+            `${report.measure} ${part} for ${report.finess} submitted ${show(got)}, recomputed ${rate[part]}`,
+          );
         }
       }
     }
@@ -200,18 +214,26 @@ export function compareSubmission(
         const got = report.populations.get(code);
         const exp = want.populations.get(code);
         // numerator/denominator of rate indicators were worded above already.
-        if (got === exp || (report.measure.startsWith('taux-') && (code === 'numerator' || code === 'denominator'))) {
+        if (
+          got === exp ||
+          (report.measure.startsWith('taux-') && (code === 'numerator' || code === 'denominator'))
+        ) {
           continue;
         }
         messages.push(`submitted ${where}: population ${code} ${show(got)}, recomputed ${show(exp)}`);
       }
       if (!sameScore(report.score, want.score)) {
-        messages.push(`submitted ${where}: measureScore ${show(report.score)}, recomputed ${show(want.score)}`);
+        messages.push(
+          `submitted ${where}: measureScore ${show(report.score)}, recomputed ${show(want.score)}`,
+        );
       }
     }
     // Every ESSMS report is due; organisation roll-ups are optional in a submission.
     for (const [k, want] of expected) {
-      if (!seen.has(k) && want.finess !== null && establishments.has(want.finess)) messages.push(`MeasureReport ${want.measure} for ${want.finess ?? '?'} is missing from the submission`);
+      if (!seen.has(k) && want.finess !== null && establishments.has(want.finess))
+        messages.push(
+          `MeasureReport ${want.measure} for ${want.finess ?? '?'} is missing from the submission`,
+        );
     }
   }
   return messages;
@@ -268,11 +290,16 @@ function preview(value: unknown): string {
 function show(value: unknown): string {
   if (value === undefined) return '(absent)';
   if (typeof value === 'string') return JSON.stringify(value);
-  return String(value);
+  return canonicalJson(value);
 }
 
 function asFigureValue(value: unknown): FigureValue {
-  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
+  if (
+    value === null ||
+    typeof value === 'number' ||
+    typeof value === 'string' ||
+    typeof value === 'boolean'
+  ) {
     return value;
   }
   return value === undefined ? null : canonicalJson(value);

@@ -9,7 +9,7 @@ import { toyRules } from './__fixtures__/toy-rules.js';
 
 const SCRIPT = fileURLToPath(new URL('./__fixtures__/append-loop.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const ITERATIONS = 4;
+const ITERATIONS = 3;
 /** Upper bound of the random delay between the first acknowledged entry and the kill. */
 const MAX_KILL_DELAY_MS = 60;
 
@@ -24,14 +24,18 @@ afterAll(async () => {
 /** Runs the appender until it has acknowledged one entry, then SIGKILLs it after a random delay. */
 function runAndKill(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, dir], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, dir], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let lastAcked = 0;
     let output = '';
     let stderr = '';
     let scheduled = false;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       output += chunk;
-      for (const match of output.matchAll(/acked (\d+)\n/g)) lastAcked = Math.max(lastAcked, Number(match[1]));
+      for (const match of output.matchAll(/acked (\d+)\n/g))
+        lastAcked = Math.max(lastAcked, Number(match[1]));
       if (lastAcked > 0 && !scheduled) {
         scheduled = true;
         setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * MAX_KILL_DELAY_MS));

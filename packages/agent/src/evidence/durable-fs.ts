@@ -10,7 +10,8 @@ export async function fsyncDirectory(path: string): Promise<void> {
     await handle.sync();
   } catch (error) {
     // Some filesystems (and Windows) refuse fsync on a directory; the data itself was synced already.
-    if (!isErrnoCode(error, 'EINVAL') && !isErrnoCode(error, 'EPERM') && !isErrnoCode(error, 'EISDIR')) throw error;
+    if (!isErrnoCode(error, 'EINVAL') && !isErrnoCode(error, 'EPERM') && !isErrnoCode(error, 'EISDIR'))
+      throw error;
   } finally {
     await handle.close();
   }

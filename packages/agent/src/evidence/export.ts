@@ -39,7 +39,9 @@ export async function exportEvidence(
     journal = await readFile(join(storeDir, JOURNAL_FILE));
     publicKeyPem = await readFile(join(storeDir, PUBLIC_KEY_FILE), 'utf8');
   } catch (error) {
-    throw new EvidenceIoError(`${storeDir} is not a readable evidence store: ${String(error)}`, { cause: error });
+    throw new EvidenceIoError(`${storeDir} is not a readable evidence store: ${String(error)}`, {
+      cause: error,
+    });
   }
   const fingerprint = publicKeyFingerprint(publicKeyPem);
   const parsed = parseJournal(journal.toString('utf8'));
@@ -51,8 +53,10 @@ export async function exportEvidence(
     else if (typeof value === 'object' && value !== null) Object.values(value).forEach(collect);
   };
   for (const entry of entries) {
-    const { configDigest: _config, measuresDigest: _measures, ...rest } = entry.payload;
-    collect(rest);
+    // configDigest and measuresDigest name things that are not blobs of the store.
+    collect(
+      Object.entries(entry.payload).filter(([key]) => key !== 'configDigest' && key !== 'measuresDigest'),
+    );
   }
   const last = entries.at(-1);
   const manifest = renderManifest({
@@ -79,7 +83,11 @@ export async function exportEvidence(
     } catch {
       continue;
     }
-    members.push({ name: `${BUNDLE_ROOT}/blobs/sha256/${hex.slice(0, 2)}/${hex}`, path: blobPath(storeDir, digest), mtime });
+    members.push({
+      name: `${BUNDLE_ROOT}/blobs/sha256/${hex.slice(0, 2)}/${hex}`,
+      path: blobPath(storeDir, digest),
+      mtime,
+    });
   }
   let bytes: number;
   try {

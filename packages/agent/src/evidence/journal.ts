@@ -100,7 +100,8 @@ function entryShapeProblem(value: unknown): string | null {
   if (typeof entry['hash'] !== 'string') return '`hash` is not a string';
   if (typeof entry['signature'] !== 'string') return '`signature` is not a string';
   const payload = entry['payload'];
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return '`payload` is not an object';
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    return '`payload` is not an object';
   return null;
 }
 

@@ -66,7 +66,10 @@ export async function initEvidenceKeys(dir: string): Promise<InitEvidenceKeysRes
       // Another process may have won the race: from here on, use whatever is on disk.
       privatePem = await readFile(files.privateKeyPath, 'utf8');
     }
-    const publicPem = createPublicKey(createPrivateKey(privatePem)).export({ type: 'spki', format: 'pem' }) as string;
+    const publicPem = createPublicKey(createPrivateKey(privatePem)).export({
+      type: 'spki',
+      format: 'pem',
+    }) as string;
     const existingPublic = await readOptional(files.publicKeyPath);
     if (existingPublic === null) {
       created.publicKey = await writeFileDurably(files.publicKeyPath, publicPem, { exclusive: true });
@@ -74,15 +77,21 @@ export async function initEvidenceKeys(dir: string): Promise<InitEvidenceKeysRes
       throw new EvidenceIoError(`${files.publicKeyPath} does not match ${files.privateKeyPath}`);
     }
     if ((await readOptional(files.pseudonymSecretPath)) === null) {
-      created.pseudonymSecret = await writeFileDurably(files.pseudonymSecretPath, randomBytes(PSEUDONYM_SECRET_BYTES), {
-        mode: SECRET_FILE_MODE,
-        exclusive: true,
-      });
+      created.pseudonymSecret = await writeFileDurably(
+        files.pseudonymSecretPath,
+        randomBytes(PSEUDONYM_SECRET_BYTES),
+        {
+          mode: SECRET_FILE_MODE,
+          exclusive: true,
+        },
+      );
     }
     return { ...files, created, fingerprint: publicKeyFingerprint(publicPem) };
   } catch (error) {
     if (error instanceof EvidenceIoError) throw error;
-    throw new EvidenceIoError(`cannot create the evidence keys in ${dir}: ${describe(error)}`, { cause: error });
+    throw new EvidenceIoError(`cannot create the evidence keys in ${dir}: ${describe(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -97,7 +106,9 @@ export async function loadEvidenceKeys(dir: string): Promise<EvidenceKeys> {
     const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string;
     const pseudonymSecret = await readFile(files.pseudonymSecretPath);
     if (pseudonymSecret.length < PSEUDONYM_SECRET_BYTES) {
-      throw new EvidenceIoError(`${files.pseudonymSecretPath} is shorter than ${PSEUDONYM_SECRET_BYTES} bytes`);
+      throw new EvidenceIoError(
+        `${files.pseudonymSecretPath} is shorter than ${PSEUDONYM_SECRET_BYTES} bytes`,
+      );
     }
     return { privateKey, publicKeyPem, fingerprint: publicKeyFingerprint(publicKeyPem), pseudonymSecret };
   } catch (error) {
@@ -115,7 +126,8 @@ export async function loadEvidenceKeys(dir: string): Promise<EvidenceKeys> {
  * Accepts a PEM public or private key.
  */
 export function publicKeyFingerprint(pem: string | KeyObject): string {
-  const key = typeof pem === 'string' ? createPublicKey(pem) : pem.type === 'private' ? createPublicKey(pem) : pem;
+  const key =
+    typeof pem === 'string' ? createPublicKey(pem) : pem.type === 'private' ? createPublicKey(pem) : pem;
   const der = key.export({ type: 'spki', format: 'der' });
   const hex = createHash('sha256').update(der).digest('hex');
   return (hex.match(/.{4}/g) ?? []).join(' ');

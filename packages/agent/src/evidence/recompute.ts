@@ -82,7 +82,11 @@ export const RATE_INDICATORS = [
 ] as const;
 export type RateIndicator = (typeof RATE_INDICATORS)[number];
 /** The three DUI indicators of the SONS Vérification d'Aptitude. */
-export const VA_INDICATORS = ['taux-dossiers-actifs', 'taux-projet-personnalise', 'taux-evenement-agenda'] as const;
+export const VA_INDICATORS = [
+  'taux-dossiers-actifs',
+  'taux-projet-personnalise',
+  'taux-evenement-agenda',
+] as const;
 
 /** The SDK's `Computation`. `subjects` (the pseudonymised subject lists) is opaque JSON here. */
 export interface ComputationLike {
@@ -92,7 +96,10 @@ export interface ComputationLike {
 
 /** What verification needs from the rules. */
 export interface EvidenceRules {
-  recomputeFromProjection(facts: AsyncIterable<Fact>, options: ComputeOptions): Promise<ComputationLike>;
+  recomputeFromProjection(
+    facts: Iterable<Fact> | AsyncIterable<Fact>,
+    options: ComputeOptions,
+  ): Promise<ComputationLike>;
   /** The SDK's `toMeasureReports(results)`, to cross-check every submitted MeasureReport in full. */
   toMeasureReports?: ((results: ResultsLike) => unknown) | undefined;
   /** Digest of this verifier's measure definitions, compared with the sealed one. */
@@ -112,9 +119,13 @@ export interface ProjectionApi {
 export function sdkRules(): EvidenceRules {
   return {
     recomputeFromProjection: async (facts, options) =>
-      recomputeFromProjection(facts as AsyncIterable<SdkFact>, options as unknown as SdkComputeOptions),
+      recomputeFromProjection(
+        facts as Iterable<SdkFact> | AsyncIterable<SdkFact>,
+        options as unknown as SdkComputeOptions,
+      ),
     // Organisation reports too: a submission may carry them, and each submitted report is checked.
-    toMeasureReports: (results) => toMeasureReports(results as ResultsDocument, { includeOrganisations: true }),
+    toMeasureReports: (results) =>
+      toMeasureReports(results as ResultsDocument, { includeOrganisations: true }),
     measuresDigest: measuresDigest(),
   };
 }
@@ -137,7 +148,8 @@ export const sdkProjectionApi: ProjectionApi = {
     });
     return { add: (record) => engine.add(record), finish: () => engine.finish() };
   },
-  pseudonymiseFact: (fact, pseudonymise) => pseudonymiseFact(fact as unknown as SdkFact, pseudonymise) as unknown as Fact,
+  pseudonymiseFact: (fact, pseudonymise) =>
+    pseudonymiseFact(fact as unknown as SdkFact, pseudonymise) as unknown as Fact,
 };
 
 /** Digest of the SDK's measure definitions (`MEASURES`), sealed with every run. */

@@ -73,7 +73,10 @@ function sensitiveValues(records: unknown[]): string[] {
     } else if (typeof value === 'string') {
       const personal = resourceType === 'Patient' || resourceType === 'Practitioner';
       if (
-        (personal && ['family', 'given', 'birthDate', 'line', 'city', 'postalCode', 'valueString', 'prefix'].includes(key)) ||
+        (personal &&
+          ['family', 'given', 'birthDate', 'line', 'city', 'postalCode', 'valueString', 'prefix'].includes(
+            key,
+          )) ||
         ['valueString', 'title', 'description', 'div', 'text', 'comment'].includes(key) ||
         (['value'].includes(key) && personal)
       ) {
@@ -113,7 +116,10 @@ beforeAll(async () => {
   const bundle = {
     resourceType: 'Bundle',
     type: 'transaction',
-    entry: toMeasureReports(direct.results as never).map((resource) => ({ resource, request: { method: 'POST', url: 'MeasureReport' } })),
+    entry: toMeasureReports(direct.results as never).map((resource) => ({
+      resource,
+      request: { method: 'POST', url: 'MeasureReport' },
+    })),
   };
   await sealRun(store, {
     runId: 'run-tddui',
@@ -145,9 +151,16 @@ describe('evidence of a computation by the SDK', () => {
   it('the projection holds no name, INS, birth date, address, free text or raw record id', async () => {
     const sensitive = sensitiveValues(records);
     // The scan must be scanning something: the examples' known personal values are in the list.
-    expect(sensitive).toEqual(expect.arrayContaining(['DUPONT', 'Jeanne', '1947-04-03', '147720425367411', '12 rue des Lilas']));
-    const entry = JSON.parse((await readFile(join(dir, 'journal.ndjson'), 'utf8')).split('\n')[0] ?? '{}') as {
-      payload: { projection: { digest: `sha256:${string}`; count: number }; subjects: { digest: `sha256:${string}` } };
+    expect(sensitive).toEqual(
+      expect.arrayContaining(['DUPONT', 'Jeanne', '1947-04-03', '147720425367411', '12 rue des Lilas']),
+    );
+    const entry = JSON.parse(
+      (await readFile(join(dir, 'journal.ndjson'), 'utf8')).split('\n')[0] ?? '{}',
+    ) as {
+      payload: {
+        projection: { digest: `sha256:${string}`; count: number };
+        subjects: { digest: `sha256:${string}` };
+      };
     };
     expect(entry.payload.projection.count).toBeGreaterThan(10);
     for (const digest of [entry.payload.projection.digest, entry.payload.subjects.digest]) {
@@ -160,7 +173,9 @@ describe('evidence of a computation by the SDK', () => {
   it('verifies with the SDK rules: recomputation from the projection equals the direct computation', async () => {
     const report = await verifyEvidence(dir, { publicKeyPem: store.keys.publicKeyPem });
     expect(report.findings).toEqual([]);
-    expect(report.runs).toEqual([{ seq: 1, runId: 'run-tddui', measureDate: MEASURE_DATE, recomputed: true, ok: true }]);
+    expect(report.runs).toEqual([
+      { seq: 1, runId: 'run-tddui', measureDate: MEASURE_DATE, recomputed: true, ok: true },
+    ]);
   });
 
   it('catches a figure forged in the sealed results and re-signed', async () => {
@@ -189,19 +204,18 @@ describe('evidence of a computation by the SDK', () => {
   it('the recomputed figures equal the direct ones figure by figure', async () => {
     const { sdkRules } = await import('./recompute.js');
     const facts: Fact[] = [];
-    const entry = JSON.parse((await readFile(join(dir, 'journal.ndjson'), 'utf8')).split('\n')[0] ?? '{}') as {
+    const entry = JSON.parse(
+      (await readFile(join(dir, 'journal.ndjson'), 'utf8')).split('\n')[0] ?? '{}',
+    ) as {
       payload: { projection: { digest: `sha256:${string}` } };
     };
     for (const line of (await readFile(blobPath(dir, entry.payload.projection.digest), 'utf8')).split('\n')) {
       if (line !== '') facts.push(JSON.parse(line) as Fact);
     }
-    const recomputed = await sdkRules().recomputeFromProjection(
-      (async function* () {
-        yield* facts;
-      })(),
-      { measureDate: MEASURE_DATE },
+    const recomputed = await sdkRules().recomputeFromProjection(facts, { measureDate: MEASURE_DATE });
+    expect(Object.fromEntries(flattenFigures(recomputed.results))).toEqual(
+      Object.fromEntries(flattenFigures(direct.results)),
     );
-    expect(Object.fromEntries(flattenFigures(recomputed.results))).toEqual(Object.fromEntries(flattenFigures(direct.results)));
     expect(recomputed.results.dataQuality.errors.length).toBe(direct.results.dataQuality.errors.length);
     expect(recomputed.results.dataQuality.warnings.length).toBe(direct.results.dataQuality.warnings.length);
   });

@@ -1,5 +1,4 @@
 import { canonicalJson } from './canonical-json.js';
-import type { Digest } from './canonical-json.js';
 import { putBlob } from './blobs.js';
 import type { BlobInfo } from './blobs.js';
 import { appendJournalEntry, readJournalEntries } from './journal.js';
@@ -101,9 +100,14 @@ export async function sealRun(store: EvidenceStore, input: SealRunInput): Promis
     subjects,
     submission: { ...submission, mediaType: input.submissionMediaType ?? 'application/fhir+json' },
   };
-  return appendJournalEntry(store.dir, store.keys.privateKey, { type: 'run-sealed', payload: { ...payload } }, {
-    now: store.now,
-  });
+  return appendJournalEntry(
+    store.dir,
+    store.keys.privateKey,
+    { type: 'run-sealed', payload: { ...payload } },
+    {
+      now: store.now,
+    },
+  );
 }
 
 /** Records the receipt (the receiver's 2xx response) of a sealed run's submission. */
@@ -119,9 +123,14 @@ export async function recordReceipt(
     receipt,
     ...(input.httpStatus === undefined ? {} : { httpStatus: input.httpStatus }),
   };
-  return appendJournalEntry(store.dir, store.keys.privateKey, { type: 'submission-receipt', payload: { ...payload } }, {
-    now: store.now,
-  });
+  return appendJournalEntry(
+    store.dir,
+    store.keys.privateKey,
+    { type: 'submission-receipt', payload: { ...payload } },
+    {
+      now: store.now,
+    },
+  );
 }
 
 /**
@@ -139,7 +148,8 @@ export async function recordFailure(
     responseBody?: unknown;
   },
 ): Promise<JournalEntry> {
-  const response = input.responseBody === undefined ? undefined : await putBlob(store.dir, asBytes(input.responseBody));
+  const response =
+    input.responseBody === undefined ? undefined : await putBlob(store.dir, asBytes(input.responseBody));
   const payload: SubmissionFailedPayload = {
     runId: input.runId,
     submissionId: input.submissionId,
@@ -149,9 +159,14 @@ export async function recordFailure(
     ...(input.httpStatus === undefined ? {} : { httpStatus: input.httpStatus }),
     ...(response === undefined ? {} : { response }),
   };
-  return appendJournalEntry(store.dir, store.keys.privateKey, { type: 'submission-failed', payload: { ...payload } }, {
-    now: store.now,
-  });
+  return appendJournalEntry(
+    store.dir,
+    store.keys.privateKey,
+    { type: 'submission-failed', payload: { ...payload } },
+    {
+      now: store.now,
+    },
+  );
 }
 
 function isProjectionBlob(value: SealRunInput['projection']): value is ProjectionBlob {
@@ -169,12 +184,15 @@ function asBytes(value: unknown): Uint8Array | string {
   return canonicalJson(value);
 }
 
-async function findRunEntry(store: EvidenceStore, runId: string): Promise<{ seq: number; hash: string } | null> {
+async function findRunEntry(
+  store: EvidenceStore,
+  runId: string,
+): Promise<{ seq: number; hash: string } | null> {
   const entries = await readJournalEntries(store.dir);
   for (let index = entries.length - 1; index >= 0; index -= 1) {
     const entry = entries[index];
-    if (entry?.type === 'run-sealed' && entry.payload['runId'] === runId) return { seq: entry.seq, hash: entry.hash };
+    if (entry?.type === 'run-sealed' && entry.payload['runId'] === runId)
+      return { seq: entry.seq, hash: entry.hash };
   }
   return null;
 }
-

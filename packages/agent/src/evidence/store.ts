@@ -21,12 +21,17 @@ export interface OpenEvidenceStoreOptions {
 }
 
 /** Opens a store for writing: loads (or, with `create`, first creates) its keys. */
-export async function openEvidenceStore(dir: string, options: OpenEvidenceStoreOptions = {}): Promise<EvidenceStore> {
+export async function openEvidenceStore(
+  dir: string,
+  options: OpenEvidenceStoreOptions = {},
+): Promise<EvidenceStore> {
   if (options.create === true) {
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (error) {
-      throw new EvidenceIoError(`cannot create the evidence directory ${dir}: ${String(error)}`, { cause: error });
+      throw new EvidenceIoError(`cannot create the evidence directory ${dir}: ${String(error)}`, {
+        cause: error,
+      });
     }
     await initEvidenceKeys(dir);
   }

@@ -9,14 +9,17 @@ import { asArray, field, isRecord } from './json-access.js';
  * maps facts (keys naming a FINESS stay). The runner seals the result.
  */
 export function pseudonymiseSubjectLists(subjects: unknown, pseudonymise: (key: string) => string): unknown {
-  const p = (key: unknown): unknown => (typeof key === 'string' && !key.startsWith('finess:') ? pseudonymise(key) : key);
+  const p = (key: unknown): unknown =>
+    typeof key === 'string' && !key.startsWith('finess:') ? pseudonymise(key) : key;
   return asArray(subjects).map((establishment) => {
     if (!isRecord(establishment)) return establishment;
     const indicators = field(establishment, 'indicators');
     return {
       ...establishment,
       persons: asArray(field(establishment, 'persons')).map((person) =>
-        isRecord(person) ? { ...person, person: p(person['person']), records: asArray(person['records']).map(p) } : person,
+        isRecord(person)
+          ? { ...person, person: p(person['person']), records: asArray(person['records']).map(p) }
+          : person,
       ),
       indicators: isRecord(indicators)
         ? Object.fromEntries(
@@ -70,12 +73,18 @@ export function canonicalisePersons(subjects: unknown): unknown {
               isRecord(explanation)
                 ? {
                     ...explanation,
-                    ...('denominator' in explanation ? { denominator: asArray(explanation['denominator']).map(r) } : {}),
-                    ...('numerator' in explanation ? { numerator: asArray(explanation['numerator']).map(r) } : {}),
+                    ...('denominator' in explanation
+                      ? { denominator: asArray(explanation['denominator']).map(r) }
+                      : {}),
+                    ...('numerator' in explanation
+                      ? { numerator: asArray(explanation['numerator']).map(r) }
+                      : {}),
                     ...('outOfNumerator' in explanation
                       ? {
                           outOfNumerator: asArray(explanation['outOfNumerator']).map((exclusion) =>
-                            isRecord(exclusion) ? { ...exclusion, person: r(exclusion['person']) } : exclusion,
+                            isRecord(exclusion)
+                              ? { ...exclusion, person: r(exclusion['person']) }
+                              : exclusion,
                           ),
                         }
                       : {}),

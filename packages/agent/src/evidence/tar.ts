@@ -16,10 +16,16 @@ const BLOCK = 512;
 const MAX_OCTAL_SIZE = 0o77777777777;
 
 /** One member of an archive: bytes in memory or a file on disk. */
-export type TarMember = { name: string; mtime?: Date; mode?: number } & ({ data: Uint8Array | string } | { path: string });
+export type TarMember = { name: string; mtime?: Date; mode?: number } & (
+  { data: Uint8Array | string } | { path: string }
+);
 
 /** Builds a ustar header block. */
-export function tarHeader(name: string, size: number, options: { mtime?: Date; mode?: number; type?: '0' | '5' } = {}): Buffer {
+export function tarHeader(
+  name: string,
+  size: number,
+  options: { mtime?: Date; mode?: number; type?: '0' | '5' } = {},
+): Buffer {
   if (size > MAX_OCTAL_SIZE) throw new RangeError(`tar: ${name} is larger than 8 GiB`);
   const header = Buffer.alloc(BLOCK, 0);
   const [prefix, base] = splitName(name);
@@ -60,7 +66,10 @@ function writeOctal(buffer: Buffer, offset: number, length: number, value: numbe
  * Writes an archive durably (temp file, fsync, rename, directory fsync). A name ending in `.gz` or
  * `.tgz` is gzipped.
  */
-export async function writeTarFile(outPath: string, members: readonly TarMember[]): Promise<{ bytes: number }> {
+export async function writeTarFile(
+  outPath: string,
+  members: readonly TarMember[],
+): Promise<{ bytes: number }> {
   const gzip = /\.(t?gz)$/i.test(outPath);
   const temporary = temporaryPathFor(outPath);
   await mkdir(dirname(outPath), { recursive: true });
@@ -91,7 +100,8 @@ export async function writeTarFile(outPath: string, members: readonly TarMember[
 async function produceTar(out: PassThrough, members: readonly TarMember[]): Promise<void> {
   for (const member of members) {
     if ('data' in member) {
-      const data = typeof member.data === 'string' ? Buffer.from(member.data, 'utf8') : Buffer.from(member.data);
+      const data =
+        typeof member.data === 'string' ? Buffer.from(member.data, 'utf8') : Buffer.from(member.data);
       await put(out, tarHeader(member.name, data.length, member));
       await put(out, data);
       await put(out, padding(data.length));
@@ -148,7 +158,9 @@ export async function extractTarFile(archivePath: string, destDir: string): Prom
     await probe.close();
   }
   const source: Readable =
-    head[0] === 0x1f && head[1] === 0x8b ? createReadStream(archivePath).pipe(createGunzip()) : createReadStream(archivePath);
+    head[0] === 0x1f && head[1] === 0x8b
+      ? createReadStream(archivePath).pipe(createGunzip())
+      : createReadStream(archivePath);
   const reader = new ChunkReader(source[Symbol.asyncIterator]() as AsyncIterator<Buffer>);
   const names: string[] = [];
   for (;;) {
@@ -201,7 +213,13 @@ function safeTarget(destDir: string, name: string): string {
   if (normalised.startsWith('/') || normalised.split('/').includes('..') || normalised.includes('\\')) {
     throw new TarFormatError(`unsafe name in archive: ${name}`);
   }
-  return join(destDir, ...normalised.split('/').filter((part) => part !== '' && part !== '.').map((p) => p.split(sep).join('_')));
+  return join(
+    destDir,
+    ...normalised
+      .split('/')
+      .filter((part) => part !== '' && part !== '.')
+      .map((p) => p.split(sep).join('_')),
+  );
 }
 
 function cString(buffer: Buffer, offset: number, length: number): string {
@@ -219,7 +237,8 @@ function parseOctal(buffer: Buffer, offset: number, length: number): number {
 function checksumOk(header: Buffer): boolean {
   const stored = parseOctal(header, 148, 8);
   let sum = 0;
-  for (let index = 0; index < BLOCK; index += 1) sum += index >= 148 && index < 156 ? 0x20 : (header[index] ?? 0);
+  for (let index = 0; index < BLOCK; index += 1)
+    sum += index >= 148 && index < 156 ? 0x20 : (header[index] ?? 0);
   return sum === stored;
 }
 
@@ -233,7 +252,8 @@ class ChunkReader {
     while (this.buffered.length < min && !this.ended) {
       const next = await this.source.next();
       if (next.done === true) this.ended = true;
-      else this.buffered = this.buffered.length === 0 ? next.value : Buffer.concat([this.buffered, next.value]);
+      else
+        this.buffered = this.buffered.length === 0 ? next.value : Buffer.concat([this.buffered, next.value]);
     }
   }
 

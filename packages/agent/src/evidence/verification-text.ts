@@ -10,10 +10,13 @@ export function formatVerificationText(report: VerificationReport): string {
     lines.push(`  ${mark} [${finding.check}] ${finding.message}`);
   }
   lines.push('');
-  lines.push(`Entries: ${summary.entries} (last seq ${summary.lastSeq ?? '-'}), runs: ${summary.runs} (${summary.runsRecomputed} recomputed from their projection), blobs: ${summary.blobs}`);
+  lines.push(
+    `Entries: ${summary.entries} (last seq ${summary.lastSeq ?? '-'}), runs: ${summary.runs} (${summary.runsRecomputed} recomputed from their projection), blobs: ${summary.blobs}`,
+  );
   lines.push(`Last entry hash: ${summary.lastHash ?? '-'}`);
   lines.push(`Signing key fingerprint: ${summary.keyFingerprint ?? '-'}`);
-  if (summary.expectedKeyFingerprint !== null) lines.push(`Expected key fingerprint: ${summary.expectedKeyFingerprint}`);
+  if (summary.expectedKeyFingerprint !== null)
+    lines.push(`Expected key fingerprint: ${summary.expectedKeyFingerprint}`);
   lines.push(
     report.ok
       ? `VERIFIED: every digest, link and signature holds and every figure was recomputed${summary.warnings > 0 ? ` (${summary.warnings} warning(s) above)` : ''}.`

@@ -8,15 +8,26 @@ import { createInterface } from 'node:readline';
 import { isDigest } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
 import { blobPath, hashFile, listBlobs } from './blobs.js';
-import { compareResults, compareSubjects, compareSubmission, extractMeasureReports } from './compare-figures.js';
+import {
+  compareResults,
+  compareSubjects,
+  compareSubmission,
+  extractMeasureReports,
+} from './compare-figures.js';
 import { asArray, field, isRecord } from './json-access.js';
 import type { SubmittedReport } from './compare-figures.js';
-import { EvidenceIoError } from './errors.js';
-import { FIRST_SEQ, GENESIS_HASH, JOURNAL_FILE, computeEntryHash, parseJournal, verifyEntrySignature } from './journal.js';
+import {
+  FIRST_SEQ,
+  GENESIS_HASH,
+  JOURNAL_FILE,
+  computeEntryHash,
+  parseJournal,
+  verifyEntrySignature,
+} from './journal.js';
 import type { JournalEntry } from './journal.js';
 import { PUBLIC_KEY_FILE, normaliseFingerprint, publicKeyFingerprint } from './keys.js';
 import { loadSdkRules } from './recompute.js';
-import type { ComputeOptions, EvidenceRules, Fact, ResultsLike } from './recompute.js';
+import type { ComputeOptions, EvidenceRules, Fact } from './recompute.js';
 import { entriesBeyondRetention } from './retention.js';
 import { extractTarFile } from './tar.js';
 
@@ -114,7 +125,7 @@ export async function verifyEvidence(path: string, options: VerifyOptions = {}):
   try {
     info = await stat(path);
   } catch (error) {
-    throw new EvidenceIoError(`cannot read ${path}: ${String(error)}`, { cause: error });
+    return failedBeforeStart(path, 'store', `cannot read ${path}: ${describe(error)}`);
   }
   if (info.isDirectory()) return verifyStoreDirectory(path, path, 'store', options);
   const temporary = await mkdtemp(join(tmpdir(), 'esms-verify-'));
@@ -122,10 +133,15 @@ export async function verifyEvidence(path: string, options: VerifyOptions = {}):
     try {
       await extractTarFile(path, temporary);
     } catch (error) {
-      return failedBeforeStart(path, 'bundle', `${path} is not a readable evidence bundle: ${describe(error)}`);
+      return failedBeforeStart(
+        path,
+        'bundle',
+        `${path} is not a readable evidence bundle: ${describe(error)}`,
+      );
     }
     const root = await findStoreRoot(temporary);
-    if (root === null) return failedBeforeStart(path, 'bundle', `${path} holds no ${JOURNAL_FILE}: not an evidence bundle`);
+    if (root === null)
+      return failedBeforeStart(path, 'bundle', `${path} holds no ${JOURNAL_FILE}: not an evidence bundle`);
     return await verifyStoreDirectory(root, path, 'bundle', options);
   } finally {
     await rm(temporary, { recursive: true, force: true });
@@ -135,14 +151,22 @@ export async function verifyEvidence(path: string, options: VerifyOptions = {}):
 async function findStoreRoot(dir: string): Promise<string | null> {
   if (await exists(join(dir, JOURNAL_FILE))) return dir;
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.isDirectory() && (await exists(join(dir, entry.name, JOURNAL_FILE)))) return join(dir, entry.name);
+    if (entry.isDirectory() && (await exists(join(dir, entry.name, JOURNAL_FILE))))
+      return join(dir, entry.name);
   }
   return null;
 }
 
 function failedBeforeStart(path: string, kind: 'store' | 'bundle', message: string): VerificationReport {
   const findings: VerificationFinding[] = [{ seq: null, check: 'input', severity: 'error', message }];
-  return buildReport(path, kind, findings, [], { entries: 0, blobs: 0, lastSeq: null, lastHash: null, key: null, expected: null });
+  return buildReport(path, kind, findings, [], {
+    entries: 0,
+    blobs: 0,
+    lastSeq: null,
+    lastHash: null,
+    key: null,
+    expected: null,
+  });
 }
 
 async function verifyStoreDirectory(
@@ -152,7 +176,12 @@ async function verifyStoreDirectory(
   options: VerifyOptions,
 ): Promise<VerificationReport> {
   const findings: VerificationFinding[] = [];
-  const add = (seq: number | null, check: VerificationCheck, severity: FindingSeverity, message: string): void => {
+  const add = (
+    seq: number | null,
+    check: VerificationCheck,
+    severity: FindingSeverity,
+    message: string,
+  ): void => {
     findings.push({ seq, check, severity, message });
   };
 
@@ -164,7 +193,12 @@ async function verifyStoreDirectory(
     storeKey = createPublicKey(pem);
     storeFingerprint = publicKeyFingerprint(storeKey);
   } catch (error) {
-    add(null, 'public-key', 'error', `the store's public key (${PUBLIC_KEY_FILE}) is missing or unreadable: ${describe(error)}`);
+    add(
+      null,
+      'public-key',
+      'error',
+      `the store's public key (${PUBLIC_KEY_FILE}) is missing or unreadable: ${describe(error)}`,
+    );
   }
   let expectedKey: KeyObject | null = null;
   let expectedFingerprint: string | null = null;
@@ -173,14 +207,20 @@ async function verifyStoreDirectory(
       expectedKey = createPublicKey(options.publicKeyPem);
       expectedFingerprint = publicKeyFingerprint(expectedKey);
     } catch (error) {
-      add(null, 'public-key', 'error', `the expected public key given is not a readable public key: ${describe(error)}`);
+      add(
+        null,
+        'public-key',
+        'error',
+        `the expected public key given is not a readable public key: ${describe(error)}`,
+      );
     }
   } else if (options.expectedFingerprint !== undefined) {
     expectedFingerprint = options.expectedFingerprint;
   }
   const keyIsExpected =
     expectedFingerprint === null ||
-    (storeFingerprint !== null && normaliseFingerprint(storeFingerprint) === normaliseFingerprint(expectedFingerprint));
+    (storeFingerprint !== null &&
+      normaliseFingerprint(storeFingerprint) === normaliseFingerprint(expectedFingerprint));
   if (!keyIsExpected) {
     add(
       null,
@@ -244,7 +284,9 @@ async function verifyStoreDirectory(
         'seq',
         'error',
         `entry seq ${seq} is at journal line ${line.lineNumber}, where entry seq ${expectedSeq} is expected: ` +
-          (seq > expectedSeq ? 'an entry is missing or out of order' : 'entries are duplicated or out of order'),
+          (seq > expectedSeq
+            ? 'an entry is missing or out of order'
+            : 'entries are duplicated or out of order'),
       );
     }
     if (previous !== null) {
@@ -260,10 +302,20 @@ async function verifyStoreDirectory(
       );
     }
     if (computeEntryHash(entry) !== entry.hash) {
-      add(seq, 'hash', 'error', `entry seq ${seq}: its content does not match its hash (the entry was altered)`);
+      add(
+        seq,
+        'hash',
+        'error',
+        `entry seq ${seq}: its content does not match its hash (the entry was altered)`,
+      );
     }
     if (verificationKey === null) {
-      add(seq, 'signature', 'error', `entry seq ${seq}: signature not checked: ${expectedFingerprint === null ? 'no public key' : 'wrong key'}`);
+      add(
+        seq,
+        'signature',
+        'error',
+        `entry seq ${seq}: signature not checked: ${expectedFingerprint === null ? 'no public key' : 'wrong key'}`,
+      );
     } else if (!verifyEntrySignature(entry.hash, entry.signature, verificationKey)) {
       add(
         seq,
@@ -275,9 +327,15 @@ async function verifyStoreDirectory(
     }
     for (const { digest, where } of digestsIn(entry.payload)) {
       const outcome = await checkBlob(digest);
-      if (outcome === 'missing') add(seq, 'blob-missing', 'error', `entry seq ${seq}: blob ${where} (${digest}) is missing`);
+      if (outcome === 'missing')
+        add(seq, 'blob-missing', 'error', `entry seq ${seq}: blob ${where} (${digest}) is missing`);
       if (outcome === 'altered') {
-        add(seq, 'blob-digest', 'error', `entry seq ${seq}: blob ${where} (${digest}) does not match its digest (the content was altered)`);
+        add(
+          seq,
+          'blob-digest',
+          'error',
+          `entry seq ${seq}: blob ${where} (${digest}) does not match its digest (the content was altered)`,
+        );
       }
     }
     if (entry.type === 'run-sealed') {
@@ -316,12 +374,21 @@ async function verifyStoreDirectory(
     }
     if (blobChecks.has(blob.digest)) continue;
     if ((await checkBlob(blob.digest)) === 'altered') {
-      add(null, 'blob-digest', 'error', `unreferenced blob ${blob.digest} does not match its digest (the content was altered)`);
+      add(
+        null,
+        'blob-digest',
+        'error',
+        `unreferenced blob ${blob.digest} does not match its digest (the content was altered)`,
+      );
     }
   }
 
   if (options.retentionYears !== undefined) {
-    const old = entriesBeyondRetention(entries, options.retentionYears, (options.now ?? (() => new Date()))());
+    const old = entriesBeyondRetention(
+      entries,
+      options.retentionYears,
+      (options.now ?? (() => new Date()))(),
+    );
     if (old.length > 0) {
       add(
         null,
@@ -343,7 +410,12 @@ async function verifyStoreDirectory(
   });
 }
 
-type AddFinding = (seq: number | null, check: VerificationCheck, severity: FindingSeverity, message: string) => void;
+type AddFinding = (
+  seq: number | null,
+  check: VerificationCheck,
+  severity: FindingSeverity,
+  message: string,
+) => void;
 
 async function verifyRun(
   dir: string,
@@ -375,7 +447,12 @@ async function verifyRun(
   ] as const) {
     if (!isDigest(digest)) fail('entry-format', `the run-sealed entry has no ${name} digest`);
   }
-  if (!isDigest(projectionDigest) || !isDigest(resultsDigest) || !isDigest(subjectsDigest) || !isDigest(submissionDigest)) {
+  if (
+    !isDigest(projectionDigest) ||
+    !isDigest(resultsDigest) ||
+    !isDigest(subjectsDigest) ||
+    !isDigest(submissionDigest)
+  ) {
     return run;
   }
   if ((await checkBlob(projectionDigest)) !== 'ok') {
@@ -383,11 +460,18 @@ async function verifyRun(
     return run;
   }
   if (rules === null) {
-    fail('recompute', 'figures not recomputed: this build of esms has no rules to recompute with (recomputeFromProjection)');
+    fail(
+      'recompute',
+      'figures not recomputed: this build of esms has no rules to recompute with (recomputeFromProjection)',
+    );
     return run;
   }
   const measuresDigest = payload['measuresDigest'];
-  if (rules.measuresDigest !== undefined && typeof measuresDigest === 'string' && measuresDigest !== rules.measuresDigest) {
+  if (
+    rules.measuresDigest !== undefined &&
+    typeof measuresDigest === 'string' &&
+    measuresDigest !== rules.measuresDigest
+  ) {
     add(
       entry.seq,
       'measures',
@@ -397,7 +481,9 @@ async function verifyRun(
     );
   }
 
-  const computeOptions = isRecord(payload['computeOptions']) ? (payload['computeOptions'] as ComputeOptions) : {};
+  const computeOptions = isRecord(payload['computeOptions'])
+    ? (payload['computeOptions'] as ComputeOptions)
+    : {};
   let factCount = 0;
   let recomputed;
   try {
@@ -415,13 +501,19 @@ async function verifyRun(
     fail('projection', `the projection holds ${factCount} facts but the entry says ${sealedCount}`);
   }
   if (measureDate !== recomputed.results.measureDate) {
-    fail('results', `the entry's measureDate ${measureDate} is not the computation's ${recomputed.results.measureDate}`);
+    fail(
+      'results',
+      `the entry's measureDate ${measureDate} is not the computation's ${recomputed.results.measureDate}`,
+    );
   }
   const periods = payload['periods'];
   if (isRecord(periods)) {
     for (const establishment of recomputed.results.establishments) {
       const sealed = periods[establishment.finess];
-      if (field(sealed, 'start') !== establishment.period.start || field(sealed, 'end') !== establishment.period.end) {
+      if (
+        field(sealed, 'start') !== establishment.period.start ||
+        field(sealed, 'end') !== establishment.period.end
+      ) {
         fail(
           'results',
           `the sealed period for ${establishment.finess} (${String(field(sealed, 'start'))} … ${String(field(sealed, 'end'))}) ` +
@@ -439,7 +531,8 @@ async function verifyRun(
   if ((await checkBlob(subjectsDigest)) === 'ok') {
     const sealedSubjects = await readJsonBlob(dir, subjectsDigest);
     if (sealedSubjects === undefined) fail('subjects', 'the sealed subject lists are not valid JSON');
-    else for (const message of compareSubjects(sealedSubjects, recomputed.subjects)) fail('subjects', message);
+    else
+      for (const message of compareSubjects(sealedSubjects, recomputed.subjects)) fail('subjects', message);
   }
   if ((await checkBlob(submissionDigest)) === 'ok') {
     const body = await readJsonBlob(dir, submissionDigest);
@@ -455,12 +548,13 @@ async function verifyRun(
       let expected: SubmittedReport[] | null = null;
       if (rules.toMeasureReports !== undefined) {
         try {
-          expected = extractMeasureReports(rules.toMeasureReports(recomputed.results as ResultsLike)) ?? [];
+          expected = extractMeasureReports(rules.toMeasureReports(recomputed.results)) ?? [];
         } catch (error) {
           fail('submission', `the expected MeasureReports could not be rebuilt: ${describe(error)}`);
         }
       }
-      for (const message of compareSubmission(submitted, recomputed.results, expected)) fail('submission', message);
+      for (const message of compareSubmission(submitted, recomputed.results, expected))
+        fail('submission', message);
     }
   }
   run.ok = errors === 0;
@@ -476,15 +570,30 @@ function checkRunReference(entry: JournalEntry, runs: Map<string, JournalEntry>,
   }
   const sealed = runs.get(runId);
   if (sealed === undefined) {
-    add(entry.seq, 'receipt', 'error', `entry seq ${entry.seq}: ${what} for run ${runId}, which was never sealed before it`);
+    add(
+      entry.seq,
+      'receipt',
+      'error',
+      `entry seq ${entry.seq}: ${what} for run ${runId}, which was never sealed before it`,
+    );
     return;
   }
   const reference = entry.payload['runEntry'];
   if (isRecord(reference) && (reference['hash'] !== sealed.hash || reference['seq'] !== sealed.seq)) {
-    add(entry.seq, 'receipt', 'error', `entry seq ${entry.seq}: ${what} for run ${runId} points to another sealed entry than seq ${sealed.seq}`);
+    add(
+      entry.seq,
+      'receipt',
+      'error',
+      `entry seq ${entry.seq}: ${what} for run ${runId} points to another sealed entry than seq ${sealed.seq}`,
+    );
   }
   if (entry.payload['submissionId'] !== sealed.payload['submissionId']) {
-    add(entry.seq, 'receipt', 'error', `entry seq ${entry.seq}: ${what} for run ${runId} names another submission id than the sealed one`);
+    add(
+      entry.seq,
+      'receipt',
+      'error',
+      `entry seq ${entry.seq}: ${what} for run ${runId} names another submission id than the sealed one`,
+    );
   }
 }
 
@@ -540,7 +649,14 @@ function buildReport(
   kind: 'store' | 'bundle',
   findings: VerificationFinding[],
   runs: VerifiedRun[],
-  facts: { entries: number; blobs: number; lastSeq: number | null; lastHash: string | null; key: string | null; expected: string | null },
+  facts: {
+    entries: number;
+    blobs: number;
+    lastSeq: number | null;
+    lastHash: string | null;
+    key: string | null;
+    expected: string | null;
+  },
 ): VerificationReport {
   const errors = findings.filter((f) => f.severity === 'error').length;
   return {

@@ -33,7 +33,13 @@ describe('createLogger', () => {
     const logger = createLogger({ format: 'json', destination: out.stream });
     logger.child({ component: 'submitter' }).info({ attempt: 2, status: 503 }, 'retrying submission');
     const [line] = out.lines();
-    expect(line).toMatchObject({ level: 30, component: 'submitter', attempt: 2, status: 503, msg: 'retrying submission' });
+    expect(line).toMatchObject({
+      level: 30,
+      component: 'submitter',
+      attempt: 2,
+      status: 503,
+      msg: 'retrying submission',
+    });
     expect(typeof line?.['time']).toBe('string');
     expect(new Date(String(line?.['time'])).toISOString()).toBe(line?.['time']);
   });
@@ -51,8 +57,14 @@ describe('createLogger', () => {
     const logger = createLogger({ level: 'trace', format: 'json', destination: out.stream });
     const source = logger.child({ component: 'source', patient: 'Patient/p1' });
     source.info({ token: TOKEN, headers: { authorization: `Bearer ${TOKEN}` } }, 'request');
-    source.info({ request: { headers: { Authorization: `Bearer ${TOKEN}` } }, deep: { a: { b: { password: TOKEN } } } }, 'deep');
-    source.warn({ resource: { name: [{ family: 'Dupont', given: ['Marie'] }], identifier: [{ value: INS }] } }, 'rejected');
+    source.info(
+      { request: { headers: { Authorization: `Bearer ${TOKEN}` } }, deep: { a: { b: { password: TOKEN } } } },
+      'deep',
+    );
+    source.warn(
+      { resource: { name: [{ family: 'Dupont', given: ['Marie'] }], identifier: [{ value: INS }] } },
+      'rejected',
+    );
     source.warn(`duplicate person ${INS}`);
     source.warn('duplicate person %s in %o', INS, { subject: { display: 'Marie Dupont' } });
     source.error(new AgentError('source-http', `HTTP 400 for Patient?identifier=${INS}`));
@@ -63,6 +75,28 @@ describe('createLogger', () => {
       expect(text).not.toContain(forbidden);
     }
     expect(text).toContain('[redacted]');
+  });
+
+  it('redacts the bindings of children and grandchildren, keeping the others', () => {
+    const out = capture();
+    const logger = createLogger({ format: 'json', destination: out.stream });
+    const page = logger
+      .child({ component: 'source' })
+      .child({ page: 3, subject: 'Patient/p9', note: `INS ${INS}` });
+    page.info('page read');
+    page.setBindings({ name: 'Marie Dupont' });
+    page.info('renamed');
+    const [first, second] = out.lines();
+    expect(first).toMatchObject({
+      component: 'source',
+      page: 3,
+      subject: '[redacted]',
+      note: '[redacted]',
+      msg: 'page read',
+    });
+    expect(second).toMatchObject({ component: 'source', name: '[redacted]' });
+    expect(out.text()).not.toContain('Patient/p9');
+    expect(out.text()).not.toContain('Dupont');
   });
 
   it('logs errors as objects an operator can read', () => {

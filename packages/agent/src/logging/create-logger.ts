@@ -90,10 +90,11 @@ export function createLogger(options: CreateLoggerOptions = {}): AgentLogger {
  * descendant (`this` is the logger the call is made on).
  */
 function redactChildBindings(root: Logger): Logger {
-  const child = root.child;
-  const setBindings = root.setBindings;
+  // Taken unbound on purpose: they are re-applied below with the `this` of each call.
+  const child = Reflect.get(root, 'child') as unknown as (...args: unknown[]) => Logger;
+  const setBindings = Reflect.get(root, 'setBindings') as unknown as (...args: unknown[]) => void;
   const redactedChild = function (this: Logger, bindings: Bindings, options?: ChildLoggerOptions) {
-    return Reflect.apply(child, this, [redactForLog(bindings), options]) as Logger;
+    return Reflect.apply(child, this, [redactForLog(bindings), options]);
   };
   root.child = redactedChild as unknown as Logger['child'];
   root.setBindings = function (this: Logger, bindings: Bindings) {
@@ -135,6 +136,7 @@ function usePretty(format: LogFormat, destination: object): boolean {
 /** Whether log lines go to a terminal (standard error by default, whose TTY-ness is what matters). */
 function isTty(destination: object): boolean {
   if ('isTTY' in destination) return destination.isTTY === true;
-  if ('fd' in destination && typeof destination.fd === 'number') return destination.fd === 2 && process.stderr.isTTY;
+  if ('fd' in destination && typeof destination.fd === 'number')
+    return destination.fd === 2 && process.stderr.isTTY;
   return false;
 }

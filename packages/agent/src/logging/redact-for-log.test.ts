@@ -61,7 +61,9 @@ describe('redactForLog', () => {
   });
 
   it('redacts credentials at any depth', () => {
-    expect(redactForLog({ a: { b: { c: { clientSecret: 's', Authorization: 'Bearer x', ok: 1 } } } })).toEqual({
+    expect(
+      redactForLog({ a: { b: { c: { clientSecret: 's', Authorization: 'Bearer x', ok: 1 } } } }),
+    ).toEqual({
       a: { b: { c: { clientSecret: REDACTED, Authorization: REDACTED, ok: 1 } } },
     });
   });

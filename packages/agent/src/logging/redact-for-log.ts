@@ -52,7 +52,8 @@ export const REDACTED_KEYS: ReadonlySet<string> = new Set(
  * groups separated by single spaces (`1 84 12 2A 451 089 46`). Not preceded or followed by a letter or
  * digit, so hex digests and 14-digit SIRET numbers are left alone.
  */
-const INS_PATTERN = /(?<![0-9A-Za-z])\d ?\d{2} ?\d{2} ?(?:\d{2}|2[AaBb]) ?\d{3} ?\d{3}(?: ?\d{2})?(?![0-9A-Za-z])/g;
+const INS_PATTERN =
+  /(?<![0-9A-Za-z])\d ?\d{2} ?\d{2} ?(?:\d{2}|2[AaBb]) ?\d{3} ?\d{3}(?: ?\d{2})?(?![0-9A-Za-z])/g;
 
 /** Nesting beyond this is cut: log records are small, and a cycle-free huge object is a bug anyway. */
 const MAX_DEPTH = 12;
@@ -72,18 +73,12 @@ export function redactForLog(value: unknown): unknown {
 }
 
 function redact(value: unknown, depth: number, seen: WeakSet<object>): unknown {
-  switch (typeof value) {
-    case 'string':
-      return scrubString(value);
-    case 'number':
-      return Number.isInteger(value) && Math.abs(value) >= 1e14 && Math.abs(value) < 1e15 ? REDACTED : value;
-    case 'bigint':
-      return scrubString(value.toString());
-    case 'object':
-      break;
-    default:
-      return value;
+  if (typeof value === 'string') return scrubString(value);
+  if (typeof value === 'number') {
+    return Number.isInteger(value) && Math.abs(value) >= 1e14 && Math.abs(value) < 1e15 ? REDACTED : value;
   }
+  if (typeof value === 'bigint') return scrubString(value.toString());
+  if (typeof value !== 'object') return value;
   if (value === null) return null;
   if (seen.has(value)) return '[circular]';
   if (depth >= MAX_DEPTH) return '[truncated]';
@@ -94,7 +89,12 @@ function redact(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   try {
     if (value instanceof Error) return redactError(value, depth, seen);
     if (Array.isArray(value)) return value.map((item: unknown) => redact(item, depth + 1, seen));
-    if (value instanceof Map) return redactEntries([...value.entries()].map(([k, v]) => [String(k), v]), depth, seen);
+    if (value instanceof Map)
+      return redactEntries(
+        [...value.entries()].map(([k, v]) => [String(k), v]),
+        depth,
+        seen,
+      );
     if (value instanceof Set) return [...value].map((item: unknown) => redact(item, depth + 1, seen));
     return redactEntries(Object.entries(value), depth, seen);
   } finally {
@@ -102,7 +102,11 @@ function redact(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   }
 }
 
-function redactEntries(entries: [string, unknown][], depth: number, seen: WeakSet<object>): Record<string, unknown> {
+function redactEntries(
+  entries: [string, unknown][],
+  depth: number,
+  seen: WeakSet<object>,
+): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
   for (const [key, member] of entries) {
     copy[key] = REDACTED_KEYS.has(key.toLowerCase()) ? REDACTED : redact(member, depth + 1, seen);

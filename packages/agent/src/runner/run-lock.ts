@@ -1,4 +1,4 @@
-import { open, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../errors.js';
 
@@ -15,6 +15,10 @@ export interface RunLock {
  */
 export async function acquireRunLock(dataDir: string): Promise<RunLock> {
   const path = join(dataDir, RUN_LOCK_FILE);
+  // The first run on a fresh install: the data directory does not exist yet.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+    throw new AgentError('internal', `cannot create the data directory ${dataDir}`, { cause: error });
+  });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(path, 'wx', 0o600);

@@ -48,7 +48,8 @@ export async function runOnce(ctx: AgentContext, options: RunOnceOptions): Promi
   const log = logger.child({ component: 'runner' });
   const lock = await acquireRunLock(ctx.dataDir);
   const started = ctx.now();
-  const measureDate = options.measureDate ?? resolveMeasureDate(config.measureDate, started, config.schedule.timezone);
+  const measureDate =
+    options.measureDate ?? resolveMeasureDate(config.measureDate, started, config.schedule.timezone);
   const record: RunRecord = {
     runId: newRunId(started, randomBytes(4).toString('hex')),
     trigger: options.trigger,
@@ -80,7 +81,9 @@ export async function runOnce(ctx: AgentContext, options: RunOnceOptions): Promi
     const finished = ctx.now();
     record.finishedAt = finished.toISOString();
     record.durationMs = finished.getTime() - started.getTime();
-    await writeRunRecord(ctx.dataDir, record).catch((error: unknown) => log.error({ err: String(error) }, 'cannot write the run record'));
+    await writeRunRecord(ctx.dataDir, record).catch((error: unknown) =>
+      log.error({ err: String(error) }, 'cannot write the run record'),
+    );
     await lock.release();
   }
   // One summary line per run: figures per ESSMS, duration, outcome (aggregates only).
@@ -95,7 +98,9 @@ export async function runOnce(ctx: AgentContext, options: RunOnceOptions): Promi
       figures: record.figures.map((f) => ({
         finess: f.finess,
         vaReady: f.vaReady,
-        ...Object.fromEntries(Object.entries(f.rates).map(([id, r]) => [id, `${r.numerator}/${r.denominator}`])),
+        ...Object.fromEntries(
+          Object.entries(f.rates).map(([id, r]) => [id, `${r.numerator}/${r.denominator}`]),
+        ),
       })),
       ...(record.error ? { error: record.error } : {}),
     },
@@ -132,13 +137,20 @@ async function sealAndSubmit(
   };
   const pseudonymise = createPseudonymiser(store.keys.pseudonymSecret);
   const projection = createProjectionWriter(store);
-  const windowStart = `${Number(record.measureDate.slice(0, 4)) - 1}-01-01`;
+  // The earliest instant a rule can look at: AuditEvents older than that cannot change a figure.
+  const yearBefore = `${Number(record.measureDate.slice(0, 4)) - 1}-01-01`;
+  const projectStart = config.computation.projectStartDate;
+  const windowStart = projectStart !== null && projectStart < yearBefore ? projectStart : yearBefore;
   let computed;
   try {
-    const sources = await sourcesFromConfig(config, config.computation.projectStartDate ?? windowStart);
+    const sources = await sourcesFromConfig(config, windowStart);
     computed = await computeFromSources(
       sources,
-      { ...computeOptions, onFact: (fact) => projection.write(pseudonymiseFact(fact, pseudonymise) as unknown as Record<string, unknown>) },
+      {
+        ...computeOptions,
+        onFact: (fact) =>
+          projection.write(pseudonymiseFact(fact, pseudonymise) as unknown as Record<string, unknown>),
+      },
       options.signal,
     );
   } catch (error) {
@@ -147,12 +159,21 @@ async function sealAndSubmit(
   }
   const { results, subjects } = computed.computation;
   record.recordsRead = computed.recordsRead;
-  record.dataQuality = { errors: results.dataQuality.errors.length, warnings: results.dataQuality.warnings.length };
-  const submitted = selectEstablishments(results, config.establishments.map((e) => e.finess));
+  record.dataQuality = {
+    errors: results.dataQuality.errors.length,
+    warnings: results.dataQuality.warnings.length,
+  };
+  const submitted = selectEstablishments(
+    results,
+    config.establishments.map((e) => e.finess),
+  );
   record.missingEstablishments = submitted.missing;
   record.figures = figuresOf(submitted.results);
   if (submitted.missing.length > 0) {
-    log.warn({ missing: submitted.missing }, 'configured ESSMS with nothing computed (no séjour, or FINESS not in the data)');
+    log.warn(
+      { missing: submitted.missing },
+      'configured ESSMS with nothing computed (no séjour, or FINESS not in the data)',
+    );
   }
   const reports = toMeasureReports(submitted.results);
   const submission = buildSubmission(submitted.results, reports);
@@ -168,7 +189,7 @@ async function sealAndSubmit(
     submissionId: submission.id,
     softwareVersion: AGENT_VERSION,
     configDigest: ctx.loaded.digest,
-    measuresDigest: await measuresDigest(),
+    measuresDigest: measuresDigest(),
     computeOptions: serialisableOptions(computed.options),
     measureDate: record.measureDate,
     periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
@@ -189,14 +210,40 @@ async function sealAndSubmit(
     record.outcome = 'submitted';
     return;
   }
+  if (!queued.created && queued.state === 'failed') {
+    // The ARS already refused these exact bytes: never retried blindly (contract.md §4); a person decides.
+    const failure = (await outbox.get(submission.id))?.item.failure;
+    record.outcome = 'failed';
+    record.error = {
+      code: failure?.code ?? 'submission-permanent',
+      message: `already refused, not re-sent: ${failure?.reason ?? 'see esms status'}`,
+    };
+    return;
+  }
   const outcomes = await deliver(ctx, store, outbox, options);
   const mine = outcomes.find((o) => 'id' in o && o.id === submission.id);
-  record.outcome = mine === undefined ? 'pending' : mine.state === 'done' ? 'submitted' : mine.state === 'failed' ? 'failed' : 'pending';
+  record.outcome =
+    mine === undefined
+      ? 'pending'
+      : mine.state === 'done'
+        ? 'submitted'
+        : mine.state === 'failed'
+          ? 'failed'
+          : 'pending';
   if (mine?.state === 'failed') record.error = { code: mine.failure.code, message: mine.failure.reason };
 }
 
-/** Delivers every pending submission and writes each receipt or final failure into the evidence. */
-async function deliver(ctx: AgentContext, store: EvidenceStore, outbox: Outbox, options: RunOnceOptions): Promise<DeliveryOutcome[]> {
+/**
+ * Delivers every pending submission and writes each receipt or final failure into the evidence; a run
+ * record left `pending` by an earlier run is brought up to date (`submitted` or `failed`), so `esms status`
+ * tells the truth. The caller holds the run lock. Also used by the daemon to resume at start.
+ */
+export async function deliver(
+  ctx: AgentContext,
+  store: EvidenceStore,
+  outbox: Outbox,
+  options: Pick<RunOnceOptions, 'signal' | 'transport' | 'sleep'>,
+): Promise<DeliveryOutcome[]> {
   const { config } = ctx;
   if (config.ars === null) return [];
   const client = options.transport ?? (await arsTransportFromConfig(config.ars, ctx.now));
@@ -212,7 +259,8 @@ async function deliver(ctx: AgentContext, store: EvidenceStore, outbox: Outbox, 
   const runs = await listRunRecords(ctx.dataDir, 1000);
   for (const outcome of outcomes) {
     if (outcome.state !== 'done' && outcome.state !== 'failed') continue;
-    const runId = runs.find((r) => r.submissionId === outcome.id)?.runId ?? 'unknown';
+    const run = runs.find((r) => r.submissionId === outcome.id);
+    const runId = run?.runId ?? 'unknown';
     if (outcome.state === 'done') {
       await recordReceipt(store, {
         runId,
@@ -229,18 +277,32 @@ async function deliver(ctx: AgentContext, store: EvidenceStore, outbox: Outbox, 
         ...(outcome.failure.status === undefined ? {} : { httpStatus: outcome.failure.status }),
       });
     }
+    // The receipt is in the evidence first; then the record of the run that queued it is updated.
+    if (run?.outcome === 'pending') {
+      run.outcome = outcome.state === 'done' ? 'submitted' : 'failed';
+      run.error =
+        outcome.state === 'done' ? null : { code: outcome.failure.code, message: outcome.failure.reason };
+      await writeRunRecord(ctx.dataDir, run);
+    }
   }
   return outcomes;
 }
 
 /** Keeps the configured ESSMS (all of them when none is configured), and names those with no figures. */
-function selectEstablishments(results: ResultsDocument, configured: string[]): { results: ResultsDocument; missing: string[] } {
+function selectEstablishments(
+  results: ResultsDocument,
+  configured: string[],
+): { results: ResultsDocument; missing: string[] } {
   if (configured.length === 0) return { results, missing: [] };
   const wanted = new Set(configured);
   const establishments = results.establishments.filter((e) => wanted.has(e.finess));
   const present = new Set(establishments.map((e) => e.finess));
   return {
-    results: { ...results, establishments, organisations: results.organisations.filter((o) => o.establishments.some((f) => wanted.has(f))) },
+    results: {
+      ...results,
+      establishments,
+      organisations: results.organisations.filter((o) => o.establishments.some((f) => wanted.has(f))),
+    },
     missing: configured.filter((f) => !present.has(f)),
   };
 }
@@ -250,7 +312,15 @@ function figuresOf(results: ResultsDocument): RunFigures[] {
     finess: e.finess,
     vaReady: e.vaReady,
     rates: Object.fromEntries(
-      (['taux-dossiers-actifs', 'taux-projet-personnalise', 'taux-evenement-agenda', 'taux-mssante', 'taux-dmp'] as const).map((id) => {
+      (
+        [
+          'taux-dossiers-actifs',
+          'taux-projet-personnalise',
+          'taux-evenement-agenda',
+          'taux-mssante',
+          'taux-dmp',
+        ] as const
+      ).map((id) => {
         const r = e.indicators[id];
         return [id, { numerator: r.numerator, denominator: r.denominator, rate: r.rate, met: r.met }];
       }),

@@ -44,7 +44,10 @@ function authCredentials(auth: AuthConfig, prefix: string): CredentialRef[] {
  * that cannot, at once (the values are read and dropped, never returned). `esms validate-config` treats
  * these as errors: a run would fail on them. An empty list means all credentials are there.
  */
-export async function checkSecrets(config: AgentConfig, options: ResolveSecretOptions = {}): Promise<ConfigProblem[]> {
+export async function checkSecrets(
+  config: AgentConfig,
+  options: ResolveSecretOptions = {},
+): Promise<ConfigProblem[]> {
   const problems: ConfigProblem[] = [];
   for (const credential of listCredentials(config)) {
     if ('secret' in credential) {

@@ -13,7 +13,11 @@ export interface ResolveSecretOptions {
  * not part of the token). Throws `SecretMissingError` naming the config `key` and where the secret was
  * expected when it is unset, empty or unreadable; the value itself never appears in an error or a log.
  */
-export async function resolveSecret(ref: SecretRef, key: string, options: ResolveSecretOptions = {}): Promise<string> {
+export async function resolveSecret(
+  ref: SecretRef,
+  key: string,
+  options: ResolveSecretOptions = {},
+): Promise<string> {
   if ('env' in ref) {
     const raw = (options.env ?? process.env)[ref.env];
     if (raw === undefined) throw missing(key, `environment variable ${ref.env} is not set`);
@@ -33,21 +37,22 @@ export async function resolveSecret(ref: SecretRef, key: string, options: Resolv
   return value;
 }
 
-/** Why a file could not be read, from its errno code: words a person can act on. */
+/** Why a file could not be read, by errno code: words a person can act on. */
+const FILE_ERROR_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'does not exist',
+  ENOTDIR: 'does not exist',
+  EACCES: 'is not readable by this user (permission denied)',
+  EPERM: 'is not readable by this user (permission denied)',
+  EISDIR: 'is a directory, not a file',
+};
+
+/** Why a file could not be read, from its errno code (`does not exist`, `is a directory, not a file`). */
 export function describeFileError(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
-  switch (code) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return 'does not exist';
-    case 'EACCES':
-    case 'EPERM':
-      return 'is not readable by this user (permission denied)';
-    case 'EISDIR':
-      return 'is a directory, not a file';
-    default:
-      return `cannot be read (${code ?? 'unknown error'})`;
-  }
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+  return (
+    (code === undefined ? undefined : FILE_ERROR_WORDS[code]) ?? `cannot be read (${code ?? 'unknown error'})`
+  );
 }
 
 function missing(key: string, message: string, cause?: unknown): SecretMissingError {

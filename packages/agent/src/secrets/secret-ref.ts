@@ -26,10 +26,16 @@ export const secretRefSchema = z
   )
   .check((ctx) => {
     if ((ctx.value.env === undefined) === (ctx.value.file === undefined)) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, message: `needs exactly one of env or file (${SECRET_SHAPE_MESSAGE})` });
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: `needs exactly one of env or file (${SECRET_SHAPE_MESSAGE})`,
+      });
     }
   })
-  .transform((value): SecretRef => (value.env !== undefined ? { env: value.env } : { file: value.file ?? '' }));
+  .transform((value): SecretRef =>
+    value.env !== undefined ? { env: value.env } : { file: value.file ?? '' },
+  );
 
 /** A short, value-free description of where a secret is expected (`environment variable DUI_TOKEN`). */
 export function describeSecretRef(ref: SecretRef): string {

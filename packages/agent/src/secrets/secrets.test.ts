@@ -28,9 +28,11 @@ async function rejection(promise: Promise<unknown>): Promise<SecretMissingError>
 
 describe('resolveSecret', () => {
   it('reads an environment variable or a file, trimmed', async () => {
-    expect(await resolveSecret({ env: 'DUI_TOKEN' }, 'sources[0].auth.token', { env: { DUI_TOKEN: ` ${SECRET_VALUE}\n` } })).toBe(
-      SECRET_VALUE,
-    );
+    expect(
+      await resolveSecret({ env: 'DUI_TOKEN' }, 'sources[0].auth.token', {
+        env: { DUI_TOKEN: ` ${SECRET_VALUE}\n` },
+      }),
+    ).toBe(SECRET_VALUE);
     await writeFile(join(dir, 'token'), `${SECRET_VALUE}\n`);
     expect(await resolveSecret({ file: join(dir, 'token') }, 'ars.auth.token')).toBe(SECRET_VALUE);
   });
@@ -38,18 +40,28 @@ describe('resolveSecret', () => {
   it('names the key and the variable when it is unset or empty', async () => {
     const unset = await rejection(resolveSecret({ env: 'DUI_TOKEN' }, 'sources[0].auth.token', { env: {} }));
     expect(unset.code).toBe('secret-missing');
-    expect(unset.problems).toEqual([{ key: 'sources[0].auth.token', message: 'environment variable DUI_TOKEN is not set' }]);
-    expect(unset.message).toBe('secret missing: sources[0].auth.token: environment variable DUI_TOKEN is not set');
+    expect(unset.problems).toEqual([
+      { key: 'sources[0].auth.token', message: 'environment variable DUI_TOKEN is not set' },
+    ]);
+    expect(unset.message).toBe(
+      'secret missing: sources[0].auth.token: environment variable DUI_TOKEN is not set',
+    );
     const empty = await rejection(resolveSecret({ env: 'DUI_TOKEN' }, 'k', { env: { DUI_TOKEN: '  \n' } }));
     expect(empty.problems[0]?.message).toBe('environment variable DUI_TOKEN is empty');
   });
 
   it('names the key and the file when it is missing, empty or a directory', async () => {
     const missing = await rejection(resolveSecret({ file: join(dir, 'nope') }, 'ars.auth.clientSecret'));
-    expect(missing.problems).toEqual([{ key: 'ars.auth.clientSecret', message: `file ${join(dir, 'nope')} does not exist` }]);
+    expect(missing.problems).toEqual([
+      { key: 'ars.auth.clientSecret', message: `file ${join(dir, 'nope')} does not exist` },
+    ]);
     await writeFile(join(dir, 'empty'), '\n');
-    expect((await rejection(resolveSecret({ file: join(dir, 'empty') }, 'k'))).problems[0]?.message).toContain('is empty');
-    expect((await rejection(resolveSecret({ file: dir }, 'k'))).problems[0]?.message).toContain('is a directory');
+    expect(
+      (await rejection(resolveSecret({ file: join(dir, 'empty') }, 'k'))).problems[0]?.message,
+    ).toContain('is empty');
+    expect((await rejection(resolveSecret({ file: dir }, 'k'))).problems[0]?.message).toContain(
+      'is a directory',
+    );
   });
 });
 
@@ -61,7 +73,11 @@ describe('checkSecrets', () => {
       {
         establishments: [{ finess: '970400024' }],
         sources: [
-          { type: 'fhir', baseUrl: 'https://a.example.org/fhir', auth: { type: 'bearer', token: { env: 'DUI_TOKEN' } } },
+          {
+            type: 'fhir',
+            baseUrl: 'https://a.example.org/fhir',
+            auth: { type: 'bearer', token: { env: 'DUI_TOKEN' } },
+          },
           { type: 'ndjson', paths: ['./export'] },
           {
             type: 'fhir',
@@ -76,10 +92,18 @@ describe('checkSecrets', () => {
           {
             type: 'fhir',
             baseUrl: 'https://c.example.org/fhir',
-            auth: { type: 'tls-client-certificate', cert: 'agent.crt', key: 'agent.key', passphrase: { file: 'pass' } },
+            auth: {
+              type: 'tls-client-certificate',
+              cert: 'agent.crt',
+              key: 'agent.key',
+              passphrase: { file: 'pass' },
+            },
           },
         ],
-        ars: { endpoint: 'https://ars.example.org/fhir', auth: { type: 'bearer', token: { file: 'ars-token' } } },
+        ars: {
+          endpoint: 'https://ars.example.org/fhir',
+          auth: { type: 'bearer', token: { file: 'ars-token' } },
+        },
       },
       dir,
     );
@@ -98,12 +122,21 @@ describe('checkSecrets', () => {
     const config = validateConfig(
       {
         establishments: [{ finess: '970400024' }],
-        sources: [{ type: 'fhir', baseUrl: 'https://a.example.org/fhir', auth: { type: 'bearer', token: { file: 'token' } } }],
+        sources: [
+          {
+            type: 'fhir',
+            baseUrl: 'https://a.example.org/fhir',
+            auth: { type: 'bearer', token: { file: 'token' } },
+          },
+        ],
       },
       dir,
     );
     expect(await checkSecrets(config)).toEqual([
-      { key: 'sources[0].auth.token', message: `file ${join(dir, 'token')} is not readable by this user (permission denied)` },
+      {
+        key: 'sources[0].auth.token',
+        message: `file ${join(dir, 'token')} is not readable by this user (permission denied)`,
+      },
     ]);
   });
 });

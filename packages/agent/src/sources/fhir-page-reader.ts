@@ -66,10 +66,11 @@ export class FhirPageReader {
     for (let attempt = 1; ; attempt += 1) {
       let token: string | undefined;
       try {
-        const auth = await this.#options.auth.requestHeaders(signal);
-        token = auth.token;
         const timeout = AbortSignal.timeout(this.#options.timeoutMs);
         const requestSignal = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
+        // The token request (OAuth2) shares the page's timeout.
+        const auth = await this.#options.auth.requestHeaders(requestSignal);
+        token = auth.token;
         const body: unknown = await this.#client.request(url, {
           options: { headers: auth.headers, signal: requestSignal },
         });

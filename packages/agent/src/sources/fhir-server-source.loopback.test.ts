@@ -2,11 +2,10 @@
 // certificate. No msw here.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFhirServer } from '../../../../examples/fhir-server/fhir-server.mjs';
-import type { FhirFixtureServer } from '../../../../examples/fhir-server/fhir-server.mjs';
 import { createFileSource } from './file-source.js';
 import { createFhirServerSource } from './fhir-server-source.js';
 import type { FhirServerSourceOptions } from './fhir-server-source.js';
@@ -15,6 +14,19 @@ import type { RecordSource, SourceItem } from './source.js';
 
 const DATA_DIR = fileURLToPath(new URL('./__fixtures__/dui-small-ndjson/', import.meta.url));
 const TOKEN = 'loopback-test-token';
+
+/** What the tests use of examples/fhir-server/fhir-server.mjs (plain JavaScript, so that the demo runs it with node). */
+interface FhirFixtureServer {
+  url: string;
+  counts: Record<string, number>;
+  requests: string[];
+  close(): Promise<void>;
+}
+interface FhirFixtureServerModule {
+  startFhirServer: (options: { dataDir: string; bearerToken?: string }) => Promise<FhirFixtureServer>;
+}
+const FIXTURE_SERVER_MODULE = new URL('../../../../examples/fhir-server/fhir-server.mjs', import.meta.url)
+  .href;
 
 async function collect(source: RecordSource): Promise<SourceItem[]> {
   const items: SourceItem[] = [];
@@ -34,6 +46,7 @@ const keys = (items: SourceItem[]): string[] =>
 describe('createFhirServerSource against the demo FHIR server', () => {
   let server: FhirFixtureServer;
   beforeAll(async () => {
+    const { startFhirServer } = (await import(FIXTURE_SERVER_MODULE)) as FhirFixtureServerModule;
     server = await startFhirServer({ dataDir: DATA_DIR, bearerToken: TOKEN });
   });
   afterAll(() => server.close());
@@ -116,7 +129,7 @@ describe('createFhirServerSource with a TLS client certificate', () => {
       rejectUnauthorized: true,
     },
     (request, response) => {
-      const peer = (request.socket as import('node:tls').TLSSocket).getPeerCertificate();
+      const peer = (request.socket as TLSSocket).getPeerCertificate();
       clientNames.push(String(peer.subject?.CN));
       response.writeHead(200, { 'content-type': 'application/fhir+json' });
       response.end(

@@ -488,4 +488,35 @@ describe('createFhirServerSource over HTTP faults', () => {
     const error = await iterating.catch((caught: unknown) => caught);
     expect(isAgentError(error) && error.code === 'aborted').toBe(true);
   });
+
+  it('stops every search when the consumer stops early', async () => {
+    let requests = 0;
+    server.use(
+      http.get(`${BASE}/Patient`, () => HttpResponse.json(bundle('Patient', ['p0'], `${BASE}?_getpages=1`))),
+      // An endless server: only the consumer stopping ends this.
+      http.get(BASE, ({ request }) => {
+        requests += 1;
+        const page = Number(new URL(request.url).searchParams.get('_getpages'));
+        return HttpResponse.json(bundle('Patient', [`p${page}`], `${BASE}?_getpages=${page + 1}`));
+      }),
+    );
+    const seen: SourceItem[] = [];
+    for await (const item of createFhirServerSource({
+      baseUrl: BASE,
+      resourceTypes: ['Patient'],
+    }).records()) {
+      seen.push(item);
+      if (seen.length === 3) break;
+    }
+    const requestsWhenStopped = requests;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ids(seen)).toEqual(['Patient/p0', 'Patient/p1', 'Patient/p2']);
+    expect(requests).toBe(requestsWhenStopped);
+  });
+
+  it('refuses a base URL that is not http(s) at once', () => {
+    expect(() => createFhirServerSource({ baseUrl: 'dui.example/fhir' })).toThrow(
+      expect.objectContaining({ code: 'config-invalid' }),
+    );
+  });
 });

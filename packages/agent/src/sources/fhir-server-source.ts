@@ -1,3 +1,4 @@
+import { AgentError } from '../errors.js';
 import { boundedMerge } from './bounded-merge.js';
 import type { Producer } from './bounded-merge.js';
 import { openAuthSession } from './fhir-auth.js';
@@ -51,9 +52,15 @@ export interface FhirServerSourceOptions {
  * (`source-http`, after retries), `SourceAuthError` (`source-auth`), `SourceInvalidResponseError`
  * (`source-invalid-response`: a page that is not a Bundle, a `next` link that loops, leaves the server's origin
  * (it would carry our credentials elsewhere) or is not a URL), and AgentError `aborted` when `signal` aborts.
+ * A consumer that stops iterating early stops every search in flight.
+ *
+ * @throws AgentError `config-invalid` at once when `baseUrl` is not an http(s) URL.
  */
 export function createFhirServerSource(options: FhirServerSourceOptions): RecordSource {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
+    throw new AgentError('config-invalid', 'the FHIR server baseUrl must be an http(s) URL');
+  }
   return {
     label: `fhir:${redactUrl(baseUrl)}`,
     records: (signal?: AbortSignal) => readServer(baseUrl, options, signal),

@@ -1,3 +1,5 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -98,5 +100,24 @@ describe('createFileSource', () => {
     const readme = fixture('bulk-export-without-manifest/README.md');
     const error = await collect(createFileSource({ paths: [readme] })).catch((caught: unknown) => caught);
     expect(isInputUnreadableError(error) && error.path === readme).toBe(true);
+  });
+
+  it('throws input-unreadable naming a file the manifest lists but the directory lacks', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'esms-manifest-'));
+    try {
+      await writeFile(
+        path.join(directory, 'manifest.json'),
+        JSON.stringify({ output: [{ type: 'Patient', url: 'https://dui.example/bulk/Patient.000.ndjson' }] }),
+      );
+      const error = await collect(createFileSource({ paths: [directory] })).catch(
+        (caught: unknown) => caught,
+      );
+      expect(isInputUnreadableError(error) && error.path === path.join(directory, 'Patient.000.ndjson')).toBe(
+        true,
+      );
+      expect((error as Error).message).toContain('listed in the bulk manifest (output[0]) but missing');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -18,7 +18,7 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 function client(options: Partial<ArsClientOptions> = {}): ArsClient {
-  return new ArsClient({ endpoint: ENDPOINT, proxy: false, now: () => NOW, timeoutMs: 2_000, ...options });
+  return new ArsClient({ endpoint: ENDPOINT, proxy: false, now: () => NOW, timeoutMs: 5_000, ...options });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -86,30 +86,47 @@ describe('ArsClient', () => {
   });
 
   it('reads Retry-After in seconds and as an HTTP-date', async () => {
-    server.use(http.post(ENDPOINT, () => new HttpResponse(null, { status: 429, headers: { 'Retry-After': '7' } })));
-    expect(((await rejection(client().send(submission))) as SubmissionTransientError).retryAfterMs).toBe(7_000);
+    server.use(
+      http.post(ENDPOINT, () => new HttpResponse(null, { status: 429, headers: { 'Retry-After': '7' } })),
+    );
+    expect(((await rejection(client().send(submission))) as SubmissionTransientError).retryAfterMs).toBe(
+      7_000,
+    );
     const date = new Date(NOW.getTime() + 90_000).toUTCString();
-    server.use(http.post(ENDPOINT, () => new HttpResponse(null, { status: 503, headers: { 'Retry-After': date } })));
-    expect(((await rejection(client().send(submission))) as SubmissionTransientError).retryAfterMs).toBe(90_000);
+    server.use(
+      http.post(ENDPOINT, () => new HttpResponse(null, { status: 503, headers: { 'Retry-After': date } })),
+    );
+    expect(((await rejection(client().send(submission))) as SubmissionTransientError).retryAfterMs).toBe(
+      90_000,
+    );
   });
 
-  it.each([400, 404, 409, 422])('classifies %i as permanent, keeping the OperationOutcome text', async (status) => {
-    server.use(
-      http.post(ENDPOINT, () =>
-        HttpResponse.json(
-          {
-            resourceType: 'OperationOutcome',
-            issue: [{ severity: 'error', code: 'invalid', diagnostics: 'Bundle.entry[1]: reporter FINESS is malformed' }],
-          },
-          { status },
+  it.each([400, 404, 409, 422])(
+    'classifies %i as permanent, keeping the OperationOutcome text',
+    async (status) => {
+      server.use(
+        http.post(ENDPOINT, () =>
+          HttpResponse.json(
+            {
+              resourceType: 'OperationOutcome',
+              issue: [
+                {
+                  severity: 'error',
+                  code: 'invalid',
+                  diagnostics: 'Bundle.entry[1]: reporter FINESS is malformed',
+                },
+              ],
+            },
+            { status },
+          ),
         ),
-      ),
-    );
-    const error = await rejection(client().send(submission));
-    expect(error).toBeInstanceOf(SubmissionPermanentError);
-    expect((error as SubmissionPermanentError).status).toBe(status);
-    expect((error as Error).message).toContain('Bundle.entry[1]: reporter FINESS is malformed');
-  });
+      );
+      const error = await rejection(client().send(submission));
+      expect(error).toBeInstanceOf(SubmissionPermanentError);
+      expect((error as SubmissionPermanentError).status).toBe(status);
+      expect((error as Error).message).toContain('Bundle.entry[1]: reporter FINESS is malformed');
+    },
+  );
 
   it('truncates a long refusal', async () => {
     server.use(http.post(ENDPOINT, () => new HttpResponse('x'.repeat(50_000), { status: 400 })));
@@ -152,7 +169,10 @@ describe('ArsClient', () => {
 
   it('does not follow redirects (a POST must not silently turn into something else)', async () => {
     server.use(
-      http.post(ENDPOINT, () => new HttpResponse(null, { status: 301, headers: { Location: 'https://elsewhere.test/' } })),
+      http.post(
+        ENDPOINT,
+        () => new HttpResponse(null, { status: 301, headers: { Location: 'https://elsewhere.test/' } }),
+      ),
     );
     const error = await rejection(client().send(submission));
     expect(error).toBeInstanceOf(SubmissionPermanentError);
@@ -174,15 +194,23 @@ describe('ArsClient', () => {
       let issued = 0;
       server.use(
         http.post(TOKEN_URL, async ({ request }) => {
-          tokenRequests.push({ form: await request.text(), authorization: request.headers.get('authorization') });
+          tokenRequests.push({
+            form: await request.text(),
+            authorization: request.headers.get('authorization'),
+          });
           issued += 1;
-          return HttpResponse.json({ access_token: `token-${issued}`, token_type: 'Bearer', expires_in: 3600 });
+          return HttpResponse.json({
+            access_token: `token-${issued}`,
+            token_type: 'Bearer',
+            expires_in: 3600,
+          });
         }),
         http.post(ENDPOINT, ({ request }) => {
           const authorization = request.headers.get('authorization');
           used.push(authorization);
           // The ARS revoked token-1 after the first submission.
-          if (authorization === 'Bearer token-1' && used.length > 1) return new HttpResponse(null, { status: 401 });
+          if (authorization === 'Bearer token-1' && used.length > 1)
+            return new HttpResponse(null, { status: 401 });
           return HttpResponse.json(transactionResponse);
         }),
       );
@@ -227,7 +255,10 @@ describe('ArsClient', () => {
       expect(await rejection(client({ auth }).send(submission))).toBeInstanceOf(SubmissionPermanentError);
       server.use(
         http.post(TOKEN_URL, () =>
-          HttpResponse.json({ error: 'invalid_client', error_description: 'unknown client' }, { status: 401 }),
+          HttpResponse.json(
+            { error: 'invalid_client', error_description: 'unknown client' },
+            { status: 401 },
+          ),
         ),
       );
       const error = await rejection(client({ auth }).send(submission));
@@ -244,7 +275,9 @@ describe('ArsClient', () => {
           return new HttpResponse(null, { status: 503 });
         }),
       );
-      const error = await rejection(client({ auth: { ...auth, clientAuthentication: 'body' } }).send(submission));
+      const error = await rejection(
+        client({ auth: { ...auth, clientAuthentication: 'body' } }).send(submission),
+      );
       expect(error).toBeInstanceOf(SubmissionTransientError);
       expect(new URLSearchParams(form).get('client_secret')).toBe('s3cr:et');
     });

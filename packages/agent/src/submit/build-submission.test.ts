@@ -1,7 +1,12 @@
+import type { MeasureReport } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import { isAgentError } from '../errors.js';
 import { countReport, rateReport, sampleReports } from './__fixtures__/measure-reports.js';
-import { buildSubmission, SUBMISSION_IDENTIFIER_SYSTEM, submissionIdentifierValue } from './build-submission.js';
+import {
+  buildSubmission,
+  SUBMISSION_IDENTIFIER_SYSTEM,
+  submissionIdentifierValue,
+} from './build-submission.js';
 
 const results = { measureDate: '2024-04-01' };
 
@@ -14,7 +19,7 @@ describe('buildSubmission', () => {
     const entries = submission.bundle.entry ?? [];
     expect(entries).toHaveLength(4);
     for (const entry of entries) {
-      const identifier = entry.resource?.resourceType === 'MeasureReport' ? entry.resource.identifier : undefined;
+      const identifier = (entry.resource as MeasureReport | undefined)?.identifier;
       expect(identifier).toHaveLength(1);
       const value = identifier?.[0]?.value ?? '';
       expect(identifier?.[0]?.system).toBe(SUBMISSION_IDENTIFIER_SYSTEM);
@@ -23,7 +28,9 @@ describe('buildSubmission', () => {
         url: 'MeasureReport',
         ifNoneExist: `identifier=${SUBMISSION_IDENTIFIER_SYSTEM}|${value}`,
       });
-      expect(entry.fullUrl).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(entry.fullUrl).toMatch(
+        /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
     }
     expect(new Set(entries.map((e) => e.fullUrl)).size).toBe(4);
     expect(JSON.parse(submission.body)).toEqual(submission.bundle);

@@ -74,6 +74,25 @@ describe('delivery to the reference receiver', () => {
     expect(receiver.stats().duplicatesAvoided).toBeGreaterThanOrEqual(4);
   });
 
+  it('times out on a slow ARS, re-sends while the first copy is still processing, and still keeps one copy', async () => {
+    const outbox = await Outbox.open({ dataDir: join(root, 'agent') });
+    const submission = buildSubmission({ measureDate: '2024-04-01' }, sampleReports());
+    await outbox.enqueue(submission);
+    receiver.addFaults([{ delayMs: 400 }]);
+    const client = new ArsClient({ endpoint: receiver.url, proxy: false, timeoutMs: 100 });
+    const outcomes = await deliverPending({ outbox, client, policy });
+    expect(outcomes).toMatchObject([{ id: submission.id, state: 'done' }]);
+    // At least the timed-out attempt and the one that got the answer (a loaded machine may time out more).
+    expect(outcomes[0]?.state === 'done' && outcomes[0].attempts).toBeGreaterThanOrEqual(2);
+    // Let the slow first request finish on the receiver's side.
+    await waitFor(
+      () => receiver.stats().duplicatesAvoided + receiver.stats().idempotentReplays >= 4,
+      'the slow request',
+    );
+    expect(await storedIdentifiers()).toHaveLength(4);
+    expect(receiver.stats().storedReports).toBe(4);
+  });
+
   it('survives kill -9 mid-submission: the restarted agent re-sends and the ARS keeps one copy', async () => {
     const dataDir = join(root, 'agent');
     // The ARS takes its time before storing, so the agent is killed with the request in flight.
@@ -82,8 +101,11 @@ describe('delivery to the reference receiver', () => {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-    await waitFor(() => receiver.stats().requests === 1, 'the request to reach the receiver');
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
+    // The fault is taken once the whole request has arrived: the kill then lands mid-processing.
+    await waitFor(() => receiver.stats().faultsApplied === 1, 'the request to reach the receiver');
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     await waitFor(() => receiver.stats().storedReports === 4, 'the receiver to store the reports');
@@ -112,7 +134,10 @@ describe('delivery to the reference receiver', () => {
     await outbox.enqueue(submission);
     const client = new ArsClient({ endpoint: receiver.url, proxy: false, timeoutMs: 5_000 });
     const outcomes = await deliverPending({ outbox, client, policy });
-    expect(outcomes[0]).toMatchObject({ state: 'failed', failure: { code: 'submission-permanent', status: 400 } });
+    expect(outcomes[0]).toMatchObject({
+      state: 'failed',
+      failure: { code: 'submission-permanent', status: 400 },
+    });
     const reason = outcomes[0]?.state === 'failed' ? outcomes[0].failure.reason : '';
     expect(reason).toContain('Bundle.entry[0]');
     expect(reason).toContain('numerator 500 exceeds denominator 90');

@@ -13,7 +13,11 @@ import { createRetryPolicy } from './retry-policy.js';
 import type { Sleep } from './sleep.js';
 
 const ENDPOINT = 'https://ars.test/fhir';
-const ok = { resourceType: 'Bundle', type: 'transaction-response', entry: [{ response: { status: '201 Created' } }] };
+const ok = {
+  resourceType: 'Bundle',
+  type: 'transaction-response',
+  entry: [{ response: { status: '201 Created' } }],
+};
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -44,9 +48,14 @@ function submission(count = 97): Submission {
   return buildSubmission({ measureDate: '2024-04-01' }, [rateReport(), countReport({ count })]);
 }
 
-function setup(policyOptions: Parameters<typeof createRetryPolicy>[0] = {}) {
-  const client = new ArsClient({ endpoint: ENDPOINT, proxy: false, now, timeoutMs: 200 });
-  const policy = createRetryPolicy({ baseDelayMs: 1_000, maxDelayMs: 60_000, random: () => 0.5, ...policyOptions });
+function setup(policyOptions: Parameters<typeof createRetryPolicy>[0] = {}, timeoutMs = 5_000) {
+  const client = new ArsClient({ endpoint: ENDPOINT, proxy: false, now, timeoutMs });
+  const policy = createRetryPolicy({
+    baseDelayMs: 1_000,
+    maxDelayMs: 60_000,
+    random: () => 0.5,
+    ...policyOptions,
+  });
   return { client, policy };
 }
 
@@ -63,11 +72,19 @@ function arsAnswering(...answers: Array<() => Response | Promise<Response>>): st
   return keys;
 }
 
-const status = (code: number, headers: Record<string, string> = {}) => () =>
-  new HttpResponse(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing', diagnostics: `failure ${code}` }] }), {
-    status: code,
-    headers,
-  });
+const status =
+  (code: number, headers: Record<string, string> = {}) =>
+  () =>
+    new HttpResponse(
+      JSON.stringify({
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'processing', diagnostics: `failure ${code}` }],
+      }),
+      {
+        status: code,
+        headers,
+      },
+    );
 
 describe('deliverPending', () => {
   it('retries a burst of 500s with backoff, then stores the receipt in done/', async () => {
@@ -133,7 +150,10 @@ describe('deliverPending', () => {
       sleep: fakeSleep,
       now,
     });
-    expect(outcomes[0]).toMatchObject({ state: 'failed', failure: { code: 'submission-deadline', status: 503 } });
+    expect(outcomes[0]).toMatchObject({
+      state: 'failed',
+      failure: { code: 'submission-deadline', status: 503 },
+    });
     // 0.5 s, 1 s, then the 4 s cap (jittered to 2 s), the last wait clamped to the 0.5 s left: the
     // last try is at the deadline.
     expect(sleeps).toEqual([500, 1_000, 2_000, 2_000, 2_000, 2_000, 500]);
@@ -146,11 +166,14 @@ describe('deliverPending', () => {
     const outbox = await Outbox.open({ dataDir, now });
     const s = submission();
     await outbox.enqueue(s);
-    const keys = arsAnswering(async () => {
-      await delay(1_000);
-      return HttpResponse.json(ok);
-    }, () => HttpResponse.error());
-    const outcomes = await deliverPending({ outbox, ...setup(), sleep: fakeSleep, now });
+    const keys = arsAnswering(
+      async () => {
+        await delay(3_000);
+        return HttpResponse.json(ok);
+      },
+      () => HttpResponse.error(),
+    );
+    const outcomes = await deliverPending({ outbox, ...setup({}, 100), sleep: fakeSleep, now });
     expect(outcomes[0]?.state).toBe('done');
     expect(keys).toEqual([s.id, s.id, s.id]);
     expect((await outbox.list()).done[0]?.attempts).toBe(3);
@@ -166,7 +189,13 @@ describe('deliverPending', () => {
       controller.abort(); // SIGTERM while waiting
       await fakeSleep(ms, signal);
     };
-    const first = await deliverPending({ outbox, ...setup(), sleep: abortingSleep, now, signal: controller.signal });
+    const first = await deliverPending({
+      outbox,
+      ...setup(),
+      sleep: abortingSleep,
+      now,
+      signal: controller.signal,
+    });
     expect(first).toEqual([{ id: s.id, state: 'pending', attempts: 1, reason: 'aborted' }]);
     const pending = (await outbox.list()).pending;
     expect(pending.map((i) => [i.id, i.attempts, i.lastStatus])).toEqual([[s.id, 1, 503]]);

@@ -77,7 +77,8 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryO
   }
   const queue: Scheduled[] = listing.pending.map((item) => ({
     item,
-    dueAtMs: item.nextAttemptAt === undefined ? 0 : Date.parse(item.nextAttemptAt),
+    // An unreadable date must not stall the item: it is then due now.
+    dueAtMs: Date.parse(item.nextAttemptAt ?? '') || 0,
   }));
 
   while (queue.length > 0) {

@@ -46,7 +46,12 @@ describe('Outbox', () => {
     expect(stored.body).toBe(s.body);
     const entry = await outbox.get(s.id);
     expect(entry?.state).toBe('pending');
-    expect(entry?.item).toMatchObject({ id: s.id, attempts: 0, createdAt: T0.toISOString(), measureDate: '2024-04-01' });
+    expect(entry?.item).toMatchObject({
+      id: s.id,
+      attempts: 0,
+      createdAt: T0.toISOString(),
+      measureDate: '2024-04-01',
+    });
   });
 
   it('never queues the same id twice, pending or done', async () => {
@@ -81,10 +86,23 @@ describe('Outbox', () => {
     const s = submission();
     await outbox.enqueue(s);
     const next = new Date(T0.getTime() + 5_000);
-    const recorded = await outbox.recordAttempt(s.id, { error: 'The ARS answered 503', status: 503, nextAttemptAt: next });
+    const recorded = await outbox.recordAttempt(s.id, {
+      error: 'The ARS answered 503',
+      status: 503,
+      nextAttemptAt: next,
+    });
     expect(recorded).toMatchObject({ attempts: 1, lastStatus: 503, nextAttemptAt: next.toISOString() });
-    const failed = await outbox.markFailed(s.id, { code: 'submission-permanent', reason: 'invalid FINESS', status: 422 });
-    expect(failed.failure).toEqual({ code: 'submission-permanent', reason: 'invalid FINESS', status: 422, at: T0.toISOString() });
+    const failed = await outbox.markFailed(s.id, {
+      code: 'submission-permanent',
+      reason: 'invalid FINESS',
+      status: 422,
+    });
+    expect(failed.failure).toEqual({
+      code: 'submission-permanent',
+      reason: 'invalid FINESS',
+      status: 422,
+      at: T0.toISOString(),
+    });
     expect(await files('failed')).toEqual([`${s.id}.json`]);
     expect(await files('pending')).toEqual([]);
     // Re-enqueueing the same figures does not retry blindly.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AgentError } from '../errors.js';
+import { AgentError, isAgentError } from '../errors.js';
 import type { Submission } from './build-submission.js';
 import { fsyncDirectory, moveFileDurably, TEMP_FILE_SUFFIX, writeFileDurably } from './durable-file.js';
 import { OutboxCorruptError } from './outbox-corrupt-error.js';
@@ -151,7 +151,19 @@ export class Outbox {
 
   /** Runs mutations one after the other so two callers never interleave read-modify-write cycles. */
   #exclusive<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(operation, operation);
+    const guarded = async (): Promise<T> => {
+      try {
+        return await operation();
+      } catch (error) {
+        if (isAgentError(error)) throw error;
+        // fs failures (disk full, permissions) surface as ours, naming the outbox, never as raw errno.
+        const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+        throw new AgentError('internal', `Outbox I/O failed in ${this.directory} (${code}).`, {
+          cause: error,
+        });
+      }
+    };
+    const result = this.#tail.then(guarded, guarded);
     this.#tail = result.catch(() => undefined);
     return result;
   }

@@ -12,7 +12,11 @@ describe('createRetryPolicy', () => {
       return decision.kind === 'retry' ? decision.delayMs : -1;
     });
     expect(delays).toEqual([50, 100, 200, 400, 500, 500]);
-    const low = createRetryPolicy({ baseDelayMs: 100, random: () => 0 }).decide({ attempts: 3, createdAt, now: at(0) });
+    const low = createRetryPolicy({ baseDelayMs: 100, random: () => 0 }).decide({
+      attempts: 3,
+      createdAt,
+      now: at(0),
+    });
     expect(low).toEqual({ kind: 'retry', delayMs: 0 });
   });
 
@@ -30,8 +34,14 @@ describe('createRetryPolicy', () => {
 
   it('gives up after the deadline, or after maxAttempts when set', () => {
     const policy = createRetryPolicy({ deadlineMs: 1_000, maxAttempts: 3 });
-    expect(policy.decide({ attempts: 1, createdAt, now: at(1_000) })).toMatchObject({ kind: 'give-up', reason: 'deadline' });
-    expect(policy.decide({ attempts: 3, createdAt, now: at(0) })).toMatchObject({ kind: 'give-up', reason: 'max-attempts' });
+    expect(policy.decide({ attempts: 1, createdAt, now: at(1_000) })).toMatchObject({
+      kind: 'give-up',
+      reason: 'deadline',
+    });
+    expect(policy.decide({ attempts: 3, createdAt, now: at(0) })).toMatchObject({
+      kind: 'give-up',
+      reason: 'max-attempts',
+    });
     expect(policy.decide({ attempts: 2, createdAt, now: at(999) }).kind).toBe('retry');
     expect(policy.deadline(createdAt)).toEqual(at(1_000));
   });

@@ -66,7 +66,9 @@ export function organisation(input: OrganisationInput): Json {
   if (input.finess !== undefined) {
     if (type === 'idNatSt') {
       identifier.push({
-        type: { coding: [{ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: 'IDNST' }] },
+        type: {
+          coding: [{ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: 'IDNST' }],
+        },
         system: SYSTEM.idNatSt,
         value: `1${input.finess}`,
       });
@@ -74,7 +76,11 @@ export function organisation(input: OrganisationInput): Json {
       identifier.push({
         ...(type === 'untyped'
           ? {}
-          : { type: { coding: [{ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: type }] } }),
+          : {
+              type: {
+                coding: [{ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: type }],
+              },
+            }),
         system: SYSTEM.finess,
         value: input.finess,
       });
@@ -106,7 +112,11 @@ export function insIdentifier(value: string, typeCode: string | null = 'INS-NIR'
     use: 'official',
     ...(typeCode === null
       ? {}
-      : { type: { coding: [{ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: typeCode }] } }),
+      : {
+          type: {
+            coding: [{ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: typeCode }],
+          },
+        }),
     system: SYSTEM.insNir,
     value,
   };
@@ -161,7 +171,9 @@ export function sejour(input: SejourInput): Json {
     resourceType: 'Encounter',
     id: input.id,
     ...(Object.keys(meta).length === 0 ? {} : { meta }),
-    ...(via === 'identifier' ? { identifier: [{ system: SYSTEM.sejour, value: `3${FINESS.paris}/${input.id}` }] } : {}),
+    ...(via === 'identifier'
+      ? { identifier: [{ system: SYSTEM.sejour, value: `3${FINESS.paris}/${input.id}` }] }
+      : {}),
     status: input.status ?? 'in-progress',
     class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HH' },
     subject: { reference: `Patient/${input.patient}` },
@@ -214,7 +226,9 @@ export function evenement(input: EvenementInput): Json {
     resourceType: 'Encounter',
     id: input.id,
     ...(Object.keys(meta).length === 0 ? {} : { meta }),
-    ...(via === 'identifier' ? { identifier: [{ system: SYSTEM.evenement, value: `3${FINESS.paris}/${input.id}` }] } : {}),
+    ...(via === 'identifier'
+      ? { identifier: [{ system: SYSTEM.evenement, value: `3${FINESS.paris}/${input.id}` }] }
+      : {}),
     status: input.status ?? 'finished',
     class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HH' },
     subject: { reference: `Patient/${input.patient}` },
@@ -260,7 +274,9 @@ export function projetPersonnalise(input: ProjetPersonnaliseInput): Json {
     ...(via === 'identifier'
       ? { identifier: [{ system: SYSTEM.projetPersonnalise, value: `3${FINESS.paris}/${input.id}-PPER` }] }
       : {}),
-    ...(via === 'category' ? { category: [{ coding: [{ system: SYSTEM.projetPersonnaliseType, code: '01' }] }] } : {}),
+    ...(via === 'category'
+      ? { category: [{ coding: [{ system: SYSTEM.projetPersonnaliseType, code: '01' }] }] }
+      : {}),
     status: input.status ?? 'active',
     intent: 'plan',
     subject: { reference: `Patient/${input.patient}` },
@@ -269,7 +285,8 @@ export function projetPersonnalise(input: ProjetPersonnaliseInput): Json {
   };
 }
 
-export type UsageKind = 'mssante-message-sent' | 'dmp-document-fed' | 'e-prescription-imported' | 'e-parcours-exchange';
+export type UsageKind =
+  'mssante-message-sent' | 'dmp-document-fed' | 'e-prescription-imported' | 'e-parcours-exchange';
 
 export interface UsageInput {
   id: string;
@@ -330,7 +347,13 @@ export function auditUpdate(input: {
 }
 
 /** Any other record about a person (an Observation, a DocumentReference…), only to carry meta.lastUpdated. */
-export function recordAbout(input: { resourceType: string; id: string; patient: string; lastUpdated: string; field?: 'subject' | 'patient' }): Json {
+export function recordAbout(input: {
+  resourceType: string;
+  id: string;
+  patient: string;
+  lastUpdated: string;
+  field?: 'subject' | 'patient';
+}): Json {
   return {
     resourceType: input.resourceType,
     id: input.id,
@@ -345,6 +368,9 @@ export function bundle(resources: Json[], type = 'collection'): Json {
   return {
     resourceType: 'Bundle',
     type,
-    entry: resources.map((r) => ({ fullUrl: `https://dui.example/fhir/${String(r.resourceType)}/${String(r.id)}`, resource: r })),
+    entry: resources.map((r) => ({
+      fullUrl: `https://dui.example/fhir/${String(r.resourceType)}/${String(r.id)}`,
+      resource: r,
+    })),
   };
 }

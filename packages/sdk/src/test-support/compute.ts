@@ -52,7 +52,11 @@ export function warningCodes(computation: Computation): string[] {
 }
 
 /** An ESSMS Organization with a FINESS géographique (Paris by default). */
-export function essms(id = 'essms', finess: string = FINESS.paris, extra: { partOf?: string } = {}): Record<string, unknown> {
+export function essms(
+  id = 'essms',
+  finess: string = FINESS.paris,
+  extra: { partOf?: string } = {},
+): Record<string, unknown> {
   return organisation({ id, finess, type: 'FINEG', ...extra });
 }
 

@@ -20,7 +20,10 @@ export async function sealToyRun(
   const submissionBody = canonicalJson({
     resourceType: 'Bundle',
     type: 'transaction',
-    entry: toyMeasureReports(results).map((resource) => ({ resource, request: { method: 'POST', url: 'MeasureReport' } })),
+    entry: toyMeasureReports(results).map((resource) => ({
+      resource,
+      request: { method: 'POST', url: 'MeasureReport' },
+    })),
   });
   return sealRun(store, {
     runId: options.runId,

@@ -21,7 +21,10 @@ function rate(numerator: number, denominator: number, target: number): RateResul
   };
 }
 
-export function toyCompute(facts: Iterable<Fact>, options: Readonly<Record<string, unknown>>): ComputationLike {
+export function toyCompute(
+  facts: Iterable<Fact>,
+  options: Readonly<Record<string, unknown>>,
+): ComputationLike {
   const measureDate = String(options['measureDate']);
   const accompanied = new Map<string, Set<string>>();
   const updated = new Set<string>();
@@ -75,9 +78,11 @@ export function toyCompute(facts: Iterable<Fact>, options: Readonly<Record<strin
       'e-prescriptions-importees': { total: 0, byMonth: { '2024-01': 0, '2024-02': 0, '2024-03': 0 } },
       'echanges-e-parcours': { total: 0, sinceProjectStart: null },
     };
-    const vaReady = [indicators['taux-dossiers-actifs'], indicators['taux-projet-personnalise'], indicators['taux-evenement-agenda']].every(
-      (r) => r.numerator > 0,
-    );
+    const vaReady = [
+      indicators['taux-dossiers-actifs'],
+      indicators['taux-projet-personnalise'],
+      indicators['taux-evenement-agenda'],
+    ].every((r) => r.numerator > 0);
     return {
       finess,
       organisation: TOY_ORGANISATION,
@@ -91,7 +96,15 @@ export function toyCompute(facts: Iterable<Fact>, options: Readonly<Record<strin
       vaReason: vaReady ? null : 'un indicateur DUI est nul',
     };
   });
-  const sum = (id: 'taux-dossiers-actifs' | 'taux-projet-personnalise' | 'taux-evenement-agenda' | 'taux-mssante' | 'taux-dmp', target: number): RateResultLike =>
+  const sum = (
+    id:
+      | 'taux-dossiers-actifs'
+      | 'taux-projet-personnalise'
+      | 'taux-evenement-agenda'
+      | 'taux-mssante'
+      | 'taux-dmp',
+    target: number,
+  ): RateResultLike =>
     rate(
       establishments.reduce((n, e) => n + e.indicators[id].numerator, 0),
       establishments.reduce((n, e) => n + e.indicators[id].denominator, 0),
@@ -127,7 +140,15 @@ export function toyCompute(facts: Iterable<Fact>, options: Readonly<Record<strin
 /** MeasureReports shaped like contract.md §3 (rate indicators only, which is all the toy computes). */
 export function toyMeasureReports(results: ResultsLike): unknown[] {
   return results.establishments.flatMap((e) =>
-    (['taux-dossiers-actifs', 'taux-projet-personnalise', 'taux-evenement-agenda', 'taux-mssante', 'taux-dmp'] as const).map((id) => {
+    (
+      [
+        'taux-dossiers-actifs',
+        'taux-projet-personnalise',
+        'taux-evenement-agenda',
+        'taux-mssante',
+        'taux-dmp',
+      ] as const
+    ).map((id) => {
       const r = e.indicators[id];
       return {
         resourceType: 'MeasureReport',

@@ -10,7 +10,8 @@ import { Outbox } from '../outbox.js';
 import { sampleReports } from './measure-reports.js';
 
 const [dataDir, endpoint] = process.argv.slice(2);
-if (dataDir === undefined || endpoint === undefined) throw new Error('usage: deliver-child.ts <dataDir> <endpoint>');
+if (dataDir === undefined || endpoint === undefined)
+  throw new Error('usage: deliver-child.ts <dataDir> <endpoint>');
 const outbox = await Outbox.open({ dataDir });
 const submission = buildSubmission({ measureDate: '2024-04-01' }, sampleReports());
 await outbox.enqueue(submission);

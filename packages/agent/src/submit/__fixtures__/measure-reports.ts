@@ -1,8 +1,8 @@
-import type { MeasureReport } from 'fhir/r4.js';
+import type { MeasureReport, MeasureReportGroupPopulation } from 'fhir/r4.js';
 
 const POPULATION = 'http://terminology.hl7.org/CodeSystem/measure-population';
 
-function population(code: string, count: number): NonNullable<MeasureReport['group']>[number]['population'] {
+function population(code: string, count: number): MeasureReportGroupPopulation[] {
   return [{ code: { coding: [{ system: POPULATION, code }] }, count }];
 }
 
@@ -10,13 +10,21 @@ function population(code: string, count: number): NonNullable<MeasureReport['gro
 export function rateReport(
   options: { finess?: string; indicator?: string; numerator?: number; denominator?: number } = {},
 ): MeasureReport {
-  const { finess = '970400024', indicator = 'taux-dossiers-actifs', numerator = 81, denominator = 90 } = options;
+  const {
+    finess = '970400024',
+    indicator = 'taux-dossiers-actifs',
+    numerator = 81,
+    denominator = 90,
+  } = options;
   return {
     resourceType: 'MeasureReport',
     status: 'complete',
     type: 'summary',
     measure: `https://esms-numerique.github.io/fhir/Measure/${indicator}`,
-    reporter: { identifier: { system: 'https://finess.esante.gouv.fr', value: finess }, display: 'EHPAD Les Filaos' },
+    reporter: {
+      identifier: { system: 'https://finess.esante.gouv.fr', value: finess },
+      display: 'EHPAD Les Filaos',
+    },
     period: { start: '2024-01-01T00:00:00+04:00', end: '2024-03-31T23:59:59.999+04:00' },
     group: [
       {

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// The README's main command: the whole job end to end on the bundled sample data, all on 127.0.0.1.
+//
+//   1. a loopback FHIR server serves examples/sample-data (standing in for the DUI's FHIR API);
+//   2. the reference ARS receiver (examples/receiver) stands in for the regional collection endpoint;
+//   3. `esms run-once` runs for three monthly measurement dates: pull → compute → seal evidence → submit;
+//   4. `esms status`, `esms verify`, `esms export-evidence` and `esms report` show what a signatory gets.
+//
+// Plain JavaScript so it runs with `node` after `pnpm build`, nothing else. Writes only under `.demo/`.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFhirServer } from '../fhir-server/fhir-server.mjs';
+import { createReceiver } from '../receiver/receiver.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const demoDir = join(root, '.demo');
+const sampleData = join(root, 'examples/sample-data');
+const cli = join(root, 'packages/agent/dist/main.js');
+const MEASURE_DATES = ['2024-02-01', '2024-03-01', '2024-04-01'];
+
+function esms(args, { allowFailure = false, quiet = false } = {}) {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (!quiet) process.stdout.write(result.stdout);
+  if (result.status !== 0 && !allowFailure) {
+    process.stderr.write(result.stderr);
+    throw new Error(`esms ${args[0]} exited with ${result.status}`);
+  }
+  return result;
+}
+
+function heading(text) {
+  process.stdout.write(`\n━━ ${text}\n`);
+}
+
+rmSync(demoDir, { recursive: true, force: true });
+mkdirSync(demoDir, { recursive: true });
+const fhir = await startFhirServer({ dataDir: sampleData });
+const receiver = await createReceiver({ dataDir: join(demoDir, 'ars-receiver') });
+try {
+  const configPath = join(demoDir, 'esms.config.yaml');
+  writeFileSync(
+    configPath,
+    [
+      '# Written by examples/demo/run-demo.mjs: the sample data served on loopback, the reference receiver.',
+      'sources:',
+      `  - type: fhir`,
+      `    baseUrl: ${fhir.url}`,
+      'ars:',
+      `  endpoint: ${receiver.url}`,
+      '  retry: { initialDelayMs: 200, maxDelayMs: 2000, deadlineHours: 1 }',
+      'dataDir: ./data',
+      'logging: { level: warn, format: json }',
+      '',
+    ].join('\n'),
+  );
+
+  heading(`Figures on the sample data (${relative(root, sampleData)}), measurement date ${MEASURE_DATES.at(-1)}`);
+  esms(['compute', '--input', sampleData, '--measure-date', MEASURE_DATES.at(-1), '--format', 'table']);
+
+  for (const measureDate of MEASURE_DATES) {
+    heading(`esms run-once --measure-date ${measureDate}: pull from ${fhir.url}, seal, submit to ${receiver.url}`);
+    const run = JSON.parse(esms(['run-once', '--config', configPath, '--measure-date', measureDate], { quiet: true }).stdout);
+    process.stdout.write(
+      `run ${run.runId}: ${run.outcome}, ${run.recordsRead} records read, submission ${String(run.submissionId).slice(0, 16)}…\n`,
+    );
+  }
+  const stats = receiver.stats();
+  heading('Receipt at the ARS (reference receiver)');
+  process.stdout.write(
+    `${stats.accepted} submissions accepted, ${stats.storedReports} MeasureReports stored, ${stats.duplicatesAvoided} duplicates avoided\n`,
+  );
+
+  heading('esms status');
+  esms(['status', '--config', configPath], { allowFailure: true });
+
+  heading('esms verify (digests, chain, signatures, and every figure recomputed from the projection)');
+  esms(['verify', join(demoDir, 'data/evidence')]);
+
+  heading('esms export-evidence and esms report');
+  const bundle = join(demoDir, 'evidence-bundle.tar');
+  const report = join(demoDir, 'rapport-signataire.html');
+  esms(['export-evidence', '--config', configPath, '--out', bundle]);
+  esms(['verify', bundle], { quiet: true });
+  esms(['report', '--config', configPath, '--out', report]);
+  process.stdout.write(
+    `\nEvidence store: ${relative(root, join(demoDir, 'data/evidence'))}\n` +
+      `Evidence bundle for an auditor: ${relative(root, bundle)} (verified)\n` +
+      `Signatory's report: ${relative(root, report)} (open it in a browser, print it to PDF)\n`,
+  );
+} finally {
+  await receiver.close();
+  await fhir.close();
+}

@@ -1,0 +1,38 @@
+/**
+ * The evidence store (contract.md §5): what the runner seals, what `esms verify` checks, what
+ * `esms export-evidence` bundles. Everything not listed here is internal to `evidence/`.
+ */
+export { initEvidenceKeys, loadEvidenceKeys, publicKeyFingerprint } from './keys.js';
+export type { EvidenceKeys, InitEvidenceKeysResult } from './keys.js';
+export { openEvidenceStore } from './store.js';
+export type { EvidenceStore, OpenEvidenceStoreOptions } from './store.js';
+export { createPseudonymiser } from './pseudonymiser.js';
+export { createProjectionWriter, writeProjection } from './projection-writer.js';
+export type { ProjectionBlob, ProjectionWriter } from './projection-writer.js';
+export { recordFailure, recordReceipt, sealRun } from './seal.js';
+export type {
+  RunSealedPayload,
+  SealRunInput,
+  SubmissionFailedPayload,
+  SubmissionReceiptPayload,
+} from './seal.js';
+export { pseudonymiseSubjectLists } from './subject-lists.js';
+export { measuresDigest, sdkProjectionApi, sdkRules } from './recompute.js';
+export type { ComputeOptions, EvidenceRules, Fact } from './recompute.js';
+export { verifyEvidence } from './verify.js';
+export type { VerificationCheck, VerificationFinding, VerificationReport, VerifyOptions } from './verify.js';
+export { formatVerificationText } from './verification-text.js';
+export { exportEvidence } from './export.js';
+export type { ExportEvidenceResult } from './export.js';
+export { entriesBeyondRetention } from './retention.js';
+export { EVIDENCE_SUBDIR, evidenceDirOf, resolveEvidenceDir } from './evidence-dir.js';
+export { readJournalEntries } from './journal.js';
+export type { JournalEntry, JournalEntryType } from './journal.js';
+export { digestJson } from './canonical-json.js';
+export type { Digest } from './canonical-json.js';
+export {
+  EvidenceInvalidError,
+  EvidenceIoError,
+  isEvidenceInvalidError,
+  isEvidenceIoError,
+} from './errors.js';

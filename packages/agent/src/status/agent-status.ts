@@ -1,0 +1,80 @@
+import type { RunOutcome, RunRecord } from '../runner/run-records.js';
+
+/**
+ * What `esms status --format json` prints. Figures and ids only: never person data. Fields may be added,
+ * never renamed (scripts and monitoring read it).
+ */
+export interface AgentStatus {
+  /** When the status was taken (ISO instant). */
+  generatedAt: string;
+  configPath: string;
+  dataDir: string;
+  /** Most recent first. */
+  runs: RunSummary[];
+  submissions: {
+    delivered: number;
+    pending: PendingSubmission[];
+    failed: FailedSubmission[];
+    corrupt: Array<{ file: string; reason: string }>;
+  };
+  /** Configured ESSMS absent from the last run that computed figures. */
+  missingEstablishments: string[];
+  nextRun: { at: string; local: string; cron: string; timezone: string } | null;
+  evidence: { lastEntry: { seq: number; type: string; time: string; hashPrefix: string } | null };
+  /** Everything that needs a human; `esms status` exits 1 when this is not empty. */
+  problems: StatusProblem[];
+}
+
+/** A run outcome as status shows it: a run left `running` by a dead process is `interrupted`. */
+export type ShownOutcome = RunOutcome | 'interrupted';
+
+export interface RunSummary {
+  runId: string;
+  trigger: RunRecord['trigger'];
+  measureDate: string;
+  startedAt: string;
+  outcome: ShownOutcome;
+  durationMs: number | null;
+  submissionId: string | null;
+  /** Per ESSMS: `numerator/denominator` of each rate indicator. */
+  figures: Array<{ finess: string; vaReady: boolean; rates: Record<string, string> }>;
+  missingEstablishments: string[];
+  error: { code: string; message: string } | null;
+}
+
+export interface PendingSubmission {
+  id: string;
+  measureDate: string;
+  createdAt: string;
+  attempts: number;
+  lastError: string | null;
+  lastStatus: number | null;
+  nextAttemptAt: string | null;
+  /** After this instant the submission is past its retry deadline (needs a human). */
+  deadline: string | null;
+}
+
+export interface FailedSubmission {
+  id: string;
+  measureDate: string;
+  attempts: number;
+  code: string;
+  reason: string;
+  status: number | null;
+  at: string | null;
+  /** A later submission for the same measure date was delivered: kept, shown, no longer a problem. */
+  superseded: boolean;
+}
+
+export type StatusProblemCode =
+  | 'submission-failed'
+  | 'outbox-corrupt'
+  | 'run-interrupted'
+  | 'last-run-error'
+  | 'establishment-missing'
+  | 'submission-past-deadline';
+
+export interface StatusProblem {
+  code: StatusProblemCode;
+  message: string;
+}

@@ -1,0 +1,250 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createReceiver, type Receiver } from '../../../../examples/receiver/receiver.mjs';
+import { DUI_SMALL_NDJSON, collectingLogger } from '../daemon/__fixtures__/daemon-harness.js';
+import { openAgentContext, type AgentContext } from '../runner/agent-context.js';
+import { runOnce } from '../runner/run-once.js';
+import { writeRunRecord, type RunRecord } from '../runner/run-records.js';
+import { SubmissionTransientError } from '../submit/submission-errors.js';
+import { collectStatus, localDateTime } from './collect-status.js';
+import { formatStatusText } from './format-status-text.js';
+import { isProcessAlive } from './process-alive.js';
+
+// A temp data directory built by the real pipeline (NDJSON → compute → seal → outbox → the reference
+// receiver on loopback), then read back by `collectStatus`.
+let root: string;
+let receiver: Receiver;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'esms-status-'));
+  receiver = await createReceiver({ dataDir: join(root, 'ars') });
+});
+afterEach(async () => {
+  await receiver.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+interface Setup {
+  ctx: AgentContext;
+  status: typeof collectStatus extends (l: never, o?: infer O) => unknown
+    ? (options?: O) => ReturnType<typeof collectStatus>
+    : never;
+}
+
+async function setup(
+  options: { establishments?: string[]; sources?: string; ars?: boolean } = {},
+): Promise<Setup> {
+  const yaml = [
+    'establishments:',
+    ...(options.establishments ?? ['970400024']).map((f) => `  - finess: "${f}"`),
+    'sources:',
+    options.sources ?? `  - { type: ndjson, paths: [${JSON.stringify(DUI_SMALL_NDJSON)}] }`,
+    ...(options.ars === false
+      ? []
+      : [
+          'ars:',
+          `  endpoint: ${receiver.url}`,
+          '  retry: { initialDelayMs: 1, maxDelayMs: 5, deadlineHours: 72 }',
+        ]),
+    `dataDir: ${JSON.stringify(join(root, 'data'))}`,
+    '',
+  ].join('\n');
+  const path = join(root, 'esms.config.yaml');
+  await writeFile(path, yaml);
+  const ctx = await openAgentContext(path, { logger: collectingLogger().logger });
+  return { ctx, status: (o) => collectStatus(ctx.loaded, o) };
+}
+
+describe('collectStatus over a data directory written by the real pipeline', () => {
+  it('a submitted run: figures, one delivered submission, the receipt as last evidence entry, nothing to do', async () => {
+    const { ctx, status } = await setup();
+    const record = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    expect(record.outcome).toBe('submitted');
+
+    const s = await status();
+    expect(s.runs).toHaveLength(1);
+    expect(s.runs[0]).toMatchObject({
+      measureDate: '2024-04-01',
+      outcome: 'submitted',
+      trigger: 'manual',
+      runId: record.runId,
+    });
+    const figures = record.figures[0];
+    expect(s.runs[0]?.figures[0]?.rates['taux-dossiers-actifs']).toBe(
+      `${figures?.rates['taux-dossiers-actifs']?.numerator}/${figures?.rates['taux-dossiers-actifs']?.denominator}`,
+    );
+    expect(s.submissions).toMatchObject({ delivered: 1, pending: [], failed: [], corrupt: [] });
+    expect(s.evidence.lastEntry).toMatchObject({ seq: 2, type: 'submission-receipt' });
+    expect(s.evidence.lastEntry?.hashPrefix).toMatch(/^[0-9a-f]{12}$/);
+    expect(s.problems).toEqual([]);
+    expect(formatStatusText(s)).toContain('OK: nothing needs attention.');
+    expect(formatStatusText(s)).toContain('submitted');
+  });
+
+  it('the next scheduled run is the next 1st of a month at 05:00 in Europe/Paris, in the future', async () => {
+    const { status } = await setup();
+    const before = Date.now();
+    const s = await status();
+    expect(s.nextRun).not.toBeNull();
+    expect(Date.parse(s.nextRun?.at ?? '')).toBeGreaterThan(before);
+    expect(s.nextRun?.local).toMatch(/^\d{4}-\d{2}-01 05:00$/);
+    expect(localDateTime(new Date(s.nextRun?.at ?? ''), 'Europe/Paris')).toBe(s.nextRun?.local);
+    expect(s.nextRun).toMatchObject({ cron: '0 5 1 * *', timezone: 'Europe/Paris' });
+  });
+
+  it('a refused submission (422) is failed with its reason and attempts: exit-worthy, and not re-sent by a re-run', async () => {
+    const { ctx, status } = await setup();
+    receiver.addFaults([{ status: 422 }]);
+    const first = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    expect(first.outcome).toBe('failed');
+
+    const s = await status();
+    expect(s.submissions.failed).toHaveLength(1);
+    expect(s.submissions.failed[0]).toMatchObject({
+      code: 'submission-permanent',
+      status: 422,
+      attempts: 1,
+      superseded: false,
+    });
+    expect(s.submissions.failed[0]?.reason).toMatch(/422|Injected fault/);
+    expect(s.problems.map((p) => p.code)).toEqual(['submission-failed']);
+    expect(s.evidence.lastEntry?.type).toBe('submission-failed');
+
+    const again = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    expect(again.outcome).toBe('failed');
+    expect(receiver.stats().requests).toBe(1);
+  });
+
+  it('a pending submission shows attempts and last error; past its retry deadline it needs a human', async () => {
+    const { ctx, status } = await setup();
+    const controller = new AbortController();
+    // The ARS answers 503 and the agent is stopped before the next attempt.
+    const transport = {
+      send: (): Promise<never> => {
+        controller.abort();
+        return Promise.reject(new SubmissionTransientError('HTTP 503 from the ARS', { status: 503 }));
+      },
+    };
+    const record = await runOnce(ctx, {
+      trigger: 'manual',
+      measureDate: '2024-04-01',
+      transport,
+      signal: controller.signal,
+    });
+    expect(record.outcome).toBe('pending');
+
+    const s = await status();
+    expect(s.submissions.pending).toHaveLength(1);
+    const pending = s.submissions.pending[0];
+    expect(pending).toMatchObject({
+      id: record.submissionId,
+      attempts: 1,
+      lastStatus: 503,
+      lastError: 'HTTP 503 from the ARS',
+    });
+    expect(s.problems).toEqual([]);
+    expect(formatStatusText(s)).toMatch(/1 pending/);
+
+    const afterDeadline = new Date(Date.parse(pending?.deadline ?? '') + 1);
+    const late = await status({ now: () => afterDeadline });
+    expect(late.problems.map((p) => p.code)).toEqual(['submission-past-deadline']);
+
+    // Delivered later (a resume): the run record is brought up to date and nothing is left to do.
+    const resumed = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    expect(resumed.outcome).toBe('submitted');
+    const done = await status();
+    expect(done.submissions).toMatchObject({ delivered: 1, pending: [] });
+    expect(done.runs.map((r) => r.outcome)).toEqual(['submitted', 'submitted']);
+    expect(done.problems).toEqual([]);
+  });
+
+  it('a run left running by a dead process is interrupted until a later run succeeds', async () => {
+    const { ctx, status } = await setup();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid ?? 0;
+    expect(isProcessAlive(dead)).toBe(false);
+    expect(isProcessAlive(process.pid)).toBe(true);
+    await writeRunRecord(ctx.dataDir, runningRecord(dead, '2000-01-01T00:00:00.000Z'));
+
+    const s = await status();
+    expect(s.runs[0]?.outcome).toBe('interrupted');
+    expect(s.problems.map((p) => p.code)).toEqual(['run-interrupted']);
+
+    await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const after = await status();
+    expect(after.runs.map((r) => r.outcome)).toEqual(['submitted', 'interrupted']);
+    expect(after.problems).toEqual([]);
+  });
+
+  it('a run still going in a live process is shown as running, not a problem', async () => {
+    const { ctx, status } = await setup();
+    await writeRunRecord(ctx.dataDir, runningRecord(process.pid, '2000-01-01T00:00:00.000Z'));
+    const s = await status();
+    expect(s.runs[0]?.outcome).toBe('running');
+    expect(s.problems).toEqual([]);
+  });
+
+  it('reports a corrupt outbox file without touching it', async () => {
+    const { ctx, status } = await setup();
+    await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const file = join(ctx.dataDir, 'outbox', 'pending', `${'ab'.repeat(32)}.json`);
+    await mkdir(join(ctx.dataDir, 'outbox', 'pending'), { recursive: true });
+    await writeFile(file, '{"formatVersion":1,"id":"cut sho');
+    const s = await status();
+    expect(s.submissions.corrupt).toEqual([{ file, reason: 'not valid JSON (a write was cut short?)' }]);
+    expect(s.problems.map((p) => p.code)).toEqual(['outbox-corrupt']);
+  });
+
+  it('names a configured ESSMS missing from the last run', async () => {
+    const { ctx, status } = await setup({ establishments: ['970400024', '750000010'] });
+    const record = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    expect(record.missingEstablishments).toEqual(['750000010']);
+    const s = await status();
+    expect(s.missingEstablishments).toEqual(['750000010']);
+    expect(s.problems.map((p) => p.code)).toEqual(['establishment-missing']);
+    expect(formatStatusText(s)).toContain('750000010');
+  });
+
+  it('a last run in error needs a human', async () => {
+    const { ctx, status } = await setup({
+      sources: `  - { type: ndjson, paths: [${JSON.stringify(join(root, 'no-such-export'))}] }`,
+      ars: false,
+    });
+    const record = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    expect(record.outcome).toBe('error');
+    const s = await status();
+    expect(s.runs[0]?.outcome).toBe('error');
+    expect(s.problems.map((p) => p.code)).toEqual(['last-run-error']);
+    expect(s.evidence.lastEntry).toBeNull();
+  });
+
+  it('an empty data directory: no runs, nothing to do', async () => {
+    const { status } = await setup();
+    const s = await status();
+    expect(s.runs).toEqual([]);
+    expect(s.submissions).toEqual({ delivered: 0, pending: [], failed: [], corrupt: [] });
+    expect(s.problems).toEqual([]);
+    expect(formatStatusText(s)).toContain('Runs: none yet');
+  });
+});
+
+function runningRecord(pid: number, startedAt: string): RunRecord {
+  return {
+    runId: '20000101T000000Z-dead',
+    trigger: 'schedule',
+    measureDate: '2000-01-01',
+    startedAt,
+    finishedAt: null,
+    durationMs: null,
+    outcome: 'running',
+    pid,
+    submissionId: null,
+    recordsRead: null,
+    dataQuality: null,
+    figures: [],
+    missingEstablishments: [],
+    error: null,
+  };
+}

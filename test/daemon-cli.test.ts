@@ -1,0 +1,117 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentHome, outboxIds, type AgentHome } from './support/agent-config.js';
+import { FIXTURE_EXPORT } from './support/expectations.js';
+import { esms, killChildren, startCli, waitFor } from './support/processes.js';
+import { ReceiverProcess, startFhirServer } from './support/servers.js';
+
+// `esms start` as a real process: catch-up at start, resume of pending submissions, SIGTERM.
+// (The schedule itself, at 05:00 local time, is tested with a fake clock in packages/agent/src/daemon.)
+let fhirUrl: string;
+const cleanup: Array<() => Promise<void>> = [];
+const FIXED_RULE = '{ rule: fixed, date: "2024-04-01" }';
+
+beforeAll(async () => {
+  fhirUrl = await startFhirServer(FIXTURE_EXPORT);
+});
+afterAll(async () => {
+  await killChildren();
+  await Promise.all(cleanup.map((c) => c()));
+});
+
+async function setup(): Promise<{ home: AgentHome; receiver: ReceiverProcess }> {
+  const arsDir = await mkdtemp(join(tmpdir(), 'esms-e2e-ars-'));
+  cleanup.push(() => rm(arsDir, { recursive: true, force: true }));
+  const receiver = await ReceiverProcess.start(arsDir);
+  const home = await agentHome({
+    fhirUrl,
+    receiverUrl: receiver.url,
+    measureDateRule: FIXED_RULE,
+    catchUp: true,
+  });
+  cleanup.push(() => home.cleanup());
+  return { home, receiver };
+}
+
+async function runOutcomes(dataDir: string): Promise<string[]> {
+  const dir = join(dataDir, 'runs');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const records = await Promise.all(
+    names
+      .filter((n) => n.endsWith('.json'))
+      .map(
+        async (n) => JSON.parse(await readFile(join(dir, n), 'utf8')) as { outcome: string; trigger: string },
+      ),
+  );
+  return records.map((r) => `${r.trigger}:${r.outcome}`);
+}
+
+describe.concurrent('esms start (built CLI)', () => {
+  it('catches up the missed run at start, keeps running, and exits 0 on SIGTERM', async () => {
+    const { home, receiver } = await setup();
+    const daemon = startCli(['start', '--config', home.configPath]);
+    await waitFor(
+      async () => ((await runOutcomes(home.dataDir)).includes('catch-up:submitted') ? true : undefined),
+      30_000,
+      'the catch-up run',
+    );
+    expect((await receiver.stats()).storedReports).toBe(18);
+    expect(daemon.child.exitCode).toBeNull(); // still up, waiting for the next slot
+
+    daemon.child.kill('SIGTERM');
+    const exit = await daemon.done;
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.stderr).toContain('agent stopped');
+
+    const status = await esms(['status', '--config', home.configPath, '--format', 'json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      runs: [{ trigger: 'catch-up', outcome: 'submitted' }],
+      problems: [],
+    });
+  });
+
+  it('a second signal forces exit 130; the next start resumes the pending submission: one copy', async () => {
+    const { home, receiver } = await setup();
+    await receiver.addFaults([{ delayMs: 3_000 }]);
+    const daemon = startCli(['start', '--config', home.configPath]);
+    await waitFor(
+      async () => ((await receiver.stats()).requests >= 1 ? true : undefined),
+      30_000,
+      'the submission to reach the ARS',
+    );
+    daemon.child.kill('SIGTERM'); // waits for the send in flight…
+    // (Two signals sent at once may be merged by the kernel into one: wait until the first was handled.)
+    await waitFor(
+      () => (daemon.output().stderr.includes('"msg":"stopping"') ? true : undefined),
+      10_000,
+      'the daemon to be stopping',
+    );
+    daemon.child.kill('SIGTERM'); // …unless asked twice
+    const exit = await daemon.done;
+    expect(exit.code).toBe(130);
+    expect(await outboxIds(home.dataDir, 'pending')).toHaveLength(1);
+
+    const again = startCli(['start', '--config', home.configPath]);
+    await waitFor(
+      async () => ((await outboxIds(home.dataDir, 'done')).length === 1 ? true : undefined),
+      30_000,
+      'the resumed delivery',
+    );
+    await waitFor(
+      async () => ((await runOutcomes(home.dataDir)).includes('catch-up:submitted') ? true : undefined),
+      30_000,
+      'the catch-up run',
+    );
+    again.child.kill('SIGINT');
+    expect((await again.done).code).toBe(0);
+    await waitFor(
+      async () => ((await receiver.stats()).accepted >= 2 ? true : undefined),
+      30_000,
+      'both requests answered',
+    );
+    expect((await receiver.stats()).storedReports).toBe(18);
+  });
+});
