@@ -8,7 +8,6 @@ import type { IndicatorId } from './results.js';
 export type ExclusionReason =
   | 'no-update-in-period'
   | 'not-accompanied-in-period'
-  | 'not-an-active-dossier'
   | 'no-projet-personnalise'
   | 'projet-personnalise-on-hold'
   | 'projet-personnalise-not-current'
@@ -37,3 +36,27 @@ export interface EstablishmentExplanation {
 
 /** Subject lists: the explanation of every ESSMS, as sealed (pseudonymised) in evidence. */
 export type SubjectLists = EstablishmentExplanation[];
+
+/**
+ * Maps every person and record id of subject lists through `pseudonymise`, as `pseudonymiseFact` does for
+ * facts: what the evidence seals, so that an auditor can compare them with a recomputation from the
+ * (equally pseudonymised) projection.
+ */
+export function pseudonymiseSubjectLists(subjects: SubjectLists, pseudonymise: (key: string) => string): SubjectLists {
+  const p = (key: string): string => (key.startsWith('finess:') ? key : pseudonymise(key));
+  return subjects.map((establishment) => ({
+    ...establishment,
+    persons: establishment.persons.map(({ person, records }) => ({ person: p(person), records: records.map(p) })),
+    indicators: Object.fromEntries(
+      Object.entries(establishment.indicators).map(([id, explanation]) => [
+        id,
+        {
+          ...explanation,
+          denominator: explanation.denominator.map(p),
+          numerator: explanation.numerator.map(p),
+          outOfNumerator: explanation.outOfNumerator.map((exclusion) => ({ ...exclusion, person: p(exclusion.person) })),
+        },
+      ]),
+    ),
+  }));
+}

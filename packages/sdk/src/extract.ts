@@ -162,17 +162,12 @@ function emitPatient(resource: Json, key: string, aliases: string[], emit: Emit)
  */
 function isIns(id: IdentifierJson): boolean {
   const codes = typeCodes(id);
-  switch (id.system) {
-    case IDENTIFIER_SYSTEMS.insNir:
-      return codes.includes(INS_NIR_TYPE_CODE);
-    case IDENTIFIER_SYSTEMS.insNia:
-      return true;
-    case IDENTIFIER_SYSTEMS.insTest:
-    case IDENTIFIER_SYSTEMS.insDemo:
-      return codes.length === 0 || codes.includes(INS_NIR_TYPE_CODE) || codes.includes('INS-NIA');
-    default:
-      return false;
+  if (id.system === IDENTIFIER_SYSTEMS.insNir) return codes.includes(INS_NIR_TYPE_CODE);
+  if (id.system === IDENTIFIER_SYSTEMS.insNia) return true;
+  if (id.system === IDENTIFIER_SYSTEMS.insTest || id.system === IDENTIFIER_SYSTEMS.insDemo) {
+    return codes.length === 0 || codes.includes(INS_NIR_TYPE_CODE) || codes.includes('INS-NIA');
   }
+  return false;
 }
 
 function emitEncounter(resource: Json, key: string, aliases: string[], ctx: ExtractContext, emit: Emit): void {

@@ -39,6 +39,7 @@ interface Establishment {
   zone: number;
   timezone: string;
   organisation: string | null;
+  organisationName: string | null;
   accompaniedInPeriod: Set<string>;
   accompaniedInYear: Set<string>;
   counters: OrgCounters;
@@ -412,6 +413,7 @@ function buildEstablishments(
         zone: acc.grid.timezones.indexOf(timezone),
         timezone,
         organisation: null,
+        organisationName: null,
         accompaniedInPeriod: new Set(),
         accompaniedInYear: new Set(),
         counters: new OrgCounters(acc.grid.timezones.length, acc.grid.months.length),
@@ -422,18 +424,22 @@ function buildEstablishments(
     }
     e.orgs.push(org);
     e.name ??= org.fact.name;
-    e.organisation ??= organisationFiness(org, orgByAlias);
+    if (e.organisation === null) {
+      const og = organisationOf(org, orgByAlias);
+      e.organisation = og?.finess ?? null;
+      e.organisationName = og?.name ?? null;
+    }
   }
   return establishments;
 }
 
-/** FINESS juridique of the organisme gestionnaire: `partOf`'s FINESS, else the ESSMS's own FINEJ. */
-function organisationFiness(org: OrgRec, orgByAlias: Map<string, OrgRec>): string | null {
+/** The organisme gestionnaire: `partOf`'s FINESS (and name), else the ESSMS's own FINEJ. */
+function organisationOf(org: OrgRec, orgByAlias: Map<string, OrgRec>): { finess: string; name: string | null } | null {
   const parent = org.fact.partOf === null ? undefined : orgByAlias.get(org.fact.partOf);
   const candidate = parent ? (parent.fact.finej ?? parent.fact.finess ?? parent.fact.fineg) : org.fact.finej;
-  if (candidate === null || candidate === undefined) return null;
+  if (candidate === null) return null;
   const check = checkFiness(candidate);
-  return check.problem === 'format' ? null : check.value;
+  return check.problem === 'format' ? null : { finess: check.value, name: parent?.fact.name ?? null };
 }
 
 function placeSejour(
@@ -597,7 +603,7 @@ function buildResults(
       measureDate: grid.measureDate,
       denominatorScope: scope,
       establishments: results,
-      organisations: rollUp(results),
+      organisations: rollUp(results, organisationNames(sorted)),
       dataQuality: { errors: findings.errors, warnings: findings.warnings },
     },
     subjects,
@@ -632,7 +638,6 @@ function explainEstablishment(
   scope: 'period' | 'calendar-year',
 ): EstablishmentExplanation {
   const inPeriodSet = new Set(inPeriod);
-  const activeSet = new Set(active);
   const explain = (
     denom: string[],
     numer: string[],
@@ -669,7 +674,17 @@ function explainEstablishment(
   };
 }
 
-function rollUp(establishments: EstablishmentResult[]): OrganisationResult[] {
+function organisationNames(establishments: Establishment[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const e of establishments) {
+    if (e.organisation !== null && e.organisationName !== null && !names.has(e.organisation)) {
+      names.set(e.organisation, e.organisationName);
+    }
+  }
+  return names;
+}
+
+function rollUp(establishments: EstablishmentResult[], names: Map<string, string>): OrganisationResult[] {
   const byOrganisation = new Map<string, EstablishmentResult[]>();
   for (const e of establishments) {
     if (e.organisation === null) continue;
@@ -696,7 +711,7 @@ function rollUp(establishments: EstablishmentResult[]): OrganisationResult[] {
       const since = list.map((e) => e.indicators['echanges-e-parcours'].sinceProjectStart);
       return {
         finess,
-        name: null,
+        name: names.get(finess) ?? null,
         establishments: list.map((e) => e.finess),
         indicators: {
           ...rates,

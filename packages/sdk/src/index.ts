@@ -46,6 +46,7 @@ export type {
   PersonExclusion,
   SubjectLists,
 } from './explain.js';
+export { pseudonymiseSubjectLists } from './explain.js';
 
 // Projection (evidence) and recognition
 export type {

@@ -62,8 +62,16 @@ const optionsSchema = z.object({
 
 /** Validates the options, reporting every problem at once with its key. */
 export function resolveOptions(options: ComputeOptions): ResolvedOptions {
-  const { recognisers: _r, onFact: _f, ...serialisable } = options as EngineOptions;
-  const parsed = optionsSchema.safeParse(serialisable);
+  // Only the serialisable options are validated here; hooks (recognisers, onFact) are functions.
+  const parsed = optionsSchema.safeParse({
+    measureDate: options.measureDate,
+    denominatorScope: options.denominatorScope,
+    countCancelledEvents: options.countCancelledEvents,
+    finessMode: options.finessMode,
+    timezoneOverrides: options.timezoneOverrides,
+    projectStartDate: options.projectStartDate,
+    allCarePlansAreProjetPersonnalise: options.allCarePlansAreProjetPersonnalise,
+  });
   if (!parsed.success) {
     throw new SdkOptionsError(
       parsed.error.issues.map((issue) => ({ key: issue.path.join('.') || '(options)', message: issue.message })),

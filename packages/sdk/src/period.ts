@@ -42,7 +42,22 @@ export interface ZoneWindows extends WindowBounds {
   timezone: string;
 }
 
+/** Grids are pure functions of their inputs and cost a few hundred Intl calls: keep the recent ones. */
+const gridCache = new Map<string, PeriodGrid>();
+const GRID_CACHE_SIZE = 32;
+
 export function buildPeriodGrid(measureDate: string, timezones: string[], projectStartDate: string | null): PeriodGrid {
+  const key = `${measureDate}|${projectStartDate ?? ''}|${timezones.join(',')}`;
+  let grid = gridCache.get(key);
+  if (grid === undefined) {
+    grid = computePeriodGrid(measureDate, timezones, projectStartDate);
+    if (gridCache.size >= GRID_CACHE_SIZE) gridCache.delete(gridCache.keys().next().value!);
+    gridCache.set(key, grid);
+  }
+  return grid;
+}
+
+function computePeriodGrid(measureDate: string, timezones: string[], projectStartDate: string | null): PeriodGrid {
   const localStart = addMonthsClamped(measureDate, -3);
   const endWall = localDateToWallMs(measureDate);
   const startWall = localDateToWallMs(localStart);

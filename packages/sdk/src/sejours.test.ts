@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultRecognisers } from './index.js';
 import {
   episodeOfCare,
   evenement,

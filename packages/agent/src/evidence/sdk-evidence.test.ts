@@ -6,7 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toMeasureReports } from '@esms-numerique/sdk';
+import { fileURLToPath } from 'node:url';
+import { toMeasureReports, type SubjectLists } from '@esms-numerique/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobPath, putBlob } from './blobs.js';
 import { canonicalJson } from './canonical-json.js';
@@ -22,7 +23,8 @@ import { pseudonymiseSubjectLists } from './subject-lists.js';
 import { verifyEvidence } from './verify.js';
 import { rewriteAndResign } from './__fixtures__/tamper.js';
 
-const EXAMPLES_DIR = '/work/shared/reference/tddui-examples/fhir-json';
+/** The official ANS TDDUI examples (copied from the implementation guide, unchanged). */
+const EXAMPLES_DIR = fileURLToPath(new URL('./__fixtures__/tddui-examples/', import.meta.url));
 const MEASURE_DATE = '2023-05-01';
 const USAGE = 'https://esms-numerique.github.io/fhir/CodeSystem/usage-event';
 
@@ -132,7 +134,7 @@ beforeAll(async () => {
     periods: Object.fromEntries(direct.results.establishments.map((e) => [e.finess, e.period])),
     projection,
     results: direct.results,
-    subjects: pseudonymiseSubjectLists(direct.subjects, pseudonymise),
+    subjects: pseudonymiseSubjectLists(direct.subjects as SubjectLists, pseudonymise),
     submissionBody: JSON.stringify(bundle),
   });
 });

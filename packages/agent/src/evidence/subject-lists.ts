@@ -5,42 +5,10 @@
 import { asArray, field, isRecord } from './json-access.js';
 
 /**
- * Maps every person and record id of subject lists through `pseudonymise`, the way `pseudonymiseFact`
- * maps facts (keys naming a FINESS stay). The runner seals the result.
+ * Subject lists are pseudonymised by the SDK's `pseudonymiseSubjectLists` (the runner seals its result);
+ * re-exported here for the evidence API.
  */
-export function pseudonymiseSubjectLists(subjects: unknown, pseudonymise: (key: string) => string): unknown {
-  const p = (key: unknown): unknown =>
-    typeof key === 'string' && !key.startsWith('finess:') ? pseudonymise(key) : key;
-  return asArray(subjects).map((establishment) => {
-    if (!isRecord(establishment)) return establishment;
-    const indicators = field(establishment, 'indicators');
-    return {
-      ...establishment,
-      persons: asArray(field(establishment, 'persons')).map((person) =>
-        isRecord(person)
-          ? { ...person, person: p(person['person']), records: asArray(person['records']).map(p) }
-          : person,
-      ),
-      indicators: isRecord(indicators)
-        ? Object.fromEntries(
-            Object.entries(indicators).map(([id, explanation]) => [
-              id,
-              isRecord(explanation)
-                ? {
-                    ...explanation,
-                    denominator: asArray(explanation['denominator']).map(p),
-                    numerator: asArray(explanation['numerator']).map(p),
-                    outOfNumerator: asArray(explanation['outOfNumerator']).map((exclusion) =>
-                      isRecord(exclusion) ? { ...exclusion, person: p(exclusion['person']) } : exclusion,
-                    ),
-                  }
-                : explanation,
-            ]),
-          )
-        : indicators,
-    };
-  });
-}
+export { pseudonymiseSubjectLists } from '@esms-numerique/sdk';
 
 /**
  * Names every person by the smallest of its ids (its own and its merged records'), so that two lists that

@@ -29,7 +29,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 /** Where the screenshot is left for a person to look at. */
-export const SCREENSHOT_PATH = join(tmpdir(), 'esms-report-screenshot.png');
+const SCREENSHOT_PATH = join(tmpdir(), 'esms-report-screenshot.png');
 
 let dir: string;
 let outFile: string;

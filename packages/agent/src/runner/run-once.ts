@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   pseudonymiseFact,
+  pseudonymiseSubjectLists,
   serialisableOptions,
   toMeasureReports,
   type ComputeOptions,
@@ -149,6 +150,7 @@ async function sealAndSubmit(
       {
         ...computeOptions,
         onFact: (fact) =>
+          // The evidence code treats facts as opaque JSON (its verifier takes the rules as a parameter).
           projection.write(pseudonymiseFact(fact, pseudonymise) as unknown as Record<string, unknown>),
       },
       options.signal,
@@ -195,7 +197,7 @@ async function sealAndSubmit(
     periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
     projection: await projection.finish(),
     results,
-    subjects: subjects.map((s) => ({ ...s })),
+    subjects: pseudonymiseSubjectLists(subjects, pseudonymise),
     submissionBody: submission.body,
   });
   await writeRunRecord(ctx.dataDir, record);
