@@ -7,7 +7,7 @@
 //   4. `esms status`, `esms verify`, `esms export-evidence` and `esms report` show what a signatory gets.
 //
 // Plain JavaScript so it runs with `node` after `pnpm build`, nothing else. Writes only under `.demo/`.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,18 +19,28 @@ const demoDir = join(root, '.demo');
 const sampleData = join(root, 'examples/sample-data');
 const cli = join(root, 'packages/agent/dist/main.js');
 const MEASURE_DATES = ['2024-02-01', '2024-03-01', '2024-04-01'];
+// The ESSMS of the sample data (FINESS géographiques), as an IT team lists its own in the config.
+const SAMPLE_ESSMS = ['130007313', '690007356', '750006827', '970108007', '970407680'];
 
+// Asynchronous on purpose: the FHIR server and the receiver run in this process and must keep answering.
 function esms(args, { allowFailure = false, quiet = false } = {}) {
-  const result = spawnSync(process.execPath, [cli, ...args], {
-    cwd: root,
-    encoding: 'utf8',
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      if (!quiet) process.stdout.write(stdout);
+      if (status !== 0 && !allowFailure) {
+        process.stderr.write(stderr);
+        reject(new Error(`esms ${args[0]} exited with ${status}`));
+        return;
+      }
+      resolvePromise({ status, stdout, stderr });
+    });
   });
-  if (!quiet) process.stdout.write(result.stdout);
-  if (result.status !== 0 && !allowFailure) {
-    process.stderr.write(result.stderr);
-    throw new Error(`esms ${args[0]} exited with ${result.status}`);
-  }
-  return result;
 }
 
 function heading(text) {
@@ -47,6 +57,8 @@ try {
     configPath,
     [
       '# Written by examples/demo/run-demo.mjs: the sample data served on loopback, the reference receiver.',
+      'establishments:',
+      ...SAMPLE_ESSMS.map((finess) => `  - finess: "${finess}"`),
       'sources:',
       `  - type: fhir`,
       `    baseUrl: ${fhir.url}`,
@@ -60,11 +72,11 @@ try {
   );
 
   heading(`Figures on the sample data (${relative(root, sampleData)}), measurement date ${MEASURE_DATES.at(-1)}`);
-  esms(['compute', '--input', sampleData, '--measure-date', MEASURE_DATES.at(-1), '--format', 'table']);
+  await esms(['compute', '--input', sampleData, '--measure-date', MEASURE_DATES.at(-1), '--format', 'table']);
 
   for (const measureDate of MEASURE_DATES) {
     heading(`esms run-once --measure-date ${measureDate}: pull from ${fhir.url}, seal, submit to ${receiver.url}`);
-    const run = JSON.parse(esms(['run-once', '--config', configPath, '--measure-date', measureDate], { quiet: true }).stdout);
+    const run = JSON.parse((await esms(['run-once', '--config', configPath, '--measure-date', measureDate], { quiet: true })).stdout);
     process.stdout.write(
       `run ${run.runId}: ${run.outcome}, ${run.recordsRead} records read, submission ${String(run.submissionId).slice(0, 16)}…\n`,
     );
@@ -76,17 +88,17 @@ try {
   );
 
   heading('esms status');
-  esms(['status', '--config', configPath], { allowFailure: true });
+  await esms(['status', '--config', configPath], { allowFailure: true });
 
   heading('esms verify (digests, chain, signatures, and every figure recomputed from the projection)');
-  esms(['verify', join(demoDir, 'data/evidence')]);
+  await esms(['verify', join(demoDir, 'data/evidence')]);
 
   heading('esms export-evidence and esms report');
   const bundle = join(demoDir, 'evidence-bundle.tar');
   const report = join(demoDir, 'rapport-signataire.html');
-  esms(['export-evidence', '--config', configPath, '--out', bundle]);
-  esms(['verify', bundle], { quiet: true });
-  esms(['report', '--config', configPath, '--out', report]);
+  await esms(['export-evidence', '--config', configPath, '--out', bundle]);
+  await esms(['verify', bundle], { quiet: true });
+  await esms(['report', '--config', configPath, '--out', report]);
   process.stdout.write(
     `\nEvidence store: ${relative(root, join(demoDir, 'data/evidence'))}\n` +
       `Evidence bundle for an auditor: ${relative(root, bundle)} (verified)\n` +
