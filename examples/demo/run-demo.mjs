@@ -71,12 +71,19 @@ try {
     ].join('\n'),
   );
 
-  heading(`Figures on the sample data (${relative(root, sampleData)}), measurement date ${MEASURE_DATES.at(-1)}`);
+  heading(
+    `Figures on the sample data (${relative(root, sampleData)}), measurement date ${MEASURE_DATES.at(-1)}`,
+  );
   await esms(['compute', '--input', sampleData, '--measure-date', MEASURE_DATES.at(-1), '--format', 'table']);
 
   for (const measureDate of MEASURE_DATES) {
-    heading(`esms run-once --measure-date ${measureDate}: pull from ${fhir.url}, seal, submit to ${receiver.url}`);
-    const run = JSON.parse((await esms(['run-once', '--config', configPath, '--measure-date', measureDate], { quiet: true })).stdout);
+    heading(
+      `esms run-once --measure-date ${measureDate}: pull from ${fhir.url}, seal, submit to ${receiver.url}`,
+    );
+    const run = JSON.parse(
+      (await esms(['run-once', '--config', configPath, '--measure-date', measureDate], { quiet: true }))
+        .stdout,
+    );
     process.stdout.write(
       `run ${run.runId}: ${run.outcome}, ${run.recordsRead} records read, submission ${String(run.submissionId).slice(0, 16)}…\n`,
     );

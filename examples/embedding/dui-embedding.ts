@@ -12,17 +12,45 @@ import type { CarePlan, Encounter, Organization, Patient } from 'fhir/r4.js';
 import {
   computeIndicators,
   IDENTIFIER_SYSTEMS,
+  RATE_INDICATOR_IDS,
   TDDUI_PROFILES,
   usageEvents,
   type Computation,
 } from '@esms-numerique/sdk';
 
 // ---- What the DUI's own database holds (normally: SQL queries with cursors) -------------------------
-export interface UsagerRow { id: number; ins: string | null; updatedAt: string }
-export interface AdmissionRow { id: number; usagerId: number; entree: string; sortie: string | null; annulee: boolean }
-export interface RendezVousRow { id: number; admissionId: number; usagerId: number; debut: string; etat: 'prevu' | 'realise' | 'annule' }
-export interface ProjetRow { id: number; usagerId: number; etat: 'ENPREPARATION' | 'ENCOURS' | 'ENPAUSE' | 'TERMINE'; creeLe: string }
-export interface EnvoiRow { id: number; usagerId: number | null; canal: 'mssante' | 'dmp'; envoyeLe: string; ok: boolean }
+export interface UsagerRow {
+  id: number;
+  ins: string | null;
+  updatedAt: string;
+}
+export interface AdmissionRow {
+  id: number;
+  usagerId: number;
+  entree: string;
+  sortie: string | null;
+  annulee: boolean;
+}
+export interface RendezVousRow {
+  id: number;
+  admissionId: number;
+  usagerId: number;
+  debut: string;
+  etat: 'prevu' | 'realise' | 'annule';
+}
+export interface ProjetRow {
+  id: number;
+  usagerId: number;
+  etat: 'ENPREPARATION' | 'ENCOURS' | 'ENPAUSE' | 'TERMINE';
+  creeLe: string;
+}
+export interface EnvoiRow {
+  id: number;
+  usagerId: number | null;
+  canal: 'mssante' | 'dmp';
+  envoyeLe: string;
+  ok: boolean;
+}
 
 export interface DuiDatabase {
   finess: string;
@@ -37,7 +65,12 @@ export interface DuiDatabase {
 const ORGANIZATION_ID = 'essms';
 
 // TDDUI status mapping (data-model.md): ENPREPARATION → draft, ENCOURS → active, ENPAUSE → on-hold, TERMINE → completed.
-const PROJET_STATUS = { ENPREPARATION: 'draft', ENCOURS: 'active', ENPAUSE: 'on-hold', TERMINE: 'completed' } as const;
+const PROJET_STATUS = {
+  ENPREPARATION: 'draft',
+  ENCOURS: 'active',
+  ENPAUSE: 'on-hold',
+  TERMINE: 'completed',
+} as const;
 const RDV_STATUS = { prevu: 'planned', realise: 'finished', annule: 'cancelled' } as const;
 
 /** Maps the DUI's rows into FHIR resources, one at a time. */
@@ -45,7 +78,9 @@ export function* toFhir(db: DuiDatabase): Generator<unknown> {
   const organization: Organization = {
     resourceType: 'Organization',
     id: ORGANIZATION_ID,
-    identifier: [{ system: IDENTIFIER_SYSTEMS.finess, value: db.finess, type: { coding: [{ code: 'FINEG' }] } }],
+    identifier: [
+      { system: IDENTIFIER_SYSTEMS.finess, value: db.finess, type: { coding: [{ code: 'FINEG' }] } },
+    ],
     name: db.name,
   };
   yield organization;
@@ -58,7 +93,17 @@ export function* toFhir(db: DuiDatabase): Generator<unknown> {
         { system: IDENTIFIER_SYSTEMS.localUsager, value: `3${db.finess}/${u.id}` },
         ...(u.ins === null
           ? []
-          : [{ system: IDENTIFIER_SYSTEMS.insNir, value: u.ins, type: { coding: [{ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: 'INS-NIR' }] } }]),
+          : [
+              {
+                system: IDENTIFIER_SYSTEMS.insNir,
+                value: u.ins,
+                type: {
+                  coding: [
+                    { system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: 'INS-NIR' },
+                  ],
+                },
+              },
+            ]),
       ],
     };
     yield patient;
@@ -110,7 +155,10 @@ export function* toFhir(db: DuiDatabase): Generator<unknown> {
       success: e.ok,
     };
     if (e.canal === 'mssante') {
-      yield usageEvents.mssanteMessageSent({ ...common, ...(e.usagerId === null ? {} : { patientId: `u${e.usagerId}` }) });
+      yield usageEvents.mssanteMessageSent({
+        ...common,
+        ...(e.usagerId === null ? {} : { patientId: `u${e.usagerId}` }),
+      });
     } else if (e.usagerId !== null) {
       yield usageEvents.dmpDocumentFed({ ...common, patientId: `u${e.usagerId}` });
     }
@@ -159,8 +207,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { results } = await computeForDui(sampleDatabase(), '2024-04-01');
   for (const e of results.establishments) {
     console.log(`${e.finess} ${e.name ?? ''} — période ${e.period.start} → ${e.period.end} (${e.timezone})`);
-    for (const [id, r] of Object.entries(e.indicators)) {
-      if ('numerator' in r) console.log(`  ${id}: ${r.numerator}/${r.denominator} = ${r.rate ?? '—'} % (cible ${r.target} %)`);
+    for (const id of RATE_INDICATOR_IDS) {
+      const r = e.indicators[id];
+      console.log(`  ${id}: ${r.numerator}/${r.denominator} = ${r.rate ?? '—'} % (cible ${r.target} %)`);
     }
   }
 }

@@ -9,7 +9,7 @@ import { EXIT_CODE_BY_ERROR, isAgentError } from './errors.js';
 async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
-    await program.parseAsync(argv as string[]);
+    await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -21,7 +21,9 @@ async function main(argv: readonly string[]): Promise<number> {
       if (error.code === 'usage') process.stderr.write(program.helpInformation());
       return EXIT_CODE_BY_ERROR[error.code];
     }
-    process.stderr.write(`esms: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `esms: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 1;
   }
 }

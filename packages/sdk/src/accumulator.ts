@@ -120,7 +120,9 @@ export class Accumulator {
         }
         if (fact.via === 'last-updated') {
           const after = maskAfterPeriodEnd(this.grid, at);
-          if (after !== 0) for (let z = 0; z < this.updatedAfterPeriod.length; z++) if (after & (1 << z)) this.updatedAfterPeriod[z]!++;
+          if (after !== 0)
+            for (let z = 0; z < this.updatedAfterPeriod.length; z++)
+              if (after & (1 << z)) this.updatedAfterPeriod[z]!++;
         }
         return;
       }
@@ -179,7 +181,8 @@ export class Accumulator {
     }
     const acc = this.person(subject, record);
     if (status === 'entered-in-error') return;
-    const endMask = end === null ? this.grid.allMask : maskEndReachesPeriod(this.grid, parseFhirTime(end, 'end'));
+    const endMask =
+      end === null ? this.grid.allMask : maskEndReachesPeriod(this.grid, parseFhirTime(end, 'end'));
     const createdMask =
       created === null ? this.grid.allMask : maskBeforePeriodEnd(this.grid, parseFhirTime(created, 'start'));
     const current = endMask & createdMask;
@@ -221,7 +224,9 @@ export class Accumulator {
     }
     if (kind === 'dmp-document-fed') {
       if (subject === null) {
-        this.problems.push(missingSubject(record, 'dmp-document-fed without a person (entity.what)', 'AuditEvent'));
+        this.problems.push(
+          missingSubject(record, 'dmp-document-fed without a person (entity.what)', 'AuditEvent'),
+        );
         return;
       }
       const acc = this.person(subject, record);
@@ -249,12 +254,21 @@ export class Accumulator {
     const grid = this.grid;
     if (at >= grid.unionEndMs) return false;
     if (at >= grid.unionStartMs) return true;
-    return kind === 'e-parcours-exchange' && grid.zones.some((z) => z.projectStart !== null && at >= z.projectStart);
+    return (
+      kind === 'e-parcours-exchange' &&
+      grid.zones.some((z) => z.projectStart !== null && at >= z.projectStart)
+    );
   }
 }
 
 /** Adds one usage event to an organisation's counters, for every zone whose windows contain it. */
-export function countUsage(grid: PeriodGrid, counters: OrgCounters, kind: UsageEventKind, at: number, onlyZone = -1): void {
+export function countUsage(
+  grid: PeriodGrid,
+  counters: OrgCounters,
+  kind: UsageEventKind,
+  at: number,
+  onlyZone = -1,
+): void {
   const inP = maskInPeriod(grid, at);
   for (let z = 0; z < grid.timezones.length; z++) {
     if (onlyZone >= 0 && z !== onlyZone) continue;
@@ -298,7 +312,13 @@ function typeOf(record: string): string {
 }
 
 function missingSubject(record: string, message: string, resourceType?: string): ProblemFact {
-  return { k: 'problem', code: 'unknown-subject', resourceType: resourceType ?? typeOf(record), id: idOf(record), message };
+  return {
+    k: 'problem',
+    code: 'unknown-subject',
+    resourceType: resourceType ?? typeOf(record),
+    id: idOf(record),
+    message,
+  };
 }
 
 export { idOf, typeOf };

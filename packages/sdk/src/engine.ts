@@ -54,13 +54,25 @@ export function createEngine(options: EngineOptions): Engine {
   const addRecord = (record: unknown, fullUrl: string | null, depth: number): void => {
     if (isBundle(record)) {
       if (depth >= MAX_BUNDLE_DEPTH) {
-        emit({ k: 'problem', code: 'invalid-resource', resourceType: 'Bundle', id: bundleId(record), message: 'Bundles nested too deeply' });
+        emit({
+          k: 'problem',
+          code: 'invalid-resource',
+          resourceType: 'Bundle',
+          id: bundleId(record),
+          message: 'Bundles nested too deeply',
+        });
         return;
       }
       const entries = record.entry;
       if (entries === undefined) return;
       if (!Array.isArray(entries)) {
-        emit({ k: 'problem', code: 'invalid-resource', resourceType: 'Bundle', id: bundleId(record), message: 'entry: expected an array' });
+        emit({
+          k: 'problem',
+          code: 'invalid-resource',
+          resourceType: 'Bundle',
+          id: bundleId(record),
+          message: 'entry: expected an array',
+        });
         return;
       }
       for (const entry of entries as unknown[]) {
@@ -86,7 +98,13 @@ export function createEngine(options: EngineOptions): Engine {
     },
     reportUnreadable(location, reason) {
       ensureOpen();
-      emit({ k: 'problem', code: 'unreadable-input', resourceType: 'unknown', id: location, message: reason });
+      emit({
+        k: 'problem',
+        code: 'unreadable-input',
+        resourceType: 'unknown',
+        id: location,
+        message: reason,
+      });
     },
     finish() {
       ensureOpen();
@@ -97,7 +115,11 @@ export function createEngine(options: EngineOptions): Engine {
 }
 
 function isBundle(value: unknown): value is { resourceType: 'Bundle'; id?: unknown; entry?: unknown } {
-  return value !== null && typeof value === 'object' && (value as { resourceType?: unknown }).resourceType === 'Bundle';
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    (value as { resourceType?: unknown }).resourceType === 'Bundle'
+  );
 }
 
 function bundleId(bundle: { id?: unknown }): string {
@@ -138,6 +160,9 @@ export async function recomputeFromProjection(
 }
 
 /** The explanation of one ESSMS: who is in each denominator and numerator, and why others are not. */
-export function explainEstablishment(computation: Computation, finess: string): EstablishmentExplanation | undefined {
+export function explainEstablishment(
+  computation: Computation,
+  finess: string,
+): EstablishmentExplanation | undefined {
   return computation.subjects.find((s) => s.finess === finess);
 }

@@ -42,11 +42,17 @@ export type SubjectLists = EstablishmentExplanation[];
  * facts: what the evidence seals, so that an auditor can compare them with a recomputation from the
  * (equally pseudonymised) projection.
  */
-export function pseudonymiseSubjectLists(subjects: SubjectLists, pseudonymise: (key: string) => string): SubjectLists {
+export function pseudonymiseSubjectLists(
+  subjects: SubjectLists,
+  pseudonymise: (key: string) => string,
+): SubjectLists {
   const p = (key: string): string => (key.startsWith('finess:') ? key : pseudonymise(key));
   return subjects.map((establishment) => ({
     ...establishment,
-    persons: establishment.persons.map(({ person, records }) => ({ person: p(person), records: records.map(p) })),
+    persons: establishment.persons.map(({ person, records }) => ({
+      person: p(person),
+      records: records.map(p),
+    })),
     indicators: Object.fromEntries(
       Object.entries(establishment.indicators).map(([id, explanation]) => [
         id,
@@ -54,7 +60,10 @@ export function pseudonymiseSubjectLists(subjects: SubjectLists, pseudonymise: (
           ...explanation,
           denominator: explanation.denominator.map(p),
           numerator: explanation.numerator.map(p),
-          outOfNumerator: explanation.outOfNumerator.map((exclusion) => ({ ...exclusion, person: p(exclusion.person) })),
+          outOfNumerator: explanation.outOfNumerator.map((exclusion) => ({
+            ...exclusion,
+            person: p(exclusion.person),
+          })),
         },
       ]),
     ),

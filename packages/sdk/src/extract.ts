@@ -43,11 +43,20 @@ export function extractFacts(record: unknown, fullUrl: string | null, ctx: Extra
   }
   // Own properties only: a record whose resourceType is `__proto__` or `constructor` must not reach
   // Object.prototype (found by the property tests: the engine threw `schema.safeParse is not a function`).
-  const schema = Object.hasOwn(SCHEMAS_BY_TYPE, resourceType) ? SCHEMAS_BY_TYPE[resourceType]! : otherResourceSchema;
+  const schema = Object.hasOwn(SCHEMAS_BY_TYPE, resourceType)
+    ? SCHEMAS_BY_TYPE[resourceType]!
+    : otherResourceSchema;
   const parsed = schema.safeParse(resource);
   const key = recordKey(resourceType, resource.id, fullUrl);
   if (!parsed.success) {
-    emit(problem('invalid-resource', resourceType, displayId(resource.id, fullUrl), describeIssues(parsed.error)));
+    emit(
+      problem(
+        'invalid-resource',
+        resourceType,
+        displayId(resource.id, fullUrl),
+        describeIssues(parsed.error),
+      ),
+    );
     return;
   }
   const aliases = fullUrl !== null && fullUrl !== key ? [fullUrl] : [];
@@ -151,7 +160,14 @@ function emitPatient(resource: Json, key: string, aliases: string[], emit: Emit)
   emit({ k: 'patient', key, aliases, ins, links });
   const lastUpdated = str(field(resource.meta, 'lastUpdated'));
   if (lastUpdated !== null) {
-    emit({ k: 'update', record: key, resourceType: 'Patient', subjects: [key], at: lastUpdated, via: 'last-updated' });
+    emit({
+      k: 'update',
+      record: key,
+      resourceType: 'Patient',
+      subjects: [key],
+      at: lastUpdated,
+      via: 'last-updated',
+    });
   }
 }
 
@@ -170,7 +186,13 @@ function isIns(id: IdentifierJson): boolean {
   return false;
 }
 
-function emitEncounter(resource: Json, key: string, aliases: string[], ctx: ExtractContext, emit: Emit): void {
+function emitEncounter(
+  resource: Json,
+  key: string,
+  aliases: string[],
+  ctx: ExtractContext,
+  emit: Emit,
+): void {
   const kind = ctx.recognisers.encounterKind(resource);
   const partOf = referenceKey(resource.partOf);
   switch (kind) {
@@ -210,7 +232,15 @@ function emitAppointment(resource: Json, key: string, emit: Emit): void {
   for (const participant of resource.participant as { actor?: unknown }[]) {
     const subject = patientReference(participant.actor);
     if (subject === null) continue;
-    emit({ k: 'event', record: key, resourceType: 'Appointment', subject, status: str(resource.status), start, partOf: null });
+    emit({
+      k: 'event',
+      record: key,
+      resourceType: 'Appointment',
+      subject,
+      status: str(resource.status),
+      start,
+      partOf: null,
+    });
   }
 }
 
@@ -237,8 +267,20 @@ function emitAuditEvent(resource: Json, key: string, ctx: ExtractContext, emit: 
     });
   }
   const action = resource.action;
-  if (success && recorded !== null && persons.length > 0 && (action === 'C' || action === 'U' || action === 'D')) {
-    emit({ k: 'update', record: key, resourceType: 'AuditEvent', subjects: persons, at: recorded, via: 'audit-event' });
+  if (
+    success &&
+    recorded !== null &&
+    persons.length > 0 &&
+    (action === 'C' || action === 'U' || action === 'D')
+  ) {
+    emit({
+      k: 'update',
+      record: key,
+      resourceType: 'AuditEvent',
+      subjects: persons,
+      at: recorded,
+      via: 'audit-event',
+    });
   }
 }
 
@@ -278,7 +320,14 @@ function emitLastUpdated(resource: Json, resourceType: string, key: string, emit
     }
   }
   if (subjects.size === 0) return;
-  emit({ k: 'update', record: key, resourceType, subjects: [...subjects], at: lastUpdated, via: 'last-updated' });
+  emit({
+    k: 'update',
+    record: key,
+    resourceType,
+    subjects: [...subjects],
+    at: lastUpdated,
+    via: 'last-updated',
+  });
 }
 
 /**
@@ -298,7 +347,8 @@ function identifierAliases(identifiers: unknown): string[] {
   if (!Array.isArray(identifiers)) return [];
   const out: string[] = [];
   for (const id of identifiers as IdentifierJson[]) {
-    if (typeof id.system === 'string' && typeof id.value === 'string') out.push(identifierKey(id.system, id.value));
+    if (typeof id.system === 'string' && typeof id.value === 'string')
+      out.push(identifierKey(id.system, id.value));
   }
   return out;
 }

@@ -119,7 +119,13 @@ export function pseudonymiseFact(fact: Fact, pseudonymise: (key: string) => stri
     case 'organisation':
       return { ...fact, key: p(fact.key), aliases: fact.aliases.map(p), partOf: pn(fact.partOf) };
     case 'patient':
-      return { ...fact, key: p(fact.key), aliases: fact.aliases.map(p), ins: fact.ins.map(p), links: fact.links.map(p) };
+      return {
+        ...fact,
+        key: p(fact.key),
+        aliases: fact.aliases.map(p),
+        ins: fact.ins.map(p),
+        links: fact.links.map(p),
+      };
     case 'sejour':
       return {
         ...fact,

@@ -1,6 +1,19 @@
-import { idOf, typeOf, countUsage, OrgCounters, type Accumulator, type PersonAcc, type SejourRec } from './accumulator.js';
+import {
+  idOf,
+  typeOf,
+  countUsage,
+  OrgCounters,
+  type Accumulator,
+  type PersonAcc,
+  type SejourRec,
+} from './accumulator.js';
 import { TARGETS } from './constants.js';
-import type { EstablishmentExplanation, ExclusionReason, IndicatorExplanation, SubjectLists } from './explain.js';
+import type {
+  EstablishmentExplanation,
+  ExclusionReason,
+  IndicatorExplanation,
+  SubjectLists,
+} from './explain.js';
 import type { OrganisationFact } from './facts.js';
 import { checkFiness, timezoneForFiness } from './finess.js';
 import { maskInPeriod } from './period.js';
@@ -80,7 +93,8 @@ export function finalize(acc: Accumulator): Computation {
 
   // 2. Patients, aliases and persons (links, then INS).
   const { byAlias: patientByAlias, ambiguous: ambiguousAliases } = buildPatientAliases(acc);
-  const resolvePatient = (key: string): string | null => (acc.patients.has(key) ? key : (patientByAlias.get(key) ?? null));
+  const resolvePatient = (key: string): string | null =>
+    acc.patients.has(key) ? key : (patientByAlias.get(key) ?? null);
   const persons = mergePersons(acc, resolvePatient, findings);
   restoreSamePersonAliases(patientByAlias, ambiguousAliases, persons);
 
@@ -228,7 +242,10 @@ export function finalize(acc: Accumulator): Computation {
   return buildResults(acc, establishments, persons, findings);
 }
 
-function buildPatientAliases(acc: Accumulator): { byAlias: Map<string, string>; ambiguous: Map<string, Set<string>> } {
+function buildPatientAliases(acc: Accumulator): {
+  byAlias: Map<string, string>;
+  ambiguous: Map<string, Set<string>>;
+} {
   const byAlias = new Map<string, string>();
   const ambiguous = new Map<string, Set<string>>();
   for (const patient of acc.patients.values()) {
@@ -322,7 +339,16 @@ function mergePersons(
     const root = merged.find(key);
     let person = byRoot.get(root);
     if (person === undefined) {
-      person = { id: root, records: [], updated: 0, event: 0, pp: 0, ppOnHold: 0, ppOther: false, sejours: [] };
+      person = {
+        id: root,
+        records: [],
+        updated: 0,
+        event: 0,
+        pp: 0,
+        ppOnHold: 0,
+        ppOther: false,
+        sejours: [],
+      };
       byRoot.set(root, person);
     }
     person.records.push(key);
@@ -376,7 +402,8 @@ function buildEstablishments(
         resourceType: 'Organization',
         id,
         finess: check.value,
-        message: 'FINESS number is not 9 characters (2 department characters, then 7 digits): establishment excluded',
+        message:
+          'FINESS number is not 9 characters (2 department characters, then 7 digits): establishment excluded',
       });
       continue;
     }
@@ -403,7 +430,8 @@ function buildEstablishments(
         findings.warnings.push({
           code: 'timezone-unknown',
           finess: check.value,
-          message: 'overseas FINESS of an unknown territory: period computed in Europe/Paris (set a time zone override)',
+          message:
+            'overseas FINESS of an unknown territory: period computed in Europe/Paris (set a time zone override)',
         });
       }
       e = {
@@ -434,7 +462,10 @@ function buildEstablishments(
 }
 
 /** The organisme gestionnaire: `partOf`'s FINESS (and name), else the ESSMS's own FINEJ. */
-function organisationOf(org: OrgRec, orgByAlias: Map<string, OrgRec>): { finess: string; name: string | null } | null {
+function organisationOf(
+  org: OrgRec,
+  orgByAlias: Map<string, OrgRec>,
+): { finess: string; name: string | null } | null {
   const parent = org.fact.partOf === null ? undefined : orgByAlias.get(org.fact.partOf);
   const candidate = parent ? (parent.fact.finej ?? parent.fact.finess ?? parent.fact.fineg) : org.fact.finej;
   if (candidate === null) return null;
@@ -459,7 +490,8 @@ function placeSejour(
   // Séjour facts never register their subject in the accumulator's per-person state (only events,
   // updates, projets personnalisés and usage events do), so an unresolvable subject must be reported here:
   // data-model.md "a reference to a record that is not in the input is reported (unknown-subject)".
-  if (person === null) return finding('unknown-subject', 'refers to a person whose Patient record is not in the input');
+  if (person === null)
+    return finding('unknown-subject', 'refers to a person whose Patient record is not in the input');
   const establishment = establishmentOf(f.provider);
   if (establishment === null) {
     return finding(
@@ -484,7 +516,12 @@ function addDemotedEvent(
 ): void {
   const f = s.fact;
   if (f.subject === null) {
-    findings.errors.push({ code: 'unknown-subject', resourceType: f.resourceType, id: idOf(f.key), message: 'agenda event without a person' });
+    findings.errors.push({
+      code: 'unknown-subject',
+      resourceType: f.resourceType,
+      id: idOf(f.key),
+      message: 'agenda event without a person',
+    });
     return;
   }
   const person = personOf(f.subject);
@@ -507,7 +544,8 @@ function addCounters(e: Establishment, c: OrgCounters, months: number): void {
   e.counters.mssante[z]! += c.mssante[z]!;
   e.counters.eParcours[z]! += c.eParcours[z]!;
   e.counters.eParcoursSinceStart[z]! += c.eParcoursSinceStart[z]!;
-  for (let m = 0; m < months; m++) e.counters.ePrescriptions[z * months + m]! += c.ePrescriptions[z * months + m]!;
+  for (let m = 0; m < months; m++)
+    e.counters.ePrescriptions[z * months + m]! += c.ePrescriptions[z * months + m]!;
 }
 
 function rate(numerator: number, denominator: number, target: number): RateResult {
@@ -535,7 +573,9 @@ function buildResults(
 
   const results: EstablishmentResult[] = [];
   const subjects: SubjectLists = [];
-  const sorted = [...establishments.values()].sort((a, b) => (a.finess < b.finess ? -1 : a.finess > b.finess ? 1 : 0));
+  const sorted = [...establishments.values()].sort((a, b) =>
+    a.finess < b.finess ? -1 : a.finess > b.finess ? 1 : 0,
+  );
   for (const e of sorted) {
     const bit = 1 << e.zone;
     const inPeriod = sortedIds(e.accompaniedInPeriod);
@@ -563,7 +603,8 @@ function buildResults(
       'e-prescriptions-importees': { total: ePrescriptionTotal, byMonth },
       'echanges-e-parcours': {
         total: e.counters.eParcours[e.zone]!,
-        sinceProjectStart: acc.options.projectStartDate === null ? null : e.counters.eParcoursSinceStart[e.zone]!,
+        sinceProjectStart:
+          acc.options.projectStartDate === null ? null : e.counters.eParcoursSinceStart[e.zone]!,
       },
     };
     if (denominator.length === 0) {
@@ -586,7 +627,9 @@ function buildResults(
       vaReady: va === null,
       vaReason: va,
     });
-    subjects.push(explainEstablishment(e, bit, inPeriod, denominator, active, withPp, withEvent, withDmp, get, scope));
+    subjects.push(
+      explainEstablishment(e, bit, inPeriod, denominator, active, withPp, withEvent, withDmp, get, scope),
+    );
   }
 
   const historyMissing = Math.max(0, ...sorted.map((e) => acc.updatedAfterPeriod[e.zone]!));
@@ -647,7 +690,9 @@ function explainEstablishment(
     return {
       denominator: denom,
       numerator: numer,
-      outOfNumerator: denom.filter((id) => !numerSet.has(id)).map((person) => ({ person, reason: reason(person) })),
+      outOfNumerator: denom
+        .filter((id) => !numerSet.has(id))
+        .map((person) => ({ person, reason: reason(person) })),
     };
   };
   const notInPeriod = (id: string): ExclusionReason | null =>
@@ -699,7 +744,11 @@ function rollUp(establishments: EstablishmentResult[], names: Map<string, string
       const rates = Object.fromEntries(
         RATE_INDICATOR_IDS.map((id: RateIndicatorId) => [
           id,
-          rate(sum((e) => e.indicators[id].numerator), sum((e) => e.indicators[id].denominator), TARGETS[id]),
+          rate(
+            sum((e) => e.indicators[id].numerator),
+            sum((e) => e.indicators[id].denominator),
+            TARGETS[id],
+          ),
         ]),
       ) as Pick<IndicatorResults, RateIndicatorId>;
       const byMonth: Record<string, number> = {};
@@ -715,10 +764,15 @@ function rollUp(establishments: EstablishmentResult[], names: Map<string, string
         establishments: list.map((e) => e.finess),
         indicators: {
           ...rates,
-          'e-prescriptions-importees': { total: sum((e) => e.indicators['e-prescriptions-importees'].total), byMonth },
+          'e-prescriptions-importees': {
+            total: sum((e) => e.indicators['e-prescriptions-importees'].total),
+            byMonth,
+          },
           'echanges-e-parcours': {
             total: sum((e) => e.indicators['echanges-e-parcours'].total),
-            sinceProjectStart: since.some((s) => s === null) ? null : since.reduce<number>((a, s) => a + (s ?? 0), 0),
+            sinceProjectStart: since.some((s) => s === null)
+              ? null
+              : since.reduce<number>((a, s) => a + (s ?? 0), 0),
           },
         },
         dossiersActifs: sum((e) => e.dossiersActifs),

@@ -31,7 +31,8 @@ export function isWellFormedFiness(value: string): boolean {
   if (value.length !== FINESS_LENGTH) return false;
   const c0 = value.charCodeAt(0);
   const c1 = value.charCodeAt(1);
-  const departmentOk = isDigit(c0) && (isDigit(c1) || (c0 === 50 /* 2 */ && (c1 === 65 /* A */ || c1 === 66)));
+  const departmentOk =
+    isDigit(c0) && (isDigit(c1) || (c0 === 50 /* 2 */ && (c1 === 65 /* A */ || c1 === 66)));
   if (!departmentOk) return false;
   for (let i = 2; i < FINESS_LENGTH; i++) if (!isDigit(value.charCodeAt(i))) return false;
   return true;
@@ -95,7 +96,10 @@ export function timezoneForFiness(finess: string): FinessTimezone {
 }
 
 /** Every time zone a FINESS number can map to: the engine precomputes a period for each. */
-export const FINESS_TIMEZONES: readonly string[] = [DEFAULT_TIMEZONE, ...new Set(Object.values(OVERSEAS_TIMEZONES))];
+export const FINESS_TIMEZONES: readonly string[] = [
+  DEFAULT_TIMEZONE,
+  ...new Set(Object.values(OVERSEAS_TIMEZONES)),
+];
 
 /** The department part of a FINESS number (`97`, `2A`, `75`…). */
 export function finessDepartment(finess: string): string {

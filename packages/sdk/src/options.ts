@@ -55,7 +55,9 @@ const optionsSchema = z.object({
   denominatorScope: z.enum(['period', 'calendar-year']).optional(),
   countCancelledEvents: z.boolean().optional(),
   finessMode: z.enum(['lenient', 'strict']).optional(),
-  timezoneOverrides: z.record(z.string(), z.string().refine(isValidTimezone, 'is not a known IANA time zone')).optional(),
+  timezoneOverrides: z
+    .record(z.string(), z.string().refine(isValidTimezone, 'is not a known IANA time zone'))
+    .optional(),
   projectStartDate: localDate.nullable().optional(),
   allCarePlansAreProjetPersonnalise: z.boolean().optional(),
 });
@@ -74,7 +76,10 @@ export function resolveOptions(options: ComputeOptions): ResolvedOptions {
   });
   if (!parsed.success) {
     throw new SdkOptionsError(
-      parsed.error.issues.map((issue) => ({ key: issue.path.join('.') || '(options)', message: issue.message })),
+      parsed.error.issues.map((issue) => ({
+        key: issue.path.join('.') || '(options)',
+        message: issue.message,
+      })),
     );
   }
   const o = parsed.data;

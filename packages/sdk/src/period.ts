@@ -1,4 +1,11 @@
-import { addMonthsClamped, FLOATING_OFFSET_MS, isFloating, localDateToWallMs, wallMsToLocalDate, wallToInstant } from './time.js';
+import {
+  addMonthsClamped,
+  FLOATING_OFFSET_MS,
+  isFloating,
+  localDateToWallMs,
+  wallMsToLocalDate,
+  wallToInstant,
+} from './time.js';
 
 /**
  * The measurement period P and the other windows the rules use, for one measurement date D, precomputed
@@ -46,7 +53,11 @@ export interface ZoneWindows extends WindowBounds {
 const gridCache = new Map<string, PeriodGrid>();
 const GRID_CACHE_SIZE = 32;
 
-export function buildPeriodGrid(measureDate: string, timezones: string[], projectStartDate: string | null): PeriodGrid {
+export function buildPeriodGrid(
+  measureDate: string,
+  timezones: string[],
+  projectStartDate: string | null,
+): PeriodGrid {
   const key = `${measureDate}|${projectStartDate ?? ''}|${timezones.join(',')}`;
   let grid = gridCache.get(key);
   if (grid === undefined) {
@@ -57,7 +68,11 @@ export function buildPeriodGrid(measureDate: string, timezones: string[], projec
   return grid;
 }
 
-function computePeriodGrid(measureDate: string, timezones: string[], projectStartDate: string | null): PeriodGrid {
+function computePeriodGrid(
+  measureDate: string,
+  timezones: string[],
+  projectStartDate: string | null,
+): PeriodGrid {
   const localStart = addMonthsClamped(measureDate, -3);
   const endWall = localDateToWallMs(measureDate);
   const startWall = localDateToWallMs(localStart);

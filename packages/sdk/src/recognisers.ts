@@ -48,21 +48,26 @@ function hasIdentifierSystem(resource: Identified, system: string): boolean {
 export const defaultRecognisers: Recognisers = {
   encounterKind(encounter) {
     const e = encounter as Identified & { partOf?: unknown; serviceProvider?: unknown };
-    if (hasProfile(e, TDDUI_PROFILES.evenement) || hasIdentifierSystem(e, IDENTIFIER_SYSTEMS.evenement)) return 'event';
-    if (hasProfile(e, TDDUI_PROFILES.sejour) || hasIdentifierSystem(e, IDENTIFIER_SYSTEMS.sejour)) return 'sejour';
+    if (hasProfile(e, TDDUI_PROFILES.evenement) || hasIdentifierSystem(e, IDENTIFIER_SYSTEMS.evenement))
+      return 'event';
+    if (hasProfile(e, TDDUI_PROFILES.sejour) || hasIdentifierSystem(e, IDENTIFIER_SYSTEMS.sejour))
+      return 'sejour';
     if (e.partOf !== undefined) return 'event-if-part-of-sejour';
     if (e.serviceProvider !== undefined) return 'sejour';
     return 'other';
   },
   isProjetPersonnalise(carePlan) {
     const c = carePlan as Identified & { category?: unknown };
-    if (hasProfile(c, TDDUI_PROFILES.projetPersonnalise, TDDUI_PROFILES.projetPersonnaliseLegacy)) return true;
+    if (hasProfile(c, TDDUI_PROFILES.projetPersonnalise, TDDUI_PROFILES.projetPersonnaliseLegacy))
+      return true;
     if (hasIdentifierSystem(c, IDENTIFIER_SYSTEMS.projetPersonnalise)) return true;
     return (
       Array.isArray(c.category) &&
       c.category.some((cc: { coding?: unknown } | null) =>
         Array.isArray(cc?.coding)
-          ? cc.coding.some((coding: { system?: unknown } | null) => coding?.system === PROJET_PERSONNALISE_TYPE_SYSTEM)
+          ? cc.coding.some(
+              (coding: { system?: unknown } | null) => coding?.system === PROJET_PERSONNALISE_TYPE_SYSTEM,
+            )
           : false,
       )
     );
@@ -70,6 +75,8 @@ export const defaultRecognisers: Recognisers = {
   usageEventKind(auditEvent) {
     const type = (auditEvent as { type?: { system?: unknown; code?: unknown } }).type;
     if (type?.system !== USAGE_EVENT_SYSTEM || typeof type.code !== 'string') return null;
-    return (USAGE_EVENT_KINDS as readonly string[]).includes(type.code) ? (type.code as UsageEventKind) : null;
+    return (USAGE_EVENT_KINDS as readonly string[]).includes(type.code)
+      ? (type.code as UsageEventKind)
+      : null;
   },
 };

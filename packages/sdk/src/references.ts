@@ -16,7 +16,8 @@ interface ReferenceLike {
 /** `finess:<FINESS>` for FINESS and idNatSt (`1` + FINESS) identifiers: both name the same establishment. */
 export function finessKeyOf(system: string, value: string): string | null {
   if (system === IDENTIFIER_SYSTEMS.finess) return `finess:${value.trim().toUpperCase()}`;
-  if (system === IDENTIFIER_SYSTEMS.idNatSt && value.startsWith('1')) return `finess:${value.slice(1).trim().toUpperCase()}`;
+  if (system === IDENTIFIER_SYSTEMS.idNatSt && value.startsWith('1'))
+    return `finess:${value.slice(1).trim().toUpperCase()}`;
   return null;
 }
 

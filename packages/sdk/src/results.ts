@@ -5,11 +5,7 @@
 
 /** Identifiers of the indicators (indicators.md). */
 export type RateIndicatorId =
-  | 'taux-dossiers-actifs'
-  | 'taux-projet-personnalise'
-  | 'taux-evenement-agenda'
-  | 'taux-mssante'
-  | 'taux-dmp';
+  'taux-dossiers-actifs' | 'taux-projet-personnalise' | 'taux-evenement-agenda' | 'taux-mssante' | 'taux-dmp';
 export type CountIndicatorId = 'e-prescriptions-importees' | 'echanges-e-parcours';
 export type IndicatorId = RateIndicatorId | CountIndicatorId;
 

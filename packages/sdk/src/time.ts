@@ -168,7 +168,7 @@ export function timezoneOffsetMs(timezone: string, instantMs: number): number {
   const get = (type: Intl.DateTimeFormatPartTypes): number =>
     Number(parts.find((part) => part.type === type)?.value ?? 0);
   const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return wall - (instantMs - (instantMs % 1000 + 1000) % 1000);
+  return wall - (instantMs - (((instantMs % 1000) + 1000) % 1000));
 }
 
 /**

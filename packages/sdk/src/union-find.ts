@@ -4,9 +4,10 @@ export class UnionFind {
 
   find(key: string): string {
     let root = key;
-    for (let next = this.parent.get(root); next !== undefined && next !== root; next = this.parent.get(root)) root = next;
+    for (let next = this.parent.get(root); next !== undefined && next !== root; next = this.parent.get(root))
+      root = next;
     // Path compression keeps later lookups flat.
-    for (let node = key; node !== root; ) {
+    for (let node = key; node !== root;) {
       const next = this.parent.get(node)!;
       this.parent.set(node, root);
       node = next;

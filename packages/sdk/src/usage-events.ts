@@ -57,10 +57,12 @@ export function buildUsageEvent(input: UsageEventInput): AuditEvent {
 
 /** Shorthands for the four kinds. */
 export const usageEvents = {
-  mssanteMessageSent: (input: Omit<UsageEventInput, 'kind'>): AuditEvent => buildUsageEvent({ ...input, kind: 'mssante-message-sent' }),
+  mssanteMessageSent: (input: Omit<UsageEventInput, 'kind'>): AuditEvent =>
+    buildUsageEvent({ ...input, kind: 'mssante-message-sent' }),
   dmpDocumentFed: (input: Omit<UsageEventInput, 'kind'> & { patientId: string }): AuditEvent =>
     buildUsageEvent({ ...input, kind: 'dmp-document-fed' }),
   ePrescriptionImported: (input: Omit<UsageEventInput, 'kind'>): AuditEvent =>
     buildUsageEvent({ ...input, kind: 'e-prescription-imported' }),
-  eParcoursExchange: (input: Omit<UsageEventInput, 'kind'>): AuditEvent => buildUsageEvent({ ...input, kind: 'e-parcours-exchange' }),
+  eParcoursExchange: (input: Omit<UsageEventInput, 'kind'>): AuditEvent =>
+    buildUsageEvent({ ...input, kind: 'e-parcours-exchange' }),
 };

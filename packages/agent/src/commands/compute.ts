@@ -24,15 +24,35 @@ interface ComputeFlags {
 export function registerComputeCommand(program: Command): void {
   program
     .command('compute')
-    .description('compute the indicators from FHIR files (NDJSON, Bulk Data export directories, JSON Bundles or resources)')
+    .description(
+      'compute the indicators from FHIR files (NDJSON, Bulk Data export directories, JSON Bundles or resources)',
+    )
     .requiredOption('--input <path...>', 'files or directories to read')
-    .requiredOption('--measure-date <YYYY-MM-DD>', 'measurement date D (local date; P is the 3 months before)')
+    .requiredOption(
+      '--measure-date <YYYY-MM-DD>',
+      'measurement date D (local date; P is the 3 months before)',
+    )
     .option('--config <file>', 'take the computation options and time-zone overrides from this config file')
-    .addOption(new Option('--format <format>', 'output format (default: table on a terminal, else json)').choices(['json', 'table']))
+    .addOption(
+      new Option('--format <format>', 'output format (default: table on a terminal, else json)').choices([
+        'json',
+        'table',
+      ]),
+    )
     .option('--explain <finess>', 'show, for one ESSMS, who is in each denominator and numerator and why')
-    .addOption(new Option('--denominator-scope <scope>', 'persons accompanied in P, or in the calendar year').choices(['period', 'calendar-year']))
+    .addOption(
+      new Option('--denominator-scope <scope>', 'persons accompanied in P, or in the calendar year').choices([
+        'period',
+        'calendar-year',
+      ]),
+    )
     .option('--no-count-cancelled-events', 'do not count cancelled agenda events')
-    .addOption(new Option('--finess-mode <mode>', 'strict: a failing FINESS key excludes the ESSMS').choices(['lenient', 'strict']))
+    .addOption(
+      new Option('--finess-mode <mode>', 'strict: a failing FINESS key excludes the ESSMS').choices([
+        'lenient',
+        'strict',
+      ]),
+    )
     .option('--timezone <finess=zone...>', 'time zone override for an ESSMS (e.g. 980500001=Indian/Mayotte)')
     .option('--project-start-date <YYYY-MM-DD>', 'start of the project, for the cumulative e-parcours count')
     .option('--all-care-plans-are-pp', 'treat every CarePlan as a projet personnalisé')
@@ -52,12 +72,18 @@ export function registerComputeCommand(program: Command): void {
         if (explanation === undefined) {
           throw new AgentError('nothing-computed', `no reported ESSMS has FINESS ${flags.explain}`);
         }
-        process.stdout.write(format === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
+        process.stdout.write(
+          format === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation),
+        );
       } else {
-        process.stdout.write(format === 'json' ? `${JSON.stringify(results, null, 2)}\n` : formatResultsTable(results));
+        process.stdout.write(
+          format === 'json' ? `${JSON.stringify(results, null, 2)}\n` : formatResultsTable(results),
+        );
       }
       if (results.establishments.length === 0) {
-        process.stderr.write(`esms: nothing could be computed: no ESSMS recognised in ${outcome.recordsRead} records\n`);
+        process.stderr.write(
+          `esms: nothing could be computed: no ESSMS recognised in ${outcome.recordsRead} records\n`,
+        );
         process.exitCode = 1;
       }
     });

@@ -18,9 +18,14 @@ export function registerRunOnceCommand(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const record = await runOnce(ctx, { trigger: 'manual', measureDate: flags.measureDate, signal: controller.signal });
+        const record = await runOnce(ctx, {
+          trigger: 'manual',
+          measureDate: flags.measureDate,
+          signal: controller.signal,
+        });
         process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
-        if (record.outcome === 'aborted') throw new AgentError('aborted', 'run stopped by a signal; pending work resumes at the next start');
+        if (record.outcome === 'aborted')
+          throw new AgentError('aborted', 'run stopped by a signal; pending work resumes at the next start');
         if (record.outcome === 'error' || record.outcome === 'failed') {
           throw new AgentError(
             record.error?.code === 'submission-permanent' ? 'submission-permanent' : 'nothing-computed',

@@ -20,7 +20,11 @@ function pad(text: string, width: number): string {
 
 function renderRows(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => pad(c, widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -30,11 +34,21 @@ export function formatResultsTable(doc: ResultsDocument): string {
   const first = doc.establishments[0];
   out.push(
     `Date de mesure ${doc.measureDate}` +
-      (first ? ` — période de recueil du ${first.period.start} au ${first.period.end} (heure locale de chaque ESSMS)` : '') +
+      (first
+        ? ` — période de recueil du ${first.period.start} au ${first.period.end} (heure locale de chaque ESSMS)`
+        : '') +
       ` — dénominateur: ${doc.denominatorScope}`,
     '',
   );
-  const header = ['FINESS', 'ESSMS', ...RATE_COLUMNS.map(([, label]) => label), 'E-presc.', 'E-parcours', 'File active', 'VA'];
+  const header = [
+    'FINESS',
+    'ESSMS',
+    ...RATE_COLUMNS.map(([, label]) => label),
+    'E-presc.',
+    'E-parcours',
+    'File active',
+    'VA',
+  ];
   const rows = doc.establishments.map((e) => [
     e.finess,
     (e.name ?? '').slice(0, 28),
@@ -44,13 +58,19 @@ export function formatResultsTable(doc: ResultsDocument): string {
     String(e.fileActive),
     e.vaReady ? 'prêt' : 'non',
   ]);
-  out.push(doc.establishments.length > 0 ? renderRows(header, rows) : 'Aucun ESSMS reconnu dans les données.');
+  out.push(
+    doc.establishments.length > 0 ? renderRows(header, rows) : 'Aucun ESSMS reconnu dans les données.',
+  );
   if (doc.organisations.length > 0) {
     out.push('', 'Organismes gestionnaires (taux pondérés)');
     out.push(
       renderRows(
         ['FINESS EJ', 'ESSMS', ...RATE_COLUMNS.map(([, label]) => label)],
-        doc.organisations.map((o) => [o.finess, String(o.establishments.length), ...RATE_COLUMNS.map(([id]) => cell(o.indicators[id]))]),
+        doc.organisations.map((o) => [
+          o.finess,
+          String(o.establishments.length),
+          ...RATE_COLUMNS.map(([id]) => cell(o.indicators[id])),
+        ]),
       ),
     );
   }
@@ -62,7 +82,10 @@ export function formatResultsTable(doc: ResultsDocument): string {
   const { errors, warnings } = doc.dataQuality;
   out.push('', `Qualité des données: ${errors.length} erreur(s), ${warnings.length} avertissement(s)`);
   const summary = new Map<string, number>();
-  for (const f of [...errors.map((e) => ({ ...e, level: 'erreur' })), ...warnings.map((w) => ({ ...w, level: 'avertissement' }))]) {
+  for (const f of [
+    ...errors.map((e) => ({ ...e, level: 'erreur' })),
+    ...warnings.map((w) => ({ ...w, level: 'avertissement' })),
+  ]) {
     const key = `${f.level} ${f.code}`;
     summary.set(key, (summary.get(key) ?? 0) + (f.count ?? 1));
   }
@@ -72,11 +95,19 @@ export function formatResultsTable(doc: ResultsDocument): string {
 
 /** `--explain FINESS` as text: who counts, and why each person does not. */
 export function formatExplanation(explanation: EstablishmentExplanation): string {
-  const out: string[] = [`ESSMS ${explanation.finess}: ${explanation.persons.length} personne(s) accompagnée(s) sur la période`];
+  const out: string[] = [
+    `ESSMS ${explanation.finess}: ${explanation.persons.length} personne(s) accompagnée(s) sur la période`,
+  ];
   for (const [id, ind] of Object.entries(explanation.indicators)) {
     if (ind === undefined) continue;
-    out.push('', `${id}: numérateur ${ind.counted ? ind.counted.byAgent + ind.counted.bySejour : ind.numerator.length}, dénominateur ${ind.denominator.length}`);
-    if (ind.counted) out.push(`  messages attribués par agent.who: ${ind.counted.byAgent}, par séjour: ${ind.counted.bySejour}`);
+    out.push(
+      '',
+      `${id}: numérateur ${ind.counted ? ind.counted.byAgent + ind.counted.bySejour : ind.numerator.length}, dénominateur ${ind.denominator.length}`,
+    );
+    if (ind.counted)
+      out.push(
+        `  messages attribués par agent.who: ${ind.counted.byAgent}, par séjour: ${ind.counted.bySejour}`,
+      );
     for (const person of ind.numerator) out.push(`  + ${person}`);
     for (const ex of ind.outOfNumerator) out.push(`  - ${ex.person}  (${ex.reason})`);
   }

@@ -19,10 +19,14 @@ export interface AgentContextOptions {
 }
 
 /** Loads and validates the whole config first (never a partly applied one), then builds the logger. */
-export async function openAgentContext(configPath: string, options: AgentContextOptions = {}): Promise<AgentContext> {
+export async function openAgentContext(
+  configPath: string,
+  options: AgentContextOptions = {},
+): Promise<AgentContext> {
   const loaded = await loadConfig(configPath);
   const { config } = loaded;
-  const logger = options.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
+  const logger =
+    options.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
   return {
     loaded,
     config,

@@ -14,8 +14,19 @@ export async function arsTransportFromConfig(ars: ArsConfig, now: () => Date): P
       : auth.type === 'bearer'
         ? { kind: 'bearer', token: auth.token }
         : auth.type === 'oauth2-client-credentials'
-          ? { kind: 'oauth2-client-credentials', tokenUrl: auth.tokenUrl, clientId: auth.clientId, clientSecret: auth.clientSecret, ...(auth.scope ? { scope: auth.scope } : {}) }
-          : { kind: 'client-certificate', cert: auth.cert, key: auth.key, ...(auth.passphrase ? { passphrase: auth.passphrase } : {}) };
+          ? {
+              kind: 'oauth2-client-credentials',
+              tokenUrl: auth.tokenUrl,
+              clientId: auth.clientId,
+              clientSecret: auth.clientSecret,
+              ...(auth.scope ? { scope: auth.scope } : {}),
+            }
+          : {
+              kind: 'client-certificate',
+              cert: auth.cert,
+              key: auth.key,
+              ...(auth.passphrase ? { passphrase: auth.passphrase } : {}),
+            };
   return new ArsClient({
     endpoint: ars.endpoint,
     auth: arsAuth,

@@ -29,7 +29,9 @@ export async function authFromConfig(auth: AuthConfig, key: string): Promise<Fhi
         cert: await readPem(auth.cert, `${key}.cert`),
         key: await readPem(auth.key, `${key}.key`),
         ...(auth.ca === undefined ? {} : { ca: await readPem(auth.ca, `${key}.ca`) }),
-        ...(auth.passphrase === undefined ? {} : { passphrase: await resolveSecret(auth.passphrase, `${key}.passphrase`) }),
+        ...(auth.passphrase === undefined
+          ? {}
+          : { passphrase: await resolveSecret(auth.passphrase, `${key}.passphrase`) }),
       };
   }
 }

@@ -76,10 +76,15 @@ export async function listRunRecords(dataDir: string, limit = 20): Promise<RunRe
       // A record cut short by a crash: the outbox and the evidence journal still tell the truth.
     }
   }
-  return records.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0)).slice(0, limit);
+  return records
+    .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))
+    .slice(0, limit);
 }
 
 /** Run ids sort by time: `20240401T050000Z-<random>`. */
 export function newRunId(now: Date, random: string): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${random}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${random}`;
 }
