@@ -1,36 +1,39 @@
 import { Command, CommanderError } from 'commander';
-import { registerComputeCommand } from './commands/compute.js';
-import { registerInitCommand } from './commands/init.js';
-import { registerValidateConfigCommand } from './commands/validate-config.js';
-import { registerRunOnceCommand } from './commands/run-once.js';
-import { registerStartCommand } from './commands/start.js';
-import { registerStatusCommand } from './commands/status.js';
-import { registerVerifyCommand } from './commands/verify.js';
-import { registerExportEvidenceCommand } from './commands/export-evidence.js';
-import { registerReportCommand } from './commands/report.js';
-import { registerExportCommand } from './commands/export.js';
 import { AGENT_VERSION } from './version.js';
 
+type Register = (program: Command) => void;
+
 /**
- * Builds the `esms` program. Each verb lives in its own file under `commands/` and registers itself;
- * this file only wires them together, so verbs stay small and independently testable.
+ * Every verb, each in its own file under `commands/`. Loaded lazily: a verb's module pulls in what only
+ * it needs (axios, undici, the evidence code…), and `esms compute` should not pay for `esms start`.
  */
-export function buildProgram(): Command {
+const VERBS: Readonly<Record<string, () => Promise<Register>>> = {
+  compute: async () => (await import('./commands/compute.js')).registerComputeCommand,
+  init: async () => (await import('./commands/init.js')).registerInitCommand,
+  'validate-config': async () => (await import('./commands/validate-config.js')).registerValidateConfigCommand,
+  'run-once': async () => (await import('./commands/run-once.js')).registerRunOnceCommand,
+  start: async () => (await import('./commands/start.js')).registerStartCommand,
+  status: async () => (await import('./commands/status.js')).registerStatusCommand,
+  verify: async () => (await import('./commands/verify.js')).registerVerifyCommand,
+  'export-evidence': async () => (await import('./commands/export-evidence.js')).registerExportEvidenceCommand,
+  report: async () => (await import('./commands/report.js')).registerReportCommand,
+  export: async () => (await import('./commands/export.js')).registerExportCommand,
+};
+
+/**
+ * Builds the `esms` program for `argv`: only the invoked verb is loaded; for help, an unknown verb or no
+ * verb at all, every verb is, so the usage lists them all.
+ */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('esms')
     .description('ESMS numérique: compute, prove and submit the DUI usage indicators')
     .version(AGENT_VERSION)
     .showHelpAfterError()
     .exitOverride();
-  registerComputeCommand(program);
-  registerInitCommand(program);
-  registerValidateConfigCommand(program);
-  registerRunOnceCommand(program);
-  registerStartCommand(program);
-  registerStatusCommand(program);
-  registerVerifyCommand(program);
-  registerExportEvidenceCommand(program);
-  registerReportCommand(program);
-  registerExportCommand(program);
+  const verb = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const load = verb !== undefined ? VERBS[verb] : undefined;
+  const registers = load ? [await load()] : await Promise.all(Object.values(VERBS).map((l) => l()));
+  for (const register of registers) register(program);
   return program;
 }
 

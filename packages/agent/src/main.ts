@@ -7,7 +7,7 @@ import { EXIT_CODE_BY_ERROR, isAgentError } from './errors.js';
  * code. Nothing else happens here.
  */
 async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -48,8 +48,10 @@ export function referenceType(ref: unknown): string | null {
     if (text.startsWith('urn:') || text.startsWith('#')) return null;
     const q = text.indexOf('?');
     if (q > 0) return text.slice(0, q);
-    const parts = stripHistory(text).split('/');
-    return parts.length >= 2 ? (parts[parts.length - 2] ?? null) : null;
+    const path = stripHistory(text);
+    const idSlash = path.lastIndexOf('/');
+    if (idSlash <= 0) return null;
+    return path.slice(path.lastIndexOf('/', idSlash - 1) + 1, idSlash);
   }
   return null;
 }
@@ -59,17 +61,18 @@ function stripHistory(text: string): string {
   return h >= 0 ? text.slice(0, h) : text;
 }
 
+/** `Type/id` from the end of a (possibly absolute, possibly versioned) literal reference, without splitting. */
 function literalReferenceKey(text: string): string | null {
   if (text.startsWith('#')) return null;
   if (text.startsWith('urn:')) return text;
   const q = text.indexOf('?');
   if (q > 0) return conditionalReferenceKey(text.slice(q + 1));
-  const parts = stripHistory(text).split('/');
-  if (parts.length < 2) return null;
-  const id = parts[parts.length - 1];
-  const type = parts[parts.length - 2];
-  if (!id || !type) return null;
-  return `${type}/${id}`;
+  const path = stripHistory(text);
+  const idSlash = path.lastIndexOf('/');
+  if (idSlash <= 0 || idSlash === path.length - 1) return null;
+  const typeSlash = path.lastIndexOf('/', idSlash - 1);
+  // A relative `Type/id` is already its own key: no new string.
+  return typeSlash < 0 ? path : path.slice(typeSlash + 1);
 }
 
 /** `Organization?identifier=system|value` → the identifier's key; other searches are not resolvable. */

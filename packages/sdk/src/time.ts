@@ -105,8 +105,12 @@ function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Arithmetic, not `new Date`: this runs for every date of every record. */
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1] ?? 31;
 }
 
 /** `YYYY-MM-DD` → its wall-clock midnight as UTC epoch ms; `NaN` when invalid. */
@@ -162,8 +166,55 @@ export function isValidTimezone(timezone: string): boolean {
   }
 }
 
+/**
+ * Offsets only change at DST transitions, months apart. Cached per zone in 8-day spans: a span whose two
+ * ends have the same offset has it throughout; the few spans with a transition are cached per quarter
+ * hour (transitions fall on a quarter hour in every zone a FINESS maps to).
+ */
+const SPAN_MS = 8 * 86_400_000;
+const QUARTER_HOUR_MS = 15 * 60_000;
+const NOT_UNIFORM = Number.NaN;
+const spanCache = new Map<string, Map<number, number>>();
+const quarterCache = new Map<string, Map<number, number>>();
+const OFFSET_CACHE_MAX_ENTRIES = 100_000;
+
 /** The zone's offset from UTC, in ms, at an instant (positive east of Greenwich). */
 export function timezoneOffsetMs(timezone: string, instantMs: number): number {
+  const spans = cacheFor(spanCache, timezone);
+  const span = Math.floor(instantMs / SPAN_MS);
+  let offset = spans.get(span);
+  if (offset === undefined) {
+    const first = computeOffsetMs(timezone, span * SPAN_MS);
+    const last = computeOffsetMs(timezone, (span + 1) * SPAN_MS - 1000);
+    offset = first === last ? first : NOT_UNIFORM;
+    remember(spans, span, offset);
+  }
+  if (!Number.isNaN(offset)) return offset;
+  const quarters = cacheFor(quarterCache, timezone);
+  const quarter = Math.floor(instantMs / QUARTER_HOUR_MS);
+  let exact = quarters.get(quarter);
+  if (exact === undefined) {
+    exact = computeOffsetMs(timezone, quarter * QUARTER_HOUR_MS);
+    remember(quarters, quarter, exact);
+  }
+  return exact;
+}
+
+function cacheFor(cache: Map<string, Map<number, number>>, timezone: string): Map<number, number> {
+  let zone = cache.get(timezone);
+  if (zone === undefined) {
+    zone = new Map();
+    cache.set(timezone, zone);
+  }
+  return zone;
+}
+
+function remember(cache: Map<number, number>, key: number, value: number): void {
+  if (cache.size >= OFFSET_CACHE_MAX_ENTRIES) cache.clear();
+  cache.set(key, value);
+}
+
+function computeOffsetMs(timezone: string, instantMs: number): number {
   const parts = formatterFor(timezone).formatToParts(new Date(instantMs));
   const get = (type: Intl.DateTimeFormatPartTypes): number =>
     Number(parts.find((part) => part.type === type)?.value ?? 0);
