@@ -34,10 +34,7 @@ export function createEngine(options: EngineOptions): Engine {
   const timezones = [...new Set([...FINESS_TIMEZONES, ...overrides])];
   const grid = buildPeriodGrid(resolved.measureDate, timezones, resolved.projectStartDate);
   const acc = new Accumulator(grid, resolved);
-  const ctx: ExtractContext = {
-    recognisers: { ...defaultRecognisers, ...options.recognisers },
-    allCarePlansAreProjetPersonnalise: resolved.allCarePlansAreProjetPersonnalise,
-  };
+  const extract = createFactExtractor(options);
   const onFact = options.onFact;
   const emit = onFact
     ? (fact: Fact): void => {
@@ -51,46 +48,11 @@ export function createEngine(options: EngineOptions): Engine {
     if (finished) throw new SdkError('engine-finished', 'the engine has already finished: create a new one');
   };
 
-  const addRecord = (record: unknown, fullUrl: string | null, depth: number): void => {
-    if (isBundle(record)) {
-      if (depth >= MAX_BUNDLE_DEPTH) {
-        emit({
-          k: 'problem',
-          code: 'invalid-resource',
-          resourceType: 'Bundle',
-          id: bundleId(record),
-          message: 'Bundles nested too deeply',
-        });
-        return;
-      }
-      const entries = record.entry;
-      if (entries === undefined) return;
-      if (!Array.isArray(entries)) {
-        emit({
-          k: 'problem',
-          code: 'invalid-resource',
-          resourceType: 'Bundle',
-          id: bundleId(record),
-          message: 'entry: expected an array',
-        });
-        return;
-      }
-      for (const entry of entries as unknown[]) {
-        if (entry === null || typeof entry !== 'object') continue;
-        const { resource, fullUrl: url } = entry as { resource?: unknown; fullUrl?: unknown };
-        if (resource === undefined) continue; // e.g. a DELETE request entry
-        addRecord(resource, typeof url === 'string' ? url : null, depth + 1);
-      }
-      return;
-    }
-    extractFacts(record, fullUrl, ctx, emit);
-  };
-
   return {
     options: resolved,
     add(record) {
       ensureOpen();
-      addRecord(record, null, 0);
+      extract(record, emit);
     },
     addFact(fact) {
       ensureOpen();
@@ -112,6 +74,39 @@ export function createEngine(options: EngineOptions): Engine {
       return finalize(acc);
     },
   };
+}
+
+/** What fact extraction needs: no measurement date, so it can run anywhere (e.g. in a worker thread). */
+export type ExtractorOptions = Pick<EngineOptions, 'recognisers' | 'allCarePlansAreProjetPersonnalise'>;
+
+/**
+ * Turns records (resources or Bundles) into facts, without counting them: the first half of the engine,
+ * for callers that extract in parallel (worker threads) and feed the facts to one engine's `addFact`.
+ */
+export function createFactExtractor(options: ExtractorOptions = {}): (record: unknown, emit: (fact: Fact) => void) => void {
+  const ctx: ExtractContext = {
+    recognisers: { ...defaultRecognisers, ...options.recognisers },
+    allCarePlansAreProjetPersonnalise: options.allCarePlansAreProjetPersonnalise ?? false,
+  };
+  const addRecord = (record: unknown, fullUrl: string | null, depth: number, emit: (fact: Fact) => void): void => {
+    if (isBundle(record)) {
+      const problem = (message: string): void =>
+        emit({ k: 'problem', code: 'invalid-resource', resourceType: 'Bundle', id: bundleId(record), message });
+      if (depth >= MAX_BUNDLE_DEPTH) return problem('Bundles nested too deeply');
+      const entries = record.entry;
+      if (entries === undefined) return;
+      if (!Array.isArray(entries)) return problem('entry: expected an array');
+      for (const entry of entries as unknown[]) {
+        if (entry === null || typeof entry !== 'object') continue;
+        const { resource, fullUrl: url } = entry as { resource?: unknown; fullUrl?: unknown };
+        if (resource === undefined) continue; // e.g. a DELETE request entry
+        addRecord(resource, typeof url === 'string' ? url : null, depth + 1, emit);
+      }
+      return;
+    }
+    extractFacts(record, fullUrl, ctx, emit);
+  };
+  return (record, emit) => addRecord(record, null, 0, emit);
 }
 
 function isBundle(value: unknown): value is { resourceType: 'Bundle'; id?: unknown; entry?: unknown } {

@@ -13,9 +13,11 @@ export {
   computeIndicators,
   computeIndicatorsSync,
   createEngine,
+  createFactExtractor,
   explainEstablishment,
   recomputeFromProjection,
   type Engine,
+  type ExtractorOptions,
 } from './engine.js';
 export type { Computation } from './finalize.js';
 export type { ComputeOptions, EngineOptions, ResolvedOptions } from './options.js';

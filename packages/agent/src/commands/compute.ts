@@ -18,6 +18,7 @@ interface ComputeFlags {
   timezone?: string[];
   projectStartDate?: string;
   allCarePlansArePp?: boolean;
+  threads?: number;
 }
 
 /** `esms compute` (contract.md §1): read files, compute, print the results document. */
@@ -56,11 +57,14 @@ export function registerComputeCommand(program: Command): void {
     .option('--timezone <finess=zone...>', 'time zone override for an ESSMS (e.g. 980500001=Indian/Mayotte)')
     .option('--project-start-date <YYYY-MM-DD>', 'start of the project, for the cumulative e-parcours count')
     .option('--all-care-plans-are-pp', 'treat every CarePlan as a projet personnalisé')
+    .option('--threads <n>', 'reader threads for the files (default: the number of cores, at most 4)', parsePositiveInt)
     .action(async (flags: ComputeFlags, command: Command) => {
       const options = await computeOptions(flags, command);
       let outcome;
       try {
-        outcome = await computeFromSources([createFileSource({ paths: flags.input })], options);
+        outcome = await computeFromSources([createFileSource({ paths: flags.input })], options, {
+          readerThreads: flags.threads,
+        });
       } catch (error) {
         if (isSdkError(error)) throw new UsageError(error.message);
         throw error;
@@ -87,6 +91,12 @@ export function registerComputeCommand(program: Command): void {
         process.exitCode = 1;
       }
     });
+}
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads expects a positive integer, got "${value}"`);
+  return n;
 }
 
 async function computeOptions(flags: ComputeFlags, command: Command): Promise<ComputeOptions> {

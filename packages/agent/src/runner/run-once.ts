@@ -153,7 +153,7 @@ async function sealAndSubmit(
           // The evidence code treats facts as opaque JSON (its verifier takes the rules as a parameter).
           projection.write(pseudonymiseFact(fact, pseudonymise) as unknown as Record<string, unknown>),
       },
-      options.signal,
+      { signal: options.signal },
     );
   } catch (error) {
     await projection.abort();

@@ -28,6 +28,7 @@ export interface FileSourceOptions {
 export function createFileSource(options: FileSourceOptions): RecordSource {
   const paths = [...options.paths];
   return {
+    localPaths: paths,
     label: paths.length === 1 ? 'files:1 path' : `files:${paths.length} paths`,
     records: (signal?: AbortSignal) => readFiles(paths, options.highWaterMarkBytes, signal),
   };
@@ -43,11 +44,23 @@ async function* readFiles(
   for (const problem of plan.problems) yield { kind: 'problem', problem };
   for (const file of plan.files) {
     throwIfSourceAborted(signal);
-    if (file.format === 'ndjson') {
-      yield* readNdjsonLines(file.path, signal, { highWaterMarkBytes });
-    } else {
-      yield await readJsonFile(file);
-    }
+    yield* readPlannedFile(file, signal, { highWaterMarkBytes });
+  }
+}
+
+/**
+ * Reads one planned file: NDJSON line by line (only the lines starting in `range`, when given), a `.json`
+ * file whole. Shared by the source above and by the parallel readers of the runner's worker threads.
+ */
+export async function* readPlannedFile(
+  file: PlannedFile,
+  signal?: AbortSignal,
+  options: { highWaterMarkBytes?: number | undefined; range?: { start: number; end: number } | undefined } = {},
+): AsyncGenerator<SourceItem, void, undefined> {
+  if (file.format === 'ndjson') {
+    yield* readNdjsonLines(file.path, signal, options);
+  } else {
+    yield await readJsonFile(file);
   }
 }
 

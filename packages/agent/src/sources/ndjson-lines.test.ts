@@ -129,3 +129,66 @@ describe('readNdjsonLines', () => {
     expect(seen.length).toBeLessThan(50);
   });
 });
+
+describe('readNdjsonLines over byte ranges', () => {
+  const lines = [
+    '{"resourceType":"Patient","id":"a"}',
+    '',
+    '{"resourceType":"Patient","id":"bb"}\r',
+    '{not json',
+    '{"resourceType":"Patient","id":"ccc","note":"' + 'x'.repeat(40) + '"}',
+    '{"resourceType":"Patient","id":"d"}',
+  ];
+  const content = `${lines.join('\n')}\n{"resourceType":"Patient","id":"last-without-newline"}`;
+
+  async function readRange(
+    file: string,
+    start: number,
+    end: number,
+    highWaterMarkBytes: number,
+  ): Promise<string[]> {
+    const out: string[] = [];
+    for await (const item of readNdjsonLines(file, undefined, {
+      range: { start, end },
+      highWaterMarkBytes,
+    })) {
+      out.push(
+        item.kind === 'record'
+          ? String((item.value as { id: string }).id)
+          : `problem@${item.problem.location}`,
+      );
+    }
+    return out;
+  }
+
+  it('splitting a file at any byte into two ranges yields every line exactly once', async () => {
+    const file = await fileWith('ranges.ndjson', content);
+    const size = Buffer.byteLength(content);
+    const whole = await readRange(file, 0, size, 1024);
+    expect(whole.filter((x) => !x.startsWith('problem'))).toEqual([
+      'a',
+      'bb',
+      'ccc',
+      'd',
+      'last-without-newline',
+    ]);
+    for (let cut = 0; cut <= size; cut++) {
+      for (const highWaterMarkBytes of [7, 64]) {
+        const parts = [
+          ...(await readRange(file, 0, cut, highWaterMarkBytes)),
+          ...(await readRange(file, cut, size, highWaterMarkBytes)),
+        ];
+        expect(parts.map((x) => (x.startsWith('problem') ? 'problem' : x))).toEqual(
+          whole.map((x) => (x.startsWith('problem') ? 'problem' : x)),
+        );
+      }
+    }
+  });
+
+  it('names a bad line by its byte offset, never its content', async () => {
+    const file = await fileWith('ranges-bad.ndjson', content);
+    const offset = content.indexOf('{not json');
+    const items = await readRange(file, 10, Buffer.byteLength(content), 16);
+    expect(items).toContain(`problem@${file} (line at byte ${offset})`);
+  });
+});

@@ -26,6 +26,12 @@ export interface ReadNdjsonOptions {
   highWaterMarkBytes?: number | undefined;
   /** How the file is named in problems; the path itself by default. */
   displayName?: string | undefined;
+  /**
+   * Only the lines that *start* in this byte range (`end` exclusive), so that several workers can share one
+   * big file: a line crossing `end` is read to its end, a line crossing `start` belongs to the range before.
+   * Problems then name the byte offset of the line rather than its number. Not for gzip files.
+   */
+  range?: { start: number; end: number } | undefined;
 }
 
 /** `.gz` files are gunzipped on the fly (bulk exports are often compressed). */
@@ -51,7 +57,10 @@ export async function* readNdjsonLines(
   throwIfSourceAborted(signal);
   const highWaterMark = options.highWaterMarkBytes ?? NDJSON_READ_HIGH_WATER_MARK_BYTES;
   const displayName = options.displayName ?? file;
-  const stream = openStream(file, highWaterMark);
+  const range = options.range;
+  // A range reads from the byte before its start: if that byte ends a line, the range's first line is whole.
+  const streamStart = range === undefined || range.start === 0 ? 0 : range.start - 1;
+  const stream = openStream(file, highWaterMark, streamStart);
   const onAbort = (): void => {
     stream.destroy(sourceAbortedError(signal));
   };
@@ -61,10 +70,26 @@ export async function* readNdjsonLines(
   // spread over many chunks costs one copy.
   let carried: Buffer[] = [];
   let lineNumber = 0;
+  // Ranged reads: absolute offset of the current chunk and of the line being carried, and whether the
+  // partial line before the range is still being skipped.
+  let chunkOffset = streamStart;
+  let carriedOffset = streamStart;
+  let skipping = range !== undefined && range.start > 0;
+  const end = range?.end ?? Number.POSITIVE_INFINITY;
+  const where = (offset: number): string =>
+    range === undefined ? `${displayName}:${lineNumber}` : `${displayName} (line at byte ${offset})`;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const base = chunkOffset;
+      chunkOffset += chunk.length;
       let start = 0;
       let newline = chunk.indexOf(LINE_FEED);
+      if (skipping) {
+        if (newline === -1) continue;
+        skipping = false;
+        start = newline + 1;
+        newline = chunk.indexOf(LINE_FEED, start);
+      }
       if (carried.length > 0) {
         if (newline === -1) {
           carried.push(chunk);
@@ -74,25 +99,30 @@ export async function* readNdjsonLines(
         const line = Buffer.concat(carried);
         carried = [];
         lineNumber += 1;
-        const item = parseLine(line, 0, line.length, lineNumber, displayName);
+        const item = parseLine(line, 0, line.length, carriedOffset, where);
         if (item !== undefined) yield item;
         start = newline + 1;
         newline = chunk.indexOf(LINE_FEED, start);
       }
       while (newline !== -1) {
+        if (base + start >= end) return;
         lineNumber += 1;
-        const item = parseLine(chunk, start, newline, lineNumber, displayName);
+        const item = parseLine(chunk, start, newline, base + start, where);
         if (item !== undefined) yield item;
         start = newline + 1;
         newline = chunk.indexOf(LINE_FEED, start);
       }
-      if (start < chunk.length) carried.push(chunk.subarray(start));
+      if (start < chunk.length) {
+        if (base + start >= end) return;
+        if (carried.length === 0) carriedOffset = base + start;
+        carried.push(chunk.subarray(start));
+      }
     }
     if (carried.length > 0) {
       const line = Buffer.concat(carried);
       carried = [];
       lineNumber += 1;
-      const item = parseLine(line, 0, line.length, lineNumber, displayName);
+      const item = parseLine(line, 0, line.length, carriedOffset, where);
       if (item !== undefined) yield item;
     }
   } catch (error) {
@@ -104,8 +134,8 @@ export async function* readNdjsonLines(
   }
 }
 
-function openStream(file: string, highWaterMark: number): Readable {
-  const fileStream = createReadStream(file, { highWaterMark });
+function openStream(file: string, highWaterMark: number, start: number): Readable {
+  const fileStream = createReadStream(file, { highWaterMark, start });
   if (!isGzipPath(file)) return fileStream;
   const gunzip = createGunzip({ chunkSize: Math.max(ZLIB_MIN_CHUNK_BYTES, highWaterMark) });
   // pipeline forwards a read error of the file to the gunzip stream, whose iteration then throws it.
@@ -118,12 +148,12 @@ function parseLine(
   buffer: Buffer,
   start: number,
   end: number,
-  lineNumber: number,
-  displayName: string,
+  offset: number,
+  where: (offset: number) => string,
 ): SourceItem | undefined {
   if (end > start && buffer[end - 1] === CARRIAGE_RETURN) end -= 1;
   if (
-    lineNumber === 1 &&
+    offset === 0 &&
     end - start >= 3 &&
     buffer[start] === 0xef &&
     buffer[start + 1] === 0xbb &&
@@ -137,7 +167,7 @@ function parseLine(
   } catch (error) {
     return {
       kind: 'problem',
-      problem: { location: `${displayName}:${lineNumber}`, reason: describeJsonSyntaxError(error) },
+      problem: { location: where(offset), reason: describeJsonSyntaxError(error) },
     };
   }
 }

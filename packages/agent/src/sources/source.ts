@@ -6,6 +6,11 @@ export interface RecordSource {
   /** A short, non-identifying label for logs and run records (`fhir:https://dui.example/fhir`, `ndjson:3 paths`). */
   readonly label: string;
   /**
+   * Set by sources that read local files: the paths, so that the runner may read them in parallel (worker
+   * threads) instead of through `records()`. Both ways yield the same records.
+   */
+  readonly localPaths?: readonly string[] | undefined;
+  /**
    * Streams every record the indicator rules need. Yields parsed JSON values (resources or Bundles);
    * a record that cannot be parsed is yielded as a `SourceProblem` so the caller can report it and go on.
    * Stops early (and releases its resources) when `signal` aborts.
