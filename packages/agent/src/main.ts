@@ -28,6 +28,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// `esms compute … | head`: a reader that goes away is not an error of ours.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

@@ -1,13 +1,75 @@
-import type { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { toMeasureReports, type ResultsDocument } from '@esms-numerique/sdk';
+import type { Bundle } from 'fhir/r4.js';
 import { AgentError } from '../errors.js';
+import { resolveEvidenceDir } from '../evidence/evidence-dir.js';
+import { readJournalEntries } from '../evidence/journal.js';
+import { readSealedRuns } from '../evidence/sealed-runs.js';
+import { figuresToCsv } from '../export/figures-csv.js';
 
-/** `esms export` (contract.md §1). Not implemented yet. */
+interface ExportFlags {
+  format: 'csv' | 'fhir';
+  config?: string;
+  evidenceDir?: string;
+  measureDate?: string;
+  out?: string;
+}
+
+/**
+ * `esms export --format csv|fhir`: the figures of the last sealed run (or of the last one for
+ * `--measure-date`), exactly as sealed in the evidence, in the forms an ARS portal takes by upload.
+ * Exported from the evidence rather than recomputed, so what is uploaded is what can be proven.
+ */
 export function registerExportCommand(program: Command): void {
   program
     .command('export')
-    .description('(not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new AgentError('internal', 'esms export is not implemented yet');
+    .description('the figures of the last sealed run as CSV or FHIR (for an ARS portal upload)')
+    .addOption(
+      new Option('--format <format>', 'csv or fhir (a Bundle of MeasureReports)')
+        .choices(['csv', 'fhir'])
+        .makeOptionMandatory(),
+    )
+    .option('--config <file>', 'config file (default: $ESMS_CONFIG or ./esms.config.yaml)')
+    .option('--evidence-dir <dir>', 'read this evidence store instead of the config’s')
+    .option('--measure-date <YYYY-MM-DD>', 'the last run sealed for this measurement date')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action(async (flags: ExportFlags) => {
+      const { dir } = await resolveEvidenceDir({ config: flags.config, evidenceDir: flags.evidenceDir });
+      const runs = await readSealedRuns(dir, await readJournalEntries(dir));
+      const wanted = runs.filter(
+        (r) => flags.measureDate === undefined || r.results.measureDate === flags.measureDate,
+      );
+      const last = wanted.at(-1);
+      if (last === undefined) {
+        throw new AgentError(
+          'nothing-computed',
+          flags.measureDate === undefined
+            ? `no sealed run in ${dir}: run esms run-once first`
+            : `no run sealed for ${flags.measureDate} in ${dir}`,
+        );
+      }
+      const results = last.results as unknown as ResultsDocument;
+      const text =
+        flags.format === 'csv'
+          ? figuresToCsv(results)
+          : `${JSON.stringify(measureReportBundle(results), null, 2)}\n`;
+      if (flags.out === undefined) {
+        process.stdout.write(text);
+      } else {
+        await writeFile(resolve(flags.out), text);
+        process.stderr.write(
+          `figures of run ${String(last.entry.payload['runId'])} (${results.measureDate}) written to ${flags.out}\n`,
+        );
+      }
     });
+}
+
+function measureReportBundle(results: ResultsDocument): Bundle {
+  return {
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: toMeasureReports(results).map((resource) => ({ resource })),
+  };
 }

@@ -1,9 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { blobPath } from '../evidence/blobs.js';
-import { isDigest } from '../evidence/canonical-json.js';
-import { asString, field, isRecord } from '../evidence/json-access.js';
+import { asString, field } from '../evidence/json-access.js';
 import { readJournalEntries } from '../evidence/journal.js';
-import type { ResultsLike } from '../evidence/recompute.js';
+import { readSealedRuns } from '../evidence/sealed-runs.js';
 import type { VerificationReport } from '../evidence/verify.js';
 import type { ReportInput, ReportRun, ReportSubmission } from './report-model.js';
 
@@ -40,21 +37,10 @@ export async function loadReportInput(
     }
   }
   const runs: ReportRun[] = [];
-  for (const entry of entries) {
-    if (entry.type !== 'run-sealed') continue;
+  for (const { entry, results } of await readSealedRuns(storeDir, entries)) {
     const p = entry.payload;
     const runId = asString(p['runId']);
     const digest = (name: string): string => asString(field(p[name], 'digest'));
-    const resultsDigest = field(p['results'], 'digest');
-    if (!isDigest(resultsDigest)) continue;
-    let results: ResultsLike;
-    try {
-      const parsed = JSON.parse(await readFile(blobPath(storeDir, resultsDigest), 'utf8')) as unknown;
-      if (!isRecord(parsed) || !Array.isArray(parsed['establishments'])) continue;
-      results = parsed as unknown as ResultsLike;
-    } catch {
-      continue;
-    }
     runs.push({
       seq: entry.seq,
       runId,
