@@ -10,12 +10,14 @@ type Register = (program: Command) => void;
 const VERBS: Readonly<Record<string, () => Promise<Register>>> = {
   compute: async () => (await import('./commands/compute.js')).registerComputeCommand,
   init: async () => (await import('./commands/init.js')).registerInitCommand,
-  'validate-config': async () => (await import('./commands/validate-config.js')).registerValidateConfigCommand,
+  'validate-config': async () =>
+    (await import('./commands/validate-config.js')).registerValidateConfigCommand,
   'run-once': async () => (await import('./commands/run-once.js')).registerRunOnceCommand,
   start: async () => (await import('./commands/start.js')).registerStartCommand,
   status: async () => (await import('./commands/status.js')).registerStatusCommand,
   verify: async () => (await import('./commands/verify.js')).registerVerifyCommand,
-  'export-evidence': async () => (await import('./commands/export-evidence.js')).registerExportEvidenceCommand,
+  'export-evidence': async () =>
+    (await import('./commands/export-evidence.js')).registerExportEvidenceCommand,
   report: async () => (await import('./commands/report.js')).registerReportCommand,
   export: async () => (await import('./commands/export.js')).registerExportCommand,
 };

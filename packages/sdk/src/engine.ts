@@ -83,15 +83,28 @@ export type ExtractorOptions = Pick<EngineOptions, 'recognisers' | 'allCarePlans
  * Turns records (resources or Bundles) into facts, without counting them: the first half of the engine,
  * for callers that extract in parallel (worker threads) and feed the facts to one engine's `addFact`.
  */
-export function createFactExtractor(options: ExtractorOptions = {}): (record: unknown, emit: (fact: Fact) => void) => void {
+export function createFactExtractor(
+  options: ExtractorOptions = {},
+): (record: unknown, emit: (fact: Fact) => void) => void {
   const ctx: ExtractContext = {
     recognisers: { ...defaultRecognisers, ...options.recognisers },
     allCarePlansAreProjetPersonnalise: options.allCarePlansAreProjetPersonnalise ?? false,
   };
-  const addRecord = (record: unknown, fullUrl: string | null, depth: number, emit: (fact: Fact) => void): void => {
+  const addRecord = (
+    record: unknown,
+    fullUrl: string | null,
+    depth: number,
+    emit: (fact: Fact) => void,
+  ): void => {
     if (isBundle(record)) {
       const problem = (message: string): void =>
-        emit({ k: 'problem', code: 'invalid-resource', resourceType: 'Bundle', id: bundleId(record), message });
+        emit({
+          k: 'problem',
+          code: 'invalid-resource',
+          resourceType: 'Bundle',
+          id: bundleId(record),
+          message,
+        });
       if (depth >= MAX_BUNDLE_DEPTH) return problem('Bundles nested too deeply');
       const entries = record.entry;
       if (entries === undefined) return;

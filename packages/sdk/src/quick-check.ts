@@ -10,7 +10,8 @@ type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 const optString = (v: unknown): boolean => v === undefined || typeof v === 'string';
-const optTime = (v: unknown): boolean => v === undefined || (typeof v === 'string' && !Number.isNaN(parseFhirTime(v, 'start')));
+const optTime = (v: unknown): boolean =>
+  v === undefined || (typeof v === 'string' && !Number.isNaN(parseFhirTime(v, 'start')));
 const isTime = (v: unknown): boolean => typeof v === 'string' && !Number.isNaN(parseFhirTime(v, 'start'));
 
 function arrayOf(v: unknown, item: (x: unknown) => boolean): boolean {
@@ -18,16 +19,25 @@ function arrayOf(v: unknown, item: (x: unknown) => boolean): boolean {
   for (const x of v) if (!item(x)) return false;
   return true;
 }
-const optArrayOf = (v: unknown, item: (x: unknown) => boolean): boolean => v === undefined || arrayOf(v, item);
+const optArrayOf = (v: unknown, item: (x: unknown) => boolean): boolean =>
+  v === undefined || arrayOf(v, item);
 
 const coding = (v: unknown): boolean => isObject(v) && optString(v.system) && optString(v.code);
-const codeableConcept = (v: unknown): boolean => isObject(v) && optArrayOf(v.coding, coding) && optString(v.text);
+const codeableConcept = (v: unknown): boolean =>
+  isObject(v) && optArrayOf(v.coding, coding) && optString(v.text);
 const identifier = (v: unknown): boolean =>
-  isObject(v) && optString(v.system) && optString(v.value) && (v.type === undefined || codeableConcept(v.type));
+  isObject(v) &&
+  optString(v.system) &&
+  optString(v.value) &&
+  (v.type === undefined || codeableConcept(v.type));
 const reference = (v: unknown): boolean =>
-  isObject(v) && optString(v.reference) && optString(v.type) && (v.identifier === undefined || identifier(v.identifier));
+  isObject(v) &&
+  optString(v.reference) &&
+  optString(v.type) &&
+  (v.identifier === undefined || identifier(v.identifier));
 const optReference = (v: unknown): boolean => v === undefined || reference(v);
-const optPeriod = (v: unknown): boolean => v === undefined || (isObject(v) && optTime(v.start) && optTime(v.end));
+const optPeriod = (v: unknown): boolean =>
+  v === undefined || (isObject(v) && optTime(v.start) && optTime(v.end));
 const optIdentifiers = (v: unknown): boolean => optArrayOf(v, identifier);
 
 function base(r: Json): boolean {
@@ -36,9 +46,7 @@ function base(r: Json): boolean {
   const meta = r.meta;
   if (meta === undefined) return true;
   return (
-    isObject(meta) &&
-    optTime(meta.lastUpdated) &&
-    optArrayOf(meta.profile, (p) => typeof p === 'string')
+    isObject(meta) && optTime(meta.lastUpdated) && optArrayOf(meta.profile, (p) => typeof p === 'string')
   );
 }
 

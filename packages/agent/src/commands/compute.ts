@@ -57,7 +57,11 @@ export function registerComputeCommand(program: Command): void {
     .option('--timezone <finess=zone...>', 'time zone override for an ESSMS (e.g. 980500001=Indian/Mayotte)')
     .option('--project-start-date <YYYY-MM-DD>', 'start of the project, for the cumulative e-parcours count')
     .option('--all-care-plans-are-pp', 'treat every CarePlan as a projet personnalisé')
-    .option('--threads <n>', 'reader threads for the files (default: the number of cores, at most 4)', parsePositiveInt)
+    .option(
+      '--threads <n>',
+      'reader threads for the files (default: the number of cores, at most 4)',
+      parsePositiveInt,
+    )
     .action(async (flags: ComputeFlags, command: Command) => {
       const options = await computeOptions(flags, command);
       let outcome;
@@ -95,7 +99,8 @@ export function registerComputeCommand(program: Command): void {
 
 function parsePositiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads expects a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--threads expects a positive integer, got "${value}"`);
   return n;
 }
 

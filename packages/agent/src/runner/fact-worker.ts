@@ -12,7 +12,9 @@ import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 const port = parentPort;
 if (port === null) throw new Error('fact-worker must run in a worker thread');
 const setup = workerData as WorkerSetup;
-const extract = createFactExtractor({ allCarePlansAreProjetPersonnalise: setup.allCarePlansAreProjetPersonnalise });
+const extract = createFactExtractor({
+  allCarePlansAreProjetPersonnalise: setup.allCarePlansAreProjetPersonnalise,
+});
 
 let credits = setup.maxBatchesInFlight;
 let waiting: (() => void) | null = null;

@@ -95,7 +95,9 @@ export async function readFactsInParallel(
               return;
           }
         });
-        worker.on('error', (error) => fail(new AgentError('internal', `a reader thread failed: ${error.message}`, { cause: error })));
+        worker.on('error', (error) =>
+          fail(new AgentError('internal', `a reader thread failed: ${error.message}`, { cause: error })),
+        );
         worker.on('exit', () => {
           running--;
           if (running === 0) {
@@ -135,5 +137,8 @@ async function sliceTasks(files: readonly PlannedFile[], sliceBytes: number): Pr
 function startWorker(setup: WorkerSetup): Worker {
   const compiled = new URL('./fact-worker.js', import.meta.url);
   if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData: setup });
-  return new Worker(new URL('./fact-worker.ts', import.meta.url), { workerData: setup, execArgv: ['--import', 'tsx'] });
+  return new Worker(new URL('./fact-worker.ts', import.meta.url), {
+    workerData: setup,
+    execArgv: ['--import', 'tsx'],
+  });
 }

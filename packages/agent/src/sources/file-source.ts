@@ -55,7 +55,10 @@ async function* readFiles(
 export async function* readPlannedFile(
   file: PlannedFile,
   signal?: AbortSignal,
-  options: { highWaterMarkBytes?: number | undefined; range?: { start: number; end: number } | undefined } = {},
+  options: {
+    highWaterMarkBytes?: number | undefined;
+    range?: { start: number; end: number } | undefined;
+  } = {},
 ): AsyncGenerator<SourceItem, void, undefined> {
   if (file.format === 'ndjson') {
     yield* readNdjsonLines(file.path, signal, options);
