@@ -80,10 +80,14 @@ export class Accumulator {
   readonly patients = new Map<string, PatientFact>();
   readonly organisations: OrganisationFact[] = [];
   readonly sejours: SejourRec[] = [];
-  readonly demotableEvents: EventFact[] = [];
   readonly pendingUsage: PendingUsage[] = [];
   readonly orgCounters = new Map<string, OrgCounters>();
   readonly problems: ProblemFact[] = [];
+  /**
+   * Keys of Patient records read by another engine (the main thread, before worker threads start): records
+   * referring to them need not be remembered for an `unknown-subject` report.
+   */
+  readonly knownPersonKeys = new Set<string>();
   /** Per zone: records about persons last updated after the end of P (retro-computation may miss them). */
   readonly updatedAfterPeriod: number[];
 
@@ -135,6 +139,64 @@ export class Accumulator {
     }
   }
 
+  /**
+   * Everything counted so far, as plain data (structured-clone friendly): a worker thread counts its share
+   * of the input and hands this to the main thread, which merges it (`mergeState`). The result does not
+   * depend on how the input was shared out: masks are OR-ed, counters added, lists concatenated.
+   */
+  exportState(): AccumulatorState {
+    return {
+      persons: [...this.persons],
+      patients: [...this.patients.values()],
+      organisations: this.organisations,
+      sejours: this.sejours,
+      pendingUsage: this.pendingUsage,
+      orgCounters: [...this.orgCounters],
+      problems: this.problems,
+      updatedAfterPeriod: this.updatedAfterPeriod,
+    };
+  }
+
+  mergeState(state: AccumulatorState): void {
+    for (const [key, other] of state.persons) {
+      const acc = this.persons.get(key);
+      if (acc === undefined) {
+        this.persons.set(key, Object.assign(new PersonAcc(), other));
+        continue;
+      }
+      acc.updated |= other.updated;
+      acc.event |= other.event;
+      acc.pp |= other.pp;
+      acc.ppOnHold |= other.ppOnHold;
+      acc.ppOther ||= other.ppOther;
+      acc.eventByPartOf = mergeMasks(acc.eventByPartOf, other.eventByPartOf);
+      acc.dmpByOrg = mergeMasks(acc.dmpByOrg, other.dmpByOrg);
+      if (other.pendingRecords) (acc.pendingRecords ??= []).push(...other.pendingRecords);
+    }
+    for (const patient of state.patients) this.patients.set(patient.key, patient);
+    this.organisations.push(...state.organisations);
+    this.sejours.push(...state.sejours);
+    this.pendingUsage.push(...state.pendingUsage);
+    for (const [key, other] of state.orgCounters) {
+      const counters = this.orgCounters.get(key);
+      if (counters === undefined) {
+        this.orgCounters.set(key, Object.assign(new OrgCounters(0, 0), other));
+        continue;
+      }
+      addInto(counters.mssante, other.mssante);
+      addInto(counters.eParcours, other.eParcours);
+      addInto(counters.eParcoursSinceStart, other.eParcoursSinceStart);
+      addInto(counters.ePrescriptions, other.ePrescriptions);
+      counters.total += other.total;
+      for (const record of other.records) {
+        if (counters.records.length >= MAX_RECORDS_NAMED_PER_ORGANISATION) break;
+        counters.records.push(record);
+      }
+    }
+    this.problems.push(...state.problems);
+    addInto(this.updatedAfterPeriod, state.updatedAfterPeriod);
+  }
+
   /** The state of a person reference, remembering the record when the Patient has not been read yet. */
   person(key: string, record: string): PersonAcc {
     let acc = this.persons.get(key);
@@ -142,7 +204,7 @@ export class Accumulator {
       acc = new PersonAcc();
       this.persons.set(key, acc);
     }
-    if (!this.patients.has(key)) (acc.pendingRecords ??= []).push(record);
+    if (!this.patients.has(key) && !this.knownPersonKeys.has(key)) (acc.pendingRecords ??= []).push(record);
     return acc;
   }
 
@@ -322,3 +384,29 @@ function missingSubject(record: string, message: string, resourceType?: string):
 }
 
 export { idOf, typeOf };
+
+/** The plain-data form of an accumulator (see `Accumulator.exportState`). */
+export interface AccumulatorState {
+  persons: [string, PersonAcc][];
+  patients: PatientFact[];
+  organisations: OrganisationFact[];
+  sejours: SejourRec[];
+  pendingUsage: PendingUsage[];
+  orgCounters: [string, OrgCounters][];
+  problems: ProblemFact[];
+  updatedAfterPeriod: number[];
+}
+
+function mergeMasks(
+  a: Map<string, number> | null,
+  b: Map<string, number> | null,
+): Map<string, number> | null {
+  if (b === null) return a;
+  const out = a ?? new Map<string, number>();
+  for (const [key, mask] of b) out.set(key, (out.get(key) ?? 0) | mask);
+  return out;
+}
+
+function addInto(target: number[], source: readonly number[]): void {
+  for (let i = 0; i < source.length; i++) target[i] = (target[i] ?? 0) + source[i]!;
+}

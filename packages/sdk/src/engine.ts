@@ -1,4 +1,4 @@
-import { Accumulator } from './accumulator.js';
+import { Accumulator, type AccumulatorState } from './accumulator.js';
 import { SdkError } from './errors.js';
 import type { EstablishmentExplanation } from './explain.js';
 import { extractFacts, type ExtractContext } from './extract.js';
@@ -20,6 +20,15 @@ export interface Engine {
   addFact(fact: Fact): void;
   /** Reports input that could not even be parsed (a bad NDJSON line), so it appears in data quality. */
   reportUnreadable(location: string, reason: string): void;
+  /**
+   * What this engine has counted, as plain data, so that engines fed with parts of one input (worker
+   * threads) can be combined: `mergePartial` on one of them, then `finish`. Only between engines created
+   * with the same options.
+   */
+  exportPartial(): EnginePartial;
+  /** Every key a Patient read so far can be referred to by (see `EngineOptions.knownPersonKeys`). */
+  personKeys(): string[];
+  mergePartial(partial: EnginePartial): void;
   /** Resolves references and persons and computes every figure. */
   finish(): Computation;
   /** The options actually used, defaults applied: what evidence seals. */
@@ -27,6 +36,14 @@ export interface Engine {
 }
 
 const MAX_BUNDLE_DEPTH = 4;
+const PARTIAL_FORMAT = 1;
+
+/** An engine's counted state as plain data (see `Engine.exportPartial`). Opaque to callers. */
+export interface EnginePartial {
+  readonly format: number;
+  readonly optionsKey: string;
+  readonly state: AccumulatorState;
+}
 
 export function createEngine(options: EngineOptions): Engine {
   const resolved = resolveOptions(options);
@@ -34,7 +51,9 @@ export function createEngine(options: EngineOptions): Engine {
   const timezones = [...new Set([...FINESS_TIMEZONES, ...overrides])];
   const grid = buildPeriodGrid(resolved.measureDate, timezones, resolved.projectStartDate);
   const acc = new Accumulator(grid, resolved);
+  for (const key of options.knownPersonKeys ?? []) acc.knownPersonKeys.add(key);
   const extract = createFactExtractor(options);
+  const optionsKey = JSON.stringify(resolved);
   const onFact = options.onFact;
   const emit = onFact
     ? (fact: Fact): void => {
@@ -67,6 +86,25 @@ export function createEngine(options: EngineOptions): Engine {
         id: location,
         message: reason,
       });
+    },
+    exportPartial() {
+      ensureOpen();
+      return { format: PARTIAL_FORMAT, optionsKey, state: acc.exportState() };
+    },
+    personKeys() {
+      const keys: string[] = [];
+      for (const patient of acc.patients.values()) keys.push(patient.key, ...patient.aliases);
+      return keys;
+    },
+    mergePartial(partial) {
+      ensureOpen();
+      if (partial.format !== PARTIAL_FORMAT || partial.optionsKey !== optionsKey) {
+        throw new SdkError(
+          'invalid-options',
+          'cannot merge the partial state of an engine created with other options',
+        );
+      }
+      acc.mergeState(partial.state);
     },
     finish() {
       ensureOpen();

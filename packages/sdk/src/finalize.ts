@@ -85,7 +85,9 @@ export function finalize(acc: Accumulator): Computation {
 
   // 1. Organisations and their aliases.
   const orgByAlias = new Map<string, OrgRec>();
-  const orgRecs = acc.organisations.map((fact): OrgRec => {
+  // Sorted so that the result never depends on input order (nor on how threads shared the input out).
+  const organisations = [...acc.organisations].sort((a, b) => compareText(a.key, b.key));
+  const orgRecs = organisations.map((fact): OrgRec => {
     const rec: OrgRec = { fact, finess: fact.fineg ?? fact.finess ?? fact.finej };
     for (const key of [fact.key, ...fact.aliases]) if (!orgByAlias.has(key)) orgByAlias.set(key, rec);
     return rec;
@@ -641,6 +643,8 @@ function buildResults(
     });
   }
 
+  findings.errors.sort(compareFindings);
+  findings.warnings.sort(compareFindings);
   return {
     results: {
       measureDate: grid.measureDate,
@@ -779,4 +783,18 @@ function rollUp(establishments: EstablishmentResult[], names: Map<string, string
         fileActive: sum((e) => e.fileActive),
       };
     });
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Data-quality findings in a stable order: by code, then record type, id and message. */
+function compareFindings(a: DataQualityFinding, b: DataQualityFinding): number {
+  return (
+    compareText(a.code, b.code) ||
+    compareText(a.resourceType ?? '', b.resourceType ?? '') ||
+    compareText(a.id ?? a.finess ?? '', b.id ?? b.finess ?? '') ||
+    compareText(a.message, b.message)
+  );
 }

@@ -17,6 +17,7 @@ export {
   explainEstablishment,
   recomputeFromProjection,
   type Engine,
+  type EnginePartial,
   type ExtractorOptions,
 } from './engine.js';
 export type { Computation } from './finalize.js';

@@ -33,6 +33,12 @@ export interface EngineOptions extends ComputeOptions {
   recognisers?: Partial<Recognisers> | undefined;
   /** Called with every fact extracted from the input, e.g. to write the evidence's projection. */
   onFact?: ((fact: Fact) => void) | undefined;
+  /**
+   * A memory hint for engines fed with part of an input: the keys (from `Engine.personKeys()` of the engine
+   * that read the Patient records) of persons known to be in the input. Records that refer to them are not
+   * remembered for an `unknown-subject` report. Never changes a figure.
+   */
+  knownPersonKeys?: Iterable<string> | undefined;
 }
 
 export interface ResolvedOptions {

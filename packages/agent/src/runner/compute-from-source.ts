@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { createEngine, type Computation, type Engine, type EngineOptions } from '@esms-numerique/sdk';
 import type { RecordSource } from '../sources/source.js';
-import { readFactsInParallel } from './parallel-read.js';
+import { countFilesInParallel } from './parallel-count.js';
 
 export interface SourceComputation {
   computation: Computation;
@@ -11,13 +11,8 @@ export interface SourceComputation {
   options: Engine['options'];
 }
 
-/**
- * Reader threads for local files. One by default: measured on 2 cores, shipping facts from reader
- * threads costs more than parsing in parallel saves (see the README's Performance section).
- */
-export const DEFAULT_READER_THREADS = 1;
-/** An upper bound for `--threads`: more readers than cores only adds contention. */
-export const MAX_READER_THREADS = Math.max(1, availableParallelism());
+/** Reader threads for local files: one per core, a few at most (one engine merges their counts). */
+export const DEFAULT_READER_THREADS = Math.min(4, availableParallelism());
 
 export interface ComputeFromSourcesOptions {
   signal?: AbortSignal | undefined;
@@ -26,8 +21,8 @@ export interface ComputeFromSourcesOptions {
 }
 
 /**
- * Streams every source into one SDK engine. Local files are parsed and turned into facts by reader threads
- * (the costly part), then counted here; other sources stream their records through this thread.
+ * Streams every source into one SDK engine. Local files are read, parsed and counted by worker threads
+ * (each with its own engine, merged here); other sources stream their records through this thread.
  * Unparsable input is reported through the engine, so it shows in the results' data quality, and the
  * computation goes on with the rest.
  */
@@ -40,29 +35,18 @@ export async function computeFromSources(
   const onFact = options.onFact;
   let recordsRead = 0;
   let problems = 0;
-  const reportProblem = (location: string, reason: string): void => {
-    problems++;
-    engine.reportUnreadable(location, reason);
-  };
   for (const source of sources) {
-    if (source.localPaths !== undefined && readerThreads > 1) {
-      const read = await readFactsInParallel(
-        source.localPaths,
-        {
-          workers: readerThreads,
-          allCarePlansAreProjetPersonnalise: options.allCarePlansAreProjetPersonnalise ?? false,
-          signal,
-        },
-        {
-          // addFact does not call onFact (it is how projections are replayed): call it here.
-          fact: (fact) => {
-            onFact?.(fact);
-            engine.addFact(fact);
-          },
-          problem: (problem) => reportProblem(problem.location, problem.reason),
-        },
-      );
+    // Worker threads count their share themselves; facts stay in the threads, so a caller that wants
+    // every fact (`onFact`, the evidence's projection) reads in this thread.
+    const parallel = readerThreads > 1 && onFact === undefined && options.recognisers === undefined;
+    if (source.localPaths !== undefined && parallel) {
+      const read = await countFilesInParallel(source.localPaths, engine, {
+        workers: readerThreads,
+        computeOptions: engine.options,
+        signal,
+      });
       recordsRead += read.records;
+      problems += read.problems;
       continue;
     }
     for await (const item of source.records(signal)) {
@@ -70,7 +54,8 @@ export async function computeFromSources(
         recordsRead++;
         engine.add(item.value);
       } else {
-        reportProblem(item.problem.location, item.problem.reason);
+        problems++;
+        engine.reportUnreadable(item.problem.location, item.problem.reason);
       }
     }
   }

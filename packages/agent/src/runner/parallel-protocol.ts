@@ -1,23 +1,20 @@
+import type { ComputeOptions, EnginePartial } from '@esms-numerique/sdk';
 import type { AgentErrorCode } from '../errors.js';
 import type { PlannedFile } from '../sources/file-plan.js';
-import type { SourceProblem } from '../sources/source.js';
 
-/** Messages between the parallel reader (main thread) and its fact workers. */
+/** Messages between the parallel reader (main thread) and its counting workers. */
 export interface WorkerSetup {
-  allCarePlansAreProjetPersonnalise: boolean;
-  batchSize: number;
-  maxBatchesInFlight: number;
+  options: ComputeOptions;
+  /** Persons the main thread has already read (see the SDK's `knownPersonKeys`). */
+  knownPersonKeys: string[];
 }
 
 export type ToWorker =
-  | { type: 'task'; file: PlannedFile; range: { start: number; end: number } | undefined }
-  | { type: 'ack' }
-  | { type: 'close' };
+  { type: 'task'; file: PlannedFile; range: { start: number; end: number } | undefined } | { type: 'finish' };
 
 export type FromWorker =
   | { type: 'ready' }
-  /** `facts`: a JSON array of facts. */
-  | { type: 'facts'; facts: string; records: number }
-  | { type: 'problem'; problem: SourceProblem }
   | { type: 'task-done' }
+  /** Sent once, after `finish`: everything the worker counted. */
+  | { type: 'partial'; partial: EnginePartial; records: number; problems: number }
   | { type: 'error'; code: AgentErrorCode; message: string };

@@ -1,0 +1,51 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { createEngine } from '@esms-numerique/sdk';
+import { isAgentError } from '../errors.js';
+import { readPlannedFile } from '../sources/file-source.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
+
+/**
+ * A worker thread of the parallel computation: reads the file slices it is given into its own SDK engine
+ * (parsing, extraction and counting: all the per-record work) and, when told to finish, hands back what it
+ * counted. Only per-person state crosses threads, never the records.
+ */
+const port = parentPort;
+if (port === null) throw new Error('count-worker must run in a worker thread');
+const { options, knownPersonKeys } = workerData as WorkerSetup;
+const engine = createEngine({ ...options, knownPersonKeys });
+let records = 0;
+let problems = 0;
+
+function post(message: FromWorker): void {
+  port!.postMessage(message);
+}
+
+async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void> {
+  for await (const item of readPlannedFile(task.file, undefined, { range: task.range })) {
+    if (item.kind === 'record') {
+      records++;
+      engine.add(item.value);
+    } else {
+      problems++;
+      engine.reportUnreadable(item.problem.location, item.problem.reason);
+    }
+  }
+}
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'finish') {
+    post({ type: 'partial', partial: engine.exportPartial(), records, problems });
+    port.close();
+    return;
+  }
+  runTask(message).then(
+    () => post({ type: 'task-done' }),
+    (error: unknown) =>
+      post({
+        type: 'error',
+        code: isAgentError(error) ? error.code : 'internal',
+        message: error instanceof Error ? error.message : String(error),
+      }),
+  );
+});
+post({ type: 'ready' });
