@@ -7,7 +7,7 @@ import {
 } from './constants.js';
 import type { Fact } from './facts.js';
 import type { Recognisers } from './recognisers.js';
-import { identifierKey, referenceKey, referenceType } from './references.js';
+import { identifierKey, referenceKey, referenceType, typeOfKey } from './references.js';
 import { passesQuickCheck } from './quick-check.js';
 import { describeIssues, otherResourceSchema, SCHEMAS_BY_TYPE } from './schemas.js';
 
@@ -248,7 +248,7 @@ function emitAuditEvent(resource: Json, key: string, ctx: ExtractContext, emit: 
   const persons: string[] = [];
   if (Array.isArray(resource.entity)) {
     for (const entity of resource.entity as { what?: unknown }[]) {
-      const person = patientReference(entity.what, true);
+      const person = patientReference(entity.what);
       if (person !== null) persons.push(person);
     }
   }
@@ -331,14 +331,16 @@ function emitLastUpdated(resource: Json, resourceType: string, key: string, emit
 /**
  * The key of a reference that may point to a person. A reference typed as something else (`Group/…`,
  * `Practitioner/…`) is not about a person; an untyped `urn:uuid:` or identifier reference may be, and is
- * resolved at the end. With `strict`, untyped references count only if they are identifier-free URNs.
+ * resolved at the end. The type comes from the key itself (`Type/id`), parsed once.
  */
-function patientReference(ref: unknown, strict = false): string | null {
+function patientReference(ref: unknown): string | null {
   const key = referenceKey(ref);
   if (key === null) return null;
-  const type = referenceType(ref);
-  if (type !== null) return type === 'Patient' ? key : null;
-  return strict && !key.startsWith('urn:') && !key.startsWith('ident:') ? null : key;
+  const explicit = (ref as { type?: unknown }).type;
+  // An identifier key may come from a conditional reference (`Group?identifier=…`), which names its type.
+  const type =
+    typeof explicit === 'string' ? explicit : key.startsWith('ident:') ? referenceType(ref) : typeOfKey(key);
+  return type === null || type === 'Patient' ? key : null;
 }
 
 function identifierAliases(identifiers: unknown): string[] {

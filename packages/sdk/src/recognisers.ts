@@ -36,8 +36,13 @@ interface Identified {
 function hasProfile(resource: Identified, ...profiles: string[]): boolean {
   const declared = resource.meta?.profile;
   if (!Array.isArray(declared)) return false;
-  // Profiles may be versioned (`…|2.3.0`).
-  return declared.some((p) => typeof p === 'string' && profiles.includes(p.split('|')[0] ?? p));
+  for (const p of declared) {
+    if (typeof p !== 'string') continue;
+    // Profiles may be versioned (`…|2.3.0`); no split in this per-record path.
+    const bar = p.indexOf('|');
+    if (profiles.includes(bar < 0 ? p : p.slice(0, bar))) return true;
+  }
+  return false;
 }
 
 function hasIdentifierSystem(resource: Identified, system: string): boolean {

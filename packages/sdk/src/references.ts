@@ -38,6 +38,13 @@ export function referenceKey(ref: unknown): string | null {
   return null;
 }
 
+/** The resource type in a `Type/id` key; `null` for `urn:`, identifier and FINESS keys (untyped). */
+export function typeOfKey(key: string): string | null {
+  if (key.startsWith('urn:') || key.startsWith('ident:') || key.startsWith('finess:')) return null;
+  const slash = key.indexOf('/');
+  return slash > 0 ? key.slice(0, slash) : null;
+}
+
 /** The resource type a reference names explicitly (`type`, or the `Type/` of a literal reference). */
 export function referenceType(ref: unknown): string | null {
   if (ref === null || typeof ref !== 'object') return null;

@@ -34,21 +34,21 @@ export function parseFhirTime(text: string, boundary: TimeBoundary): number {
   if (year < 0) return Number.NaN;
   if (n === 4) {
     return boundary === 'start'
-      ? FLOATING_OFFSET_MS + Date.UTC(year, 0, 1)
-      : FLOATING_OFFSET_MS + Date.UTC(year + 1, 0, 1) - 1;
+      ? FLOATING_OFFSET_MS + utcMs(year, 1, 1)
+      : FLOATING_OFFSET_MS + utcMs(year + 1, 1, 1) - 1;
   }
   if (text.charCodeAt(4) !== 45 /* - */ || n < 7) return Number.NaN;
   const month = digits(text, 5, 7);
   if (month < 1 || month > 12) return Number.NaN;
   if (n === 7) {
     return boundary === 'start'
-      ? FLOATING_OFFSET_MS + Date.UTC(year, month - 1, 1)
-      : FLOATING_OFFSET_MS + Date.UTC(year, month, 1) - 1;
+      ? FLOATING_OFFSET_MS + utcMs(year, month, 1)
+      : FLOATING_OFFSET_MS + (month === 12 ? utcMs(year + 1, 1, 1) : utcMs(year, month + 1, 1)) - 1;
   }
   if (text.charCodeAt(7) !== 45 || n < 10) return Number.NaN;
   const day = digits(text, 8, 10);
   if (day < 1 || day > daysInMonth(year, month)) return Number.NaN;
-  const dayStart = Date.UTC(year, month - 1, day);
+  const dayStart = utcMs(year, month, day);
   if (n === 10) {
     return boundary === 'start' ? FLOATING_OFFSET_MS + dayStart : FLOATING_OFFSET_MS + dayStart + DAY_MS - 1;
   }
@@ -88,6 +88,19 @@ export function parseFhirTime(text: string, boundary: TimeBoundary): number {
     return sign === 43 ? wall - offset : wall + offset;
   }
   return Number.NaN;
+}
+
+/**
+ * Epoch ms of a UTC calendar date (month 1–12), by arithmetic (Howard Hinnant's days-from-civil): cheaper
+ * than `Date.UTC` in the hot path, and right for years below 100, which `Date.UTC` maps to 19xx.
+ */
+function utcMs(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return (era * 146_097 + dayOfEra - 719_468) * DAY_MS;
 }
 
 function digits(text: string, from: number, to: number): number {

@@ -38,13 +38,19 @@ export interface SizeReport {
   resources: number;
   persons: number;
   establishments: number;
+  /** `esms compute` as shipped: reader threads on every core (at most 4). */
   engine: ContenderFigures;
+  /** `esms compute --threads 1`: the same engine in one thread, the floor's process model exactly. */
+  engineOneThread: ContenderFigures;
   floor: ContenderFigures;
   duckdb: ContenderFigures;
   engineOverFloor: number | null;
+  engineOneThreadOverFloor: number | null;
   engineOverDuckdb: number | null;
   /** `null` when the engine or the baseline did not produce results to compare. */
   agreement: { checkedEstablishments: number; mismatches: Mismatch[] } | null;
+  /** Whether `esms compute` printed the same document with and without reader threads. */
+  threadsAgree: boolean | null;
   floorReader: string | null;
 }
 
@@ -178,6 +184,25 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       options.repoRoot,
       resources,
     );
+    log(`${size}: engine in one thread ×${options.runs}`);
+    const engineOneThread = await measure(
+      [
+        engineMain,
+        'compute',
+        '--input',
+        dir,
+        '--measure-date',
+        options.measureDate,
+        '--format',
+        'json',
+        '--threads',
+        '1',
+      ],
+      options.runs,
+      join(outDir, `${size}-engine-1-thread.json`),
+      options.repoRoot,
+      resources,
+    );
     log(`${size}: floor ×${options.runs}`);
     const floor = await measure(
       [join(toolsDist, 'floor-main.js'), '--input', dir],
@@ -209,6 +234,15 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
           `${size}: engine and DuckDB agree on ${baseline.establishments.length} establishments × 5 indicators`,
         );
     }
+    // The shipped engine (threads) and the one-thread engine must give the very same document.
+    let threadsAgree: boolean | null = null;
+    if (engine.figures.ok && engineOneThread.figures.ok) {
+      const [threaded, single] = await Promise.all(
+        [`${size}-engine.json`, `${size}-engine-1-thread.json`].map((f) => readFile(join(outDir, f), 'utf8')),
+      );
+      threadsAgree = threaded === single;
+      if (!threadsAgree) log(`${size}: THE THREADED AND ONE-THREAD ENGINES DISAGREE`);
+    }
     let floorReader: string | null = null;
     if (floor.figures.ok) {
       floorReader =
@@ -221,11 +255,14 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       persons: summary.persons,
       establishments: summary.establishments,
       engine: engine.figures,
+      engineOneThread: engineOneThread.figures,
       floor: floor.figures,
       duckdb: duckdb.figures,
       engineOverFloor: round(ratio(engine.figures.seconds, floor.figures.seconds), 2),
+      engineOneThreadOverFloor: round(ratio(engineOneThread.figures.seconds, floor.figures.seconds), 2),
       engineOverDuckdb: round(ratio(engine.figures.seconds, duckdb.figures.seconds), 2),
       agreement,
+      threadsAgree,
       floorReader,
     });
   }
@@ -259,9 +296,11 @@ export function formatBenchTable(report: BenchReport): string {
     'size',
     'resources',
     'engine s',
+    '1-thread s',
     'floor s',
     'duckdb s',
     'engine/floor',
+    '1-thread/floor',
     'engine/duckdb',
     'resources/s',
     'peak RSS MB',
@@ -273,9 +312,11 @@ export function formatBenchTable(report: BenchReport): string {
     s.size,
     String(s.resources),
     s.engine.ok ? f(s.engine.seconds) : 'failed',
+    s.engineOneThread.ok ? f(s.engineOneThread.seconds) : 'failed',
     f(s.floor.seconds),
     f(s.duckdb.seconds),
     f(s.engineOverFloor),
+    f(s.engineOneThreadOverFloor),
     f(s.engineOverDuckdb),
     s.engine.resourcesPerSecond === null ? '—' : String(s.engine.resourcesPerSecond),
     f(s.engine.peakRssMb, 0),
@@ -297,6 +338,8 @@ export function benchExitCode(report: BenchReport): number {
   const bad = report.sizes.some(
     (s) =>
       !s.engine.ok ||
+      !s.engineOneThread.ok ||
+      s.threadsAgree === false ||
       !s.floor.ok ||
       !s.duckdb.ok ||
       (s.agreement !== null && s.agreement.mismatches.length > 0),
