@@ -4,6 +4,7 @@
  * `date` is left for the caller to set). Only aggregate counts are produced: never a subject, never a
  * person-level list; this is what may leave the machine.
  */
+import { formatWithOffset, isValidTimezone, localDateToWallMs, startOfLocalDay } from './time.js';
 import type {
   CodeableConcept,
   Measure,
@@ -426,108 +427,6 @@ function organisationPeriod(members: readonly EstablishmentResult[]): Period {
   return { start: starts[0] ?? first.period.start, end: ends[ends.length - 1] ?? first.period.end };
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Local dates → instants with offsets, DST-correct, through Intl (no time-zone database of our own).
-
-const MS_PER_MINUTE = 60_000;
-const MS_PER_DAY = 86_400_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** The zone's offset from UTC at an instant, in minutes (east positive). */
-function offsetMinutesAt(utcMs: number, timeZone: string): number {
-  const wholeSecondMs = Math.floor(utcMs / 1000) * 1000;
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(wholeSecondMs))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const year = parts['year'] ?? 0;
-  const localAsUtc = Date.UTC(
-    year,
-    (parts['month'] ?? 1) - 1,
-    parts['day'] ?? 1,
-    parts['hour'] ?? 0,
-    parts['minute'] ?? 0,
-    parts['second'] ?? 0,
-  );
-  // Date.UTC maps years 0–99 to 1900–1999; irrelevant for real periods but keep the arithmetic honest.
-  const fixed = year >= 0 && year < 100 ? new Date(localAsUtc).setUTCFullYear(year) : localAsUtc;
-  return Math.round((fixed - wholeSecondMs) / MS_PER_MINUTE);
-}
-
-/**
- * The first instant of a local calendar day. Of two readings of local midnight (a repeated hour) the
- * earlier wins; when local midnight does not exist (a DST gap at 00:00, as in some American zones), the
- * day starts at the transition.
- */
-function startOfLocalDayMs(date: string, timeZone: string): number {
-  const midnightAsUtc = parseLocalDate(date);
-  // Offsets in force around that day: a day boundary can only fall between them.
-  const offsets = new Set([
-    offsetMinutesAt(midnightAsUtc - MS_PER_DAY, timeZone),
-    offsetMinutesAt(midnightAsUtc, timeZone),
-    offsetMinutesAt(midnightAsUtc + MS_PER_DAY, timeZone),
-  ]);
-  const readings = [...offsets]
-    .map((offset) => ({ offset, instant: midnightAsUtc - offset * MS_PER_MINUTE }))
-    .filter((reading) => offsetMinutesAt(reading.instant, timeZone) === reading.offset)
-    .map((reading) => reading.instant);
-  if (readings.length > 0) return Math.min(...readings);
-  // A gap: the transition lies between the readings under the earliest and the latest offsets.
-  const candidates = [...offsets].map((offset) => midnightAsUtc - offset * MS_PER_MINUTE);
-  let before = Math.min(...candidates); // local time there is still the previous day
-  let after = Math.max(...candidates); // local time there is already this day
-  while (after - before > MS_PER_MINUTE) {
-    const middle = before + Math.floor((after - before) / 2 / MS_PER_MINUTE) * MS_PER_MINUTE;
-    if (middle + offsetMinutesAt(middle, timeZone) * MS_PER_MINUTE >= midnightAsUtc) after = middle;
-    else before = middle;
-  }
-  return after;
-}
-
-function parseLocalDate(date: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (match === null) throw new RangeError(`"${date}" is not a local date (YYYY-MM-DD).`);
-  const [, y, m, d] = match;
-  const ms = Date.UTC(Number(y), Number(m) - 1, Number(d));
-  if (new Date(ms).toISOString().slice(0, 10) !== date)
-    throw new RangeError(`"${date}" is not a valid date.`);
-  return ms;
-}
-
-function nextLocalDate(date: string): string {
-  return new Date(parseLocalDate(date) + MS_PER_DAY).toISOString().slice(0, 10);
-}
-
-/** An instant written in the zone's local time with its offset: `2024-03-31T23:59:59.999+02:00`. */
-function formatWithOffset(utcMs: number, timeZone: string, withMilliseconds: boolean): string {
-  const offset = offsetMinutesAt(utcMs, timeZone);
-  const local = new Date(utcMs + offset * MS_PER_MINUTE).toISOString(); // wall clock, read as UTC
-  const wallClock = withMilliseconds ? local.slice(0, 23) : local.slice(0, 19);
-  const sign = offset < 0 ? '-' : '+';
-  const abs = Math.abs(offset);
-  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
-  const mm = String(abs % 60).padStart(2, '0');
-  return `${wallClock}${sign}${hh}:${mm}`;
-}
-
 /**
  * The period P of an ESSMS as FHIR instants with offsets: from the first instant of P's first local day
  * to the last instant (millisecond) of its last local day, in the ESSMS's time zone.
@@ -540,17 +439,23 @@ export function periodWithOffsets(establishment: {
   period: LocalPeriod;
 }): Period {
   const { timezone, period } = establishment;
-  try {
-    formatterFor(timezone);
-  } catch (cause) {
-    throw new RangeError(`Unknown time zone "${timezone}" for ESSMS ${establishment.finess}.`, { cause });
+  if (!isValidTimezone(timezone)) {
+    throw new RangeError(`Unknown time zone "${timezone}" for ESSMS ${establishment.finess}.`);
   }
-  const startMs = startOfLocalDayMs(period.start, timezone);
-  const endMs = startOfLocalDayMs(nextLocalDate(period.end), timezone) - 1;
+  const startMs = startOfLocalDay(localDate(period.start), timezone);
+  const endMs = startOfLocalDay(localDate(period.end) + MS_PER_DAY, timezone) - 1;
   if (endMs < startMs) {
     throw new RangeError(
       `Period ${period.start}…${period.end} of ESSMS ${establishment.finess} is inverted.`,
     );
   }
   return { start: formatWithOffset(startMs, timezone, false), end: formatWithOffset(endMs, timezone, true) };
+}
+
+const MS_PER_DAY = 86_400_000;
+
+function localDate(date: string): number {
+  const wall = localDateToWallMs(date);
+  if (Number.isNaN(wall)) throw new RangeError(`"${date}" is not a local date (YYYY-MM-DD).`);
+  return wall;
 }

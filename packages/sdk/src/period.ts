@@ -4,7 +4,7 @@ import {
   isFloating,
   localDateToWallMs,
   wallMsToLocalDate,
-  wallToInstant,
+  startOfLocalDay,
 } from './time.js';
 
 /**
@@ -100,7 +100,8 @@ function computePeriodGrid(
     projectStart: projectWall,
   };
   const zones = timezones.map((timezone): ZoneWindows => {
-    const toInstant = (w: number): number => wallToInstant(w, timezone);
+    // Every bound is a local midnight.
+    const toInstant = (w: number): number => startOfLocalDay(w, timezone);
     return {
       timezone,
       start: toInstant(wall.start),

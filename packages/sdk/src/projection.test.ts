@@ -48,7 +48,7 @@ describe('recomputation from the pseudonymised projection', () => {
     expect(figures(recomputed)).toEqual(figures(direct));
   });
 
-  it('keeps no record id in the projection, only pseudonyms and FINESS keys', async () => {
+  it('keeps no record id in the projection, only pseudonyms and FINESS keys', () => {
     const facts: Fact[] = [];
     const engine = createEngine({
       measureDate: '2023-06-01',

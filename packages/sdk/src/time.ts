@@ -237,7 +237,7 @@ function computeOffsetMs(timezone: string, instantMs: number): number {
 
 /**
  * The instant at which the wall clock of `timezone` shows `wallMs`. In a DST gap the later offset wins; in
- * an overlap, the first occurrence. Midnight is never in a gap in the zones FINESS numbers map to.
+ * an overlap, the first occurrence. For local midnights use `startOfLocalDay`.
  */
 export function wallToInstant(wallMs: number, timezone: string): number {
   const firstGuess = wallMs - timezoneOffsetMs(timezone, wallMs);
@@ -247,18 +247,53 @@ export function wallToInstant(wallMs: number, timezone: string): number {
   return check === offset ? candidate : wallMs - check;
 }
 
+/**
+ * The first instant of a local calendar day, given as its wall-clock midnight (UTC ms). Of two readings of
+ * local midnight (a repeated hour) the earlier wins; when local midnight does not exist (a DST gap at 00:00,
+ * as in some American zones), the day starts at the transition. Midnight is never in a gap in the zones
+ * FINESS numbers map to, but periods and MeasureReports are right in any zone.
+ */
+export function startOfLocalDay(midnightWallMs: number, timezone: string): number {
+  const offsets = new Set([
+    timezoneOffsetMs(timezone, midnightWallMs - DAY_MS),
+    timezoneOffsetMs(timezone, midnightWallMs),
+    timezoneOffsetMs(timezone, midnightWallMs + DAY_MS),
+  ]);
+  const readings = [...offsets]
+    .map((offset) => ({ offset, instant: midnightWallMs - offset }))
+    .filter((reading) => timezoneOffsetMs(timezone, reading.instant) === reading.offset)
+    .map((reading) => reading.instant);
+  if (readings.length > 0) return Math.min(...readings);
+  // A gap: the transition lies between the readings under the earliest and the latest offsets.
+  const candidates = [...offsets].map((offset) => midnightWallMs - offset);
+  let before = Math.min(...candidates); // local time there is still the previous day
+  let after = Math.max(...candidates); // local time there is already this day
+  while (after - before > MINUTE_MS) {
+    const middle = before + Math.floor((after - before) / 2 / MINUTE_MS) * MINUTE_MS;
+    if (middle + timezoneOffsetMs(timezone, middle) >= midnightWallMs) after = middle;
+    else before = middle;
+  }
+  return after;
+}
+
+const MINUTE_MS = 60_000;
+
 /** Resolves a parsed time value into an instant in `timezone` (floating values are local wall time). */
 export function resolveInstant(value: number, timezone: string): number {
   return isFloating(value) ? wallToInstant(floatingWallMs(value), timezone) : value;
 }
 
-/** Formats an instant as an ISO date-time with the zone's offset (`2024-01-01T00:00:00+04:00`). */
-export function formatWithOffset(instantMs: number, timezone: string): string {
+/**
+ * An instant written in the zone's local time with its offset: `2024-03-31T23:59:59.999+02:00` (without
+ * the milliseconds when `withMilliseconds` is false).
+ */
+export function formatWithOffset(instantMs: number, timezone: string, withMilliseconds = true): string {
   const offset = timezoneOffsetMs(timezone, instantMs);
-  const wall = new Date(instantMs + offset).toISOString().slice(0, 23);
-  const sign = offset >= 0 ? '+' : '-';
-  const abs = Math.abs(offset) / 60_000;
+  const local = new Date(instantMs + offset).toISOString(); // the wall clock, read as UTC
+  const wallClock = withMilliseconds ? local.slice(0, 23) : local.slice(0, 19);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset) / MINUTE_MS;
   const hh = String(Math.floor(abs / 60)).padStart(2, '0');
   const mm = String(abs % 60).padStart(2, '0');
-  return `${wall}${sign}${hh}:${mm}`;
+  return `${wallClock}${sign}${hh}:${mm}`;
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AgentError, UsageError } from '../errors.js';
-import { writeFileDurably } from '../evidence/durable-fs.js';
+import { writeFileDurably } from '../durable-fs.js';
 import { EvidenceInvalidError } from '../evidence/errors.js';
 import { resolveEvidenceDir } from '../evidence/evidence-dir.js';
 import { verifyEvidence } from '../evidence/verify.js';

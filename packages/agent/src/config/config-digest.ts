@@ -1,25 +1,6 @@
+import { canonicalJson } from '../evidence/canonical-json.js';
 import { createHash } from 'node:crypto';
 import type { AgentConfig } from './agent-config-schema.js';
-
-/**
- * JSON with object keys sorted at every level and no whitespace: the same config always gives the same
- * bytes, whatever the key order in the file. `undefined` members are left out, as `JSON.stringify` does.
- */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value === 'object' && value !== null) {
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
-    }
-    return sorted;
-  }
-  return value;
-}
 
 /**
  * SHA-256 (hex) of the canonical JSON of the parsed config, defaults applied and paths resolved: the

@@ -1,3 +1,4 @@
+import { checkFiness } from '@esms-numerique/sdk';
 import { stat } from 'node:fs/promises';
 import type { AgentConfig } from './agent-config-schema.js';
 import type { ConfigProblem } from './config-problem.js';
@@ -56,7 +57,7 @@ export async function configWarnings(config: AgentConfig): Promise<ConfigProblem
       checkUrl('ars.auth.tokenUrl', config.ars.auth.tokenUrl);
   }
   config.establishments.forEach((establishment, index) => {
-    if (/^\d{9}$/.test(establishment.finess) && !hasValidLuhnKey(establishment.finess)) {
+    if (checkFiness(establishment.finess).problem === 'key') {
       warnings.push({
         key: `establishments[${index}].finess`,
         message:
@@ -76,18 +77,4 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Luhn over the 9 digits, as the SDK checks FINESS keys (Corsican 2A/2B numbers have none). */
-function hasValidLuhnKey(digits: string): boolean {
-  let sum = 0;
-  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
-    let digit = digits.charCodeAt(i) - 48;
-    if (double) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return sum % 10 === 0;
 }

@@ -1,3 +1,4 @@
+import { isValidTimezone, isWellFormedFiness } from '@esms-numerique/sdk';
 import { validate as isValidCron, validateDetailed as explainCron } from 'node-cron';
 import * as z from 'zod';
 
@@ -6,33 +7,23 @@ import * as z from 'zod';
  * editing the YAML file (never echoing a value that could be a secret).
  */
 
-/** FINESS: 9 characters, department (2 digits, or `2A`/`2B` for Corsica) then 7 digits. */
-const FINESS_PATTERN = /^(?:\d{2}|2[AB])\d{7}$/;
-
-/** A FINESS géographique. A bare YAML number would lose its leading zero (`010…`), so it must be quoted. */
+/**
+ * A FINESS géographique, checked with the SDK's own rule (9 characters: department, 2 digits or `2A`/`2B`,
+ * then 7 digits). A bare YAML number would lose its leading zero (`010…`), so it must be quoted.
+ */
 export const finessSchema = z
   .string({
     error:
       'must be a quoted string of 9 characters ("970400024"): unquoted, YAML reads a number and drops leading zeros',
   })
-  .regex(FINESS_PATTERN, {
+  .refine(isWellFormedFiness, {
     error: 'must be a FINESS number: 9 characters, 2 digits (or 2A/2B) then 7 digits',
   });
 
-/** Whether the runtime's ICU knows this IANA time zone (`Europe/Paris`, `Indian/Reunion`). */
-export function isValidTimeZone(zone: string): boolean {
-  if (zone === '') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export const timeZoneSchema = z
-  .string()
-  .refine(isValidTimeZone, { error: 'must be an IANA time zone such as "Europe/Paris" or "Indian/Reunion"' });
+/** An IANA time zone this runtime knows (`Europe/Paris`, `Indian/Reunion`). */
+export const timeZoneSchema = z.string().refine((zone) => zone !== '' && isValidTimezone(zone), {
+  error: 'must be an IANA time zone such as "Europe/Paris" or "Indian/Reunion"',
+});
 
 /** A calendar date `YYYY-MM-DD` that exists (2023-02-29 does not). */
 export const localDateSchema = z.iso.date({ error: 'must be a calendar date written YYYY-MM-DD' });

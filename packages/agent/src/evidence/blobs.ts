@@ -5,7 +5,7 @@ import { access, mkdir, readdir, readFile, rename, unlink } from 'node:fs/promis
 import { join } from 'node:path';
 import { toDigest } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
-import { fsyncDirectory } from './durable-fs.js';
+import { fsyncDirectory } from '../durable-fs.js';
 import { EvidenceIoError } from './errors.js';
 
 export const BLOBS_DIR = 'blobs';

@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
-import { fsyncDirectory, isErrnoCode, writeFileDurably } from './durable-fs.js';
+import { fsyncDirectory, isErrnoCode, writeFileDurably } from '../durable-fs.js';
 import { EvidenceIoError } from './errors.js';
 
 export const JOURNAL_FILE = 'journal.ndjson';

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isErrnoCode, writeFileDurably } from './durable-fs.js';
+import { isErrnoCode, writeFileDurably } from '../durable-fs.js';
 import { EvidenceIoError } from './errors.js';
 
 export const PRIVATE_KEY_FILE = 'evidence-key.pem';

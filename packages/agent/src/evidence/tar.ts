@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import { fsyncDirectory, temporaryPathFor } from './durable-fs.js';
+import { fsyncDirectory, temporaryPathFor } from '../durable-fs.js';
 
 const BLOCK = 512;
 const MAX_OCTAL_SIZE = 0o77777777777;

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileDurably } from '../submit/durable-file.js';
+import { writeFileDurably } from '../durable-fs.js';
 
 /**
  * One record per run in `<dataDir>/runs/`, written durably at the start (`running`) and at the end, so
@@ -56,7 +56,9 @@ export function runsDirectory(dataDir: string): string {
 export async function writeRunRecord(dataDir: string, record: RunRecord): Promise<void> {
   const dir = runsDirectory(dataDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFileDurably(join(dir, `${record.runId}.json`), `${JSON.stringify(record, null, 2)}\n`);
+  await writeFileDurably(join(dir, `${record.runId}.json`), `${JSON.stringify(record, null, 2)}\n`, {
+    mode: 0o600,
+  });
 }
 
 /** Runs, most recent first. A run left `running` by a dead process is reported as such, never hidden. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TEMP_FILE_SUFFIX } from '../submit/durable-file.js';
+import { TEMP_FILE_SUFFIX } from '../durable-fs.js';
 import { OUTBOX_STATES, type OutboxItem, type OutboxState } from '../submit/outbox.js';
 
 /** An outbox file that cannot be read back, with why. */

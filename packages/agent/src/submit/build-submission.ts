@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Bundle, BundleEntry, MeasureReport } from 'fhir/r4.js';
 import { AgentError } from '../errors.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../evidence/canonical-json.js';
 
 /** System of the submissions' business identifiers (contract.md §4). */
 export const SUBMISSION_IDENTIFIER_SYSTEM = 'https://esms-numerique.github.io/fhir/submission';

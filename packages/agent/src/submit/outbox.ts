@@ -3,7 +3,10 @@ import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError, isAgentError } from '../errors.js';
 import type { Submission } from './build-submission.js';
-import { fsyncDirectory, moveFileDurably, TEMP_FILE_SUFFIX, writeFileDurably } from './durable-file.js';
+import { fsyncDirectory, moveFileDurably, TEMP_FILE_SUFFIX, writeFileDurably } from '../durable-fs.js';
+
+/** Outbox items are readable by the agent's user only. */
+const PRIVATE = { mode: 0o600 } as const;
 import { OutboxCorruptError } from './outbox-corrupt-error.js';
 import type { SubmissionReceipt } from './receipt.js';
 
@@ -190,7 +193,7 @@ export class Outbox {
   }
 
   async #write(state: OutboxState, item: OutboxItem): Promise<void> {
-    await writeFileDurably(this.#file(state, item.id), `${JSON.stringify(item, null, 1)}\n`);
+    await writeFileDurably(this.#file(state, item.id), `${JSON.stringify(item, null, 1)}\n`, PRIVATE);
   }
 
   /** Cleans temp files left by a crash and completes moves that were recorded but not made. */
@@ -379,7 +382,7 @@ export class Outbox {
       if (item.failure !== undefined) updated.lastError = `${item.failure.code}: ${item.failure.reason}`;
       delete updated.failure;
       delete updated.nextAttemptAt;
-      await writeFileDurably(this.#file('failed', id), `${JSON.stringify(updated, null, 1)}\n`);
+      await writeFileDurably(this.#file('failed', id), `${JSON.stringify(updated, null, 1)}\n`, PRIVATE);
       await moveFileDurably(this.#file('failed', id), this.#file('pending', id));
       return updated;
     });

@@ -1,17 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
-/** fsync a directory so that a rename or a new file inside it survives a power cut. */
+/**
+ * Crash-safe file writes, shared by the outbox, the run records and the evidence store: after a crash a
+ * file holds its old content or its new one, never a mix, and a rename survives a power cut.
+ */
+
+/** Suffix of the temporary files written before an atomic rename; a crash may leave one behind. */
+export const TEMP_FILE_SUFFIX = '.tmp';
+
+/**
+ * fsync a directory so that a rename or a new file inside it survives a power cut. Some file systems
+ * (and Windows) refuse fsync on a directory; the data itself was synced already.
+ */
 export async function fsyncDirectory(path: string): Promise<void> {
   const handle = await open(path, constants.O_RDONLY);
   try {
     await handle.sync();
   } catch (error) {
-    // Some filesystems (and Windows) refuse fsync on a directory; the data itself was synced already.
-    if (!isErrnoCode(error, 'EINVAL') && !isErrnoCode(error, 'EPERM') && !isErrnoCode(error, 'EISDIR'))
-      throw error;
+    if (!['EINVAL', 'EPERM', 'EISDIR', 'EACCES'].some((code) => isErrnoCode(error, code))) throw error;
   } finally {
     await handle.close();
   }
@@ -19,7 +28,7 @@ export async function fsyncDirectory(path: string): Promise<void> {
 
 /** A temporary sibling name: same directory, so the final rename is atomic. */
 export function temporaryPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}${TEMP_FILE_SUFFIX}`);
 }
 
 /**
@@ -39,9 +48,12 @@ export async function writeFileDurably(
   try {
     await handle.writeFile(data);
     await handle.sync();
-  } finally {
+  } catch (error) {
     await handle.close();
+    await unlink(temporary).catch(() => undefined);
+    throw error;
   }
+  await handle.close();
   try {
     if (options.exclusive === true) {
       try {
@@ -61,6 +73,13 @@ export async function writeFileDurably(
   }
   await fsyncDirectory(dirname(path));
   return true;
+}
+
+/** Moves a file atomically (same file system) and makes both directory entries durable. */
+export async function moveFileDurably(from: string, to: string): Promise<void> {
+  await rename(from, to);
+  await fsyncDirectory(dirname(to));
+  if (dirname(from) !== dirname(to)) await fsyncDirectory(dirname(from));
 }
 
 export function isErrnoCode(error: unknown, code: string): boolean {
