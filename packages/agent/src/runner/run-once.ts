@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   pseudonymiseFact,
   pseudonymiseSubjectLists,
+  RATE_INDICATOR_IDS,
   serialisableOptions,
   toMeasureReports,
   type ComputeOptions,
@@ -314,15 +315,7 @@ function figuresOf(results: ResultsDocument): RunFigures[] {
     finess: e.finess,
     vaReady: e.vaReady,
     rates: Object.fromEntries(
-      (
-        [
-          'taux-dossiers-actifs',
-          'taux-projet-personnalise',
-          'taux-evenement-agenda',
-          'taux-mssante',
-          'taux-dmp',
-        ] as const
-      ).map((id) => {
+      RATE_INDICATOR_IDS.map((id) => {
         const r = e.indicators[id];
         return [id, { numerator: r.numerator, denominator: r.denominator, rate: r.rate, met: r.met }];
       }),
