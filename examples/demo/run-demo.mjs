@@ -8,7 +8,7 @@
 //
 // Plain JavaScript so it runs with `node` after `pnpm build`, nothing else. Writes only under `.demo/`.
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFhirServer } from '../fhir-server/fhir-server.mjs';
@@ -76,6 +76,7 @@ try {
   );
   await esms(['compute', '--input', sampleData, '--measure-date', MEASURE_DATES.at(-1), '--format', 'table']);
 
+  let lastRun = null;
   for (const measureDate of MEASURE_DATES) {
     heading(
       `esms run-once --measure-date ${measureDate}: pull from ${fhir.url}, seal, submit to ${receiver.url}`,
@@ -87,9 +88,19 @@ try {
     process.stdout.write(
       `run ${run.runId}: ${run.outcome}, ${run.recordsRead} records read, submission ${String(run.submissionId).slice(0, 16)}…\n`,
     );
+    lastRun = run;
   }
   const stats = receiver.stats();
   heading('Receipt at the ARS (reference receiver)');
+  // The receipt is kept in the outbox (and sealed in the evidence): the receiver's transaction-response.
+  const done = JSON.parse(
+    readFileSync(join(demoDir, 'data/outbox/done', `${lastRun.submissionId}.json`), 'utf8'),
+  );
+  const response = JSON.parse(done.receipt.body);
+  process.stdout.write(
+    `last submission ${lastRun.submissionId.slice(0, 16)}…: HTTP ${done.receipt.status} at ${done.receipt.receivedAt}, ` +
+      `${response.type} with ${response.entry.length} entries, e.g. ${response.entry[0].response.status} ${response.entry[0].response.location}\n`,
+  );
   process.stdout.write(
     `${stats.accepted} submissions accepted, ${stats.storedReports} MeasureReports stored, ${stats.duplicatesAvoided} duplicates avoided\n`,
   );
