@@ -209,7 +209,17 @@ async function sealAndSubmit(
   }
   const queued = await outbox.enqueue(submission);
   if (!queued.created && queued.state === 'done') {
-    // The same figures were already received: nothing to send twice.
+    // The same figures were already received: nothing to send twice. This run's seal gets the receipt
+    // too, so the journal (and the signatory's report) shows every sealed run with its outcome.
+    const receipt = (await outbox.get(submission.id))?.item.receipt;
+    if (receipt !== undefined) {
+      await recordReceipt(store, {
+        runId: record.runId,
+        submissionId: submission.id,
+        receipt,
+        httpStatus: receipt.status,
+      });
+    }
     record.outcome = 'submitted';
     return;
   }
@@ -221,6 +231,13 @@ async function sealAndSubmit(
       code: failure?.code ?? 'submission-permanent',
       message: `already refused, not re-sent: ${failure?.reason ?? 'see esms status'}`,
     };
+    await recordFailure(store, {
+      runId: record.runId,
+      submissionId: submission.id,
+      code: record.error.code,
+      message: record.error.message,
+      ...(failure?.status === undefined ? {} : { httpStatus: failure.status }),
+    });
     return;
   }
   const outcomes = await deliver(ctx, store, outbox, options);
