@@ -18,7 +18,11 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     if (isAgentError(error)) {
       process.stderr.write(`esms: ${error.message}\n`);
-      if (error.code === 'usage') process.stderr.write(program.helpInformation());
+      if (error.code === 'usage') {
+        // The usage of the verb that was misused, when there is one.
+        const verb = program.commands.find((command) => argv.slice(2).includes(command.name()));
+        process.stderr.write((verb ?? program).helpInformation());
+      }
       return EXIT_CODE_BY_ERROR[error.code];
     }
     process.stderr.write(
