@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TEMP_FILE_SUFFIX } from '../durable-fs.js';
-import { OUTBOX_STATES, type OutboxItem, type OutboxState } from '../submit/outbox.js';
+import { isOutboxCorruptError } from '../submit/outbox-corrupt-error.js';
+import { OUTBOX_STATES, parseItem, type OutboxItem, type OutboxState } from '../submit/outbox.js';
 
 /** An outbox file that cannot be read back, with why. */
 export interface CorruptOutboxFile {
@@ -61,28 +61,18 @@ export async function readOutboxSnapshot(dataDir: string): Promise<OutboxSnapsho
   return snapshot;
 }
 
-/** The item, or why it cannot be trusted (the same checks as the outbox's own reader). */
+/** The item, or why it cannot be trusted (the outbox's own reader, so both judge a file alike). */
 async function readItem(file: string, id: string): Promise<OutboxItem | string> {
-  let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
+  } catch {
+    return 'cannot be read';
+  }
+  try {
+    return parseItem(text, file, id);
   } catch (error) {
-    return error instanceof SyntaxError ? 'not valid JSON (a write was cut short?)' : 'cannot be read';
+    if (isOutboxCorruptError(error)) return error.reason;
+    throw error;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
-  const item = value as Record<string, unknown>;
-  const problems: string[] = [];
-  if (item['formatVersion'] !== 1) problems.push('formatVersion is not 1');
-  if (item['id'] !== id) problems.push('id does not match the file name');
-  for (const key of ['measureDate', 'createdAt', 'body', 'bodySha256'] as const) {
-    if (typeof item[key] !== 'string') problems.push(`${key} is missing`);
-  }
-  if (!Number.isInteger(item['attempts'])) problems.push('attempts is not an integer');
-  if (problems.length === 0) {
-    const digest = createHash('sha256')
-      .update(item['body'] as string, 'utf8')
-      .digest('hex');
-    if (digest !== item['bodySha256']) problems.push('the body does not match its SHA-256');
-  }
-  return problems.length > 0 ? problems.join('; ') : (value as OutboxItem);
 }

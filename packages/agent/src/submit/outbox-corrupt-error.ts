@@ -8,10 +8,13 @@ export class OutboxCorruptError extends AgentError {
   override readonly name = 'OutboxCorruptError';
   /** Path of the offending file. */
   readonly file: string;
+  /** Why it cannot be trusted. */
+  readonly reason: string;
 
   constructor(file: string, reason: string, options?: { cause?: unknown }) {
     super('outbox-corrupt', `Outbox file ${file} is corrupt: ${reason}`, options);
     this.file = file;
+    this.reason = reason;
   }
 }
 

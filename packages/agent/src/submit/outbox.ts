@@ -90,7 +90,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Reads an item back, refusing anything that is not exactly what `enqueue` wrote. */
-function parseItem(text: string, file: string, expectedId: string): OutboxItem {
+export function parseItem(text: string, file: string, expectedId: string): OutboxItem {
   let value: unknown;
   try {
     value = JSON.parse(text);
