@@ -102,6 +102,8 @@ export function finalize(acc: Accumulator): Computation {
 
   // 3. Séjours: which candidates really are séjours (an Encounter whose partOf is a séjour is an event).
   const sejourByAlias = new Map<string, SejourRec>();
+  // In key order, like organisations: an alias shared by two records resolves the same way every time.
+  acc.sejours.sort((a, b) => compareText(a.fact.key, b.fact.key));
   for (const s of acc.sejours) {
     for (const key of [s.fact.key, ...s.fact.aliases]) if (!sejourByAlias.has(key)) sejourByAlias.set(key, s);
   }
