@@ -45,12 +45,18 @@ export interface SejourRec {
   end: number;
 }
 
-/** A usage event with no `agent.who`: attributed at the end through the person's séjours. */
+/**
+ * A usage event attributed at the end: through the person's séjours when it has no `agent.who`, or through
+ * its untyped `agent.who` reference (`org`) when that turns out to name an Organization.
+ */
 export interface PendingUsage {
   kind: UsageEventKind;
   at: number;
-  subject: string;
+  /** Never `null` when `org` is absent. */
+  subject: string | null;
   record: string;
+  /** An untyped `agent.who` reference (see `UsageFact.orgUntyped`). */
+  org?: string;
 }
 
 /** Counters of usage events attributed through `agent.who` to one organisation key, per zone. */
@@ -131,7 +137,7 @@ export class Accumulator {
         return;
       }
       case 'usage':
-        this.addUsage(fact.kind, fact.at, fact.success, fact.subject, fact.org, fact.record);
+        this.addUsage(fact.kind, fact.at, fact.success, fact.subject, fact.org, fact.record, fact.orgUntyped);
         return;
       case 'problem':
         this.problems.push(fact);
@@ -265,10 +271,23 @@ export class Accumulator {
     subject: string | null,
     org: string | null,
     record: string,
+    orgUntyped = false,
   ): void {
     if (!success || atText === null) return;
     const at = parseFhirTime(atText, 'start');
     if (Number.isNaN(at) || !this.mayCount(kind, at)) return;
+    if (org !== null && orgUntyped) {
+      // Whether the reference names an Organization is known only once everything is read.
+      if (kind === 'dmp-document-fed' && subject === null) {
+        this.problems.push(
+          missingSubject(record, 'dmp-document-fed without a person (entity.what)', 'AuditEvent'),
+        );
+        return;
+      }
+      if (subject !== null) this.person(subject, record);
+      this.pendingUsage.push({ kind, at, subject, record, org });
+      return;
+    }
     if (org === null) {
       if (subject === null) {
         this.problems.push({

@@ -254,6 +254,7 @@ function emitAuditEvent(resource: Json, key: string, ctx: ExtractContext, emit: 
   }
   const kind = ctx.recognisers.usageEventKind(resource);
   if (kind !== null) {
+    const { org, untyped } = usageOrganisation(resource.agent);
     emit({
       k: 'usage',
       record: key,
@@ -261,7 +262,8 @@ function emitAuditEvent(resource: Json, key: string, ctx: ExtractContext, emit: 
       at: recorded,
       success,
       subject: persons[0] ?? null,
-      org: usageOrganisation(resource.agent),
+      org,
+      ...(untyped ? { orgUntyped: true as const } : {}),
     });
   }
   const action = resource.action;
@@ -282,14 +284,19 @@ function emitAuditEvent(resource: Json, key: string, ctx: ExtractContext, emit: 
   }
 }
 
-/** The ESSMS named by an agent: an Organization reference, or an identifier with a FINESS system. */
-function usageOrganisation(agents: unknown): string | null {
-  if (!Array.isArray(agents)) return null;
-  for (const agent of agents as { who?: unknown }[]) {
-    const who = agent.who as { reference?: unknown; identifier?: IdentifierJson } | undefined;
-    if (who === undefined) continue;
+/**
+ * The ESSMS named by an agent: an Organization reference, or an identifier with a FINESS system. Failing
+ * those, an untyped `urn:uuid:` reference (how Bundles refer to their entries, data-model.md "Identity and
+ * references"), flagged `untyped`: only the end of the computation knows whether it names an Organization.
+ */
+function usageOrganisation(agents: unknown): { org: string | null; untyped: boolean } {
+  if (!Array.isArray(agents)) return { org: null, untyped: false };
+  let untypedCandidate: string | null = null;
+  for (const agent of agents as ({ who?: unknown } | null)[]) {
+    const who = agent?.who as { reference?: unknown; identifier?: IdentifierJson } | undefined;
+    if (who === undefined || who === null) continue;
     const type = referenceType(who);
-    if (type === 'Organization') return referenceKey(who);
+    if (type === 'Organization') return { org: referenceKey(who), untyped: false };
     const id = who.identifier;
     if (
       type === null &&
@@ -297,10 +304,13 @@ function usageOrganisation(agents: unknown): string | null {
       id !== undefined &&
       (id.system === IDENTIFIER_SYSTEMS.finess || id.system === IDENTIFIER_SYSTEMS.idNatSt)
     ) {
-      return referenceKey(who);
+      return { org: referenceKey(who), untyped: false };
+    }
+    if (type === null && untypedCandidate === null && typeof who.reference === 'string') {
+      if (who.reference.startsWith('urn:')) untypedCandidate = who.reference;
     }
   }
-  return null;
+  return untypedCandidate === null ? { org: null, untyped: false } : { org: untypedCandidate, untyped: true };
 }
 
 function emitLastUpdated(resource: Json, resourceType: string, key: string, emit: Emit): void {

@@ -97,6 +97,12 @@ export interface UsageFact {
   subject: string | null;
   /** The ESSMS named by `agent[].who`, or `null` to attribute it through the person's séjours. */
   org: string | null;
+  /**
+   * `true` when `org` comes from an untyped reference (a `urn:uuid:` full URL in a Bundle), which may name a
+   * Practitioner or a Device as well as an Organization: it is the ESSMS only if it resolves to an
+   * Organization; otherwise the event is attributed through the person's séjours. Omitted when `false`.
+   */
+  orgUntyped?: true;
 }
 
 /** A record that could not be used, with the reason (never its content). */

@@ -4,6 +4,7 @@ import {
   countUsage,
   OrgCounters,
   type Accumulator,
+  type PendingUsage,
   type PersonAcc,
   type SejourRec,
 } from './accumulator.js';
@@ -206,6 +207,21 @@ export function finalize(acc: Accumulator): Computation {
 
   // 9. Usage events without agent.who: the ESSMS where the person was accompanied at that instant.
   for (const u of acc.pendingUsage) {
+    // An untyped agent.who (`urn:uuid:`) that names an Organization is that organisation, as a typed one is.
+    const namedOrg = u.org === undefined ? undefined : orgByAlias.get(u.org);
+    if (namedOrg !== undefined) {
+      attributeNamedUsage(acc, u, establishmentOfOrg.get(namedOrg) ?? null, personOf, findings);
+      continue;
+    }
+    if (u.subject === null) {
+      findings.errors.push({
+        code: 'unattributed-event',
+        resourceType: 'AuditEvent',
+        id: idOf(u.record),
+        message: `${u.kind} names neither an ESSMS (agent.who) nor a person (entity.what)`,
+      });
+      continue;
+    }
     const person = personOf(u.subject);
     if (person === null) continue; // already reported as unknown-subject
     const candidates = new Set<Establishment>();
@@ -244,6 +260,33 @@ export function finalize(acc: Accumulator): Computation {
   }
 
   return buildResults(acc, establishments, persons, findings);
+}
+
+/** A usage event whose untyped agent.who resolved to an Organization: counted there, as if it were typed. */
+function attributeNamedUsage(
+  acc: Accumulator,
+  u: PendingUsage,
+  e: Establishment | null,
+  personOf: (key: string) => Person | null,
+  findings: Findings,
+): void {
+  if (e === null) {
+    findings.errors.push({
+      code: 'unattributed-event',
+      resourceType: 'AuditEvent',
+      id: idOf(u.record),
+      message: 'agent.who names an organisation that is not a reported ESSMS',
+    });
+    return;
+  }
+  if (u.kind === 'dmp-document-fed') {
+    const person = u.subject === null ? null : personOf(u.subject);
+    if (person !== null && maskInPeriod(acc.grid, u.at) & (1 << e.zone)) e.dmpPersons.add(person.id);
+    return;
+  }
+  const before = e.counters.mssante[e.zone]!;
+  countUsage(acc.grid, e.counters, u.kind, u.at, e.zone);
+  e.mssanteByAgent += e.counters.mssante[e.zone]! - before;
 }
 
 function buildPatientAliases(acc: Accumulator): {
@@ -470,8 +513,14 @@ function organisationOf(
   org: OrgRec,
   orgByAlias: Map<string, OrgRec>,
 ): { finess: string; name: string | null } | null {
-  const parent = org.fact.partOf === null ? undefined : orgByAlias.get(org.fact.partOf);
-  const candidate = parent ? (parent.fact.finej ?? parent.fact.finess ?? parent.fact.fineg) : org.fact.finej;
+  const partOf = org.fact.partOf;
+  const parent = partOf === null ? undefined : orgByAlias.get(partOf);
+  // A `partOf` by FINESS identifier names the organisme gestionnaire's number even when its Organization
+  // is not in the input: that is read from the reference, not guessed.
+  const named = partOf?.startsWith('finess:') ? partOf.slice('finess:'.length) : null;
+  const candidate = parent
+    ? (parent.fact.finej ?? parent.fact.finess ?? parent.fact.fineg)
+    : (named ?? org.fact.finej);
   if (candidate === null) return null;
   const check = checkFiness(candidate);
   return check.problem === 'format' ? null : { finess: check.value, name: parent?.fact.name ?? null };
@@ -616,6 +665,14 @@ function buildResults(
         code: 'empty-denominator',
         finess: e.finess,
         message: 'no person accompanied in the period: rates are null and targets not met',
+      });
+    } else if (active.length === 0) {
+      // The denominator of the projet personnalisé and agenda rates is the active dossiers.
+      findings.warnings.push({
+        code: 'empty-denominator',
+        finess: e.finess,
+        message:
+          'no active dossier (no dossier updated in the period): taux-projet-personnalise and taux-evenement-agenda are null and not met',
       });
     }
     const va = vaCheck(indicators);

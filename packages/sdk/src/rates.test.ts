@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainEstablishment } from './index.js';
+import { computeIndicatorsSync, explainEstablishment } from './index.js';
 import {
   evenement,
   FINESS,
@@ -56,6 +56,17 @@ describe('rates', () => {
     const c = compute([essms()]);
     expect(dossiers(c)).toEqual({ numerator: 0, denominator: 0, rate: null, target: 90, met: false });
     expect(findings(c, 'empty-denominator')).toHaveLength(1);
+  });
+
+  it('persons accompanied but no active dossier: the projet personnalisé and agenda rates are null, and a warning says why', () => {
+    const c = compute([essms(), ...population(3, 0)]);
+    const e = establishment(c, FINESS.paris);
+    expect(dossiers(c)).toMatchObject({ numerator: 0, denominator: 3, rate: 0 });
+    for (const id of ['taux-projet-personnalise', 'taux-evenement-agenda'] as const)
+      expect(e.indicators[id]).toEqual({ numerator: 0, denominator: 0, rate: null, target: 90, met: false });
+    const warnings = findings(c, 'empty-denominator');
+    expect(warnings.map((w) => w.finess)).toEqual([FINESS.paris]);
+    expect(warnings[0]?.message).toContain('no active dossier');
   });
 
   it('active dossiers but none with an event: the agenda rate is 0, not null', () => {
@@ -214,5 +225,29 @@ describe('Vérification d’Aptitude and the roll-up to the organisme gestionnai
       FINESS.paris2,
       FINESS.reunion,
     ]);
+  });
+});
+
+describe('organisme gestionnaire named only by identifier', () => {
+  it('an ESSMS whose partOf is a FINESS identifier rolls up under that FINESS juridique', () => {
+    const { results } = computeIndicatorsSync(
+      [
+        {
+          resourceType: 'Organization',
+          id: 'et',
+          identifier: [
+            {
+              system: 'https://finess.esante.gouv.fr',
+              value: '970400024',
+              type: { coding: [{ code: 'FINEG' }] },
+            },
+          ],
+          partOf: { identifier: { system: 'https://finess.esante.gouv.fr', value: '970408589' } },
+        },
+      ],
+      { measureDate: '2024-04-01' },
+    );
+    expect(results.establishments[0]?.organisation).toBe('970408589');
+    expect(results.organisations.map((o) => o.finess)).toEqual(['970408589']);
   });
 });

@@ -227,3 +227,51 @@ describe('DMP: persons accompanied by E in P with at least one document fed in P
     ]);
   });
 });
+
+describe('agent.who by `urn:uuid:` inside a Bundle (data-model.md "Identity and references")', () => {
+  const ORG_URN = 'urn:uuid:0b5e7a51-0000-4000-8000-000000000001';
+  const OTHER_URN = 'urn:uuid:0b5e7a51-0000-4000-8000-000000000002';
+  const viaUrn = (event: Record<string, unknown>, urn: string, typed = false): Record<string, unknown> => ({
+    ...event,
+    agent: [{ requestor: false, who: { reference: urn, ...(typed ? { type: 'Organization' } : {}) } }],
+  });
+  /** The ESSMS (known by its urn only), a Practitioner at OTHER_URN, one person accompanied, the events. */
+  const inBundle = (events: Record<string, unknown>[]) => {
+    const org = essms();
+    delete org.id;
+    const [person, stay] = accompaniedPerson('p');
+    return compute([
+      {
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: [
+          { fullUrl: ORG_URN, resource: org },
+          { fullUrl: OTHER_URN, resource: { resourceType: 'Practitioner' } },
+          { resource: person },
+          { resource: { ...stay, serviceProvider: { reference: ORG_URN } } },
+          ...events.map((resource) => ({ resource })),
+        ],
+      },
+    ]);
+  };
+
+  it('names the ESSMS when it resolves to an Organization, typed or not, even without a person', () => {
+    const c = inBundle([
+      viaUrn(msg('m1', { org: undefined }), ORG_URN),
+      viaUrn(msg('m2', { org: undefined }), ORG_URN, true),
+      viaUrn(dmp('d1', { org: undefined }), ORG_URN),
+    ]);
+    expect(mssante(c)).toEqual([2, 1]);
+    expect(counts(c, FINESS.paris, 'taux-dmp')).toEqual([1, 1]);
+    expect(c.results.dataQuality.errors).toEqual([]);
+  });
+
+  it('one that names something else (a Practitioner) falls back to the séjours, as with no agent.who', () => {
+    const c = inBundle([
+      viaUrn(msg('m1', { org: undefined, patient: 'p' }), OTHER_URN),
+      viaUrn(msg('m2', { org: undefined }), OTHER_URN),
+    ]);
+    expect(mssante(c)).toEqual([1, 1]);
+    expect(findings(c, 'unattributed-event')).toEqual([expect.objectContaining({ id: 'm2' })]);
+  });
+});
