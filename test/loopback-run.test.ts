@@ -82,6 +82,25 @@ describe.concurrent('esms run-once over loopback (fhir-server → agent → rece
     expect(text.stdout).toContain('OK: nothing needs attention.');
     // Logs carry figures, never the placeholder names of the fixture.
     expect(run.stderr).not.toContain('Placeholder');
+
+    // The sealed figures, exported for an ARS portal: the same numerators and denominators.
+    const [csv, fhir] = await Promise.all([
+      esms(['export', '--format', 'csv', '--config', home.configPath]),
+      esms(['export', '--format', 'fhir', '--config', home.configPath, '--measure-date', MEASURE_DATE]),
+    ]);
+    expect(csv.code, csv.stderr).toBe(0);
+    for (const e of computed.establishments) {
+      const r = e.indicators['taux-dossiers-actifs'];
+      expect(csv.stdout).toContain(`,${e.finess},`);
+      expect(csv.stdout).toContain(`taux-dossiers-actifs,${r.numerator},${r.denominator},`);
+    }
+    expect(fhir.code, fhir.stderr).toBe(0);
+    const bundle = JSON.parse(fhir.stdout) as {
+      type: string;
+      entry: { resource: { resourceType: string } }[];
+    };
+    expect(bundle.type).toBe('collection');
+    expect(bundle.entry.length).toBe((await receiver.reports()).length);
   });
 
   it('two 503s then a lost answer (stored, connection dropped): still exactly one stored copy', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -153,5 +153,21 @@ describe('esms validate-config', () => {
       'warning: ars.endpoint: collecte.ars.example is a placeholder domain',
     );
     expect(check.stderr.text + check.stdout.text).not.toMatch(/dui-secret|ars-secret/);
+  });
+
+  it('esms init also makes the evidence keys, private ones readable by the owner only, and never replaces them', async () => {
+    const path = join(dir, 'esms.config.yaml');
+    const first = buffers();
+    await runInit({ config: path }, first.stdout);
+    const evidence = join(dir, 'esms-data', 'evidence');
+    expect((await stat(join(evidence, 'evidence-key.pem'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(evidence, 'pseudonym-secret'))).mode & 0o777).toBe(0o600);
+    const fingerprint = /fingerprint: ([0-9a-f ]+)\n/.exec(first.stdout.text)?.[1];
+    expect(fingerprint).toMatch(/^([0-9a-f]{4} ){15}[0-9a-f]{4}$/);
+    const key = await readFile(join(evidence, 'evidence-key.pem'), 'utf8');
+    const again = buffers();
+    await runInit({ config: path, force: true }, again.stdout);
+    expect(again.stdout.text).toContain('kept (already there)');
+    expect(await readFile(join(evidence, 'evidence-key.pem'), 'utf8')).toBe(key);
   });
 });
