@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { createEngine, type Computation, type Engine, type EngineOptions } from '@esms-numerique/sdk';
 import type { RecordSource } from '../sources/source.js';
+import { feedEngine, type FeedCounts } from './feed-engine.js';
 import { countFilesInParallel } from './parallel-count.js';
 
 export interface SourceComputation {
@@ -33,8 +34,7 @@ export async function computeFromSources(
 ): Promise<SourceComputation> {
   const engine = createEngine(options);
   const onFact = options.onFact;
-  let recordsRead = 0;
-  let problems = 0;
+  const counts: FeedCounts = { records: 0, problems: 0 };
   for (const source of sources) {
     // Worker threads count their share themselves; facts stay in the threads, so a caller that wants
     // every fact (`onFact`, the evidence's projection) reads in this thread.
@@ -45,19 +45,16 @@ export async function computeFromSources(
         computeOptions: engine.options,
         signal,
       });
-      recordsRead += read.records;
-      problems += read.problems;
+      counts.records += read.records;
+      counts.problems += read.problems;
       continue;
     }
-    for await (const item of source.records(signal)) {
-      if (item.kind === 'record') {
-        recordsRead++;
-        engine.add(item.value);
-      } else {
-        problems++;
-        engine.reportUnreadable(item.problem.location, item.problem.reason);
-      }
-    }
+    await feedEngine(engine, source.records(signal), counts);
   }
-  return { computation: engine.finish(), recordsRead, problems, options: engine.options };
+  return {
+    computation: engine.finish(),
+    recordsRead: counts.records,
+    problems: counts.problems,
+    options: engine.options,
+  };
 }

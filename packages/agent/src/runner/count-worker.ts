@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '@esms-numerique/sdk';
 import { isAgentError } from '../errors.js';
 import { readPlannedFile } from '../sources/file-source.js';
+import { feedEngine, type FeedCounts } from './feed-engine.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 
 /**
@@ -13,28 +14,19 @@ const port = parentPort;
 if (port === null) throw new Error('count-worker must run in a worker thread');
 const { options, knownPersonKeys } = workerData as WorkerSetup;
 const engine = createEngine({ ...options, knownPersonKeys });
-let records = 0;
-let problems = 0;
+const counts: FeedCounts = { records: 0, problems: 0 };
 
 function post(message: FromWorker): void {
   port!.postMessage(message);
 }
 
 async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void> {
-  for await (const item of readPlannedFile(task.file, undefined, { range: task.range })) {
-    if (item.kind === 'record') {
-      records++;
-      engine.add(item.value);
-    } else {
-      problems++;
-      engine.reportUnreadable(item.problem.location, item.problem.reason);
-    }
-  }
+  await feedEngine(engine, readPlannedFile(task.file, undefined, { range: task.range }), counts);
 }
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'finish') {
-    post({ type: 'partial', partial: engine.exportPartial(), records, problems });
+    post({ type: 'partial', partial: engine.exportPartial(), ...counts });
     port.close();
     return;
   }

@@ -7,6 +7,7 @@ import { AgentError } from '../errors.js';
 import { planFiles, type PlannedFile } from '../sources/file-plan.js';
 import { readPlannedFile } from '../sources/file-source.js';
 import { isGzipPath } from '../sources/ndjson-lines.js';
+import { feedEngine, type FeedCounts } from './feed-engine.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 
 /** NDJSON files larger than this are read as several slices, so one big Encounter file uses every core. */
@@ -36,19 +37,9 @@ export async function countFilesInParallel(
 ): Promise<{ records: number; problems: number }> {
   const plan = await planFiles(paths);
   for (const problem of plan.problems) engine.reportUnreadable(problem.location, problem.reason);
-  let records = 0;
-  let problems = plan.problems.length;
-  const readInto = async (task: Task): Promise<void> => {
-    for await (const item of readPlannedFile(task.file, options.signal, { range: task.range })) {
-      if (item.kind === 'record') {
-        records++;
-        engine.add(item.value);
-      } else {
-        problems++;
-        engine.reportUnreadable(item.problem.location, item.problem.reason);
-      }
-    }
-  };
+  const counts: FeedCounts = { records: 0, problems: plan.problems.length };
+  const readInto = (task: Task): Promise<void> =>
+    feedEngine(engine, readPlannedFile(task.file, options.signal, { range: task.range }), counts);
   // Organizations and Patients (small) are read here first: the workers then know every person, and need
   // not remember each record that refers to one for a possible `unknown-subject` report.
   const readFirst = plan.files.filter(
@@ -97,8 +88,8 @@ export async function countFilesInParallel(
               return;
             }
             case 'partial':
-              records += message.records;
-              problems += message.problems;
+              counts.records += message.records;
+              counts.problems += message.problems;
               engine.mergePartial(message.partial);
               return;
             case 'error':
@@ -124,7 +115,7 @@ export async function countFilesInParallel(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return { records, problems };
+  return counts;
 }
 
 /** Whole files, except uncompressed NDJSON files above the slice size, which are cut into byte ranges. */
