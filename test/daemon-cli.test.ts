@@ -1,16 +1,15 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentHome, outboxIds, type AgentHome } from './support/agent-config.js';
+import { outboxIds } from './support/agent-config.js';
 import { FIXTURE_EXPORT } from './support/expectations.js';
 import { esms, killChildren, startCli, waitFor } from './support/processes.js';
-import { ReceiverProcess, startFhirServer } from './support/servers.js';
+import { cleanUpLoopbacks, loopbackAgent } from './support/loopback.js';
+import { startFhirServer } from './support/servers.js';
 
 // `esms start` as a real process: catch-up at start, resume of pending submissions, SIGTERM.
 // (The schedule itself, at 05:00 local time, is tested with a fake clock in packages/agent/src/daemon.)
 let fhirUrl: string;
-const cleanup: Array<() => Promise<void>> = [];
 const FIXED_RULE = '{ rule: fixed, date: "2024-04-01" }';
 
 beforeAll(async () => {
@@ -18,21 +17,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await killChildren();
-  await Promise.all(cleanup.map((c) => c()));
+  await cleanUpLoopbacks();
 });
 
-async function setup(): Promise<{ home: AgentHome; receiver: ReceiverProcess }> {
-  const arsDir = await mkdtemp(join(tmpdir(), 'esms-e2e-ars-'));
-  cleanup.push(() => rm(arsDir, { recursive: true, force: true }));
-  const receiver = await ReceiverProcess.start(arsDir);
-  const home = await agentHome({
-    fhirUrl,
-    receiverUrl: receiver.url,
-    measureDateRule: FIXED_RULE,
-    catchUp: true,
-  });
-  cleanup.push(() => home.cleanup());
-  return { home, receiver };
+function setup(): ReturnType<typeof loopbackAgent> {
+  return loopbackAgent({ fhirUrl, measureDateRule: FIXED_RULE, catchUp: true });
 }
 
 async function runOutcomes(dataDir: string): Promise<string[]> {

@@ -1,32 +1,24 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ResultsDocument } from '@esms-numerique/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentHome, outboxIds, type AgentHome } from './support/agent-config.js';
+import { outboxIds, type AgentHome } from './support/agent-config.js';
 import { computeFixture, expectReportsMatch, FIXTURE_EXPORT } from './support/expectations.js';
 import { esms, killChildren, startCli, waitFor } from './support/processes.js';
-import { ReceiverProcess, startFhirServer } from './support/servers.js';
+import { cleanUpLoopbacks, loopbackAgent } from './support/loopback.js';
+import { startFhirServer } from './support/servers.js';
 
 // kill -9 of `esms run-once`, then a restart: the ARS must end up with exactly one copy.
 let fhirUrl: string;
-const cleanup: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   fhirUrl = await startFhirServer(FIXTURE_EXPORT);
 });
 afterAll(async () => {
   await killChildren();
-  await Promise.all(cleanup.map((c) => c()));
+  await cleanUpLoopbacks();
 });
 
-async function setup(): Promise<{ home: AgentHome; receiver: ReceiverProcess }> {
-  const arsDir = await mkdtemp(join(tmpdir(), 'esms-e2e-ars-'));
-  cleanup.push(() => rm(arsDir, { recursive: true, force: true }));
-  const receiver = await ReceiverProcess.start(arsDir);
-  const home = await agentHome({ fhirUrl, receiverUrl: receiver.url });
-  cleanup.push(() => home.cleanup());
-  return { home, receiver };
+function setup(): ReturnType<typeof loopbackAgent> {
+  return loopbackAgent({ fhirUrl });
 }
 
 interface StatusJson {

@@ -1,41 +1,29 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultsDocument } from '@esms-numerique/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentHome, journalTypes, outboxIds, type AgentHome } from './support/agent-config.js';
+import { journalTypes, outboxIds, type AgentHome } from './support/agent-config.js';
 import { computeFixture, expectReportsMatch, FIXTURE_EXPORT } from './support/expectations.js';
 import { esms, killChildren, startCli, waitFor } from './support/processes.js';
-import { ReceiverProcess, startFhirServer } from './support/servers.js';
+import { cleanUpLoopbacks, loopbackAgent } from './support/loopback.js';
+import { startFhirServer } from './support/servers.js';
 
 // The whole pipeline through the built CLI: examples/fhir-server serves the fixture export, the agent
 // pulls it, computes, seals, submits to examples/receiver (each test its own), stores the receipt.
 const MEASURE_DATE = '2024-04-01';
 let fhirUrl: string;
 let computed: ResultsDocument;
-const homes: AgentHome[] = [];
-const scratch: string[] = [];
 
 beforeAll(async () => {
   [fhirUrl, computed] = await Promise.all([startFhirServer(FIXTURE_EXPORT), computeFixture(MEASURE_DATE)]);
 });
 afterAll(async () => {
   await killChildren();
-  await Promise.all([
-    ...homes.map((h) => h.cleanup()),
-    ...scratch.map((d) => rm(d, { recursive: true, force: true })),
-  ]);
+  await cleanUpLoopbacks();
 });
 
-async function setup(
-  options: { initialDelayMs?: number } = {},
-): Promise<{ home: AgentHome; receiver: ReceiverProcess }> {
-  const arsDir = await mkdtemp(join(tmpdir(), 'esms-e2e-ars-'));
-  scratch.push(arsDir);
-  const receiver = await ReceiverProcess.start(arsDir);
-  const home = await agentHome({ fhirUrl, receiverUrl: receiver.url, ...options });
-  homes.push(home);
-  return { home, receiver };
+function setup(options: { initialDelayMs?: number } = {}): ReturnType<typeof loopbackAgent> {
+  return loopbackAgent({ fhirUrl, ...options });
 }
 
 interface StatusJson {
