@@ -9,6 +9,7 @@ import type { FhirServerSourceOptions } from './fhir-server-source.js';
 import { FHIR_SEARCH_ELEMENTS, FHIR_SEARCH_RESOURCE_TYPES } from './fhir-search-plan.js';
 import { isSourceAuthError } from './source-auth-error.js';
 import { isSourceHttpError } from './source-http-error.js';
+import { isSourceIncompleteError } from './source-incomplete-error.js';
 import { isSourceInvalidResponseError } from './source-invalid-response-error.js';
 import type { SourceItem } from './source.js';
 
@@ -110,7 +111,7 @@ describe('createFhirServerSource over HTTP faults', () => {
       'Patient/p4',
       'Patient/p5',
     ]);
-    expect(asked).toEqual(['?_count=2']);
+    expect(asked).toEqual(['?_count=2&_total=accurate']);
   });
 
   it('stops a next link that loops back, naming the type and the page', async () => {
@@ -142,13 +143,17 @@ describe('createFhirServerSource over HTTP faults', () => {
     );
     const { items, error, delays } = await run({ resourceTypes: ['Encounter'] });
     expect(ids(items)).toEqual(['Encounter/e1', 'Encounter/e2']);
+    // The search is read again sorted by _lastUpdated, which these records (no meta.lastUpdated) cannot page:
+    // the read is incomplete, and says which page the server refused.
+    expect(isSourceIncompleteError(error) && error.reason).toBe('offset-limit');
+    const refused = (error as Error).cause;
     expect(
-      isSourceHttpError(error) &&
-        error.status === 410 &&
-        error.resourceType === 'Encounter' &&
-        error.page === 3,
+      isSourceHttpError(refused) &&
+        refused.status === 410 &&
+        refused.resourceType === 'Encounter' &&
+        refused.page === 3,
     ).toBe(true);
-    expect(isAgentError(error) && error.code).toBe('source-http');
+    expect(isAgentError(error) && error.code).toBe('input-incomplete');
     // The URL is shown, its query values are not.
     expect((error as Error).message).toContain(`Encounter page 3 (${BASE}?_getpages=…&identifier=…)`);
     expect((error as Error).message).not.toContain('INS-1234567890123');
@@ -166,10 +171,11 @@ describe('createFhirServerSource over HTTP faults', () => {
       ),
     );
     const notFound = await run({ resourceTypes: ['Encounter'] });
-    expect(
-      isSourceHttpError(notFound.error) && notFound.error.status === 404 && notFound.error.page === 2,
-    ).toBe(true);
-    expect((notFound.error as Error).message).toBe(
+    const notFoundCause = (notFound.error as Error).cause;
+    expect(isSourceHttpError(notFoundCause) && notFoundCause.status === 404 && notFoundCause.page === 2).toBe(
+      true,
+    );
+    expect((notFoundCause as Error).message).toBe(
       `Encounter page 2 (${BASE}/Encounter/_page/2): HTTP 404 (OperationOutcome: error not-found)`,
     );
     expect(notFound.delays).toEqual([]);
@@ -363,7 +369,9 @@ describe('createFhirServerSource over HTTP faults', () => {
       ),
     );
     const refused = await run({ auth, resourceTypes: ['Patient'] });
-    expect(isSourceAuthError(refused.error) && refused.error.message.includes('(invalid_client)')).toBe(true);
+    expect(isSourceAuthError(refused.error) && refused.error.message.includes('HTTP 401: invalid_client')).toBe(
+      true,
+    );
     expect((refused.error as Error).message).not.toContain('s3cret');
   });
 
@@ -404,22 +412,23 @@ describe('createFhirServerSource over HTTP faults', () => {
       useElements: true,
     });
     expect(ids(items)).toEqual(['Appointment/apt-1']);
-    expect(asked.get('AuditEvent')?.map((params) => params.get('date'))).toEqual(['ge2023-12-31']);
+    // A local date D is asked from D's midnight at UTC+14, so that no time zone loses the start of D.
+    expect(asked.get('AuditEvent')?.map((params) => params.get('date'))).toEqual(['ge2023-12-30T10:00:00Z']);
     expect(
       asked.get('Appointment')?.map((params) => [params.get('date'), params.get('_lastUpdated')]),
     ).toEqual([
-      ['ge2023-12-30', null],
-      [null, 'ge2023-12-30'],
+      ['ge2023-12-29T10:00:00Z', null],
+      [null, 'ge2023-12-29T10:00:00Z'],
     ]);
     for (const type of ['Organization', 'Patient', 'Encounter', 'EpisodeOfCare', 'CarePlan']) {
       const [params] = asked.get(type) ?? [];
-      expect([...(params?.keys() ?? [])].sort()).toEqual(['_count', '_elements']);
+      expect([...(params?.keys() ?? [])].sort()).toEqual(['_count', '_elements', '_total']);
       expect(params?.get('_elements')).toBe(FHIR_SEARCH_ELEMENTS[type]?.join(','));
     }
 
     asked.clear();
     await run();
-    for (const [, [params]] of asked) expect([...(params?.keys() ?? [])]).toEqual(['_count']);
+    for (const [, [params]] of asked) expect([...(params?.keys() ?? [])]).toEqual(['_count', '_total']);
   });
 
   it('refuses a next link to another origin (it would carry our credentials)', async () => {
@@ -461,7 +470,7 @@ describe('createFhirServerSource over HTTP faults', () => {
       {
         kind: 'problem',
         problem: {
-          location: `${BASE}/Patient?_count=500`,
+          location: `${BASE}/Patient?_count=500&_total=accurate`,
           reason: 'the server reports: warning too-costly: results truncated',
         },
       },
