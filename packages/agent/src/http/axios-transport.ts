@@ -24,7 +24,9 @@ export function createAxiosTransport(target: URL, options: ConnectionOptions = {
   const proxy = resolveProxy(target, options.proxy);
   if (target.protocol === 'https:') {
     if (proxy !== undefined) return { httpsAgent: new ConnectTunnelAgent(proxy, tls), proxy: false };
-    return hasTls ? { httpsAgent: new HttpsAgent({ keepAlive: false, ...tls }), proxy: false } : { proxy: false };
+    return hasTls
+      ? { httpsAgent: new HttpsAgent({ keepAlive: false, ...tls }), proxy: false }
+      : { proxy: false };
   }
   if (proxy === undefined) return { proxy: false };
   const config: AxiosProxyConfig = {
@@ -33,7 +35,10 @@ export function createAxiosTransport(target: URL, options: ConnectionOptions = {
     port: Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80),
   };
   if (proxy.username !== '') {
-    config.auth = { username: decodeURIComponent(proxy.username), password: decodeURIComponent(proxy.password) };
+    config.auth = {
+      username: decodeURIComponent(proxy.username),
+      password: decodeURIComponent(proxy.password),
+    };
   }
   return { proxy: config };
 }

@@ -61,12 +61,16 @@ export class ConnectTunnelAgent extends HttpsAgent {
       // Only TLS fields: the request's own options (path, headers…) mean nothing to tls.connect.
       const secure = tlsConnect({
         socket,
-        ...(options.servername === undefined || options.servername === '' ? {} : { servername: options.servername }),
+        ...(options.servername === undefined || options.servername === ''
+          ? {}
+          : { servername: options.servername }),
         ...(options.ca === undefined ? {} : { ca: options.ca }),
         ...(options.cert === undefined ? {} : { cert: options.cert }),
         ...(options.key === undefined ? {} : { key: options.key }),
         ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
-        ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
+        ...(options.rejectUnauthorized === undefined
+          ? {}
+          : { rejectUnauthorized: options.rejectUnauthorized }),
       });
       settle(null, secure);
     });

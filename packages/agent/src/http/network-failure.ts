@@ -1,5 +1,6 @@
 /** What kind of failure kept a request from getting an HTTP answer. */
-export type NetworkFailureKind = 'dns' | 'refused' | 'tls' | 'proxy' | 'reset' | 'timeout' | 'unreachable' | 'other';
+export type NetworkFailureKind =
+  'dns' | 'refused' | 'tls' | 'proxy' | 'reset' | 'timeout' | 'unreachable' | 'other';
 
 /** A network failure as an IT team reads it: the kind, the system code, and one line saying what it means. */
 export interface NetworkFailure {

@@ -140,12 +140,15 @@ export class OAuth2TokenCache {
     }
     const json = parseJsonObject(answer.body);
     if (answer.status < 200 || answer.status > 299) {
-      throw new OAuth2TokenError(`token endpoint ${url} answered HTTP ${answer.status}${oauthErrorOf(json)}`, {
-        transient: isTransientStatus(answer.status),
-        url,
-        status: answer.status,
-        retryAfterMs: parseRetryAfterMs(answer.retryAfter, this.#nowMs()),
-      });
+      throw new OAuth2TokenError(
+        `token endpoint ${url} answered HTTP ${answer.status}${oauthErrorOf(json)}`,
+        {
+          transient: isTransientStatus(answer.status),
+          url,
+          status: answer.status,
+          retryAfterMs: parseRetryAfterMs(answer.retryAfter, this.#nowMs()),
+        },
+      );
     }
     const token = json?.['access_token'];
     if (typeof token !== 'string' || token === '') {
@@ -163,7 +166,10 @@ export class OAuth2TokenCache {
         ? lifetimeSeconds * 1000
         : OAUTH2_DEFAULT_TOKEN_LIFETIME_MS;
     // Counted from the request: the token may have been issued at any instant of the exchange.
-    this.#current = { token, renewAtMs: requestedAtMs + Math.max(0, lifetimeMs - OAUTH2_TOKEN_EXPIRY_MARGIN_MS) };
+    this.#current = {
+      token,
+      renewAtMs: requestedAtMs + Math.max(0, lifetimeMs - OAUTH2_TOKEN_EXPIRY_MARGIN_MS),
+    };
     return token;
   }
 }
@@ -192,6 +198,8 @@ function oauthErrorOf(json: Record<string, unknown> | undefined): string {
   if (typeof description !== 'string') return `: ${code}`;
   const printable = description.replace(/[^\x20-\x7e\u00a0-\u017f]/g, ' ').trim();
   const shown =
-    printable.length > MAX_DESCRIPTION_CHARS ? `${printable.slice(0, MAX_DESCRIPTION_CHARS - 1)}…` : printable;
+    printable.length > MAX_DESCRIPTION_CHARS
+      ? `${printable.slice(0, MAX_DESCRIPTION_CHARS - 1)}…`
+      : printable;
   return shown === '' ? `: ${code}` : `: ${code}: ${shown}`;
 }

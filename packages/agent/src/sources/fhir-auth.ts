@@ -129,7 +129,12 @@ function fetchPost(dispatcher: Dispatcher, logger: HttpLogger | undefined): Toke
       });
       return { status: response.status, body, retryAfter: response.headers.get('retry-after') };
     } catch (error) {
-      logHttpExchange(logger, { method: 'POST', url, durationMs: performance.now() - startedMs, failure: 'no answer' });
+      logHttpExchange(logger, {
+        method: 'POST',
+        url,
+        durationMs: performance.now() - startedMs,
+        failure: 'no answer',
+      });
       throw error;
     }
   };

@@ -153,7 +153,9 @@ function classify(error: unknown, context: SourcePageContext): ClassifiedFailure
   const status = httpStatusOf(error);
   if (status === undefined) {
     const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-    const detail = timedOut ? 'no answer before the request timeout' : describeNetworkFailure(error).description;
+    const detail = timedOut
+      ? 'no answer before the request timeout'
+      : describeNetworkFailure(error).description;
     return {
       error: new SourceHttpError(context, undefined, detail, { cause: error }),
       retryable: true,

@@ -135,7 +135,10 @@ export function searchProducer(search: PlannedSearch, context: SearchWalkContext
         if (items.length > 0) await emit(items);
         const next = nextUrlOf(bundle, context.baseUrl, pageContext, visited);
         if (next !== undefined && goesBackwards(url, next, phasePage)) {
-          throw incomplete('page-goes-backwards', `the next link of page ${page} goes back (${redactUrl(next)})`);
+          throw incomplete(
+            'page-goes-backwards',
+            `the next link of page ${page} goes back (${redactUrl(next)})`,
+          );
         }
         url = next;
       }
@@ -162,6 +165,8 @@ export function searchProducer(search: PlannedSearch, context: SearchWalkContext
         if (phase === 'plain') {
           phase = 'sorted';
           params = { ...params, _sort: '_lastUpdated' };
+          // Only what a sorted phase read says where keyset paging may go on from.
+          state.latestUpdatedMs = undefined;
         } else {
           const latest = state.latestUpdatedMs;
           if (latest === undefined || (keysetFromMs !== undefined && latest <= keysetFromMs)) {
@@ -216,11 +221,21 @@ function refusedParameter(
   return named ?? candidates[0];
 }
 
-function refuse(context: SearchWalkContext, parameter: string, resourceType: string, error: SourceHttpError): void {
+function refuse(
+  context: SearchWalkContext,
+  parameter: string,
+  resourceType: string,
+  error: SourceHttpError,
+): void {
   if (context.refused.has(parameter)) return;
   context.refused.add(parameter);
   context.logger?.warn(
-    { parameter, resourceType, status: error.status, ...(error.outcome === undefined ? {} : { outcome: error.outcome }) },
+    {
+      parameter,
+      resourceType,
+      status: error.status,
+      ...(error.outcome === undefined ? {} : { outcome: error.outcome }),
+    },
     `the FHIR server refuses ${parameter}; reading without it (same records, only more of them)`,
   );
 }
@@ -251,11 +266,19 @@ function itemsOf(
       }
       continue;
     }
-    const resource = entry.resource as { resourceType?: unknown; id?: unknown; meta?: { lastUpdated?: unknown } };
+    const resource = entry.resource as {
+      resourceType?: unknown;
+      id?: unknown;
+      meta?: { lastUpdated?: unknown };
+    };
     if (mode !== 'include') {
       const updatedMs =
         typeof resource.meta?.lastUpdated === 'string' ? Date.parse(resource.meta.lastUpdated) : Number.NaN;
-      if (!Number.isNaN(updatedMs) && (state.latestUpdatedMs === undefined || updatedMs > state.latestUpdatedMs)) {
+      if (
+        phase !== 'plain' &&
+        !Number.isNaN(updatedMs) &&
+        (state.latestUpdatedMs === undefined || updatedMs > state.latestUpdatedMs)
+      ) {
         state.latestUpdatedMs = updatedMs;
       }
       if (typeof resource.id === 'string') {

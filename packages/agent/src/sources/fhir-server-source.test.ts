@@ -369,9 +369,9 @@ describe('createFhirServerSource over HTTP faults', () => {
       ),
     );
     const refused = await run({ auth, resourceTypes: ['Patient'] });
-    expect(isSourceAuthError(refused.error) && refused.error.message.includes('HTTP 401: invalid_client')).toBe(
-      true,
-    );
+    expect(
+      isSourceAuthError(refused.error) && refused.error.message.includes('HTTP 401: invalid_client'),
+    ).toBe(true);
     expect((refused.error as Error).message).not.toContain('s3cret');
   });
 
