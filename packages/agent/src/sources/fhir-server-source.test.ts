@@ -523,6 +523,52 @@ describe('createFhirServerSource over HTTP faults', () => {
     expect(requests).toBe(requestsWhenStopped);
   });
 
+  it('fails with input-incomplete when a page repeats records an earlier page gave (a server ignoring _offset)', async () => {
+    server.use(
+      http.get(`${BASE}/Patient`, ({ request }) => {
+        const offset = Number(new URL(request.url).searchParams.get('_offset') ?? 0);
+        // Always the first page, whatever the offset, with a next link that moves on.
+        return HttpResponse.json(bundle('Patient', ['p1', 'p2'], `${BASE}/Patient?_offset=${offset + 2}`));
+      }),
+    );
+    const { items, error } = await run({ resourceTypes: ['Patient'] });
+    expect(ids(items)).toEqual(['Patient/p1', 'Patient/p2']);
+    expect(isSourceIncompleteError(error) && [error.code, error.reason, error.pages]).toEqual([
+      'input-incomplete',
+      'page-repeats',
+      2,
+    ]);
+    expect((error as Error).message).toContain('page 2 repeats 2 record(s) an earlier page gave');
+  });
+
+  it('fails with input-incomplete when a next link goes back to an earlier offset', async () => {
+    server.use(
+      http.get(`${BASE}/Patient`, ({ request }) => {
+        const offset = Number(new URL(request.url).searchParams.get('_offset') ?? 0);
+        return offset === 0
+          ? HttpResponse.json(bundle('Patient', ['p1', 'p2'], `${BASE}/Patient?_offset=2`))
+          : HttpResponse.json(bundle('Patient', ['p3'], `${BASE}/Patient?_offset=1`));
+      }),
+    );
+    const { items, error } = await run({ resourceTypes: ['Patient'] });
+    expect(ids(items)).toEqual(['Patient/p1', 'Patient/p2', 'Patient/p3']);
+    expect(isSourceIncompleteError(error) && error.reason).toBe('page-goes-backwards');
+  });
+
+  it('fails with input-incomplete when the pages end before Bundle.total, even if each page looked fine', async () => {
+    server.use(
+      http.get(`${BASE}/Encounter`, () =>
+        HttpResponse.json({ ...(bundle('Encounter', ['e1', 'e2']) as object), total: 2557 }),
+      ),
+    );
+    const { error } = await run({ resourceTypes: ['Encounter'] });
+    expect(isSourceIncompleteError(error) && [error.reason, error.records, error.total]).toEqual([
+      'ended-before-total',
+      2,
+      2557,
+    ]);
+  });
+
   it('refuses a base URL that is not http(s) at once', () => {
     expect(() => createFhirServerSource({ baseUrl: 'dui.example/fhir' })).toThrow(
       expect.objectContaining({ code: 'config-invalid' }),
