@@ -61,6 +61,8 @@ export class ConnectTunnelAgent extends HttpsAgent {
       // Only TLS fields: the request's own options (path, headers…) mean nothing to tls.connect.
       const secure = tlsConnect({
         socket,
+        // The name the certificate is checked against (an IP address gets no SNI, as Node's own agent does).
+        host,
         ...(options.servername === undefined || options.servername === ''
           ? {}
           : { servername: options.servername }),
