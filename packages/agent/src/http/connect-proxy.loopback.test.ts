@@ -70,13 +70,16 @@ const fhirClients: string[] = [];
 
 beforeAll(async () => {
   proxy = await connectProxy();
-  const ars = createHttpsServer({ key: submitTls('server.key'), cert: submitTls('server.crt') }, (req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(201, { 'content-type': 'application/fhir+json' });
-      res.end('{"resourceType":"Bundle","type":"transaction-response","entry":[]}');
-    });
-  });
+  const ars = createHttpsServer(
+    { key: submitTls('server.key'), cert: submitTls('server.crt') },
+    (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(201, { 'content-type': 'application/fhir+json' });
+        res.end('{"resourceType":"Bundle","type":"transaction-response","entry":[]}');
+      });
+    },
+  );
   arsUrl = `https://127.0.0.1:${await listen(ars)}/fhir`;
   const fhir = createHttpsServer(
     {
@@ -199,9 +202,9 @@ describe('the FHIR source (fhir-kit-client on fetch) through an HTTPS proxy', ()
   it('follows HTTPS_PROXY, and NO_PROXY keeps the host off it', async () => {
     expect(await withEnv({ https_proxy: proxy.url }, () => readAll(fhirSource()))).toEqual(['o1']);
     expect(proxy.tunnels).toEqual([authority(fhirUrl)]);
-    expect(await withEnv({ https_proxy: proxy.url, no_proxy: '127.0.0.1' }, () => readAll(fhirSource()))).toEqual([
-      'o1',
-    ]);
+    expect(
+      await withEnv({ https_proxy: proxy.url, no_proxy: '127.0.0.1' }, () => readAll(fhirSource())),
+    ).toEqual(['o1']);
     expect(proxy.tunnels).toHaveLength(1);
   });
 });

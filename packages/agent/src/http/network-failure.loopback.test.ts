@@ -10,7 +10,8 @@ import { isSourceHttpError } from '../sources/source-http-error.js';
 import { ArsClient } from '../submit/ars-client.js';
 import { isSubmissionTransientError } from '../submit/submission-errors.js';
 
-const tls = (name: string): Buffer => readFileSync(new URL(`../submit/__fixtures__/tls/${name}`, import.meta.url));
+const tls = (name: string): Buffer =>
+  readFileSync(new URL(`../submit/__fixtures__/tls/${name}`, import.meta.url));
 
 let refusedUrl: string;
 let untrustedUrl: string;
@@ -25,7 +26,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   refusedUrl = `http://127.0.0.1:${port}/fhir`;
   // Its certificate is signed by a CA the client is not given.
-  httpsServer = createHttpsServer({ key: tls('server.key'), cert: tls('server.crt') }, (_req, res) => res.end('{}'));
+  httpsServer = createHttpsServer({ key: tls('server.key'), cert: tls('server.crt') }, (_req, res) =>
+    res.end('{}'),
+  );
   await new Promise<void>((resolve) => httpsServer.listen(0, '127.0.0.1', resolve));
   untrustedUrl = `https://127.0.0.1:${(httpsServer.address() as AddressInfo).port}/fhir`;
 });
@@ -53,19 +56,21 @@ async function sourceError(baseUrl: string): Promise<unknown> {
 }
 
 async function submitError(endpoint: string): Promise<unknown> {
-  return new ArsClient({ endpoint, proxy: false })
-    .send({ id: 'd'.repeat(64), body: '{}' })
-    .then(
-      () => {
-        throw new Error('expected the send to fail');
-      },
-      (error: unknown) => error,
-    );
+  return new ArsClient({ endpoint, proxy: false }).send({ id: 'd'.repeat(64), body: '{}' }).then(
+    () => {
+      throw new Error('expected the send to fail');
+    },
+    (error: unknown) => error,
+  );
 }
 
 const cases = [
   { name: 'connection refused', url: () => refusedUrl, text: 'connection refused', code: 'ECONNREFUSED' },
-  { name: 'a TLS failure', url: () => untrustedUrl, text: "TLS failure: the server's certificate is not trusted" },
+  {
+    name: 'a TLS failure',
+    url: () => untrustedUrl,
+    text: "TLS failure: the server's certificate is not trusted",
+  },
   { name: 'a DNS failure', url: () => DNS_FAILURE_URL, text: 'DNS failure: the host name does not resolve' },
 ];
 

@@ -13,11 +13,15 @@ describe('describeNetworkFailure', () => {
       code: 'ECONNREFUSED',
       description: 'connection refused: nothing listens at that address and port (ECONNREFUSED)',
     });
-    expect(describeNetworkFailure(new TypeError('fetch failed', { cause: coded('EAI_AGAIN') })).kind).toBe('dns');
+    expect(describeNetworkFailure(new TypeError('fetch failed', { cause: coded('EAI_AGAIN') })).kind).toBe(
+      'dns',
+    );
     expect(describeNetworkFailure(coded('CERT_HAS_EXPIRED')).description).toBe(
       "TLS failure: the server's certificate is outside its validity dates (CERT_HAS_EXPIRED)",
     );
-    expect(describeNetworkFailure(coded('ERR_TLS_CERT_ALTNAME_INVALID')).description).toContain('another host name');
+    expect(describeNetworkFailure(coded('ERR_TLS_CERT_ALTNAME_INVALID')).description).toContain(
+      'another host name',
+    );
   });
 
   it('never quotes a message (it may hold a URL with query values), and says so when no code is known', () => {

@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReceiver, type Receiver } from '../../../../examples/receiver/receiver.mjs';
-import { DUI_SMALL_NDJSON, collectingLogger, type CollectedLogs } from '../daemon/__fixtures__/daemon-harness.js';
+import {
+  DUI_SMALL_NDJSON,
+  collectingLogger,
+  type CollectedLogs,
+} from '../daemon/__fixtures__/daemon-harness.js';
 import { readJournalEntries } from '../evidence/journal.js';
 import { openAgentContext, type AgentContext } from '../runner/agent-context.js';
 import { runOnce } from '../runner/run-once.js';
@@ -15,7 +19,8 @@ interface DemoServer {
   url: string;
   close(): Promise<void>;
 }
-const FIXTURE_SERVER_MODULE = new URL('../../../../examples/fhir-server/fhir-server.mjs', import.meta.url).href;
+const FIXTURE_SERVER_MODULE = new URL('../../../../examples/fhir-server/fhir-server.mjs', import.meta.url)
+  .href;
 const TOKEN_ENV = 'ESMS_TEST_FHIR_RUN_TOKEN';
 const TOKEN = 'fhir-run-secret-token';
 
@@ -36,7 +41,9 @@ afterEach(async () => {
   delete process.env[TOKEN_ENV];
 });
 
-async function agentReading(serverOptions: Record<string, unknown>): Promise<{ ctx: AgentContext; logs: CollectedLogs }> {
+async function agentReading(
+  serverOptions: Record<string, unknown>,
+): Promise<{ ctx: AgentContext; logs: CollectedLogs }> {
   const { startFhirServer } = (await import(FIXTURE_SERVER_MODULE)) as {
     startFhirServer: (options: Record<string, unknown>) => Promise<DemoServer>;
   };
