@@ -20,6 +20,8 @@ const sourceTls = (name: string): Buffer =>
 
 const submission = { id: 'c'.repeat(64), body: '{"resourceType":"Bundle","type":"transaction","entry":[]}' };
 const servers: Server[] = [];
+/** Tunnelled sockets leave the proxy server's books: closing it does not end them, so they are kept here. */
+const tunnelSockets: Socket[] = [];
 
 async function listen(server: Server): Promise<number> {
   servers.push(server);
@@ -50,12 +52,14 @@ async function connectProxy(): Promise<Proxy> {
       return;
     }
     const [host, port] = authority.split(':');
+    tunnelSockets.push(client);
     const upstream = connect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(client);
       client.pipe(upstream);
     });
+    tunnelSockets.push(upstream);
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
   });
@@ -104,6 +108,7 @@ beforeAll(async () => {
   fhirUrl = `https://127.0.0.1:${await listen(fhir)}/fhir`;
 });
 afterAll(async () => {
+  for (const socket of tunnelSockets) socket.destroy();
   await Promise.all(
     servers.map(
       (server) =>
