@@ -1,8 +1,12 @@
 // A small read-only FHIR R4 server over a directory of NDJSON files, for tests and the demo. Plain ESM JavaScript
 // so that the demo runs it with `node` alone. It is a stand-in for a DUI's FHIR API, not a FHIR server: searches
-// support `_count`, `_elements`, `_lastUpdated=ge…` on every type and `date=ge…` on AuditEvent (`recorded`),
-// Appointment (`start`) and Encounter (`period`), and page with opaque tokens like HAPI's `_getpages`.
-// Dates without a time or offset are compared as UTC.
+// support `_count`, `_elements`, `_sort=_lastUpdated`, `_lastUpdated=ge…` on every type and `date=ge…` on
+// AuditEvent (`recorded`), Appointment (`start`) and Encounter (`period`), and page with opaque tokens like HAPI's
+// `_getpages`, or by `_offset` like Medplum. Dates without a time or offset are compared as UTC, as servers do.
+//
+// Options reproduce what real servers do to a client (issue 8): a silent `_count` cap, a maximum offset past
+// which pages are refused (400), parameters answered with 400 (`rejectParameters`), and a fault: `next` links
+// that stop after some pages while `total` says more (`dropNextAfterPages`).
 
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -29,11 +33,22 @@ const DATE_OF = {
  * Loads every `.ndjson`/`.jsonl` file (gzip too) of `dataDir` and serves it on loopback.
  * Lines without a `resourceType` (a bulk export's log) are skipped.
  *
- * @param {{ dataDir: string, port?: number, host?: string, bearerToken?: string, basePath?: string }} options
+ * @param {{
+ *   dataDir: string, port?: number, host?: string, bearerToken?: string, basePath?: string,
+ *   paging?: 'token' | 'offset', maxPageSize?: number, maxOffset?: number,
+ *   rejectParameters?: string[], dropNextAfterPages?: number,
+ * }} options
  * @returns {Promise<{ url: string, counts: Record<string, number>, requests: string[], close: () => Promise<void> }>}
  */
 export async function startFhirServer(options) {
   const { dataDir, port = 0, host = '127.0.0.1', bearerToken, basePath = '/fhir' } = options;
+  const {
+    paging = 'token',
+    maxPageSize = MAX_PAGE_SIZE,
+    maxOffset = Number.POSITIVE_INFINITY,
+    rejectParameters = [],
+    dropNextAfterPages = Number.POSITIVE_INFINITY,
+  } = options;
   const store = await loadDirectory(dataDir);
   const pages = new Map();
   /** Paths and queries served, in order: tests check what the client asked. */
@@ -86,6 +101,10 @@ export async function startFhirServer(options) {
         return send(response, 404, outcome('error', 'not-found', `${type}/${id} is not known`));
       return send(response, 200, resource);
     }
+    const rejected = rejectParameters.find((name) => url.searchParams.has(name));
+    if (rejected !== undefined) {
+      return send(response, 400, outcome('error', 'invalid', `Unknown search parameter: ${rejected}`));
+    }
     let matches;
     try {
       matches = search([...resources.values()], type, url.searchParams);
@@ -98,23 +117,36 @@ export async function startFhirServer(options) {
     }
     const requested = Number(url.searchParams.get('_count') ?? DEFAULT_PAGE_SIZE);
     const count =
-      Number.isInteger(requested) && requested > 0 ? Math.min(requested, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+      Number.isInteger(requested) && requested > 0 ? Math.min(requested, maxPageSize) : DEFAULT_PAGE_SIZE;
+    const offset = Number(url.searchParams.get('_offset') ?? 0);
+    if (!Number.isInteger(offset) || offset < 0)
+      return send(response, 400, outcome('error', 'invalid', '_offset must be a whole number'));
+    if (offset > maxOffset)
+      return send(response, 400, outcome('error', 'invalid', `Search offset exceeds maximum (${maxOffset})`));
     const elements = url.searchParams
       .get('_elements')
       ?.split(',')
       .filter((element) => element !== '');
-    return send(response, 200, searchset({ type, matches, offset: 0, count, elements }, base));
+    const state = { type, matches, offset, count, elements, page: Math.floor(offset / count) + 1, url };
+    return send(response, 200, searchset(state, base));
   }
 
   function searchset(state, base) {
-    const { type, matches, offset, count, elements } = state;
+    const { type, matches, offset, count, elements, page } = state;
     const slice = matches.slice(offset, offset + count);
     const link = [];
-    if (offset + count < matches.length) {
-      const token = randomUUID();
-      pages.set(token, { ...state, offset: offset + count });
-      if (pages.size > MAX_PAGE_TOKENS) pages.delete(pages.keys().next().value);
-      link.push({ relation: 'next', url: `${base}?_getpages=${token}` });
+    if (offset + count < matches.length && page < dropNextAfterPages) {
+      if (paging === 'offset') {
+        const next = new URL(state.url);
+        next.searchParams.set('_offset', String(offset + count));
+        next.searchParams.set('_count', String(count));
+        link.push({ relation: 'next', url: `${base}/${type}?${next.searchParams.toString()}` });
+      } else {
+        const token = randomUUID();
+        pages.set(token, { ...state, offset: offset + count, page: page + 1 });
+        if (pages.size > MAX_PAGE_TOKENS) pages.delete(pages.keys().next().value);
+        link.push({ relation: 'next', url: `${base}?_getpages=${token}` });
+      }
     }
     return {
       resourceType: 'Bundle',
@@ -166,6 +198,15 @@ function search(resources, type, params) {
     }
     // Other parameters (_count, _elements, _format…) are not filters; unknown ones are ignored, as lenient
     // servers do.
+  }
+  const sort = params.get('_sort');
+  if (sort === '_lastUpdated') {
+    // Stable: ties keep the store's order.
+    matches = [...matches].sort(
+      (a, b) => (instantOf(a.meta?.lastUpdated) || 0) - (instantOf(b.meta?.lastUpdated) || 0),
+    );
+  } else if (sort !== null) {
+    throw new Error(`_sort: only _lastUpdated is supported here`);
   }
   return matches;
 }

@@ -10,6 +10,7 @@ export type AgentErrorCode =
   | 'config-exists'
   | 'secret-missing'
   | 'input-unreadable'
+  | 'input-incomplete'
   | 'nothing-computed'
   | 'source-http'
   | 'source-auth'
@@ -34,6 +35,8 @@ export const EXIT_CODE_BY_ERROR: Readonly<Record<AgentErrorCode, number>> = {
   'config-exists': 1,
   'secret-missing': 3,
   'input-unreadable': 1,
+  /** A FHIR search that stopped before its end (indicators.md, `input-incomplete`): nothing is sent. */
+  'input-incomplete': 1,
   'nothing-computed': 1,
   'source-http': 1,
   'source-auth': 1,

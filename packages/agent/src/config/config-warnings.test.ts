@@ -14,12 +14,12 @@ afterEach(async () => {
 });
 
 describe('configWarnings', () => {
-  it('flags plain http to another machine, placeholders, missing NDJSON paths, since, and bad FINESS keys', async () => {
+  it('flags plain http to another machine, placeholders, missing NDJSON paths, the obsolete since: null, and bad FINESS keys', async () => {
     const config = validateConfig(
       {
         establishments: [{ finess: '970400024' }, { finess: '750000016' }, { finess: '2A0000011' }],
         sources: [
-          { type: 'fhir', baseUrl: 'http://dui.hopital.local/fhir', since: '2024-01-01' },
+          { type: 'fhir', baseUrl: 'http://dui.hopital.local/fhir', since: null },
           { type: 'fhir', baseUrl: 'http://127.0.0.1:8080/fhir' },
           { type: 'ndjson', paths: ['.', './missing'] },
         ],

@@ -10,7 +10,8 @@ const PLACEHOLDER_HOST = /(^|\.)(example|invalid)$|(^|\.)example\.(com|net|org)$
 /**
  * Things that do not stop the agent but are probably mistakes, reported by `esms validate-config`
  * without failing it: plain http to another machine (data and credentials in clear), placeholder hosts
- * left from `esms init`, NDJSON paths that do not exist yet (an export may land there later), and FINESS
+ * left from `esms init`, NDJSON paths that do not exist yet (an export may land there later), the obsolete
+ * `sources[].since: null` an older `esms init` wrote, and FINESS
  * numbers whose key fails (an error only in strict mode, where the SDK excludes them).
  */
 export async function configWarnings(config: AgentConfig): Promise<ConfigProblem[]> {
@@ -33,10 +34,12 @@ export async function configWarnings(config: AgentConfig): Promise<ConfigProblem
       checkUrl(`sources[${index}].baseUrl`, source.baseUrl);
       if (source.auth.type === 'oauth2-client-credentials')
         checkUrl(`sources[${index}].auth.tokenUrl`, source.auth.tokenUrl);
-      if (source.since !== null) {
+      checkUrl(`sources[${index}].proxy`, source.proxy, 'proxy');
+      if (source.since === null) {
         warnings.push({
           key: `sources[${index}].since`,
-          message: 'only records updated since then are read: a séjour or CarePlan unchanged since is missed',
+          message:
+            'no longer used (every record is read; AuditEvents from the computation window): remove the key',
         });
       }
     } else {

@@ -37,9 +37,7 @@ sources:
     pageSize: 500          # ressources par page (_count) / resources per page
     concurrency: 4         # requêtes simultanées / requests in flight
     timeoutMs: 30000       # délai par requête (ms) / per-request timeout
-    # Borne _lastUpdated. Laisser null : sinon un séjour ou un projet non modifié depuis est ignoré.
-    # _lastUpdated lower bound. Leave null: otherwise a séjour or CarePlan unchanged since is missed.
-    since: null
+    proxy: null           # null: variables HTTPS_PROXY / HTTP_PROXY / NO_PROXY ; sinon / else "http://proxy:3128"
 
   # Fichiers NDJSON (export FHIR Bulk Data), Bundles ou ressources JSON : fichiers ou dossiers.
   # NDJSON files (FHIR Bulk Data export), JSON Bundles or resources: files or directories.

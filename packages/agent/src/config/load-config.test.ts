@@ -83,7 +83,7 @@ ars:
       pageSize: 500,
       concurrency: 4,
       timeoutMs: 30000,
-      since: null,
+      proxy: null,
     });
     expect(config.ars).toEqual({
       endpoint: 'https://collecte.ars.example/fhir',
@@ -236,7 +236,9 @@ ars:
     expect(problems).toEqual([
       {
         key: 'sources[1].since',
-        message: 'must be a date (YYYY-MM-DD) or an instant with offset (2024-01-01T00:00:00+01:00)',
+        message:
+          'is no longer supported: reading only records updated since a date changed the figures silently; ' +
+          'the agent already reads AuditEvents from the computation window only. Remove the key',
       },
       {
         key: 'ars.proxy',

@@ -28,11 +28,6 @@ export const timeZoneSchema = z.string().refine((zone) => zone !== '' && isValid
 /** A calendar date `YYYY-MM-DD` that exists (2023-02-29 does not). */
 export const localDateSchema = z.iso.date({ error: 'must be a calendar date written YYYY-MM-DD' });
 
-/** An instant with its offset, or a date (FHIR `_lastUpdated` accepts both). */
-export const instantOrDateSchema = z.union([z.iso.datetime({ offset: true }), z.iso.date()], {
-  error: 'must be a date (YYYY-MM-DD) or an instant with offset (2024-01-01T00:00:00+01:00)',
-});
-
 /**
  * An http(s) URL without credentials: user:password@ in a URL would put a secret in the config file, in
  * its digest and in the evidence. Secrets go through `{ env }` or `{ file }` references.

@@ -8,7 +8,11 @@ import {
   MAX_TIMEOUT_MS,
 } from './config-defaults.js';
 import { authSchema } from './auth-schema.js';
-import { httpUrlSchema, instantOrDateSchema, pathSchema, positiveIntSchema } from './schema-primitives.js';
+import { httpUrlSchema, pathSchema, positiveIntSchema } from './schema-primitives.js';
+
+const SINCE_REMOVED =
+  'is no longer supported: reading only records updated since a date changed the figures silently; ' +
+  'the agent already reads AuditEvents from the computation window only. Remove the key';
 
 /** A DUI's FHIR R4 server, read page by page. */
 export const fhirSourceSchema = z.strictObject({
@@ -20,12 +24,15 @@ export const fhirSourceSchema = z.strictObject({
   /** Requests in flight at once against this server. */
   concurrency: positiveIntSchema(MAX_SOURCE_CONCURRENCY).default(DEFAULT_SOURCE_CONCURRENCY),
   timeoutMs: positiveIntSchema(MAX_TIMEOUT_MS).default(DEFAULT_SOURCE_TIMEOUT_MS),
+  /** `null`: use the HTTPS_PROXY / HTTP_PROXY / NO_PROXY environment variables; https goes through CONNECT. */
+  proxy: httpUrlSchema.nullable().default(null),
   /**
-   * Optional `_lastUpdated` lower bound. Trade-off: fewer records to pull, but a séjour, Patient or
-   * CarePlan not touched since then is missed and the figures come out wrong. Leave `null` (everything)
-   * unless the server holds years of history that no rule can need.
+   * Removed. It bounded what was read by `_lastUpdated`, which silently changed the figures (a séjour,
+   * Patient or CarePlan not touched since was missed; only AuditEvents were bounded, and then too late).
+   * The agent bounds AuditEvents by the computation window itself. `null`, which `esms init` used to write,
+   * is still accepted (with a warning) so that existing configs load.
    */
-  since: instantOrDateSchema.nullable().default(null),
+  since: z.null({ error: SINCE_REMOVED }).optional(),
 });
 
 /** FHIR NDJSON files (FHIR Bulk Data export directories too), JSON Bundles or resources. */

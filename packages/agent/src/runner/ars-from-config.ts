@@ -1,4 +1,5 @@
 import type { AgentConfig } from '../config/agent-config-schema.js';
+import type { HttpLogger } from '../http/http-logger.js';
 import { ArsClient, type ArsAuth, type SubmissionTransport } from '../submit/ars-client.js';
 import { createRetryPolicy, type RetryPolicy } from '../submit/retry-policy.js';
 import { authFromConfig } from './auth-from-config.js';
@@ -6,7 +7,11 @@ import { authFromConfig } from './auth-from-config.js';
 type ArsConfig = NonNullable<AgentConfig['ars']>;
 
 /** The ARS client of the config, its secrets read now from the environment or files. */
-export async function arsTransportFromConfig(ars: ArsConfig, now: () => Date): Promise<SubmissionTransport> {
+export async function arsTransportFromConfig(
+  ars: ArsConfig,
+  now: () => Date,
+  logger?: HttpLogger,
+): Promise<SubmissionTransport> {
   const auth = await authFromConfig(ars.auth, 'ars.auth');
   const arsAuth: ArsAuth =
     auth.type === 'none'
@@ -34,6 +39,7 @@ export async function arsTransportFromConfig(ars: ArsConfig, now: () => Date): P
     proxy: ars.proxy ?? undefined,
     timeoutMs: ars.timeoutMs,
     now,
+    logger,
   });
 }
 

@@ -145,7 +145,7 @@ async function sealAndSubmit(
   const windowStart = projectStart !== null && projectStart < yearBefore ? projectStart : yearBefore;
   let computed;
   try {
-    const sources = await sourcesFromConfig(config, windowStart);
+    const sources = await sourcesFromConfig(config, windowStart, ctx.logger.child({ component: 'source' }));
     computed = await computeFromSources(
       sources,
       {
@@ -266,12 +266,13 @@ export async function deliver(
 ): Promise<DeliveryOutcome[]> {
   const { config } = ctx;
   if (config.ars === null) return [];
-  const client = options.transport ?? (await arsTransportFromConfig(config.ars, ctx.now));
+  const submitterLog = ctx.logger.child({ component: 'submitter' });
+  const client = options.transport ?? (await arsTransportFromConfig(config.ars, ctx.now, submitterLog));
   const outcomes = await deliverPending({
     outbox,
     client,
     policy: retryPolicyFromConfig(config.ars.retry),
-    logger: ctx.logger.child({ component: 'submitter' }),
+    logger: submitterLog,
     now: ctx.now,
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

@@ -1,6 +1,13 @@
-import { Agent } from 'undici';
-import { OAuth2TokenCache } from './oauth2-token-cache.js';
-import type { OAuth2ClientCredentials } from './oauth2-token-cache.js';
+import type { Dispatcher } from 'undici';
+import { createFetchDispatcher } from '../http/fetch-dispatcher.js';
+import { logHttpExchange, type HttpLogger } from '../http/http-logger.js';
+import {
+  OAuth2TokenCache,
+  type OAuth2ClientCredentials,
+  type TokenEndpointPost,
+} from '../http/oauth2-client-credentials.js';
+import type { ProxySetting } from '../http/proxy.js';
+import type { TlsOptions } from '../http/tls-options.js';
 
 /**
  * How the agent authenticates to the DUI's FHIR server. Secret values are given here; the config layer reads them
@@ -20,11 +27,11 @@ export type FhirServerAuth =
       passphrase?: string | undefined;
     };
 
-/** What one `records()` run needs to authenticate its requests. */
+/** What one `records()` run needs to authenticate and route its requests. */
 export interface AuthSession {
   /** Headers fixed for the whole run, given to fhir-kit-client's `customHeaders`. */
   readonly customHeaders: Record<string, string>;
-  /** Extra `RequestInit` fields, given to fhir-kit-client's `requestOptions` (the TLS dispatcher). */
+  /** Extra `RequestInit` fields, given to fhir-kit-client's `requestOptions` (the dispatcher: TLS and proxy). */
   readonly requestOptions: Record<string, unknown>;
   /** Headers for one request (a fresh OAuth2 token), and the token they carry. */
   requestHeaders(
@@ -36,62 +43,99 @@ export interface AuthSession {
   close(): Promise<void>;
 }
 
+export interface SessionOptions {
+  /** The server's base URL: its origin decides the proxy (NO_PROXY). */
+  baseUrl: string;
+  proxy?: ProxySetting;
+  logger?: HttpLogger | undefined;
+}
+
 /**
  * Builds the session for one run.
  *
- * TLS client certificates: fhir-kit-client calls the global `fetch`, which takes the TLS options only through an
- * undici `dispatcher`. Node 20's `Request` keeps a `dispatcher` given in its init, and fhir-kit-client spreads its
- * `requestOptions` into that init, so an undici `Agent` with `connect: { cert, key, ca, passphrase }` passed as
- * `requestOptions.dispatcher` reaches the socket without forking the client or issuing requests ourselves.
- * (undici is a dependency for its `Agent` class only.)
+ * fhir-kit-client calls the global `fetch`, which takes TLS and proxy settings only through an undici
+ * `dispatcher`. Node 20's `Request` keeps a `dispatcher` given in its init, and fhir-kit-client spreads its
+ * `requestOptions` into that init, so the dispatcher of `createFetchDispatcher` (client certificate, CA, proxy
+ * tunnel) reaches the socket without forking the client or issuing requests ourselves.
  */
-export function openAuthSession(auth: FhirServerAuth): AuthSession {
+export function openAuthSession(auth: FhirServerAuth, options: SessionOptions): AuthSession {
+  const tls: TlsOptions | undefined =
+    auth.type === 'tls-client-certificate'
+      ? { cert: auth.cert, key: auth.key, ca: auth.ca, passphrase: auth.passphrase }
+      : undefined;
+  const dispatcher = createFetchDispatcher(new URL(options.baseUrl), { tls, proxy: options.proxy });
+  const close = (): Promise<void> => dispatcher.close();
   switch (auth.type) {
     case 'none':
-      return staticSession({}, {});
+    case 'tls-client-certificate':
+      return staticSession({}, dispatcher, close);
     case 'bearer':
-      return staticSession({ authorization: `Bearer ${auth.token}` }, {});
-    case 'tls-client-certificate': {
-      const dispatcher = new Agent({
-        connect: {
-          cert: auth.cert,
-          key: auth.key,
-          ...(auth.ca === undefined ? {} : { ca: auth.ca }),
-          ...(auth.passphrase === undefined ? {} : { passphrase: auth.passphrase }),
+      return staticSession({ authorization: `Bearer ${auth.token}` }, dispatcher, close);
+    case 'oauth2-client-credentials': {
+      const tokenDispatcher = createFetchDispatcher(new URL(auth.tokenUrl), { proxy: options.proxy });
+      const tokens = new OAuth2TokenCache(auth, { post: fetchPost(tokenDispatcher, options.logger) });
+      return {
+        customHeaders: {},
+        requestOptions: { dispatcher },
+        async requestHeaders(signal) {
+          const token = await tokens.token(signal);
+          return { headers: { authorization: `Bearer ${token}` }, token };
         },
-      });
-      return { ...staticSession({}, { dispatcher }), close: () => dispatcher.close() };
+        renewAfterUnauthorized(token) {
+          tokens.invalidate(token);
+          return true;
+        },
+        close: async () => {
+          await Promise.all([dispatcher.close(), tokenDispatcher.close()]);
+        },
+      };
     }
-    case 'oauth2-client-credentials':
-      return oauth2Session(new OAuth2TokenCache(auth));
   }
 }
 
 function staticSession(
   customHeaders: Record<string, string>,
-  requestOptions: Record<string, unknown>,
+  dispatcher: Dispatcher,
+  close: () => Promise<void>,
 ): AuthSession {
   return {
     customHeaders,
-    requestOptions,
+    requestOptions: { dispatcher },
     requestHeaders: () => Promise.resolve({ headers: {}, token: undefined }),
     renewAfterUnauthorized: () => false,
-    close: () => Promise.resolve(),
+    close,
   };
 }
 
-function oauth2Session(tokens: OAuth2TokenCache): AuthSession {
-  return {
-    customHeaders: {},
-    requestOptions: {},
-    async requestHeaders(signal) {
-      const token = await tokens.token(signal);
-      return { headers: { authorization: `Bearer ${token}` }, token };
-    },
-    renewAfterUnauthorized(token) {
-      tokens.invalidate(token);
-      return true;
-    },
-    close: () => Promise.resolve(),
+/** The token request through fetch, on the token endpoint's own dispatcher (its proxy may differ). */
+function fetchPost(dispatcher: Dispatcher, logger: HttpLogger | undefined): TokenEndpointPost {
+  return async (url, form, headers, signal) => {
+    const startedMs = performance.now();
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers,
+        body: form,
+        ...(signal === undefined ? {} : { signal }),
+        // Node's fetch takes an undici dispatcher; the DOM RequestInit type does not list it.
+        ...({ dispatcher } as object),
+      });
+      const body = await response.text().catch(() => '');
+      logHttpExchange(logger, {
+        method: 'POST',
+        url,
+        status: response.status,
+        durationMs: performance.now() - startedMs,
+      });
+      return { status: response.status, body, retryAfter: response.headers.get('retry-after') };
+    } catch (error) {
+      logHttpExchange(logger, {
+        method: 'POST',
+        url,
+        durationMs: performance.now() - startedMs,
+        failure: 'no answer',
+      });
+      throw error;
+    }
   };
 }

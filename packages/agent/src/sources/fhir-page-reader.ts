@@ -1,12 +1,16 @@
 import { Client } from 'fhir-kit-client';
+import { logHttpExchange, type HttpLogger } from '../http/http-logger.js';
+import { describeNetworkFailure } from '../http/network-failure.js';
+import { OAuth2TokenError } from '../http/oauth2-client-credentials.js';
+import { redactUrl } from '../http/redact-url.js';
+import type { Sleep } from '../http/sleep.js';
+import { isTransientStatus } from '../http/transient-status.js';
 import type { AuthSession } from './fhir-auth.js';
-import { RETRYABLE_HTTP_STATUSES, retryDelayMs } from './fhir-retry.js';
-import type { RetryPolicy, Sleep } from './fhir-retry.js';
-import { OAuth2TransientError } from './oauth2-token-cache.js';
+import { retryDelayMs } from './fhir-retry.js';
+import type { RetryPolicy } from './fhir-retry.js';
 import { summariseOperationOutcome } from './operation-outcome-summary.js';
-import { redactUrl } from './redact-url.js';
 import { SourceAuthError } from './source-auth-error.js';
-import { sourceAbortedError } from './source-aborted.js';
+import { sourceAbortedError, throwIfSourceAborted } from './source-aborted.js';
 import { SourceHttpError } from './source-http-error.js';
 import { SourceInvalidResponseError } from './source-invalid-response-error.js';
 import type { SourcePageContext } from './source-page-context.js';
@@ -18,10 +22,12 @@ export interface PageReaderOptions {
   timeoutMs: number;
   retry: RetryPolicy;
   sleep: Sleep;
+  logger?: HttpLogger | undefined;
 }
 
 /** A searchset page as far as paging needs it; entries are left as the server sent them. */
 export interface SearchPage {
+  total?: unknown;
   entry?: unknown[];
   link?: Array<{ relation?: unknown; url?: unknown }>;
 }
@@ -31,15 +37,16 @@ interface ClassifiedFailure {
   error: Error;
   retryable: boolean;
   retryAfter: string | null;
+  retryAfterMs?: number | undefined;
   unauthorized: boolean;
 }
 
 /**
- * Fetches searchset pages through fhir-kit-client, with retries (429/5xx/network/timeouts, honouring Retry-After),
- * one token renewal after a 401, and every failure turned into a typed error naming the type and the page.
- * fhir-kit-client rejects with bare objects carrying `response: { status, data }` and `config: { headers }`, and
- * with fetch's own errors for the network: both are wrapped here, and its messages (which hold full URLs, query
- * values included) are never reused.
+ * Fetches searchset pages through fhir-kit-client, with retries (408/425/429/5xx/network/timeouts, honouring
+ * Retry-After), one token renewal after a 401, and every failure turned into a typed error naming the type and
+ * the page. fhir-kit-client rejects with errors carrying `response: { status, data }` and `config: { headers }`,
+ * and with fetch's own errors for the network: both are wrapped here, and its messages (which hold full URLs,
+ * query values included) are never reused. Each request is logged at debug level (redacted URL, status, time).
  */
 export class FhirPageReader {
   readonly #client: Client;
@@ -65,17 +72,28 @@ export class FhirPageReader {
     let renewedToken = false;
     for (let attempt = 1; ; attempt += 1) {
       let token: string | undefined;
+      const startedMs = performance.now();
+      let requested = false;
       try {
         const timeout = AbortSignal.timeout(this.#options.timeoutMs);
         const requestSignal = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
         // The token request (OAuth2) shares the page's timeout.
         const auth = await this.#options.auth.requestHeaders(requestSignal);
         token = auth.token;
+        requested = true;
         const body: unknown = await this.#client.request(url, {
           options: { headers: auth.headers, signal: requestSignal },
         });
+        const status = statusOfAnswer(body);
+        logHttpExchange(this.#options.logger, {
+          method: 'GET',
+          url,
+          status,
+          durationMs: performance.now() - startedMs,
+        });
         return asSearchPage(body, context);
       } catch (error) {
+        if (requested) this.#logFailure(url, error, startedMs);
         if (signal?.aborted === true) throw sourceAbortedError(signal);
         if (error instanceof SourceInvalidResponseError || error instanceof SourceAuthError) throw error;
         const failure = classify(error, context);
@@ -85,18 +103,50 @@ export class FhirPageReader {
           continue;
         }
         if (!failure.retryable || attempt >= this.#options.retry.maxAttempts) throw failure.error;
-        await this.#options.sleep(retryDelayMs(attempt, failure.retryAfter, this.#options.retry), signal);
+        const waitMs =
+          failure.retryAfterMs === undefined
+            ? retryDelayMs(attempt, failure.retryAfter, this.#options.retry)
+            : Math.min(failure.retryAfterMs, this.#options.retry.maxDelayMs);
+        await this.#options.sleep(waitMs, signal);
+        throwIfSourceAborted(signal);
       }
     }
   }
+
+  #logFailure(url: string, error: unknown, startedMs: number): void {
+    const status = httpStatusOf(error);
+    logHttpExchange(this.#options.logger, {
+      method: 'GET',
+      url,
+      status,
+      durationMs: performance.now() - startedMs,
+      ...(status === undefined ? { failure: failureLabel(error) } : {}),
+    });
+  }
+}
+
+function failureLabel(error: unknown): string {
+  if (error instanceof DOMException && error.name === 'TimeoutError') return 'timeout';
+  return describeNetworkFailure(error).code ?? 'network';
 }
 
 function classify(error: unknown, context: SourcePageContext): ClassifiedFailure {
-  if (error instanceof OAuth2TransientError) {
+  if (error instanceof OAuth2TokenError) {
+    if (!error.transient) {
+      return {
+        error: new SourceAuthError(`${describePage(context)}: ${error.message}`, error.status, error.url, {
+          cause: error,
+        }),
+        retryable: false,
+        retryAfter: null,
+        unauthorized: false,
+      };
+    }
     return {
       error: new SourceHttpError(context, error.status, error.message, { cause: error }),
       retryable: true,
-      retryAfter: error.retryAfter,
+      retryAfter: null,
+      retryAfterMs: error.retryAfterMs,
       unauthorized: false,
     };
   }
@@ -105,7 +155,7 @@ function classify(error: unknown, context: SourcePageContext): ClassifiedFailure
     const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
     const detail = timedOut
       ? 'no answer before the request timeout'
-      : `network error (${networkCodeOf(error)})`;
+      : describeNetworkFailure(error).description;
     return {
       error: new SourceHttpError(context, undefined, detail, { cause: error }),
       retryable: true,
@@ -138,11 +188,17 @@ function classify(error: unknown, context: SourcePageContext): ClassifiedFailure
     };
   }
   return {
-    error: new SourceHttpError(context, status, detail),
-    retryable: RETRYABLE_HTTP_STATUSES.has(status),
+    error: new SourceHttpError(context, status, detail, { outcome }),
+    retryable: isTransientStatus(status),
     retryAfter: retryAfterOf(error),
     unauthorized: false,
   };
+}
+
+/** fhir-kit-client keeps the fetch Response on the parsed body (`Client.httpFor`). */
+function statusOfAnswer(body: unknown): number | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  return Client.httpFor(body as never)?.response?.status;
 }
 
 function httpStatusOf(error: unknown): number | undefined {
@@ -153,13 +209,6 @@ function httpStatusOf(error: unknown): number | undefined {
 function retryAfterOf(error: unknown): string | null {
   const headers = (error as { config?: { headers?: unknown } }).config?.headers;
   return headers instanceof Headers ? headers.get('retry-after') : null;
-}
-
-/** `ECONNREFUSED`, `UND_ERR_SOCKET`…: fetch wraps the socket error as its `cause`. */
-function networkCodeOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  return error instanceof Error ? error.name : 'unknown';
 }
 
 function asSearchPage(body: unknown, context: SourcePageContext): SearchPage {

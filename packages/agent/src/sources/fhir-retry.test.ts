@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfterMs, retryDelayMs } from './fhir-retry.js';
+import { retryDelayMs } from './fhir-retry.js';
 
 const policy = { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 5000 };
 const NOW_MS = Date.parse('2024-04-01T10:00:00Z');
 
-describe('retry delays', () => {
-  it('reads Retry-After as seconds or as an HTTP date, and ignores garbage', () => {
-    expect(parseRetryAfterMs('12', NOW_MS)).toBe(12_000);
-    expect(parseRetryAfterMs('Mon, 01 Apr 2024 10:00:03 GMT', NOW_MS)).toBe(3000);
-    expect(parseRetryAfterMs('Mon, 01 Apr 2024 09:00:00 GMT', NOW_MS)).toBe(0);
-    expect(parseRetryAfterMs('soon', NOW_MS)).toBeUndefined();
-    expect(parseRetryAfterMs(null, NOW_MS)).toBeUndefined();
-  });
-
+describe('retry delays of a FHIR read', () => {
   it("honours the server's wait up to the cap, else backs off exponentially with jitter up to the cap", () => {
     expect(retryDelayMs(1, '2', policy, NOW_MS)).toBe(2000);
     expect(retryDelayMs(1, '3600', policy, NOW_MS)).toBe(5000);

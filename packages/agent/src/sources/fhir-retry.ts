@@ -1,4 +1,5 @@
-import { sourceAbortedError } from './source-aborted.js';
+import { backoffDelayMs } from '../http/backoff.js';
+import { parseRetryAfterMs } from '../http/retry-after.js';
 
 /** One page request may take this long before it is abandoned (and retried). */
 export const FHIR_REQUEST_TIMEOUT_MS = 60_000;
@@ -9,9 +10,7 @@ export const FHIR_RETRY_BASE_DELAY_MS = 500;
 /** No wait is longer than this, a server's `Retry-After` included. */
 export const FHIR_RETRY_MAX_DELAY_MS = 30_000;
 
-/** Statuses worth retrying: the server is busy, rate-limiting or briefly down (contract.md §4 uses the same set). */
-export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
-
+/** Retries inside one read: a few attempts, short waits (a run must end; the next run reads again). */
 export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
@@ -24,30 +23,10 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
   maxDelayMs: FHIR_RETRY_MAX_DELAY_MS,
 };
 
-/** Waits `ms`, or rejects with the source's `aborted` error as soon as `signal` aborts. */
-export type Sleep = (ms: number, signal: AbortSignal | undefined) => Promise<void>;
-
-export const sleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(sourceAbortedError(signal));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(sourceAbortedError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
 /**
- * The wait before retry number `failedAttempts` (1 after the first failure): the server's `Retry-After` (seconds
- * or an HTTP date) when it sent one, else exponential backoff with equal jitter (half fixed, half random, so
- * that concurrent searches do not retry in step); never more than `maxDelayMs`.
+ * The wait before retry number `failedAttempts` (1 after the first failure): the server's `Retry-After` when
+ * it sent one, else exponential backoff with equal jitter (see `Jitter`); never more than `maxDelayMs`, so
+ * that a server asking for an hour does not stall the run (the attempt limit ends it instead).
  */
 export function retryDelayMs(
   failedAttempts: number,
@@ -58,15 +37,5 @@ export function retryDelayMs(
 ): number {
   const fromServer = parseRetryAfterMs(retryAfter, nowMs);
   if (fromServer !== undefined) return Math.min(fromServer, policy.maxDelayMs);
-  const exponential = Math.min(policy.baseDelayMs * 2 ** (failedAttempts - 1), policy.maxDelayMs);
-  return Math.round(exponential / 2 + (random() * exponential) / 2);
-}
-
-/** `Retry-After` in milliseconds (RFC 9110: delay-seconds or an HTTP date), or undefined when absent or invalid. */
-export function parseRetryAfterMs(value: string | null | undefined, nowMs: number): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+  return backoffDelayMs(failedAttempts, policy, 'equal', random);
 }

@@ -99,6 +99,32 @@ export const FHIR_SEARCH_ELEMENTS: Readonly<Record<string, readonly string[]>> =
   ],
 };
 
+/**
+ * Parameters the agent sends only to read less (`_elements`, the `date` and `_lastUpdated` lower bounds) or to
+ * check what it read (`_total`): without any of them the search returns a superset, so the figures stay the
+ * same. A server that refuses one (HTTP 400) is asked again without it. In the order they are given up when the
+ * server's answer does not name the one it refuses.
+ */
+export const OPTIONAL_SEARCH_PARAMETERS = ['_total', '_elements', '_lastUpdated', 'date'] as const;
+
+/**
+ * The earliest UTC offset in use (UTC+14, Line Islands): a local day starts at the earliest there. A lower bound
+ * on a local date D is sent as D's midnight at that offset, so that every zone's whole day D is asked for (a
+ * server reads a bare `ge2022-09-01` as UTC midnight, or in its own zone, and an exchange at 00:30 in Paris or
+ * 01:30 in Réunion that day would be lost). The SDK then keeps only what falls in each ESSMS's own window.
+ */
+export const EARLIEST_UTC_OFFSET_HOURS = 14;
+
+/**
+ * The instant sent for a lower bound: a local date (`2022-09-01`) becomes `2022-08-31T10:00:00Z`; an instant
+ * with an offset is sent as given.
+ */
+export function serverLowerBound(since: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(since)) return since;
+  const earliest = Date.parse(`${since}T00:00:00Z`) - EARLIEST_UTC_OFFSET_HOURS * 3_600_000;
+  return new Date(earliest).toISOString().replace('.000Z', 'Z');
+}
+
 /** One search to run to its last page. */
 export interface PlannedSearch {
   resourceType: string;
@@ -112,7 +138,9 @@ export interface SearchPlanOptions {
   resourceTypes: readonly string[];
   pageSize: number;
   useElements: boolean;
+  /** Local date (or instant) from which AuditEvents can matter; see `serverLowerBound`. */
   auditEventsSince?: string | undefined;
+  /** Local date (or instant) from which agenda events can matter; see `serverLowerBound`. */
   encounterEventsSince?: string | undefined;
 }
 
@@ -123,34 +151,30 @@ export interface SearchPlanOptions {
  *   history (a séjour begun years before P, a projet personnalisé created long ago, a Patient's links), and any
  *   record about a person updated in P counts as an update, whatever its dates. Encounter mixes séjours and agenda
  *   events, so it cannot be bounded either. This is why there is no general `since` option.
- * - AuditEvent: `date=ge<auditEventsSince>` (the `recorded` instant). Usage events and history entries only count
- *   when recorded in the window; AuditEvents are not "records about the person" by subject, so older ones change
- *   nothing. The runner passes the start of the union of every window it computes (P, and the project start for
- *   the cumulative e-parcours count), a day early so that no time zone loses an event.
+ * - AuditEvent: `date=ge…` (the `recorded` instant). Usage events and history entries only count when recorded
+ *   in the window; AuditEvents are not "records about the person" by subject, so older ones change nothing. The
+ *   runner passes the first local day of the union of every window it computes (P, and the project start for
+ *   the cumulative e-parcours count); `serverLowerBound` makes it cover that day in every time zone.
  * - Appointment (agenda events): bounded by `encounterEventsSince`, as two searches whose union is exact:
  *   `date=ge…` (events that start in the window) and `_lastUpdated=ge…` (older events updated in the window
  *   still count as updates of their person, and later ones feed the `history-missing` check). Ids are deduplicated.
+ *
+ * Every first page asks `_total=accurate`, so that a read that stops before the total is caught.
  */
 export function planSearches(options: SearchPlanOptions): PlannedSearch[] {
   const searches: PlannedSearch[] = [];
   for (const resourceType of options.resourceTypes) {
-    const base: Record<string, string> = { _count: String(options.pageSize) };
+    const base: Record<string, string> = { _count: String(options.pageSize), _total: 'accurate' };
     const elements = FHIR_SEARCH_ELEMENTS[resourceType];
     if (options.useElements && elements !== undefined) base['_elements'] = elements.join(',');
     if (resourceType === 'AuditEvent' && options.auditEventsSince !== undefined) {
-      searches.push({ resourceType, params: { ...base, date: `ge${options.auditEventsSince}` } });
+      const since = serverLowerBound(options.auditEventsSince);
+      searches.push({ resourceType, params: { ...base, date: `ge${since}` } });
     } else if (resourceType === 'Appointment' && options.encounterEventsSince !== undefined) {
+      const since = serverLowerBound(options.encounterEventsSince);
       const dedupeKey = resourceType;
-      searches.push({
-        resourceType,
-        params: { ...base, date: `ge${options.encounterEventsSince}` },
-        dedupeKey,
-      });
-      searches.push({
-        resourceType,
-        params: { ...base, _lastUpdated: `ge${options.encounterEventsSince}` },
-        dedupeKey,
-      });
+      searches.push({ resourceType, params: { ...base, date: `ge${since}` }, dedupeKey });
+      searches.push({ resourceType, params: { ...base, _lastUpdated: `ge${since}` }, dedupeKey });
     } else {
       searches.push({ resourceType, params: base });
     }

@@ -183,7 +183,10 @@ describe('createFhirServerSource with a TLS client certificate', () => {
       }),
     ).catch((caught: unknown) => caught);
     expect(
-      isSourceHttpError(error) && error.status === undefined && error.message.includes('network error'),
+      isSourceHttpError(error) &&
+        error.status === undefined &&
+        error.message.includes('connection closed by the other side') &&
+        error.message.includes('(UND_ERR_SOCKET)'),
     ).toBe(true);
   });
 });

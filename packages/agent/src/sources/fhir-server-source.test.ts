@@ -9,6 +9,7 @@ import type { FhirServerSourceOptions } from './fhir-server-source.js';
 import { FHIR_SEARCH_ELEMENTS, FHIR_SEARCH_RESOURCE_TYPES } from './fhir-search-plan.js';
 import { isSourceAuthError } from './source-auth-error.js';
 import { isSourceHttpError } from './source-http-error.js';
+import { isSourceIncompleteError } from './source-incomplete-error.js';
 import { isSourceInvalidResponseError } from './source-invalid-response-error.js';
 import type { SourceItem } from './source.js';
 
@@ -110,7 +111,7 @@ describe('createFhirServerSource over HTTP faults', () => {
       'Patient/p4',
       'Patient/p5',
     ]);
-    expect(asked).toEqual(['?_count=2']);
+    expect(asked).toEqual(['?_count=2&_total=accurate']);
   });
 
   it('stops a next link that loops back, naming the type and the page', async () => {
@@ -142,13 +143,17 @@ describe('createFhirServerSource over HTTP faults', () => {
     );
     const { items, error, delays } = await run({ resourceTypes: ['Encounter'] });
     expect(ids(items)).toEqual(['Encounter/e1', 'Encounter/e2']);
+    // The search is read again sorted by _lastUpdated, which these records (no meta.lastUpdated) cannot page:
+    // the read is incomplete, and says which page the server refused.
+    expect(isSourceIncompleteError(error) && error.reason).toBe('offset-limit');
+    const refused = (error as Error).cause;
     expect(
-      isSourceHttpError(error) &&
-        error.status === 410 &&
-        error.resourceType === 'Encounter' &&
-        error.page === 3,
+      isSourceHttpError(refused) &&
+        refused.status === 410 &&
+        refused.resourceType === 'Encounter' &&
+        refused.page === 3,
     ).toBe(true);
-    expect(isAgentError(error) && error.code).toBe('source-http');
+    expect(isAgentError(error) && error.code).toBe('input-incomplete');
     // The URL is shown, its query values are not.
     expect((error as Error).message).toContain(`Encounter page 3 (${BASE}?_getpages=…&identifier=…)`);
     expect((error as Error).message).not.toContain('INS-1234567890123');
@@ -166,10 +171,11 @@ describe('createFhirServerSource over HTTP faults', () => {
       ),
     );
     const notFound = await run({ resourceTypes: ['Encounter'] });
-    expect(
-      isSourceHttpError(notFound.error) && notFound.error.status === 404 && notFound.error.page === 2,
-    ).toBe(true);
-    expect((notFound.error as Error).message).toBe(
+    const notFoundCause = (notFound.error as Error).cause;
+    expect(isSourceHttpError(notFoundCause) && notFoundCause.status === 404 && notFoundCause.page === 2).toBe(
+      true,
+    );
+    expect((notFoundCause as Error).message).toBe(
       `Encounter page 2 (${BASE}/Encounter/_page/2): HTTP 404 (OperationOutcome: error not-found)`,
     );
     expect(notFound.delays).toEqual([]);
@@ -363,7 +369,9 @@ describe('createFhirServerSource over HTTP faults', () => {
       ),
     );
     const refused = await run({ auth, resourceTypes: ['Patient'] });
-    expect(isSourceAuthError(refused.error) && refused.error.message.includes('(invalid_client)')).toBe(true);
+    expect(
+      isSourceAuthError(refused.error) && refused.error.message.includes('HTTP 401: invalid_client'),
+    ).toBe(true);
     expect((refused.error as Error).message).not.toContain('s3cret');
   });
 
@@ -404,22 +412,23 @@ describe('createFhirServerSource over HTTP faults', () => {
       useElements: true,
     });
     expect(ids(items)).toEqual(['Appointment/apt-1']);
-    expect(asked.get('AuditEvent')?.map((params) => params.get('date'))).toEqual(['ge2023-12-31']);
+    // A local date D is asked from D's midnight at UTC+14, so that no time zone loses the start of D.
+    expect(asked.get('AuditEvent')?.map((params) => params.get('date'))).toEqual(['ge2023-12-30T10:00:00Z']);
     expect(
       asked.get('Appointment')?.map((params) => [params.get('date'), params.get('_lastUpdated')]),
     ).toEqual([
-      ['ge2023-12-30', null],
-      [null, 'ge2023-12-30'],
+      ['ge2023-12-29T10:00:00Z', null],
+      [null, 'ge2023-12-29T10:00:00Z'],
     ]);
     for (const type of ['Organization', 'Patient', 'Encounter', 'EpisodeOfCare', 'CarePlan']) {
       const [params] = asked.get(type) ?? [];
-      expect([...(params?.keys() ?? [])].sort()).toEqual(['_count', '_elements']);
+      expect([...(params?.keys() ?? [])].sort()).toEqual(['_count', '_elements', '_total']);
       expect(params?.get('_elements')).toBe(FHIR_SEARCH_ELEMENTS[type]?.join(','));
     }
 
     asked.clear();
     await run();
-    for (const [, [params]] of asked) expect([...(params?.keys() ?? [])]).toEqual(['_count']);
+    for (const [, [params]] of asked) expect([...(params?.keys() ?? [])]).toEqual(['_count', '_total']);
   });
 
   it('refuses a next link to another origin (it would carry our credentials)', async () => {
@@ -461,7 +470,7 @@ describe('createFhirServerSource over HTTP faults', () => {
       {
         kind: 'problem',
         problem: {
-          location: `${BASE}/Patient?_count=500`,
+          location: `${BASE}/Patient?_count=500&_total=accurate`,
           reason: 'the server reports: warning too-costly: results truncated',
         },
       },
@@ -512,6 +521,52 @@ describe('createFhirServerSource over HTTP faults', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(ids(seen)).toEqual(['Patient/p0', 'Patient/p1', 'Patient/p2']);
     expect(requests).toBe(requestsWhenStopped);
+  });
+
+  it('fails with input-incomplete when a page repeats records an earlier page gave (a server ignoring _offset)', async () => {
+    server.use(
+      http.get(`${BASE}/Patient`, ({ request }) => {
+        const offset = Number(new URL(request.url).searchParams.get('_offset') ?? 0);
+        // Always the first page, whatever the offset, with a next link that moves on.
+        return HttpResponse.json(bundle('Patient', ['p1', 'p2'], `${BASE}/Patient?_offset=${offset + 2}`));
+      }),
+    );
+    const { items, error } = await run({ resourceTypes: ['Patient'] });
+    expect(ids(items)).toEqual(['Patient/p1', 'Patient/p2']);
+    expect(isSourceIncompleteError(error) && [error.code, error.reason, error.pages]).toEqual([
+      'input-incomplete',
+      'page-repeats',
+      2,
+    ]);
+    expect((error as Error).message).toContain('page 2 repeats 2 record(s) an earlier page gave');
+  });
+
+  it('fails with input-incomplete when a next link goes back to an earlier offset', async () => {
+    server.use(
+      http.get(`${BASE}/Patient`, ({ request }) => {
+        const offset = Number(new URL(request.url).searchParams.get('_offset') ?? 0);
+        return offset === 0
+          ? HttpResponse.json(bundle('Patient', ['p1', 'p2'], `${BASE}/Patient?_offset=2`))
+          : HttpResponse.json(bundle('Patient', ['p3'], `${BASE}/Patient?_offset=1`));
+      }),
+    );
+    const { items, error } = await run({ resourceTypes: ['Patient'] });
+    expect(ids(items)).toEqual(['Patient/p1', 'Patient/p2', 'Patient/p3']);
+    expect(isSourceIncompleteError(error) && error.reason).toBe('page-goes-backwards');
+  });
+
+  it('fails with input-incomplete when the pages end before Bundle.total, even if each page looked fine', async () => {
+    server.use(
+      http.get(`${BASE}/Encounter`, () =>
+        HttpResponse.json({ ...(bundle('Encounter', ['e1', 'e2']) as object), total: 2557 }),
+      ),
+    );
+    const { error } = await run({ resourceTypes: ['Encounter'] });
+    expect(isSourceIncompleteError(error) && [error.reason, error.records, error.total]).toEqual([
+      'ended-before-total',
+      2,
+      2557,
+    ]);
   });
 
   it('refuses a base URL that is not http(s) at once', () => {

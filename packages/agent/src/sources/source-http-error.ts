@@ -13,18 +13,21 @@ export class SourceHttpError extends AgentError {
   readonly resourceType: string;
   readonly page: number;
   readonly url: string;
+  /** The server's OperationOutcome, summarised (`error invalid: Unknown search parameter: _elements`). */
+  readonly outcome: string | undefined;
 
   constructor(
     context: SourcePageContext,
     status: number | undefined,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; outcome?: string | undefined },
   ) {
     super('source-http', `${describePage(context)}: ${detail}`, options);
     this.status = status;
     this.resourceType = context.resourceType;
     this.page = context.page;
     this.url = context.url;
+    this.outcome = options?.outcome;
   }
 }
 

@@ -1,19 +1,26 @@
-import { Agent as HttpsAgent } from 'node:https';
-import axios, { type AxiosInstance, type AxiosProxyConfig, type AxiosResponse } from 'axios';
-import { AgentError } from '../errors.js';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { createAxiosTransport, type AxiosTransport } from '../http/axios-transport.js';
+import { logHttpExchange, type HttpLogger } from '../http/http-logger.js';
+import {
+  OAuth2TokenCache,
+  OAuth2TokenError,
+  type OAuth2ClientCredentials,
+  type TokenEndpointPost,
+} from '../http/oauth2-client-credentials.js';
+import type { ProxySetting } from '../http/proxy.js';
+import { parseRetryAfterMs } from '../http/retry-after.js';
+import type { Pem } from '../http/tls-options.js';
+import { isTransientStatus } from '../http/transient-status.js';
 import { AGENT_VERSION } from '../version.js';
 import { combineSignals, requestOrThrow } from './http-request.js';
-import { OAuth2TokenSource, type OAuth2ClientCredentials } from './oauth2-token-source.js';
 import { RECEIPT_HEADERS, type SubmissionReceipt } from './receipt.js';
-import { isTransientStatus, parseRetryAfterMs, responseReason, truncate } from './response-classification.js';
+import { responseReason, truncate } from './response-classification.js';
 import { SubmissionPermanentError, SubmissionTransientError } from './submission-errors.js';
 
 /** Default time allowed for one send, answer included. */
 export const SUBMIT_TIMEOUT_MS = 60_000;
 /** Largest answer accepted from the ARS. */
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
-
-type Pem = string | Buffer;
 
 /** How the agent authenticates to the ARS (contract.md §4). Secrets arrive as values: the config layer reads them. */
 export type ArsAuth =
@@ -39,11 +46,13 @@ export interface ArsClientOptions {
    * Proxy URL (`http://user:pass@proxy:3128`), `false` for none; `undefined` follows HTTPS_PROXY /
    * HTTP_PROXY / NO_PROXY.
    */
-  proxy?: string | false | undefined;
+  proxy?: ProxySetting;
   /** Time allowed for one send (default `SUBMIT_TIMEOUT_MS`). */
   timeoutMs?: number | undefined;
   /** Clock for `Retry-After` dates, token expiry and `receivedAt`. */
   now?: (() => Date) | undefined;
+  /** The submitter's logger: each request at debug level (method, redacted URL, status, duration). */
+  logger?: HttpLogger | undefined;
 }
 
 /** What a transport needs of a submission: its id (the idempotency key) and the exact bytes. */
@@ -60,25 +69,6 @@ export interface SubmissionTransport {
   send(submission: SubmissionPayload, signal?: AbortSignal): Promise<SubmissionReceipt>;
 }
 
-/** Parses a proxy URL into axios's form (axios itself does env proxies when this is left undefined). */
-function proxyConfig(proxy: string): AxiosProxyConfig {
-  let url: URL;
-  try {
-    url = new URL(proxy);
-  } catch (cause) {
-    throw new AgentError('config-invalid', 'The submission proxy is not a valid URL.', { cause });
-  }
-  const config: AxiosProxyConfig = {
-    protocol: url.protocol.replace(/:$/, ''),
-    host: url.hostname,
-    port: url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port),
-  };
-  if (url.username !== '') {
-    config.auth = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
-  }
-  return config;
-}
-
 /**
  * The default transport: POSTs the submission's exact bytes with axios (contract.md §4), with an
  * `Idempotency-Key` equal to the submission id, and classifies the answer. Axios errors never leave it.
@@ -87,35 +77,22 @@ export class ArsClient implements SubmissionTransport {
   readonly #http: AxiosInstance;
   readonly #endpoint: string;
   readonly #auth: ArsAuth;
+  readonly #options: ArsClientOptions;
   readonly #timeoutMs: number;
   readonly #now: () => Date;
-  readonly #tokens: OAuth2TokenSource | undefined;
+  readonly #tokens: OAuth2TokenCache | undefined;
+  /** TLS agent and proxy per origin (the endpoint and the token endpoint may differ: NO_PROXY). */
+  readonly #transports = new Map<string, AxiosTransport>();
 
   constructor(options: ArsClientOptions) {
+    this.#options = options;
     this.#endpoint = options.endpoint;
     this.#auth = options.auth ?? { kind: 'none' };
     this.#timeoutMs = options.timeoutMs ?? SUBMIT_TIMEOUT_MS;
     this.#now = options.now ?? (() => new Date());
-    const tls = this.#auth.kind === 'client-certificate' ? this.#auth : undefined;
-    const httpsAgent =
-      tls !== undefined || options.ca !== undefined
-        ? new HttpsAgent({
-            keepAlive: false,
-            ...(options.ca === undefined ? {} : { ca: options.ca }),
-            ...(tls === undefined
-              ? {}
-              : {
-                  cert: tls.cert,
-                  key: tls.key,
-                  ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
-                }),
-          })
-        : undefined;
+    // Fail at once on a bad proxy URL, as the config layer expects.
+    this.#transportFor(this.#endpoint);
     this.#http = axios.create({
-      ...(httpsAgent === undefined ? {} : { httpsAgent }),
-      ...(options.proxy === undefined
-        ? {}
-        : { proxy: options.proxy === false ? false : proxyConfig(options.proxy) }),
       timeout: this.#timeoutMs,
       maxRedirects: 0,
       maxContentLength: MAX_RESPONSE_BYTES,
@@ -130,45 +107,136 @@ export class ArsClient implements SubmissionTransport {
     });
     this.#tokens =
       this.#auth.kind === 'oauth2-client-credentials'
-        ? new OAuth2TokenSource(this.#auth, { http: this.#http, now: this.#now, timeoutMs: this.#timeoutMs })
+        ? new OAuth2TokenCache(this.#auth, { post: this.#tokenPost(), nowMs: () => this.#now().getTime() })
         : undefined;
   }
 
   /** Sends one submission. See `SubmissionTransport.send`. */
   async send(submission: SubmissionPayload, signal?: AbortSignal): Promise<SubmissionReceipt> {
-    let response = await this.#post(submission, false, signal);
+    const first = await this.#post(submission, signal);
+    let { response } = first;
     if (response.status === 401 && this.#tokens !== undefined) {
       // The token may have been revoked or expired early: fetch a fresh one and try once more.
-      this.#tokens.invalidate();
-      response = await this.#post(submission, true, signal);
+      this.#tokens.invalidate(first.token);
+      ({ response } = await this.#post(submission, signal));
     }
     return this.#classify(response);
   }
 
+  /** The TLS agent (client certificate, CA, CONNECT tunnel) and proxy for one URL's origin. */
+  #transportFor(url: string): AxiosTransport {
+    const target = new URL(url);
+    let transport = this.#transports.get(target.origin);
+    if (transport === undefined) {
+      const tls = this.#auth.kind === 'client-certificate' ? this.#auth : undefined;
+      const ownOrigin = target.origin === new URL(this.#endpoint).origin;
+      transport = createAxiosTransport(target, {
+        // The client certificate and the CA are the ARS's; a token endpoint elsewhere gets neither.
+        tls: ownOrigin
+          ? {
+              ca: this.#options.ca,
+              cert: tls?.cert,
+              key: tls?.key,
+              passphrase: tls?.passphrase,
+            }
+          : undefined,
+        proxy: this.#options.proxy,
+      });
+      this.#transports.set(target.origin, transport);
+    }
+    return transport;
+  }
+
+  /** One POST through axios with the origin's transport, logged at debug level. */
+  async #request(
+    url: string,
+    body: Buffer | string,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    what: string,
+  ): Promise<AxiosResponse<string>> {
+    const startedMs = performance.now();
+    try {
+      const response = await requestOrThrow(
+        () =>
+          this.#http.post<string>(url, body, {
+            ...this.#transportFor(url),
+            headers,
+            signal: combineSignals(signal, this.#timeoutMs),
+          }),
+        signal,
+        this.#timeoutMs,
+        what,
+      );
+      logHttpExchange(this.#options.logger, {
+        method: 'POST',
+        url,
+        status: response.status,
+        durationMs: performance.now() - startedMs,
+      });
+      return response;
+    } catch (error) {
+      logHttpExchange(this.#options.logger, {
+        method: 'POST',
+        url,
+        durationMs: performance.now() - startedMs,
+        failure: error instanceof SubmissionTransientError ? (error.networkCode ?? 'network') : 'aborted',
+      });
+      throw error;
+    }
+  }
+
+  #tokenPost(): TokenEndpointPost {
+    return async (url, form, headers, signal) => {
+      const response = await this.#request(url, form, headers, signal, 'OAuth2 token request');
+      const retryAfter: unknown = response.headers['retry-after'];
+      return {
+        status: response.status,
+        body: typeof response.data === 'string' ? response.data : '',
+        retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+      };
+    };
+  }
+
   async #post(
     submission: SubmissionPayload,
-    freshToken: boolean,
     signal?: AbortSignal,
-  ): Promise<AxiosResponse<string>> {
+  ): Promise<{ response: AxiosResponse<string>; token: string | undefined }> {
     const headers: Record<string, string> = {
       'Content-Type': 'application/fhir+json',
       Accept: 'application/fhir+json',
       'Idempotency-Key': submission.id,
     };
     if (this.#auth.kind === 'bearer') headers['Authorization'] = `Bearer ${this.#auth.token}`;
+    let token: string | undefined;
     if (this.#tokens !== undefined) {
-      headers['Authorization'] = `Bearer ${await this.#tokens.token(freshToken, signal)}`;
+      token = await this.#token(this.#tokens, signal);
+      headers['Authorization'] = `Bearer ${token}`;
     }
-    return requestOrThrow(
-      () =>
-        this.#http.post<string>(this.#endpoint, Buffer.from(submission.body, 'utf8'), {
-          headers,
-          signal: combineSignals(signal, this.#timeoutMs),
-        }),
+    const response = await this.#request(
+      this.#endpoint,
+      Buffer.from(submission.body, 'utf8'),
+      headers,
       signal,
-      this.#timeoutMs,
       'submission',
     );
+    return { response, token };
+  }
+
+  /** A token, its failures as the submission's own errors: a refusal is permanent, the rest transient. */
+  async #token(tokens: OAuth2TokenCache, signal: AbortSignal | undefined): Promise<string> {
+    try {
+      return await tokens.token(signal);
+    } catch (error) {
+      if (!(error instanceof OAuth2TokenError)) throw error;
+      const details = {
+        status: error.status,
+        retryAfterMs: error.retryAfterMs,
+        networkCode: error.network?.code,
+      };
+      if (error.transient) throw new SubmissionTransientError(error.message, details, { cause: error });
+      throw new SubmissionPermanentError(error.message, details, { cause: error });
+    }
   }
 
   #classify(response: AxiosResponse<string>): SubmissionReceipt {
@@ -186,7 +254,7 @@ export class ArsClient implements SubmissionTransport {
     const retryAfterHeader: unknown = response.headers['retry-after'];
     const retryAfterMs = parseRetryAfterMs(
       typeof retryAfterHeader === 'string' ? retryAfterHeader : undefined,
-      this.#now(),
+      this.#now().getTime(),
     );
     const reason = responseReason(body);
     if (isTransientStatus(status)) {

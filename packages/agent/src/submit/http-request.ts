@@ -1,5 +1,6 @@
 import axios, { type AxiosResponse } from 'axios';
 import { AgentError } from '../errors.js';
+import { describeNetworkFailure } from '../http/network-failure.js';
 import { SubmissionTransientError } from './submission-errors.js';
 
 /** An overall deadline for one request (axios's own timeout only watches socket inactivity). */
@@ -10,7 +11,8 @@ export function combineSignals(signal: AbortSignal | undefined, timeoutMs: numbe
 
 /**
  * Runs an axios request and turns everything that is not an HTTP answer into our errors: the caller's
- * abort → `aborted`; timeouts and network failures → transient. Axios errors never escape.
+ * abort → `aborted`; timeouts and network failures → transient, naming the cause (`connection refused …
+ * (ECONNREFUSED)`, `TLS failure: …`, `DNS failure: …`). Axios errors never escape.
  */
 export async function requestOrThrow<T>(
   request: () => Promise<AxiosResponse<T>>,
@@ -31,11 +33,10 @@ export async function requestOrThrow<T>(
       });
     }
     const cause = axios.isAxiosError(error) ? (error.cause ?? new Error(error.message)) : error;
+    const failure = describeNetworkFailure(error);
     throw new SubmissionTransientError(
-      `The ${what} failed: network error${code === undefined ? '' : ` ${code}`}.`,
-      {
-        networkCode: code,
-      },
+      `The ${what} failed: ${failure.description}.`,
+      { networkCode: failure.code ?? code },
       { cause: sanitiseCause(cause) },
     );
   }

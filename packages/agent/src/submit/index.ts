@@ -30,7 +30,10 @@ export {
   type SubmissionPayload,
   type SubmissionTransport,
 } from './ars-client.js';
-export { TOKEN_EXPIRY_MARGIN_MS, type OAuth2ClientCredentials } from './oauth2-token-source.js';
+export {
+  OAUTH2_TOKEN_EXPIRY_MARGIN_MS,
+  type OAuth2ClientCredentials,
+} from '../http/oauth2-client-credentials.js';
 export { RECEIPT_HEADERS, type SubmissionReceipt } from './receipt.js';
 export {
   createRetryPolicy,
@@ -50,4 +53,5 @@ export {
   isSubmissionTransientError,
   type SubmissionFailureDetails,
 } from './submission-errors.js';
-export { parseRetryAfterMs, MAX_REASON_CHARS } from './response-classification.js';
+export { MAX_REASON_CHARS } from './response-classification.js';
+export { parseRetryAfterMs } from '../http/retry-after.js';

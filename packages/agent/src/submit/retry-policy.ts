@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '../http/backoff.js';
+
 /**
  * When to try a transient failure again (contract.md §4): exponential backoff with full jitter, capped,
  * honouring the ARS's `Retry-After`, until a deadline after which the submission is marked failed.
@@ -78,9 +80,8 @@ export function createRetryPolicy(options: RetryPolicyOptions = {}): RetryPolicy
           message: `still failing ${Math.round(deadlineMs / 60_000)} minutes after creation (${attempts} attempts)`,
         };
       }
-      // Full jitter (AWS architecture blog): uniform in [0, min(cap, base × 2^(n−1))).
-      const ceilingMs = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(attempts - 1, 52));
-      const backoffMs = Math.floor(random() * ceilingMs);
+      // Full jitter: the outbox's waits are long and many agents may retry one ARS at once (see `Jitter`).
+      const backoffMs = backoffDelayMs(attempts, { baseDelayMs, maxDelayMs }, 'full', random);
       // The ARS's Retry-After is a floor; the deadline is a ceiling (one last try at the deadline).
       const delayMs = Math.min(Math.max(backoffMs, retryAfterMs ?? 0), remainingMs);
       return { kind: 'retry', delayMs };
