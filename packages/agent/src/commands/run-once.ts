@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { AgentError } from '../errors.js';
 import { openAgentContext } from '../runner/agent-context.js';
+import { runDependencies } from '../runner/run-dependencies.js';
 import { runOnce } from '../runner/run-once.js';
 import { resolveConfigPath } from '../config/config-path.js';
 
@@ -18,7 +19,7 @@ export function registerRunOnceCommand(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const record = await runOnce(ctx, {
+        const record = await runOnce(runDependencies(ctx), {
           trigger: 'manual',
           measureDate: flags.measureDate,
           signal: controller.signal,

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODE_BY_ERROR } from '../errors.js';
 import { openEvidenceStore } from '../evidence/store.js';
-import type { EvidenceStore } from '../evidence/store.js';
+import type { FileEvidenceStore } from '../evidence/store.js';
 import { sealToyRun } from '../evidence/__fixtures__/seal-toy-run.js';
 import { toyRules } from '../evidence/__fixtures__/toy-rules.js';
 import { runExportEvidence } from './export-evidence.js';
 import { runVerify } from './verify.js';
 
 let dir: string;
-let store: EvidenceStore;
+let store: FileEvidenceStore;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'esms-verify-cmd-'));
   store = await openEvidenceStore(join(dir, 'evidence'), { create: true });

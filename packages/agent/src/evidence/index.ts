@@ -5,7 +5,7 @@
 export { initEvidenceKeys, loadEvidenceKeys, publicKeyFingerprint } from './keys.js';
 export type { EvidenceKeys, InitEvidenceKeysResult } from './keys.js';
 export { openEvidenceStore } from './store.js';
-export type { EvidenceStore, OpenEvidenceStoreOptions } from './store.js';
+export type { EvidenceStore, FileEvidenceStore, OpenEvidenceStoreOptions } from './store.js';
 export { createPseudonymiser } from './pseudonymiser.js';
 export { createProjectionWriter, writeProjection } from './projection-writer.js';
 export type { ProjectionBlob, ProjectionWriter } from './projection-writer.js';

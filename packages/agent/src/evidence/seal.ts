@@ -1,7 +1,5 @@
 import { canonicalJson } from './canonical-json.js';
-import { putBlob } from './blobs.js';
 import type { BlobInfo } from './blobs.js';
-import { appendJournalEntry, readJournalEntries } from './journal.js';
 import type { JournalEntry } from './journal.js';
 import { writeProjection } from './projection-writer.js';
 import type { ProjectionBlob } from './projection-writer.js';
@@ -83,9 +81,9 @@ export async function sealRun(store: EvidenceStore, input: SealRunInput): Promis
   const projection = isProjectionBlob(input.projection)
     ? input.projection
     : await writeProjection(store, input.projection);
-  const results = await putBlob(store.dir, canonicalJson(input.results));
-  const subjects = await putBlob(store.dir, canonicalJson(input.subjects));
-  const submission = await putBlob(store.dir, input.submissionBody);
+  const results = await store.putBlob(canonicalJson(input.results));
+  const subjects = await store.putBlob(canonicalJson(input.subjects));
+  const submission = await store.putBlob(input.submissionBody);
   const payload: RunSealedPayload = {
     runId: input.runId,
     submissionId: input.submissionId,
@@ -100,14 +98,7 @@ export async function sealRun(store: EvidenceStore, input: SealRunInput): Promis
     subjects,
     submission: { ...submission, mediaType: input.submissionMediaType ?? 'application/fhir+json' },
   };
-  return appendJournalEntry(
-    store.dir,
-    store.keys.privateKey,
-    { type: 'run-sealed', payload: { ...payload } },
-    {
-      now: store.now,
-    },
-  );
+  return store.append({ type: 'run-sealed', payload: { ...payload } });
 }
 
 /** Records the receipt (the receiver's 2xx response) of a sealed run's submission. */
@@ -115,7 +106,7 @@ export async function recordReceipt(
   store: EvidenceStore,
   input: { runId: string; submissionId: string; receipt: unknown; httpStatus?: number },
 ): Promise<JournalEntry> {
-  const receipt = await putBlob(store.dir, asBytes(input.receipt));
+  const receipt = await store.putBlob(asBytes(input.receipt));
   const payload: SubmissionReceiptPayload = {
     runId: input.runId,
     submissionId: input.submissionId,
@@ -123,14 +114,7 @@ export async function recordReceipt(
     receipt,
     ...(input.httpStatus === undefined ? {} : { httpStatus: input.httpStatus }),
   };
-  return appendJournalEntry(
-    store.dir,
-    store.keys.privateKey,
-    { type: 'submission-receipt', payload: { ...payload } },
-    {
-      now: store.now,
-    },
-  );
+  return store.append({ type: 'submission-receipt', payload: { ...payload } });
 }
 
 /**
@@ -149,7 +133,7 @@ export async function recordFailure(
   },
 ): Promise<JournalEntry> {
   const response =
-    input.responseBody === undefined ? undefined : await putBlob(store.dir, asBytes(input.responseBody));
+    input.responseBody === undefined ? undefined : await store.putBlob(asBytes(input.responseBody));
   const payload: SubmissionFailedPayload = {
     runId: input.runId,
     submissionId: input.submissionId,
@@ -159,14 +143,7 @@ export async function recordFailure(
     ...(input.httpStatus === undefined ? {} : { httpStatus: input.httpStatus }),
     ...(response === undefined ? {} : { response }),
   };
-  return appendJournalEntry(
-    store.dir,
-    store.keys.privateKey,
-    { type: 'submission-failed', payload: { ...payload } },
-    {
-      now: store.now,
-    },
-  );
+  return store.append({ type: 'submission-failed', payload: { ...payload } });
 }
 
 function isProjectionBlob(value: SealRunInput['projection']): value is ProjectionBlob {
@@ -188,7 +165,7 @@ async function findRunEntry(
   store: EvidenceStore,
   runId: string,
 ): Promise<{ seq: number; hash: string } | null> {
-  const entries = await readJournalEntries(store.dir);
+  const entries = await store.entries();
   for (let index = entries.length - 1; index >= 0; index -= 1) {
     const entry = entries[index];
     if (entry?.type === 'run-sealed' && entry.payload['runId'] === runId)

@@ -11,7 +11,7 @@ import { JOURNAL_FILE, TORN_DIR, appendJournalEntry } from './journal.js';
 import { PUBLIC_KEY_FILE, publicKeyFingerprint } from './keys.js';
 import { recordReceipt } from './seal.js';
 import { openEvidenceStore } from './store.js';
-import type { EvidenceStore } from './store.js';
+import type { FileEvidenceStore } from './store.js';
 import { verifyEvidence } from './verify.js';
 import type { VerificationReport } from './verify.js';
 import { sealToyRun } from './__fixtures__/seal-toy-run.js';
@@ -19,7 +19,7 @@ import { readEntries, rewriteAndResign, writeLines } from './__fixtures__/tamper
 import { toyRules } from './__fixtures__/toy-rules.js';
 
 let dir: string;
-let store: EvidenceStore;
+let store: FileEvidenceStore;
 
 /** Three runs and one receipt: seq 1 run-a, 2 receipt of run-a, 3 run-b, 4 run-c. */
 async function buildStore(): Promise<void> {
@@ -36,7 +36,7 @@ async function buildStore(): Promise<void> {
 const errorsOf = (report: VerificationReport) => report.findings.filter((f) => f.severity === 'error');
 
 let template: string;
-let templateStore: EvidenceStore;
+let templateStore: FileEvidenceStore;
 
 // The store is built once (sealing fsyncs every blob and entry); each test gets its own copy to tamper with.
 beforeAll(async () => {
@@ -55,7 +55,8 @@ afterAll(async () => {
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'esms-evidence-'));
   await cp(template, dir, { recursive: true });
-  store = { ...templateStore, dir };
+  // Its own store over the copy (same keys, same clock): appends go to the copy, not the template.
+  store = await openEvidenceStore(dir, { now: templateStore.now });
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });

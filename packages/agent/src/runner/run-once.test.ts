@@ -7,6 +7,7 @@ import { DUI_SMALL_NDJSON, collectingLogger } from '../daemon/__fixtures__/daemo
 import { readJournalEntries } from '../evidence/journal.js';
 import { verifyEvidence } from '../evidence/verify.js';
 import { openAgentContext, type AgentContext } from './agent-context.js';
+import { runDependencies } from './run-dependencies.js';
 import { runOnce } from './run-once.js';
 
 let root: string;
@@ -43,9 +44,9 @@ async function context(): Promise<AgentContext> {
 describe('runOnce', () => {
   it('a second run with the same figures sends nothing twice, and its seal gets the receipt too', async () => {
     const ctx = await context();
-    const first = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const first = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     const stored = receiver.stats().storedReports;
-    const second = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const second = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
 
     expect(first.outcome).toBe('submitted');
     expect(second.outcome).toBe('submitted');

@@ -5,28 +5,24 @@ import {
   RATE_INDICATOR_IDS,
   serialisableOptions,
   toMeasureReports,
-  type ComputeOptions,
   type ResultsDocument,
 } from '@esms-numerique/sdk';
+import { computeOptionsFromConfig } from '../config/compute-options.js';
 import { resolveMeasureDate } from '../config/measure-date.js';
 import { AgentError, isAgentError } from '../errors.js';
 import { createProjectionWriter } from '../evidence/projection-writer.js';
 import { createPseudonymiser } from '../evidence/pseudonymiser.js';
 import { measuresDigest } from '../evidence/recompute.js';
 import { recordFailure, recordReceipt, sealRun } from '../evidence/seal.js';
-import { openEvidenceStore, type EvidenceStore } from '../evidence/store.js';
+import type { EvidenceStore } from '../evidence/store.js';
 import { buildSubmission } from '../submit/build-submission.js';
 import { deliverPending, type DeliveryOutcome } from '../submit/deliver.js';
-import { Outbox } from '../submit/outbox.js';
-import type { SubmissionTransport } from '../submit/ars-client.js';
-import type { Sleep } from '../submit/sleep.js';
+import type { Outbox } from '../submit/outbox.js';
 import { AGENT_VERSION } from '../version.js';
-import type { AgentContext } from './agent-context.js';
-import { arsTransportFromConfig, retryPolicyFromConfig } from './ars-from-config.js';
 import { computeFromSources } from './compute-from-source.js';
+import type { RunDependencies, SubmissionDependencies } from './run-dependencies.js';
 import { acquireRunLock } from './run-lock.js';
 import { listRunRecords, newRunId, writeRunRecord, type RunFigures, type RunRecord } from './run-records.js';
-import { sourcesFromConfig } from './sources-from-config.js';
 
 export interface RunOnceOptions {
   trigger: RunRecord['trigger'];
@@ -34,9 +30,6 @@ export interface RunOnceOptions {
   measureDate?: string | undefined;
   /** SIGINT/SIGTERM: stops reading, or stops between delivery attempts; nothing is left half-written. */
   signal?: AbortSignal | undefined;
-  /** Tests swap the transport and the sleep to inject faults without waiting. */
-  transport?: SubmissionTransport | undefined;
-  sleep?: Sleep | undefined;
 }
 
 /**
@@ -45,11 +38,11 @@ export interface RunOnceOptions {
  * in the outbox, and a submission stays pending until its receipt is on disk, so a restart re-sends the
  * same bytes under the same id and the ARS keeps one copy.
  */
-export async function runOnce(ctx: AgentContext, options: RunOnceOptions): Promise<RunRecord> {
-  const { config, logger } = ctx;
+export async function runOnce(deps: RunDependencies, options: RunOnceOptions): Promise<RunRecord> {
+  const { config, logger } = deps;
   const log = logger.child({ component: 'runner' });
-  const lock = await acquireRunLock(ctx.dataDir);
-  const started = ctx.now();
+  const lock = await acquireRunLock(config.dataDir);
+  const started = deps.clock();
   const measureDate =
     options.measureDate ?? resolveMeasureDate(config.measureDate, started, config.schedule.timezone);
   const record: RunRecord = {
@@ -69,10 +62,10 @@ export async function runOnce(ctx: AgentContext, options: RunOnceOptions): Promi
     error: null,
   };
   try {
-    await writeRunRecord(ctx.dataDir, record);
-    const store = await openEvidenceStore(ctx.evidenceDir, { create: true, now: ctx.now });
-    const outbox = config.ars === null ? null : await Outbox.open({ dataDir: ctx.dataDir, now: ctx.now });
-    await sealAndSubmit(ctx, record, store, outbox, options);
+    await writeRunRecord(config.dataDir, record);
+    const store = await deps.evidence();
+    const outbox = deps.submission === null ? null : await deps.submission.outbox();
+    await sealAndSubmit(deps, record, store, outbox, options);
   } catch (error) {
     record.outcome = options.signal?.aborted ? 'aborted' : 'error';
     record.error = isAgentError(error)
@@ -80,10 +73,10 @@ export async function runOnce(ctx: AgentContext, options: RunOnceOptions): Promi
       : { code: 'internal', message: error instanceof Error ? error.message : String(error) };
     if (record.outcome === 'error') log.error({ err: record.error, runId: record.runId }, 'run failed');
   } finally {
-    const finished = ctx.now();
+    const finished = deps.clock();
     record.finishedAt = finished.toISOString();
     record.durationMs = finished.getTime() - started.getTime();
-    await writeRunRecord(ctx.dataDir, record).catch((error: unknown) =>
+    await writeRunRecord(config.dataDir, record).catch((error: unknown) =>
       log.error({ err: String(error) }, 'cannot write the run record'),
     );
     await lock.release();
@@ -112,32 +105,22 @@ export async function runOnce(ctx: AgentContext, options: RunOnceOptions): Promi
 }
 
 async function sealAndSubmit(
-  ctx: AgentContext,
+  deps: RunDependencies,
   record: RunRecord,
   store: EvidenceStore,
   outbox: Outbox | null,
   options: RunOnceOptions,
 ): Promise<void> {
-  const { config } = ctx;
-  const log = ctx.logger.child({ component: 'runner' });
+  const { config, submission: submitting } = deps;
+  const log = deps.logger.child({ component: 'runner' });
 
   // Whatever a previous run left pending goes first, so a restart finishes what a crash interrupted.
-  if (outbox !== null && (await outbox.list()).pending.length > 0) {
-    await deliver(ctx, store, outbox, options);
+  if (outbox !== null && submitting !== null && (await outbox.list()).pending.length > 0) {
+    await deliver(deps, submitting, store, outbox, options.signal);
   }
 
-  const timezoneOverrides: Record<string, string> = {};
-  for (const e of config.establishments) if (e.timezone) timezoneOverrides[e.finess] = e.timezone;
-  const computeOptions: ComputeOptions = {
-    measureDate: record.measureDate,
-    denominatorScope: config.computation.denominatorScope,
-    countCancelledEvents: config.computation.countCancelledEvents,
-    finessMode: config.computation.finessMode,
-    projectStartDate: config.computation.projectStartDate,
-    allCarePlansAreProjetPersonnalise: config.computation.allCarePlansAreProjetPersonnalise,
-    timezoneOverrides,
-  };
-  const pseudonymise = createPseudonymiser(store.keys.pseudonymSecret);
+  const computeOptions = computeOptionsFromConfig(config, record.measureDate);
+  const pseudonymise = createPseudonymiser(store.pseudonymSecret);
   const projection = createProjectionWriter(store);
   // The earliest instant a rule can look at: AuditEvents older than that cannot change a figure.
   const yearBefore = `${Number(record.measureDate.slice(0, 4)) - 1}-01-01`;
@@ -145,7 +128,7 @@ async function sealAndSubmit(
   const windowStart = projectStart !== null && projectStart < yearBefore ? projectStart : yearBefore;
   let computed;
   try {
-    const sources = await sourcesFromConfig(config, windowStart);
+    const sources = await deps.sources(windowStart);
     computed = await computeFromSources(
       sources,
       {
@@ -191,7 +174,7 @@ async function sealAndSubmit(
     runId: record.runId,
     submissionId: submission.id,
     softwareVersion: AGENT_VERSION,
-    configDigest: ctx.loaded.digest,
+    configDigest: deps.configDigest,
     measuresDigest: measuresDigest(),
     computeOptions: serialisableOptions(computed.options),
     measureDate: record.measureDate,
@@ -201,9 +184,9 @@ async function sealAndSubmit(
     subjects: pseudonymiseSubjectLists(subjects, pseudonymise),
     submissionBody: submission.body,
   });
-  await writeRunRecord(ctx.dataDir, record);
+  await writeRunRecord(config.dataDir, record);
 
-  if (outbox === null) {
+  if (outbox === null || submitting === null) {
     record.outcome = 'sealed';
     return;
   }
@@ -240,7 +223,7 @@ async function sealAndSubmit(
     });
     return;
   }
-  const outcomes = await deliver(ctx, store, outbox, options);
+  const outcomes = await deliver(deps, submitting, store, outbox, options.signal);
   const mine = outcomes.find((o) => 'id' in o && o.id === submission.id);
   record.outcome =
     mine === undefined
@@ -259,24 +242,23 @@ async function sealAndSubmit(
  * tells the truth. The caller holds the run lock. Also used by the daemon to resume at start.
  */
 export async function deliver(
-  ctx: AgentContext,
+  deps: Pick<RunDependencies, 'config' | 'logger' | 'clock'>,
+  submitting: SubmissionDependencies,
   store: EvidenceStore,
   outbox: Outbox,
-  options: Pick<RunOnceOptions, 'signal' | 'transport' | 'sleep'>,
+  signal?: AbortSignal,
 ): Promise<DeliveryOutcome[]> {
-  const { config } = ctx;
-  if (config.ars === null) return [];
-  const client = options.transport ?? (await arsTransportFromConfig(config.ars, ctx.now));
+  const client = await submitting.transport();
   const outcomes = await deliverPending({
     outbox,
     client,
-    policy: retryPolicyFromConfig(config.ars.retry),
-    logger: ctx.logger.child({ component: 'submitter' }),
-    now: ctx.now,
-    ...(options.sleep ? { sleep: options.sleep } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    policy: submitting.retryPolicy,
+    logger: deps.logger.child({ component: 'submitter' }),
+    now: deps.clock,
+    ...(submitting.sleep ? { sleep: submitting.sleep } : {}),
+    ...(signal ? { signal } : {}),
   });
-  const runs = await listRunRecords(ctx.dataDir, 1000);
+  const runs = await listRunRecords(deps.config.dataDir, 1000);
   for (const outcome of outcomes) {
     if (outcome.state !== 'done' && outcome.state !== 'failed') continue;
     const run = runs.find((r) => r.submissionId === outcome.id);
@@ -302,7 +284,7 @@ export async function deliver(
       run.outcome = outcome.state === 'done' ? 'submitted' : 'failed';
       run.error =
         outcome.state === 'done' ? null : { code: outcome.failure.code, message: outcome.failure.reason };
-      await writeRunRecord(ctx.dataDir, run);
+      await writeRunRecord(deps.config.dataDir, run);
     }
   }
   return outcomes;

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReceiver, type Receiver } from '../../../../examples/receiver/receiver.mjs';
 import { DUI_SMALL_NDJSON, collectingLogger } from '../daemon/__fixtures__/daemon-harness.js';
 import { openAgentContext, type AgentContext } from '../runner/agent-context.js';
+import { runDependencies } from '../runner/run-dependencies.js';
 import { runOnce } from '../runner/run-once.js';
 import { writeRunRecord, type RunRecord } from '../runner/run-records.js';
 import { SubmissionTransientError } from '../submit/submission-errors.js';
@@ -61,7 +62,7 @@ async function setup(
 describe('collectStatus over a data directory written by the real pipeline', () => {
   it('a submitted run: figures, one delivered submission, the receipt as last evidence entry, nothing to do', async () => {
     const { ctx, status } = await setup();
-    const record = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const record = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(record.outcome).toBe('submitted');
 
     const s = await status();
@@ -98,7 +99,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
   it('a refused submission (422) is failed with its reason and attempts: exit-worthy, and not re-sent by a re-run', async () => {
     const { ctx, status } = await setup();
     receiver.addFaults([{ status: 422 }]);
-    const first = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const first = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(first.outcome).toBe('failed');
 
     const s = await status();
@@ -113,7 +114,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     expect(s.problems.map((p) => p.code)).toEqual(['submission-failed']);
     expect(s.evidence.lastEntry?.type).toBe('submission-failed');
 
-    const again = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const again = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(again.outcome).toBe('failed');
     expect(receiver.stats().requests).toBe(1);
   });
@@ -128,10 +129,9 @@ describe('collectStatus over a data directory written by the real pipeline', () 
         return Promise.reject(new SubmissionTransientError('HTTP 503 from the ARS', { status: 503 }));
       },
     };
-    const record = await runOnce(ctx, {
+    const record = await runOnce(runDependencies(ctx, { transport }), {
       trigger: 'manual',
       measureDate: '2024-04-01',
-      transport,
       signal: controller.signal,
     });
     expect(record.outcome).toBe('pending');
@@ -153,7 +153,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     expect(late.problems.map((p) => p.code)).toEqual(['submission-past-deadline']);
 
     // Delivered later (a resume): the run record is brought up to date and nothing is left to do.
-    const resumed = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const resumed = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(resumed.outcome).toBe('submitted');
     const done = await status();
     expect(done.submissions).toMatchObject({ delivered: 1, pending: [] });
@@ -172,7 +172,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     expect(s.runs[0]?.outcome).toBe('interrupted');
     expect(s.problems.map((p) => p.code)).toEqual(['run-interrupted']);
 
-    await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     const after = await status();
     expect(after.runs.map((r) => r.outcome)).toEqual(['submitted', 'interrupted']);
     expect(after.problems).toEqual([]);
@@ -188,7 +188,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
 
   it('reports a corrupt outbox file without touching it', async () => {
     const { ctx, status } = await setup();
-    await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     const file = join(ctx.dataDir, 'outbox', 'pending', `${'ab'.repeat(32)}.json`);
     await mkdir(join(ctx.dataDir, 'outbox', 'pending'), { recursive: true });
     await writeFile(file, '{"formatVersion":1,"id":"cut sho');
@@ -199,7 +199,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
 
   it('names a configured ESSMS missing from the last run', async () => {
     const { ctx, status } = await setup({ establishments: ['970400024', '750000010'] });
-    const record = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const record = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(record.missingEstablishments).toEqual(['750000010']);
     const s = await status();
     expect(s.missingEstablishments).toEqual(['750000010']);
@@ -212,7 +212,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
       sources: `  - { type: ndjson, paths: [${JSON.stringify(join(root, 'no-such-export'))}] }`,
       ars: false,
     });
-    const record = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const record = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(record.outcome).toBe('error');
     const s = await status();
     expect(s.runs[0]?.outcome).toBe('error');
