@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,7 +6,9 @@ import { createReceiver, type Receiver } from '../../../../examples/receiver/rec
 import { DUI_SMALL_NDJSON, collectingLogger } from '../daemon/__fixtures__/daemon-harness.js';
 import { readJournalEntries } from '../evidence/journal.js';
 import { verifyEvidence } from '../evidence/verify.js';
+import type { RecordSource } from '../sources/source.js';
 import { openAgentContext, type AgentContext } from './agent-context.js';
+import { memoryEvidenceStore } from './__fixtures__/memory-evidence-store.js';
 import { runDependencies } from './run-dependencies.js';
 import { runOnce } from './run-once.js';
 
@@ -63,5 +65,51 @@ describe('runOnce', () => {
     ]);
     const verification = await verifyEvidence(join(root, 'data', 'evidence'));
     expect(verification.ok).toBe(true);
+  });
+});
+
+/** The fixture's records, read into memory: a source that is neither a file nor a server. */
+async function memorySource(): Promise<RecordSource> {
+  const values: unknown[] = [];
+  for (const name of (await readdir(DUI_SMALL_NDJSON)).filter((n) => /^[A-Z].*\.ndjson$/.test(n))) {
+    const text = await readFile(join(DUI_SMALL_NDJSON, name), 'utf8');
+    for (const line of text.split('\n')) if (line.trim() !== '') values.push(JSON.parse(line));
+  }
+  return {
+    label: 'memory',
+    async *records() {
+      for (const value of values) yield await Promise.resolve({ kind: 'record' as const, value });
+    },
+  };
+}
+
+describe('runOnce on the dependencies it is given', () => {
+  it('reads the given source, seals into the given store, stamps with the given clock, opens nothing else', async () => {
+    const ctx = await context();
+    const clock = (): Date => new Date('2024-04-02T03:04:05.000Z');
+    const store = memoryEvidenceStore(clock);
+    const source = await memorySource();
+    const windows: string[] = [];
+    const record = await runOnce(
+      {
+        ...runDependencies(ctx),
+        clock,
+        sources: (windowStart) => {
+          windows.push(windowStart);
+          return Promise.resolve([source]);
+        },
+        evidence: () => Promise.resolve(store),
+        submission: null,
+      },
+      { trigger: 'manual', measureDate: '2024-04-01' },
+    );
+    expect(record).toMatchObject({ outcome: 'sealed', startedAt: '2024-04-02T03:04:05.000Z', durationMs: 0 });
+    expect(record.figures.map((f) => f.finess)).toEqual(['970400024']);
+    expect(windows).toEqual(['2023-01-01']);
+    expect(store.journal.map((e) => [e.type, e.time, e.payload['runId']])).toEqual([
+      ['run-sealed', '2024-04-02T03:04:05.000Z', record.runId],
+    ]);
+    // Nothing written to the configured store: only run records and the lock live in the data dir.
+    expect(await readdir(join(root, 'data'))).toEqual(['runs']);
   });
 });
