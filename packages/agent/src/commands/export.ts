@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { parseMeasureDateFlag } from '../config/measure-date.js';
 import { toMeasureReports, type ResultsDocument } from '@esms-numerique/sdk';
 import type { Bundle } from 'fhir/r4.js';
 import { AgentError } from '../errors.js';
@@ -33,7 +34,11 @@ export function registerExportCommand(program: Command): void {
     )
     .option('--config <file>', 'config file (default: $ESMS_CONFIG or ./esms.config.yaml)')
     .option('--evidence-dir <dir>', 'read this evidence store instead of the config’s')
-    .option('--measure-date <YYYY-MM-DD>', 'the last run sealed for this measurement date')
+    .option(
+      '--measure-date <YYYY-MM-DD>',
+      'the last run sealed for this measurement date',
+      parseMeasureDateFlag,
+    )
     .option('--out <file>', 'write to this file instead of standard output')
     .action(async (flags: ExportFlags) => {
       const { dir } = await resolveEvidenceDir({ config: flags.config, evidenceDir: flags.evidenceDir });

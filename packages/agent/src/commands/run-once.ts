@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseMeasureDateFlag } from '../config/measure-date.js';
 import { AgentError } from '../errors.js';
 import { openAgentContext } from '../runner/agent-context.js';
 import { runDependencies } from '../runner/run-dependencies.js';
@@ -11,7 +12,11 @@ export function registerRunOnceCommand(program: Command): void {
     .command('run-once')
     .description('pull, compute, seal evidence, submit and store the receipt, once, now')
     .option('--config <file>', 'config file (default: $ESMS_CONFIG or ./esms.config.yaml)')
-    .option('--measure-date <YYYY-MM-DD>', 'measurement date (default: the config rule)')
+    .option(
+      '--measure-date <YYYY-MM-DD>',
+      'measurement date (default: the config rule)',
+      parseMeasureDateFlag,
+    )
     .action(async (flags: { config?: string; measureDate?: string }) => {
       const ctx = await openAgentContext(resolveConfigPath(flags.config));
       const controller = new AbortController();
