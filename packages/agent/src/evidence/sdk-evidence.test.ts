@@ -132,6 +132,7 @@ beforeAll(async () => {
     computeOptions,
     measureDate: MEASURE_DATE,
     periods: Object.fromEntries(direct.results.establishments.map((e) => [e.finess, e.period])),
+    scope: null,
     projection,
     results: direct.results,
     subjects: pseudonymiseSubjectLists(direct.subjects as SubjectLists, pseudonymise),

@@ -4,6 +4,7 @@ import type { JournalEntry } from './journal.js';
 import { writeProjection } from './projection-writer.js';
 import type { ProjectionBlob } from './projection-writer.js';
 import type { ComputeOptions, Fact } from './recompute.js';
+import type { EstablishmentScope } from '../scope/establishment-scope.js';
 import type { EvidenceStore } from './store.js';
 
 export interface SealRunInput {
@@ -20,6 +21,11 @@ export interface SealRunInput {
   measureDate: string;
   /** P per ESSMS (FINESS → local dates, inclusive). */
   periods: Record<string, { start: string; end: string }>;
+  /**
+   * The ESSMS the results, subject lists and submission were narrowed to (`applyScope`), or `null` for
+   * every ESSMS of the data: verification narrows its recomputation the same way.
+   */
+  scope: EstablishmentScope;
   /**
    * The pseudonymised projection: either already streamed with `createProjectionWriter` (pass what its
    * `finish()` returned), or the facts themselves, streamed to a blob here.
@@ -45,6 +51,8 @@ export interface RunSealedPayload {
   measureDate: string;
   computeOptions: ComputeOptions;
   periods: Record<string, { start: string; end: string }>;
+  /** Absent from runs sealed before the scope was sealed (their results hold every ESSMS of the data). */
+  scope: { establishments: string[] } | null;
   projection: ProjectionBlob;
   results: BlobInfo;
   subjects: BlobInfo;
@@ -93,6 +101,7 @@ export async function sealRun(store: EvidenceStore, input: SealRunInput): Promis
     measureDate: input.measureDate,
     computeOptions: input.computeOptions,
     periods: input.periods,
+    scope: input.scope === null ? null : { establishments: [...input.scope] },
     projection: { digest: projection.digest, bytes: projection.bytes, count: projection.count },
     results,
     subjects,

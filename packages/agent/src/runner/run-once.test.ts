@@ -6,6 +6,11 @@ import { createReceiver, type Receiver } from '../../../../examples/receiver/rec
 import { DUI_SMALL_NDJSON, collectingLogger } from '../daemon/__fixtures__/daemon-harness.js';
 import { readJournalEntries } from '../evidence/journal.js';
 import { verifyEvidence } from '../evidence/verify.js';
+import { loadEvidenceKeys } from '../evidence/keys.js';
+import { blobPath } from '../evidence/blobs.js';
+import type { Digest } from '../evidence/canonical-json.js';
+import { rewriteAndResign } from '../evidence/__fixtures__/tamper.js';
+import { fileURLToPath } from 'node:url';
 import type { RecordSource } from '../sources/source.js';
 import { openAgentContext, type AgentContext } from './agent-context.js';
 import { memoryEvidenceStore } from './__fixtures__/memory-evidence-store.js';
@@ -111,5 +116,85 @@ describe('runOnce on the dependencies it is given', () => {
     ]);
     // Nothing written to the configured store: only run records and the lock live in the data dir.
     expect(await readdir(join(root, 'data'))).toEqual(['runs']);
+  });
+});
+
+const SAMPLE_DATA = fileURLToPath(new URL('../../../../examples/sample-data/', import.meta.url));
+
+describe('runOnce seals what it submits: the configured ESSMS (issue 8.1)', () => {
+  async function sampleContext(establishments: string[]): Promise<AgentContext> {
+    const path = join(root, 'sample.config.yaml');
+    await writeFile(
+      path,
+      [
+        'establishments:',
+        ...establishments.map((f) => `  - finess: "${f}"`),
+        'sources:',
+        `  - { type: ndjson, paths: [${JSON.stringify(SAMPLE_DATA)}] }`,
+        `dataDir: ${JSON.stringify(join(root, 'sample'))}`,
+        '',
+      ].join('\n'),
+    );
+    return openAgentContext(path, { logger: collectingLogger().logger });
+  }
+
+  it('2 of the 5 ESSMS of the data configured: sealed, verified, the 3 others named once', async () => {
+    const ctx = await sampleContext(['750006827', '970407680']);
+    const record = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
+    expect(record.outcome).toBe('sealed');
+    expect(record.figures.map((f) => f.finess)).toEqual(['750006827', '970407680']);
+    const evidence = join(root, 'sample', 'evidence');
+    const report = await verifyEvidence(evidence);
+    expect(report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(report.ok).toBe(true);
+
+    const [sealed] = await readJournalEntries(evidence);
+    expect(sealed?.payload['scope']).toEqual({ establishments: ['750006827', '970407680'] });
+    const digest = (sealed?.payload['results'] as { digest: Digest }).digest;
+    const results = JSON.parse(await readFile(blobPath(evidence, digest), 'utf8')) as {
+      establishments: { finess: string }[];
+      dataQuality: { warnings: { code: string; finess?: string }[] };
+    };
+    expect(results.establishments.map((e) => e.finess)).toEqual(['750006827', '970407680']);
+    expect(
+      results.dataQuality.warnings
+        .filter((w) => w.code === 'establishment-not-configured')
+        .map((w) => w.finess),
+    ).toEqual(['130007313', '690007356', '970108007']);
+  });
+
+  it('verification uses the sealed scope: a forged scope fails, a run sealed before scopes fails and says why', async () => {
+    const ctx = await sampleContext(['750006827', '970407680']);
+    await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
+    const evidence = join(root, 'sample', 'evidence');
+    const { privateKey } = await loadEvidenceKeys(evidence);
+
+    await rewriteAndResign(evidence, privateKey, (entries) => {
+      const entry = entries[0];
+      if (entry !== undefined)
+        entry.payload = {
+          ...entry.payload,
+          scope: { establishments: ['130007313', '750006827', '970407680'] },
+        };
+    });
+    const forged = await verifyEvidence(evidence);
+    expect(forged.ok).toBe(false);
+    expect(forged.findings.map((f) => f.message)).toContainEqual(
+      expect.stringMatching(/130007313 is missing from the sealed figures but the recomputation has it/),
+    );
+
+    // What esms 0.1.0 sealed: no scope, results of every ESSMS, a submission of the configured ones.
+    await rewriteAndResign(evidence, privateKey, (entries) => {
+      const entry = entries[0];
+      if (entry === undefined) return;
+      const legacy = { ...entry.payload };
+      delete legacy['scope'];
+      entry.payload = legacy;
+    });
+    const legacy = await verifyEvidence(evidence);
+    expect(legacy.ok).toBe(false);
+    expect(legacy.findings.filter((f) => f.severity === 'info').map((f) => f.message)).toEqual([
+      expect.stringMatching(/before runs sealed their scope.*cannot be verified; a new esms run-once/),
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import {
   toMeasureReports,
   type ResultsDocument,
 } from '@esms-numerique/sdk';
+import { applyScope, scopeFromConfig } from '../scope/establishment-scope.js';
 import { computeOptionsFromConfig } from '../config/compute-options.js';
 import { resolveMeasureDate } from '../config/measure-date.js';
 import { AgentError, isAgentError } from '../errors.js';
@@ -143,26 +144,31 @@ async function sealAndSubmit(
     await projection.abort();
     throw error;
   }
-  const { results, subjects } = computed.computation;
+  // One scope for everything that follows: the figures sealed, submitted, reported and exported.
+  const scope = scopeFromConfig(config);
+  const { results, subjects, notConfigured } = applyScope(computed.computation, scope);
   record.recordsRead = computed.recordsRead;
   record.dataQuality = {
     errors: results.dataQuality.errors.length,
     warnings: results.dataQuality.warnings.length,
   };
-  const submitted = selectEstablishments(
-    results,
-    config.establishments.map((e) => e.finess),
-  );
-  record.missingEstablishments = submitted.missing;
-  record.figures = figuresOf(submitted.results);
-  if (submitted.missing.length > 0) {
+  const present = new Set(results.establishments.map((e) => e.finess));
+  record.missingEstablishments = (scope ?? []).filter((f) => !present.has(f));
+  record.figures = figuresOf(results);
+  if (record.missingEstablishments.length > 0) {
     log.warn(
-      { missing: submitted.missing },
+      { missing: record.missingEstablishments },
       'configured ESSMS with nothing computed (no séjour, or FINESS not in the data)',
     );
   }
-  const reports = toMeasureReports(submitted.results);
-  const submission = buildSubmission(submitted.results, reports);
+  if (notConfigured.length > 0) {
+    log.warn(
+      { notConfigured },
+      'ESSMS in the data but not in the config: left out (named in the data quality), never submitted',
+    );
+  }
+  const reports = toMeasureReports(results);
+  const submission = buildSubmission(results, reports);
   record.submissionId = submission.id;
 
   if (options.signal?.aborted) {
@@ -179,6 +185,7 @@ async function sealAndSubmit(
     computeOptions: serialisableOptions(computed.options),
     measureDate: record.measureDate,
     periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
+    scope,
     projection: await projection.finish(),
     results,
     subjects: pseudonymiseSubjectLists(subjects, pseudonymise),
@@ -288,25 +295,6 @@ export async function deliver(
     }
   }
   return outcomes;
-}
-
-/** Keeps the configured ESSMS (all of them when none is configured), and names those with no figures. */
-function selectEstablishments(
-  results: ResultsDocument,
-  configured: string[],
-): { results: ResultsDocument; missing: string[] } {
-  if (configured.length === 0) return { results, missing: [] };
-  const wanted = new Set(configured);
-  const establishments = results.establishments.filter((e) => wanted.has(e.finess));
-  const present = new Set(establishments.map((e) => e.finess));
-  return {
-    results: {
-      ...results,
-      establishments,
-      organisations: results.organisations.filter((o) => o.establishments.some((f) => wanted.has(f))),
-    },
-    missing: configured.filter((f) => !present.has(f)),
-  };
 }
 
 function figuresOf(results: ResultsDocument): RunFigures[] {

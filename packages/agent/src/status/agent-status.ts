@@ -1,4 +1,5 @@
 import type { RunOutcome, RunRecord } from '../runner/run-records.js';
+import type { LastSealCheck } from './check-last-seal.js';
 
 /**
  * What `esms status --format json` prints. Figures and ids only: never person data. Fields may be added,
@@ -20,7 +21,11 @@ export interface AgentStatus {
   /** Configured ESSMS absent from the last run that computed figures. */
   missingEstablishments: string[];
   nextRun: { at: string; local: string; cron: string; timezone: string } | null;
-  evidence: { lastEntry: { seq: number; type: string; time: string; hashPrefix: string } | null };
+  evidence: {
+    lastEntry: { seq: number; type: string; time: string; hashPrefix: string } | null;
+    /** The last sealed run, checked cheaply (`checkLastSeal`); `null` when nothing is sealed yet. */
+    lastRun: LastSealCheck | null;
+  };
   /** Everything that needs a human; `esms status` exits 1 when this is not empty. */
   problems: StatusProblem[];
 }
@@ -72,7 +77,9 @@ export type StatusProblemCode =
   | 'run-interrupted'
   | 'last-run-error'
   | 'establishment-missing'
-  | 'submission-past-deadline';
+  | 'submission-past-deadline'
+  /** The last sealed run would not verify (see `checkLastSeal`). */
+  | 'evidence-inconsistent';
 
 export interface StatusProblem {
   code: StatusProblemCode;

@@ -1,10 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReceiver, type Receiver } from '../../../../examples/receiver/receiver.mjs';
 import { DUI_SMALL_NDJSON, collectingLogger } from '../daemon/__fixtures__/daemon-harness.js';
+import { blobPath, putBlob } from '../evidence/blobs.js';
+import { canonicalJson, type Digest } from '../evidence/canonical-json.js';
+import { readJournalEntries } from '../evidence/journal.js';
+import { loadEvidenceKeys } from '../evidence/keys.js';
+import { rewriteAndResign } from '../evidence/__fixtures__/tamper.js';
 import { openAgentContext, type AgentContext } from '../runner/agent-context.js';
 import { runDependencies } from '../runner/run-dependencies.js';
 import { runOnce } from '../runner/run-once.js';
@@ -218,6 +223,37 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     expect(s.runs[0]?.outcome).toBe('error');
     expect(s.problems.map((p) => p.code)).toEqual(['last-run-error']);
     expect(s.evidence.lastEntry).toBeNull();
+  });
+
+  it('the last sealed run would not verify (figures of an ESSMS that was not submitted): a problem, not OK', async () => {
+    const { ctx, status } = await setup();
+    await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
+    const clean = await status();
+    expect(clean.evidence.lastRun).toMatchObject({ seq: 1, measureDate: '2024-04-01', problem: null });
+    // What esms 0.1.0 sealed with a config listing fewer ESSMS than the data: every ESSMS in the results.
+    const evidence = join(ctx.dataDir, 'evidence');
+    const { privateKey } = await loadEvidenceKeys(evidence);
+    const [sealed] = await readJournalEntries(evidence);
+    const digest = (sealed?.payload['results'] as { digest: Digest }).digest;
+    const results = JSON.parse(await readFile(blobPath(evidence, digest), 'utf8')) as {
+      establishments: Array<{ finess: string }>;
+    };
+    const first = results.establishments[0];
+    if (first === undefined) throw new Error('fixture changed');
+    results.establishments.push({ ...first, finess: '750000010' });
+    const forged = await putBlob(evidence, canonicalJson(results));
+    await rewriteAndResign(evidence, privateKey, (entries) => {
+      const entry = entries[0];
+      if (entry === undefined) return;
+      const legacy: Record<string, unknown> = { ...entry.payload, results: forged };
+      delete legacy['scope'];
+      entry.payload = legacy;
+    });
+    const s = await status();
+    expect(s.evidence.lastRun?.problem).toMatch(/750000010.*sealed before runs sealed their scope/);
+    expect(s.problems.map((p) => p.code)).toEqual(['evidence-inconsistent']);
+    expect(formatStatusText(s)).not.toContain('OK: nothing needs attention.');
+    expect(formatStatusText(s)).toContain('would NOT verify');
   });
 
   it('an empty data directory: no runs, nothing to do', async () => {

@@ -11,6 +11,7 @@ import type {
   RunSummary,
   StatusProblem,
 } from './agent-status.js';
+import { checkLastSeal, type LastSealCheck } from './check-last-seal.js';
 import { isProcessAlive } from './process-alive.js';
 import { readOutboxSnapshot } from './read-outbox.js';
 
@@ -62,8 +63,10 @@ export async function collectStatus(
     cron: config.schedule.cron,
     timezone: config.schedule.timezone,
   });
-  const entries = await readJournalEntries(evidenceDirectory(config.dataDir));
+  const evidenceDir = evidenceDirectory(config.dataDir);
+  const entries = await readJournalEntries(evidenceDir);
   const last = entries.at(-1);
+  const lastRun = await checkLastSeal(evidenceDir, entries);
 
   const problems = findProblems({
     runs,
@@ -71,6 +74,7 @@ export async function collectStatus(
     failed,
     corrupt: outbox.corrupt,
     missingEstablishments,
+    lastRun,
     now,
   });
   return {
@@ -99,6 +103,7 @@ export async function collectStatus(
               time: last.time,
               hashPrefix: last.hash.slice(0, HASH_PREFIX_LENGTH),
             },
+      lastRun,
     },
     problems,
   };
@@ -159,6 +164,7 @@ interface ProblemInput {
   failed: FailedSubmission[];
   corrupt: Array<{ file: string; reason: string }>;
   missingEstablishments: string[];
+  lastRun: LastSealCheck | null;
   now: Date;
 }
 
@@ -197,6 +203,12 @@ function findProblems(input: ProblemInput): StatusProblem[] {
     problems.push({
       code: 'establishment-missing',
       message: `configured ESSMS with no figures in the last run: ${input.missingEstablishments.join(', ')}`,
+    });
+  }
+  if (input.lastRun?.problem != null) {
+    problems.push({
+      code: 'evidence-inconsistent',
+      message: `the evidence of the last sealed run (D=${input.lastRun.measureDate}, run ${input.lastRun.runId}) would not verify: ${input.lastRun.problem}; run esms verify`,
     });
   }
   for (const p of input.pending) {

@@ -52,6 +52,14 @@ export function formatStatusText(status: AgentStatus): string {
       ? 'Evidence journal: empty'
       : `Evidence journal: last entry #${last.seq} ${last.type} ${last.hashPrefix}… at ${last.time}`,
   );
+  const sealed = status.evidence.lastRun;
+  if (sealed !== null) {
+    out.push(
+      sealed.problem === null
+        ? `Last sealed run (D=${sealed.measureDate}, entry #${sealed.seq}): entry, signature, results and submission agree (figures recomputed by esms verify only)`
+        : `Last sealed run (D=${sealed.measureDate}, entry #${sealed.seq}): would NOT verify: ${sealed.problem}`,
+    );
+  }
   out.push('');
 
   if (status.problems.length === 0) {
