@@ -9,12 +9,13 @@ export type { EvidenceStore, FileEvidenceStore, OpenEvidenceStoreOptions } from 
 export { createPseudonymiser } from './pseudonymiser.js';
 export { createProjectionWriter, writeProjection } from './projection-writer.js';
 export type { ProjectionBlob, ProjectionWriter } from './projection-writer.js';
-export { recordFailure, recordReceipt, sealRun } from './seal.js';
+export { recordFailure, recordReceipt, recordRequeue, sealRun } from './seal.js';
 export type {
   RunSealedPayload,
   SealRunInput,
   SubmissionFailedPayload,
   SubmissionReceiptPayload,
+  SubmissionRequeuedPayload,
 } from './seal.js';
 export { pseudonymiseSubjectLists } from './subject-lists.js';
 export { measuresDigest, sdkProjectionApi, sdkRules } from './recompute.js';

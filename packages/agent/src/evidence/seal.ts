@@ -155,6 +155,44 @@ export async function recordFailure(
   return store.append({ type: 'submission-failed', payload: { ...payload } });
 }
 
+/** Payload of a `submission-requeued` entry: a person decided to send a kept failure again. */
+export interface SubmissionRequeuedPayload {
+  runId: string;
+  submissionId: string;
+  runEntry: { seq: number; hash: string } | null;
+  /** The last `submission-failed` entry of this submission, when the journal has one. */
+  failureEntry: { seq: number; hash: string } | null;
+  /** The failure being set aside, as the outbox kept it (no person data). */
+  previousFailure: { code: string; reason: string; httpStatus?: number; at: string };
+}
+
+/**
+ * Records that a kept failure (a refusal, or retries given up at the deadline) is queued again, BEFORE the
+ * outbox puts it back in `pending/`: the journal says who decided what before anything is re-sent. The
+ * same submission id and bytes are sent again, so the ARS still keeps one copy.
+ */
+export async function recordRequeue(
+  store: EvidenceStore,
+  input: {
+    runId: string;
+    submissionId: string;
+    previousFailure: SubmissionRequeuedPayload['previousFailure'];
+  },
+): Promise<JournalEntry> {
+  const entries = await store.entries();
+  const failed = entries.findLast(
+    (e) => e.type === 'submission-failed' && e.payload['submissionId'] === input.submissionId,
+  );
+  const payload: SubmissionRequeuedPayload = {
+    runId: input.runId,
+    submissionId: input.submissionId,
+    runEntry: await findRunEntry(store, input.runId),
+    failureEntry: failed === undefined ? null : { seq: failed.seq, hash: failed.hash },
+    previousFailure: input.previousFailure,
+  };
+  return store.append({ type: 'submission-requeued', payload: { ...payload } });
+}
+
 function isProjectionBlob(value: SealRunInput['projection']): value is ProjectionBlob {
   return (
     typeof value === 'object' &&

@@ -9,7 +9,7 @@ import type { Digest } from './canonical-json.js';
 import { exportEvidence } from './export.js';
 import { JOURNAL_FILE, TORN_DIR, appendJournalEntry } from './journal.js';
 import { PUBLIC_KEY_FILE, publicKeyFingerprint } from './keys.js';
-import { recordReceipt } from './seal.js';
+import { recordFailure, recordReceipt, recordRequeue } from './seal.js';
 import { openEvidenceStore } from './store.js';
 import type { FileEvidenceStore } from './store.js';
 import { verifyEvidence } from './verify.js';
@@ -306,6 +306,54 @@ describe('verifyEvidence on a tampered store names the entry and the check', () 
     const report = await verifyEvidence(dir, { rules: toyRules });
     expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([[5, 'receipt']]);
     expect(errorsOf(report)[0]?.message).toContain('never sealed');
+  });
+});
+
+describe('a kept failure sent again (esms resend: submission-requeued)', () => {
+  const previousFailure = {
+    code: 'submission-permanent',
+    reason: 'HTTP 401',
+    httpStatus: 401,
+    at: '2024-04-01T05:00:00Z',
+  };
+
+  it('a resend after a failure of the same sealed run verifies; its record names that failure', async () => {
+    const failed = await recordFailure(store, {
+      runId: 'run-b',
+      submissionId: 'sub-run-b',
+      code: 'submission-permanent',
+      message: 'HTTP 401',
+      httpStatus: 401,
+    });
+    const requeued = await recordRequeue(store, {
+      runId: 'run-b',
+      submissionId: 'sub-run-b',
+      previousFailure,
+    });
+    expect(requeued.payload['failureEntry']).toEqual({ seq: failed.seq, hash: failed.hash });
+    await recordReceipt(store, { runId: 'run-b', submissionId: 'sub-run-b', receipt: '{}' });
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(report.findings).toEqual([]);
+  });
+
+  it('a resend of a run never sealed, of another submission, or pointing to no failure: each fails, by name', async () => {
+    await recordRequeue(store, { runId: 'run-ghost', submissionId: 'sub-ghost', previousFailure });
+    await store.append({
+      type: 'submission-requeued',
+      payload: {
+        runId: 'run-b',
+        submissionId: 'sub-run-b',
+        runEntry: null,
+        // seq 2 is run-a's receipt, not a failure of run-b's submission.
+        failureEntry: { seq: 2, hash: (await store.entries())[1]?.hash },
+        previousFailure,
+      },
+    });
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(errorsOf(report).map((f) => [f.seq, f.check, f.message.replace(/^entry seq \d+: /, '')])).toEqual([
+      [5, 'receipt', 'resend record for run run-ghost, which was never sealed before it'],
+      [6, 'receipt', 'resend record points to no earlier failure record (seq 2)'],
+    ]);
   });
 });
 

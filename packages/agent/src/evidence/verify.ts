@@ -353,6 +353,9 @@ async function verifyStoreDirectory(
       runEntries.set(typeof runId === 'string' ? runId : '(no run id)', entry);
     } else if (entry.type === 'submission-receipt' || entry.type === 'submission-failed') {
       checkRunReference(entry, runEntries, add);
+    } else if (entry.type === 'submission-requeued') {
+      checkRunReference(entry, runEntries, add);
+      checkFailureReference(entry, entries, add);
     }
     previous = entry;
     previousUnreadable = false;
@@ -602,7 +605,12 @@ function sealedScope(payload: Record<string, unknown>): EstablishmentScope | 'ab
 
 function checkRunReference(entry: JournalEntry, runs: Map<string, JournalEntry>, add: AddFinding): void {
   const runId = entry.payload['runId'];
-  const what = entry.type === 'submission-receipt' ? 'receipt' : 'failure record';
+  const what =
+    entry.type === 'submission-receipt'
+      ? 'receipt'
+      : entry.type === 'submission-requeued'
+        ? 'resend record'
+        : 'failure record';
   if (typeof runId !== 'string') {
     add(entry.seq, 'receipt', 'error', `entry seq ${entry.seq}: ${what} names no run`);
     return;
@@ -632,6 +640,38 @@ function checkRunReference(entry: JournalEntry, runs: Map<string, JournalEntry>,
       'receipt',
       'error',
       `entry seq ${entry.seq}: ${what} for run ${runId} names another submission id than the sealed one`,
+    );
+  }
+}
+
+/**
+ * A resend sets aside a kept failure: the failure it names (when it names one) must be an earlier
+ * `submission-failed` entry of the same submission. A resend may name none: the outbox can hold a failure
+ * whose journal entry a crash prevented (the failure is in the outbox before it is in the journal).
+ */
+function checkFailureReference(entry: JournalEntry, earlier: readonly JournalEntry[], add: AddFinding): void {
+  const reference = entry.payload['failureEntry'];
+  const previous = entry.payload['previousFailure'];
+  if (!isRecord(previous) || typeof previous['code'] !== 'string') {
+    add(entry.seq, 'receipt', 'error', `entry seq ${entry.seq}: resend record names no previous failure`);
+  }
+  if (reference === null || reference === undefined) return;
+  const failed = earlier.find(
+    (e) => e.seq === field(reference, 'seq') && e.hash === field(reference, 'hash') && e.seq < entry.seq,
+  );
+  if (failed?.type !== 'submission-failed') {
+    add(
+      entry.seq,
+      'receipt',
+      'error',
+      `entry seq ${entry.seq}: resend record points to no earlier failure record (seq ${String(field(reference, 'seq'))})`,
+    );
+  } else if (failed.payload['submissionId'] !== entry.payload['submissionId']) {
+    add(
+      entry.seq,
+      'receipt',
+      'error',
+      `entry seq ${entry.seq}: resend record points to the failure of another submission (seq ${failed.seq})`,
     );
   }
 }

@@ -31,6 +31,11 @@ export interface RunOnceOptions {
   measureDate?: string | undefined;
   /** SIGINT/SIGTERM: stops reading, or stops between delivery attempts; nothing is left half-written. */
   signal?: AbortSignal | undefined;
+  /**
+   * How long delivery may go on (retries included) before the run returns with its submission `pending`
+   * (`esms run-once --wait`), counted from the first send; default: until the retry deadline (the daemon).
+   */
+  deliveryWaitMs?: number | undefined;
 }
 
 /**
@@ -115,9 +120,10 @@ async function sealAndSubmit(
   const { config, submission: submitting } = deps;
   const log = deps.logger.child({ component: 'runner' });
 
+  const window = deliveryWindow(options);
   // Whatever a previous run left pending goes first, so a restart finishes what a crash interrupted.
   if (outbox !== null && submitting !== null && (await outbox.list()).pending.length > 0) {
-    await deliver(deps, submitting, store, outbox, options.signal);
+    await deliver(deps, submitting, store, outbox, window.signal());
   }
 
   const computeOptions = computeOptionsFromConfig(config, record.measureDate);
@@ -214,12 +220,13 @@ async function sealAndSubmit(
     return;
   }
   if (!queued.created && queued.state === 'failed') {
-    // The ARS already refused these exact bytes: never retried blindly (contract.md §4); a person decides.
+    // These exact bytes are kept as failed: never retried blindly (contract.md §4); a person decides, and
+    // sends them again with `esms resend` once the cause is fixed.
     const failure = (await outbox.get(submission.id))?.item.failure;
     record.outcome = 'failed';
     record.error = {
       code: failure?.code ?? 'submission-permanent',
-      message: `already refused, not re-sent: ${failure?.reason ?? 'see esms status'}`,
+      message: `${keptFailureText(failure?.code)}, not re-sent: ${failure?.reason ?? 'see esms status'}; ${resendHint(submission.id, failure?.code)}`,
     };
     await recordFailure(store, {
       runId: record.runId,
@@ -230,8 +237,14 @@ async function sealAndSubmit(
     });
     return;
   }
-  const outcomes = await deliver(deps, submitting, store, outbox, options.signal);
+  const outcomes = await deliver(deps, submitting, store, outbox, window.signal());
   const mine = outcomes.find((o) => 'id' in o && o.id === submission.id);
+  if (mine?.state === 'pending' && window.expired()) {
+    log.warn(
+      { submission: submission.id.slice(0, 12), waitMs: options.deliveryWaitMs },
+      'stopped waiting for the ARS: the submission stays queued; the daemon or the next run sends it',
+    );
+  }
   record.outcome =
     mine === undefined
       ? 'pending'
@@ -244,8 +257,8 @@ async function sealAndSubmit(
 }
 
 /**
- * Delivers every pending submission and writes each receipt or final failure into the evidence; a run
- * record left `pending` by an earlier run is brought up to date (`submitted` or `failed`), so `esms status`
+ * Delivers every pending submission and writes each receipt or final failure into the evidence; run
+ * records left `pending` by earlier runs are brought up to date (`submitted` or `failed`), so `esms status`
  * tells the truth. The caller holds the run lock. Also used by the daemon to resume at start.
  */
 export async function deliver(
@@ -286,15 +299,51 @@ export async function deliver(
         ...(outcome.failure.status === undefined ? {} : { httpStatus: outcome.failure.status }),
       });
     }
-    // The receipt is in the evidence first; then the record of the run that queued it is updated.
-    if (run?.outcome === 'pending') {
-      run.outcome = outcome.state === 'done' ? 'submitted' : 'failed';
-      run.error =
+    // The receipt is in the evidence first; then the records of the runs that queued it are updated
+    // (several runs of the same figures share one submission).
+    for (const queued of runs) {
+      if (queued.submissionId !== outcome.id || queued.outcome !== 'pending') continue;
+      queued.outcome = outcome.state === 'done' ? 'submitted' : 'failed';
+      queued.error =
         outcome.state === 'done' ? null : { code: outcome.failure.code, message: outcome.failure.reason };
-      await writeRunRecord(deps.config.dataDir, run);
+      await writeRunRecord(deps.config.dataDir, queued);
     }
   }
   return outcomes;
+}
+
+/** How a kept failure is named, in the run record and the logs: a refusal, or overdue. */
+export function keptFailureText(code: string | undefined): string {
+  return code === 'submission-deadline'
+    ? 'already overdue (retries given up at the retry deadline)'
+    : 'already refused by the ARS';
+}
+
+export function resendHint(id: string, code: string | undefined): string {
+  return code === 'submission-deadline'
+    ? `once the ARS is reachable: esms resend ${id.slice(0, 12)}`
+    : `once the cause is fixed: esms resend ${id.slice(0, 12)}`;
+}
+
+/**
+ * The signal delivery stops on: the run's own (SIGINT/SIGTERM), and, with `deliveryWaitMs`, a timer
+ * started when delivery first begins (computing and sealing do not count against the wait).
+ */
+export function deliveryWindow(options: Pick<RunOnceOptions, 'signal' | 'deliveryWaitMs'>): {
+  signal: () => AbortSignal | undefined;
+  expired: () => boolean;
+} {
+  let timeout: AbortSignal | undefined;
+  let combined: AbortSignal | undefined;
+  return {
+    signal() {
+      if (options.deliveryWaitMs === undefined) return options.signal;
+      timeout ??= AbortSignal.timeout(options.deliveryWaitMs);
+      combined ??= options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+      return combined;
+    },
+    expired: () => timeout?.aborted === true,
+  };
 }
 
 function figuresOf(results: ResultsDocument): RunFigures[] {

@@ -30,8 +30,11 @@ export interface AgentStatus {
   problems: StatusProblem[];
 }
 
-/** A run outcome as status shows it: a run left `running` by a dead process is `interrupted`. */
-export type ShownOutcome = RunOutcome | 'interrupted';
+/**
+ * A run outcome as status shows it: a run left `running` by a dead process is `interrupted`; a `failed`
+ * run whose submission was given up at its retry deadline is `overdue` (the ARS refused nothing).
+ */
+export type ShownOutcome = RunOutcome | 'interrupted' | 'overdue';
 
 export interface RunSummary {
   runId: string;
@@ -61,6 +64,11 @@ export interface PendingSubmission {
 
 export interface FailedSubmission {
   id: string;
+  /**
+   * `refused`: the ARS answered a permanent 4xx; `overdue`: transient failures until the retry deadline
+   * (the ARS down or unreachable). Either is sent again by `esms resend` once its cause is fixed.
+   */
+  kind: 'refused' | 'overdue';
   measureDate: string;
   attempts: number;
   code: string;
@@ -72,7 +80,10 @@ export interface FailedSubmission {
 }
 
 export type StatusProblemCode =
+  /** Refused by the ARS (permanent 4xx). */
   | 'submission-failed'
+  /** Given up at its retry deadline (transient failures all along). */
+  | 'submission-overdue'
   | 'outbox-corrupt'
   | 'run-interrupted'
   | 'last-run-error'

@@ -12,7 +12,9 @@ import { loadEvidenceKeys } from '../evidence/keys.js';
 import { rewriteAndResign } from '../evidence/__fixtures__/tamper.js';
 import { openAgentContext, type AgentContext } from '../runner/agent-context.js';
 import { runDependencies } from '../runner/run-dependencies.js';
+import { resendSubmission } from '../runner/resend.js';
 import { runOnce } from '../runner/run-once.js';
+import { verifyEvidence } from '../evidence/verify.js';
 import { writeRunRecord, type RunRecord } from '../runner/run-records.js';
 import { SubmissionTransientError } from '../submit/submission-errors.js';
 import { collectStatus, localDateTime } from './collect-status.js';
@@ -41,7 +43,13 @@ interface Setup {
 }
 
 async function setup(
-  options: { establishments?: string[]; sources?: string; ars?: boolean } = {},
+  options: {
+    establishments?: string[];
+    sources?: string;
+    ars?: boolean;
+    now?: () => Date;
+    retry?: string;
+  } = {},
 ): Promise<Setup> {
   const yaml = [
     'establishments:',
@@ -53,15 +61,15 @@ async function setup(
       : [
           'ars:',
           `  endpoint: ${receiver.url}`,
-          '  retry: { initialDelayMs: 1, maxDelayMs: 5, deadlineHours: 72 }',
+          `  retry: ${options.retry ?? '{ initialDelayMs: 1, maxDelayMs: 5, deadlineHours: 72 }'}`,
         ]),
     `dataDir: ${JSON.stringify(join(root, 'data'))}`,
     '',
   ].join('\n');
   const path = join(root, 'esms.config.yaml');
   await writeFile(path, yaml);
-  const ctx = await openAgentContext(path, { logger: collectingLogger().logger });
-  return { ctx, status: (o) => collectStatus(ctx.loaded, o) };
+  const ctx = await openAgentContext(path, { logger: collectingLogger().logger, now: options.now });
+  return { ctx, status: (o) => collectStatus(ctx.loaded, { now: options.now, ...o }) };
 }
 
 describe('collectStatus over a data directory written by the real pipeline', () => {
@@ -164,6 +172,78 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     expect(done.submissions).toMatchObject({ delivered: 1, pending: [] });
     expect(done.runs.map((r) => r.outcome)).toEqual(['submitted', 'submitted']);
     expect(done.problems).toEqual([]);
+  });
+
+  it('an ARS down until the retry deadline: the submission is overdue, not refused; esms resend delivers it once', async () => {
+    let clockMs = Date.parse('2024-04-01T05:00:00Z');
+    const now = (): Date => new Date(clockMs);
+    const { ctx, status } = await setup({
+      now,
+      retry: '{ initialDelayMs: 60000, maxDelayMs: 3600000, deadlineHours: 72 }',
+    });
+    let sends = 0;
+    const down = {
+      send: (): Promise<never> => {
+        sends += 1;
+        return Promise.reject(new SubmissionTransientError('HTTP 503 from the ARS', { status: 503 }));
+      },
+    };
+    // Waiting moves the clock: the 72 h of retries take no time.
+    const sleep = (ms: number): Promise<void> => {
+      clockMs += ms;
+      return Promise.resolve();
+    };
+    const record = await runOnce(runDependencies(ctx, { transport: down, sleep }), {
+      trigger: 'manual',
+      measureDate: '2024-04-01',
+    });
+    expect(record.outcome).toBe('failed');
+    expect(record.error?.code).toBe('submission-deadline');
+    expect(sends).toBeGreaterThan(1);
+
+    const s = await status();
+    expect(s.runs[0]?.outcome).toBe('overdue');
+    expect(s.submissions.failed).toEqual([
+      expect.objectContaining({ kind: 'overdue', code: 'submission-deadline', status: 503 }),
+    ]);
+    expect(s.problems.map((p) => p.code)).toEqual(['submission-overdue']);
+    expect(s.problems[0]?.message).toContain(`esms resend ${record.submissionId?.slice(0, 12)}`);
+    const text = formatStatusText(s);
+    expect(text).toMatch(/0 refused, 1 overdue/);
+    expect(text).toMatch(/\n {2}overdue +[0-9a-f]{12}/);
+    expect(text).not.toMatch(/refused by/);
+
+    // A later run of the same figures does not send them blindly: it says they are overdue.
+    const again = await runOnce(runDependencies(ctx, { transport: down, sleep }), {
+      trigger: 'manual',
+      measureDate: '2024-04-01',
+    });
+    expect(again.error?.message).toMatch(/^already overdue .*esms resend [0-9a-f]{12}$/);
+
+    // The ARS is back: resend (a prefix of the id, as status shows it) delivers it, once.
+    const id = record.submissionId ?? '';
+    const result = await resendSubmission(runDependencies(ctx), id.slice(0, 12));
+    expect(result).toMatchObject({ id, found: 'failed', outcome: 'done' });
+    expect(receiver.stats()).toMatchObject({ accepted: 1 });
+    const after = await status();
+    expect(after.problems).toEqual([]);
+    expect(after.submissions).toMatchObject({ delivered: 1, pending: [], failed: [] });
+    expect(after.runs.map((r) => r.outcome)).toEqual(['submitted', 'submitted']);
+    const evidence = join(ctx.dataDir, 'evidence');
+    expect((await readJournalEntries(evidence)).map((e) => e.type)).toEqual([
+      'run-sealed',
+      'submission-failed',
+      'run-sealed',
+      'submission-failed',
+      'submission-requeued',
+      'submission-receipt',
+    ]);
+    const verification = await verifyEvidence(evidence);
+    expect(verification.findings).toEqual([]);
+
+    // Nothing left to resend.
+    await expect(resendSubmission(runDependencies(ctx), id)).resolves.toMatchObject({ found: 'done' });
+    await expect(resendSubmission(runDependencies(ctx), 'abcdef0123')).rejects.toThrow(/no submission/);
   });
 
   it('a run left running by a dead process is interrupted until a later run succeeds', async () => {

@@ -115,7 +115,12 @@ function summarise(record: RunRecord, isAlive: (pid: number) => boolean): RunSum
     trigger: record.trigger,
     measureDate: record.measureDate,
     startedAt: record.startedAt,
-    outcome: record.outcome === 'running' && !isAlive(record.pid) ? 'interrupted' : record.outcome,
+    outcome:
+      record.outcome === 'running' && !isAlive(record.pid)
+        ? 'interrupted'
+        : record.outcome === 'failed' && record.error?.code === 'submission-deadline'
+          ? 'overdue'
+          : record.outcome,
     durationMs: record.durationMs,
     submissionId: record.submissionId,
     figures: record.figures.map((f) => ({
@@ -147,6 +152,7 @@ function failedOf(item: OutboxItem, done: readonly OutboxItem[]): FailedSubmissi
   const at = item.failure?.at ?? null;
   return {
     id: item.id,
+    kind: item.failure?.code === 'submission-deadline' ? 'overdue' : 'refused',
     measureDate: item.measureDate,
     attempts: item.attempts,
     code: item.failure?.code ?? 'unknown',
@@ -175,10 +181,17 @@ function findProblems(input: ProblemInput): StatusProblem[] {
   const problems: StatusProblem[] = [];
   for (const f of input.failed) {
     if (f.superseded) continue;
-    problems.push({
-      code: 'submission-failed',
-      message: `submission ${short(f.id)} (D=${f.measureDate}) failed after ${f.attempts} attempt(s): ${f.reason}`,
-    });
+    problems.push(
+      f.kind === 'overdue'
+        ? {
+            code: 'submission-overdue',
+            message: `submission ${short(f.id)} (D=${f.measureDate}) is overdue: still failing at its retry deadline after ${f.attempts} attempt(s): ${f.reason}; once the ARS is reachable: esms resend ${short(f.id)}`,
+          }
+        : {
+            code: 'submission-failed',
+            message: `submission ${short(f.id)} (D=${f.measureDate}) was refused by the ARS after ${f.attempts} attempt(s): ${f.reason}; once the cause is fixed: esms resend ${short(f.id)}`,
+          },
+    );
   }
   for (const c of input.corrupt) {
     problems.push({ code: 'outbox-corrupt', message: `outbox file ${c.file} is corrupt: ${c.reason}` });
