@@ -31,6 +31,7 @@ import type { ComputeOptions, EvidenceRules, Fact } from './recompute.js';
 import { entriesBeyondRetention } from './retention.js';
 import { applyScope, type EstablishmentScope } from '../scope/establishment-scope.js';
 import { extractTarFile } from './tar.js';
+import { isErrnoCode } from '../durable-fs.js';
 
 /** What each finding is about. */
 export type VerificationCheck =
@@ -80,7 +81,13 @@ export interface VerifiedRun {
 }
 
 export interface VerificationReport {
+  /** Everything holds and at least one entry was checked. */
   ok: boolean;
+  /**
+   * The store holds no entry yet (a fresh `esms init`, or a first run that never got to its seal): nothing
+   * to check and nothing to sign, which is not tampering. `ok` is then `false`, with no error.
+   */
+  nothingSealed: boolean;
   path: string;
   kind: 'store' | 'bundle';
   summary: {
@@ -117,6 +124,11 @@ export interface VerifyOptions {
    * run it exports).
    */
   recomputeRuns?: (entry: JournalEntry) => boolean;
+  /**
+   * A store directory that does not exist yet is "nothing sealed" rather than an unreadable path
+   * (`esms report` on an installation that never ran; `esms verify PATH` keeps a missing path an error).
+   */
+  absentStoreIsEmpty?: boolean;
   now?: () => Date;
 }
 
@@ -132,6 +144,23 @@ export async function verifyEvidence(path: string, options: VerifyOptions = {}):
   try {
     info = await stat(path);
   } catch (error) {
+    if (options.absentStoreIsEmpty === true && isErrnoCode(error, 'ENOENT')) {
+      return buildReport(
+        path,
+        'store',
+        [
+          {
+            seq: null,
+            check: 'journal',
+            severity: 'info',
+            message: `nothing sealed yet: there is no evidence store at ${path}; a first esms run-once creates it`,
+          },
+        ],
+        [],
+        true,
+        { entries: 0, blobs: 0, lastSeq: null, lastHash: null, key: null, expected: null },
+      );
+    }
     return failedBeforeStart(path, 'store', `cannot read ${path}: ${describe(error)}`);
   }
   if (info.isDirectory()) return verifyStoreDirectory(path, path, 'store', options);
@@ -166,7 +195,7 @@ async function findStoreRoot(dir: string): Promise<string | null> {
 
 function failedBeforeStart(path: string, kind: 'store' | 'bundle', message: string): VerificationReport {
   const findings: VerificationFinding[] = [{ seq: null, check: 'input', severity: 'error', message }];
-  return buildReport(path, kind, findings, [], {
+  return buildReport(path, kind, findings, [], false, {
     entries: 0,
     blobs: 0,
     lastSeq: null,
@@ -194,6 +223,9 @@ async function verifyStoreDirectory(
 
   // 1. Keys: the store's own, and the one it must be (when the caller knows it).
   let storeKey: KeyObject | null = null;
+  // These two are what an empty store lacks; they are errors only once something is sealed.
+  let storeKeyMissing: VerificationFinding | null = null;
+  let journalMissing: VerificationFinding | null = null;
   let storeFingerprint: string | null = null;
   try {
     const pem = await readFile(join(dir, PUBLIC_KEY_FILE), 'utf8');
@@ -206,6 +238,7 @@ async function verifyStoreDirectory(
       'error',
       `the store's public key (${PUBLIC_KEY_FILE}) is missing or unreadable: ${describe(error)}`,
     );
+    storeKeyMissing = findings.at(-1) ?? null;
   }
   let expectedKey: KeyObject | null = null;
   let expectedFingerprint: string | null = null;
@@ -246,6 +279,7 @@ async function verifyStoreDirectory(
     text = await readFile(join(dir, JOURNAL_FILE), 'utf8');
   } catch (error) {
     add(null, 'journal', 'error', `no readable ${JOURNAL_FILE}: ${describe(error)}`);
+    journalMissing = findings.at(-1) ?? null;
   }
   const parsed = parseJournal(text ?? '');
   const blobChecks = new Map<Digest, Promise<'ok' | 'missing' | 'altered'>>();
@@ -373,9 +407,6 @@ async function verifyStoreDirectory(
         'The agent sets these bytes aside (journal.torn/) at its next append.',
     );
   }
-  if (text !== null && parsed.lines.length === 0 && parsed.tornTail === null) {
-    add(null, 'journal', 'warning', 'the journal has no entries yet: nothing is sealed');
-  }
 
   // 3. Every blob on disk, referenced or not, must hold what its name says.
   const blobs = await listBlobs(dir);
@@ -391,6 +422,30 @@ async function verifyStoreDirectory(
         'blob-digest',
         'error',
         `unreferenced blob ${blob.digest} does not match its digest (the content was altered)`,
+      );
+    }
+  }
+
+  // No entry at all, and nothing wrong but what a store with no entry lacks: nothing sealed yet.
+  const nothingSealed =
+    parsed.lines.length === 0 &&
+    findings.every((f) => f.severity !== 'error' || f === journalMissing || f === storeKeyMissing);
+  if (nothingSealed) {
+    const absent = [journalMissing, storeKeyMissing];
+    findings.splice(0, findings.length, ...findings.filter((f) => !absent.includes(f)));
+    add(
+      null,
+      'journal',
+      'info',
+      `nothing sealed yet: the store holds no journal entry${journalMissing === null ? '' : ` (no ${JOURNAL_FILE})`}` +
+        `${storeKeyMissing === null ? '' : ` and no public key (${PUBLIC_KEY_FILE})`}; a first esms run-once seals a run`,
+    );
+    if (blobs.length > 0) {
+      add(
+        null,
+        'journal',
+        'warning',
+        `the store holds ${blobs.length} blob(s) but no journal entry: a first seal was interrupted, or the journal was removed`,
       );
     }
   }
@@ -412,7 +467,7 @@ async function verifyStoreDirectory(
     }
   }
 
-  return buildReport(displayPath, kind, findings, runs, {
+  return buildReport(displayPath, kind, findings, runs, nothingSealed, {
     entries: entries.length,
     blobs: blobs.length,
     lastSeq: previous?.seq ?? entries.at(-1)?.seq ?? null,
@@ -728,6 +783,7 @@ function buildReport(
   kind: 'store' | 'bundle',
   findings: VerificationFinding[],
   runs: VerifiedRun[],
+  nothingSealed: boolean,
   facts: {
     entries: number;
     blobs: number;
@@ -739,7 +795,8 @@ function buildReport(
 ): VerificationReport {
   const errors = findings.filter((f) => f.severity === 'error').length;
   return {
-    ok: errors === 0,
+    ok: errors === 0 && !nothingSealed,
+    nothingSealed,
     path,
     kind,
     summary: {

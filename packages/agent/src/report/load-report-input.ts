@@ -73,6 +73,7 @@ export async function loadReportInput(
     source: storeDir,
     verification: {
       ok: verification.ok,
+      nothingSealed: verification.nothingSealed,
       errors: verification.summary.errors,
       warnings: verification.summary.warnings,
       messages: [...verification.findings]
