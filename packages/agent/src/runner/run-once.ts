@@ -105,7 +105,8 @@ export async function runOnce(deps: RunDependencies, options: RunOnceOptions): P
       })),
       ...(record.error ? { error: record.error } : {}),
     },
-    `run ${record.outcome}`,
+    // A submission given up at its retry deadline was not refused: the log says "overdue".
+    `run ${record.outcome === 'failed' && record.error?.code === 'submission-deadline' ? 'overdue' : record.outcome}`,
   );
   return record;
 }

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReceiver, type Receiver } from '../../../../examples/receiver/receiver.mjs';
-import { DUI_SMALL_NDJSON, collectingLogger } from '../daemon/__fixtures__/daemon-harness.js';
+import {
+  DUI_SMALL_NDJSON,
+  collectingLogger,
+  type CollectedLogs,
+} from '../daemon/__fixtures__/daemon-harness.js';
 import { blobPath, putBlob } from '../evidence/blobs.js';
 import { canonicalJson, type Digest } from '../evidence/canonical-json.js';
 import { readJournalEntries } from '../evidence/journal.js';
@@ -37,6 +41,7 @@ afterEach(async () => {
 
 interface Setup {
   ctx: AgentContext;
+  logs: CollectedLogs;
   status: typeof collectStatus extends (l: never, o?: infer O) => unknown
     ? (options?: O) => ReturnType<typeof collectStatus>
     : never;
@@ -68,8 +73,9 @@ async function setup(
   ].join('\n');
   const path = join(root, 'esms.config.yaml');
   await writeFile(path, yaml);
-  const ctx = await openAgentContext(path, { logger: collectingLogger().logger, now: options.now });
-  return { ctx, status: (o) => collectStatus(ctx.loaded, { now: options.now, ...o }) };
+  const logs = collectingLogger();
+  const ctx = await openAgentContext(path, { logger: logs.logger, now: options.now });
+  return { ctx, logs, status: (o) => collectStatus(ctx.loaded, { now: options.now, ...o }) };
 }
 
 describe('collectStatus over a data directory written by the real pipeline', () => {
@@ -177,7 +183,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
   it('an ARS down until the retry deadline: the submission is overdue, not refused; esms resend delivers it once', async () => {
     let clockMs = Date.parse('2024-04-01T05:00:00Z');
     const now = (): Date => new Date(clockMs);
-    const { ctx, status } = await setup({
+    const { ctx, logs, status } = await setup({
       now,
       retry: '{ initialDelayMs: 60000, maxDelayMs: 3600000, deadlineHours: 72 }',
     });
@@ -200,6 +206,12 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     expect(record.outcome).toBe('failed');
     expect(record.error?.code).toBe('submission-deadline');
     expect(sends).toBeGreaterThan(1);
+    const messages = logs.records().map((r) => String(r['msg']));
+    expect(messages).toContain('run overdue');
+    expect(messages).toContainEqual(
+      expect.stringMatching(/^submission overdue: still failing at its retry deadline/),
+    );
+    expect(messages.filter((m) => /refused/.test(m))).toEqual([]);
 
     const s = await status();
     expect(s.runs[0]?.outcome).toBe('overdue');
