@@ -38,7 +38,7 @@ async function runOutcomes(dataDir: string): Promise<string[]> {
 }
 
 describe.concurrent('esms start (built CLI)', () => {
-  it('catches up the missed run at start, keeps running, and exits 0 on SIGTERM', async () => {
+  it('catches up the missed run at start, keeps running, and exits 143 on SIGTERM', async () => {
     const { home, receiver } = await setup();
     const daemon = startCli(['start', '--config', home.configPath]);
     await waitFor(
@@ -51,7 +51,7 @@ describe.concurrent('esms start (built CLI)', () => {
 
     daemon.child.kill('SIGTERM');
     const exit = await daemon.done;
-    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.code, exit.stderr).toBe(143);
     expect(exit.stderr).toContain('agent stopped');
 
     const status = await esms(['status', '--config', home.configPath, '--format', 'json']);
@@ -62,7 +62,7 @@ describe.concurrent('esms start (built CLI)', () => {
     });
   });
 
-  it('a second signal forces exit 130; the next start resumes the pending submission: one copy', async () => {
+  it('a second signal forces the exit (143); the next start resumes the pending submission: one copy', async () => {
     const { home, receiver } = await setup();
     await receiver.addFaults([{ delayMs: 3_000 }]);
     const daemon = startCli(['start', '--config', home.configPath]);
@@ -80,7 +80,8 @@ describe.concurrent('esms start (built CLI)', () => {
     );
     daemon.child.kill('SIGTERM'); // …unless asked twice
     const exit = await daemon.done;
-    expect(exit.code).toBe(130);
+    expect(exit.code).toBe(143);
+    expect(exit.stderr).toContain('second signal: exiting now');
     expect(await outboxIds(home.dataDir, 'pending')).toHaveLength(1);
 
     const again = startCli(['start', '--config', home.configPath]);
@@ -95,7 +96,7 @@ describe.concurrent('esms start (built CLI)', () => {
       'the catch-up run',
     );
     again.child.kill('SIGINT');
-    expect((await again.done).code).toBe(0);
+    expect((await again.done).code).toBe(130);
     await waitFor(
       async () => ((await receiver.stats()).accepted >= 2 ? true : undefined),
       30_000,

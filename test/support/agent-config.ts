@@ -10,6 +10,10 @@ export interface E2eConfig {
   maxDelayMs?: number;
   measureDateRule?: string;
   catchUp?: boolean;
+  /** The configured ESSMS (default: the two of the fixture). */
+  establishments?: readonly string[];
+  /** Extra YAML lines under `ars:` (e.g. an `auth:` block). */
+  arsExtra?: readonly string[];
 }
 
 /** A temp agent home: config file + data directory. */
@@ -31,12 +35,13 @@ export async function agentHome(config: E2eConfig): Promise<AgentHome> {
       : `  - { type: ndjson, paths: [${JSON.stringify(config.ndjsonDir)}] }`;
   const yaml = [
     'establishments:',
-    ...FIXTURE_ESSMS.map((f) => `  - finess: "${f}"`),
+    ...(config.establishments ?? FIXTURE_ESSMS).map((f) => `  - finess: "${f}"`),
     'sources:',
     source,
     'ars:',
     `  endpoint: ${JSON.stringify(config.receiverUrl)}`,
     '  timeoutMs: 10000',
+    ...(config.arsExtra ?? []),
     `  retry: { initialDelayMs: ${config.initialDelayMs ?? 10}, maxDelayMs: ${config.maxDelayMs ?? 50}, deadlineHours: 1 }`,
     `schedule: { cron: "0 5 1 * *", timezone: Europe/Paris, catchUp: ${String(config.catchUp ?? true)} }`,
     `measureDate: ${config.measureDateRule ?? '{ rule: first-day-of-current-month }'}`,

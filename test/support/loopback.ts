@@ -12,10 +12,11 @@ const cleanups: Array<() => Promise<void>> = [];
 
 export async function loopbackAgent(
   config: Omit<E2eConfig, 'receiverUrl'>,
+  receiverArgs: readonly string[] = [],
 ): Promise<{ home: AgentHome; receiver: ReceiverProcess }> {
   const arsDir = await mkdtemp(join(tmpdir(), 'esms-e2e-ars-'));
   cleanups.push(() => rm(arsDir, { recursive: true, force: true }));
-  const receiver = await ReceiverProcess.start(arsDir);
+  const receiver = await ReceiverProcess.start(arsDir, receiverArgs);
   const home = await agentHome({ ...config, receiverUrl: receiver.url });
   cleanups.push(() => home.cleanup());
   return { home, receiver };

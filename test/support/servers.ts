@@ -44,9 +44,9 @@ export interface ReceiverStats {
 export class ReceiverProcess {
   private constructor(readonly url: string) {}
 
-  static async start(dataDir: string): Promise<ReceiverProcess> {
+  static async start(dataDir: string, extraArgs: readonly string[] = []): Promise<ReceiverProcess> {
     return new ReceiverProcess(
-      await startExample('examples/receiver/main.mjs', ['--data-dir', dataDir, '--port', '0']),
+      await startExample('examples/receiver/main.mjs', ['--data-dir', dataDir, '--port', '0', ...extraArgs]),
     );
   }
 

@@ -20,6 +20,7 @@ const VERBS: Readonly<Record<string, () => Promise<Register>>> = {
     (await import('./commands/export-evidence.js')).registerExportEvidenceCommand,
   report: async () => (await import('./commands/report.js')).registerReportCommand,
   export: async () => (await import('./commands/export.js')).registerExportCommand,
+  resend: async () => (await import('./commands/resend.js')).registerResendCommand,
 };
 
 /**

@@ -18,15 +18,20 @@ export type AgentErrorCode =
   | 'submission-transient'
   | 'submission-permanent'
   | 'submission-deadline'
+  | 'submission-pending'
   | 'outbox-corrupt'
   | 'evidence-io'
   | 'evidence-invalid'
+  | 'nothing-sealed'
   | 'report-failed'
   | 'run-in-progress'
   | 'aborted'
   | 'internal';
 
-/** Process exit code for each error code: 2 is bad usage (contract.md §1), 1 a generic failure. */
+/**
+ * Process exit code for each error code: 2 is bad usage (contract.md §1), 1 a generic failure; the README
+ * lists them all ("Exit codes").
+ */
 export const EXIT_CODE_BY_ERROR: Readonly<Record<AgentErrorCode, number>> = {
   usage: 2,
   'config-not-found': 3,
@@ -44,11 +49,20 @@ export const EXIT_CODE_BY_ERROR: Readonly<Record<AgentErrorCode, number>> = {
   'submission-transient': 1,
   'submission-permanent': 1,
   'submission-deadline': 1,
+  /**
+   * `run-once`/`resend` stopped waiting for the ARS (`--wait`): sealed and queued, still to be delivered by
+   * the daemon or the next run. 75 is sysexits' EX_TEMPFAIL ("try again later"), which cron wrappers and
+   * schedulers know.
+   */
+  'submission-pending': 75,
   'outbox-corrupt': 1,
   'evidence-io': 1,
   'evidence-invalid': 4,
+  /** `verify`/`report` on a store where no run is sealed yet: nothing to check, nothing to sign. */
+  'nothing-sealed': 6,
   'report-failed': 1,
   'run-in-progress': 5,
+  /** Stopped by a signal: main uses 128 + the signal's number (130 SIGINT, 143 SIGTERM); this is a fallback. */
   aborted: 130,
   internal: 1,
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { buildProgram, CommanderError } from './cli.js';
 import { EXIT_CODE_BY_ERROR, isAgentError } from './errors.js';
+import { installStopSignals, stopExitCode } from './lifecycle/stop-signals.js';
 
 /**
  * The thin entry point (medplum's `main.ts`): parse argv, dispatch, and map every failure to an exit
@@ -10,7 +11,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    // A verb that stopped cleanly on SIGINT/SIGTERM still ends with the signal's code (130/143).
+    return stopExitCode() ?? (typeof process.exitCode === 'number' ? process.exitCode : 0);
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version exit 0; every other commander failure is bad usage (exit 2).
@@ -23,7 +25,7 @@ async function main(argv: readonly string[]): Promise<number> {
         const verb = program.commands.find((command) => argv.slice(2).includes(command.name()));
         process.stderr.write((verb ?? program).helpInformation());
       }
-      return EXIT_CODE_BY_ERROR[error.code];
+      return stopExitCode() ?? EXIT_CODE_BY_ERROR[error.code];
     }
     process.stderr.write(
       `esms: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
@@ -37,6 +39,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw error;
 });
+
+// First of all, so that a signal at any instant, even while a verb loads, ends with its own code.
+installStopSignals();
 
 main(process.argv).then(
   (code) => {

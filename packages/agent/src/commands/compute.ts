@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { isSdkError, type ComputeOptions } from '@esms-numerique/sdk';
 import { formatExplanation, formatResultsTable } from '../compute/format-table.js';
+import { computeOptionsFromConfig } from '../config/compute-options.js';
 import { loadConfig } from '../config/load-config.js';
 import { AgentError, UsageError } from '../errors.js';
 import { computeFromSources } from '../runner/compute-from-source.js';
@@ -105,13 +106,11 @@ function parsePositiveInt(value: string): number {
 }
 
 async function computeOptions(flags: ComputeFlags, command: Command): Promise<ComputeOptions> {
-  const fromConfig: Partial<ComputeOptions> = {};
-  const timezoneOverrides: Record<string, string> = {};
-  if (flags.config !== undefined) {
-    const { config } = await loadConfig(flags.config);
-    Object.assign(fromConfig, config.computation);
-    for (const e of config.establishments) if (e.timezone) timezoneOverrides[e.finess] = e.timezone;
-  }
+  const fromConfig: ComputeOptions =
+    flags.config === undefined
+      ? { measureDate: flags.measureDate }
+      : computeOptionsFromConfig((await loadConfig(flags.config)).config, flags.measureDate);
+  const timezoneOverrides: Record<string, string> = { ...fromConfig.timezoneOverrides };
   for (const pair of flags.timezone ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--timezone expects FINESS=Zone, got "${pair}"`);

@@ -1,12 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { parseMeasureDateFlag } from '../config/measure-date.js';
 import { toMeasureReports, type ResultsDocument } from '@esms-numerique/sdk';
 import type { Bundle } from 'fhir/r4.js';
 import { AgentError } from '../errors.js';
 import { resolveEvidenceDir } from '../evidence/evidence-dir.js';
 import { readJournalEntries } from '../evidence/journal.js';
+import { EvidenceInvalidError } from '../evidence/errors.js';
 import { readSealedRuns } from '../evidence/sealed-runs.js';
+import { verifyEvidence } from '../evidence/verify.js';
 import { figuresToCsv } from '../export/figures-csv.js';
 
 interface ExportFlags {
@@ -20,7 +23,8 @@ interface ExportFlags {
 /**
  * `esms export --format csv|fhir`: the figures of the last sealed run (or of the last one for
  * `--measure-date`), exactly as sealed in the evidence, in the forms an ARS portal takes by upload.
- * Exported from the evidence rather than recomputed, so what is uploaded is what can be proven.
+ * Exported from the evidence rather than recomputed, and only once that run verifies (its figures
+ * recomputed from its projection, the journal intact), so what is uploaded is what can be proven.
  */
 export function registerExportCommand(program: Command): void {
   program
@@ -33,7 +37,11 @@ export function registerExportCommand(program: Command): void {
     )
     .option('--config <file>', 'config file (default: $ESMS_CONFIG or ./esms.config.yaml)')
     .option('--evidence-dir <dir>', 'read this evidence store instead of the config’s')
-    .option('--measure-date <YYYY-MM-DD>', 'the last run sealed for this measurement date')
+    .option(
+      '--measure-date <YYYY-MM-DD>',
+      'the last run sealed for this measurement date',
+      parseMeasureDateFlag,
+    )
     .option('--out <file>', 'write to this file instead of standard output')
     .action(async (flags: ExportFlags) => {
       const { dir } = await resolveEvidenceDir({ config: flags.config, evidenceDir: flags.evidenceDir });
@@ -48,6 +56,17 @@ export function registerExportCommand(program: Command): void {
           flags.measureDate === undefined
             ? `no sealed run in ${dir}: run esms run-once first`
             : `no run sealed for ${flags.measureDate} in ${dir}`,
+        );
+      }
+      // Only what can be proven is exported (contract.md §1): the chain, and this run recomputed.
+      const verification = await verifyEvidence(dir, { recomputeRuns: (e) => e.seq === last.entry.seq });
+      const verified = verification.runs.find((r) => r.seq === last.entry.seq);
+      const problem = verification.findings.find((f) => f.severity === 'error');
+      if (verified?.ok !== true || problem !== undefined) {
+        throw new EvidenceInvalidError(
+          `the figures of run ${String(last.entry.payload['runId'])} (D=${last.results.measureDate}) ` +
+            `are not exported: the evidence does not verify (${problem?.message ?? 'not recomputed'}); ` +
+            `see esms verify ${dir}`,
         );
       }
       const results = last.results as unknown as ResultsDocument;

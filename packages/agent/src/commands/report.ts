@@ -46,6 +46,7 @@ export async function runReport(
     }
   }
   const verification = await verifyEvidence(dir, {
+    absentStoreIsEmpty: true,
     ...(retentionYears === undefined ? {} : { retentionYears }),
     ...extra.verifyOptions,
     ...(publicKeyPem === undefined ? {} : { publicKeyPem }),
@@ -60,6 +61,12 @@ export async function runReport(
     });
   }
   io.stdout.write(`Report written to ${outFile} (${input.runs.length} sealed run(s))\n`);
+  if (verification.nothingSealed) {
+    throw new AgentError(
+      'nothing-sealed',
+      `the report was written: nothing is sealed yet in ${dir}, so there is nothing to sign (a first esms run-once seals a run)`,
+    );
+  }
   if (!verification.ok) {
     throw new EvidenceInvalidError(
       `the report was written, but the evidence does NOT verify (${verification.summary.errors} problem(s)): run esms verify ${dir}`,

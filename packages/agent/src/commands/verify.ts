@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { AgentError, UsageError } from '../errors.js';
 import { EvidenceInvalidError } from '../evidence/errors.js';
 import { formatVerificationText } from '../evidence/verification-text.js';
 import { verifyEvidence } from '../evidence/verify.js';
@@ -20,7 +20,7 @@ export interface VerifyCommandOptions {
 /**
  * `esms verify PATH`: verifies an evidence store directory or an exported bundle, offline and with no
  * config. Prints the findings and a summary; throws `EvidenceInvalidError` (exit 4) unless everything
- * holds. With `--public-key FILE` (or `--fingerprint`), the evidence must be signed with that key.
+ * holds, or `nothing-sealed` (exit 6) for a store with no entry yet. With `--public-key FILE` (or `--fingerprint`), the evidence must be signed with that key.
  */
 export async function runVerify(
   path: string,
@@ -41,6 +41,12 @@ export async function runVerify(
   io.stdout.write(
     options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatVerificationText(report),
   );
+  if (report.nothingSealed) {
+    throw new AgentError(
+      'nothing-sealed',
+      `nothing sealed yet in ${path}: no run to verify (this is not a verification failure)`,
+    );
+  }
   if (!report.ok) {
     const first = report.findings.find((f) => f.severity === 'error');
     throw new EvidenceInvalidError(

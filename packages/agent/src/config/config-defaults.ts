@@ -37,3 +37,11 @@ export const DEFAULT_EVIDENCE_RETENTION_YEARS = 10;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+
+/**
+ * `esms run-once --wait` / `esms resend --wait`: how long a command run by hand or by cron keeps retrying
+ * delivery before it returns (exit 75), leaving the submission queued for the daemon or the next run.
+ */
+export const DEFAULT_DELIVERY_WAIT = '5m';
+/** The longest `--wait` accepted: a command that waits longer is a daemon (`esms start`). */
+export const MAX_DELIVERY_WAIT_MS = 24 * 3_600_000;

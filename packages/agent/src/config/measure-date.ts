@@ -1,4 +1,6 @@
+import { UsageError } from '../errors.js';
 import type { MeasureDateRule } from './agent-config-schema.js';
+import { localDateSchema } from './schema-primitives.js';
 
 /**
  * The measure date D (`YYYY-MM-DD`) a run uses: the fixed date, or the 1st of the month that `now` falls
@@ -31,4 +33,15 @@ function localYearMonth(now: Date, timezone: string): { year: string; month: str
   if (year === undefined || month === undefined)
     throw new RangeError(`cannot read the local date in ${timezone}`);
   return { year: year.padStart(4, '0'), month };
+}
+
+/**
+ * Commander parser of a `--measure-date` flag: a calendar date `YYYY-MM-DD`, or bad usage (exit 2 with
+ * the verb's usage, before anything is opened or recorded).
+ */
+export function parseMeasureDateFlag(value: string): string {
+  if (!localDateSchema.safeParse(value).success) {
+    throw new UsageError(`--measure-date must be a calendar date written YYYY-MM-DD, got "${value}"`);
+  }
+  return value;
 }

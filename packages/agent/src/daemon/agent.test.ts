@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runDependencies } from '../runner/run-dependencies.js';
 import { runOnce } from '../runner/run-once.js';
 import { listRunRecords, writeRunRecord, type RunRecord } from '../runner/run-records.js';
 import { Agent } from './agent.js';
@@ -281,7 +282,7 @@ describe('Agent with the real pipeline', () => {
     const daemon: Agent = new Agent({
       context: temp.ctx,
       runOnce: (ctx, options) => {
-        const run = runOnce(ctx, options);
+        const run = runOnce(runDependencies(ctx), options);
         stopping = daemon.stop(); // SIGTERM while the run has just begun reading
         return run;
       },

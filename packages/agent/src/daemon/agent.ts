@@ -2,6 +2,7 @@ import { resolveMeasureDate } from '../config/measure-date.js';
 import { AgentError, isAgentError } from '../errors.js';
 import type { AgentLogger } from '../logging/create-logger.js';
 import type { AgentContext } from '../runner/agent-context.js';
+import { runDependencies } from '../runner/run-dependencies.js';
 import { runOnce, type RunOnceOptions } from '../runner/run-once.js';
 import { listRunRecords, type RunRecord } from '../runner/run-records.js';
 import { catchUpMeasureDate } from './catch-up.js';
@@ -60,8 +61,9 @@ export class Agent {
     this.#log = options.context.logger.child({ component: 'daemon' });
     this.#createScheduler = options.createScheduler ?? nodeCronScheduler({ logger: options.context.logger });
     this.#now = options.now ?? options.context.now;
-    this.#runOnce = options.runOnce ?? runOnce;
-    this.#resumePending = options.resumePending ?? resumePendingSubmissions;
+    this.#runOnce = options.runOnce ?? ((ctx, o) => runOnce(runDependencies(ctx), o));
+    this.#resumePending =
+      options.resumePending ?? ((ctx, o) => resumePendingSubmissions(runDependencies(ctx), o));
   }
 
   /**

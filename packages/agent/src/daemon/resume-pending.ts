@@ -1,8 +1,6 @@
-import { openEvidenceStore } from '../evidence/store.js';
-import type { AgentContext } from '../runner/agent-context.js';
+import type { RunDependencies } from '../runner/run-dependencies.js';
 import { acquireRunLock } from '../runner/run-lock.js';
-import { deliver, type RunOnceOptions } from '../runner/run-once.js';
-import { Outbox } from '../submit/outbox.js';
+import { deliver } from '../runner/run-once.js';
 
 /** How resuming ended: how many submissions it found waiting, and how each ended this time. */
 export interface ResumeResult {
@@ -18,17 +16,18 @@ export interface ResumeResult {
  * @throws AgentError `run-in-progress` when another process holds the run lock (it will deliver them).
  */
 export async function resumePendingSubmissions(
-  ctx: AgentContext,
-  options: Pick<RunOnceOptions, 'signal' | 'transport' | 'sleep'> = {},
+  deps: RunDependencies,
+  options: { signal?: AbortSignal | undefined } = {},
 ): Promise<ResumeResult> {
-  if (ctx.config.ars === null) return { pending: 0, delivered: 0, failed: 0 };
-  const lock = await acquireRunLock(ctx.dataDir);
+  const submitting = deps.submission;
+  if (submitting === null) return { pending: 0, delivered: 0, failed: 0 };
+  const lock = await acquireRunLock(deps.config.dataDir);
   try {
-    const outbox = await Outbox.open({ dataDir: ctx.dataDir, now: ctx.now });
+    const outbox = await submitting.outbox();
     const pending = (await outbox.list()).pending.length;
     if (pending === 0) return { pending, delivered: 0, failed: 0 };
-    const store = await openEvidenceStore(ctx.evidenceDir, { create: true, now: ctx.now });
-    const outcomes = await deliver(ctx, store, outbox, options);
+    const store = await deps.evidence();
+    const outcomes = await deliver(deps, submitting, store, outbox, options.signal);
     return {
       pending,
       delivered: outcomes.filter((o) => o.state === 'done').length,

@@ -5,16 +5,17 @@
 export { initEvidenceKeys, loadEvidenceKeys, publicKeyFingerprint } from './keys.js';
 export type { EvidenceKeys, InitEvidenceKeysResult } from './keys.js';
 export { openEvidenceStore } from './store.js';
-export type { EvidenceStore, OpenEvidenceStoreOptions } from './store.js';
+export type { EvidenceStore, FileEvidenceStore, OpenEvidenceStoreOptions } from './store.js';
 export { createPseudonymiser } from './pseudonymiser.js';
 export { createProjectionWriter, writeProjection } from './projection-writer.js';
 export type { ProjectionBlob, ProjectionWriter } from './projection-writer.js';
-export { recordFailure, recordReceipt, sealRun } from './seal.js';
+export { recordFailure, recordReceipt, recordRequeue, sealRun } from './seal.js';
 export type {
   RunSealedPayload,
   SealRunInput,
   SubmissionFailedPayload,
   SubmissionReceiptPayload,
+  SubmissionRequeuedPayload,
 } from './seal.js';
 export { pseudonymiseSubjectLists } from './subject-lists.js';
 export { measuresDigest, sdkProjectionApi, sdkRules } from './recompute.js';

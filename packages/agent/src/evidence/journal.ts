@@ -15,7 +15,12 @@ export const GENESIS_HASH = '0'.repeat(64);
 export const FIRST_SEQ = 1;
 
 /** The entry types this agent writes. Verification accepts any type; the report reads these. */
-export type JournalEntryType = 'run-sealed' | 'submission-receipt' | 'submission-failed';
+export type JournalEntryType =
+  | 'run-sealed'
+  | 'submission-receipt'
+  | 'submission-failed'
+  /** A kept failure sent again by a person (`esms resend`), after its cause was fixed. */
+  | 'submission-requeued';
 
 /** The signed part of an entry. */
 export interface UnsignedJournalEntry {

@@ -1,6 +1,5 @@
 import { canonicalJson } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
-import { createBlobWriter } from './blobs.js';
 import type { Fact } from './recompute.js';
 import type { EvidenceStore } from './store.js';
 
@@ -24,8 +23,8 @@ export interface ProjectionWriter {
  * pseudonymised (`pseudonymiseFact(fact, createPseudonymiser(secret))`): this writer does not look
  * inside them.
  */
-export function createProjectionWriter(store: Pick<EvidenceStore, 'dir'>): ProjectionWriter {
-  const blob = createBlobWriter(store.dir);
+export function createProjectionWriter(store: Pick<EvidenceStore, 'createBlobWriter'>): ProjectionWriter {
+  const blob = store.createBlobWriter();
   let count = 0;
   return {
     write(fact) {
@@ -42,7 +41,7 @@ export function createProjectionWriter(store: Pick<EvidenceStore, 'dir'>): Proje
 
 /** Writes a whole iterable of facts as a projection blob. */
 export async function writeProjection(
-  store: Pick<EvidenceStore, 'dir'>,
+  store: Pick<EvidenceStore, 'createBlobWriter'>,
   facts: Iterable<Fact> | AsyncIterable<Fact>,
 ): Promise<ProjectionBlob> {
   const writer = createProjectionWriter(store);

@@ -18,7 +18,7 @@ import { measuresDigest, sdkProjectionApi } from './recompute.js';
 import type { ComputationLike, Fact } from './recompute.js';
 import { sealRun } from './seal.js';
 import { openEvidenceStore } from './store.js';
-import type { EvidenceStore } from './store.js';
+import type { FileEvidenceStore } from './store.js';
 import { pseudonymiseSubjectLists } from './subject-lists.js';
 import { verifyEvidence } from './verify.js';
 import { rewriteAndResign } from './__fixtures__/tamper.js';
@@ -97,7 +97,7 @@ function sensitiveValues(records: unknown[]): string[] {
 }
 
 let dir: string;
-let store: EvidenceStore;
+let store: FileEvidenceStore;
 let direct: ComputationLike;
 let records: unknown[];
 
@@ -132,6 +132,7 @@ beforeAll(async () => {
     computeOptions,
     measureDate: MEASURE_DATE,
     periods: Object.fromEntries(direct.results.establishments.map((e) => [e.finess, e.period])),
+    scope: null,
     projection,
     results: direct.results,
     subjects: pseudonymiseSubjectLists(direct.subjects as SubjectLists, pseudonymise),

@@ -1,11 +1,10 @@
 import { canonicalJson } from './canonical-json.js';
-import { putBlob } from './blobs.js';
 import type { BlobInfo } from './blobs.js';
-import { appendJournalEntry, readJournalEntries } from './journal.js';
 import type { JournalEntry } from './journal.js';
 import { writeProjection } from './projection-writer.js';
 import type { ProjectionBlob } from './projection-writer.js';
 import type { ComputeOptions, Fact } from './recompute.js';
+import type { EstablishmentScope } from '../scope/establishment-scope.js';
 import type { EvidenceStore } from './store.js';
 
 export interface SealRunInput {
@@ -22,6 +21,11 @@ export interface SealRunInput {
   measureDate: string;
   /** P per ESSMS (FINESS → local dates, inclusive). */
   periods: Record<string, { start: string; end: string }>;
+  /**
+   * The ESSMS the results, subject lists and submission were narrowed to (`applyScope`), or `null` for
+   * every ESSMS of the data: verification narrows its recomputation the same way.
+   */
+  scope: EstablishmentScope;
   /**
    * The pseudonymised projection: either already streamed with `createProjectionWriter` (pass what its
    * `finish()` returned), or the facts themselves, streamed to a blob here.
@@ -47,6 +51,8 @@ export interface RunSealedPayload {
   measureDate: string;
   computeOptions: ComputeOptions;
   periods: Record<string, { start: string; end: string }>;
+  /** Absent from runs sealed before the scope was sealed (their results hold every ESSMS of the data). */
+  scope: { establishments: string[] } | null;
   projection: ProjectionBlob;
   results: BlobInfo;
   subjects: BlobInfo;
@@ -83,9 +89,9 @@ export async function sealRun(store: EvidenceStore, input: SealRunInput): Promis
   const projection = isProjectionBlob(input.projection)
     ? input.projection
     : await writeProjection(store, input.projection);
-  const results = await putBlob(store.dir, canonicalJson(input.results));
-  const subjects = await putBlob(store.dir, canonicalJson(input.subjects));
-  const submission = await putBlob(store.dir, input.submissionBody);
+  const results = await store.putBlob(canonicalJson(input.results));
+  const subjects = await store.putBlob(canonicalJson(input.subjects));
+  const submission = await store.putBlob(input.submissionBody);
   const payload: RunSealedPayload = {
     runId: input.runId,
     submissionId: input.submissionId,
@@ -95,19 +101,13 @@ export async function sealRun(store: EvidenceStore, input: SealRunInput): Promis
     measureDate: input.measureDate,
     computeOptions: input.computeOptions,
     periods: input.periods,
+    scope: input.scope === null ? null : { establishments: [...input.scope] },
     projection: { digest: projection.digest, bytes: projection.bytes, count: projection.count },
     results,
     subjects,
     submission: { ...submission, mediaType: input.submissionMediaType ?? 'application/fhir+json' },
   };
-  return appendJournalEntry(
-    store.dir,
-    store.keys.privateKey,
-    { type: 'run-sealed', payload: { ...payload } },
-    {
-      now: store.now,
-    },
-  );
+  return store.append({ type: 'run-sealed', payload: { ...payload } });
 }
 
 /** Records the receipt (the receiver's 2xx response) of a sealed run's submission. */
@@ -115,7 +115,7 @@ export async function recordReceipt(
   store: EvidenceStore,
   input: { runId: string; submissionId: string; receipt: unknown; httpStatus?: number },
 ): Promise<JournalEntry> {
-  const receipt = await putBlob(store.dir, asBytes(input.receipt));
+  const receipt = await store.putBlob(asBytes(input.receipt));
   const payload: SubmissionReceiptPayload = {
     runId: input.runId,
     submissionId: input.submissionId,
@@ -123,14 +123,7 @@ export async function recordReceipt(
     receipt,
     ...(input.httpStatus === undefined ? {} : { httpStatus: input.httpStatus }),
   };
-  return appendJournalEntry(
-    store.dir,
-    store.keys.privateKey,
-    { type: 'submission-receipt', payload: { ...payload } },
-    {
-      now: store.now,
-    },
-  );
+  return store.append({ type: 'submission-receipt', payload: { ...payload } });
 }
 
 /**
@@ -149,7 +142,7 @@ export async function recordFailure(
   },
 ): Promise<JournalEntry> {
   const response =
-    input.responseBody === undefined ? undefined : await putBlob(store.dir, asBytes(input.responseBody));
+    input.responseBody === undefined ? undefined : await store.putBlob(asBytes(input.responseBody));
   const payload: SubmissionFailedPayload = {
     runId: input.runId,
     submissionId: input.submissionId,
@@ -159,14 +152,45 @@ export async function recordFailure(
     ...(input.httpStatus === undefined ? {} : { httpStatus: input.httpStatus }),
     ...(response === undefined ? {} : { response }),
   };
-  return appendJournalEntry(
-    store.dir,
-    store.keys.privateKey,
-    { type: 'submission-failed', payload: { ...payload } },
-    {
-      now: store.now,
-    },
+  return store.append({ type: 'submission-failed', payload: { ...payload } });
+}
+
+/** Payload of a `submission-requeued` entry: a person decided to send a kept failure again. */
+export interface SubmissionRequeuedPayload {
+  runId: string;
+  submissionId: string;
+  runEntry: { seq: number; hash: string } | null;
+  /** The last `submission-failed` entry of this submission, when the journal has one. */
+  failureEntry: { seq: number; hash: string } | null;
+  /** The failure being set aside, as the outbox kept it (no person data). */
+  previousFailure: { code: string; reason: string; httpStatus?: number; at: string };
+}
+
+/**
+ * Records that a kept failure (a refusal, or retries given up at the deadline) is queued again, BEFORE the
+ * outbox puts it back in `pending/`: the journal says who decided what before anything is re-sent. The
+ * same submission id and bytes are sent again, so the ARS still keeps one copy.
+ */
+export async function recordRequeue(
+  store: EvidenceStore,
+  input: {
+    runId: string;
+    submissionId: string;
+    previousFailure: SubmissionRequeuedPayload['previousFailure'];
+  },
+): Promise<JournalEntry> {
+  const entries = await store.entries();
+  const failed = entries.findLast(
+    (e) => e.type === 'submission-failed' && e.payload['submissionId'] === input.submissionId,
   );
+  const payload: SubmissionRequeuedPayload = {
+    runId: input.runId,
+    submissionId: input.submissionId,
+    runEntry: await findRunEntry(store, input.runId),
+    failureEntry: failed === undefined ? null : { seq: failed.seq, hash: failed.hash },
+    previousFailure: input.previousFailure,
+  };
+  return store.append({ type: 'submission-requeued', payload: { ...payload } });
 }
 
 function isProjectionBlob(value: SealRunInput['projection']): value is ProjectionBlob {
@@ -188,7 +212,7 @@ async function findRunEntry(
   store: EvidenceStore,
   runId: string,
 ): Promise<{ seq: number; hash: string } | null> {
-  const entries = await readJournalEntries(store.dir);
+  const entries = await store.entries();
   for (let index = entries.length - 1; index >= 0; index -= 1) {
     const entry = entries[index];
     if (entry?.type === 'run-sealed' && entry.payload['runId'] === runId)

@@ -1,13 +1,41 @@
 import { mkdir } from 'node:fs/promises';
+import { createBlobWriter, putBlob, type BlobInfo, type BlobWriter } from './blobs.js';
+import {
+  appendJournalEntry,
+  readJournalEntries,
+  type JournalEntry,
+  type JournalEntryType,
+} from './journal.js';
 import { initEvidenceKeys, loadEvidenceKeys } from './keys.js';
 import type { EvidenceKeys } from './keys.js';
 import { EvidenceIoError } from './errors.js';
 
 /**
- * An open evidence store: one directory holding `journal.ndjson`, `blobs/`, the public key, and (never
- * exported) the private key and the pseudonym secret.
+ * What the runner writes evidence through (STYLE.md §2: an adapter behind a small interface a test can
+ * swap): content-addressed blobs and a signed, append-only journal. The signing key stays inside the
+ * implementation; only the pseudonym secret is handed out, because pseudonyms are made while computing.
+ * `esms verify` does not use this interface: it reads a store (or a bundle) as files, with no key.
  */
 export interface EvidenceStore {
+  /** Where the evidence is kept (a directory for the file store), for messages. */
+  readonly location: string;
+  /** HMAC key of the pseudonyms (contract.md §5); never leaves the machine. */
+  readonly pseudonymSecret: Buffer;
+  /** Stores bytes under their SHA-256 (identical content is stored once). */
+  putBlob(data: string | Uint8Array): Promise<BlobInfo>;
+  /** A blob streamed as it is produced (the projection), content-addressed when finished. */
+  createBlobWriter(): BlobWriter;
+  /** Appends one signed entry, durably, after the last one. */
+  append(entry: { type: JournalEntryType; payload: Record<string, unknown> }): Promise<JournalEntry>;
+  /** Every complete, readable entry, in journal order. */
+  entries(): Promise<JournalEntry[]>;
+}
+
+/**
+ * The file store: one directory holding `journal.ndjson`, `blobs/`, the public key, and (never exported)
+ * the private key and the pseudonym secret.
+ */
+export interface FileEvidenceStore extends EvidenceStore {
   dir: string;
   keys: EvidenceKeys;
   /** The clock used to timestamp entries. */
@@ -20,11 +48,11 @@ export interface OpenEvidenceStoreOptions {
   now?: () => Date;
 }
 
-/** Opens a store for writing: loads (or, with `create`, first creates) its keys. */
+/** Opens a file store for writing: loads (or, with `create`, first creates) its keys. */
 export async function openEvidenceStore(
   dir: string,
   options: OpenEvidenceStoreOptions = {},
-): Promise<EvidenceStore> {
+): Promise<FileEvidenceStore> {
   if (options.create === true) {
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -36,5 +64,16 @@ export async function openEvidenceStore(
     await initEvidenceKeys(dir);
   }
   const keys = await loadEvidenceKeys(dir);
-  return { dir, keys, now: options.now ?? (() => new Date()) };
+  const now = options.now ?? (() => new Date());
+  return {
+    dir,
+    keys,
+    now,
+    location: dir,
+    pseudonymSecret: keys.pseudonymSecret,
+    putBlob: (data) => putBlob(dir, data),
+    createBlobWriter: () => createBlobWriter(dir),
+    append: (entry) => appendJournalEntry(dir, keys.privateKey, entry, { now }),
+    entries: () => readJournalEntries(dir),
+  };
 }

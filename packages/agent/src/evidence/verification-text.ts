@@ -18,9 +18,11 @@ export function formatVerificationText(report: VerificationReport): string {
   if (summary.expectedKeyFingerprint !== null)
     lines.push(`Expected key fingerprint: ${summary.expectedKeyFingerprint}`);
   lines.push(
-    report.ok
-      ? `VERIFIED: every digest, link and signature holds and every figure was recomputed${summary.warnings > 0 ? ` (${summary.warnings} warning(s) above)` : ''}.`
-      : `NOT VERIFIED: ${summary.errors} problem(s) found (see FAIL lines above).`,
+    report.nothingSealed
+      ? 'NOTHING SEALED YET: no run has been sealed in this store, so there is nothing to verify or sign.'
+      : report.ok
+        ? `VERIFIED: every digest, link and signature holds and every figure was recomputed${summary.warnings > 0 ? ` (${summary.warnings} warning(s) above)` : ''}.`
+        : `NOT VERIFIED: ${summary.errors} problem(s) found (see FAIL lines above).`,
   );
   return `${lines.join('\n')}\n`;
 }

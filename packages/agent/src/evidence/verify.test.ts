@@ -9,9 +9,9 @@ import type { Digest } from './canonical-json.js';
 import { exportEvidence } from './export.js';
 import { JOURNAL_FILE, TORN_DIR, appendJournalEntry } from './journal.js';
 import { PUBLIC_KEY_FILE, publicKeyFingerprint } from './keys.js';
-import { recordReceipt } from './seal.js';
+import { recordFailure, recordReceipt, recordRequeue } from './seal.js';
 import { openEvidenceStore } from './store.js';
-import type { EvidenceStore } from './store.js';
+import type { FileEvidenceStore } from './store.js';
 import { verifyEvidence } from './verify.js';
 import type { VerificationReport } from './verify.js';
 import { sealToyRun } from './__fixtures__/seal-toy-run.js';
@@ -19,7 +19,7 @@ import { readEntries, rewriteAndResign, writeLines } from './__fixtures__/tamper
 import { toyRules } from './__fixtures__/toy-rules.js';
 
 let dir: string;
-let store: EvidenceStore;
+let store: FileEvidenceStore;
 
 /** Three runs and one receipt: seq 1 run-a, 2 receipt of run-a, 3 run-b, 4 run-c. */
 async function buildStore(): Promise<void> {
@@ -36,7 +36,7 @@ async function buildStore(): Promise<void> {
 const errorsOf = (report: VerificationReport) => report.findings.filter((f) => f.severity === 'error');
 
 let template: string;
-let templateStore: EvidenceStore;
+let templateStore: FileEvidenceStore;
 
 // The store is built once (sealing fsyncs every blob and entry); each test gets its own copy to tamper with.
 beforeAll(async () => {
@@ -55,7 +55,8 @@ afterAll(async () => {
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'esms-evidence-'));
   await cp(template, dir, { recursive: true });
-  store = { ...templateStore, dir };
+  // Its own store over the copy (same keys, same clock): appends go to the copy, not the template.
+  store = await openEvidenceStore(dir, { now: templateStore.now });
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -305,6 +306,54 @@ describe('verifyEvidence on a tampered store names the entry and the check', () 
     const report = await verifyEvidence(dir, { rules: toyRules });
     expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([[5, 'receipt']]);
     expect(errorsOf(report)[0]?.message).toContain('never sealed');
+  });
+});
+
+describe('a kept failure sent again (esms resend: submission-requeued)', () => {
+  const previousFailure = {
+    code: 'submission-permanent',
+    reason: 'HTTP 401',
+    httpStatus: 401,
+    at: '2024-04-01T05:00:00Z',
+  };
+
+  it('a resend after a failure of the same sealed run verifies; its record names that failure', async () => {
+    const failed = await recordFailure(store, {
+      runId: 'run-b',
+      submissionId: 'sub-run-b',
+      code: 'submission-permanent',
+      message: 'HTTP 401',
+      httpStatus: 401,
+    });
+    const requeued = await recordRequeue(store, {
+      runId: 'run-b',
+      submissionId: 'sub-run-b',
+      previousFailure,
+    });
+    expect(requeued.payload['failureEntry']).toEqual({ seq: failed.seq, hash: failed.hash });
+    await recordReceipt(store, { runId: 'run-b', submissionId: 'sub-run-b', receipt: '{}' });
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(report.findings).toEqual([]);
+  });
+
+  it('a resend of a run never sealed, of another submission, or pointing to no failure: each fails, by name', async () => {
+    await recordRequeue(store, { runId: 'run-ghost', submissionId: 'sub-ghost', previousFailure });
+    await store.append({
+      type: 'submission-requeued',
+      payload: {
+        runId: 'run-b',
+        submissionId: 'sub-run-b',
+        runEntry: null,
+        // seq 2 is run-a's receipt, not a failure of run-b's submission.
+        failureEntry: { seq: 2, hash: (await store.entries())[1]?.hash },
+        previousFailure,
+      },
+    });
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(errorsOf(report).map((f) => [f.seq, f.check, f.message.replace(/^entry seq \d+: /, '')])).toEqual([
+      [5, 'receipt', 'resend record for run run-ghost, which was never sealed before it'],
+      [6, 'receipt', 'resend record points to no earlier failure record (seq 2)'],
+    ]);
   });
 });
 

@@ -29,7 +29,9 @@ import { PUBLIC_KEY_FILE, normaliseFingerprint, publicKeyFingerprint } from './k
 import { loadSdkRules } from './recompute.js';
 import type { ComputeOptions, EvidenceRules, Fact } from './recompute.js';
 import { entriesBeyondRetention } from './retention.js';
+import { applyScope, type EstablishmentScope } from '../scope/establishment-scope.js';
 import { extractTarFile } from './tar.js';
+import { isErrnoCode } from '../durable-fs.js';
 
 /** What each finding is about. */
 export type VerificationCheck =
@@ -79,7 +81,13 @@ export interface VerifiedRun {
 }
 
 export interface VerificationReport {
+  /** Everything holds and at least one entry was checked. */
   ok: boolean;
+  /**
+   * The store holds no entry yet (a fresh `esms init`, or a first run that never got to its seal): nothing
+   * to check and nothing to sign, which is not tampering. `ok` is then `false`, with no error.
+   */
+  nothingSealed: boolean;
   path: string;
   kind: 'store' | 'bundle';
   summary: {
@@ -110,6 +118,17 @@ export interface VerifyOptions {
   rules?: EvidenceRules | null;
   /** Also report entries older than this many years (reported only: nothing is ever deleted). */
   retentionYears?: number;
+  /**
+   * Which sealed runs to recompute and compare (default: every one). The others are left out of `runs`;
+   * digests, links and signatures are checked for every entry regardless (`esms export` checks the one
+   * run it exports).
+   */
+  recomputeRuns?: (entry: JournalEntry) => boolean;
+  /**
+   * A store directory that does not exist yet is "nothing sealed" rather than an unreadable path
+   * (`esms report` on an installation that never ran; `esms verify PATH` keeps a missing path an error).
+   */
+  absentStoreIsEmpty?: boolean;
   now?: () => Date;
 }
 
@@ -125,6 +144,23 @@ export async function verifyEvidence(path: string, options: VerifyOptions = {}):
   try {
     info = await stat(path);
   } catch (error) {
+    if (options.absentStoreIsEmpty === true && isErrnoCode(error, 'ENOENT')) {
+      return buildReport(
+        path,
+        'store',
+        [
+          {
+            seq: null,
+            check: 'journal',
+            severity: 'info',
+            message: `nothing sealed yet: there is no evidence store at ${path}; a first esms run-once creates it`,
+          },
+        ],
+        [],
+        true,
+        { entries: 0, blobs: 0, lastSeq: null, lastHash: null, key: null, expected: null },
+      );
+    }
     return failedBeforeStart(path, 'store', `cannot read ${path}: ${describe(error)}`);
   }
   if (info.isDirectory()) return verifyStoreDirectory(path, path, 'store', options);
@@ -159,7 +195,7 @@ async function findStoreRoot(dir: string): Promise<string | null> {
 
 function failedBeforeStart(path: string, kind: 'store' | 'bundle', message: string): VerificationReport {
   const findings: VerificationFinding[] = [{ seq: null, check: 'input', severity: 'error', message }];
-  return buildReport(path, kind, findings, [], {
+  return buildReport(path, kind, findings, [], false, {
     entries: 0,
     blobs: 0,
     lastSeq: null,
@@ -187,6 +223,9 @@ async function verifyStoreDirectory(
 
   // 1. Keys: the store's own, and the one it must be (when the caller knows it).
   let storeKey: KeyObject | null = null;
+  // These two are what an empty store lacks; they are errors only once something is sealed.
+  let storeKeyMissing: VerificationFinding | null = null;
+  let journalMissing: VerificationFinding | null = null;
   let storeFingerprint: string | null = null;
   try {
     const pem = await readFile(join(dir, PUBLIC_KEY_FILE), 'utf8');
@@ -199,6 +238,7 @@ async function verifyStoreDirectory(
       'error',
       `the store's public key (${PUBLIC_KEY_FILE}) is missing or unreadable: ${describe(error)}`,
     );
+    storeKeyMissing = findings.at(-1) ?? null;
   }
   let expectedKey: KeyObject | null = null;
   let expectedFingerprint: string | null = null;
@@ -239,6 +279,7 @@ async function verifyStoreDirectory(
     text = await readFile(join(dir, JOURNAL_FILE), 'utf8');
   } catch (error) {
     add(null, 'journal', 'error', `no readable ${JOURNAL_FILE}: ${describe(error)}`);
+    journalMissing = findings.at(-1) ?? null;
   }
   const parsed = parseJournal(text ?? '');
   const blobChecks = new Map<Digest, Promise<'ok' | 'missing' | 'altered'>>();
@@ -339,11 +380,16 @@ async function verifyStoreDirectory(
       }
     }
     if (entry.type === 'run-sealed') {
-      const run = await verifyRun(dir, entry, rules, checkBlob, add);
-      runs.push(run);
-      runEntries.set(run.runId, entry);
+      if (options.recomputeRuns === undefined || options.recomputeRuns(entry)) {
+        runs.push(await verifyRun(dir, entry, rules, checkBlob, add));
+      }
+      const runId = entry.payload['runId'];
+      runEntries.set(typeof runId === 'string' ? runId : '(no run id)', entry);
     } else if (entry.type === 'submission-receipt' || entry.type === 'submission-failed') {
       checkRunReference(entry, runEntries, add);
+    } else if (entry.type === 'submission-requeued') {
+      checkRunReference(entry, runEntries, add);
+      checkFailureReference(entry, entries, add);
     }
     previous = entry;
     previousUnreadable = false;
@@ -361,9 +407,6 @@ async function verifyStoreDirectory(
         'The agent sets these bytes aside (journal.torn/) at its next append.',
     );
   }
-  if (text !== null && parsed.lines.length === 0 && parsed.tornTail === null) {
-    add(null, 'journal', 'warning', 'the journal has no entries yet: nothing is sealed');
-  }
 
   // 3. Every blob on disk, referenced or not, must hold what its name says.
   const blobs = await listBlobs(dir);
@@ -379,6 +422,30 @@ async function verifyStoreDirectory(
         'blob-digest',
         'error',
         `unreferenced blob ${blob.digest} does not match its digest (the content was altered)`,
+      );
+    }
+  }
+
+  // No entry at all, and nothing wrong but what a store with no entry lacks: nothing sealed yet.
+  const nothingSealed =
+    parsed.lines.length === 0 &&
+    findings.every((f) => f.severity !== 'error' || f === journalMissing || f === storeKeyMissing);
+  if (nothingSealed) {
+    const absent = [journalMissing, storeKeyMissing];
+    findings.splice(0, findings.length, ...findings.filter((f) => !absent.includes(f)));
+    add(
+      null,
+      'journal',
+      'info',
+      `nothing sealed yet: the store holds no journal entry${journalMissing === null ? '' : ` (no ${JOURNAL_FILE})`}` +
+        `${storeKeyMissing === null ? '' : ` and no public key (${PUBLIC_KEY_FILE})`}; a first esms run-once seals a run`,
+    );
+    if (blobs.length > 0) {
+      add(
+        null,
+        'journal',
+        'warning',
+        `the store holds ${blobs.length} blob(s) but no journal entry: a first seal was interrupted, or the journal was removed`,
       );
     }
   }
@@ -400,7 +467,7 @@ async function verifyStoreDirectory(
     }
   }
 
-  return buildReport(displayPath, kind, findings, runs, {
+  return buildReport(displayPath, kind, findings, runs, nothingSealed, {
     entries: entries.length,
     blobs: blobs.length,
     lastSeq: previous?.seq ?? entries.at(-1)?.seq ?? null,
@@ -484,13 +551,20 @@ async function verifyRun(
   const computeOptions = isRecord(payload['computeOptions'])
     ? (payload['computeOptions'] as ComputeOptions)
     : {};
+  const scope = sealedScope(payload);
+  if (scope === 'malformed') {
+    fail('entry-format', 'the run-sealed entry has a scope that is not a list of FINESS');
+    return run;
+  }
   let factCount = 0;
   let recomputed;
   try {
     const facts = countingFacts(readNdjson(blobPath(dir, projectionDigest)), () => {
       factCount += 1;
     });
-    recomputed = await rules.recomputeFromProjection(facts, computeOptions);
+    // Narrowed to the ESSMS the run sealed and submitted, exactly as the runner did (`applyScope`).
+    const whole = await rules.recomputeFromProjection(facts, computeOptions);
+    recomputed = scope === 'absent' ? whole : applyScope(whole, scope);
   } catch (error) {
     fail('recompute', `the recomputation from the projection failed: ${describe(error)}`);
     return run;
@@ -553,17 +627,45 @@ async function verifyRun(
           fail('submission', `the expected MeasureReports could not be rebuilt: ${describe(error)}`);
         }
       }
-      for (const message of compareSubmission(submitted, recomputed.results, expected))
-        fail('submission', message);
+      const messages = compareSubmission(submitted, recomputed.results, expected);
+      for (const message of messages) fail('submission', message);
+      if (scope === 'absent' && messages.some((m) => m.endsWith('is missing from the submission'))) {
+        add(
+          entry.seq,
+          'submission',
+          'info',
+          `${prefix}: sealed by esms ${String(payload['softwareVersion'])} before runs sealed their scope: ` +
+            'its results hold every ESSMS of the data while only the configured ones were submitted, so ' +
+            'this run cannot be verified; a new esms run-once seals the same figures in a run that verifies',
+        );
+      }
     }
   }
   run.ok = errors === 0;
   return run;
 }
 
+/**
+ * The scope a run was sealed with: `null` (every ESSMS of the data), a FINESS list, `absent` for runs
+ * sealed before the scope was (their results and submission must then match as a whole), or `malformed`.
+ */
+function sealedScope(payload: Record<string, unknown>): EstablishmentScope | 'absent' | 'malformed' {
+  if (!('scope' in payload)) return 'absent';
+  const scope = payload['scope'];
+  if (scope === null) return null;
+  const list = field(scope, 'establishments');
+  if (!Array.isArray(list) || !list.every((f) => typeof f === 'string')) return 'malformed';
+  return list;
+}
+
 function checkRunReference(entry: JournalEntry, runs: Map<string, JournalEntry>, add: AddFinding): void {
   const runId = entry.payload['runId'];
-  const what = entry.type === 'submission-receipt' ? 'receipt' : 'failure record';
+  const what =
+    entry.type === 'submission-receipt'
+      ? 'receipt'
+      : entry.type === 'submission-requeued'
+        ? 'resend record'
+        : 'failure record';
   if (typeof runId !== 'string') {
     add(entry.seq, 'receipt', 'error', `entry seq ${entry.seq}: ${what} names no run`);
     return;
@@ -593,6 +695,38 @@ function checkRunReference(entry: JournalEntry, runs: Map<string, JournalEntry>,
       'receipt',
       'error',
       `entry seq ${entry.seq}: ${what} for run ${runId} names another submission id than the sealed one`,
+    );
+  }
+}
+
+/**
+ * A resend sets aside a kept failure: the failure it names (when it names one) must be an earlier
+ * `submission-failed` entry of the same submission. A resend may name none: the outbox can hold a failure
+ * whose journal entry a crash prevented (the failure is in the outbox before it is in the journal).
+ */
+function checkFailureReference(entry: JournalEntry, earlier: readonly JournalEntry[], add: AddFinding): void {
+  const reference = entry.payload['failureEntry'];
+  const previous = entry.payload['previousFailure'];
+  if (!isRecord(previous) || typeof previous['code'] !== 'string') {
+    add(entry.seq, 'receipt', 'error', `entry seq ${entry.seq}: resend record names no previous failure`);
+  }
+  if (reference === null || reference === undefined) return;
+  const failed = earlier.find(
+    (e) => e.seq === field(reference, 'seq') && e.hash === field(reference, 'hash') && e.seq < entry.seq,
+  );
+  if (failed?.type !== 'submission-failed') {
+    add(
+      entry.seq,
+      'receipt',
+      'error',
+      `entry seq ${entry.seq}: resend record points to no earlier failure record (seq ${String(field(reference, 'seq'))})`,
+    );
+  } else if (failed.payload['submissionId'] !== entry.payload['submissionId']) {
+    add(
+      entry.seq,
+      'receipt',
+      'error',
+      `entry seq ${entry.seq}: resend record points to the failure of another submission (seq ${failed.seq})`,
     );
   }
 }
@@ -649,6 +783,7 @@ function buildReport(
   kind: 'store' | 'bundle',
   findings: VerificationFinding[],
   runs: VerifiedRun[],
+  nothingSealed: boolean,
   facts: {
     entries: number;
     blobs: number;
@@ -660,7 +795,8 @@ function buildReport(
 ): VerificationReport {
   const errors = findings.filter((f) => f.severity === 'error').length;
   return {
-    ok: errors === 0,
+    ok: errors === 0 && !nothingSealed,
+    nothingSealed,
     path,
     kind,
     summary: {

@@ -27,6 +27,9 @@ export async function loadReportInput(
         at: entry.time,
         detail: asString(field(entry.payload['receipt'], 'digest')),
       });
+    } else if (entry.type === 'submission-requeued' && outcomes.get(runId)?.status !== 'received') {
+      // Sent again after its cause was fixed (`esms resend`): waiting for the receipt again.
+      outcomes.set(runId, { id: submissionId, status: 'pending', at: null, detail: null });
     } else if (entry.type === 'submission-failed' && outcomes.get(runId)?.status !== 'received') {
       outcomes.set(runId, {
         id: submissionId,
@@ -70,6 +73,7 @@ export async function loadReportInput(
     source: storeDir,
     verification: {
       ok: verification.ok,
+      nothingSealed: verification.nothingSealed,
       errors: verification.summary.errors,
       warnings: verification.summary.warnings,
       messages: [...verification.findings]

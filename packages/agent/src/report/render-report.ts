@@ -317,6 +317,13 @@ function submissionText(run: ReportRun): string {
 
 function verificationBanner(input: ReportInput): Html {
   const v = input.verification;
+  if (v.nothingSealed) {
+    return html`<div class="banner">
+      <strong>Aucun calcul scellé pour l’instant</strong><br />Le journal des preuves ne contient encore
+      aucune entrée : il n’y a rien à vérifier ni à signer. Le premier calcul (<code>esms run-once</code>, ou
+      le prochain passage planifié) sera scellé avant sa transmission.
+    </div>`;
+  }
   return v.ok
     ? html`<div class="banner ok">
         <strong>✓ Preuves vérifiées</strong><br />Les ${v.entries} entrée(s) du journal sont intactes,

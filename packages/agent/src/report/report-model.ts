@@ -26,6 +26,8 @@ export interface ReportRun {
 
 export interface ReportVerification {
   ok: boolean;
+  /** No entry in the store yet: the report says so, without the "do not sign" verdict. */
+  nothingSealed: boolean;
   errors: number;
   warnings: number;
   /** Finding messages, errors first. */

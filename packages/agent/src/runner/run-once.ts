@@ -5,28 +5,25 @@ import {
   RATE_INDICATOR_IDS,
   serialisableOptions,
   toMeasureReports,
-  type ComputeOptions,
   type ResultsDocument,
 } from '@esms-numerique/sdk';
+import { applyScope, scopeFromConfig } from '../scope/establishment-scope.js';
+import { computeOptionsFromConfig } from '../config/compute-options.js';
 import { resolveMeasureDate } from '../config/measure-date.js';
 import { AgentError, isAgentError } from '../errors.js';
 import { createProjectionWriter } from '../evidence/projection-writer.js';
 import { createPseudonymiser } from '../evidence/pseudonymiser.js';
 import { measuresDigest } from '../evidence/recompute.js';
 import { recordFailure, recordReceipt, sealRun } from '../evidence/seal.js';
-import { openEvidenceStore, type EvidenceStore } from '../evidence/store.js';
+import type { EvidenceStore } from '../evidence/store.js';
 import { buildSubmission } from '../submit/build-submission.js';
 import { deliverPending, type DeliveryOutcome } from '../submit/deliver.js';
-import { Outbox } from '../submit/outbox.js';
-import type { SubmissionTransport } from '../submit/ars-client.js';
-import type { Sleep } from '../submit/sleep.js';
+import type { Outbox } from '../submit/outbox.js';
 import { AGENT_VERSION } from '../version.js';
-import type { AgentContext } from './agent-context.js';
-import { arsTransportFromConfig, retryPolicyFromConfig } from './ars-from-config.js';
 import { computeFromSources } from './compute-from-source.js';
+import type { RunDependencies, SubmissionDependencies } from './run-dependencies.js';
 import { acquireRunLock } from './run-lock.js';
 import { listRunRecords, newRunId, writeRunRecord, type RunFigures, type RunRecord } from './run-records.js';
-import { sourcesFromConfig } from './sources-from-config.js';
 
 export interface RunOnceOptions {
   trigger: RunRecord['trigger'];
@@ -34,9 +31,11 @@ export interface RunOnceOptions {
   measureDate?: string | undefined;
   /** SIGINT/SIGTERM: stops reading, or stops between delivery attempts; nothing is left half-written. */
   signal?: AbortSignal | undefined;
-  /** Tests swap the transport and the sleep to inject faults without waiting. */
-  transport?: SubmissionTransport | undefined;
-  sleep?: Sleep | undefined;
+  /**
+   * How long delivery may go on (retries included) before the run returns with its submission `pending`
+   * (`esms run-once --wait`), counted from the first send; default: until the retry deadline (the daemon).
+   */
+  deliveryWaitMs?: number | undefined;
 }
 
 /**
@@ -45,11 +44,11 @@ export interface RunOnceOptions {
  * in the outbox, and a submission stays pending until its receipt is on disk, so a restart re-sends the
  * same bytes under the same id and the ARS keeps one copy.
  */
-export async function runOnce(ctx: AgentContext, options: RunOnceOptions): Promise<RunRecord> {
-  const { config, logger } = ctx;
+export async function runOnce(deps: RunDependencies, options: RunOnceOptions): Promise<RunRecord> {
+  const { config, logger } = deps;
   const log = logger.child({ component: 'runner' });
-  const lock = await acquireRunLock(ctx.dataDir);
-  const started = ctx.now();
+  const lock = await acquireRunLock(config.dataDir);
+  const started = deps.clock();
   const measureDate =
     options.measureDate ?? resolveMeasureDate(config.measureDate, started, config.schedule.timezone);
   const record: RunRecord = {
@@ -69,10 +68,10 @@ export async function runOnce(ctx: AgentContext, options: RunOnceOptions): Promi
     error: null,
   };
   try {
-    await writeRunRecord(ctx.dataDir, record);
-    const store = await openEvidenceStore(ctx.evidenceDir, { create: true, now: ctx.now });
-    const outbox = config.ars === null ? null : await Outbox.open({ dataDir: ctx.dataDir, now: ctx.now });
-    await sealAndSubmit(ctx, record, store, outbox, options);
+    await writeRunRecord(config.dataDir, record);
+    const store = await deps.evidence();
+    const outbox = deps.submission === null ? null : await deps.submission.outbox();
+    await sealAndSubmit(deps, record, store, outbox, options);
   } catch (error) {
     record.outcome = options.signal?.aborted ? 'aborted' : 'error';
     record.error = isAgentError(error)
@@ -80,10 +79,10 @@ export async function runOnce(ctx: AgentContext, options: RunOnceOptions): Promi
       : { code: 'internal', message: error instanceof Error ? error.message : String(error) };
     if (record.outcome === 'error') log.error({ err: record.error, runId: record.runId }, 'run failed');
   } finally {
-    const finished = ctx.now();
+    const finished = deps.clock();
     record.finishedAt = finished.toISOString();
     record.durationMs = finished.getTime() - started.getTime();
-    await writeRunRecord(ctx.dataDir, record).catch((error: unknown) =>
+    await writeRunRecord(config.dataDir, record).catch((error: unknown) =>
       log.error({ err: String(error) }, 'cannot write the run record'),
     );
     await lock.release();
@@ -106,38 +105,30 @@ export async function runOnce(ctx: AgentContext, options: RunOnceOptions): Promi
       })),
       ...(record.error ? { error: record.error } : {}),
     },
-    `run ${record.outcome}`,
+    // A submission given up at its retry deadline was not refused: the log says "overdue".
+    `run ${record.outcome === 'failed' && record.error?.code === 'submission-deadline' ? 'overdue' : record.outcome}`,
   );
   return record;
 }
 
 async function sealAndSubmit(
-  ctx: AgentContext,
+  deps: RunDependencies,
   record: RunRecord,
   store: EvidenceStore,
   outbox: Outbox | null,
   options: RunOnceOptions,
 ): Promise<void> {
-  const { config } = ctx;
-  const log = ctx.logger.child({ component: 'runner' });
+  const { config, submission: submitting } = deps;
+  const log = deps.logger.child({ component: 'runner' });
 
+  const window = deliveryWindow(options);
   // Whatever a previous run left pending goes first, so a restart finishes what a crash interrupted.
-  if (outbox !== null && (await outbox.list()).pending.length > 0) {
-    await deliver(ctx, store, outbox, options);
+  if (outbox !== null && submitting !== null && (await outbox.list()).pending.length > 0) {
+    await deliver(deps, submitting, store, outbox, window.signal());
   }
 
-  const timezoneOverrides: Record<string, string> = {};
-  for (const e of config.establishments) if (e.timezone) timezoneOverrides[e.finess] = e.timezone;
-  const computeOptions: ComputeOptions = {
-    measureDate: record.measureDate,
-    denominatorScope: config.computation.denominatorScope,
-    countCancelledEvents: config.computation.countCancelledEvents,
-    finessMode: config.computation.finessMode,
-    projectStartDate: config.computation.projectStartDate,
-    allCarePlansAreProjetPersonnalise: config.computation.allCarePlansAreProjetPersonnalise,
-    timezoneOverrides,
-  };
-  const pseudonymise = createPseudonymiser(store.keys.pseudonymSecret);
+  const computeOptions = computeOptionsFromConfig(config, record.measureDate);
+  const pseudonymise = createPseudonymiser(store.pseudonymSecret);
   const projection = createProjectionWriter(store);
   // The earliest instant a rule can look at: AuditEvents older than that cannot change a figure.
   const yearBefore = `${Number(record.measureDate.slice(0, 4)) - 1}-01-01`;
@@ -145,7 +136,7 @@ async function sealAndSubmit(
   const windowStart = projectStart !== null && projectStart < yearBefore ? projectStart : yearBefore;
   let computed;
   try {
-    const sources = await sourcesFromConfig(config, windowStart, ctx.logger.child({ component: 'source' }));
+    const sources = await deps.sources(windowStart);
     computed = await computeFromSources(
       sources,
       {
@@ -160,26 +151,31 @@ async function sealAndSubmit(
     await projection.abort();
     throw error;
   }
-  const { results, subjects } = computed.computation;
+  // One scope for everything that follows: the figures sealed, submitted, reported and exported.
+  const scope = scopeFromConfig(config);
+  const { results, subjects, notConfigured } = applyScope(computed.computation, scope);
   record.recordsRead = computed.recordsRead;
   record.dataQuality = {
     errors: results.dataQuality.errors.length,
     warnings: results.dataQuality.warnings.length,
   };
-  const submitted = selectEstablishments(
-    results,
-    config.establishments.map((e) => e.finess),
-  );
-  record.missingEstablishments = submitted.missing;
-  record.figures = figuresOf(submitted.results);
-  if (submitted.missing.length > 0) {
+  const present = new Set(results.establishments.map((e) => e.finess));
+  record.missingEstablishments = (scope ?? []).filter((f) => !present.has(f));
+  record.figures = figuresOf(results);
+  if (record.missingEstablishments.length > 0) {
     log.warn(
-      { missing: submitted.missing },
+      { missing: record.missingEstablishments },
       'configured ESSMS with nothing computed (no séjour, or FINESS not in the data)',
     );
   }
-  const reports = toMeasureReports(submitted.results);
-  const submission = buildSubmission(submitted.results, reports);
+  if (notConfigured.length > 0) {
+    log.warn(
+      { notConfigured },
+      'ESSMS in the data but not in the config: left out (named in the data quality), never submitted',
+    );
+  }
+  const reports = toMeasureReports(results);
+  const submission = buildSubmission(results, reports);
   record.submissionId = submission.id;
 
   if (options.signal?.aborted) {
@@ -191,19 +187,20 @@ async function sealAndSubmit(
     runId: record.runId,
     submissionId: submission.id,
     softwareVersion: AGENT_VERSION,
-    configDigest: ctx.loaded.digest,
+    configDigest: deps.configDigest,
     measuresDigest: measuresDigest(),
     computeOptions: serialisableOptions(computed.options),
     measureDate: record.measureDate,
     periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
+    scope,
     projection: await projection.finish(),
     results,
     subjects: pseudonymiseSubjectLists(subjects, pseudonymise),
     submissionBody: submission.body,
   });
-  await writeRunRecord(ctx.dataDir, record);
+  await writeRunRecord(config.dataDir, record);
 
-  if (outbox === null) {
+  if (outbox === null || submitting === null) {
     record.outcome = 'sealed';
     return;
   }
@@ -224,12 +221,13 @@ async function sealAndSubmit(
     return;
   }
   if (!queued.created && queued.state === 'failed') {
-    // The ARS already refused these exact bytes: never retried blindly (contract.md §4); a person decides.
+    // These exact bytes are kept as failed: never retried blindly (contract.md §4); a person decides, and
+    // sends them again with `esms resend` once the cause is fixed.
     const failure = (await outbox.get(submission.id))?.item.failure;
     record.outcome = 'failed';
     record.error = {
       code: failure?.code ?? 'submission-permanent',
-      message: `already refused, not re-sent: ${failure?.reason ?? 'see esms status'}`,
+      message: `${keptFailureText(failure?.code)}, not re-sent: ${failure?.reason ?? 'see esms status'}; ${resendHint(submission.id, failure?.code)}`,
     };
     await recordFailure(store, {
       runId: record.runId,
@@ -240,8 +238,14 @@ async function sealAndSubmit(
     });
     return;
   }
-  const outcomes = await deliver(ctx, store, outbox, options);
+  const outcomes = await deliver(deps, submitting, store, outbox, window.signal());
   const mine = outcomes.find((o) => 'id' in o && o.id === submission.id);
+  if (mine?.state === 'pending' && window.expired()) {
+    log.warn(
+      { submission: submission.id.slice(0, 12), waitMs: options.deliveryWaitMs },
+      'stopped waiting for the ARS: the submission stays queued; the daemon or the next run sends it',
+    );
+  }
   record.outcome =
     mine === undefined
       ? 'pending'
@@ -254,30 +258,28 @@ async function sealAndSubmit(
 }
 
 /**
- * Delivers every pending submission and writes each receipt or final failure into the evidence; a run
- * record left `pending` by an earlier run is brought up to date (`submitted` or `failed`), so `esms status`
+ * Delivers every pending submission and writes each receipt or final failure into the evidence; run
+ * records left `pending` by earlier runs are brought up to date (`submitted` or `failed`), so `esms status`
  * tells the truth. The caller holds the run lock. Also used by the daemon to resume at start.
  */
 export async function deliver(
-  ctx: AgentContext,
+  deps: Pick<RunDependencies, 'config' | 'logger' | 'clock'>,
+  submitting: SubmissionDependencies,
   store: EvidenceStore,
   outbox: Outbox,
-  options: Pick<RunOnceOptions, 'signal' | 'transport' | 'sleep'>,
+  signal?: AbortSignal,
 ): Promise<DeliveryOutcome[]> {
-  const { config } = ctx;
-  if (config.ars === null) return [];
-  const submitterLog = ctx.logger.child({ component: 'submitter' });
-  const client = options.transport ?? (await arsTransportFromConfig(config.ars, ctx.now, submitterLog));
+  const client = await submitting.transport();
   const outcomes = await deliverPending({
     outbox,
     client,
-    policy: retryPolicyFromConfig(config.ars.retry),
-    logger: submitterLog,
-    now: ctx.now,
-    ...(options.sleep ? { sleep: options.sleep } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    policy: submitting.retryPolicy,
+    logger: deps.logger.child({ component: 'submitter' }),
+    now: deps.clock,
+    ...(submitting.sleep ? { sleep: submitting.sleep } : {}),
+    ...(signal ? { signal } : {}),
   });
-  const runs = await listRunRecords(ctx.dataDir, 1000);
+  const runs = await listRunRecords(deps.config.dataDir, 1000);
   for (const outcome of outcomes) {
     if (outcome.state !== 'done' && outcome.state !== 'failed') continue;
     const run = runs.find((r) => r.submissionId === outcome.id);
@@ -298,33 +300,50 @@ export async function deliver(
         ...(outcome.failure.status === undefined ? {} : { httpStatus: outcome.failure.status }),
       });
     }
-    // The receipt is in the evidence first; then the record of the run that queued it is updated.
-    if (run?.outcome === 'pending') {
-      run.outcome = outcome.state === 'done' ? 'submitted' : 'failed';
-      run.error =
+    // The receipt is in the evidence first; then the records of the runs that queued it are updated
+    // (several runs of the same figures share one submission).
+    for (const queued of runs) {
+      if (queued.submissionId !== outcome.id || queued.outcome !== 'pending') continue;
+      queued.outcome = outcome.state === 'done' ? 'submitted' : 'failed';
+      queued.error =
         outcome.state === 'done' ? null : { code: outcome.failure.code, message: outcome.failure.reason };
-      await writeRunRecord(ctx.dataDir, run);
+      await writeRunRecord(deps.config.dataDir, queued);
     }
   }
   return outcomes;
 }
 
-/** Keeps the configured ESSMS (all of them when none is configured), and names those with no figures. */
-function selectEstablishments(
-  results: ResultsDocument,
-  configured: string[],
-): { results: ResultsDocument; missing: string[] } {
-  if (configured.length === 0) return { results, missing: [] };
-  const wanted = new Set(configured);
-  const establishments = results.establishments.filter((e) => wanted.has(e.finess));
-  const present = new Set(establishments.map((e) => e.finess));
+/** How a kept failure is named, in the run record and the logs: a refusal, or overdue. */
+export function keptFailureText(code: string | undefined): string {
+  return code === 'submission-deadline'
+    ? 'already overdue (retries given up at the retry deadline)'
+    : 'already refused by the ARS';
+}
+
+export function resendHint(id: string, code: string | undefined): string {
+  return code === 'submission-deadline'
+    ? `once the ARS is reachable: esms resend ${id.slice(0, 12)}`
+    : `once the cause is fixed: esms resend ${id.slice(0, 12)}`;
+}
+
+/**
+ * The signal delivery stops on: the run's own (SIGINT/SIGTERM), and, with `deliveryWaitMs`, a timer
+ * started when delivery first begins (computing and sealing do not count against the wait).
+ */
+export function deliveryWindow(options: Pick<RunOnceOptions, 'signal' | 'deliveryWaitMs'>): {
+  signal: () => AbortSignal | undefined;
+  expired: () => boolean;
+} {
+  let timeout: AbortSignal | undefined;
+  let combined: AbortSignal | undefined;
   return {
-    results: {
-      ...results,
-      establishments,
-      organisations: results.organisations.filter((o) => o.establishments.some((f) => wanted.has(f))),
+    signal() {
+      if (options.deliveryWaitMs === undefined) return options.signal;
+      timeout ??= AbortSignal.timeout(options.deliveryWaitMs);
+      combined ??= options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+      return combined;
     },
-    missing: configured.filter((f) => !present.has(f)),
+    expired: () => timeout?.aborted === true,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { RunOutcome, RunRecord } from '../runner/run-records.js';
+import type { LastSealCheck } from './check-last-seal.js';
 
 /**
  * What `esms status --format json` prints. Figures and ids only: never person data. Fields may be added,
@@ -20,13 +21,20 @@ export interface AgentStatus {
   /** Configured ESSMS absent from the last run that computed figures. */
   missingEstablishments: string[];
   nextRun: { at: string; local: string; cron: string; timezone: string } | null;
-  evidence: { lastEntry: { seq: number; type: string; time: string; hashPrefix: string } | null };
+  evidence: {
+    lastEntry: { seq: number; type: string; time: string; hashPrefix: string } | null;
+    /** The last sealed run, checked cheaply (`checkLastSeal`); `null` when nothing is sealed yet. */
+    lastRun: LastSealCheck | null;
+  };
   /** Everything that needs a human; `esms status` exits 1 when this is not empty. */
   problems: StatusProblem[];
 }
 
-/** A run outcome as status shows it: a run left `running` by a dead process is `interrupted`. */
-export type ShownOutcome = RunOutcome | 'interrupted';
+/**
+ * A run outcome as status shows it: a run left `running` by a dead process is `interrupted`; a `failed`
+ * run whose submission was given up at its retry deadline is `overdue` (the ARS refused nothing).
+ */
+export type ShownOutcome = RunOutcome | 'interrupted' | 'overdue';
 
 export interface RunSummary {
   runId: string;
@@ -56,6 +64,11 @@ export interface PendingSubmission {
 
 export interface FailedSubmission {
   id: string;
+  /**
+   * `refused`: the ARS answered a permanent 4xx; `overdue`: transient failures until the retry deadline
+   * (the ARS down or unreachable). Either is sent again by `esms resend` once its cause is fixed.
+   */
+  kind: 'refused' | 'overdue';
   measureDate: string;
   attempts: number;
   code: string;
@@ -67,12 +80,17 @@ export interface FailedSubmission {
 }
 
 export type StatusProblemCode =
+  /** Refused by the ARS (permanent 4xx). */
   | 'submission-failed'
+  /** Given up at its retry deadline (transient failures all along). */
+  | 'submission-overdue'
   | 'outbox-corrupt'
   | 'run-interrupted'
   | 'last-run-error'
   | 'establishment-missing'
-  | 'submission-past-deadline';
+  | 'submission-past-deadline'
+  /** The last sealed run would not verify (see `checkLastSeal`). */
+  | 'evidence-inconsistent';
 
 export interface StatusProblem {
   code: StatusProblemCode;

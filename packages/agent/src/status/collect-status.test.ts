@@ -1,12 +1,24 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReceiver, type Receiver } from '../../../../examples/receiver/receiver.mjs';
-import { DUI_SMALL_NDJSON, collectingLogger } from '../daemon/__fixtures__/daemon-harness.js';
+import {
+  DUI_SMALL_NDJSON,
+  collectingLogger,
+  type CollectedLogs,
+} from '../daemon/__fixtures__/daemon-harness.js';
+import { blobPath, putBlob } from '../evidence/blobs.js';
+import { canonicalJson, type Digest } from '../evidence/canonical-json.js';
+import { readJournalEntries } from '../evidence/journal.js';
+import { loadEvidenceKeys } from '../evidence/keys.js';
+import { rewriteAndResign } from '../evidence/__fixtures__/tamper.js';
 import { openAgentContext, type AgentContext } from '../runner/agent-context.js';
+import { runDependencies } from '../runner/run-dependencies.js';
+import { resendSubmission } from '../runner/resend.js';
 import { runOnce } from '../runner/run-once.js';
+import { verifyEvidence } from '../evidence/verify.js';
 import { writeRunRecord, type RunRecord } from '../runner/run-records.js';
 import { SubmissionTransientError } from '../submit/submission-errors.js';
 import { collectStatus, localDateTime } from './collect-status.js';
@@ -29,13 +41,20 @@ afterEach(async () => {
 
 interface Setup {
   ctx: AgentContext;
+  logs: CollectedLogs;
   status: typeof collectStatus extends (l: never, o?: infer O) => unknown
     ? (options?: O) => ReturnType<typeof collectStatus>
     : never;
 }
 
 async function setup(
-  options: { establishments?: string[]; sources?: string; ars?: boolean } = {},
+  options: {
+    establishments?: string[];
+    sources?: string;
+    ars?: boolean;
+    now?: () => Date;
+    retry?: string;
+  } = {},
 ): Promise<Setup> {
   const yaml = [
     'establishments:',
@@ -47,21 +66,22 @@ async function setup(
       : [
           'ars:',
           `  endpoint: ${receiver.url}`,
-          '  retry: { initialDelayMs: 1, maxDelayMs: 5, deadlineHours: 72 }',
+          `  retry: ${options.retry ?? '{ initialDelayMs: 1, maxDelayMs: 5, deadlineHours: 72 }'}`,
         ]),
     `dataDir: ${JSON.stringify(join(root, 'data'))}`,
     '',
   ].join('\n');
   const path = join(root, 'esms.config.yaml');
   await writeFile(path, yaml);
-  const ctx = await openAgentContext(path, { logger: collectingLogger().logger });
-  return { ctx, status: (o) => collectStatus(ctx.loaded, o) };
+  const logs = collectingLogger();
+  const ctx = await openAgentContext(path, { logger: logs.logger, now: options.now });
+  return { ctx, logs, status: (o) => collectStatus(ctx.loaded, { now: options.now, ...o }) };
 }
 
 describe('collectStatus over a data directory written by the real pipeline', () => {
   it('a submitted run: figures, one delivered submission, the receipt as last evidence entry, nothing to do', async () => {
     const { ctx, status } = await setup();
-    const record = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const record = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(record.outcome).toBe('submitted');
 
     const s = await status();
@@ -98,7 +118,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
   it('a refused submission (422) is failed with its reason and attempts: exit-worthy, and not re-sent by a re-run', async () => {
     const { ctx, status } = await setup();
     receiver.addFaults([{ status: 422 }]);
-    const first = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const first = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(first.outcome).toBe('failed');
 
     const s = await status();
@@ -113,7 +133,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     expect(s.problems.map((p) => p.code)).toEqual(['submission-failed']);
     expect(s.evidence.lastEntry?.type).toBe('submission-failed');
 
-    const again = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const again = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(again.outcome).toBe('failed');
     expect(receiver.stats().requests).toBe(1);
   });
@@ -128,10 +148,9 @@ describe('collectStatus over a data directory written by the real pipeline', () 
         return Promise.reject(new SubmissionTransientError('HTTP 503 from the ARS', { status: 503 }));
       },
     };
-    const record = await runOnce(ctx, {
+    const record = await runOnce(runDependencies(ctx, { transport }), {
       trigger: 'manual',
       measureDate: '2024-04-01',
-      transport,
       signal: controller.signal,
     });
     expect(record.outcome).toBe('pending');
@@ -153,12 +172,90 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     expect(late.problems.map((p) => p.code)).toEqual(['submission-past-deadline']);
 
     // Delivered later (a resume): the run record is brought up to date and nothing is left to do.
-    const resumed = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const resumed = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(resumed.outcome).toBe('submitted');
     const done = await status();
     expect(done.submissions).toMatchObject({ delivered: 1, pending: [] });
     expect(done.runs.map((r) => r.outcome)).toEqual(['submitted', 'submitted']);
     expect(done.problems).toEqual([]);
+  });
+
+  it('an ARS down until the retry deadline: the submission is overdue, not refused; esms resend delivers it once', async () => {
+    let clockMs = Date.parse('2024-04-01T05:00:00Z');
+    const now = (): Date => new Date(clockMs);
+    const { ctx, logs, status } = await setup({
+      now,
+      retry: '{ initialDelayMs: 60000, maxDelayMs: 3600000, deadlineHours: 72 }',
+    });
+    let sends = 0;
+    const down = {
+      send: (): Promise<never> => {
+        sends += 1;
+        return Promise.reject(new SubmissionTransientError('HTTP 503 from the ARS', { status: 503 }));
+      },
+    };
+    // Waiting moves the clock: the 72 h of retries take no time.
+    const sleep = (ms: number): Promise<void> => {
+      clockMs += ms;
+      return Promise.resolve();
+    };
+    const record = await runOnce(runDependencies(ctx, { transport: down, sleep }), {
+      trigger: 'manual',
+      measureDate: '2024-04-01',
+    });
+    expect(record.outcome).toBe('failed');
+    expect(record.error?.code).toBe('submission-deadline');
+    expect(sends).toBeGreaterThan(1);
+    const messages = logs.records().map((r) => String(r['msg']));
+    expect(messages).toContain('run overdue');
+    expect(messages).toContainEqual(
+      expect.stringMatching(/^submission overdue: still failing at its retry deadline/),
+    );
+    expect(messages.filter((m) => /refused/.test(m))).toEqual([]);
+
+    const s = await status();
+    expect(s.runs[0]?.outcome).toBe('overdue');
+    expect(s.submissions.failed).toEqual([
+      expect.objectContaining({ kind: 'overdue', code: 'submission-deadline', status: 503 }),
+    ]);
+    expect(s.problems.map((p) => p.code)).toEqual(['submission-overdue']);
+    expect(s.problems[0]?.message).toContain(`esms resend ${record.submissionId?.slice(0, 12)}`);
+    const text = formatStatusText(s);
+    expect(text).toMatch(/0 refused, 1 overdue/);
+    expect(text).toMatch(/\n {2}overdue +[0-9a-f]{12}/);
+    expect(text).not.toMatch(/refused by/);
+
+    // A later run of the same figures does not send them blindly: it says they are overdue.
+    const again = await runOnce(runDependencies(ctx, { transport: down, sleep }), {
+      trigger: 'manual',
+      measureDate: '2024-04-01',
+    });
+    expect(again.error?.message).toMatch(/^already overdue .*esms resend [0-9a-f]{12}$/);
+
+    // The ARS is back: resend (a prefix of the id, as status shows it) delivers it, once.
+    const id = record.submissionId ?? '';
+    const result = await resendSubmission(runDependencies(ctx), id.slice(0, 12));
+    expect(result).toMatchObject({ id, found: 'failed', outcome: 'done' });
+    expect(receiver.stats()).toMatchObject({ accepted: 1 });
+    const after = await status();
+    expect(after.problems).toEqual([]);
+    expect(after.submissions).toMatchObject({ delivered: 1, pending: [], failed: [] });
+    expect(after.runs.map((r) => r.outcome)).toEqual(['submitted', 'submitted']);
+    const evidence = join(ctx.dataDir, 'evidence');
+    expect((await readJournalEntries(evidence)).map((e) => e.type)).toEqual([
+      'run-sealed',
+      'submission-failed',
+      'run-sealed',
+      'submission-failed',
+      'submission-requeued',
+      'submission-receipt',
+    ]);
+    const verification = await verifyEvidence(evidence);
+    expect(verification.findings).toEqual([]);
+
+    // Nothing left to resend.
+    await expect(resendSubmission(runDependencies(ctx), id)).resolves.toMatchObject({ found: 'done' });
+    await expect(resendSubmission(runDependencies(ctx), 'abcdef0123')).rejects.toThrow(/no submission/);
   });
 
   it('a run left running by a dead process is interrupted until a later run succeeds', async () => {
@@ -172,7 +269,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     expect(s.runs[0]?.outcome).toBe('interrupted');
     expect(s.problems.map((p) => p.code)).toEqual(['run-interrupted']);
 
-    await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     const after = await status();
     expect(after.runs.map((r) => r.outcome)).toEqual(['submitted', 'interrupted']);
     expect(after.problems).toEqual([]);
@@ -188,7 +285,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
 
   it('reports a corrupt outbox file without touching it', async () => {
     const { ctx, status } = await setup();
-    await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     const file = join(ctx.dataDir, 'outbox', 'pending', `${'ab'.repeat(32)}.json`);
     await mkdir(join(ctx.dataDir, 'outbox', 'pending'), { recursive: true });
     await writeFile(file, '{"formatVersion":1,"id":"cut sho');
@@ -199,7 +296,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
 
   it('names a configured ESSMS missing from the last run', async () => {
     const { ctx, status } = await setup({ establishments: ['970400024', '750000010'] });
-    const record = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const record = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(record.missingEstablishments).toEqual(['750000010']);
     const s = await status();
     expect(s.missingEstablishments).toEqual(['750000010']);
@@ -212,12 +309,43 @@ describe('collectStatus over a data directory written by the real pipeline', () 
       sources: `  - { type: ndjson, paths: [${JSON.stringify(join(root, 'no-such-export'))}] }`,
       ars: false,
     });
-    const record = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const record = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(record.outcome).toBe('error');
     const s = await status();
     expect(s.runs[0]?.outcome).toBe('error');
     expect(s.problems.map((p) => p.code)).toEqual(['last-run-error']);
     expect(s.evidence.lastEntry).toBeNull();
+  });
+
+  it('the last sealed run would not verify (figures of an ESSMS that was not submitted): a problem, not OK', async () => {
+    const { ctx, status } = await setup();
+    await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
+    const clean = await status();
+    expect(clean.evidence.lastRun).toMatchObject({ seq: 1, measureDate: '2024-04-01', problem: null });
+    // What esms 0.1.0 sealed with a config listing fewer ESSMS than the data: every ESSMS in the results.
+    const evidence = join(ctx.dataDir, 'evidence');
+    const { privateKey } = await loadEvidenceKeys(evidence);
+    const [sealed] = await readJournalEntries(evidence);
+    const digest = (sealed?.payload['results'] as { digest: Digest }).digest;
+    const results = JSON.parse(await readFile(blobPath(evidence, digest), 'utf8')) as {
+      establishments: Array<{ finess: string }>;
+    };
+    const first = results.establishments[0];
+    if (first === undefined) throw new Error('fixture changed');
+    results.establishments.push({ ...first, finess: '750000010' });
+    const forged = await putBlob(evidence, canonicalJson(results));
+    await rewriteAndResign(evidence, privateKey, (entries) => {
+      const entry = entries[0];
+      if (entry === undefined) return;
+      const legacy: Record<string, unknown> = { ...entry.payload, results: forged };
+      delete legacy['scope'];
+      entry.payload = legacy;
+    });
+    const s = await status();
+    expect(s.evidence.lastRun?.problem).toMatch(/750000010.*sealed before runs sealed their scope/);
+    expect(s.problems.map((p) => p.code)).toEqual(['evidence-inconsistent']);
+    expect(formatStatusText(s)).not.toContain('OK: nothing needs attention.');
+    expect(formatStatusText(s)).toContain('would NOT verify');
   });
 
   it('an empty data directory: no runs, nothing to do', async () => {

@@ -11,6 +11,7 @@ import type {
   RunSummary,
   StatusProblem,
 } from './agent-status.js';
+import { checkLastSeal, type LastSealCheck } from './check-last-seal.js';
 import { isProcessAlive } from './process-alive.js';
 import { readOutboxSnapshot } from './read-outbox.js';
 
@@ -62,8 +63,10 @@ export async function collectStatus(
     cron: config.schedule.cron,
     timezone: config.schedule.timezone,
   });
-  const entries = await readJournalEntries(evidenceDirectory(config.dataDir));
+  const evidenceDir = evidenceDirectory(config.dataDir);
+  const entries = await readJournalEntries(evidenceDir);
   const last = entries.at(-1);
+  const lastRun = await checkLastSeal(evidenceDir, entries);
 
   const problems = findProblems({
     runs,
@@ -71,6 +74,7 @@ export async function collectStatus(
     failed,
     corrupt: outbox.corrupt,
     missingEstablishments,
+    lastRun,
     now,
   });
   return {
@@ -99,6 +103,7 @@ export async function collectStatus(
               time: last.time,
               hashPrefix: last.hash.slice(0, HASH_PREFIX_LENGTH),
             },
+      lastRun,
     },
     problems,
   };
@@ -110,7 +115,12 @@ function summarise(record: RunRecord, isAlive: (pid: number) => boolean): RunSum
     trigger: record.trigger,
     measureDate: record.measureDate,
     startedAt: record.startedAt,
-    outcome: record.outcome === 'running' && !isAlive(record.pid) ? 'interrupted' : record.outcome,
+    outcome:
+      record.outcome === 'running' && !isAlive(record.pid)
+        ? 'interrupted'
+        : record.outcome === 'failed' && record.error?.code === 'submission-deadline'
+          ? 'overdue'
+          : record.outcome,
     durationMs: record.durationMs,
     submissionId: record.submissionId,
     figures: record.figures.map((f) => ({
@@ -142,6 +152,7 @@ function failedOf(item: OutboxItem, done: readonly OutboxItem[]): FailedSubmissi
   const at = item.failure?.at ?? null;
   return {
     id: item.id,
+    kind: item.failure?.code === 'submission-deadline' ? 'overdue' : 'refused',
     measureDate: item.measureDate,
     attempts: item.attempts,
     code: item.failure?.code ?? 'unknown',
@@ -159,6 +170,7 @@ interface ProblemInput {
   failed: FailedSubmission[];
   corrupt: Array<{ file: string; reason: string }>;
   missingEstablishments: string[];
+  lastRun: LastSealCheck | null;
   now: Date;
 }
 
@@ -169,10 +181,17 @@ function findProblems(input: ProblemInput): StatusProblem[] {
   const problems: StatusProblem[] = [];
   for (const f of input.failed) {
     if (f.superseded) continue;
-    problems.push({
-      code: 'submission-failed',
-      message: `submission ${short(f.id)} (D=${f.measureDate}) failed after ${f.attempts} attempt(s): ${f.reason}`,
-    });
+    problems.push(
+      f.kind === 'overdue'
+        ? {
+            code: 'submission-overdue',
+            message: `submission ${short(f.id)} (D=${f.measureDate}) is overdue: still failing at its retry deadline after ${f.attempts} attempt(s): ${f.reason}; once the ARS is reachable: esms resend ${short(f.id)}`,
+          }
+        : {
+            code: 'submission-failed',
+            message: `submission ${short(f.id)} (D=${f.measureDate}) was refused by the ARS after ${f.attempts} attempt(s): ${f.reason}; once the cause is fixed: esms resend ${short(f.id)}`,
+          },
+    );
   }
   for (const c of input.corrupt) {
     problems.push({ code: 'outbox-corrupt', message: `outbox file ${c.file} is corrupt: ${c.reason}` });
@@ -197,6 +216,12 @@ function findProblems(input: ProblemInput): StatusProblem[] {
     problems.push({
       code: 'establishment-missing',
       message: `configured ESSMS with no figures in the last run: ${input.missingEstablishments.join(', ')}`,
+    });
+  }
+  if (input.lastRun?.problem != null) {
+    problems.push({
+      code: 'evidence-inconsistent',
+      message: `the evidence of the last sealed run (D=${input.lastRun.measureDate}, run ${input.lastRun.runId}) would not verify: ${input.lastRun.problem}; run esms verify`,
     });
   }
   for (const p of input.pending) {

@@ -25,8 +25,10 @@ export function formatStatusText(status: AgentStatus): string {
   out.push('');
 
   const { submissions } = status;
+  const refused = submissions.failed.filter((f) => f.kind === 'refused').length;
+  const overdue = submissions.failed.length - refused;
   out.push(
-    `Submissions: ${submissions.delivered} delivered, ${submissions.pending.length} pending, ${submissions.failed.length} failed` +
+    `Submissions: ${submissions.delivered} delivered, ${submissions.pending.length} pending, ${refused} refused, ${overdue} overdue` +
       (submissions.corrupt.length > 0 ? `, ${submissions.corrupt.length} corrupt file(s)` : ''),
   );
   for (const p of submissions.pending) {
@@ -41,7 +43,7 @@ export function formatStatusText(status: AgentStatus): string {
     const status = f.status === null ? '' : ` (HTTP ${f.status})`;
     const settled = f.superseded ? ' [superseded by a later delivered submission]' : '';
     out.push(
-      `  failed   ${f.id.slice(0, 12)}  D=${f.measureDate}  ${f.attempts} attempt(s), ${f.code}${status}: ${f.reason}${settled}`,
+      `  ${f.kind.padEnd(8)} ${f.id.slice(0, 12)}  D=${f.measureDate}  ${f.attempts} attempt(s), ${f.code}${status}: ${f.reason}${settled}`,
     );
   }
   for (const c of submissions.corrupt) out.push(`  corrupt  ${c.file}: ${c.reason}`);
@@ -52,6 +54,14 @@ export function formatStatusText(status: AgentStatus): string {
       ? 'Evidence journal: empty'
       : `Evidence journal: last entry #${last.seq} ${last.type} ${last.hashPrefix}… at ${last.time}`,
   );
+  const sealed = status.evidence.lastRun;
+  if (sealed !== null) {
+    out.push(
+      sealed.problem === null
+        ? `Last sealed run (D=${sealed.measureDate}, entry #${sealed.seq}): entry, signature, results and submission agree (figures recomputed by esms verify only)`
+        : `Last sealed run (D=${sealed.measureDate}, entry #${sealed.seq}): would NOT verify: ${sealed.problem}`,
+    );
+  }
   out.push('');
 
   if (status.problems.length === 0) {

@@ -146,7 +146,7 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryO
       });
       logger?.error(
         { submission: shortId(item.id), attempt: attemptNumber, status: error.status },
-        'submission refused by the ARS; kept as failed',
+        'submission refused by the ARS; kept (esms resend sends it again once the cause is fixed)',
       );
       return { id: item.id, state: 'failed', attempts: recorded.attempts, failure: failed.failure };
     }
@@ -170,7 +170,7 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryO
       });
       logger?.error(
         { submission: shortId(item.id), attempts: recorded.attempts, reason: decision.reason },
-        'submission given up; kept as failed',
+        'submission overdue: still failing at its retry deadline; kept (esms resend sends it again)',
       );
       return { id: item.id, state: 'failed', attempts: recorded.attempts, failure: failed.failure };
     }

@@ -34,6 +34,7 @@ export async function sealToyRun(
     computeOptions,
     measureDate,
     periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
+    scope: null,
     projection,
     results,
     subjects,

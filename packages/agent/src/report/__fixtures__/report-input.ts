@@ -43,6 +43,7 @@ export function sampleReportInput(overrides: { name?: string; ok?: boolean } = {
     source: '/var/lib/esms/evidence',
     verification: {
       ok,
+      nothingSealed: false,
       errors: ok ? 0 : 1,
       warnings: 0,
       messages: ok

@@ -1,0 +1,80 @@
+import type { AgentConfig } from '../config/agent-config-schema.js';
+import type { ArsConfig } from '../config/ars-schema.js';
+import type { AgentLogger } from '../logging/create-logger.js';
+import { openEvidenceStore, type EvidenceStore } from '../evidence/store.js';
+import type { RecordSource } from '../sources/source.js';
+import type { SubmissionTransport } from '../submit/ars-client.js';
+import { Outbox } from '../submit/outbox.js';
+import type { RetryPolicy } from '../submit/retry-policy.js';
+import type { Sleep } from '../submit/sleep.js';
+import type { AgentContext } from './agent-context.js';
+import { arsTransportFromConfig, retryPolicyFromConfig } from './ars-from-config.js';
+import { sourcesFromConfig } from './sources-from-config.js';
+
+/** Something opened when a run needs it (files, secrets): a failure to open is that run's error. */
+export type Opener<T> = () => Promise<T>;
+
+/**
+ * Everything a run works with (STYLE.md §2): `runOnce` builds none of it, so a test hands it an
+ * in-memory store, a transport that fails on cue or a fixed clock. Stateful parts are openers, called
+ * inside the run, so that a store or a secret that cannot be opened ends in a run record saying so.
+ */
+export interface RunDependencies {
+  /** What to compute and for whom (data only: nothing in it is opened). */
+  config: AgentConfig;
+  /** Digest of the config file, sealed with every run. */
+  configDigest: string;
+  logger: AgentLogger;
+  clock: () => Date;
+  /** The record sources of a run whose rules may look back to `windowStart` (`YYYY-MM-DD`). */
+  sources: (windowStart: string) => Promise<readonly RecordSource[]>;
+  evidence: Opener<EvidenceStore>;
+  /** `null` when no ARS is configured: runs end `sealed`, for an upload. */
+  submission: SubmissionDependencies | null;
+}
+
+/** How sealed figures reach the ARS: the durable outbox, the transport and its retry policy. */
+export interface SubmissionDependencies {
+  outbox: Opener<Outbox>;
+  transport: Opener<SubmissionTransport>;
+  retryPolicy: RetryPolicy;
+  /** Waits between delivery attempts (default: a real, abortable timer). */
+  sleep?: Sleep | undefined;
+}
+
+export interface RunDependencyOverrides {
+  transport?: SubmissionTransport | undefined;
+  sleep?: Sleep | undefined;
+}
+
+/** The real dependencies of a configured agent: its sources, file evidence store, outbox and ARS client. */
+export function runDependencies(ctx: AgentContext, overrides: RunDependencyOverrides = {}): RunDependencies {
+  const { config } = ctx;
+  return {
+    config,
+    configDigest: ctx.loaded.digest,
+    logger: ctx.logger,
+    clock: ctx.now,
+    sources: (windowStart) =>
+      sourcesFromConfig(config, windowStart, ctx.logger.child({ component: 'source' })),
+    evidence: () => openEvidenceStore(ctx.evidenceDir, { create: true, now: ctx.now }),
+    submission: config.ars === null ? null : submissionDependencies(ctx, config.ars, overrides),
+  };
+}
+
+function submissionDependencies(
+  ctx: AgentContext,
+  ars: ArsConfig,
+  overrides: RunDependencyOverrides,
+): SubmissionDependencies {
+  return {
+    outbox: () => Outbox.open({ dataDir: ctx.dataDir, now: ctx.now }),
+    // Secrets are read each time a delivery starts, so a token fixed on disk is used by the next one.
+    transport: () =>
+      overrides.transport === undefined
+        ? arsTransportFromConfig(ars, ctx.now, ctx.logger.child({ component: 'submitter' }))
+        : Promise.resolve(overrides.transport),
+    retryPolicy: retryPolicyFromConfig(ars.retry),
+    sleep: overrides.sleep,
+  };
+}

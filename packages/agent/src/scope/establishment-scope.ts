@@ -1,0 +1,170 @@
+import type { AgentConfig } from '../config/agent-config-schema.js';
+import type {
+  IndicatorResultsLike,
+  OrganisationResultLike,
+  RateResultLike,
+  ResultsLike,
+} from '../evidence/recompute.js';
+import { RATE_INDICATORS } from '../evidence/recompute.js';
+
+/**
+ * The ESSMS an agent reports for (contract.md §4 "Scope"): the FINESS géographiques its config lists, or
+ * `null` for every ESSMS of the data. One notion, applied in one place (`applyScope`), to what is
+ * computed, sealed, submitted, verified, reported and exported: the runner scopes a computation before
+ * sealing it, and `esms verify` scopes its recomputation with the scope sealed in the run, so both sides
+ * compare the same thing.
+ */
+export type EstablishmentScope = readonly string[] | null;
+
+/** The data-quality warning naming an ESSMS present in the data but not configured (once per ESSMS). */
+export const NOT_CONFIGURED_WARNING = 'establishment-not-configured';
+
+export function scopeFromConfig(config: Pick<AgentConfig, 'establishments'>): EstablishmentScope {
+  const finess = config.establishments.map((e) => e.finess);
+  return finess.length === 0 ? null : [...finess].sort();
+}
+
+/** A computation (results and subject lists) narrowed to a scope. */
+export interface ScopedComputation<R extends ResultsLike, S> {
+  results: R;
+  subjects: S;
+  /** ESSMS of the data left out (sorted), each named by a `establishment-not-configured` warning. */
+  notConfigured: string[];
+}
+
+/**
+ * Keeps the ESSMS of `scope` (everything when `null`): their figures, their subject lists, and their
+ * organismes gestionnaires' roll-ups over the kept ESSMS only (an organisation with ESSMS out of scope
+ * gets its sums again over the others; one with none in scope is dropped). Each ESSMS left out is named
+ * once in `dataQuality.warnings`. Deterministic: the same computation and scope give the same document.
+ */
+export function applyScope<R extends ResultsLike, S>(
+  computation: { results: R; subjects: S },
+  scope: EstablishmentScope,
+): ScopedComputation<R, S> {
+  const { results, subjects } = computation;
+  if (scope === null) return { results, subjects, notConfigured: [] };
+  const wanted = new Set(scope);
+  const kept = results.establishments.filter((e) => wanted.has(e.finess));
+  const notConfigured = results.establishments
+    .map((e) => e.finess)
+    .filter((f) => !wanted.has(f))
+    .sort();
+  const organisations: OrganisationResultLike[] = [];
+  for (const organisation of results.organisations) {
+    const members = kept.filter((e) => organisation.establishments.includes(e.finess));
+    if (members.length === 0) continue;
+    organisations.push(
+      members.length === organisation.establishments.length ? organisation : rollUp(organisation, members),
+    );
+  }
+  const warnings = [
+    ...results.dataQuality.warnings,
+    ...notConfigured.map((finess) => ({
+      code: NOT_CONFIGURED_WARNING,
+      finess,
+      message:
+        `ESSMS ${finess} is in the data but not in the config's establishments: ` +
+        'its figures are neither sealed nor submitted',
+    })),
+  ].sort(compareFindings);
+  // Same shape as `results` (fewer ESSMS and organisations, one more kind of warning).
+  const scoped = {
+    ...results,
+    establishments: kept,
+    organisations,
+    dataQuality: { errors: results.dataQuality.errors, warnings },
+  } as R;
+  return {
+    results: scoped,
+    // Subject lists are one list per ESSMS (sealed JSON is read as unknown, hence the check).
+    subjects: Array.isArray(subjects)
+      ? ((subjects as unknown[]).filter((s) => wanted.has(finessOf(s) ?? '')) as S)
+      : subjects,
+    notConfigured,
+  };
+}
+
+/**
+ * An organisme gestionnaire's figures summed over some of its ESSMS, as the SDK rolls them up (its
+ * `rollUp` is internal; kept here until the SDK exports one).
+ */
+function rollUp(
+  organisation: OrganisationResultLike,
+  members: ResultsLike['establishments'],
+): OrganisationResultLike {
+  const sum = (f: (e: ResultsLike['establishments'][number]) => number): number =>
+    members.reduce((acc, e) => acc + f(e), 0);
+  const rates = Object.fromEntries(
+    RATE_INDICATORS.map((id) => [
+      id,
+      rate(
+        sum((e) => e.indicators[id].numerator),
+        sum((e) => e.indicators[id].denominator),
+        organisation.indicators[id].target,
+      ),
+    ]),
+  ) as Pick<IndicatorResultsLike, (typeof RATE_INDICATORS)[number]>;
+  const byMonth: Record<string, number> = {};
+  for (const e of members) {
+    for (const [month, n] of Object.entries(e.indicators['e-prescriptions-importees'].byMonth)) {
+      byMonth[month] = (byMonth[month] ?? 0) + n;
+    }
+  }
+  const since = members.map((e) => e.indicators['echanges-e-parcours'].sinceProjectStart);
+  return {
+    finess: organisation.finess,
+    name: organisation.name,
+    establishments: members.map((e) => e.finess),
+    indicators: {
+      ...rates,
+      'e-prescriptions-importees': {
+        total: sum((e) => e.indicators['e-prescriptions-importees'].total),
+        byMonth,
+      },
+      'echanges-e-parcours': {
+        total: sum((e) => e.indicators['echanges-e-parcours'].total),
+        sinceProjectStart: since.some((s) => s === null)
+          ? null
+          : since.reduce<number>((a, s) => a + (s ?? 0), 0),
+      },
+    },
+    dossiersActifs: sum((e) => e.dossiersActifs),
+    fileActive: sum((e) => e.fileActive),
+  };
+}
+
+/** The SDK's rate: one decimal for display, `met` decided exactly on integers. */
+function rate(numerator: number, denominator: number, target: number): RateResultLike {
+  if (denominator === 0) return { numerator, denominator, rate: null, target, met: false };
+  return {
+    numerator,
+    denominator,
+    rate: Math.round((1000 * numerator) / denominator) / 10,
+    target,
+    met: numerator * 100 >= target * denominator,
+  };
+}
+
+function finessOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const finess = (value as { finess?: unknown }).finess;
+  return typeof finess === 'string' ? finess : undefined;
+}
+
+/** The SDK's order of findings: by code, then record type, id (or FINESS) and message. */
+function compareFindings(a: unknown, b: unknown): number {
+  const key = (f: unknown): string[] => {
+    const r = (typeof f === 'object' && f !== null ? f : {}) as Record<string, unknown>;
+    const s = (v: unknown): string => (typeof v === 'string' ? v : '');
+    return [s(r['code']), s(r['resourceType']), s(r['id']) || s(r['finess']), s(r['message'])];
+  };
+  const ka = key(a);
+  const kb = key(b);
+  for (let i = 0; i < ka.length; i += 1) {
+    const x = ka[i] ?? '';
+    const y = kb[i] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
