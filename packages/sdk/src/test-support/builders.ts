@@ -325,6 +325,29 @@ export function usage(input: UsageInput): Json {
   };
 }
 
+/** An MSSanté message sent by the ESSMS `essms` in February 2024 (P for D = 2024-04-01). */
+export function message(id: string, extra: Partial<UsageInput> = {}): Json {
+  return usage({
+    id,
+    kind: 'mssante-message-sent',
+    recorded: '2024-02-01T10:00:00+01:00',
+    org: 'essms',
+    ...extra,
+  });
+}
+
+/** A document fed to the DMP of person `p` by the ESSMS `essms` in February 2024. */
+export function dmpFeed(id: string, extra: Partial<UsageInput> = {}): Json {
+  return usage({
+    id,
+    kind: 'dmp-document-fed',
+    recorded: '2024-02-01T10:00:00+01:00',
+    org: 'essms',
+    patient: 'p',
+    ...extra,
+  });
+}
+
 /** An AuditEvent recording a change (or a read) of a person's record: the history of updates. */
 export function auditUpdate(input: {
   id: string;
