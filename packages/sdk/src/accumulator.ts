@@ -207,7 +207,7 @@ export interface AccumulatorState {
 }
 
 /** Adds every counter of `from` into `into` (same grid). */
-export function addCounters(into: OrgCounters, from: OrgCounters): void {
+function addCounters(into: OrgCounters, from: OrgCounters): void {
   addInto(into.mssante, from.mssante);
   addInto(into.eParcours, from.eParcours);
   addInto(into.eParcoursSinceStart, from.eParcoursSinceStart);

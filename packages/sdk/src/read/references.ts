@@ -15,7 +15,7 @@ interface ReferenceLike {
 }
 
 /** `finess:<FINESS>` for FINESS and idNatSt (`1` + FINESS) identifiers: both name the same establishment. */
-export function finessKeyOf(system: string, value: string): string | null {
+function finessKeyOf(system: string, value: string): string | null {
   if (system === IDENTIFIER_SYSTEMS.finess) return `finess:${value.trim().toUpperCase()}`;
   if (system === IDENTIFIER_SYSTEMS.idNatSt && value.startsWith('1'))
     return `finess:${value.slice(1).trim().toUpperCase()}`;
@@ -40,7 +40,7 @@ export function referenceKey(ref: unknown): string | null {
 }
 
 /** The resource type in a `Type/id` key; `null` for `urn:`, identifier and FINESS keys (untyped). */
-export function typeOfKey(key: string): string | null {
+function typeOfKey(key: string): string | null {
   if (key.startsWith('urn:') || key.startsWith('ident:') || key.startsWith('finess:')) return null;
   const slash = key.indexOf('/');
   return slash > 0 ? key.slice(0, slash) : null;

@@ -32,20 +32,20 @@ const base = {
   meta: meta.optional(),
 };
 
-export const organizationSchema = z.looseObject({
+const organizationSchema = z.looseObject({
   ...base,
   identifier: z.array(identifier).optional(),
   name: z.string().optional(),
   partOf: reference.optional(),
 });
 
-export const patientSchema = z.looseObject({
+const patientSchema = z.looseObject({
   ...base,
   identifier: z.array(identifier).optional(),
   link: z.array(z.looseObject({ other: reference, type: z.string() })).optional(),
 });
 
-export const encounterSchema = z.looseObject({
+const encounterSchema = z.looseObject({
   ...base,
   status: z.string(),
   identifier: z.array(identifier).optional(),
@@ -55,7 +55,7 @@ export const encounterSchema = z.looseObject({
   period: period.optional(),
 });
 
-export const episodeOfCareSchema = z.looseObject({
+const episodeOfCareSchema = z.looseObject({
   ...base,
   status: z.string(),
   identifier: z.array(identifier).optional(),
@@ -64,14 +64,14 @@ export const episodeOfCareSchema = z.looseObject({
   period: period.optional(),
 });
 
-export const appointmentSchema = z.looseObject({
+const appointmentSchema = z.looseObject({
   ...base,
   status: z.string(),
   start: fhirTime.optional(),
   participant: z.array(z.looseObject({ actor: reference.optional() })),
 });
 
-export const carePlanSchema = z.looseObject({
+const carePlanSchema = z.looseObject({
   ...base,
   status: z.string(),
   identifier: z.array(identifier).optional(),
@@ -81,7 +81,7 @@ export const carePlanSchema = z.looseObject({
   period: period.optional(),
 });
 
-export const auditEventSchema = z.looseObject({
+const auditEventSchema = z.looseObject({
   ...base,
   type: coding,
   action: z.string().optional(),

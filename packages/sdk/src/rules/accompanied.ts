@@ -26,7 +26,7 @@ import type { EncounterKind } from '../read/recognisers.js';
 import { identifierAliases, idOf, patientReference, referenceKey } from '../read/references.js';
 import type { Establishment } from '../resolve/establishments.js';
 import type { Person } from '../resolve/persons.js';
-import type { DataQualityFinding, DenominatorScope } from '../results.js';
+import type { DataQualityFinding } from '../results.js';
 import type { PeriodGrid } from '../vocabulary/period.js';
 import { IDENTIFIER_SYSTEMS, TDDUI_PROFILES } from '../vocabulary/systems.js';
 import { parseFhirTime, resolveInstant } from '../vocabulary/time.js';
@@ -52,33 +52,37 @@ export function encounterSejourFact(
   aliases: string[],
   partOf: string | null,
 ): SejourFact {
-  return {
-    k: 'sejour',
-    key,
-    aliases: aliases.concat(identifierAliases(resource.identifier)),
-    resourceType: 'Encounter',
-    subject: patientReference(resource.subject),
-    provider: referenceKey(resource.serviceProvider),
-    status: str(resource.status),
-    start: str(field(resource.period, 'start')),
-    end: str(field(resource.period, 'end')),
-    partOf,
-  };
+  const subject = patientReference(resource.subject);
+  return sejourFact(resource, key, aliases, 'Encounter', subject, resource.serviceProvider, partOf);
 }
 
 /** An EpisodeOfCare (`patient`, `managingOrganization`, `period`). */
 export function episodeOfCareFact(resource: Json, key: string, aliases: string[]): SejourFact {
+  const subject = referenceKey(resource.patient);
+  return sejourFact(resource, key, aliases, 'EpisodeOfCare', subject, resource.managingOrganization, null);
+}
+
+function sejourFact(
+  resource: Json,
+  key: string,
+  aliases: string[],
+  resourceType: SejourFact['resourceType'],
+  subject: string | null,
+  provider: unknown,
+  partOf: string | null,
+): SejourFact {
+  // The key order is the projection's: facts are sealed in evidence as JSON.
   return {
     k: 'sejour',
     key,
     aliases: aliases.concat(identifierAliases(resource.identifier)),
-    resourceType: 'EpisodeOfCare',
-    subject: referenceKey(resource.patient),
-    provider: referenceKey(resource.managingOrganization),
+    resourceType,
+    subject,
+    provider: referenceKey(provider),
     status: str(resource.status),
     start: str(field(resource.period, 'start')),
     end: str(field(resource.period, 'end')),
-    partOf: null,
+    partOf,
   };
 }
 
@@ -161,11 +165,6 @@ export function countAccompanied(persons: Iterable<Person>, grid: PeriodGrid): v
       if (s.start < zone.yearEnd && s.end >= zone.yearStart) e.accompaniedInYear.add(person.id);
     }
   }
-}
-
-/** The persons of the denominator of the rates over the persons accompanied (`denominatorScope`). */
-export function accompaniedPopulation(e: Establishment, scope: DenominatorScope): Set<string> {
-  return scope === 'period' ? e.accompaniedInPeriod : e.accompaniedInYear;
 }
 
 /** Why a person of a `calendar-year` denominator is in no numerator. */

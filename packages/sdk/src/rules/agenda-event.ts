@@ -21,7 +21,7 @@ import type { Person } from '../resolve/persons.js';
 import type { Sejours } from '../resolve/sejours.js';
 import { zonesInPeriod } from '../vocabulary/period.js';
 import { parseFhirTime } from '../vocabulary/time.js';
-import { hasZone, NO_ZONES, union } from '../vocabulary/zone-set.js';
+import { hasZone, NO_ZONES, union, type ZoneSet } from '../vocabulary/zone-set.js';
 import type { SejourCandidate } from './accompanied.js';
 import type { PersonRule } from './rule.js';
 
@@ -61,7 +61,7 @@ export function extractAppointmentEvents(resource: Json, key: string, emit: Emit
 // ---- Streaming ---------------------------------------------------------------------------------------
 
 /** Whether an event with this status is an entry of the agenda (`countCancelledEvents`). */
-export function eventStatusCounts(status: string | null, options: ResolvedOptions): boolean {
+function eventStatusCounts(status: string | null, options: ResolvedOptions): boolean {
   if (status === 'entered-in-error') return false;
   return status !== 'cancelled' || options.countCancelledEvents;
 }
@@ -78,7 +78,7 @@ export function countEvent(acc: Accumulator, fact: EventFact): void {
   if (fact.partOf === null) {
     state.event = union(state.event, inPeriod);
   } else if (inPeriod !== NO_ZONES) {
-    const byPartOf = (state.eventByPartOf ??= new Map());
+    const byPartOf = (state.eventByPartOf ??= new Map<string, ZoneSet>());
     byPartOf.set(fact.partOf, union(byPartOf.get(fact.partOf) ?? NO_ZONES, inPeriod));
   }
 }

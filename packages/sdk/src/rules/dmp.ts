@@ -8,14 +8,14 @@ import type { PersonState } from '../accumulator.js';
 import type { Establishment } from '../resolve/establishments.js';
 import type { Person } from '../resolve/persons.js';
 import { zonesInPeriod, type PeriodGrid } from '../vocabulary/period.js';
-import { hasZone, NO_ZONES, union } from '../vocabulary/zone-set.js';
+import { hasZone, NO_ZONES, union, type ZoneSet } from '../vocabulary/zone-set.js';
 import type { PersonRule } from './rule.js';
 
 /** Streaming: a feed whose `agent.who` names organisation key `org`, by zone where it falls in P. */
 export function countDmpFeedByAgent(grid: PeriodGrid, state: PersonState, org: string, at: number): void {
   const inPeriod = zonesInPeriod(grid, at);
   if (inPeriod === NO_ZONES) return;
-  const byOrg = (state.dmpByOrg ??= new Map());
+  const byOrg = (state.dmpByOrg ??= new Map<string, ZoneSet>());
   byOrg.set(org, union(byOrg.get(org) ?? NO_ZONES, inPeriod));
 }
 

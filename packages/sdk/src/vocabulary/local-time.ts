@@ -50,7 +50,7 @@ const quarterCache = new Map<string, Map<number, number>>();
 const OFFSET_CACHE_MAX_ENTRIES = 100_000;
 
 /** The zone's offset from UTC, in ms, at an instant (positive east of Greenwich). */
-export function timezoneOffsetMs(timezone: string, instantMs: number): number {
+function timezoneOffsetMs(timezone: string, instantMs: number): number {
   const spans = cacheFor(spanCache, timezone);
   const span = Math.floor(instantMs / SPAN_MS);
   let offset = spans.get(span);

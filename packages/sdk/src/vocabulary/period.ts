@@ -37,7 +37,7 @@ export interface PeriodGrid {
   allZones: ZoneSet;
 }
 
-export interface WindowBounds {
+interface WindowBounds {
   /** P = [start, end). */
   start: number;
   end: number;
@@ -49,7 +49,7 @@ export interface WindowBounds {
   projectStart: number | null;
 }
 
-export interface ZoneWindows extends WindowBounds {
+interface ZoneWindows extends WindowBounds {
   timezone: string;
 }
 

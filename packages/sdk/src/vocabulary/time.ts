@@ -18,7 +18,7 @@ const FLOATING_OFFSET_MS = 2 ** 52;
 const FLOATING_THRESHOLD = FLOATING_OFFSET_MS / 2;
 const DAY_MS = 86_400_000;
 
-export type TimeBoundary = 'start' | 'end';
+type TimeBoundary = 'start' | 'end';
 
 export function isFloating(value: number): boolean {
   return value >= FLOATING_THRESHOLD;
