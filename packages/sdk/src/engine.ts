@@ -1,13 +1,17 @@
 import { Accumulator, type AccumulatorState } from './accumulator.js';
 import { SdkError } from './errors.js';
 import type { EstablishmentExplanation } from './explain.js';
-import { extractFacts, type ExtractContext } from './extract.js';
 import type { Fact } from './facts.js';
 import { finalize, type Computation } from './finalize.js';
-import { FINESS_TIMEZONES } from './finess.js';
-import { resolveOptions, type ComputeOptions, type EngineOptions, type ResolvedOptions } from './options.js';
-import { buildPeriodGrid } from './period.js';
-import { defaultRecognisers } from './recognisers.js';
+import {
+  candidateTimezones,
+  resolveOptions,
+  type ComputeOptions,
+  type EngineOptions,
+  type ResolvedOptions,
+} from './options.js';
+import { createFactExtractor } from './read/extract.js';
+import { buildPeriodGrid } from './vocabulary/period.js';
 
 /**
  * The streaming engine: feed it records one at a time, in any order, then call `finish()` once.
@@ -35,7 +39,6 @@ export interface Engine {
   readonly options: ResolvedOptions;
 }
 
-const MAX_BUNDLE_DEPTH = 4;
 const PARTIAL_FORMAT = 1;
 
 /** An engine's counted state as plain data (see `Engine.exportPartial`). Opaque to callers. */
@@ -47,8 +50,7 @@ export interface EnginePartial {
 
 export function createEngine(options: EngineOptions): Engine {
   const resolved = resolveOptions(options);
-  const overrides = Object.values(resolved.timezoneOverrides);
-  const timezones = [...new Set([...FINESS_TIMEZONES, ...overrides])];
+  const timezones = candidateTimezones(resolved.timezoneOverrides);
   const grid = buildPeriodGrid(resolved.measureDate, timezones, resolved.projectStartDate);
   const acc = new Accumulator(grid, resolved);
   for (const key of options.knownPersonKeys ?? []) acc.knownPersonKeys.add(key);
@@ -112,64 +114,6 @@ export function createEngine(options: EngineOptions): Engine {
       return finalize(acc);
     },
   };
-}
-
-/** What fact extraction needs: no measurement date, so it can run anywhere (e.g. in a worker thread). */
-export type ExtractorOptions = Pick<EngineOptions, 'recognisers' | 'allCarePlansAreProjetPersonnalise'>;
-
-/**
- * Turns records (resources or Bundles) into facts, without counting them: the first half of the engine,
- * for callers that extract in parallel (worker threads) and feed the facts to one engine's `addFact`.
- */
-export function createFactExtractor(
-  options: ExtractorOptions = {},
-): (record: unknown, emit: (fact: Fact) => void) => void {
-  const ctx: ExtractContext = {
-    recognisers: { ...defaultRecognisers, ...options.recognisers },
-    allCarePlansAreProjetPersonnalise: options.allCarePlansAreProjetPersonnalise ?? false,
-  };
-  const addRecord = (
-    record: unknown,
-    fullUrl: string | null,
-    depth: number,
-    emit: (fact: Fact) => void,
-  ): void => {
-    if (isBundle(record)) {
-      const problem = (message: string): void =>
-        emit({
-          k: 'problem',
-          code: 'invalid-resource',
-          resourceType: 'Bundle',
-          id: bundleId(record),
-          message,
-        });
-      if (depth >= MAX_BUNDLE_DEPTH) return problem('Bundles nested too deeply');
-      const entries = record.entry;
-      if (entries === undefined) return;
-      if (!Array.isArray(entries)) return problem('entry: expected an array');
-      for (const entry of entries as unknown[]) {
-        if (entry === null || typeof entry !== 'object') continue;
-        const { resource, fullUrl: url } = entry as { resource?: unknown; fullUrl?: unknown };
-        if (resource === undefined) continue; // e.g. a DELETE request entry
-        addRecord(resource, typeof url === 'string' ? url : null, depth + 1, emit);
-      }
-      return;
-    }
-    extractFacts(record, fullUrl, ctx, emit);
-  };
-  return (record, emit) => addRecord(record, null, 0, emit);
-}
-
-function isBundle(value: unknown): value is { resourceType: 'Bundle'; id?: unknown; entry?: unknown } {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    (value as { resourceType?: unknown }).resourceType === 'Bundle'
-  );
-}
-
-function bundleId(bundle: { id?: unknown }): string {
-  return typeof bundle.id === 'string' ? bundle.id : '(none)';
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { IndicatorId } from './results.js';
+import type { IndicatorId } from './indicators/registry.js';
 
 /**
  * Explainability (indicators.md): for every ESSMS and indicator, who is in the denominator and numerator,

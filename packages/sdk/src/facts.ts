@@ -1,11 +1,11 @@
-import type { UsageEventKind } from './constants.js';
+import type { UsageEventKind } from './vocabulary/systems.js';
 import type { DataQualityCode } from './results.js';
 
 /**
  * Facts: the minimal fields the rules read from one input record, and nothing else. The engine turns every
  * record into facts, then counts facts; the same facts, pseudonymised, are the evidence's *projection*,
  * which is why recomputing from a projection gives exactly the figures of the direct computation.
- * Every field is JSON; keys are reference keys (see references.ts); times are the record's own strings.
+ * Every field is JSON; keys are reference keys (see read/references.ts); times are the record's own strings.
  */
 export type Fact =
   | OrganisationFact
@@ -16,6 +16,9 @@ export type Fact =
   | UpdateFact
   | UsageFact
   | ProblemFact;
+
+/** Where extraction hands its facts (the engine's accumulator, and `onFact`). */
+export type EmitFact = (fact: Fact) => void;
 
 export interface OrganisationFact {
   k: 'organisation';

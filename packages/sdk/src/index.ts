@@ -5,7 +5,8 @@
  *
  * Entry points: {@link computeIndicators} (any iterable of resources and Bundles) or {@link createEngine}
  * (push records one by one). Results follow contract.md §2; {@link toMeasureReports} turns them into the
- * FHIR MeasureReports that may leave the machine. Everything not exported here is internal.
+ * FHIR MeasureReports that may leave the machine; {@link INDICATORS} names every indicator. Everything not
+ * exported here is internal (the README beside this package maps each rule of indicators.md to its file).
  */
 
 // Computation
@@ -13,35 +14,51 @@ export {
   computeIndicators,
   computeIndicatorsSync,
   createEngine,
-  createFactExtractor,
   explainEstablishment,
   recomputeFromProjection,
   type Engine,
   type EnginePartial,
-  type ExtractorOptions,
 } from './engine.js';
+export { createFactExtractor, type ExtractorOptions } from './read/extract.js';
 export type { Computation } from './finalize.js';
 export type { ComputeOptions, EngineOptions, ResolvedOptions } from './options.js';
 export { resolveOptions, serialisableOptions } from './options.js';
 
+// The indicator registry: ids, French titles, targets, VA membership, scoring, populations
+export {
+  indicatorDefinition,
+  INDICATORS,
+  MEASURE_IDS,
+  POPULATIONS,
+  RATE_INDICATOR_IDS,
+  TARGETS,
+  VA_INDICATOR_IDS,
+  type CountDefinition,
+  type CountIndicatorId,
+  type FigureId,
+  type IndicatorDefinition,
+  type IndicatorId,
+  type IndicatorRegistry,
+  type MeasureId,
+  type Population,
+  type RateIndicatorDefinition,
+  type RateIndicatorId,
+} from './indicators/registry.js';
+
 // Results and explanations
 export type {
-  CountIndicatorId,
   DataQualityCode,
   DataQualityFinding,
   DenominatorScope,
   EParcoursResult,
   EPrescriptionResult,
   EstablishmentResult,
-  IndicatorId,
   IndicatorResults,
   LocalPeriod,
   OrganisationResult,
-  RateIndicatorId,
   RateResult,
   ResultsDocument,
 } from './results.js';
-export { RATE_INDICATOR_IDS } from './results.js';
 export type {
   EstablishmentExplanation,
   ExclusionReason,
@@ -64,40 +81,30 @@ export type {
   UsageFact,
 } from './facts.js';
 export { pseudonymiseFact } from './facts.js';
-export { defaultRecognisers, type EncounterKind, type Recognisers } from './recognisers.js';
+export { defaultRecognisers, type EncounterKind, type Recognisers } from './read/recognisers.js';
 
 // FHIR outputs
-export {
-  MEASURES,
-  MEASURE_IDS,
-  MEASURES_VERSION,
-  measureCanonical,
-  periodWithOffsets,
-  toMeasureReports,
-  type MeasureId,
-  type MeasureReportOptions,
-} from './measures.js';
+export { MEASURES, MEASURES_VERSION, measureCanonical } from './fhir/measures.js';
+export { periodWithOffsets, toMeasureReports, type MeasureReportOptions } from './fhir/measure-reports.js';
 
 // Usage events and constants
-export { buildUsageEvent, usageEvents, type UsageEventInput } from './usage-events.js';
+export { buildUsageEvent, usageEvents, type UsageEventInput } from './fhir/usage-events.js';
 export {
   ESMS_CANONICAL_BASE,
   IDENTIFIER_SYSTEMS,
   MERGING_LINK_TYPES,
   PROJET_PERSONNALISE_TYPE_SYSTEM,
-  TARGETS,
   TDDUI_CANONICAL,
   TDDUI_PROFILES,
   USAGE_EVENT_KINDS,
   USAGE_EVENT_SYSTEM,
   type UsageEventKind,
-} from './constants.js';
+} from './vocabulary/systems.js';
 
 // FINESS and time helpers
 export {
   checkFiness,
   DEFAULT_TIMEZONE,
-  finessDepartment,
   finessKey,
   hasValidFinessKey,
   isWellFormedFiness,
@@ -105,8 +112,10 @@ export {
   type FinessCheck,
   type FinessProblem,
   type FinessTimezone,
-} from './finess.js';
-export { addMonthsClamped, formatWithOffset, isValidTimezone } from './time.js';
+} from './vocabulary/finess.js';
+export { formatWithOffset, isValidTimezone } from './vocabulary/local-time.js';
+export { addMonthsClamped } from './vocabulary/time.js';
+export { MAX_ZONES } from './vocabulary/zone-set.js';
 
 // Errors
 export { isSdkError, SdkError, SdkOptionsError, type OptionIssue, type SdkErrorCode } from './errors.js';

@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { SdkOptionsError } from './errors.js';
+import { SdkOptionsError, type OptionIssue } from './errors.js';
 import type { Fact } from './facts.js';
-import type { Recognisers } from './recognisers.js';
+import { isRecord } from './read/fhir-json.js';
+import type { Recognisers } from './read/recognisers.js';
 import type { DenominatorScope } from './results.js';
-import { isValidTimezone, localDateToWallMs } from './time.js';
+import { FINESS_TIMEZONES } from './vocabulary/finess.js';
+import { isValidTimezone } from './vocabulary/local-time.js';
+import { localDateToWallMs } from './vocabulary/time.js';
+import { MAX_ZONES } from './vocabulary/zone-set.js';
 
 /**
  * What a computation depends on besides the records. Every ambiguity of the official text that the product
@@ -80,14 +84,15 @@ export function resolveOptions(options: ComputeOptions): ResolvedOptions {
     projectStartDate: options.projectStartDate,
     allCarePlansAreProjetPersonnalise: options.allCarePlansAreProjetPersonnalise,
   });
-  if (!parsed.success) {
-    throw new SdkOptionsError(
-      parsed.error.issues.map((issue) => ({
+  const issues: OptionIssue[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({
         key: issue.path.join('.') || '(options)',
         message: issue.message,
-      })),
-    );
-  }
+      }));
+  const zones = tooManyTimezones(options.timezoneOverrides);
+  if (zones !== null) issues.push(zones);
+  if (!parsed.success || issues.length > 0) throw new SdkOptionsError(issues);
   const o = parsed.data;
   return {
     measureDate: o.measureDate,
@@ -97,6 +102,29 @@ export function resolveOptions(options: ComputeOptions): ResolvedOptions {
     timezoneOverrides: o.timezoneOverrides ?? {},
     projectStartDate: o.projectStartDate ?? null,
     allCarePlansAreProjetPersonnalise: o.allCarePlansAreProjetPersonnalise ?? false,
+  };
+}
+
+/**
+ * The time zones a computation classifies every time against (vocabulary/zone-set.ts says why): those
+ * FINESS numbers map to, then those of the overrides, each once.
+ */
+export function candidateTimezones(timezoneOverrides: Readonly<Record<string, string>>): string[] {
+  return [...new Set([...FINESS_TIMEZONES, ...Object.values(timezoneOverrides)])];
+}
+
+/** More candidate zones than a `ZoneSet` holds would wrap onto other zones: refused, naming the option. */
+function tooManyTimezones(overrides: unknown): OptionIssue | null {
+  if (!isRecord(overrides)) return null;
+  const zones = new Set([
+    ...FINESS_TIMEZONES,
+    ...Object.values(overrides).filter((v) => typeof v === 'string'),
+  ]);
+  if (zones.size <= MAX_ZONES) return null;
+  const extra = zones.size - FINESS_TIMEZONES.length;
+  return {
+    key: 'timezoneOverrides',
+    message: `names ${extra} distinct time zones besides those FINESS numbers map to: at most ${MAX_ZONES - FINESS_TIMEZONES.length} are supported`,
   };
 }
 

@@ -1,21 +1,9 @@
 /**
  * The results document of contract.md §2: the public, typed output of `computeIndicators()` and of
- * `esms compute --format json`. Fields may be added, never renamed or removed.
+ * `esms compute --format json`. Fields may be added, never renamed or removed. The indicators themselves
+ * (ids, titles, targets) are named in indicators/registry.ts.
  */
-
-/** Identifiers of the indicators (indicators.md). */
-export type RateIndicatorId =
-  'taux-dossiers-actifs' | 'taux-projet-personnalise' | 'taux-evenement-agenda' | 'taux-mssante' | 'taux-dmp';
-export type CountIndicatorId = 'e-prescriptions-importees' | 'echanges-e-parcours';
-export type IndicatorId = RateIndicatorId | CountIndicatorId;
-
-export const RATE_INDICATOR_IDS: readonly RateIndicatorId[] = [
-  'taux-dossiers-actifs',
-  'taux-projet-personnalise',
-  'taux-evenement-agenda',
-  'taux-mssante',
-  'taux-dmp',
-];
+import type { RateIndicatorId } from './indicators/registry.js';
 
 /** A rate indicator: exact integer numerator and denominator; `rate` is rounded to one decimal for display. */
 export interface RateResult {
@@ -41,12 +29,8 @@ export interface EParcoursResult {
   sinceProjectStart: number | null;
 }
 
-export interface IndicatorResults {
-  'taux-dossiers-actifs': RateResult;
-  'taux-projet-personnalise': RateResult;
-  'taux-evenement-agenda': RateResult;
-  'taux-mssante': RateResult;
-  'taux-dmp': RateResult;
+/** One result per indicator of the registry: the five rates, then the two optional counts. */
+export interface IndicatorResults extends Record<RateIndicatorId, RateResult> {
   'e-prescriptions-importees': EPrescriptionResult;
   'echanges-e-parcours': EParcoursResult;
 }

@@ -1,13 +1,8 @@
+import { INDICATORS, RATE_INDICATOR_IDS } from '@esms-numerique/sdk';
 import type { EstablishmentExplanation, RateResult, ResultsDocument } from '@esms-numerique/sdk';
 
-/** Column labels of the rate indicators, short enough for a terminal. */
-const RATE_COLUMNS = [
-  ['taux-dossiers-actifs', 'Dossiers actifs'],
-  ['taux-projet-personnalise', 'Projet perso.'],
-  ['taux-evenement-agenda', 'Agenda'],
-  ['taux-mssante', 'MSSanté'],
-  ['taux-dmp', 'DMP'],
-] as const;
+/** Column labels of the rate indicators: the registry's short titles. */
+const RATE_COLUMNS = RATE_INDICATOR_IDS.map((id) => [id, INDICATORS[id].shortTitle] as const);
 
 function cell(r: RateResult): string {
   const rate = r.rate === null ? '—' : `${r.rate.toFixed(1)} %`;

@@ -7,6 +7,8 @@
  */
 import {
   MEASURES,
+  RATE_INDICATOR_IDS,
+  VA_INDICATOR_IDS,
   createEngine,
   pseudonymiseFact,
   recomputeFromProjection,
@@ -16,6 +18,7 @@ import type {
   Computation,
   ComputeOptions as SdkComputeOptions,
   Fact as SdkFact,
+  RateIndicatorId,
   ResultsDocument,
 } from '@esms-numerique/sdk';
 import { digestJson } from './canonical-json.js';
@@ -73,20 +76,11 @@ export interface ResultsLike {
   dataQuality: { errors: readonly unknown[]; warnings: readonly unknown[] };
 }
 
-export const RATE_INDICATORS = [
-  'taux-dossiers-actifs',
-  'taux-projet-personnalise',
-  'taux-evenement-agenda',
-  'taux-mssante',
-  'taux-dmp',
-] as const;
-export type RateIndicator = (typeof RATE_INDICATORS)[number];
-/** The three DUI indicators of the SONS Vérification d'Aptitude. */
-export const VA_INDICATORS = [
-  'taux-dossiers-actifs',
-  'taux-projet-personnalise',
-  'taux-evenement-agenda',
-] as const;
+/** The five mandatory rate indicators, from the SDK's indicator registry. */
+export const RATE_INDICATORS: readonly RateIndicator[] = RATE_INDICATOR_IDS;
+export type RateIndicator = RateIndicatorId;
+/** The three DUI indicators of the SONS Vérification d'Aptitude, from the SDK's indicator registry. */
+export const VA_INDICATORS: readonly RateIndicator[] = VA_INDICATOR_IDS;
 
 /** The SDK's `Computation`. `subjects` (the pseudonymised subject lists) is opaque JSON here. */
 export interface ComputationLike {

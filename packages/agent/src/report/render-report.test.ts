@@ -27,8 +27,9 @@ describe('renderReport', () => {
   it('shows the five indicators with their French names, targets and verdicts', () => {
     for (const label of [
       'Taux de dossiers actifs',
-      'Taux de dossiers avec un projet personnalisé',
-      "Taux de dossiers ayant au moins un événement dans l'agenda",
+      // The titles of the SDK's indicator registry (they had drifted from the Measures' titles).
+      'Taux de dossiers actifs avec un projet personnalisé',
+      'Taux de dossiers actifs ayant au moins un événement dans l’agenda',
       'Taux d’utilisation de la MSSanté',
       'Taux d’utilisation du DMP',
     ]) {
@@ -48,7 +49,9 @@ describe('renderReport', () => {
     expect(text).toContain('Vérification d’Aptitude (VA) : indicateurs non nuls ✓');
     // 970400032 has active dossiers but no agenda event: not VA-ready, and the report says why.
     expect(text).toContain('Vérification d’Aptitude (VA) : indicateurs non nuls ✗');
-    expect(text).toContain("Taux de dossiers ayant au moins un événement dans l'agenda : nul (0 sur 4)");
+    expect(text).toContain(
+      'Taux de dossiers actifs ayant au moins un événement dans l’agenda : nul (0 sur 4)',
+    );
   });
 
   it('one page per organisation, A4 print rules, trend charts inline, no script and no external URL', () => {

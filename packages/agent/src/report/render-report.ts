@@ -7,7 +7,7 @@ import type {
 } from '../evidence/recompute.js';
 import { frenchDate, frenchInstant, frenchInteger, frenchPercent, html } from './format.js';
 import type { Html } from './format.js';
-import { INDICATOR_COUNTS, INDICATOR_LABELS } from './labels.js';
+import { INDICATOR_COUNTS, INDICATOR_LABELS, INDICATOR_SHORT_LABELS } from './labels.js';
 import type { ReportInput, ReportRun } from './report-model.js';
 import { REPORT_CSS } from './report-styles.js';
 import { trendChart } from './trend-chart.js';
@@ -95,7 +95,7 @@ function renderRun(input: ReportInput, run: ReportRun): Html {
         <thead>
           <tr>
             <th>ESSMS</th>
-            ${RATE_INDICATORS.map((id) => html`<th class="num">${shortLabel(id)}</th>`)}
+            ${RATE_INDICATORS.map((id) => html`<th class="num">${INDICATOR_SHORT_LABELS[id]}</th>`)}
             <th>VA</th>
           </tr>
         </thead>
@@ -287,21 +287,6 @@ function vaReasons(indicators: IndicatorResultsLike): string[] {
     if (r.numerator === 0) return [`${INDICATOR_LABELS[id]} : nul (0 sur ${r.denominator})`];
     return [];
   });
-}
-
-function shortLabel(id: RateIndicator): string {
-  switch (id) {
-    case 'taux-dossiers-actifs':
-      return 'Dossiers actifs';
-    case 'taux-projet-personnalise':
-      return 'Projet perso.';
-    case 'taux-evenement-agenda':
-      return 'Événement agenda';
-    case 'taux-mssante':
-      return 'MSSanté';
-    case 'taux-dmp':
-      return 'DMP';
-  }
 }
 
 function submissionText(run: ReportRun): string {

@@ -159,23 +159,35 @@ export interface SejourInput {
   lastUpdated?: string | undefined;
 }
 
-export function sejour(input: SejourInput): Json {
-  const via = input.via ?? 'profile';
-  const period: Json = {};
-  if (input.start !== undefined) period.start = input.start;
-  if (input.end !== undefined) period.end = input.end;
+const HOME_HEALTH = { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HH' };
+
+/** The head of a TDDUI Encounter: its type and id, its profile (`via` profile) or local identifier. */
+function tdduiEncounter(
+  input: { id: string; lastUpdated?: string | undefined },
+  via: string,
+  profile: string,
+  system: string,
+): Json {
   const meta: Json = {};
-  if (via === 'profile') meta.profile = [PROFILE.sejour];
+  if (via === 'profile') meta.profile = [profile];
   if (input.lastUpdated !== undefined) meta.lastUpdated = input.lastUpdated;
   return {
     resourceType: 'Encounter',
     id: input.id,
     ...(Object.keys(meta).length === 0 ? {} : { meta }),
-    ...(via === 'identifier'
-      ? { identifier: [{ system: SYSTEM.sejour, value: `3${FINESS.paris}/${input.id}` }] }
-      : {}),
+    ...(via === 'identifier' ? { identifier: [{ system, value: `3${FINESS.paris}/${input.id}` }] } : {}),
+  };
+}
+
+export function sejour(input: SejourInput): Json {
+  const via = input.via ?? 'profile';
+  const period: Json = {};
+  if (input.start !== undefined) period.start = input.start;
+  if (input.end !== undefined) period.end = input.end;
+  return {
+    ...tdduiEncounter(input, via, PROFILE.sejour, SYSTEM.sejour),
     status: input.status ?? 'in-progress',
-    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HH' },
+    class: HOME_HEALTH,
     subject: { reference: `Patient/${input.patient}` },
     period,
     serviceProvider: { reference: `Organization/${input.org}` },
@@ -219,18 +231,10 @@ export interface EvenementInput {
 
 export function evenement(input: EvenementInput): Json {
   const via = input.via ?? 'profile';
-  const meta: Json = {};
-  if (via === 'profile') meta.profile = [PROFILE.evenement];
-  if (input.lastUpdated !== undefined) meta.lastUpdated = input.lastUpdated;
   return {
-    resourceType: 'Encounter',
-    id: input.id,
-    ...(Object.keys(meta).length === 0 ? {} : { meta }),
-    ...(via === 'identifier'
-      ? { identifier: [{ system: SYSTEM.evenement, value: `3${FINESS.paris}/${input.id}` }] }
-      : {}),
+    ...tdduiEncounter(input, via, PROFILE.evenement, SYSTEM.evenement),
     status: input.status ?? 'finished',
-    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HH' },
+    class: HOME_HEALTH,
     subject: { reference: `Patient/${input.patient}` },
     period: { start: input.start },
     ...(input.partOf === undefined ? {} : { partOf: { reference: `Encounter/${input.partOf}` } }),
@@ -323,6 +327,29 @@ export function usage(input: UsageInput): Json {
     source: { observer: { display: 'DUI' } },
     ...(input.patient === undefined ? {} : { entity: [{ what: { reference: `Patient/${input.patient}` } }] }),
   };
+}
+
+/** An MSSanté message sent by the ESSMS `essms` in February 2024 (P for D = 2024-04-01). */
+export function message(id: string, extra: Partial<UsageInput> = {}): Json {
+  return usage({
+    id,
+    kind: 'mssante-message-sent',
+    recorded: '2024-02-01T10:00:00+01:00',
+    org: 'essms',
+    ...extra,
+  });
+}
+
+/** A document fed to the DMP of person `p` by the ESSMS `essms` in February 2024. */
+export function dmpFeed(id: string, extra: Partial<UsageInput> = {}): Json {
+  return usage({
+    id,
+    kind: 'dmp-document-fed',
+    recorded: '2024-02-01T10:00:00+01:00',
+    org: 'essms',
+    patient: 'p',
+    ...extra,
+  });
 }
 
 /** An AuditEvent recording a change (or a read) of a person's record: the history of updates. */

@@ -78,3 +78,16 @@ export function accompaniedPerson(
     sejour({ id: options.sejourId ?? `sej-${id}-${org}`, patient: id, org, start: '2023-06-01' }),
   ];
 }
+
+/** `accompanied` persons at `org`, of whom the first `active` have an update in P. */
+export function population(
+  accompanied: number,
+  active: number,
+  org = 'essms',
+  prefix = org,
+): Record<string, unknown>[] {
+  const records: Record<string, unknown>[] = [];
+  for (let i = 0; i < accompanied; i++)
+    records.push(...accompaniedPerson(`${prefix}-${i}`, org, { updated: i < active }));
+  return records;
+}

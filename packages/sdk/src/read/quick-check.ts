@@ -1,0 +1,96 @@
+import { parseFhirTime } from '../vocabulary/time.js';
+import { isRecord, type Json } from './fhir-json.js';
+
+/**
+ * A cheap structural check, equivalent to (never more lenient than) the zod schemas of schemas.ts, for
+ * the fields the rules read. Well-formed records — nearly all of them — pass here without the cost of a
+ * zod parse; a record that fails is handed to zod, whose issues make the data-quality message.
+ * Keep the two in step: `quick-check.test.ts` compares them on generated records.
+ */
+const optString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+const optTime = (v: unknown): boolean =>
+  v === undefined || (typeof v === 'string' && !Number.isNaN(parseFhirTime(v, 'start')));
+const isTime = (v: unknown): boolean => typeof v === 'string' && !Number.isNaN(parseFhirTime(v, 'start'));
+
+function arrayOf(v: unknown, item: (x: unknown) => boolean): boolean {
+  if (!Array.isArray(v)) return false;
+  for (const x of v) if (!item(x)) return false;
+  return true;
+}
+const optArrayOf = (v: unknown, item: (x: unknown) => boolean): boolean =>
+  v === undefined || arrayOf(v, item);
+
+const coding = (v: unknown): boolean => isRecord(v) && optString(v.system) && optString(v.code);
+const codeableConcept = (v: unknown): boolean =>
+  isRecord(v) && optArrayOf(v.coding, coding) && optString(v.text);
+const identifier = (v: unknown): boolean =>
+  isRecord(v) &&
+  optString(v.system) &&
+  optString(v.value) &&
+  (v.type === undefined || codeableConcept(v.type));
+const reference = (v: unknown): boolean =>
+  isRecord(v) &&
+  optString(v.reference) &&
+  optString(v.type) &&
+  (v.identifier === undefined || identifier(v.identifier));
+const optReference = (v: unknown): boolean => v === undefined || reference(v);
+const optPeriod = (v: unknown): boolean =>
+  v === undefined || (isRecord(v) && optTime(v.start) && optTime(v.end));
+const optIdentifiers = (v: unknown): boolean => optArrayOf(v, identifier);
+
+function base(r: Json): boolean {
+  if (typeof r.resourceType !== 'string') return false;
+  if (r.id !== undefined && (typeof r.id !== 'string' || r.id.length === 0)) return false;
+  const meta = r.meta;
+  if (meta === undefined) return true;
+  return (
+    isRecord(meta) && optTime(meta.lastUpdated) && optArrayOf(meta.profile, (p) => typeof p === 'string')
+  );
+}
+
+const CHECKS: Readonly<Record<string, (r: Json) => boolean>> = {
+  Organization: (r) => optIdentifiers(r.identifier) && optString(r.name) && optReference(r.partOf),
+  Patient: (r) =>
+    optIdentifiers(r.identifier) &&
+    optArrayOf(r.link, (l) => isRecord(l) && reference(l.other) && typeof l.type === 'string'),
+  Encounter: (r) =>
+    typeof r.status === 'string' &&
+    optIdentifiers(r.identifier) &&
+    optReference(r.subject) &&
+    optReference(r.serviceProvider) &&
+    optReference(r.partOf) &&
+    optPeriod(r.period),
+  EpisodeOfCare: (r) =>
+    typeof r.status === 'string' &&
+    optIdentifiers(r.identifier) &&
+    reference(r.patient) &&
+    optReference(r.managingOrganization) &&
+    optPeriod(r.period),
+  Appointment: (r) =>
+    typeof r.status === 'string' &&
+    optTime(r.start) &&
+    arrayOf(r.participant, (p) => isRecord(p) && optReference(p.actor)),
+  CarePlan: (r) =>
+    typeof r.status === 'string' &&
+    optIdentifiers(r.identifier) &&
+    optArrayOf(r.category, codeableConcept) &&
+    reference(r.subject) &&
+    optTime(r.created) &&
+    optPeriod(r.period),
+  AuditEvent: (r) =>
+    coding(r.type) &&
+    optString(r.action) &&
+    isTime(r.recorded) &&
+    optString(r.outcome) &&
+    optArrayOf(r.agent, (a) => isRecord(a) && optReference(a.who)) &&
+    optArrayOf(r.entity, (e) => isRecord(e) && optReference(e.what)),
+};
+
+const otherResource = (r: Json): boolean => optReference(r.subject) && optReference(r.patient);
+
+/** `true` when the record certainly passes its zod schema; `false` means "ask zod". */
+export function passesQuickCheck(resourceType: string, record: Json): boolean {
+  if (!base(record)) return false;
+  const check = Object.hasOwn(CHECKS, resourceType) ? CHECKS[resourceType]! : otherResource;
+  return check(record);
+}

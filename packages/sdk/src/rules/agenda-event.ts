@@ -1,0 +1,135 @@
+/**
+ * indicators.md "The five mandatory indicators" → `taux-evenement-agenda`, and its "Agenda event" rule:
+ * an active dossier counts when the person has an event whose start is in P, with status other than
+ * `entered-in-error`. Decision `countCancelledEvents` (default `true`): a cancelled event was still an
+ * entry in the agenda. An event is about the person, wherever it was recorded: a person accompanied by two
+ * ESSMS who has an event in P counts as having one in both.
+ *
+ * What an event is (data-model.md): an Encounter with the TDDUI event profile or identifier system, or one
+ * whose `partOf` is a séjour (known only once everything is read: counted per `partOf` target meanwhile),
+ * or an Appointment whose participant is the person. Start = `period.start` (Appointment: `start`). An
+ * event without a person of its own is reported as `unknown-subject` (it is not given to the person of
+ * its `partOf` séjour, which data-model.md describes).
+ */
+import type { Accumulator } from '../accumulator.js';
+import { missingSubject, type Findings } from '../data-quality.js';
+import type { EmitFact, EventFact } from '../facts.js';
+import type { ResolvedOptions } from '../options.js';
+import { field, str, type Json } from '../read/fhir-json.js';
+import { idOf, patientReference } from '../read/references.js';
+import type { Person } from '../resolve/persons.js';
+import type { Sejours } from '../resolve/sejours.js';
+import { zonesInPeriod } from '../vocabulary/period.js';
+import { parseFhirTime } from '../vocabulary/time.js';
+import { hasZone, NO_ZONES, union, type ZoneSet } from '../vocabulary/zone-set.js';
+import type { SejourCandidate } from './accompanied.js';
+import type { PersonRule } from './rule.js';
+
+// ---- Recognition and extraction (which Encounters are events: `encounterKind` in accompanied.ts) ------
+
+/** An Encounter recognised as an event; `partOf` is kept when only a séjour `partOf` makes it one. */
+export function encounterEventFact(resource: Json, key: string, partOf: string | null): EventFact {
+  return {
+    k: 'event',
+    record: key,
+    resourceType: 'Encounter',
+    subject: patientReference(resource.subject),
+    status: str(resource.status),
+    start: str(field(resource.period, 'start')),
+    partOf,
+  };
+}
+
+/** One event per participant of an Appointment who may be a person. */
+export function extractAppointmentEvents(resource: Json, key: string, emit: EmitFact): void {
+  const start = str(resource.start);
+  for (const participant of resource.participant as { actor?: unknown }[]) {
+    const subject = patientReference(participant.actor);
+    if (subject === null) continue;
+    emit({
+      k: 'event',
+      record: key,
+      resourceType: 'Appointment',
+      subject,
+      status: str(resource.status),
+      start,
+      partOf: null,
+    });
+  }
+}
+
+// ---- Streaming ---------------------------------------------------------------------------------------
+
+/** Whether an event with this status is an entry of the agenda (`countCancelledEvents`). */
+function eventStatusCounts(status: string | null, options: ResolvedOptions): boolean {
+  if (status === 'entered-in-error') return false;
+  return status !== 'cancelled' || options.countCancelledEvents;
+}
+
+/** Counts one event: the zones where it starts in P, per `partOf` target when that decides. */
+export function countEvent(acc: Accumulator, fact: EventFact): void {
+  if (fact.subject === null) {
+    acc.problems.push(missingSubject(fact.record, 'agenda event without a person (subject/participant)'));
+    return;
+  }
+  const state = acc.person(fact.subject, fact.record);
+  if (!eventStatusCounts(fact.status, acc.options) || fact.start === null) return;
+  const inPeriod = zonesInPeriod(acc.grid, parseFhirTime(fact.start, 'start'));
+  if (fact.partOf === null) {
+    state.event = union(state.event, inPeriod);
+  } else if (inPeriod !== NO_ZONES) {
+    const byPartOf = (state.eventByPartOf ??= new Map<string, ZoneSet>());
+    byPartOf.set(fact.partOf, union(byPartOf.get(fact.partOf) ?? NO_ZONES, inPeriod));
+  }
+}
+
+// ---- Once everything is read ------------------------------------------------------------------------
+
+/** A séjour candidate whose `partOf` is a séjour: it is an event of its person. */
+export function countDemotedEvent(
+  acc: Accumulator,
+  s: SejourCandidate,
+  personOf: (key: string) => Person | null,
+  findings: Findings,
+): void {
+  const f = s.fact;
+  if (f.subject === null) {
+    findings.errors.push({
+      code: 'unknown-subject',
+      resourceType: f.resourceType,
+      id: idOf(f.key),
+      message: 'agenda event without a person',
+    });
+    return;
+  }
+  const person = personOf(f.subject);
+  if (person === null) {
+    // As in placeSejour: this record's subject was never registered as pending, so report it here.
+    findings.errors.push({
+      code: 'unknown-subject',
+      resourceType: f.resourceType,
+      id: idOf(f.key),
+      message: 'refers to a person whose Patient record is not in the input',
+    });
+    return;
+  }
+  if (f.start === null || !eventStatusCounts(f.status, acc.options)) return;
+  person.state.event = union(person.state.event, zonesInPeriod(acc.grid, s.start));
+}
+
+/** Events recognised through `partOf` count when their target turned out to be a séjour. */
+export function countEventsByPartOf(person: Person, sejours: Sejours): void {
+  const byPartOf = person.state.eventByPartOf;
+  if (byPartOf === null) return;
+  for (const [target, zones] of byPartOf) {
+    const s = sejours.byAlias.get(target);
+    if (s && sejours.isSejour(s)) person.state.event = union(person.state.event, zones);
+  }
+}
+
+/** The decision: an agenda event starting in P in the zone of ESSMS `e`. */
+export const agendaEventRule: PersonRule = {
+  kind: 'persons',
+  counts: (person, e) => hasZone(person.state.event, e.zone),
+  reason: () => 'no-event-in-period',
+};

@@ -1,0 +1,201 @@
+/**
+ * data-model.md "Usage events: one convention for what no implementation guide defines": an MSSanté
+ * message sent, a document fed to the DMP, an e-prescription imported, an exchange with the e-parcours
+ * platform, each an `AuditEvent` with `type` from the usage-event code system, `recorded` (the instant),
+ * `outcome` `0` (anything else does not count), `entity[].what` the person, `agent[].who` the ESSMS.
+ *
+ * This file recognises them, reads them and counts each in the rule of its kind (mssante.ts, dmp.ts,
+ * e-prescriptions.ts, e-parcours.ts). Events that name their ESSMS by `agent.who` are counted per
+ * organisation key as they stream past; the others (no `agent.who`, or an untyped `urn:uuid:` one) wait
+ * for the end, where resolve/attribution.ts attributes them.
+ */
+import type { Accumulator, OrgCounters } from '../accumulator.js';
+import { missingSubject } from '../data-quality.js';
+import type { EmitFact, UsageFact } from '../facts.js';
+import type { IdentifierJson, Json } from '../read/fhir-json.js';
+import { idOf, referenceKey, referenceType } from '../read/references.js';
+import { zonesInPeriod, type PeriodGrid } from '../vocabulary/period.js';
+import {
+  IDENTIFIER_SYSTEMS,
+  USAGE_EVENT_KINDS,
+  USAGE_EVENT_SYSTEM,
+  type UsageEventKind,
+} from '../vocabulary/systems.js';
+import { isFloating, parseFhirTime } from '../vocabulary/time.js';
+import { countDmpFeedByAgent } from './dmp.js';
+import { countExchange, mayCountSinceProjectStart } from './e-parcours.js';
+import { countEPrescription } from './e-prescriptions.js';
+import { countMessage } from './mssante.js';
+
+// ---- Recognition and extraction ---------------------------------------------------------------------
+
+/** The default recogniser of usage events: the kind, from `type`, or `null`. */
+export function usageEventKind(auditEvent: Readonly<Record<string, unknown>>): UsageEventKind | null {
+  const type = (auditEvent as { type?: { system?: unknown; code?: unknown } }).type;
+  if (type?.system !== USAGE_EVENT_SYSTEM || typeof type.code !== 'string') return null;
+  return (USAGE_EVENT_KINDS as readonly string[]).includes(type.code) ? (type.code as UsageEventKind) : null;
+}
+
+/** What the rules read from a usage event: its kind, instant, outcome, person, and ESSMS. */
+export function extractUsageEvent(
+  resource: Json,
+  key: string,
+  kind: UsageEventKind,
+  recorded: string | null,
+  success: boolean,
+  persons: readonly string[],
+  emit: EmitFact,
+): void {
+  const { org, untyped } = usageOrganisation(resource.agent);
+  emit({
+    k: 'usage',
+    record: key,
+    kind,
+    at: recorded,
+    success,
+    subject: persons[0] ?? null,
+    org,
+    ...(untyped ? { orgUntyped: true as const } : {}),
+  });
+}
+
+/**
+ * The ESSMS named by an agent: an Organization reference, or an identifier with a FINESS system. Failing
+ * those, an untyped `urn:uuid:` reference (how Bundles refer to their entries, data-model.md "Identity and
+ * references"), flagged `untyped`: only the end of the computation knows whether it names an Organization.
+ */
+function usageOrganisation(agents: unknown): { org: string | null; untyped: boolean } {
+  if (!Array.isArray(agents)) return { org: null, untyped: false };
+  let untypedCandidate: string | null = null;
+  for (const agent of agents as ({ who?: unknown } | null)[]) {
+    const who = agent?.who as { reference?: unknown; identifier?: IdentifierJson } | undefined;
+    if (who === undefined || who === null) continue;
+    const type = referenceType(who);
+    if (type === 'Organization') return { org: referenceKey(who), untyped: false };
+    const id = who.identifier;
+    if (
+      type === null &&
+      typeof who.reference !== 'string' &&
+      id !== undefined &&
+      (id.system === IDENTIFIER_SYSTEMS.finess || id.system === IDENTIFIER_SYSTEMS.idNatSt)
+    ) {
+      return { org: referenceKey(who), untyped: false };
+    }
+    if (type === null && untypedCandidate === null && typeof who.reference === 'string') {
+      if (who.reference.startsWith('urn:')) untypedCandidate = who.reference;
+    }
+  }
+  return untypedCandidate === null ? { org: null, untyped: false } : { org: untypedCandidate, untyped: true };
+}
+
+// ---- Streaming ---------------------------------------------------------------------------------------
+
+/**
+ * A usage event attributed at the end: through the person's séjours when it has no `agent.who`, or through
+ * its untyped `agent.who` reference (`org`) when that turns out to name an Organization.
+ */
+export interface PendingUsage {
+  kind: UsageEventKind;
+  at: number;
+  /** Never `null` when `org` is absent. */
+  subject: string | null;
+  record: string;
+  /** An untyped `agent.who` reference (see `UsageFact.orgUntyped`). */
+  org?: string;
+}
+
+/** How many records per unattributable organisation key are kept to be named in data quality. */
+export const MAX_RECORDS_NAMED_PER_ORGANISATION = 100;
+
+/** Why an event without `agent.who` nor `entity.what` counts nowhere. */
+export function namesNeitherEssmsNorPerson(kind: UsageEventKind): string {
+  return `${kind} names neither an ESSMS (agent.who) nor a person (entity.what)`;
+}
+
+/** Counts one usage event: into its organisation's counters, or kept for attribution at the end. */
+export function countUsage(acc: Accumulator, fact: UsageFact): void {
+  const { kind, subject, org, record } = fact;
+  if (!fact.success || fact.at === null) return;
+  const at = parseFhirTime(fact.at, 'start');
+  if (Number.isNaN(at) || !mayCount(acc.grid, kind, at)) return;
+  if (org !== null && fact.orgUntyped === true) {
+    // Whether the reference names an Organization is known only once everything is read.
+    if (kind === 'dmp-document-fed' && subject === null) {
+      acc.problems.push(
+        missingSubject(record, 'dmp-document-fed without a person (entity.what)', 'AuditEvent'),
+      );
+      return;
+    }
+    if (subject !== null) acc.person(subject, record);
+    acc.pendingUsage.push({ kind, at, subject, record, org });
+    return;
+  }
+  if (org === null) {
+    if (subject === null) {
+      acc.problems.push({
+        k: 'problem',
+        code: 'unattributed-event',
+        resourceType: 'AuditEvent',
+        id: idOf(record),
+        message: namesNeitherEssmsNorPerson(kind),
+      });
+      return;
+    }
+    acc.person(subject, record);
+    acc.pendingUsage.push({ kind, at, subject, record });
+    return;
+  }
+  if (kind === 'dmp-document-fed') {
+    if (subject === null) {
+      acc.problems.push(
+        missingSubject(record, 'dmp-document-fed without a person (entity.what)', 'AuditEvent'),
+      );
+      return;
+    }
+    countDmpFeedByAgent(acc.grid, acc.person(subject, record), org, at);
+  }
+  // Counted per organisation key (DMP feeds are counted per person above, but named here too so that
+  // an organisation that is not a reported ESSMS gets its events reported).
+  const counters = acc.countersOf(org);
+  counters.total++;
+  if (counters.records.length < MAX_RECORDS_NAMED_PER_ORGANISATION) counters.records.push(record);
+  countInZones(acc.grid, counters, kind, at);
+}
+
+/** Usage events outside every window that could count are dropped at once. */
+function mayCount(grid: PeriodGrid, kind: UsageEventKind, at: number): boolean {
+  if (isFloating(at)) return true;
+  if (at >= grid.unionEndMs) return false;
+  if (at >= grid.unionStartMs) return true;
+  return kind === 'e-parcours-exchange' && mayCountSinceProjectStart(grid, at);
+}
+
+/**
+ * Adds one usage event to an organisation's counters, in the rule of its kind, for every zone (or only
+ * `onlyZone`, once attributed to an ESSMS) whose windows contain it. DMP feeds are counted per person.
+ */
+export function countInZones(
+  grid: PeriodGrid,
+  counters: OrgCounters,
+  kind: UsageEventKind,
+  at: number,
+  onlyZone = -1,
+): void {
+  const inPeriod = zonesInPeriod(grid, at);
+  for (let zone = 0; zone < grid.timezones.length; zone++) {
+    if (onlyZone >= 0 && zone !== onlyZone) continue;
+    switch (kind) {
+      case 'mssante-message-sent':
+        countMessage(counters, zone, inPeriod);
+        break;
+      case 'e-parcours-exchange':
+        countExchange(grid, counters, zone, at, inPeriod);
+        break;
+      case 'e-prescription-imported':
+        countEPrescription(grid, counters, zone, at);
+        break;
+      case 'dmp-document-fed':
+        break;
+    }
+  }
+}
