@@ -14,6 +14,7 @@ import {
 import { readJournalEntries } from '../evidence/journal.js';
 import { openAgentContext, type AgentContext } from '../runner/agent-context.js';
 import { runOnce } from '../runner/run-once.js';
+import { runDependencies } from '../runner/run-dependencies.js';
 
 interface DemoServer {
   url: string;
@@ -70,7 +71,7 @@ async function agentReading(
 describe('runOnce reading a FHIR server', () => {
   it('fails with input-incomplete when a search stops before its total: nothing sealed, nothing sent', async () => {
     const { ctx } = await agentReading({ dropNextAfterPages: 1 });
-    const record = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const record = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(record.outcome).toBe('error');
     expect(record.error?.code).toBe('input-incomplete');
     expect(record.error?.message).toMatch(/search incomplete after 1 page\(s\) and 2 of \d+ records/);
@@ -81,7 +82,7 @@ describe('runOnce reading a FHIR server', () => {
 
   it('logs each request at debug level with its component, status and duration, never the token', async () => {
     const { ctx, logs } = await agentReading({});
-    const record = await runOnce(ctx, { trigger: 'manual', measureDate: '2024-04-01' });
+    const record = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
     expect(record.outcome).toBe('submitted');
     const requests = logs.records().filter((line) => line['msg'] === 'http request');
     const source = requests.filter((line) => line['component'] === 'source');
