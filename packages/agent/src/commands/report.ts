@@ -192,7 +192,11 @@ export function registerReportCommand(program: Command): void {
       'the run sealed for this measurement date (default: the last sealed run)',
       parseMeasureDateFlag,
     )
-    .option('--organisation <finess-ej>', 'only this organisme gestionnaire (its FINESS juridique)', parseOrganisation)
+    .option(
+      '--organisation <finess-ej>',
+      'only this organisme gestionnaire (its FINESS juridique)',
+      parseOrganisation,
+    )
     .option(
       '--finess <finess-et>',
       'only this ESSMS (its FINESS géographique); repeat for several',
@@ -204,7 +208,10 @@ export function registerReportCommand(program: Command): void {
         'html',
       ]),
     )
-    .option('--out <file>', `file to write (default ./${DEFAULT_REPORT_FILES.pdf} or ./${DEFAULT_REPORT_FILES.html})`)
+    .option(
+      '--out <file>',
+      `file to write (default ./${DEFAULT_REPORT_FILES.pdf} or ./${DEFAULT_REPORT_FILES.html})`,
+    )
     .option('--public-key <file>', 'the public key the evidence must be signed with')
     .action(async (options: ReportCommandOptions) => {
       await runReport(options, { stdout: process.stdout });

@@ -135,7 +135,11 @@ function groupByOrganisation(results: ResultsLike): OrganisationGroup[] {
   return groups;
 }
 
-function attestationPage(input: ReportInput, selected: SelectedReport, group: OrganisationGroup): AttestationPage {
+function attestationPage(
+  input: ReportInput,
+  selected: SelectedReport,
+  group: OrganisationGroup,
+): AttestationPage {
   const { run } = selected;
   const { organisation, establishments } = group;
   const first = establishments[0];
@@ -178,7 +182,8 @@ function attestationPage(input: ReportInput, selected: SelectedReport, group: Or
       lines: [
         {
           label: 'Empreinte de la clé de signature des preuves',
-          lines: verification.keyFingerprint === null ? ['inconnue'] : hexGroupLines(verification.keyFingerprint),
+          lines:
+            verification.keyFingerprint === null ? ['inconnue'] : hexGroupLines(verification.keyFingerprint),
           mono: true,
         },
         {
@@ -303,16 +308,14 @@ function vaReasons(indicators: IndicatorResultsLike): string[] {
   return VA_INDICATORS.flatMap((id) => {
     const r = indicators[id];
     const label = INDICATOR_COLUMN_LABELS[id].toLowerCase();
-    if (r.denominator === 0) return [`indicateur « ${label} » non calculable (aucun dossier au dénominateur)`];
+    if (r.denominator === 0)
+      return [`indicateur « ${label} » non calculable (aucun dossier au dénominateur)`];
     if (r.numerator === 0) return [`indicateur « ${label} » nul (0 sur ${frenchInteger(r.denominator)})`];
     return [];
   });
 }
 
-function trendSection(
-  trend: readonly TrendPoint[],
-  group: OrganisationGroup,
-): AttestationPage['trend'] {
+function trendSection(trend: readonly TrendPoint[], group: OrganisationGroup): AttestationPage['trend'] {
   const finess = new Set(group.establishments.map((e) => e.finess));
   const rows: TableRow[] = trend.flatMap((point) => {
     const members = point.results.establishments.filter((e) => finess.has(e.finess));
@@ -364,16 +367,26 @@ function statement(
 ): AttestationPage['statement'] {
   const total = group.establishments.length;
   const first = group.establishments[0];
-  const period = first === undefined ? '' : ` (période de recueil du ${frenchLongDate(first.period.start)} au ${frenchLongDate(first.period.end)})`;
+  const period =
+    first === undefined
+      ? ''
+      : ` (période de recueil du ${frenchLongDate(first.period.start)} au ${frenchLongDate(first.period.end)})`;
   const whom =
     group.organisation === null
       ? `responsable ${isPlural(total) ? 'des établissements et services' : 'de l’établissement ou du service'} ci-dessus`
-      : `pour l’organisme gestionnaire ${name ?? ''} (FINESS juridique ${group.organisation.finess})`.replace('  ', ' ');
-  const these = isPlural(total) ? `des ${count(total, NOUNS.establishment)} listés ci-dessus` : 'de l’établissement ou du service ci-dessus';
+      : `pour l’organisme gestionnaire ${name ?? ''} (FINESS juridique ${group.organisation.finess})`.replace(
+          '  ',
+          ' ',
+        );
+  const these = isPlural(total)
+    ? `des ${count(total, NOUNS.establishment)} listés ci-dessus`
+    : 'de l’établissement ou du service ci-dessus';
   const paragraphs = [
     `Je soussigné(e) ${BLANK}, en qualité de ${BLANK}, ${whom}, atteste que les indicateurs d’usage du dossier usager informatisé présentés dans ce document ont été calculés pour la date de mesure du ${frenchLongDate(run.measureDate)}${period}, à partir des données du dossier usager informatisé ${these}.`,
   ];
-  const notReady = group.establishments.filter((e) => !e.vaReady).map((e) => displayName(e.name) ?? `ESSMS ${e.finess}`);
+  const notReady = group.establishments
+    .filter((e) => !e.vaReady)
+    .map((e) => displayName(e.name) ?? `ESSMS ${e.finess}`);
   if (ready.length === total) {
     paragraphs.push(
       total === 1
@@ -401,7 +414,8 @@ function evidenceVerdict(input: ReportInput): Verdict {
     const lines = [
       'Le journal des preuves est intact et signé ; les chiffres de cette attestation ont été recalculés à partir des données scellées et concordent.',
     ];
-    if (v.warnings > 0) lines.push(`${count(v.warnings, NOUNS.warning)}, sans effet sur les chiffres : voir l’annexe.`);
+    if (v.warnings > 0)
+      lines.push(`${count(v.warnings, NOUNS.warning)}, sans effet sur les chiffres : voir l’annexe.`);
     return { tone: 'ok', title: `${MET} Preuves vérifiées`, lines };
   }
   const errors = v.findings.filter((f) => f.severity === 'error');
@@ -426,7 +440,8 @@ function transmissionText(state: TransmissionState, zone: string): string {
     case 'overdue':
       return `non remise : l’ARS est restée injoignable jusqu’à la date limite des nouvelles tentatives${state.at === null ? '' : ` (${frenchLocalDateTime(state.at, zone)})`} ; à renvoyer`;
     case 'pending':
-      if (state.pastDeadline) return 'en retard : toujours sans accusé de réception de l’ARS après la date limite';
+      if (state.pastDeadline)
+        return 'en retard : toujours sans accusé de réception de l’ARS après la date limite';
       return state.resent
         ? 'renvoyée, en attente de l’accusé de réception de l’ARS'
         : 'en cours, en attente de l’accusé de réception de l’ARS';
@@ -451,7 +466,10 @@ function annex(input: ReportInput, selected: SelectedReport): NonNullable<Attest
         fact('Date de mesure', frenchLongDate(run.measureDate)),
         fact('Identifiant du calcul', run.runId, true),
         fact('Entrée du journal', `n° ${run.seq}`),
-        fact('Scellé le', `${frenchLocalDateTime(run.sealedAt, zone)} (${territoryAt(zone, run.sealedAt)}) — ${run.sealedAt}`),
+        fact(
+          'Scellé le',
+          `${frenchLocalDateTime(run.sealedAt, zone)} (${territoryAt(zone, run.sealedAt)}) — ${run.sealedAt}`,
+        ),
         fact('Version du logiciel', `esms ${run.softwareVersion}`),
         fact('Transmission à l’ARS', transmissionText(run.transmission, zone)),
         { label: 'Identifiant de transmission', lines: hexGroupLines(run.submissionId), mono: true },
@@ -468,7 +486,11 @@ function annex(input: ReportInput, selected: SelectedReport): NonNullable<Attest
           mono: true,
         },
         { label: 'Résultats', lines: hexGroupLines(run.digests.results), mono: true },
-        { label: 'Listes de personnes (pseudonymes)', lines: hexGroupLines(run.digests.subjects), mono: true },
+        {
+          label: 'Listes de personnes (pseudonymes)',
+          lines: hexGroupLines(run.digests.subjects),
+          mono: true,
+        },
         { label: 'Données transmises à l’ARS', lines: hexGroupLines(run.digests.submission), mono: true },
       ],
     },
@@ -487,7 +509,8 @@ function annex(input: ReportInput, selected: SelectedReport): NonNullable<Attest
     blocks.push({
       kind: 'list',
       title: 'ESSMS configurés sans chiffres dans ce calcul',
-      intro: 'Ces ESSMS figurent dans la configuration mais aucun séjour ne les concerne dans les données lues :',
+      intro:
+        'Ces ESSMS figurent dans la configuration mais aucun séjour ne les concerne dans les données lues :',
       items: selected.missingConfigured.map((f) => `FINESS géographique ${f}`),
     });
   }
@@ -504,7 +527,11 @@ function verificationOnlyAnnex(input: ReportInput): NonNullable<AttestationDocum
   return {
     heading: 'Annexe technique',
     intro: 'Pour l’équipe informatique : ce que la vérification des preuves a constaté.',
-    blocks: [journalBlock(input), verificationFindingsBlock(input), howToVerify(input.verification.keyFingerprint)],
+    blocks: [
+      journalBlock(input),
+      verificationFindingsBlock(input),
+      howToVerify(input.verification.keyFingerprint),
+    ],
   };
 }
 
@@ -516,9 +543,14 @@ function journalBlock(input: ReportInput): AnnexBlock {
     facts: [
       fact(
         'Entrées',
-        v.ok ? `${countWith(v.entries, NOUNS.entry, ADJECTIVES.intact)}, chaînées et signées` : count(v.entries, NOUNS.entry),
+        v.ok
+          ? `${countWith(v.entries, NOUNS.entry, ADJECTIVES.intact)}, chaînées et signées`
+          : count(v.entries, NOUNS.entry),
       ),
-      fact('Calculs vérifiés', `${countWith(v.runsRecomputed, NOUNS.run, ADJECTIVES.recomputed)} à partir des données scellées`),
+      fact(
+        'Calculs vérifiés',
+        `${countWith(v.runsRecomputed, NOUNS.run, ADJECTIVES.recomputed)} à partir des données scellées`,
+      ),
       {
         label: 'Empreinte de la clé de signature (Ed25519)',
         lines: v.keyFingerprint === null ? ['inconnue'] : hexGroupLines(v.keyFingerprint),
@@ -544,7 +576,9 @@ function verificationFindingsBlock(input: ReportInput): AnnexBlock {
         : `${count(input.verification.errors, NOUNS.problem)}, ${count(input.verification.warnings, NOUNS.warning)} :`,
     items:
       findings.length === 0
-        ? ['Aucun constat : chaque empreinte, chaque lien et chaque signature concordent, et chaque chiffre a été recalculé.']
+        ? [
+            'Aucun constat : chaque empreinte, chaque lien et chaque signature concordent, et chaque chiffre a été recalculé.',
+          ]
         : frenchVerificationSummary(findings),
   };
 }

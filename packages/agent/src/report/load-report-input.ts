@@ -130,7 +130,11 @@ function journalOutcomes(entries: readonly JournalEntry[]): Map<string, Transmis
         submissionId,
         entry.payload['code'] === 'submission-deadline'
           ? { kind: 'overdue', at: entry.time }
-          : { kind: 'refused', at: entry.time, httpStatus: typeof httpStatus === 'number' ? httpStatus : null },
+          : {
+              kind: 'refused',
+              at: entry.time,
+              httpStatus: typeof httpStatus === 'number' ? httpStatus : null,
+            },
       );
     } else if (entry.type === 'submission-requeued') {
       // Sent again after its cause was fixed (`esms resend`): waiting for the receipt again.

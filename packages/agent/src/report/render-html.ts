@@ -18,8 +18,9 @@ import { REPORT_CSS } from './report-styles.js';
  */
 export function renderHtml(document: AttestationDocument): string {
   const body = html`${document.cover === null ? '' : cover(document.cover)}${document.pages.map(page)}${
-    document.annex === null ? '' : annex(document.annex)
-  }<footer>${document.footer}</footer>`;
+      document.annex === null ? '' : annex(document.annex)
+    }
+    <footer>${document.footer}</footer>`;
   return `<!DOCTYPE html>
 <html lang="fr">
 <head>
@@ -71,7 +72,9 @@ function table(t: Table): Html {
       ${t.rows.map(
         (row) =>
           html`<tr class="${row.total ? 'total' : ''}">
-            <td>${row.title}${row.subtitle === '' ? '' : html`<span class="small">${row.subtitle}</span>`}</td>
+            <td>
+              ${row.title}${row.subtitle === '' ? '' : html`<span class="small">${row.subtitle}</span>`}
+            </td>
             ${row.cells.map(cell)}
           </tr>`,
       )}
@@ -82,8 +85,11 @@ function table(t: Table): Html {
 function linesFacts(items: readonly LinesFact[]): Html {
   return html`<dl class="facts">
     ${items.map(
-      (f) => html`<dt>${f.label}</dt>
-        <dd class="${f.mono ? 'mono' : ''}">${f.lines.map((line, i) => html`${i === 0 ? '' : html`<br />`}${line}`)}</dd>`,
+      (f) =>
+        html`<dt>${f.label}</dt>
+          <dd class="${f.mono ? 'mono' : ''}">
+            ${f.lines.map((line, i) => html`${i === 0 ? '' : html`<br />`}${line}`)}
+          </dd>`,
     )}
   </dl>`;
 }
@@ -93,7 +99,11 @@ function page(p: AttestationPage): Html {
     <h1>${p.heading}</h1>
     <h2>${p.subheading}</h2>
     <dl class="facts">
-      ${p.facts.map((f) => html`<dt>${f.label}</dt><dd>${f.value}</dd>`)}
+      ${p.facts.map(
+        (f) =>
+          html`<dt>${f.label}</dt>
+            <dd>${f.value}</dd>`,
+      )}
     </dl>
     ${verdict(p.verdict)} ${table(p.table)}
     <div class="notes">${p.notes.map((n) => html`<p>${n}</p>`)}</div>
@@ -110,17 +120,17 @@ function page(p: AttestationPage): Html {
 
 function statement(s: NonNullable<AttestationPage['statement']>): Html {
   return html`<div class="statement">
-            <h3>Attestation</h3>
-            ${s.paragraphs.map((text) => html`<p>${text}</p>`)}
-            <div class="fields">
-              ${s.fields.map((field, i) =>
-                i === s.fields.length - 1
-                  ? html`<div>${field} :</div>
-                      <div class="signature"></div>`
-                  : html`<div>${field} :</div>`,
-              )}
-            </div>
-          </div>`;
+    <h3>Attestation</h3>
+    ${s.paragraphs.map((text) => html`<p>${text}</p>`)}
+    <div class="fields">
+      ${s.fields.map((field, i) =>
+        i === s.fields.length - 1
+          ? html`<div>${field} :</div>
+              <div class="signature"></div>`
+          : html`<div>${field} :</div>`,
+      )}
+    </div>
+  </div>`;
 }
 
 function block(b: AnnexBlock): Html {

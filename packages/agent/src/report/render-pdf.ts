@@ -144,7 +144,9 @@ function facts(doc: Doc, items: readonly { label: string; value: string }[]): vo
     const height = doc.heightOfString(item.value, { width: valueWidth });
     ensure(doc, height + 2);
     const top = doc.y;
-    font(doc, 'regular', SIZE.body, COLOUR.muted).text(item.label, MARGIN.left, top, { width: labelWidth - 6 });
+    font(doc, 'regular', SIZE.body, COLOUR.muted).text(item.label, MARGIN.left, top, {
+      width: labelWidth - 6,
+    });
     font(doc, 'bold', SIZE.body).text(item.value, MARGIN.left + labelWidth, top, { width: valueWidth });
     doc.y = top + height + 2;
   }
@@ -178,9 +180,15 @@ function table(doc: Doc, data: Table, firstShare: number): void {
     data.headers.forEach((h, i) => {
       const w = (widths[i] ?? 0) - 2 * CELL_PAD;
       const align = i === 0 ? 'left' : 'right';
-      font(doc, 'bold', SIZE.tiny, COLOUR.ink).text(h.title, x + CELL_PAD, top + CELL_PAD, { width: w, align });
+      font(doc, 'bold', SIZE.tiny, COLOUR.ink).text(h.title, x + CELL_PAD, top + CELL_PAD, {
+        width: w,
+        align,
+      });
       if (h.subtitle !== '') {
-        font(doc, 'regular', SIZE.tiny, COLOUR.muted).text(h.subtitle, x + CELL_PAD, doc.y, { width: w, align });
+        font(doc, 'regular', SIZE.tiny, COLOUR.muted).text(h.subtitle, x + CELL_PAD, doc.y, {
+          width: w,
+          align,
+        });
       }
       x += widths[i] ?? 0;
     });
@@ -215,9 +223,14 @@ function table(doc: Doc, data: Table, firstShare: number): void {
     if (row.total) {
       doc.save().rect(MARGIN.left, top, CONTENT_WIDTH, height).fill(COLOUR.totalFill).restore();
     }
-    font(doc, row.total ? 'bold' : 'regular', SIZE.cell).text(row.title, MARGIN.left + CELL_PAD, top + CELL_PAD, {
-      width: firstWidth,
-    });
+    font(doc, row.total ? 'bold' : 'regular', SIZE.cell).text(
+      row.title,
+      MARGIN.left + CELL_PAD,
+      top + CELL_PAD,
+      {
+        width: firstWidth,
+      },
+    );
     if (row.subtitle !== '') {
       font(doc, 'regular', SIZE.tiny, COLOUR.muted).text(row.subtitle, MARGIN.left + CELL_PAD, doc.y, {
         width: firstWidth,
@@ -273,7 +286,9 @@ function linesFacts(doc: Doc, items: readonly LinesFact[], labelWidth: number): 
     const labelHeight = doc.heightOfString(item.label, { width: labelWidth - 8 });
     ensure(doc, Math.max(height, labelHeight) + 3);
     const top = doc.y;
-    font(doc, 'regular', SIZE.small, COLOUR.muted).text(item.label, MARGIN.left, top, { width: labelWidth - 8 });
+    font(doc, 'regular', SIZE.small, COLOUR.muted).text(item.label, MARGIN.left, top, {
+      width: labelWidth - 8,
+    });
     doc.y = top;
     for (const line of item.lines) {
       font(doc, item.mono ? 'mono' : 'regular', size).text(line, MARGIN.left + labelWidth, doc.y, {
@@ -320,7 +335,9 @@ function cover(doc: Doc, page: CoverPage): void {
 function attestation(doc: Doc, page: AttestationPage): void {
   newPage(doc);
   font(doc, 'bold', SIZE.h1).text(page.heading, MARGIN.left, doc.y, { width: CONTENT_WIDTH });
-  font(doc, 'bold', SIZE.h2, COLOUR.neutral).text(page.subheading, MARGIN.left, doc.y + 2, { width: CONTENT_WIDTH });
+  font(doc, 'bold', SIZE.h2, COLOUR.neutral).text(page.subheading, MARGIN.left, doc.y + 2, {
+    width: CONTENT_WIDTH,
+  });
   doc.y += 8;
   facts(doc, page.facts);
   verdictBox(doc, page.verdict);

@@ -25,7 +25,7 @@ th, td { border-bottom: 0.5pt solid var(--line); padding: 1mm 1.1mm; text-align:
 th:first-child, td:first-child { text-align: left; }
 th { font-size: 7.2pt; border-bottom: 1.2pt solid var(--ink); }
 th span, td span.small { display: block; font-weight: 400; color: var(--muted); font-size: 7.2pt; }
-td strong { font-size: 8.8pt; }
+td strong { font-size: 8.8pt; white-space: nowrap; }
 tr.total td { background: #f2f4f6; font-weight: 700; }
 .ok { color: var(--ok); }
 .ko { color: var(--ko); }

@@ -46,7 +46,9 @@ export function selectReport(input: ReportInput, selection: ReportSelection): Se
     const dates = [...new Set(input.runs.map((r) => r.measureDate))].sort();
     throw new UsageError(
       `no run is sealed for the measurement date ${selection.measureDate ?? '(any)'}; ` +
-        (dates.length === 0 ? 'no run is readable in the evidence' : `sealed measurement dates: ${dates.join(', ')}`),
+        (dates.length === 0
+          ? 'no run is readable in the evidence'
+          : `sealed measurement dates: ${dates.join(', ')}`),
     );
   }
   const configured = input.configuredScope === null ? null : new Set(input.configuredScope);
@@ -61,7 +63,9 @@ export function selectReport(input: ReportInput, selection: ReportSelection): Se
         .map((o) => `${o.finess}${o.name === null ? '' : ` (${o.name})`}`);
       throw new UsageError(
         `no organisme gestionnaire ${ej} in the run sealed for ${run.measureDate}; ` +
-          (known.length === 0 ? 'it has no organisme gestionnaire' : `its organismes gestionnaires (FINESS juridique): ${known.join(', ')}`),
+          (known.length === 0
+            ? 'it has no organisme gestionnaire'
+            : `its organismes gestionnaires (FINESS juridique): ${known.join(', ')}`),
       );
     }
   } else if (selection.finess !== undefined && selection.finess.length > 0) {

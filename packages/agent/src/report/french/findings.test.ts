@@ -74,7 +74,9 @@ describe('findings in French', () => {
       ['warning', 'something-new', 1],
     ]);
     expect(groups[0]?.text).toBe('2 enregistrements de séjour sans date de début, non comptés');
-    expect(groups[1]?.text).toMatch(/^1 personne enregistrée deux fois avec le même INS, comptée une seule fois/);
+    expect(groups[1]?.text).toMatch(
+      /^1 personne enregistrée deux fois avec le même INS, comptée une seule fois/,
+    );
     expect(groups[2]?.text).toMatch(/^279 enregistrements modifiés après la fin de la période/);
     expect(groups[3]?.text).toBe('1 constat de type « something-new »');
   });

@@ -37,7 +37,9 @@ const CHECK_TEXT: Readonly<Record<VerificationCheck, string>> = {
 const SEVERITY_TEXT = { error: 'Problème', warning: 'Avertissement', info: 'Information' } as const;
 
 /** One verification finding in French: `Problème, entrée n° 3 : le contenu de l’entrée … a été modifié`. */
-export function frenchVerificationFinding(finding: Pick<VerificationFinding, 'seq' | 'check' | 'severity'>): string {
+export function frenchVerificationFinding(
+  finding: Pick<VerificationFinding, 'seq' | 'check' | 'severity'>,
+): string {
   const where = finding.seq === null ? '' : `, entrée n° ${finding.seq}`;
   return `${SEVERITY_TEXT[finding.severity]}${where} : ${CHECK_TEXT[finding.check]}`;
 }
@@ -46,7 +48,10 @@ export function frenchVerificationFinding(finding: Pick<VerificationFinding, 'se
 export function frenchVerificationSummary(
   findings: readonly Pick<VerificationFinding, 'seq' | 'check' | 'severity'>[],
 ): string[] {
-  const groups = new Map<string, { severity: VerificationFinding['severity']; check: VerificationCheck; seqs: (number | null)[] }>();
+  const groups = new Map<
+    string,
+    { severity: VerificationFinding['severity']; check: VerificationCheck; seqs: (number | null)[] }
+  >();
   for (const f of findings) {
     const key = `${f.severity}|${f.check}`;
     const group = groups.get(key) ?? { severity: f.severity, check: f.check, seqs: [] };
@@ -182,7 +187,10 @@ export function frenchQualityGroups(dataQuality: {
 }): QualityGroup[] {
   const groups = new Map<string, Omit<QualityGroup, 'text'>>();
   const add = (finding: unknown, severity: 'error' | 'warning'): void => {
-    const record = (typeof finding === 'object' && finding !== null ? finding : {}) as Record<string, unknown>;
+    const record = (typeof finding === 'object' && finding !== null ? finding : {}) as Record<
+      string,
+      unknown
+    >;
     const code = typeof record['code'] === 'string' ? record['code'] : 'inconnu';
     const n = typeof record['count'] === 'number' && record['count'] > 0 ? record['count'] : 1;
     const key = `${severity}|${code}`;

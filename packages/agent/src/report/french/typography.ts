@@ -26,9 +26,15 @@ export function frenchTarget(target: number): string {
  * as lines of `groupsPerLine` groups, so that no renderer ever breaks a line inside a group.
  */
 export function hexGroupLines(hex: string, groupsPerLine = 8): string[] {
-  const clean = hex.toLowerCase().replace(/^sha256:/, '').replace(/[^0-9a-f]/g, '');
+  const clean = hex
+    .toLowerCase()
+    .replace(/^sha256:/, '')
+    .replace(/[\s:]/g, '');
+  // Not a hex digest (an identifier of another shape): given as it is.
+  if (!/^[0-9a-f]+$/.test(clean)) return [hex];
   const groups = clean.match(/.{1,4}/g) ?? [];
   const lines: string[] = [];
-  for (let i = 0; i < groups.length; i += groupsPerLine) lines.push(groups.slice(i, i + groupsPerLine).join(' '));
+  for (let i = 0; i < groups.length; i += groupsPerLine)
+    lines.push(groups.slice(i, i + groupsPerLine).join(' '));
   return lines;
 }
