@@ -71,12 +71,31 @@ describe('buildAttestation', () => {
     expect(total?.title).toBe('Ensemble de l’organisme');
     expect(total?.cells[3]?.main).toBe('1 sur 2');
     expect(reunion.notes).toContain(
-      'SSIAD du Littoral ne remplit pas la condition de la Vérification d’Aptitude : indicateur « événement dans l’agenda » nul (0 sur 4).',
+      'Ne remplit pas la condition de la Vérification d’Aptitude, indicateur « événement dans l’agenda » nul : SSIAD du Littoral (0 sur 4).',
     );
     // Met / not met survives black and white: every rate carries ✓ or ✗.
     for (const row of reunion.table.rows) {
       for (const cell of row.cells) expect(cell.main).toMatch(/[✓✗—]|sur/);
     }
+  });
+
+  it('VA reasons are grouped: one line per reason naming every ESSMS it concerns', () => {
+    const input = sampleReportInput();
+    const run = input.runs.at(-1);
+    const filaos = run?.results.establishments.find((e) => e.finess === '970400024');
+    if (filaos === undefined) throw new Error('fixture changed');
+    filaos.indicators['taux-evenement-agenda'] = {
+      numerator: 0,
+      denominator: 9,
+      rate: 0,
+      target: 90,
+      met: false,
+    };
+    filaos.vaReady = false;
+    const notes = page(buildAttestation(input, selectReport(input, {}), OPTIONS), 1).notes;
+    expect(notes).toContain(
+      'Ne remplissent pas la condition de la Vérification d’Aptitude, indicateur « événement dans l’agenda » nul : EHPAD Les Filaos (0 sur 9) et SSIAD du Littoral (0 sur 4).',
+    );
   });
 
   it('full ESSMS names with curly apostrophes, no technical detail on the director’s pages', () => {

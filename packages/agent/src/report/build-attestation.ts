@@ -292,10 +292,18 @@ function pageNotes(group: OrganisationGroup): string[] {
   const notes = [
     `${MET} cible atteinte ; ${UNMET} cible non atteinte ; ${NO_RATE} taux non calculable (aucune personne au dénominateur). Au-dessus de chaque taux : numérateur / dénominateur.`,
   ];
+  // One line per reason, naming every ESSMS it concerns: short for one ESSMS, still short for seventy.
+  const byReason = new Map<string, string[]>();
   for (const e of group.establishments) {
     if (e.vaReady) continue;
+    const name = displayName(e.name) ?? `ESSMS ${e.finess}`;
+    for (const { reason, detail } of vaReasons(e.indicators)) {
+      byReason.set(reason, [...(byReason.get(reason) ?? []), detail === '' ? name : `${name} (${detail})`]);
+    }
+  }
+  for (const [reason, names] of byReason) {
     notes.push(
-      `${displayName(e.name) ?? `ESSMS ${e.finess}`} ne remplit pas la condition de la Vérification d’Aptitude : ${frenchList(vaReasons(e.indicators))}.`,
+      `${verb(names.length, 'Ne remplit pas', 'Ne remplissent pas')} la condition de la Vérification d’Aptitude, ${reason} : ${frenchList(names)}.`,
     );
   }
   if (group.establishments.some((e) => (e.indicators['taux-mssante'].rate ?? 0) > 100)) {
@@ -304,13 +312,22 @@ function pageNotes(group: OrganisationGroup): string[] {
   return notes;
 }
 
-function vaReasons(indicators: IndicatorResultsLike): string[] {
+/** Why an ESSMS is not VA-ready: a reason shared by ESSMS (to group them), and its own figures. */
+function vaReasons(indicators: IndicatorResultsLike): { reason: string; detail: string }[] {
+  if (VA_INDICATORS.every((id) => indicators[id].denominator === 0)) {
+    return [{ reason: 'aucune personne accompagnée sur la période (aucun taux calculable)', detail: '' }];
+  }
   return VA_INDICATORS.flatMap((id) => {
     const r = indicators[id];
     const label = INDICATOR_COLUMN_LABELS[id].toLowerCase();
-    if (r.denominator === 0)
-      return [`indicateur « ${label} » non calculable (aucun dossier au dénominateur)`];
-    if (r.numerator === 0) return [`indicateur « ${label} » nul (0 sur ${frenchInteger(r.denominator)})`];
+    if (r.denominator === 0) {
+      return [
+        { reason: `indicateur « ${label} » non calculable (aucun dossier au dénominateur)`, detail: '' },
+      ];
+    }
+    if (r.numerator === 0) {
+      return [{ reason: `indicateur « ${label} » nul`, detail: `0 sur ${frenchInteger(r.denominator)}` }];
+    }
     return [];
   });
 }

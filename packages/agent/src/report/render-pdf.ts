@@ -32,7 +32,7 @@ const COLOUR = {
 } as const;
 
 const SIZE = { h1: 15, h2: 11.5, body: 9.5, small: 8, tiny: 7.2, cell: 8.8 } as const;
-const CELL_PAD = 3;
+const CELL_PAD = 2.4;
 
 type Doc = PDFKit.PDFDocument;
 
