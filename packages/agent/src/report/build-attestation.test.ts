@@ -183,6 +183,21 @@ describe('buildAttestation', () => {
     expect(JSON.stringify(document)).not.toMatch(/Ne signez pas|NON vérifiées|soussigné/);
   });
 
+  it('evidence so damaged that no run can be read: one red page, nothing to sign, the findings in the annex', () => {
+    const input = {
+      ...sampleReportInput({ ok: false, findings: [{ seq: null, check: 'journal', severity: 'error' }] }),
+      runs: [],
+    };
+    const document = buildAttestation(input, null, OPTIONS);
+    expect(document.pages).toEqual([]);
+    expect(document.cover?.verdict.tone).toBe('ko');
+    expect(document.cover?.verdict.lines).toContain(
+      'Problème : le journal des preuves est absent ou illisible',
+    );
+    expect(JSON.stringify(document.annex)).toContain('le journal des preuves est absent ou illisible');
+    expect(JSON.stringify(document)).not.toContain('soussigné');
+  });
+
   it('says what became of the transmission: none configured, pending, late, refused, overdue, sent again', () => {
     const transmission = (state: NonNullable<SampleOptions['transmission']>): string | undefined =>
       factOf(page(build({ transmission: state }), 1), 'Transmission à l’ARS');
