@@ -88,7 +88,7 @@ function linesFacts(items: readonly LinesFact[]): Html {
       (f) =>
         html`<dt>${f.label}</dt>
           <dd class="${f.mono ? 'mono' : ''}">
-            ${f.lines.map((line, i) => html`${i === 0 ? '' : html`<br />`}${line}`)}
+            ${f.lines.map((line) => html`<span class="line">${line}</span>`)}
           </dd>`,
     )}
   </dl>`;
@@ -111,7 +111,15 @@ function page(p: AttestationPage): Html {
     ${p.trend.table === null ? '' : table(p.trend.table)}
     <p class="note">${p.trend.note}</p>
     <h3>Ce que vérifie un auditeur</h3>
-    ${linesFacts(p.evidence.lines)}
+    <div class="side-by-side">
+      ${p.evidence.lines.map(
+        (f) =>
+          html`<div>
+            <span class="label">${f.label}</span
+            >${f.lines.map((line) => html`<span class="line ${f.mono ? 'mono' : ''}">${line}</span>`)}
+          </div>`,
+      )}
+    </div>
     <p class="note">${p.evidence.note}</p>
     ${p.statement === null ? '' : statement(p.statement)}
     ${p.refusal === null ? '' : html`<p class="refusal">${p.refusal}</p>`}

@@ -7,7 +7,7 @@ body { font-family: "DejaVu Sans Condensed", "Segoe UI", "Helvetica Neue", Arial
 main { max-width: 190mm; margin: 0 auto; padding: 10mm 0; }
 h1 { font-size: 15pt; margin: 0 0 1mm; }
 h2 { font-size: 11.5pt; margin: 0 0 3mm; color: #3d4854; }
-h3 { font-size: 10pt; margin: 4mm 0 1.5mm; }
+h3 { font-size: 10pt; margin: 3mm 0 1mm; }
 p { margin: 1mm 0; }
 section.page, section.annex { break-before: page; page-break-before: always; }
 section.page:first-child { break-before: auto; page-break-before: auto; }
@@ -21,7 +21,7 @@ section.page:first-child { break-before: auto; page-break-before: auto; }
 .verdict.ko { background: var(--ko-bg); border-color: var(--ko); color: var(--ko); }
 .verdict.neutral { background: var(--neutral-bg); border-color: #3d4854; color: #3d4854; }
 table { border-collapse: collapse; width: 100%; margin: 2mm 0 2mm; }
-th, td { border-bottom: 0.5pt solid var(--line); padding: 1mm 1.1mm; text-align: right; vertical-align: top; }
+th, td { border-bottom: 0.5pt solid var(--line); padding: 0.6mm 1mm; text-align: right; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; }
 th { font-size: 7.2pt; border-bottom: 1.2pt solid var(--ink); }
 th span, td span.small { display: block; font-weight: 400; color: var(--muted); font-size: 7.2pt; }
@@ -30,7 +30,12 @@ tr.total td { background: #f2f4f6; font-weight: 700; }
 .ok { color: var(--ok); }
 .ko { color: var(--ko); }
 .notes p, p.note { font-size: 8pt; color: var(--muted); }
-.mono { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 8pt; white-space: pre; }
+.mono { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 8pt; }
+/* One line of whole groups of four hex digits each: never broken inside a group. */
+dd .line, .side-by-side .line { display: block; white-space: nowrap; }
+.side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; }
+.side-by-side .label { display: block; font-size: 8pt; color: var(--muted); }
+.statement { break-inside: avoid; page-break-inside: avoid; }
 .statement p { text-align: justify; }
 .fields { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm 6mm; margin-top: 3mm; }
 .fields div { border-bottom: 0.6pt dotted var(--muted); padding-bottom: 1mm; }
@@ -39,6 +44,6 @@ tr.total td { background: #f2f4f6; font-weight: 700; }
 .annex li { margin: 0.8mm 0; font-size: 8.5pt; }
 pre { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 8pt; margin: 1mm 0 1mm 4mm; white-space: pre-wrap; }
 footer { margin-top: 6mm; font-size: 7.2pt; color: var(--muted); border-top: 0.5pt solid var(--line); padding-top: 1.5mm; }
-@page { size: A4; margin: 14mm 14mm; }
-@media print { main { padding: 0; max-width: none; } }
+@page { size: A4; margin: 11mm 12mm; }
+@media print { main { padding: 0; max-width: none; } body { font-size: 9pt; } }
 `;
