@@ -50,6 +50,23 @@ describe('buildAttestation', () => {
     );
   });
 
+  it('an organisation over several territories: each named with its offset, and whose clock a time is on', () => {
+    const input = sampleReportInput();
+    const littoral = input.runs.at(-1)?.results.establishments.find((e) => e.finess === '970400032');
+    if (littoral === undefined) throw new Error('fixture changed');
+    littoral.timezone = 'Indian/Mayotte';
+    const reunion = page(buildAttestation(input, selectReport(input, {}), OPTIONS), 1);
+    expect(factOf(reunion, 'Heure locale')).toBe('La Réunion, UTC+4 ; Mayotte, UTC+3');
+    expect(factOf(reunion, 'Transmission à l’ARS')).toBe(
+      'transmise ; accusé de réception de l’ARS du 1er avril 2024 à 9 h 06 (La Réunion, UTC+4)',
+    );
+    expect(reunion.table.rows.map((r) => r.subtitle)).toEqual([
+      '970400024 · La Réunion, UTC+4',
+      '970400032 · Mayotte, UTC+3',
+      'taux pondérés (sommes des numérateurs et des dénominateurs)',
+    ]);
+  });
+
   it('per ESSMS: the three DUI indicators with counts, rate and a symbol, the VA verdict with its reason, then MSSanté and DMP', () => {
     const reunion = page(build(), 1);
     expect(reunion.table.headers.map((h) => h.title)).toEqual([

@@ -172,7 +172,11 @@ function attestationPage(
         label: 'Vérification d’Aptitude',
         value: vaSummary(ready.length, establishments.length),
       },
-      { label: 'Transmission à l’ARS', value: transmissionText(run.transmission, zone) },
+      {
+        label: 'Transmission à l’ARS',
+        // With ESSMS in several territories, the time says whose clock it is on.
+        value: transmissionText(run.transmission, zone, territories.length > 1),
+      },
     ],
     verdict: evidenceVerdict(input),
     table: figuresTable(group, territories.length > 1),
@@ -446,16 +450,18 @@ function evidenceVerdict(input: ReportInput): Verdict {
   };
 }
 
-function transmissionText(state: TransmissionState, zone: string): string {
+function transmissionText(state: TransmissionState, zone: string, nameZone = false): string {
+  const at = (iso: string): string =>
+    `${frenchLocalDateTime(iso, zone)}${nameZone ? ` (${territoryAt(zone, iso)})` : ''}`;
   switch (state.kind) {
     case 'received':
       return state.at === null
         ? 'transmise ; accusé de réception de l’ARS enregistré'
-        : `transmise ; accusé de réception de l’ARS du ${frenchLocalDateTime(state.at, zone)}`;
+        : `transmise ; accusé de réception de l’ARS du ${at(state.at)}`;
     case 'refused':
-      return `refusée par l’ARS${state.httpStatus === null ? '' : ` (code ${state.httpStatus})`}${state.at === null ? '' : ` le ${frenchLocalDateTime(state.at, zone)}`} : à corriger par l’équipe informatique, puis à renvoyer`;
+      return `refusée par l’ARS${state.httpStatus === null ? '' : ` (code ${state.httpStatus})`}${state.at === null ? '' : ` le ${at(state.at)}`} : à corriger par l’équipe informatique, puis à renvoyer`;
     case 'overdue':
-      return `non remise : l’ARS est restée injoignable jusqu’à la date limite des nouvelles tentatives${state.at === null ? '' : ` (${frenchLocalDateTime(state.at, zone)})`} ; à renvoyer`;
+      return `non remise : l’ARS est restée injoignable jusqu’à la date limite des nouvelles tentatives${state.at === null ? '' : ` (${at(state.at)})`} ; à renvoyer`;
     case 'pending':
       if (state.pastDeadline)
         return 'en retard : toujours sans accusé de réception de l’ARS après la date limite';
