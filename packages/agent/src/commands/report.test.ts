@@ -101,7 +101,7 @@ describe('esms report', () => {
     expect(pdf.error).toBeUndefined();
     expect(pdf.result?.format).toBe('pdf');
     expect((await readFile(join(dir, 'attestation.pdf'))).subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    expect(pdf.stdout).toContain('attestation for D=2024-04-01, 1 organisation(s), 2 ESSMS');
+    expect(pdf.stdout).toContain('attestation for D=2024-04-01, 1 organisation, 2 ESSMS');
 
     const page = await report({ evidenceDir: store, out: join(dir, 'a.html') });
     expect(page.result?.format).toBe('html');

@@ -120,7 +120,7 @@ export async function runReport(
   io.stdout.write(
     selected === null
       ? `Report written to ${outFile} (nothing to attest)\n`
-      : `Report written to ${outFile}: attestation for D=${selected.run.measureDate}, ${pages} organisation(s), ${selected.results.establishments.length} ESSMS\n`,
+      : `Report written to ${outFile}: attestation for D=${selected.run.measureDate}, ${pages} ${pages === 1 ? 'organisation' : 'organisations'}, ${selected.results.establishments.length} ESSMS\n`,
   );
   if (verification.nothingSealed) {
     throw new AgentError(
@@ -131,7 +131,7 @@ export async function runReport(
   if (!verification.ok) {
     const first = verification.findings.find((f) => f.severity === 'error');
     throw new EvidenceInvalidError(
-      `the report was written with the do-not-sign verdict: the evidence does NOT verify (${verification.summary.errors} problem(s); first: ${first?.message ?? 'unknown'}); see esms verify ${dir}`,
+      `the report was written with the do-not-sign verdict: the evidence does NOT verify (${verification.summary.errors} ${verification.summary.errors === 1 ? 'problem' : 'problems'}; first: ${first?.message ?? 'unknown'}); see esms verify ${dir}`,
     );
   }
   return { outFile, format, ok: verification.ok, pages };
