@@ -21,6 +21,8 @@ const cli = join(root, 'packages/agent/dist/main.js');
 const MEASURE_DATES = ['2024-02-01', '2024-03-01', '2024-04-01'];
 // The ESSMS of the sample data (FINESS géographiques), as an IT team lists its own in the config.
 const SAMPLE_ESSMS = ['130007313', '690007356', '750006827', '970108007', '970407680'];
+// One of the sample's organismes gestionnaires (FINESS juridique): Association Les Chemins de Traverse.
+const SAMPLE_ORGANISATION = '750006256';
 
 // Asynchronous on purpose: the FHIR server and the receiver run in this process and must keep answering.
 function esms(args, { allowFailure = false, quiet = false } = {}) {
@@ -117,10 +119,24 @@ try {
   await esms(['export-evidence', '--config', configPath, '--out', bundle]);
   await esms(['verify', bundle], { quiet: true });
   await esms(['report', '--config', configPath, '--out', report]);
+  // The attestation one organisme gestionnaire signs, as a PDF made without a browser.
+  const attestation = join(demoDir, `attestation-${SAMPLE_ORGANISATION}.pdf`);
+  await esms([
+    'report',
+    '--config',
+    configPath,
+    '--format',
+    'pdf',
+    '--organisation',
+    SAMPLE_ORGANISATION,
+    '--out',
+    attestation,
+  ]);
   process.stdout.write(
     `\nEvidence store: ${relative(root, join(demoDir, 'data/evidence'))}\n` +
       `Evidence bundle for an auditor: ${relative(root, bundle)} (verified)\n` +
-      `Signatory's report: ${relative(root, report)} (open it in a browser, print it to PDF)\n`,
+      `Signatory's attestation, every organisation: ${relative(root, report)} (offline HTML, prints to A4)\n` +
+      `Attestation of one organisation (FINESS juridique ${SAMPLE_ORGANISATION}): ${relative(root, attestation)}\n`,
   );
 } finally {
   await receiver.close();

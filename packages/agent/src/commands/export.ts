@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { parseMeasureDateFlag } from '../config/measure-date.js';
 import { toMeasureReports, type ResultsDocument } from '@esms-numerique/sdk';
 import type { Bundle } from 'fhir/r4.js';
-import { AgentError } from '../errors.js';
+import { AgentError, UsageError } from '../errors.js';
 import { resolveEvidenceDir } from '../evidence/evidence-dir.js';
 import { readJournalEntries } from '../evidence/journal.js';
 import { EvidenceInvalidError } from '../evidence/errors.js';
@@ -18,6 +18,7 @@ interface ExportFlags {
   evidenceDir?: string;
   measureDate?: string;
   out?: string;
+  excelFr?: boolean;
 }
 
 /**
@@ -43,7 +44,14 @@ export function registerExportCommand(program: Command): void {
       parseMeasureDateFlag,
     )
     .option('--out <file>', 'write to this file instead of standard output')
+    .option(
+      '--excel-fr',
+      'CSV for a French spreadsheet (Excel, LibreOffice): ";" separators, decimal comma, UTF-8 BOM',
+    )
     .action(async (flags: ExportFlags) => {
+      if (flags.excelFr === true && flags.format !== 'csv') {
+        throw new UsageError('--excel-fr applies to --format csv only');
+      }
       const { dir } = await resolveEvidenceDir({ config: flags.config, evidenceDir: flags.evidenceDir });
       const runs = await readSealedRuns(dir, await readJournalEntries(dir));
       const wanted = runs.filter(
@@ -72,7 +80,7 @@ export function registerExportCommand(program: Command): void {
       const results = last.results as unknown as ResultsDocument;
       const text =
         flags.format === 'csv'
-          ? figuresToCsv(results)
+          ? figuresToCsv(results, flags.excelFr === true ? 'excel-fr' : 'rfc4180')
           : `${JSON.stringify(measureReportBundle(results), null, 2)}\n`;
       if (flags.out === undefined) {
         process.stdout.write(text);

@@ -15,23 +15,45 @@ export const CSV_COLUMNS = [
   'target',
   'met',
   'value',
+  'establishment_name',
 ] as const;
 
 /**
- * The figures as CSV (RFC 4180, comma, CRLF, UTF-8), the form an ARS portal takes by upload: a row per
- * ESSMS and rate (exact numerator and denominator, rate with one decimal, target, met), a row per
- * count (`value`), e-prescriptions per month as `e-prescriptions-importees:YYYY-MM`, and `va-ready`.
+ * `rfc4180`: comma, decimal point (the form an ARS portal or a script takes). `excel-fr`: what a French
+ * spreadsheet (Excel, LibreOffice in a French locale) opens as columns of numbers without an import
+ * dialog: semicolon separators, decimal comma, and a UTF-8 byte-order mark so that accents survive.
  */
-export function figuresToCsv(results: ResultsDocument): string {
+export type CsvDialect = 'rfc4180' | 'excel-fr';
+
+interface DialectRules {
+  separator: string;
+  decimal: string;
+  bom: string;
+}
+
+const DIALECTS: Readonly<Record<CsvDialect, DialectRules>> = {
+  rfc4180: { separator: ',', decimal: '.', bom: '' },
+  'excel-fr': { separator: ';', decimal: ',', bom: '\uFEFF' },
+};
+
+/**
+ * The figures as CSV (CRLF, UTF-8), the form an ARS portal takes by upload: a row per ESSMS and rate
+ * (exact numerator and denominator, rate with one decimal, target, met), a row per count (`value`),
+ * e-prescriptions per month as `e-prescriptions-importees:YYYY-MM`, and `va-ready`; the ESSMS's name
+ * (the DUI's `Organization.name`, never person data) last, so that earlier columns keep their place.
+ */
+export function figuresToCsv(results: ResultsDocument, dialect: CsvDialect = 'rfc4180'): string {
+  const rules = DIALECTS[dialect];
   const rows: (string | number | boolean | null)[][] = [[...CSV_COLUMNS]];
   for (const e of results.establishments) {
     const common = [results.measureDate, e.period.start, e.period.end, e.finess, e.organisation ?? ''];
+    const name = e.name ?? '';
     for (const id of RATE_INDICATOR_IDS) {
       const r = e.indicators[id];
-      rows.push([...common, id, r.numerator, r.denominator, r.rate, r.target, r.met, null]);
+      rows.push([...common, id, r.numerator, r.denominator, r.rate, r.target, r.met, null, name]);
     }
     const count = (id: string, value: number | boolean | null): void => {
-      rows.push([...common, id, null, null, null, null, null, value]);
+      rows.push([...common, id, null, null, null, null, null, value, name]);
     };
     const ePrescriptions = e.indicators['e-prescriptions-importees'];
     count('e-prescriptions-importees', ePrescriptions.total);
@@ -43,11 +65,19 @@ export function figuresToCsv(results: ResultsDocument): string {
     count('file-active', e.fileActive);
     count('va-ready', e.vaReady);
   }
-  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return (
+    rules.bom +
+    rows.map((row) => row.map((cell) => csvCell(cell, rules)).join(rules.separator)).join('\r\n') +
+    '\r\n'
+  );
 }
 
-function csvCell(value: string | number | boolean | null): string {
+function csvCell(value: string | number | boolean | null, rules: DialectRules): string {
   if (value === null) return '';
-  const text = typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(1) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const text =
+    typeof value === 'number' && !Number.isInteger(value)
+      ? value.toFixed(1).replace('.', rules.decimal)
+      : String(value);
+  const needsQuotes = text.includes(rules.separator) || /["\r\n]/.test(text);
+  return needsQuotes ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -4,10 +4,17 @@ import type { RateIndicator } from '../evidence/recompute.js';
 /** The programme's own names of the five mandatory indicators (the SDK's indicator registry). */
 export const INDICATOR_LABELS: Readonly<Record<RateIndicator, string>> = byRate((id) => INDICATORS[id].title);
 
-/** Short names, for column headers. */
-export const INDICATOR_SHORT_LABELS: Readonly<Record<RateIndicator, string>> = byRate(
-  (id) => INDICATORS[id].shortTitle,
-);
+/**
+ * Column headers of the attestation, in words a director reads without a legend (never abbreviated:
+ * "Projet personnalisé", not "Projet perso.").
+ */
+export const INDICATOR_COLUMN_LABELS: Readonly<Record<RateIndicator, string>> = {
+  'taux-dossiers-actifs': 'Dossiers actifs',
+  'taux-projet-personnalise': 'Projet personnalisé',
+  'taux-evenement-agenda': 'Événement dans l’agenda',
+  'taux-mssante': 'MSSanté',
+  'taux-dmp': 'DMP',
+};
 
 /** What the numerator and denominator count, in plain words for a director. */
 export const INDICATOR_COUNTS: Readonly<Record<RateIndicator, { numerator: string; denominator: string }>> =

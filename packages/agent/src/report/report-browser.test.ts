@@ -15,7 +15,7 @@ import { recordFailure, recordReceipt } from '../evidence/seal.js';
 import { openEvidenceStore } from '../evidence/store.js';
 import { sealToyRun } from '../evidence/__fixtures__/seal-toy-run.js';
 import { toyCompute, toyFacts, toyRules } from '../evidence/__fixtures__/toy-rules.js';
-import { frenchPercent } from './format.js';
+import { frenchPercent } from './french/typography.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -84,23 +84,29 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env['CI'] === undefined)('the r
       const text = await page.innerText('body');
       const latest = toyCompute(toyFacts(0), { measureDate: '2024-04-01' }).results.establishments;
       for (const e of latest) {
-        expect(text).toContain(`FINESS géographique ${e.finess}`);
+        expect(text).toContain(e.finess);
         const dmp = e.indicators['taux-dmp'];
         expect(text).toContain(`${dmp.numerator} / ${dmp.denominator}`);
         expect(text).toContain(frenchPercent(e.indicators['taux-dossiers-actifs'].rate));
       }
-      expect(text).toContain('Période de recueil du 01/01/2024 au 31/03/2024');
-      expect(text).toContain('Vérification d’Aptitude (VA) : indicateurs non nuls');
+      expect(text).toContain('du 1er janvier 2024 au 31 mars 2024 inclus, en heure locale');
+      expect(text).toContain('La Réunion, UTC+4');
+      expect(text).toContain('Vérification d’Aptitude');
       expect(text).toContain('Preuves vérifiées');
-      expect(await page.locator('svg.trend').count()).toBeGreaterThanOrEqual(10);
+      expect(text).toContain('Je soussigné(e)');
+      expect(text).not.toContain('Indian/Reunion');
+      // The trend: one row per sealed measure date, up to the attestation's.
+      expect(text).toContain('1er janvier 2024');
+      expect(text).toContain('1er avril 2024');
       expect(requests.length).toBeGreaterThan(0);
       expect(requests.filter((url) => !url.startsWith('file://') && !url.startsWith('data:'))).toEqual([]);
       await page.screenshot({ path: SCREENSHOT_PATH, fullPage: true });
       const pdf = await page.pdf({ format: 'A4', printBackground: true });
       expect(pdf.subarray(0, 4).toString('latin1')).toBe('%PDF');
-      // Cover page, one page for the organisation (its two ESSMS may flow onto a second), evidence page.
+      // The organisation's attestation (its two ESSMS fit on one page), then the annex.
       const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
-      expect(pages).toBeGreaterThanOrEqual(3);
+      expect(pages).toBeGreaterThanOrEqual(2);
+      expect(pages).toBeLessThanOrEqual(4);
     } finally {
       await browser.close();
     }

@@ -1,16 +1,18 @@
+import type { VerificationCheck } from '../evidence/verify.js';
 import type { ResultsLike } from '../evidence/recompute.js';
 
-/** What became of a sealed run's submission. */
-export interface ReportSubmission {
-  id: string;
-  status: 'received' | 'failed' | 'pending';
-  /** When the receipt or the final failure was recorded (ISO), else `null`. */
-  at: string | null;
-  /** The failure's message, or the receipt's digest. */
-  detail: string | null;
-}
+/**
+ * What became of a sealed run's submission, as the signatory must be told: received, refused by the ARS,
+ * given up at its retry deadline (overdue), still being sent, or never to be sent (no ARS configured).
+ */
+export type TransmissionState =
+  | { kind: 'received'; at: string | null }
+  | { kind: 'refused'; at: string | null; httpStatus: number | null }
+  | { kind: 'overdue'; at: string | null }
+  | { kind: 'pending'; pastDeadline: boolean; resent: boolean }
+  | { kind: 'not-configured' };
 
-/** One sealed run, as the report shows it. */
+/** One sealed run, as the report reads it. */
 export interface ReportRun {
   seq: number;
   runId: string;
@@ -21,7 +23,15 @@ export interface ReportRun {
   entryHash: string;
   digests: { projection: string; results: string; subjects: string; submission: string };
   results: ResultsLike;
-  submission: ReportSubmission;
+  submissionId: string;
+  transmission: TransmissionState;
+}
+
+/** A verification finding, structured: the report says it in French from its check and entry. */
+export interface ReportFinding {
+  seq: number | null;
+  check: VerificationCheck;
+  severity: 'error' | 'warning' | 'info';
 }
 
 export interface ReportVerification {
@@ -30,8 +40,7 @@ export interface ReportVerification {
   nothingSealed: boolean;
   errors: number;
   warnings: number;
-  /** Finding messages, errors first. */
-  messages: { severity: 'error' | 'warning' | 'info'; text: string }[];
+  findings: ReportFinding[];
   keyFingerprint: string | null;
   entries: number;
   lastSeq: number | null;
@@ -42,9 +51,9 @@ export interface ReportVerification {
 export interface ReportInput {
   /** ISO instant of the report (passed in: rendering reads no clock). */
   generatedAt: string;
-  /** Sealed runs in journal order; the last one is reported in detail, all of them feed the trend. */
+  /** Sealed runs in journal order. */
   runs: ReportRun[];
   verification: ReportVerification;
-  /** Where the evidence was read from (shown in small print). */
-  source: string;
+  /** The ESSMS the config lists (`null`: no config read, or a config listing none: every ESSMS). */
+  configuredScope: readonly string[] | null;
 }

@@ -8,7 +8,7 @@ import { toyCompute, toyFacts, toyMeasureReports } from './toy-rules.js';
 /** Seals one toy run the way the runner does: stream the projection, compute, seal, then the bytes. */
 export async function sealToyRun(
   store: EvidenceStore,
-  options: { runId: string; measureDate?: string; variant?: number },
+  options: { runId: string; measureDate?: string; variant?: number; submissionId?: string },
 ): Promise<JournalEntry> {
   const measureDate = options.measureDate ?? '2024-04-01';
   const computeOptions = { measureDate, denominatorScope: 'period' };
@@ -27,7 +27,7 @@ export async function sealToyRun(
   });
   return sealRun(store, {
     runId: options.runId,
-    submissionId: `sub-${options.runId}`,
+    submissionId: options.submissionId ?? `sub-${options.runId}`,
     softwareVersion: '0.1.0',
     configDigest: 'sha256:' + 'c'.repeat(64),
     measuresDigest: null,

@@ -1,0 +1,120 @@
+import { UsageError } from '../errors.js';
+import type { ResultsLike } from '../evidence/recompute.js';
+import { applyScope, NOT_CONFIGURED_WARNING } from '../scope/establishment-scope.js';
+import type { ReportInput, ReportRun } from './report-model.js';
+
+/** What `esms report` is asked for: the run (by D) and the ESSMS (an organisation, or FINESS géographiques). */
+export interface ReportSelection {
+  measureDate?: string | undefined;
+  organisation?: string | undefined;
+  finess?: readonly string[] | undefined;
+}
+
+/** How many past measures the trend shows (the attestation's last one included). */
+export const TREND_MEASURES_SHOWN = 6;
+
+export interface TrendPoint {
+  measureDate: string;
+  results: ResultsLike;
+}
+
+export interface SelectedReport {
+  run: ReportRun;
+  /** The run's figures narrowed to the selection; organisations rolled up over the selected ESSMS only. */
+  results: ResultsLike;
+  /** One point per measure date up to the run's, oldest first, narrowed the same way (at most 6). */
+  trend: TrendPoint[];
+  /** ESSMS the config lists that have no figures in this run. */
+  missingConfigured: string[];
+}
+
+/**
+ * Chooses the run (the last one sealed for D; by default the last one sealed) and narrows its figures to
+ * the ESSMS asked for (an organisation's, or the FINESS given; by default every ESSMS the config lists,
+ * or all of the run's without a config). A D with no sealed run, or a FINESS unknown to that run, is bad
+ * usage (exit 2), and the error names what does exist.
+ */
+export function selectReport(input: ReportInput, selection: ReportSelection): SelectedReport {
+  if (selection.organisation !== undefined && (selection.finess?.length ?? 0) > 0) {
+    throw new UsageError('give --organisation or --finess, not both');
+  }
+  const run =
+    selection.measureDate === undefined
+      ? input.runs.at(-1)
+      : input.runs.findLast((r) => r.measureDate === selection.measureDate);
+  if (run === undefined) {
+    const dates = [...new Set(input.runs.map((r) => r.measureDate))].sort();
+    throw new UsageError(
+      `no run is sealed for the measurement date ${selection.measureDate ?? '(any)'}; ` +
+        (dates.length === 0
+          ? 'no run is readable in the evidence'
+          : `sealed measurement dates: ${dates.join(', ')}`),
+    );
+  }
+  const configured = input.configuredScope === null ? null : new Set(input.configuredScope);
+  const available = run.results.establishments.filter((e) => configured === null || configured.has(e.finess));
+  let wanted: string[];
+  if (selection.organisation !== undefined) {
+    const ej = selection.organisation;
+    wanted = available.filter((e) => e.organisation === ej).map((e) => e.finess);
+    if (wanted.length === 0) {
+      const known = run.results.organisations
+        .filter((o) => o.establishments.some((f) => available.some((e) => e.finess === f)))
+        .map((o) => `${o.finess}${o.name === null ? '' : ` (${o.name})`}`);
+      throw new UsageError(
+        `no organisme gestionnaire ${ej} in the run sealed for ${run.measureDate}; ` +
+          (known.length === 0
+            ? 'it has no organisme gestionnaire'
+            : `its organismes gestionnaires (FINESS juridique): ${known.join(', ')}`),
+      );
+    }
+  } else if (selection.finess !== undefined && selection.finess.length > 0) {
+    const unknown = selection.finess.filter((f) => !available.some((e) => e.finess === f));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `unknown ESSMS ${unknown.join(', ')} in the run sealed for ${run.measureDate}` +
+          `${configured === null ? '' : ' (within the config’s establishments)'}; its ESSMS (FINESS géographique): ` +
+          available.map((e) => `${e.finess}${e.name === null ? '' : ` (${e.name})`}`).join(', '),
+      );
+    }
+    wanted = [...new Set(selection.finess)];
+  } else {
+    wanted = available.map((e) => e.finess);
+  }
+  const scope = [...wanted].sort();
+  const whole = selection.organisation === undefined && (selection.finess?.length ?? 0) === 0;
+  const narrow = (results: ResultsLike): ResultsLike => ({
+    ...applyScope({ results, subjects: null }, scope).results,
+    dataQuality: {
+      errors: results.dataQuality.errors.filter((f) => concerns(f, scope, whole)),
+      warnings: results.dataQuality.warnings.filter((f) => concerns(f, scope, whole)),
+    },
+  });
+  const byDate = new Map<string, ReportRun>();
+  for (const r of input.runs) {
+    if (r.measureDate < run.measureDate) byDate.set(r.measureDate, r);
+  }
+  byDate.set(run.measureDate, run);
+  const trend = [...byDate.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .slice(-TREND_MEASURES_SHOWN)
+    .map(([measureDate, r]) => ({ measureDate, results: narrow(r.results) }));
+  const present = new Set(run.results.establishments.map((e) => e.finess));
+  return {
+    run,
+    results: narrow(run.results),
+    trend,
+    missingConfigured: whole ? (input.configuredScope ?? []).filter((f) => !present.has(f)) : [],
+  };
+}
+
+/**
+ * Whether a data-quality finding of the run belongs in a report on `scope`: one naming another ESSMS
+ * (`finess`) does not; the run's own "not configured" warnings only in a report on everything configured.
+ */
+function concerns(finding: unknown, scope: readonly string[], whole: boolean): boolean {
+  const record = (typeof finding === 'object' && finding !== null ? finding : {}) as Record<string, unknown>;
+  if (record['code'] === NOT_CONFIGURED_WARNING) return whole;
+  const finess = record['finess'];
+  return typeof finess !== 'string' || scope.includes(finess);
+}
