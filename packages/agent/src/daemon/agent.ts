@@ -1,6 +1,7 @@
 import { resolveMeasureDate } from '../config/measure-date.js';
 import { AgentError, isAgentError } from '../errors.js';
 import type { AgentLogger } from '../logging/create-logger.js';
+import { progressReporter } from '../progress/progress-reporter.js';
 import type { AgentContext } from '../runner/agent-context.js';
 import { runDependencies } from '../runner/run-dependencies.js';
 import { runOnce, type RunOnceOptions } from '../runner/run-once.js';
@@ -153,7 +154,13 @@ export class Agent {
   }
 
   async #run(trigger: RunRecord['trigger'], measureDate: string): Promise<void> {
-    const record = await this.#runOnce(this.#ctx, { trigger, measureDate, signal: this.#abort.signal });
+    const record = await this.#runOnce(this.#ctx, {
+      trigger,
+      measureDate,
+      signal: this.#abort.signal,
+      // Phase lines in the log (journald); a status line when run by hand on a terminal.
+      progress: progressReporter({ logger: this.#ctx.logger }),
+    });
     // runOnce logs its own summary line; a failure that needs a human is repeated here at error level.
     if (record.outcome === 'error' || record.outcome === 'failed') {
       this.#log.error(

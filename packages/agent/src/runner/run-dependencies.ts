@@ -8,6 +8,7 @@ import { Outbox } from '../submit/outbox.js';
 import type { RetryPolicy } from '../submit/retry-policy.js';
 import type { Sleep } from '../submit/sleep.js';
 import type { AgentContext } from './agent-context.js';
+import { loggedEvidenceStore } from './logged-evidence-store.js';
 import { arsTransportFromConfig, retryPolicyFromConfig } from './ars-from-config.js';
 import { sourcesFromConfig } from './sources-from-config.js';
 
@@ -57,7 +58,11 @@ export function runDependencies(ctx: AgentContext, overrides: RunDependencyOverr
     clock: ctx.now,
     sources: (windowStart) =>
       sourcesFromConfig(config, windowStart, ctx.logger.child({ component: 'source' })),
-    evidence: () => openEvidenceStore(ctx.evidenceDir, { create: true, now: ctx.now }),
+    evidence: async () =>
+      loggedEvidenceStore(
+        await openEvidenceStore(ctx.evidenceDir, { create: true, now: ctx.now }),
+        ctx.logger.child({ component: 'evidence' }),
+      ),
     submission: config.ars === null ? null : submissionDependencies(ctx, config.ars, overrides),
   };
 }
@@ -68,7 +73,8 @@ function submissionDependencies(
   overrides: RunDependencyOverrides,
 ): SubmissionDependencies {
   return {
-    outbox: () => Outbox.open({ dataDir: ctx.dataDir, now: ctx.now }),
+    outbox: () =>
+      Outbox.open({ dataDir: ctx.dataDir, now: ctx.now, logger: ctx.logger.child({ component: 'outbox' }) }),
     // Secrets are read each time a delivery starts, so a token fixed on disk is used by the next one.
     transport: () =>
       overrides.transport === undefined

@@ -19,6 +19,12 @@ import type { EvidenceStore } from '../evidence/store.js';
 import { buildSubmission } from '../submit/build-submission.js';
 import { deliverPending, type DeliveryOutcome } from '../submit/deliver.js';
 import type { Outbox } from '../submit/outbox.js';
+import {
+  inPhase,
+  SILENT_PROGRESS,
+  type PhaseDetails,
+  type ProgressObserver,
+} from '../progress/progress-observer.js';
 import { AGENT_VERSION } from '../version.js';
 import { computeFromSources } from './compute-from-source.js';
 import type { RunDependencies, SubmissionDependencies } from './run-dependencies.js';
@@ -36,6 +42,8 @@ export interface RunOnceOptions {
    * (`esms run-once --wait`), counted from the first send; default: until the retry deadline (the daemon).
    */
   deliveryWaitMs?: number | undefined;
+  /** Told of each phase (read, compute, seal, submit) and of the records and pages read. */
+  progress?: ProgressObserver | undefined;
 }
 
 /**
@@ -120,11 +128,17 @@ async function sealAndSubmit(
 ): Promise<void> {
   const { config, submission: submitting } = deps;
   const log = deps.logger.child({ component: 'runner' });
+  const progress = options.progress ?? SILENT_PROGRESS;
 
   const window = deliveryWindow(options);
   // Whatever a previous run left pending goes first, so a restart finishes what a crash interrupted.
   if (outbox !== null && submitting !== null && (await outbox.list()).pending.length > 0) {
-    await deliver(deps, submitting, store, outbox, window.signal());
+    await inPhase(
+      progress,
+      'submit',
+      () => deliver(deps, submitting, store, outbox, window.signal()),
+      deliveryDetails,
+    );
   }
 
   const computeOptions = computeOptionsFromConfig(config, record.measureDate);
@@ -145,7 +159,7 @@ async function sealAndSubmit(
           // The evidence code treats facts as opaque JSON (its verifier takes the rules as a parameter).
           projection.write(pseudonymiseFact(fact, pseudonymise) as unknown as Record<string, unknown>),
       },
-      { signal: options.signal },
+      { signal: options.signal, progress },
     );
   } catch (error) {
     await projection.abort();
@@ -183,20 +197,30 @@ async function sealAndSubmit(
     throw new AgentError('aborted', 'stopped before sealing: nothing was written');
   }
   // Sealed BEFORE anything is sent (contract.md §5).
-  await sealRun(store, {
-    runId: record.runId,
-    submissionId: submission.id,
-    softwareVersion: AGENT_VERSION,
-    configDigest: deps.configDigest,
-    measuresDigest: measuresDigest(),
-    computeOptions: serialisableOptions(computed.options),
-    measureDate: record.measureDate,
-    periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
-    scope,
-    projection: await projection.finish(),
-    results,
-    subjects: pseudonymiseSubjectLists(subjects, pseudonymise),
-    submissionBody: submission.body,
+  progress.phaseStarted('seal');
+  let sealed;
+  try {
+    sealed = await sealRun(store, {
+      runId: record.runId,
+      submissionId: submission.id,
+      softwareVersion: AGENT_VERSION,
+      configDigest: deps.configDigest,
+      measuresDigest: measuresDigest(),
+      computeOptions: serialisableOptions(computed.options),
+      measureDate: record.measureDate,
+      periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
+      scope,
+      projection: await projection.finish(),
+      results,
+      subjects: pseudonymiseSubjectLists(subjects, pseudonymise),
+      submissionBody: submission.body,
+    });
+  } catch (error) {
+    progress.phaseEnded('seal', { outcome: 'failed' });
+    throw error;
+  }
+  progress.phaseEnded('seal', {
+    details: { entry: sealed.seq, establishments: results.establishments.length },
   });
   await writeRunRecord(config.dataDir, record);
 
@@ -238,7 +262,12 @@ async function sealAndSubmit(
     });
     return;
   }
-  const outcomes = await deliver(deps, submitting, store, outbox, window.signal());
+  const outcomes = await inPhase(
+    progress,
+    'submit',
+    () => deliver(deps, submitting, store, outbox, window.signal()),
+    deliveryDetails,
+  );
   const mine = outcomes.find((o) => 'id' in o && o.id === submission.id);
   if (mine?.state === 'pending' && window.expired()) {
     log.warn(
@@ -311,6 +340,15 @@ export async function deliver(
     }
   }
   return outcomes;
+}
+
+/** The counts a `submit` phase ends with (aggregates: how many submissions ended which way). */
+function deliveryDetails(outcomes: readonly DeliveryOutcome[]): PhaseDetails {
+  return {
+    delivered: outcomes.filter((o) => o.state === 'done').length,
+    failed: outcomes.filter((o) => o.state === 'failed').length,
+    pending: outcomes.filter((o) => o.state === 'pending').length,
+  };
 }
 
 /** How a kept failure is named, in the run record and the logs: a refusal, or overdue. */
