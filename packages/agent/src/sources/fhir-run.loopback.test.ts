@@ -131,4 +131,35 @@ describe('runOnce reading a FHIR server', () => {
     expect(String(evidence[0]?.['hash'])).toMatch(/^[0-9a-f]{12}$/);
     expect(JSON.stringify(lines)).not.toContain(TOKEN);
   });
+
+  it('tells the progress observer of each phase in order, each page and each record by type', async () => {
+    const { ctx, logs } = await agentReading({});
+    const events: string[] = [];
+    let pages = 0;
+    const byType = new Map<string, number>();
+    const record = await runOnce(runDependencies(ctx), {
+      trigger: 'manual',
+      measureDate: '2024-04-01',
+      progress: {
+        phaseStarted: (phase) => events.push(`${phase} started`),
+        phaseEnded: (phase, end) => events.push(`${phase} ${end?.outcome ?? 'ok'}`),
+        pageRead: () => (pages += 1),
+        recordsRead: (type, n) => byType.set(type, (byType.get(type) ?? 0) + n),
+      },
+    });
+    expect(record.outcome).toBe('submitted');
+    expect(events).toEqual([
+      'read started',
+      'read ok',
+      'compute started',
+      'compute ok',
+      'seal started',
+      'seal ok',
+      'submit started',
+      'submit ok',
+    ]);
+    expect(pages).toBe(logs.records().filter((line) => line['msg'] === 'page read').length);
+    expect([...byType.values()].reduce((a, b) => a + b, 0)).toBe(record.recordsRead);
+    expect(byType.get('Patient')).toBeGreaterThan(0);
+  });
 });
