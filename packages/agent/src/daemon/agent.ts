@@ -1,3 +1,4 @@
+import { formatWithOffset } from '@esms-numerique/sdk';
 import { resolveMeasureDate } from '../config/measure-date.js';
 import { AgentError, isAgentError } from '../errors.js';
 import type { AgentLogger } from '../logging/create-logger.js';
@@ -74,6 +75,22 @@ export class Agent {
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new AgentError('internal', 'this agent was already started');
     this.#state = 'started';
+    this.#armSchedule();
+    const { schedule } = this.#ctx.config;
+    this.#log.info(
+      { cron: schedule.cron, timezone: schedule.timezone, nextRun: this.#zoned(this.nextRun()) },
+      'agent started',
+    );
+    await this.#exclusive('start-up', () => this.#startUp());
+  }
+
+  /** An instant as the schedule's wall clock with its offset (`2024-05-01T05:00:00.000+02:00`), for logs. */
+  #zoned(instant: Date | null): string | null {
+    return instant === null ? null : formatWithOffset(instant.getTime(), this.#ctx.config.schedule.timezone);
+  }
+
+  /** Creates and starts the scheduler of the current config's schedule. */
+  #armSchedule(): void {
     const { schedule } = this.#ctx.config;
     this.#scheduler = this.#createScheduler(
       { cron: schedule.cron, timezone: schedule.timezone, name: 'esms-scheduled-run' },
@@ -81,19 +98,14 @@ export class Agent {
         onTick: (slot) => this.#onTick(slot),
         onOverlap: (slot) =>
           this.#log.warn(
-            { slot: slot.toISOString() },
+            { slot: this.#zoned(slot) },
             'scheduled run skipped: the previous run is still going',
           ),
         onMissed: (slot) =>
-          this.#log.warn({ slot: slot.toISOString() }, 'scheduled slot missed (process busy or suspended)'),
+          this.#log.warn({ slot: this.#zoned(slot) }, 'scheduled slot missed (process busy or suspended)'),
       },
     );
     this.#scheduler.start();
-    this.#log.info(
-      { cron: schedule.cron, timezone: schedule.timezone, nextRun: this.nextRun()?.toISOString() ?? null },
-      'agent started',
-    );
-    await this.#exclusive('start-up', () => this.#startUp());
   }
 
   /** Stops the schedule, aborts the run in flight and waits for it. Idempotent. */
@@ -150,7 +162,9 @@ export class Agent {
     const { config } = this.#ctx;
     // The slot, not the instant the callback runs, decides the measure date.
     const measureDate = resolveMeasureDate(config.measureDate, slot, config.schedule.timezone);
-    await this.#exclusive(`scheduled run ${slot.toISOString()}`, () => this.#run('schedule', measureDate));
+    await this.#exclusive(`scheduled run ${this.#zoned(slot) ?? ''}`, () =>
+      this.#run('schedule', measureDate),
+    );
   }
 
   async #run(trigger: RunRecord['trigger'], measureDate: string): Promise<void> {

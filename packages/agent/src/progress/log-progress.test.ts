@@ -48,9 +48,9 @@ describe('LogProgress', () => {
   it('a phase that fails ends with a warn line, and inPhase passes the error on', async () => {
     const logs = collectingLogger();
     const progress = new LogProgress({ logger: logs.logger, now: () => 0 });
-    await expect(
-      inPhase(progress, 'submit', () => Promise.reject(new Error('ARS down'))),
-    ).rejects.toThrow('ARS down');
+    await expect(inPhase(progress, 'submit', () => Promise.reject(new Error('ARS down')))).rejects.toThrow(
+      'ARS down',
+    );
     expect(logs.records().map((l) => [l['level'], l['msg'], l['outcome']])).toEqual([
       ['info', 'submit started', undefined],
       ['warn', 'submit stopped', 'failed'],
