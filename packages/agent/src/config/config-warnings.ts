@@ -60,6 +60,11 @@ export async function configWarnings(config: AgentConfig): Promise<ConfigProblem
     if (config.ars.auth.type === 'oauth2-client-credentials')
       checkUrl('ars.auth.tokenUrl', config.ars.auth.tokenUrl);
   }
+  const webhook = config.alerts?.webhook;
+  if (webhook !== undefined && webhook !== null) {
+    checkUrl('alerts.webhook.url', webhook.url);
+    checkUrl('alerts.webhook.proxy', webhook.proxy, 'proxy');
+  }
   config.establishments.forEach((establishment, index) => {
     if (checkFiness(establishment.finess).problem === 'key') {
       warnings.push({

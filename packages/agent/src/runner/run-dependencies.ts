@@ -1,3 +1,5 @@
+import { alertNotifier, type AlertNotifier } from '../alerts/alert-notifier.js';
+import { alertSenderFromConfig } from '../alerts/send-alert.js';
 import type { AgentConfig } from '../config/agent-config-schema.js';
 import type { ArsConfig } from '../config/ars-schema.js';
 import type { AgentLogger } from '../logging/create-logger.js';
@@ -32,6 +34,8 @@ export interface RunDependencies {
   evidence: Opener<EvidenceStore>;
   /** `null` when no ARS is configured: runs end `sealed`, for an upload. */
   submission: SubmissionDependencies | null;
+  /** Told when a run fails or a submission is kept as failed (`alerts` in the config); none by default. */
+  alerts?: AlertNotifier | undefined;
 }
 
 /** How sealed figures reach the ARS: the durable outbox, the transport and its retry policy. */
@@ -64,7 +68,19 @@ export function runDependencies(ctx: AgentContext, overrides: RunDependencyOverr
         ctx.logger.child({ component: 'evidence' }),
       ),
     submission: config.ars === null ? null : submissionDependencies(ctx, config.ars, overrides),
+    alerts: alertsOf(ctx),
   };
+}
+
+function alertsOf(ctx: AgentContext): AlertNotifier | undefined {
+  if (ctx.config.alerts === undefined) return undefined;
+  const send = alertSenderFromConfig(ctx.config.alerts, ctx.logger.child({ component: 'alerts' }));
+  if (send === undefined) return undefined;
+  return alertNotifier(send, () => ({
+    now: ctx.now(),
+    timezone: ctx.config.schedule.timezone,
+    configPath: ctx.loaded.path,
+  }));
 }
 
 function submissionDependencies(

@@ -75,11 +75,13 @@ export async function runOnce(deps: RunDependencies, options: RunOnceOptions): P
     missingEstablishments: [],
     error: null,
   };
+  // Set when this run's own delivery moved its submission to the kept failures (already alerted).
+  const alerted = { submissionFailed: false };
   try {
     await writeRunRecord(config.dataDir, record);
     const store = await deps.evidence();
     const outbox = deps.submission === null ? null : await deps.submission.outbox();
-    await sealAndSubmit(deps, record, store, outbox, options);
+    await sealAndSubmit(deps, record, store, outbox, options, alerted);
   } catch (error) {
     record.outcome = options.signal?.aborted ? 'aborted' : 'error';
     record.error = isAgentError(error)
@@ -116,6 +118,11 @@ export async function runOnce(deps: RunDependencies, options: RunOnceOptions): P
     // A submission given up at its retry deadline was not refused: the log says "overdue".
     `run ${record.outcome === 'failed' && record.error?.code === 'submission-deadline' ? 'overdue' : record.outcome}`,
   );
+  // A run that needs a human says so to whoever is configured (once: a submission that failed during
+  // this run was already the subject of an alert, with this run's figures).
+  if (record.outcome === 'error' || (record.outcome === 'failed' && !alerted.submissionFailed)) {
+    await deps.alerts?.runFailed(record);
+  }
   return record;
 }
 
@@ -125,6 +132,7 @@ async function sealAndSubmit(
   store: EvidenceStore,
   outbox: Outbox | null,
   options: RunOnceOptions,
+  alerted: { submissionFailed: boolean },
 ): Promise<void> {
   const { config, submission: submitting } = deps;
   const log = deps.logger.child({ component: 'runner' });
@@ -283,7 +291,10 @@ async function sealAndSubmit(
         : mine.state === 'failed'
           ? 'failed'
           : 'pending';
-  if (mine?.state === 'failed') record.error = { code: mine.failure.code, message: mine.failure.reason };
+  if (mine?.state === 'failed') {
+    record.error = { code: mine.failure.code, message: mine.failure.reason };
+    alerted.submissionFailed = true;
+  }
 }
 
 /**
@@ -292,7 +303,7 @@ async function sealAndSubmit(
  * tells the truth. The caller holds the run lock. Also used by the daemon to resume at start.
  */
 export async function deliver(
-  deps: Pick<RunDependencies, 'config' | 'logger' | 'clock'>,
+  deps: Pick<RunDependencies, 'config' | 'logger' | 'clock' | 'alerts'>,
   submitting: SubmissionDependencies,
   store: EvidenceStore,
   outbox: Outbox,
@@ -328,6 +339,24 @@ export async function deliver(
         message: outcome.failure.reason,
         ...(outcome.failure.status === undefined ? {} : { httpStatus: outcome.failure.status }),
       });
+      // Kept as failed: a person must act (esms resend once the cause is fixed).
+      await deps.alerts?.submissionFailed(
+        {
+          id: outcome.id,
+          code: outcome.failure.code,
+          reason: outcome.failure.reason,
+          status: outcome.failure.status,
+          attempts: outcome.attempts,
+        },
+        // The run that queued it, as it ends because of this failure.
+        run === undefined
+          ? undefined
+          : {
+              ...run,
+              outcome: 'failed',
+              error: { code: outcome.failure.code, message: outcome.failure.reason },
+            },
+      );
     }
     // The receipt is in the evidence first; then the records of the runs that queued it are updated
     // (several runs of the same figures share one submission).

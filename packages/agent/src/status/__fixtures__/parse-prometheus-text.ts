@@ -18,7 +18,7 @@ export function parsePrometheusText(text: string): Map<string, ParsedFamily> {
   if (!text.endsWith('\n')) throw new Error('the text must end with a line feed');
   const families = new Map<string, ParsedFamily>();
   const closed = new Set<string>();
-  let current: ParsedFamily | null = null;
+  let current = null as ParsedFamily | null;
   const seen = new Set<string>();
   for (const [index, line] of text.slice(0, -1).split('\n').entries()) {
     const where = `line ${index + 1}`;
