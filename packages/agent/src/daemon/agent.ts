@@ -45,12 +45,13 @@ const CATCH_UP_RUN_HISTORY = 200;
  * doubled; across processes the run lock does the same (`esms run-once` while the daemon runs).
  */
 export class Agent {
-  readonly #ctx: AgentContext;
+  /** Replaced by `reload()`: a run in flight keeps the context it started with. */
+  #ctx: AgentContext;
   readonly #createScheduler: CreateScheduler;
   readonly #now: () => Date;
   readonly #runOnce: RunPipeline;
   readonly #resumePending: ResumePipeline;
-  readonly #log: AgentLogger;
+  #log: AgentLogger;
   readonly #abort = new AbortController();
   #scheduler: Scheduler | null = null;
   #state: AgentState = 'new';
@@ -106,6 +107,34 @@ export class Agent {
       },
     );
     this.#scheduler.start();
+  }
+
+  /**
+   * Runs on a new configuration from now on (SIGHUP, already validated by the caller): the schedule is
+   * armed again from it, and the next runs use it; a run in flight finishes on the configuration it
+   * started with. Returns `false` (and changes nothing) when the agent is not running.
+   */
+  reload(context: AgentContext): boolean {
+    if (this.#state !== 'started') return false;
+    const previous = this.#ctx;
+    this.#scheduler?.stop();
+    this.#ctx = context;
+    this.#log = context.logger.child({ component: 'daemon' });
+    this.#armSchedule();
+    const { schedule } = context.config;
+    this.#log.info(
+      {
+        config: context.loaded.path,
+        digest: context.loaded.digest.slice(0, 12),
+        previousDigest: previous.loaded.digest.slice(0, 12),
+        cron: schedule.cron,
+        timezone: schedule.timezone,
+        nextRun: this.#zoned(this.nextRun()),
+        runInFlight: this.busy,
+      },
+      'configuration reloaded',
+    );
+    return true;
   }
 
   /** Stops the schedule, aborts the run in flight and waits for it. Idempotent. */
