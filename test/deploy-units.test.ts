@@ -49,6 +49,16 @@ describe('examples/deploy units', () => {
       expect(layout).toContain(value);
   });
 
+  it('the Dockerfile installs the same artefacts the same way (pnpm pack of both, npm install -g --prefix /opt/esms)', async () => {
+    const docker = await readFile(join(DEPLOY, 'Dockerfile'), 'utf8');
+    expect(docker).toContain('(cd packages/sdk && pnpm pack --pack-destination /packs)');
+    expect(docker).toContain('(cd packages/agent && pnpm pack --pack-destination /packs)');
+    expect(docker).toContain('npm install -g --prefix /opt/esms');
+    expect(docker).toMatch(/^ENTRYPOINT \["\/opt\/esms\/bin\/esms"\]$/m);
+    expect(docker).toMatch(/^USER esms$/m);
+    expect(docker).toContain('ESMS_CONFIG=/etc/esms/esms.config.yaml');
+  });
+
   describe.skipIf(!hasAnalyzer && process.env['CI'] === undefined)('with systemd-analyze', () => {
     it('systemd-analyze verify accepts every unit (ExecStart pointed at this checkout’s esms)', async () => {
       const dir = join(scratch, 'verify');
