@@ -32,14 +32,13 @@ export function registerStartCommand(program: Command): void {
       const configPath = resolveConfigPath(flags.config);
       // Listening for SIGHUP first: a reload asked while the config loads is done once the agent runs,
       // instead of Node's default (ending the process, which systemd would take for a clean stop).
-      let agent: Agent | undefined;
       let log: AgentLogger | undefined;
-      let markStarted = (): void => undefined;
-      const started = new Promise<void>((resolve) => (markStarted = resolve));
+      let markStarted = (_agent: Agent): void => undefined;
+      const started = new Promise<Agent>((resolve) => (markStarted = resolve));
       let stopRequestedBySignal = (): boolean => false;
       const stopReloads = onReloadSignal(async () => {
-        await started;
-        if (agent === undefined || log === undefined || stopRequestedBySignal()) return;
+        const agent = await started;
+        if (log === undefined || stopRequestedBySignal()) return;
         log.info({ signal: 'SIGHUP', config: configPath }, 'reloading the configuration');
         try {
           const next = await openCheckedContext(configPath);
@@ -61,7 +60,6 @@ export function registerStartCommand(program: Command): void {
       const ctx = await openCheckedContext(configPath);
       log = ctx.logger.child({ component: 'daemon' });
       const daemon = new Agent({ context: ctx });
-      agent = daemon;
       let stopped: Promise<void> | null = null;
       const stop = takeOverStopSignals({
         onStop: (signal) => {
@@ -77,7 +75,7 @@ export function registerStartCommand(program: Command): void {
         else stop.signal.addEventListener('abort', () => resolve(), { once: true });
       });
       const startUp = daemon.start();
-      markStarted();
+      markStarted(daemon);
       await startUp;
       await stopRequested;
       stopReloads();

@@ -34,6 +34,12 @@ export class StatusLine {
     this.#text = text.length > width ? `${text.slice(0, width - 1)}…` : text;
     this.#stream.write(`${ERASE_LINE}${this.#text}`);
     this.#shown = true;
+    this.#activate();
+  }
+
+  /** This line is now the one log writes go around. */
+  #activate(): void {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the one active line is module state by design
     active = this;
   }
 

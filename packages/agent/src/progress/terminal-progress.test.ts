@@ -4,6 +4,9 @@ import { StatusLine, writeAroundStatusLine } from './status-line.js';
 import { TerminalProgress } from './terminal-progress.js';
 import { PROGRESS_REFRESH_INTERVAL_MS } from './progress-timings.js';
 
+/** Carriage return + erase line: how the status line is redrawn. */
+const ERASE = '\r\u001b[2K';
+
 /** A stand-in terminal: what was written, and the screen line by line once `\r` and erase are applied. */
 function fakeTerminal(columns = 100): {
   stream: { isTTY: true; columns: number; write(text: string): boolean };
@@ -22,11 +25,19 @@ function fakeTerminal(columns = 100): {
     },
     writes,
     screen() {
+      const text = writes.join('');
       const lines: string[] = [''];
-      for (const chunk of writes.join('').split(/(\r\u001b\[2K|\n)/)) {
-        if (chunk === '\r\u001b[2K') lines[lines.length - 1] = '';
-        else if (chunk === '\n') lines.push('');
-        else lines[lines.length - 1] += chunk;
+      for (let i = 0; i < text.length;) {
+        if (text.startsWith(ERASE, i)) {
+          lines[lines.length - 1] = '';
+          i += ERASE.length;
+        } else if (text[i] === '\n') {
+          lines.push('');
+          i += 1;
+        } else {
+          lines[lines.length - 1] += text[i] ?? '';
+          i += 1;
+        }
       }
       return lines;
     },
@@ -52,7 +63,10 @@ describe('TerminalProgress', () => {
     for (let i = 0; i < 10_000; i++) progress.recordsRead('AuditEvent', 1);
     progress.pageRead('AuditEvent');
     expect(draws(terminal.writes)).toHaveLength(2);
-    expect(draws(terminal.writes)[1]).toMatch(/^\r\u001b\[2Kesms read · AuditEvent · 100 \d{3} records · /);
+    expect(draws(terminal.writes)[1]?.startsWith(ERASE)).toBe(true);
+    expect(draws(terminal.writes)[1]?.slice(ERASE.length)).toMatch(
+      /^esms read · AuditEvent · 100 \d{3} records · /,
+    );
     clockMs = 12_000;
     progress.pageRead('AuditEvent');
     expect(terminal.screen().at(-1)).toBe(

@@ -73,7 +73,7 @@ describe('counting local files with worker threads', () => {
 
   it('reports every record to the progress observer by type, those the worker threads read included', async () => {
     const tally = (): {
-      counter: { recordsRead(type: string, n: number): void };
+      counter: { recordsRead: (type: string, n: number) => void };
       byType: Map<string, number>;
     } => {
       const byType = new Map<string, number>();
