@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxIds } from './support/agent-config.js';
@@ -103,5 +103,71 @@ describe.concurrent('esms start (built CLI)', () => {
       'both requests answered',
     );
     expect((await receiver.stats()).storedReports).toBe(18);
+  });
+
+  it('SIGHUP reloads a valid config (new schedule), keeps the running one on a bad config or a missing secret, says why', async () => {
+    const { home } = await loopbackAgent({ fhirUrl, measureDateRule: FIXED_RULE, catchUp: false });
+    const original = await readFile(home.configPath, 'utf8');
+    const daemon = startCli(['start', '--config', home.configPath]);
+    const lines = (): Array<Record<string, unknown>> =>
+      daemon
+        .output()
+        .stderr.split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const line = (msg: string, nth = 1): Promise<Record<string, unknown>> =>
+      waitFor(() => lines().filter((l) => l['msg'] === msg)[nth - 1], 20_000, `"${msg}" #${nth}`);
+    expect(await line('agent started')).toMatchObject({ cron: '0 5 1 * *', level: 'info' });
+
+    // 1. A valid change: the schedule moves to 04:30 every day, in Réunion.
+    await writeFile(
+      home.configPath,
+      original.replace(
+        /^schedule: .*$/m,
+        'schedule: { cron: "30 4 * * *", timezone: Indian/Reunion, catchUp: false }',
+      ),
+    );
+    daemon.child.kill('SIGHUP');
+    const reloaded = await line('configuration reloaded');
+    expect(reloaded).toMatchObject({ level: 'info', cron: '30 4 * * *', timezone: 'Indian/Reunion' });
+    expect(String(reloaded['nextRun'])).toMatch(/T04:30:00\.000\+04:00$/);
+
+    // 2. A bad config: refused at error level, naming the key; the daemon goes on with the running one.
+    await writeFile(home.configPath, original.replace('establishments:', 'establishment:'));
+    daemon.child.kill('SIGHUP');
+    const refused = await line('configuration not reloaded: the running one is kept');
+    expect(refused).toMatchObject({ level: 'error', code: 'config-invalid' });
+    expect((refused['problems'] as Array<{ key: string }>).map((p) => p.key)).toEqual(
+      expect.arrayContaining(['establishment', 'establishments']),
+    );
+
+    // 3. A valid file whose secret is missing: refused too, naming the secret's key.
+    await writeFile(
+      home.configPath,
+      original.replace(/^ars:$/m, 'ars:\n  auth: { type: bearer, token: { env: ESMS_E2E_NOT_SET } }'),
+    );
+    daemon.child.kill('SIGHUP');
+    const missing = await line('configuration not reloaded: the running one is kept', 2);
+    expect(missing).toMatchObject({ level: 'error', code: 'secret-missing' });
+    expect(missing['problems']).toEqual([expect.objectContaining({ key: 'ars.auth.token' })]);
+    expect(JSON.stringify(missing)).not.toMatch(/"reason":"[^"]*\n/); // one line, JSON-escaped
+    expect(daemon.child.exitCode).toBeNull();
+    expect(lines().filter((l) => l['msg'] === 'configuration reloaded')).toHaveLength(1);
+
+    daemon.child.kill('SIGTERM');
+    const exit = await daemon.done;
+    expect(exit.code, exit.stderr).toBe(143);
+  });
+
+  it('start refuses a config whose secret is missing: exit 3 at once, naming the key (systemd does not restart it)', async () => {
+    const { home } = await loopbackAgent({
+      fhirUrl,
+      catchUp: false,
+      arsExtra: ['  auth: { type: bearer, token: { env: ESMS_E2E_NOT_SET_EITHER } }'],
+    });
+    const run = await esms(['start', '--config', home.configPath]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('ars.auth.token');
+    expect(run.stderr).toContain('ESMS_E2E_NOT_SET_EITHER');
   });
 });

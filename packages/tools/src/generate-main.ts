@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { createLogger, progressReporter } from '@esms-numerique/agent';
+import { targetResourcesOf } from './establishments.js';
 import { isToolsError } from './errors.js';
 import { generateDataset } from './generate.js';
 import { parseGenerateArgs } from './generate-args.js';
@@ -6,7 +8,21 @@ import { parseGenerateArgs } from './generate-args.js';
 async function main(): Promise<void> {
   const args = parseGenerateArgs(process.argv.slice(2));
   const started = performance.now();
-  const summary = await generateDataset(args);
+  // On a terminal a status line on standard error; elsewhere JSON phase lines (the summary is on stdout).
+  const progress = progressReporter({ logger: createLogger({ format: 'json' }) });
+  progress.phaseStarted('generate', {
+    expectedRecords: args.persons === undefined ? targetResourcesOf(args.size) : undefined,
+  });
+  let summary;
+  try {
+    summary = await generateDataset({ ...args, progress });
+  } catch (error) {
+    progress.phaseEnded('generate', { outcome: 'failed' });
+    throw error;
+  }
+  progress.phaseEnded('generate', {
+    details: { persons: summary.persons, establishments: summary.establishments },
+  });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   process.stdout.write(
     `generated ${summary.total} resources (${summary.persons} persons, ${summary.establishments} ESSMS) in ${args.outDir} in ${seconds} s\n`,

@@ -44,6 +44,7 @@ import {
 import { CITY_NAMES, FAMILY_NAMES, GIVEN_NAMES_FEMALE, GIVEN_NAMES_MALE } from './names.js';
 import { DEFAULT_LINES_PER_FILE, RotatingNdjsonWriter, type WrittenFile } from './ndjson-writer.js';
 import { Rng, deriveSeed } from './prng.js';
+import type { RecordCounter } from '@esms-numerique/agent';
 
 /** Defaults of `pnpm generate` (issue 5). */
 export const DEFAULT_SIZE: DatasetSize = 'S';
@@ -73,6 +74,8 @@ export interface GenerateOptions {
   /** Exact number of persons instead of the size's resource target (tests use a handful). */
   persons?: number | undefined;
   linesPerFile?: number | undefined;
+  /** Told of each resource written, by type (the progress display of `pnpm generate`). */
+  progress?: RecordCounter | undefined;
 }
 
 /** What was written, also saved as `expected-sizes.json`. */
@@ -136,6 +139,7 @@ export async function generateDataset(options: GenerateOptions): Promise<Generat
   const out = (type: GeneratedResourceType): RotatingNdjsonWriter => {
     const writer = writers.get(type);
     if (writer === undefined) throw new ToolsError('io', `no writer for ${type}`);
+    options.progress?.recordsRead(type, 1);
     return writer;
   };
   const total = (): number => [...writers.values()].reduce((sum, w) => sum + w.count, 0);

@@ -2,8 +2,11 @@ import { Option, type Command } from 'commander';
 import { isSdkError, type ComputeOptions } from '@esms-numerique/sdk';
 import { formatExplanation, formatResultsTable } from '../compute/format-table.js';
 import { computeOptionsFromConfig } from '../config/compute-options.js';
+import type { LogLevel } from '../config/config-defaults.js';
 import { loadConfig } from '../config/load-config.js';
 import { AgentError, UsageError } from '../errors.js';
+import { createLogger } from '../logging/create-logger.js';
+import { progressReporter } from '../progress/progress-reporter.js';
 import { computeFromSources } from '../runner/compute-from-source.js';
 import { createFileSource } from '../sources/file-source.js';
 
@@ -20,6 +23,7 @@ interface ComputeFlags {
   projectStartDate?: string;
   allCarePlansArePp?: boolean;
   threads?: number;
+  progress: boolean;
 }
 
 /** `esms compute` (contract.md §1): read files, compute, print the results document. */
@@ -63,12 +67,22 @@ export function registerComputeCommand(program: Command): void {
       'reader threads for the files (default: the number of cores, at most 4)',
       parsePositiveInt,
     )
+    .option(
+      '--no-progress',
+      'no progress on standard error (a status line on a terminal, else JSON phase lines)',
+    )
     .action(async (flags: ComputeFlags, command: Command) => {
-      const options = await computeOptions(flags, command);
+      const { options, logging } = await computeOptions(flags, command);
+      // Progress goes to standard error only: standard output holds the results document.
+      const progress = progressReporter({
+        mode: flags.progress ? 'auto' : 'none',
+        logger: createLogger({ ...logging, format: 'json' }),
+      });
       let outcome;
       try {
         outcome = await computeFromSources([createFileSource({ paths: flags.input })], options, {
           readerThreads: flags.threads,
+          progress,
         });
       } catch (error) {
         if (isSdkError(error)) throw new UsageError(error.message);
@@ -105,11 +119,17 @@ function parsePositiveInt(value: string): number {
   return n;
 }
 
-async function computeOptions(flags: ComputeFlags, command: Command): Promise<ComputeOptions> {
+async function computeOptions(
+  flags: ComputeFlags,
+  command: Command,
+): Promise<{ options: ComputeOptions; logging: { level?: LogLevel; timezone?: string } }> {
+  const config = flags.config === undefined ? undefined : (await loadConfig(flags.config)).config;
   const fromConfig: ComputeOptions =
-    flags.config === undefined
+    config === undefined
       ? { measureDate: flags.measureDate }
-      : computeOptionsFromConfig((await loadConfig(flags.config)).config, flags.measureDate);
+      : computeOptionsFromConfig(config, flags.measureDate);
+  const logging =
+    config === undefined ? {} : { level: config.logging.level, timezone: config.schedule.timezone };
   const timezoneOverrides: Record<string, string> = { ...fromConfig.timezoneOverrides };
   for (const pair of flags.timezone ?? []) {
     const eq = pair.indexOf('=');
@@ -118,7 +138,7 @@ async function computeOptions(flags: ComputeFlags, command: Command): Promise<Co
   }
   // A flag given explicitly wins over the config file.
   const explicit = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
-  return {
+  const options: ComputeOptions = {
     ...fromConfig,
     measureDate: flags.measureDate,
     ...(explicit('denominatorScope') ? { denominatorScope: flags.denominatorScope } : {}),
@@ -128,4 +148,5 @@ async function computeOptions(flags: ComputeFlags, command: Command): Promise<Co
     ...(flags.allCarePlansArePp ? { allCarePlansAreProjetPersonnalise: true } : {}),
     timezoneOverrides,
   };
+  return { options, logging };
 }

@@ -5,6 +5,7 @@ import { parseWaitFlag } from '../config/duration-flag.js';
 import { parseMeasureDateFlag } from '../config/measure-date.js';
 import { AgentError } from '../errors.js';
 import { takeOverStopSignals } from '../lifecycle/stop-signals.js';
+import { progressReporter } from '../progress/progress-reporter.js';
 import { openAgentContext } from '../runner/agent-context.js';
 import { runDependencies } from '../runner/run-dependencies.js';
 import { runOnce } from '../runner/run-once.js';
@@ -13,6 +14,7 @@ interface RunOnceFlags {
   config?: string;
   measureDate?: string;
   wait?: number;
+  progress: boolean;
 }
 
 /**
@@ -36,6 +38,10 @@ export function registerRunOnceCommand(program: Command): void {
       `how long to keep retrying delivery before leaving the submission queued, exit 75 (default ${DEFAULT_DELIVERY_WAIT})`,
       parseWaitFlag,
     )
+    .option(
+      '--no-progress',
+      'no progress on standard error (a status line on a terminal, else JSON phase lines in the log)',
+    )
     .action(async (flags: RunOnceFlags) => {
       const ctx = await openAgentContext(resolveConfigPath(flags.config));
       // Until here a signal ends the process at once (nothing written yet); from here it stops cleanly.
@@ -45,6 +51,7 @@ export function registerRunOnceCommand(program: Command): void {
         measureDate: flags.measureDate,
         signal: stop.signal,
         deliveryWaitMs: flags.wait ?? parseWaitFlag(DEFAULT_DELIVERY_WAIT),
+        progress: progressReporter({ mode: flags.progress ? 'auto' : 'none', logger: ctx.logger }),
       });
       process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
       if (stop.received() !== null || record.outcome === 'aborted')

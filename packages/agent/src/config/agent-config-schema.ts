@@ -7,6 +7,7 @@ import {
   DEFAULT_TIMEZONE,
   LOG_LEVELS,
 } from './config-defaults.js';
+import { alertsSchema } from './alerts-schema.js';
 import { arsSchema } from './ars-schema.js';
 import {
   cronSchema,
@@ -96,6 +97,11 @@ export const agentConfigSchema = z.strictObject({
   dataDir: pathSchema.default(DEFAULT_DATA_DIR),
   evidence: evidenceSchema.prefault({}),
   logging: loggingSchema.prefault({}),
+  /**
+   * Told when a run fails or a submission is kept as failed; nothing by default. Absent stays absent (no
+   * defaults filled in), so a config without alerts keeps the digest earlier versions sealed for it.
+   */
+  alerts: alertsSchema.optional(),
 });
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;

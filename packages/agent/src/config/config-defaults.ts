@@ -30,6 +30,9 @@ export const DEFAULT_RETRY_MAX_DELAY_MS = 3_600_000;
 /** A submission is retried for three days before it is reported as past its deadline. */
 export const DEFAULT_RETRY_DEADLINE_HOURS = 72;
 
+/** An alert (webhook or command) that has not answered after this long is given up (and logged). */
+export const DEFAULT_ALERT_TIMEOUT_MS = 10_000;
+
 export const DEFAULT_DATA_DIR = './esms-data';
 /** How long evidence must be kept; nothing is deleted unless `evidence.deleteExpired` is set. */
 export const DEFAULT_EVIDENCE_RETENTION_YEARS = 10;

@@ -38,6 +38,27 @@ describe('configWarnings', () => {
     expect(warnings[4]?.message).toContain('lenient');
   });
 
+  it('warns for an overseas FINESS whose time zone is unknown (timezone-unknown), unless a timezone is set', async () => {
+    const config = validateConfig(
+      {
+        establishments: [
+          // The example (its key does not check either), a Nouvelle-Calédonie number with its
+          // zone set, Mayotte (a known territory), Réunion.
+          { finess: '980900001' },
+          { finess: '988000006', timezone: 'Pacific/Noumea' },
+          { finess: '980500003' },
+          { finess: '970400024' },
+        ],
+        sources: [{ type: 'fhir', baseUrl: 'https://dui.hopital.fr/fhir' }],
+      },
+      dir,
+    );
+    const warnings = await configWarnings(config);
+    expect(warnings.map((w) => w.key)).toEqual(['establishments[0].finess', 'establishments[0].finess']);
+    expect(warnings[0]?.message).toContain('FINESS key');
+    expect(warnings[1]?.message).toMatch(/Europe\/Paris.*timezone-unknown.*establishments\[0\]\.timezone/);
+  });
+
   it('has nothing to say about a clean config', async () => {
     const config = validateConfig(
       {

@@ -1,4 +1,4 @@
-import { checkFiness } from '@esms-numerique/sdk';
+import { checkFiness, timezoneForFiness } from '@esms-numerique/sdk';
 import { stat } from 'node:fs/promises';
 import type { AgentConfig } from './agent-config-schema.js';
 import type { ConfigProblem } from './config-problem.js';
@@ -11,8 +11,9 @@ const PLACEHOLDER_HOST = /(^|\.)(example|invalid)$|(^|\.)example\.(com|net|org)$
  * Things that do not stop the agent but are probably mistakes, reported by `esms validate-config`
  * without failing it: plain http to another machine (data and credentials in clear), placeholder hosts
  * left from `esms init`, NDJSON paths that do not exist yet (an export may land there later), the obsolete
- * `sources[].since: null` an older `esms init` wrote, and FINESS
- * numbers whose key fails (an error only in strict mode, where the SDK excludes them).
+ * `sources[].since: null` an older `esms init` wrote, FINESS numbers whose key fails (an error only in
+ * strict mode, where the SDK excludes them), and overseas FINESS numbers whose territory gives no known
+ * time zone (the SDK's `timezone-unknown`: Europe/Paris is then a guess) with no `timezone` set.
  */
 export async function configWarnings(config: AgentConfig): Promise<ConfigProblem[]> {
   const warnings: ConfigProblem[] = [];
@@ -59,6 +60,11 @@ export async function configWarnings(config: AgentConfig): Promise<ConfigProblem
     if (config.ars.auth.type === 'oauth2-client-credentials')
       checkUrl('ars.auth.tokenUrl', config.ars.auth.tokenUrl);
   }
+  const webhook = config.alerts?.webhook;
+  if (webhook !== undefined && webhook !== null) {
+    checkUrl('alerts.webhook.url', webhook.url);
+    checkUrl('alerts.webhook.proxy', webhook.proxy, 'proxy');
+  }
   config.establishments.forEach((establishment, index) => {
     if (checkFiness(establishment.finess).problem === 'key') {
       warnings.push({
@@ -67,6 +73,14 @@ export async function configWarnings(config: AgentConfig): Promise<ConfigProblem
           config.computation.finessMode === 'strict'
             ? 'the FINESS key (last digit) does not check: in strict mode this ESSMS is excluded from the results'
             : 'the FINESS key (last digit) does not check: a typo? (accepted in lenient mode)',
+      });
+    }
+    if (establishment.timezone === undefined && timezoneForFiness(establishment.finess).unknown) {
+      warnings.push({
+        key: `establishments[${index}].finess`,
+        message:
+          'an overseas FINESS (98…) of a territory whose time zone is not known: its figures would be computed ' +
+          `on Europe/Paris time (timezone-unknown); set establishments[${index}].timezone (e.g. Pacific/Noumea)`,
       });
     }
   });

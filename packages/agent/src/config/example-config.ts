@@ -92,6 +92,16 @@ evidence:
   retentionYears: 10       # durée de conservation minimale / how long evidence must be kept
   deleteExpired: false     # rien n'est jamais supprimé sans true / nothing is ever deleted unless true
 
+# Alertes quand une exécution échoue ou qu'un envoi est gardé en échec (refusé, ou en retard à son
+# échéance) : un webhook (POST JSON) et/ou une commande (le même JSON sur son entrée standard).
+# Le document ne contient que des agrégats (FINESS, chiffres, codes d'erreur), jamais une personne.
+# Alerts when a run fails or a submission is kept as failed (refused, or overdue at its deadline): a
+# webhook (JSON POST) and/or a command (the same JSON on its standard input). Aggregates only.
+alerts:
+  webhook: null            # { url: https://supervision.example/hooks/esms, token: { env: ESMS_ALERT_TOKEN } }
+  command: null            # [ /usr/local/bin/esms-alert, --to, it@essms.example ]
+  timeoutMs: 10000
+
 logging:
   level: info              # fatal | error | warn | info | debug | trace | silent
   format: auto             # auto (lisible sur un terminal, JSON sinon / readable on a terminal, JSON otherwise) | json | pretty

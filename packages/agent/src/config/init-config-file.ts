@@ -7,6 +7,11 @@ import { EXAMPLE_CONFIG_YAML } from './example-config.js';
 export interface InitConfigOptions {
   /** Replace an existing file; the old one is first copied to `<path>.bak`. */
   force?: boolean | undefined;
+  /** What to write; the commented example by default. */
+  content?: string | undefined;
+  /** Mode and owner given to the file before it appears (a system install: `0640`, root and the service's group). */
+  mode?: number | undefined;
+  owner?: { uid: number; gid: number } | undefined;
 }
 
 export interface InitConfigResult {
@@ -30,7 +35,7 @@ export async function initConfigFile(
   await mkdir(directory, { recursive: true });
   const temporary = join(directory, `.${basename(absolute)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeDurably(temporary, EXAMPLE_CONFIG_YAML);
+    await writeDurably(temporary, options.content ?? EXAMPLE_CONFIG_YAML, options);
     if (options.force !== true) {
       // link() fails with EEXIST when the target exists: the check and the creation are one atomic step.
       try {
@@ -57,10 +62,17 @@ export async function initConfigFile(
   }
 }
 
-async function writeDurably(path: string, content: string): Promise<void> {
-  const handle = await open(path, 'wx');
+async function writeDurably(
+  path: string,
+  content: string,
+  access: Pick<InitConfigOptions, 'mode' | 'owner'>,
+): Promise<void> {
+  const handle = await open(path, 'wx', access.mode ?? 0o666);
   try {
     await handle.writeFile(content, 'utf8');
+    // Set on the temp file: the config never exists under its name with other rights (nor the umask's).
+    if (access.mode !== undefined) await handle.chmod(access.mode);
+    if (access.owner !== undefined) await handle.chown(access.owner.uid, access.owner.gid);
     await handle.sync();
   } finally {
     await handle.close();

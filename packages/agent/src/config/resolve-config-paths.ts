@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { SecretRef } from '../secrets/secret-ref.js';
 import type { AgentConfig } from './agent-config-schema.js';
+import type { AlertsConfig } from './alerts-schema.js';
 import type { AuthConfig } from './auth-schema.js';
 import type { SourceConfig } from './source-schema.js';
 
@@ -16,7 +17,19 @@ export function resolveConfigPaths(config: AgentConfig, baseDir: string): AgentC
     sources: config.sources.map((source) => resolveSourcePaths(source, at)),
     ars: config.ars === null ? null : { ...config.ars, auth: resolveAuthPaths(config.ars.auth, at) },
     dataDir: at(config.dataDir),
+    ...(config.alerts === undefined ? {} : { alerts: resolveAlertPaths(config.alerts, at) }),
   };
+}
+
+/** A relative alert program (`./notify.sh`) is the config directory's; a bare name is looked up on PATH. */
+function resolveAlertPaths(alerts: AlertsConfig, at: (path: string) => string): AlertsConfig {
+  const webhook =
+    alerts.webhook?.token === undefined
+      ? alerts.webhook
+      : { ...alerts.webhook, token: resolveSecretPath(alerts.webhook.token, at) };
+  const [program, ...args] = alerts.command ?? [];
+  const command = program === undefined ? null : [program.includes('/') ? at(program) : program, ...args];
+  return { ...alerts, webhook, command };
 }
 
 function resolveSourcePaths(source: SourceConfig, at: (path: string) => string): SourceConfig {

@@ -215,6 +215,47 @@ describe('Agent catch-up at start', () => {
   });
 });
 
+describe('Agent reload (SIGHUP)', () => {
+  it('arms the schedule of the new config: the old slot no longer fires, the new one does, on the new config', async () => {
+    temp = await tempAgentContext({ catchUp: false });
+    const next = await tempAgentContext({ catchUp: false, cron: '30 4 * * *', timezone: 'Indian/Reunion' });
+    vi.useFakeTimers({ now: new Date('2024-03-31T12:00:00Z'), toFake: [...FAKE] });
+    const pipeline = controllablePipeline('immediate');
+    const contexts: string[] = [];
+    agent = new Agent({
+      context: temp.ctx,
+      runOnce: (ctx, options) => {
+        contexts.push(ctx.loaded.path);
+        return pipeline.run(ctx, options);
+      },
+      resumePending: nothingToResume,
+    });
+    await agent.start();
+    expect(agent.nextRun()?.toISOString()).toBe('2024-04-01T03:00:00.000Z'); // 05:00 Paris
+    expect(agent.reload(next.ctx)).toBe(true);
+    // 04:30 in Réunion (UTC+4) is 00:30 UTC.
+    expect(agent.nextRun()?.toISOString()).toBe('2024-04-01T00:30:00.000Z');
+    const reloaded = next.logs.records().find((r) => r['msg'] === 'configuration reloaded');
+    expect(reloaded).toMatchObject({
+      level: 'info',
+      component: 'daemon',
+      cron: '30 4 * * *',
+      timezone: 'Indian/Reunion',
+      nextRun: '2024-04-01T04:30:00.000+04:00',
+      digest: next.ctx.loaded.digest.slice(0, 12),
+      previousDigest: temp.ctx.loaded.digest.slice(0, 12),
+    });
+    await advanceTo('2024-04-01T00:30:00Z');
+    expect(pipeline.calls).toHaveLength(1);
+    expect(contexts).toEqual([next.ctx.loaded.path]);
+    await advanceTo('2024-04-01T03:00:01Z'); // the old slot: nothing
+    expect(pipeline.calls).toHaveLength(1);
+    await agent.stop();
+    expect(agent.reload(temp.ctx)).toBe(false);
+    await next.cleanup();
+  });
+});
+
 describe('Agent stop', () => {
   it('aborts the run in flight, waits for it, and fires nothing afterwards', async () => {
     temp = await tempAgentContext({ catchUp: false });

@@ -1,6 +1,8 @@
+import { formatWithOffset } from '@esms-numerique/sdk';
 import { resolveMeasureDate } from '../config/measure-date.js';
 import { AgentError, isAgentError } from '../errors.js';
 import type { AgentLogger } from '../logging/create-logger.js';
+import { progressReporter } from '../progress/progress-reporter.js';
 import type { AgentContext } from '../runner/agent-context.js';
 import { runDependencies } from '../runner/run-dependencies.js';
 import { runOnce, type RunOnceOptions } from '../runner/run-once.js';
@@ -43,12 +45,13 @@ const CATCH_UP_RUN_HISTORY = 200;
  * doubled; across processes the run lock does the same (`esms run-once` while the daemon runs).
  */
 export class Agent {
-  readonly #ctx: AgentContext;
+  /** Replaced by `reload()`: a run in flight keeps the context it started with. */
+  #ctx: AgentContext;
   readonly #createScheduler: CreateScheduler;
   readonly #now: () => Date;
   readonly #runOnce: RunPipeline;
   readonly #resumePending: ResumePipeline;
-  readonly #log: AgentLogger;
+  #log: AgentLogger;
   readonly #abort = new AbortController();
   #scheduler: Scheduler | null = null;
   #state: AgentState = 'new';
@@ -73,6 +76,22 @@ export class Agent {
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new AgentError('internal', 'this agent was already started');
     this.#state = 'started';
+    this.#armSchedule();
+    const { schedule } = this.#ctx.config;
+    this.#log.info(
+      { cron: schedule.cron, timezone: schedule.timezone, nextRun: this.#zoned(this.nextRun()) },
+      'agent started',
+    );
+    await this.#exclusive('start-up', () => this.#startUp());
+  }
+
+  /** An instant as the schedule's wall clock with its offset (`2024-05-01T05:00:00.000+02:00`), for logs. */
+  #zoned(instant: Date | null): string | null {
+    return instant === null ? null : formatWithOffset(instant.getTime(), this.#ctx.config.schedule.timezone);
+  }
+
+  /** Creates and starts the scheduler of the current config's schedule. */
+  #armSchedule(): void {
     const { schedule } = this.#ctx.config;
     this.#scheduler = this.#createScheduler(
       { cron: schedule.cron, timezone: schedule.timezone, name: 'esms-scheduled-run' },
@@ -80,19 +99,42 @@ export class Agent {
         onTick: (slot) => this.#onTick(slot),
         onOverlap: (slot) =>
           this.#log.warn(
-            { slot: slot.toISOString() },
+            { slot: this.#zoned(slot) },
             'scheduled run skipped: the previous run is still going',
           ),
         onMissed: (slot) =>
-          this.#log.warn({ slot: slot.toISOString() }, 'scheduled slot missed (process busy or suspended)'),
+          this.#log.warn({ slot: this.#zoned(slot) }, 'scheduled slot missed (process busy or suspended)'),
       },
     );
     this.#scheduler.start();
+  }
+
+  /**
+   * Runs on a new configuration from now on (SIGHUP, already validated by the caller): the schedule is
+   * armed again from it, and the next runs use it; a run in flight finishes on the configuration it
+   * started with. Returns `false` (and changes nothing) when the agent is not running.
+   */
+  reload(context: AgentContext): boolean {
+    if (this.#state !== 'started') return false;
+    const previous = this.#ctx;
+    this.#scheduler?.stop();
+    this.#ctx = context;
+    this.#log = context.logger.child({ component: 'daemon' });
+    this.#armSchedule();
+    const { schedule } = context.config;
     this.#log.info(
-      { cron: schedule.cron, timezone: schedule.timezone, nextRun: this.nextRun()?.toISOString() ?? null },
-      'agent started',
+      {
+        config: context.loaded.path,
+        digest: context.loaded.digest.slice(0, 12),
+        previousDigest: previous.loaded.digest.slice(0, 12),
+        cron: schedule.cron,
+        timezone: schedule.timezone,
+        nextRun: this.#zoned(this.nextRun()),
+        runInFlight: this.busy,
+      },
+      'configuration reloaded',
     );
-    await this.#exclusive('start-up', () => this.#startUp());
+    return true;
   }
 
   /** Stops the schedule, aborts the run in flight and waits for it. Idempotent. */
@@ -149,11 +191,19 @@ export class Agent {
     const { config } = this.#ctx;
     // The slot, not the instant the callback runs, decides the measure date.
     const measureDate = resolveMeasureDate(config.measureDate, slot, config.schedule.timezone);
-    await this.#exclusive(`scheduled run ${slot.toISOString()}`, () => this.#run('schedule', measureDate));
+    await this.#exclusive(`scheduled run ${this.#zoned(slot) ?? ''}`, () =>
+      this.#run('schedule', measureDate),
+    );
   }
 
   async #run(trigger: RunRecord['trigger'], measureDate: string): Promise<void> {
-    const record = await this.#runOnce(this.#ctx, { trigger, measureDate, signal: this.#abort.signal });
+    const record = await this.#runOnce(this.#ctx, {
+      trigger,
+      measureDate,
+      signal: this.#abort.signal,
+      // Phase lines in the log (journald); a status line when run by hand on a terminal.
+      progress: progressReporter({ logger: this.#ctx.logger }),
+    });
     // runOnce logs its own summary line; a failure that needs a human is repeated here at error level.
     if (record.outcome === 'error' || record.outcome === 'failed') {
       this.#log.error(

@@ -34,7 +34,7 @@ describe('createLogger', () => {
     logger.child({ component: 'submitter' }).info({ attempt: 2, status: 503 }, 'retrying submission');
     const [line] = out.lines();
     expect(line).toMatchObject({
-      level: 30,
+      level: 'info',
       component: 'submitter',
       attempt: 2,
       status: 503,
@@ -42,6 +42,49 @@ describe('createLogger', () => {
     });
     expect(typeof line?.['time']).toBe('string');
     expect(new Date(String(line?.['time'])).toISOString()).toBe(line?.['time']);
+  });
+
+  it('labels every level by name (journalctl and log shippers filter on "level":"debug")', () => {
+    const out = capture();
+    const logger = createLogger({ level: 'trace', format: 'json', destination: out.stream });
+    logger.trace('t');
+    logger.debug('d');
+    logger.info('i');
+    logger.warn('w');
+    logger.error('e');
+    logger.fatal('f');
+    logger.child({ component: 'runner' }).debug('child');
+    expect(out.lines().map((line) => line['level'])).toEqual([
+      'trace',
+      'debug',
+      'info',
+      'warn',
+      'error',
+      'fatal',
+      'debug',
+    ]);
+    expect(out.text()).not.toMatch(/"level":\d/);
+  });
+
+  it("writes times on the configured zone's wall clock, with its offset, the same instant", () => {
+    const out = capture();
+    const before = Date.now();
+    createLogger({ format: 'json', destination: out.stream, timezone: 'Europe/Paris' }).info('paris');
+    createLogger({ format: 'json', destination: out.stream, timezone: 'Indian/Reunion' }).info('reunion');
+    const after = Date.now();
+    const [paris, reunion] = out.lines().map((line) => String(line['time']));
+    expect(paris).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0[12]:00$/);
+    expect(reunion).toMatch(/\+04:00$/);
+    for (const time of [paris, reunion]) {
+      expect(Date.parse(time ?? '')).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(time ?? '')).toBeLessThanOrEqual(after);
+    }
+  });
+
+  it('prints the same zoned time in pretty lines, with the level by name', () => {
+    const out = capture();
+    createLogger({ format: 'pretty', destination: out.stream, timezone: 'Indian/Reunion' }).warn('late');
+    expect(out.text()).toMatch(/^\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+04:00\] WARN.*late/);
   });
 
   it('honours the level', () => {
@@ -105,7 +148,7 @@ describe('createLogger', () => {
     logger.error(new AgentError('submission-permanent', 'ARS answered 422'));
     const [line] = out.lines();
     expect(line).toMatchObject({
-      level: 50,
+      level: 'error',
       msg: 'ARS answered 422',
       err: { type: 'AgentError', code: 'submission-permanent', message: 'ARS answered 422' },
     });

@@ -8,7 +8,10 @@ import {
   type LoggerOptions,
 } from 'pino';
 import { PinoPretty } from 'pino-pretty';
+import { Writable } from 'node:stream';
+import { formatWithOffset } from '@esms-numerique/sdk';
 import type { LogLevel } from '../config/config-defaults.js';
+import { writeAroundStatusLine } from '../progress/status-line.js';
 import { REDACTED, redactForLog, scrubString } from './redact-for-log.js';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -23,6 +26,12 @@ export interface CreateLoggerOptions {
    * (JSON documents that other programs read). Tests pass a stream that collects lines.
    */
   destination?: DestinationStream | NodeJS.WritableStream | undefined;
+  /**
+   * IANA zone of the `time` of each line (`2024-04-01T05:00:00.000+02:00`: the wall clock of the schedule,
+   * with its offset, so a reader sees the hour the schedule speaks of and a machine still parses an
+   * instant). Default: UTC (`…Z`).
+   */
+  timezone?: string | undefined;
 }
 
 /**
@@ -55,13 +64,19 @@ export const REDACT_PATHS: readonly string[] = [
  * pino's `redact` removes credentials as a second line of defence.
  */
 export function createLogger(options: CreateLoggerOptions = {}): AgentLogger {
-  const destination = options.destination ?? pino.destination({ fd: 2, sync: true });
+  const destination = options.destination ?? defaultDestination();
   const pretty = usePretty(options.format ?? 'auto', destination);
+  const { timezone } = options;
   const loggerOptions: LoggerOptions = {
     level: options.level ?? 'info',
-    timestamp: stdTimeFunctions.isoTime,
+    timestamp:
+      timezone === undefined
+        ? stdTimeFunctions.isoTime
+        : () => `,"time":"${formatWithOffset(Date.now(), timezone)}"`,
     redact: { paths: [...REDACT_PATHS], censor: REDACTED },
     formatters: {
+      // `"level":"info"`, not pino's `30`: journalctl users and log shippers filter on the label.
+      level: (label) => ({ level: label }),
       log: (record) => redactForLog(record) as Record<string, unknown>,
       bindings: (bindings) => redactForLog(bindings) as Record<string, unknown>,
     },
@@ -77,11 +92,28 @@ export function createLogger(options: CreateLoggerOptions = {}): AgentLogger {
   const prettyStream = PinoPretty({
     destination: destination as NodeJS.WritableStream,
     colorize: isTty(destination),
-    translateTime: 'SYS:standard',
+    // The time is printed as written (ISO, in the configured zone when there is one), like the JSON lines.
+    translateTime: false,
     ignore: 'pid,hostname',
     sync: true,
   });
   return redactChildBindings(pino(loggerOptions, prettyStream));
+}
+
+/**
+ * Standard error. On a terminal, lines go through `process.stderr` around the progress display's status
+ * line (cleared before, drawn again after), so a log line never lands in the middle of it; elsewhere (a
+ * pipe, journald) through pino's synchronous destination.
+ */
+function defaultDestination(): DestinationStream | NodeJS.WritableStream {
+  if (!process.stderr.isTTY) return pino.destination({ fd: 2, sync: true });
+  const terminal = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      writeAroundStatusLine(() => process.stderr.write(chunk));
+      callback();
+    },
+  });
+  return Object.assign(terminal, { isTTY: true });
 }
 
 /**

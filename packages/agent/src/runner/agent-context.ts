@@ -26,7 +26,13 @@ export async function openAgentContext(
   const loaded = await loadConfig(configPath);
   const { config } = loaded;
   const logger =
-    options.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
+    options.logger ??
+    createLogger({
+      level: config.logging.level,
+      format: config.logging.format,
+      // Log times on the schedule's wall clock (with their offset): the hours the schedule speaks of.
+      timezone: config.schedule.timezone,
+    });
   return {
     loaded,
     config,

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { createEngine, type Computation, type Engine, type EngineOptions } from '@esms-numerique/sdk';
+import { SILENT_PROGRESS, type ProgressObserver } from '../progress/progress-observer.js';
 import type { RecordSource } from '../sources/source.js';
 import { feedEngine, type FeedCounts } from './feed-engine.js';
 import { countFilesInParallel } from './parallel-count.js';
@@ -19,6 +20,8 @@ export interface ComputeFromSourcesOptions {
   signal?: AbortSignal | undefined;
   /** Threads reading local files; 1 reads them in this thread. Default `DEFAULT_READER_THREADS`. */
   readerThreads?: number | undefined;
+  /** Told of the `read` and `compute` phases, each record by type and each page (default: nothing). */
+  progress?: ProgressObserver | undefined;
 }
 
 /**
@@ -30,29 +33,53 @@ export interface ComputeFromSourcesOptions {
 export async function computeFromSources(
   sources: readonly RecordSource[],
   options: EngineOptions,
-  { signal, readerThreads = DEFAULT_READER_THREADS }: ComputeFromSourcesOptions = {},
+  {
+    signal,
+    readerThreads = DEFAULT_READER_THREADS,
+    progress = SILENT_PROGRESS,
+  }: ComputeFromSourcesOptions = {},
 ): Promise<SourceComputation> {
   const engine = createEngine(options);
   const onFact = options.onFact;
   const counts: FeedCounts = { records: 0, problems: 0 };
-  for (const source of sources) {
-    // Worker threads count their share themselves; facts stay in the threads, so a caller that wants
-    // every fact (`onFact`, the evidence's projection) reads in this thread.
-    const parallel = readerThreads > 1 && onFact === undefined && options.recognisers === undefined;
-    if (source.localPaths !== undefined && parallel) {
-      const read = await countFilesInParallel(source.localPaths, engine, {
-        workers: readerThreads,
-        computeOptions: engine.options,
-        signal,
-      });
-      counts.records += read.records;
-      counts.problems += read.problems;
-      continue;
+  progress.phaseStarted('read');
+  try {
+    for (const source of sources) {
+      // Worker threads count their share themselves; facts stay in the threads, so a caller that wants
+      // every fact (`onFact`, the evidence's projection) reads in this thread.
+      const parallel = readerThreads > 1 && onFact === undefined && options.recognisers === undefined;
+      if (source.localPaths !== undefined && parallel) {
+        const read = await countFilesInParallel(source.localPaths, engine, {
+          workers: readerThreads,
+          computeOptions: engine.options,
+          signal,
+          progress,
+        });
+        counts.records += read.records;
+        counts.problems += read.problems;
+        continue;
+      }
+      await feedEngine(engine, source.records(signal, progress), counts, progress);
     }
-    await feedEngine(engine, source.records(signal), counts);
+  } catch (error) {
+    progress.phaseEnded('read', { outcome: 'failed' });
+    throw error;
   }
+  progress.phaseEnded('read', { details: { unreadable: counts.problems } });
+  // Resolution of persons, séjours and establishments, then the indicators: the engine's last step.
+  progress.phaseStarted('compute');
+  let computation;
+  try {
+    computation = engine.finish();
+  } catch (error) {
+    progress.phaseEnded('compute', { outcome: 'failed' });
+    throw error;
+  }
+  progress.phaseEnded('compute', {
+    details: { establishments: computation.results.establishments.length },
+  });
   return {
-    computation: engine.finish(),
+    computation,
     recordsRead: counts.records,
     problems: counts.problems,
     options: engine.options,

@@ -1,6 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '@esms-numerique/sdk';
 import { isAgentError } from '../errors.js';
+import type { RecordCounter } from '../progress/progress-observer.js';
+import { WORKER_PROGRESS_BATCH_RECORDS } from '../progress/progress-timings.js';
 import { readPlannedFile } from '../sources/file-source.js';
 import { feedEngine, type FeedCounts } from './feed-engine.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
@@ -12,7 +14,7 @@ import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
  */
 const port = parentPort;
 if (port === null) throw new Error('count-worker must run in a worker thread');
-const { options, knownPersonKeys } = workerData as WorkerSetup;
+const { options, knownPersonKeys, reportProgress } = workerData as WorkerSetup;
 const engine = createEngine({ ...options, knownPersonKeys });
 const counts: FeedCounts = { records: 0, problems: 0 };
 
@@ -20,8 +22,28 @@ function post(message: FromWorker): void {
   port!.postMessage(message);
 }
 
+/** Counts records by type and tells the main thread every `WORKER_PROGRESS_BATCH_RECORDS` (and at the end of a task). */
+let batch: Record<string, number> = {};
+let batched = 0;
+function flushProgress(): void {
+  if (batched === 0) return;
+  post({ type: 'progress', byType: batch });
+  batch = {};
+  batched = 0;
+}
+const counter: RecordCounter | undefined = reportProgress
+  ? {
+      recordsRead(resourceType, count) {
+        batch[resourceType] = (batch[resourceType] ?? 0) + count;
+        batched += count;
+        if (batched >= WORKER_PROGRESS_BATCH_RECORDS) flushProgress();
+      },
+    }
+  : undefined;
+
 async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void> {
-  await feedEngine(engine, readPlannedFile(task.file, undefined, { range: task.range }), counts);
+  await feedEngine(engine, readPlannedFile(task.file, undefined, { range: task.range }), counts, counter);
+  flushProgress();
 }
 
 port.on('message', (message: ToWorker) => {

@@ -5,6 +5,7 @@ import { createEngine } from '@esms-numerique/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileSource } from '../sources/file-source.js';
 import { computeFromSources } from './compute-from-source.js';
+import { SILENT_PROGRESS } from '../progress/progress-observer.js';
 import { countFilesInParallel } from './parallel-count.js';
 
 const FIXTURE = new URL('../sources/__fixtures__/dui-small-ndjson/', import.meta.url).pathname;
@@ -68,5 +69,31 @@ describe('counting local files with worker threads', () => {
     expect(where(parallel.results)).toEqual(where(sequential.computation.results));
     expect(parallel.subjects).toEqual(sequential.computation.subjects);
     expect(parallel.results.establishments.length).toBeGreaterThan(0);
+  });
+
+  it('reports every record to the progress observer by type, those the worker threads read included', async () => {
+    const tally = (): {
+      counter: { recordsRead: (type: string, n: number) => void };
+      byType: Map<string, number>;
+    } => {
+      const byType = new Map<string, number>();
+      return { byType, counter: { recordsRead: (type, n) => byType.set(type, (byType.get(type) ?? 0) + n) } };
+    };
+    const sequential = tally();
+    const one = await computeFromSources([createFileSource({ paths: [dir] })], OPTIONS, {
+      readerThreads: 1,
+      progress: { ...SILENT_PROGRESS, recordsRead: sequential.counter.recordsRead },
+    });
+    const parallel = tally();
+    const read = await countFilesInParallel([dir], createEngine(OPTIONS), {
+      workers: 3,
+      computeOptions: OPTIONS,
+      sliceBytes: 700,
+      progress: parallel.counter,
+    });
+    expect(read.records).toBe(one.recordsRead);
+    expect([...parallel.byType.values()].reduce((a, b) => a + b, 0)).toBe(read.records);
+    expect(Object.fromEntries(parallel.byType)).toEqual(Object.fromEntries(sequential.byType));
+    expect(parallel.byType.get('Encounter')).toBeGreaterThan(0);
   });
 });

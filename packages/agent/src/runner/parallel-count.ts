@@ -7,6 +7,7 @@ import { AgentError } from '../errors.js';
 import { planFiles, type PlannedFile } from '../sources/file-plan.js';
 import { readPlannedFile } from '../sources/file-source.js';
 import { isGzipPath } from '../sources/ndjson-lines.js';
+import type { RecordCounter } from '../progress/progress-observer.js';
 import { feedEngine, type FeedCounts } from './feed-engine.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 
@@ -33,13 +34,16 @@ export async function countFilesInParallel(
     computeOptions: ComputeOptions;
     signal?: AbortSignal | undefined;
     sliceBytes?: number;
+    /** Told of the records read here and, in batches, of those the workers read. */
+    progress?: RecordCounter | undefined;
   },
 ): Promise<{ records: number; problems: number }> {
+  const progress = options.progress;
   const plan = await planFiles(paths);
   for (const problem of plan.problems) engine.reportUnreadable(problem.location, problem.reason);
   const counts: FeedCounts = { records: 0, problems: plan.problems.length };
   const readInto = (task: Task): Promise<void> =>
-    feedEngine(engine, readPlannedFile(task.file, options.signal, { range: task.range }), counts);
+    feedEngine(engine, readPlannedFile(task.file, options.signal, { range: task.range }), counts, progress);
   // Organizations and Patients (small) are read here first: the workers then know every person, and need
   // not remember each record that refers to one for a possible `unknown-subject` report.
   const readFirst = plan.files.filter(
@@ -54,7 +58,11 @@ export async function countFilesInParallel(
   const takeTask = (): Task | undefined => tasks[next++];
   // This thread reads slices too: N reader threads are this one and N − 1 workers (one isolate fewer).
   const count = Math.max(0, Math.min(options.workers - 1, tasks.length - 1));
-  const setup: WorkerSetup = { options: options.computeOptions, knownPersonKeys: engine.personKeys() };
+  const setup: WorkerSetup = {
+    options: options.computeOptions,
+    knownPersonKeys: engine.personKeys(),
+    reportProgress: progress !== undefined,
+  };
   const workers: Worker[] = [];
   try {
     const workersDone = new Promise<void>((resolve, reject) => {
@@ -87,6 +95,9 @@ export async function countFilesInParallel(
               );
               return;
             }
+            case 'progress':
+              for (const [type, count] of Object.entries(message.byType)) progress?.recordsRead(type, count);
+              return;
             case 'partial':
               counts.records += message.records;
               counts.problems += message.problems;

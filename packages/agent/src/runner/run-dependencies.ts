@@ -1,3 +1,5 @@
+import { alertNotifier, type AlertNotifier } from '../alerts/alert-notifier.js';
+import { alertSenderFromConfig } from '../alerts/send-alert.js';
 import type { AgentConfig } from '../config/agent-config-schema.js';
 import type { ArsConfig } from '../config/ars-schema.js';
 import type { AgentLogger } from '../logging/create-logger.js';
@@ -8,6 +10,7 @@ import { Outbox } from '../submit/outbox.js';
 import type { RetryPolicy } from '../submit/retry-policy.js';
 import type { Sleep } from '../submit/sleep.js';
 import type { AgentContext } from './agent-context.js';
+import { loggedEvidenceStore } from './logged-evidence-store.js';
 import { arsTransportFromConfig, retryPolicyFromConfig } from './ars-from-config.js';
 import { sourcesFromConfig } from './sources-from-config.js';
 
@@ -31,6 +34,8 @@ export interface RunDependencies {
   evidence: Opener<EvidenceStore>;
   /** `null` when no ARS is configured: runs end `sealed`, for an upload. */
   submission: SubmissionDependencies | null;
+  /** Told when a run fails or a submission is kept as failed (`alerts` in the config); none by default. */
+  alerts?: AlertNotifier | undefined;
 }
 
 /** How sealed figures reach the ARS: the durable outbox, the transport and its retry policy. */
@@ -57,9 +62,25 @@ export function runDependencies(ctx: AgentContext, overrides: RunDependencyOverr
     clock: ctx.now,
     sources: (windowStart) =>
       sourcesFromConfig(config, windowStart, ctx.logger.child({ component: 'source' })),
-    evidence: () => openEvidenceStore(ctx.evidenceDir, { create: true, now: ctx.now }),
+    evidence: async () =>
+      loggedEvidenceStore(
+        await openEvidenceStore(ctx.evidenceDir, { create: true, now: ctx.now }),
+        ctx.logger.child({ component: 'evidence' }),
+      ),
     submission: config.ars === null ? null : submissionDependencies(ctx, config.ars, overrides),
+    alerts: alertsOf(ctx),
   };
+}
+
+function alertsOf(ctx: AgentContext): AlertNotifier | undefined {
+  if (ctx.config.alerts === undefined) return undefined;
+  const send = alertSenderFromConfig(ctx.config.alerts, ctx.logger.child({ component: 'alerts' }));
+  if (send === undefined) return undefined;
+  return alertNotifier(send, () => ({
+    now: ctx.now(),
+    timezone: ctx.config.schedule.timezone,
+    configPath: ctx.loaded.path,
+  }));
 }
 
 function submissionDependencies(
@@ -68,7 +89,8 @@ function submissionDependencies(
   overrides: RunDependencyOverrides,
 ): SubmissionDependencies {
   return {
-    outbox: () => Outbox.open({ dataDir: ctx.dataDir, now: ctx.now }),
+    outbox: () =>
+      Outbox.open({ dataDir: ctx.dataDir, now: ctx.now, logger: ctx.logger.child({ component: 'outbox' }) }),
     // Secrets are read each time a delivery starts, so a token fixed on disk is used by the next one.
     transport: () =>
       overrides.transport === undefined

@@ -19,6 +19,12 @@ import type { EvidenceStore } from '../evidence/store.js';
 import { buildSubmission } from '../submit/build-submission.js';
 import { deliverPending, type DeliveryOutcome } from '../submit/deliver.js';
 import type { Outbox } from '../submit/outbox.js';
+import {
+  inPhase,
+  SILENT_PROGRESS,
+  type PhaseDetails,
+  type ProgressObserver,
+} from '../progress/progress-observer.js';
 import { AGENT_VERSION } from '../version.js';
 import { computeFromSources } from './compute-from-source.js';
 import type { RunDependencies, SubmissionDependencies } from './run-dependencies.js';
@@ -36,6 +42,8 @@ export interface RunOnceOptions {
    * (`esms run-once --wait`), counted from the first send; default: until the retry deadline (the daemon).
    */
   deliveryWaitMs?: number | undefined;
+  /** Told of each phase (read, compute, seal, submit) and of the records and pages read. */
+  progress?: ProgressObserver | undefined;
 }
 
 /**
@@ -67,11 +75,13 @@ export async function runOnce(deps: RunDependencies, options: RunOnceOptions): P
     missingEstablishments: [],
     error: null,
   };
+  // Set when this run's own delivery moved its submission to the kept failures (already alerted).
+  const alerted = { submissionFailed: false };
   try {
     await writeRunRecord(config.dataDir, record);
     const store = await deps.evidence();
     const outbox = deps.submission === null ? null : await deps.submission.outbox();
-    await sealAndSubmit(deps, record, store, outbox, options);
+    await sealAndSubmit(deps, record, store, outbox, options, alerted);
   } catch (error) {
     record.outcome = options.signal?.aborted ? 'aborted' : 'error';
     record.error = isAgentError(error)
@@ -108,6 +118,11 @@ export async function runOnce(deps: RunDependencies, options: RunOnceOptions): P
     // A submission given up at its retry deadline was not refused: the log says "overdue".
     `run ${record.outcome === 'failed' && record.error?.code === 'submission-deadline' ? 'overdue' : record.outcome}`,
   );
+  // A run that needs a human says so to whoever is configured (once: a submission that failed during
+  // this run was already the subject of an alert, with this run's figures).
+  if (record.outcome === 'error' || (record.outcome === 'failed' && !alerted.submissionFailed)) {
+    await deps.alerts?.runFailed(record);
+  }
   return record;
 }
 
@@ -117,14 +132,21 @@ async function sealAndSubmit(
   store: EvidenceStore,
   outbox: Outbox | null,
   options: RunOnceOptions,
+  alerted: { submissionFailed: boolean },
 ): Promise<void> {
   const { config, submission: submitting } = deps;
   const log = deps.logger.child({ component: 'runner' });
+  const progress = options.progress ?? SILENT_PROGRESS;
 
   const window = deliveryWindow(options);
   // Whatever a previous run left pending goes first, so a restart finishes what a crash interrupted.
   if (outbox !== null && submitting !== null && (await outbox.list()).pending.length > 0) {
-    await deliver(deps, submitting, store, outbox, window.signal());
+    await inPhase(
+      progress,
+      'submit',
+      () => deliver(deps, submitting, store, outbox, window.signal()),
+      deliveryDetails,
+    );
   }
 
   const computeOptions = computeOptionsFromConfig(config, record.measureDate);
@@ -145,7 +167,7 @@ async function sealAndSubmit(
           // The evidence code treats facts as opaque JSON (its verifier takes the rules as a parameter).
           projection.write(pseudonymiseFact(fact, pseudonymise) as unknown as Record<string, unknown>),
       },
-      { signal: options.signal },
+      { signal: options.signal, progress },
     );
   } catch (error) {
     await projection.abort();
@@ -183,20 +205,30 @@ async function sealAndSubmit(
     throw new AgentError('aborted', 'stopped before sealing: nothing was written');
   }
   // Sealed BEFORE anything is sent (contract.md §5).
-  await sealRun(store, {
-    runId: record.runId,
-    submissionId: submission.id,
-    softwareVersion: AGENT_VERSION,
-    configDigest: deps.configDigest,
-    measuresDigest: measuresDigest(),
-    computeOptions: serialisableOptions(computed.options),
-    measureDate: record.measureDate,
-    periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
-    scope,
-    projection: await projection.finish(),
-    results,
-    subjects: pseudonymiseSubjectLists(subjects, pseudonymise),
-    submissionBody: submission.body,
+  progress.phaseStarted('seal');
+  let sealed;
+  try {
+    sealed = await sealRun(store, {
+      runId: record.runId,
+      submissionId: submission.id,
+      softwareVersion: AGENT_VERSION,
+      configDigest: deps.configDigest,
+      measuresDigest: measuresDigest(),
+      computeOptions: serialisableOptions(computed.options),
+      measureDate: record.measureDate,
+      periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
+      scope,
+      projection: await projection.finish(),
+      results,
+      subjects: pseudonymiseSubjectLists(subjects, pseudonymise),
+      submissionBody: submission.body,
+    });
+  } catch (error) {
+    progress.phaseEnded('seal', { outcome: 'failed' });
+    throw error;
+  }
+  progress.phaseEnded('seal', {
+    details: { entry: sealed.seq, establishments: results.establishments.length },
   });
   await writeRunRecord(config.dataDir, record);
 
@@ -238,7 +270,12 @@ async function sealAndSubmit(
     });
     return;
   }
-  const outcomes = await deliver(deps, submitting, store, outbox, window.signal());
+  const outcomes = await inPhase(
+    progress,
+    'submit',
+    () => deliver(deps, submitting, store, outbox, window.signal()),
+    deliveryDetails,
+  );
   const mine = outcomes.find((o) => 'id' in o && o.id === submission.id);
   if (mine?.state === 'pending' && window.expired()) {
     log.warn(
@@ -254,7 +291,10 @@ async function sealAndSubmit(
         : mine.state === 'failed'
           ? 'failed'
           : 'pending';
-  if (mine?.state === 'failed') record.error = { code: mine.failure.code, message: mine.failure.reason };
+  if (mine?.state === 'failed') {
+    record.error = { code: mine.failure.code, message: mine.failure.reason };
+    alerted.submissionFailed = true;
+  }
 }
 
 /**
@@ -263,7 +303,7 @@ async function sealAndSubmit(
  * tells the truth. The caller holds the run lock. Also used by the daemon to resume at start.
  */
 export async function deliver(
-  deps: Pick<RunDependencies, 'config' | 'logger' | 'clock'>,
+  deps: Pick<RunDependencies, 'config' | 'logger' | 'clock' | 'alerts'>,
   submitting: SubmissionDependencies,
   store: EvidenceStore,
   outbox: Outbox,
@@ -299,6 +339,24 @@ export async function deliver(
         message: outcome.failure.reason,
         ...(outcome.failure.status === undefined ? {} : { httpStatus: outcome.failure.status }),
       });
+      // Kept as failed: a person must act (esms resend once the cause is fixed).
+      await deps.alerts?.submissionFailed(
+        {
+          id: outcome.id,
+          code: outcome.failure.code,
+          reason: outcome.failure.reason,
+          status: outcome.failure.status,
+          attempts: outcome.attempts,
+        },
+        // The run that queued it, as it ends because of this failure.
+        run === undefined
+          ? undefined
+          : {
+              ...run,
+              outcome: 'failed',
+              error: { code: outcome.failure.code, message: outcome.failure.reason },
+            },
+      );
     }
     // The receipt is in the evidence first; then the records of the runs that queued it are updated
     // (several runs of the same figures share one submission).
@@ -311,6 +369,15 @@ export async function deliver(
     }
   }
   return outcomes;
+}
+
+/** The counts a `submit` phase ends with (aggregates: how many submissions ended which way). */
+function deliveryDetails(outcomes: readonly DeliveryOutcome[]): PhaseDetails {
+  return {
+    delivered: outcomes.filter((o) => o.state === 'done').length,
+    failed: outcomes.filter((o) => o.state === 'failed').length,
+    pending: outcomes.filter((o) => o.state === 'pending').length,
+  };
 }
 
 /** How a kept failure is named, in the run record and the logs: a refusal, or overdue. */

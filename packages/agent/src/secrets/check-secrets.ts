@@ -18,6 +18,8 @@ export function listCredentials(config: AgentConfig): CredentialRef[] {
     if (source.type === 'fhir') credentials.push(...authCredentials(source.auth, `sources[${index}].auth`));
   });
   if (config.ars !== null) credentials.push(...authCredentials(config.ars.auth, 'ars.auth'));
+  const alertToken = config.alerts?.webhook?.token;
+  if (alertToken !== undefined) credentials.push({ key: 'alerts.webhook.token', secret: alertToken });
   return credentials;
 }
 

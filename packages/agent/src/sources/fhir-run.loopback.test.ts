@@ -89,12 +89,77 @@ describe('runOnce reading a FHIR server', () => {
     const submitter = requests.filter((line) => line['component'] === 'submitter');
     expect(source.length).toBeGreaterThan(7);
     expect(source[0]).toMatchObject({ method: 'GET', status: 200 });
-    // pino's number for debug, or its label once levels are written as labels.
-    expect([20, 'debug']).toContain(source[0]?.['level']);
+    // Levels are written as labels.
+    expect(source[0]?.['level']).toBe('debug');
     expect(typeof source[0]?.['durationMs']).toBe('number');
     expect(submitter).toEqual([expect.objectContaining({ method: 'POST', url: receiver.url })]);
     // Page tokens are query values that are not ours to show.
     expect(source.some((line) => String(line['url']).includes('_getpages=…'))).toBe(true);
     expect(JSON.stringify(logs.records())).not.toContain(TOKEN);
+  });
+
+  it('logs at debug level each page read, each outbox transition and each evidence entry appended', async () => {
+    const { ctx, logs } = await agentReading({});
+    const record = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
+    expect(record.outcome).toBe('submitted');
+    const lines = logs.records();
+    const pages = lines.filter((line) => line['msg'] === 'page read');
+    const gets = lines.filter((line) => line['msg'] === 'http request' && line['method'] === 'GET');
+    expect(pages.length).toBeGreaterThan(7);
+    expect(pages.length).toBeLessThanOrEqual(gets.length);
+    expect(pages[0]).toMatchObject({ level: 'debug', component: 'source', page: 1 });
+    expect(typeof pages[0]?.['resourceType']).toBe('string');
+    expect(typeof pages[0]?.['entries']).toBe('number');
+    const entries = pages.reduce((sum, line) => sum + Number(line['entries']), 0);
+    expect(entries).toBeGreaterThanOrEqual(record.recordsRead ?? 0);
+
+    const outbox = lines.filter((line) => line['msg'] === 'outbox transition');
+    const short = record.submissionId?.slice(0, 12);
+    expect(outbox.map((line) => [line['from'], line['to']])).toEqual([
+      [null, 'pending'],
+      ['pending', 'done'],
+    ]);
+    expect(outbox.every((line) => line['submission'] === short && line['level'] === 'debug')).toBe(true);
+    expect(outbox[1]).toMatchObject({ component: 'outbox', status: 200 });
+
+    const evidence = lines.filter((line) => line['msg'] === 'evidence entry appended');
+    expect(evidence.map((line) => [line['seq'], line['type']])).toEqual([
+      [1, 'run-sealed'],
+      [2, 'submission-receipt'],
+    ]);
+    expect(evidence[0]).toMatchObject({ level: 'debug', component: 'evidence' });
+    expect(String(evidence[0]?.['hash'])).toMatch(/^[0-9a-f]{12}$/);
+    expect(JSON.stringify(lines)).not.toContain(TOKEN);
+  });
+
+  it('tells the progress observer of each phase in order, each page and each record by type', async () => {
+    const { ctx, logs } = await agentReading({});
+    const events: string[] = [];
+    let pages = 0;
+    const byType = new Map<string, number>();
+    const record = await runOnce(runDependencies(ctx), {
+      trigger: 'manual',
+      measureDate: '2024-04-01',
+      progress: {
+        phaseStarted: (phase) => events.push(`${phase} started`),
+        phaseEnded: (phase, end) => events.push(`${phase} ${end?.outcome ?? 'ok'}`),
+        pageRead: () => (pages += 1),
+        recordsRead: (type, n) => byType.set(type, (byType.get(type) ?? 0) + n),
+      },
+    });
+    expect(record.outcome).toBe('submitted');
+    expect(events).toEqual([
+      'read started',
+      'read ok',
+      'compute started',
+      'compute ok',
+      'seal started',
+      'seal ok',
+      'submit started',
+      'submit ok',
+    ]);
+    expect(pages).toBe(logs.records().filter((line) => line['msg'] === 'page read').length);
+    expect([...byType.values()].reduce((a, b) => a + b, 0)).toBe(record.recordsRead);
+    expect(byType.get('Patient')).toBeGreaterThan(0);
   });
 });

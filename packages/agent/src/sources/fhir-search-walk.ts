@@ -1,4 +1,5 @@
 import type { HttpLogger } from '../http/http-logger.js';
+import type { PageCounter } from '../progress/progress-observer.js';
 import { redactUrl } from '../http/redact-url.js';
 import type { Producer } from './bounded-merge.js';
 import type { FhirPageReader, SearchPage } from './fhir-page-reader.js';
@@ -18,6 +19,8 @@ export interface SearchWalkContext {
   /** Ids already yielded per `dedupeKey` (searches that may return the same records). */
   yieldedIds: Map<string, Set<string>>;
   logger?: HttpLogger | undefined;
+  /** Told of each page read (the progress display). */
+  pages?: PageCounter | undefined;
 }
 
 /** Query parameters that say how far into the results a page starts, by server family. */
@@ -132,6 +135,18 @@ export function searchProducer(search: PlannedSearch, context: SearchWalkContext
             `page ${page} repeats ${repeated} record(s) an earlier page gave: the server's paging is not stable`,
           );
         }
+        context.pages?.pageRead(resourceType);
+        // The HTTP exchange itself is logged by the page reader; this says what the page held.
+        context.logger?.debug(
+          {
+            resourceType,
+            page,
+            phase,
+            entries: items.length,
+            ...(state.total === undefined ? {} : { total: state.total }),
+          },
+          'page read',
+        );
         if (items.length > 0) await emit(items);
         const next = nextUrlOf(bundle, context.baseUrl, pageContext, visited);
         if (next !== undefined && goesBackwards(url, next, phasePage)) {

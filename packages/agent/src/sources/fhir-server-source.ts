@@ -12,6 +12,7 @@ import type { RetryPolicy } from './fhir-retry.js';
 import { FHIR_DEFAULT_PAGE_SIZE, FHIR_SEARCH_RESOURCE_TYPES, planSearches } from './fhir-search-plan.js';
 import { searchProducer } from './fhir-search-walk.js';
 import { sourceAbortedError, throwIfSourceAborted } from './source-aborted.js';
+import type { PageCounter } from '../progress/progress-observer.js';
 import type { RecordSource, SourceItem } from './source.js';
 
 /** Searches run at once (one request in flight each): polite to a DUI's server, and enough to hide latency. */
@@ -67,7 +68,7 @@ export function createFhirServerSource(options: FhirServerSourceOptions): Record
   }
   return {
     label: `fhir:${redactUrl(baseUrl)}`,
-    records: (signal?: AbortSignal) => readServer(baseUrl, options, signal),
+    records: (signal?: AbortSignal, pages?: PageCounter) => readServer(baseUrl, options, signal, pages),
   };
 }
 
@@ -75,6 +76,7 @@ async function* readServer(
   baseUrl: string,
   options: FhirServerSourceOptions,
   signal: AbortSignal | undefined,
+  pages: PageCounter | undefined,
 ): AsyncGenerator<SourceItem, void, undefined> {
   throwIfSourceAborted(signal);
   const searches = planSearches({
@@ -104,6 +106,7 @@ async function* readServer(
       refused: new Set<string>(),
       yieldedIds: new Map<string, Set<string>>(),
       logger: options.logger,
+      pages,
     };
     const producers = searches.map((search) => searchProducer(search, context));
     const concurrency = options.concurrency ?? FHIR_DEFAULT_CONCURRENCY;

@@ -1,3 +1,5 @@
+import type { PageCounter } from '../progress/progress-observer.js';
+
 /**
  * A source of FHIR records (STYLE.md §2: adapters at the agent's edges behind one small interface).
  * Records come out in whatever order the source has them; the SDK does not need any order.
@@ -13,9 +15,10 @@ export interface RecordSource {
   /**
    * Streams every record the indicator rules need. Yields parsed JSON values (resources or Bundles);
    * a record that cannot be parsed is yielded as a `SourceProblem` so the caller can report it and go on.
-   * Stops early (and releases its resources) when `signal` aborts.
+   * Stops early (and releases its resources) when `signal` aborts. A source that reads pages (a FHIR
+   * server) tells `pages` of each one, for the progress display; file sources may ignore it.
    */
-  records(signal?: AbortSignal): AsyncIterable<SourceItem>;
+  records(signal?: AbortSignal, pages?: PageCounter): AsyncIterable<SourceItem>;
 }
 
 export type SourceItem = { kind: 'record'; value: unknown } | { kind: 'problem'; problem: SourceProblem };

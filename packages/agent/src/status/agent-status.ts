@@ -10,6 +10,11 @@ export interface AgentStatus {
   generatedAt: string;
   configPath: string;
   dataDir: string;
+  /**
+   * The schedule's zone (`schedule.timezone`): the text output shows times there; the JSON keeps ISO
+   * instants in UTC, as before, and gives `local` renderings beside the ones a person reads.
+   */
+  timezone: string;
   /** Most recent first. */
   runs: RunSummary[];
   submissions: {
@@ -21,6 +26,22 @@ export interface AgentStatus {
   /** Configured ESSMS absent from the last run that computed figures. */
   missingEstablishments: string[];
   nextRun: { at: string; local: string; cron: string; timezone: string } | null;
+  /** The last run that ended `submitted` or `sealed` (any age), or `null`. */
+  lastSuccessfulRun: { runId: string; measureDate: string; finishedAt: string | null } | null;
+  /**
+   * The figures of the last run that computed any (`null` before the first): per configured ESSMS, its
+   * VA readiness and rates, or `computed: false` when that run had nothing for it. Aggregates only.
+   */
+  lastFigures: {
+    runId: string;
+    measureDate: string;
+    establishments: Array<{
+      finess: string;
+      computed: boolean;
+      vaReady: boolean | null;
+      rates: Record<string, { numerator: number; denominator: number; rate: number | null; met: boolean }>;
+    }>;
+  } | null;
   evidence: {
     lastEntry: { seq: number; type: string; time: string; hashPrefix: string } | null;
     /** The last sealed run, checked cheaply (`checkLastSeal`); `null` when nothing is sealed yet. */
@@ -41,6 +62,7 @@ export interface RunSummary {
   trigger: RunRecord['trigger'];
   measureDate: string;
   startedAt: string;
+  finishedAt: string | null;
   outcome: ShownOutcome;
   durationMs: number | null;
   submissionId: string | null;

@@ -348,6 +348,22 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     expect(formatStatusText(s)).toContain('would NOT verify');
   });
 
+  it("shows times on the schedule's wall clock (Europe/Paris), not in UTC; JSON keeps the instants", async () => {
+    const now = (): Date => new Date('2024-04-01T03:00:07.000Z'); // 05:00:07 in Paris (summer time)
+    const { ctx, status } = await setup({ now });
+    const record = await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
+    const s = await status();
+    expect(s.timezone).toBe('Europe/Paris');
+    expect(s.runs[0]?.startedAt).toBe(record.startedAt);
+    const text = formatStatusText(s);
+    expect(text).toContain('Times in Europe/Paris (schedule.timezone)');
+    expect(text).toContain('started 2024-04-01 05:00:07');
+    expect(text).toMatch(
+      /Evidence journal: last entry #2 submission-receipt [0-9a-f]{12}… at 2024-04-01 05:00:07/,
+    );
+    expect(text).not.toContain('2024-04-01T03:00:07');
+  });
+
   it('an empty data directory: no runs, nothing to do', async () => {
     const { status } = await setup();
     const s = await status();

@@ -77,10 +77,12 @@ export async function collectStatus(
     lastRun,
     now,
   });
+  const lastSuccess = runs.find((run) => SUCCESSFUL.has(run.outcome));
   return {
     generatedAt: now.toISOString(),
     configPath: loaded.path,
     dataDir: config.dataDir,
+    timezone: config.schedule.timezone,
     runs: runs.slice(0, options.runsShown ?? DEFAULT_RUNS_SHOWN),
     submissions: { delivered: outbox.done.length, pending, failed, corrupt: outbox.corrupt },
     missingEstablishments,
@@ -92,6 +94,27 @@ export async function collectStatus(
             local: localDateTime(next, config.schedule.timezone),
             cron: config.schedule.cron,
             timezone: config.schedule.timezone,
+          },
+    lastSuccessfulRun:
+      lastSuccess === undefined
+        ? null
+        : {
+            runId: lastSuccess.runId,
+            measureDate: lastSuccess.measureDate,
+            finishedAt: lastSuccess.finishedAt,
+          },
+    lastFigures:
+      lastComputed === undefined
+        ? null
+        : {
+            runId: lastComputed.runId,
+            measureDate: lastComputed.measureDate,
+            establishments: config.establishments.map(({ finess }) => {
+              const figures = lastComputed.figures.find((f) => f.finess === finess);
+              return figures === undefined
+                ? { finess, computed: false, vaReady: null, rates: {} }
+                : { finess, computed: true, vaReady: figures.vaReady, rates: figures.rates };
+            }),
           },
     evidence: {
       lastEntry:
@@ -115,6 +138,7 @@ function summarise(record: RunRecord, isAlive: (pid: number) => boolean): RunSum
     trigger: record.trigger,
     measureDate: record.measureDate,
     startedAt: record.startedAt,
+    finishedAt: record.finishedAt,
     outcome:
       record.outcome === 'running' && !isAlive(record.pid)
         ? 'interrupted'
@@ -239,8 +263,8 @@ function short(id: string): string {
   return id.slice(0, HASH_PREFIX_LENGTH);
 }
 
-/** `2024-05-01 05:00` on the wall clock of `timezone`. */
-export function localDateTime(instant: Date, timezone: string): string {
+/** `2024-05-01 05:00` (or `05:00:07` with `seconds`) on the wall clock of `timezone`. */
+export function localDateTime(instant: Date, timezone: string, options: { seconds?: boolean } = {}): string {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-GB', {
       timeZone: timezone,
@@ -249,10 +273,12 @@ export function localDateTime(instant: Date, timezone: string): string {
       day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
+      ...(options.seconds === true ? { second: '2-digit' } : {}),
       hourCycle: 'h23',
     })
       .formatToParts(instant)
       .map((p) => [p.type, p.value]),
   );
-  return `${parts['year']}-${parts['month']}-${parts['day']} ${parts['hour']}:${parts['minute']}`;
+  const time = `${parts['hour']}:${parts['minute']}${options.seconds === true ? `:${parts['second']}` : ''}`;
+  return `${parts['year']}-${parts['month']}-${parts['day']} ${time}`;
 }

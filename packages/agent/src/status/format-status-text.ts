@@ -1,5 +1,6 @@
 import { RATE_INDICATOR_IDS, type RateIndicatorId } from '@esms-numerique/sdk';
 import type { AgentStatus, RunSummary } from './agent-status.js';
+import { localDateTime } from './collect-status.js';
 
 /** Terse labels of the rate indicators (the registry's ids, in its order), for one line per ESSMS. */
 const TERSE_LABELS: Readonly<Record<RateIndicatorId, string>> = {
@@ -14,7 +15,11 @@ const RATE_LABELS = RATE_INDICATOR_IDS.map((id) => [id, TERSE_LABELS[id]] as con
 /** `esms status` for a person at a terminal. */
 export function formatStatusText(status: AgentStatus): string {
   const out: string[] = [];
+  const zone = status.timezone;
+  /** An ISO instant as a person at the ESSMS reads it: the schedule's wall clock. */
+  const local = (iso: string): string => localDateTime(new Date(iso), zone, { seconds: true });
   out.push(`esms status  (config ${status.configPath})`);
+  out.push(`Times in ${zone} (schedule.timezone)`);
   out.push(
     status.nextRun === null
       ? 'Next scheduled run: none (the cron expression never matches again)'
@@ -23,7 +28,7 @@ export function formatStatusText(status: AgentStatus): string {
   out.push('');
 
   out.push(status.runs.length === 0 ? 'Runs: none yet' : 'Last runs (most recent first):');
-  for (const run of status.runs) out.push(...runLines(run));
+  for (const run of status.runs) out.push(...runLines(run, local));
   out.push('');
 
   const { submissions } = status;
@@ -35,8 +40,8 @@ export function formatStatusText(status: AgentStatus): string {
   );
   for (const p of submissions.pending) {
     const last = p.lastError === null ? 'not tried yet' : `last error: ${p.lastError}`;
-    const next = p.nextAttemptAt === null ? '' : `, next attempt ${p.nextAttemptAt}`;
-    const deadline = p.deadline === null ? '' : `, deadline ${p.deadline}`;
+    const next = p.nextAttemptAt === null ? '' : `, next attempt ${local(p.nextAttemptAt)}`;
+    const deadline = p.deadline === null ? '' : `, deadline ${local(p.deadline)}`;
     out.push(
       `  pending  ${p.id.slice(0, 12)}  D=${p.measureDate}  ${p.attempts} attempt(s), ${last}${next}${deadline}`,
     );
@@ -54,7 +59,7 @@ export function formatStatusText(status: AgentStatus): string {
   out.push(
     last === null
       ? 'Evidence journal: empty'
-      : `Evidence journal: last entry #${last.seq} ${last.type} ${last.hashPrefix}… at ${last.time}`,
+      : `Evidence journal: last entry #${last.seq} ${last.type} ${last.hashPrefix}… at ${local(last.time)}`,
   );
   const sealed = status.evidence.lastRun;
   if (sealed !== null) {
@@ -75,10 +80,10 @@ export function formatStatusText(status: AgentStatus): string {
   return `${out.join('\n')}\n`;
 }
 
-function runLines(run: RunSummary): string[] {
+function runLines(run: RunSummary, local: (iso: string) => string): string[] {
   const duration = run.durationMs === null ? '—' : `${(run.durationMs / 1000).toFixed(1)} s`;
   const lines = [
-    `  D=${run.measureDate}  ${run.outcome.padEnd(11)}  ${duration.padStart(8)}  ${run.trigger.padEnd(8)}  started ${run.startedAt}  run ${run.runId}`,
+    `  D=${run.measureDate}  ${run.outcome.padEnd(11)}  ${duration.padStart(8)}  ${run.trigger.padEnd(8)}  started ${local(run.startedAt)}  run ${run.runId}`,
   ];
   for (const f of run.figures) {
     const rates = RATE_LABELS.map(([id, label]) => `${label} ${f.rates[id] ?? '—'}`).join('  ');

@@ -76,7 +76,17 @@ export interface OutboxOptions {
   dataDir: string;
   /** Clock for `createdAt` and the other timestamps (tests pass a fixed one). */
   now?: (() => Date) | undefined;
+  /** Each transition (queued, attempt, done, failed, requeued, recovered) at debug level. */
+  logger?: OutboxLogger | undefined;
 }
+
+/** The slice of a logger the outbox uses. */
+export interface OutboxLogger {
+  debug(details: object, message: string): void;
+}
+
+/** Id digits in log lines, as `esms status` and `esms resend` show them. */
+const LOGGED_ID_LENGTH = 12;
 
 const ID_PATTERN = /^[0-9a-f]{64}$/;
 const ITEM_FILE_PATTERN = /^([0-9a-f]{64})\.json$/;
@@ -125,11 +135,26 @@ export class Outbox {
   /** `<dataDir>/outbox`. */
   readonly directory: string;
   readonly #now: () => Date;
+  readonly #logger: OutboxLogger | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
   private constructor(options: OutboxOptions) {
     this.directory = join(options.dataDir, 'outbox');
     this.#now = options.now ?? (() => new Date());
+    this.#logger = options.logger;
+  }
+
+  /** One debug line per state change: the submission (short id), from and to, and what changed. */
+  #logTransition(
+    id: string,
+    from: OutboxState | null,
+    to: OutboxState,
+    details: Record<string, unknown> = {},
+  ): void {
+    this.#logger?.debug(
+      { submission: id.slice(0, LOGGED_ID_LENGTH), from, to, ...details },
+      'outbox transition',
+    );
   }
 
   /** Opens (creating if needed) the outbox and finishes whatever a crash interrupted. */
@@ -216,6 +241,7 @@ export class Outbox {
       const item = await this.#read('failed', id).catch(() => undefined);
       if (item !== undefined && item.failure === undefined && !(await this.#exists('pending', id))) {
         await moveFileDurably(this.#file('failed', id), this.#file('pending', id));
+        this.#logTransition(id, 'failed', 'pending', { recovered: true });
       }
     }
     for (const name of await readdir(this.#dir('pending'))) {
@@ -238,8 +264,10 @@ export class Outbox {
         await fsyncDirectory(this.#dir('pending'));
       } else if (item.receipt !== undefined) {
         await moveFileDurably(this.#file('pending', id), this.#file('done', id));
+        this.#logTransition(id, 'pending', 'done', { recovered: true });
       } else if (item.failure !== undefined) {
         await moveFileDurably(this.#file('pending', id), this.#file('failed', id));
+        this.#logTransition(id, 'pending', 'failed', { recovered: true });
       }
     }
   }
@@ -274,6 +302,7 @@ export class Outbox {
         attempts: 0,
       };
       await this.#write('pending', item);
+      this.#logTransition(item.id, null, 'pending', { measureDate: item.measureDate });
       return { id: submission.id, created: true, state: 'pending' };
     });
   }
@@ -328,6 +357,11 @@ export class Outbox {
       if (attempt.nextAttemptAt === undefined) delete updated.nextAttemptAt;
       else updated.nextAttemptAt = attempt.nextAttemptAt.toISOString();
       await this.#write('pending', updated);
+      this.#logTransition(id, 'pending', 'pending', {
+        attempts: updated.attempts,
+        ...(updated.lastStatus === undefined ? {} : { status: updated.lastStatus }),
+        ...(updated.nextAttemptAt === undefined ? {} : { nextAttemptAt: updated.nextAttemptAt }),
+      });
       return updated;
     });
   }
@@ -345,6 +379,7 @@ export class Outbox {
       delete updated.nextAttemptAt;
       await this.#write('pending', updated);
       await moveFileDurably(this.#file('pending', id), this.#file('done', id));
+      this.#logTransition(id, 'pending', 'done', { attempts: updated.attempts, status: receipt.status });
       return updated;
     });
   }
@@ -365,6 +400,10 @@ export class Outbox {
       delete updated.nextAttemptAt;
       await this.#write('pending', updated);
       await moveFileDurably(this.#file('pending', id), this.#file('failed', id));
+      this.#logTransition(id, 'pending', 'failed', {
+        code: record.code,
+        ...(record.status === undefined ? {} : { status: record.status }),
+      });
       return updated;
     });
   }
@@ -384,6 +423,7 @@ export class Outbox {
       delete updated.nextAttemptAt;
       await writeFileDurably(this.#file('failed', id), `${JSON.stringify(updated, null, 1)}\n`, PRIVATE);
       await moveFileDurably(this.#file('failed', id), this.#file('pending', id));
+      this.#logTransition(id, 'failed', 'pending', { requeued: true });
       return updated;
     });
   }
