@@ -16,6 +16,17 @@ export function resolveConfigPaths(config: AgentConfig, baseDir: string): AgentC
     sources: config.sources.map((source) => resolveSourcePaths(source, at)),
     ars: config.ars === null ? null : { ...config.ars, auth: resolveAuthPaths(config.ars.auth, at) },
     dataDir: at(config.dataDir),
+    evidence: {
+      ...config.evidence,
+      timestamping:
+        config.evidence.timestamping === null
+          ? null
+          : {
+              ...config.evidence.timestamping,
+              caFile:
+                config.evidence.timestamping.caFile === null ? null : at(config.evidence.timestamping.caFile),
+            },
+    },
   };
 }
 
