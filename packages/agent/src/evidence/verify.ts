@@ -247,7 +247,7 @@ async function verifyStoreDirectory(
     firstRotation?.kind === 'entry' ? rotationKeys(firstRotation.entry) : { problem: 'none' };
   const chainKeys: KeyObject[] = [];
   const initialKey =
-    'previous' in firstRotationKeys ? firstRotationKeys.previous : (expectedKey ?? storeKey);
+    'previous' in firstRotationKeys ? firstRotationKeys.previous : (storeKey ?? expectedKey);
   if (initialKey !== null) chainKeys.push(initialKey);
   for (const line of parsed.lines) {
     if (line.kind !== 'entry' || line.entry.type !== 'key-rotated') continue;

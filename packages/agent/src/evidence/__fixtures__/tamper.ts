@@ -67,3 +67,15 @@ export async function readProjectionFacts(dir: string, projection: unknown): Pro
   for await (const fact of decodeColumnar(source())) facts.push({ ...fact });
   return facts;
 }
+
+/**
+ * Rewrites a run into what esms 0.1 sealed: its submission in the `run-sealed` entry itself (no
+ * `submission-sealed` entry after it). Use inside `rewriteAndResign`.
+ */
+export function asLegacyRun(entries: JournalEntry[], runIndex: number): JournalEntry[] {
+  const run = entries[runIndex];
+  const next = entries[runIndex + 1];
+  if (run === undefined || next?.type !== 'submission-sealed') throw new Error('no run with its sealed submission there');
+  run.payload = { ...run.payload, submission: next.payload['submission'] };
+  return entries.filter((_, index) => index !== runIndex + 1);
+}
