@@ -47,7 +47,9 @@ export async function openBundle(
   const normalised = files.map((name) => name.replace(/^\.\//, ''));
   const stray = [
     ...normalised.filter((name) => !FILE_PATTERNS.some((pattern) => pattern.test(name))),
-    ...directories.map((d) => d.replace(/^\.\//, '')).filter((d) => !DIRECTORY_PATTERN.test(d)),
+    ...directories
+      .map((d) => d.replace(/^\.\//, ''))
+      .filter((d) => d !== '' && d !== '.' && !DIRECTORY_PATTERN.test(d)),
   ];
   if (stray.length > 0) {
     const shown = stray.slice(0, 3).join(', ') + (stray.length > 3 ? ` and ${stray.length - 3} more` : '');
