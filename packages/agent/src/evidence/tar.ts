@@ -24,7 +24,7 @@ export type TarMember = { name: string; mtime?: Date; mode?: number } & (
 export function tarHeader(
   name: string,
   size: number,
-  options: { mtime?: Date; mode?: number; type?: '0' | '5' } = {},
+  options: { mtime?: Date; mode?: number; type?: '0' | '5' | 'x' } = {},
 ): Buffer {
   if (size > MAX_OCTAL_SIZE) throw new RangeError(`tar: ${name} is larger than 8 GiB`);
   const header = Buffer.alloc(BLOCK, 0);

@@ -40,7 +40,7 @@ export async function loadReportInput(
     }
   }
   const runs: ReportRun[] = [];
-  for (const { entry, results } of await readSealedRuns(storeDir, entries)) {
+  for (const { entry, results, submissionDigest } of await readSealedRuns(storeDir, entries)) {
     const p = entry.payload;
     const runId = asString(p['runId']);
     const digest = (name: string): string => asString(field(p[name], 'digest'));
@@ -55,7 +55,8 @@ export async function loadReportInput(
         projection: digest('projection'),
         results: digest('results'),
         subjects: digest('subjects'),
-        submission: digest('submission'),
+        // Since the evidence seal, the submission bytes are sealed by the entry after the run's.
+        submission: submissionDigest ?? '',
       },
       results,
       submission: outcomes.get(runId) ?? {
