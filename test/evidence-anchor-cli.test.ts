@@ -64,7 +64,11 @@ describe('the ARS holds the chain head; timestamps; key rotation (built CLI, ref
     const first = await runOnce(home, '2024-04-01');
     expect(first.code, first.stderr).toBe(0);
     const [run1, sub1, receipt1] = await journal(home);
-    expect([run1?.type, sub1?.type, receipt1?.type]).toEqual(['run-sealed', 'submission-sealed', 'submission-receipt']);
+    expect([run1?.type, sub1?.type, receipt1?.type]).toEqual([
+      'run-sealed',
+      'submission-sealed',
+      'submission-receipt',
+    ]);
     const stored1 = await receiver.reports();
     expect(stored1).toHaveLength(18);
     for (const report of stored1) {
@@ -75,10 +79,15 @@ describe('the ARS holds the chain head; timestamps; key rotation (built CLI, ref
     const receiptDigest = (receipt1?.payload['receipt'] as { digest: string }).digest.slice(7);
     const receiptBlob = JSON.parse(
       gunzipSync(
-        await readFile(join(home.dataDir, 'evidence', 'blobs', 'sha256', receiptDigest.slice(0, 2), `${receiptDigest}.gz`)),
+        await readFile(
+          join(home.dataDir, 'evidence', 'blobs', 'sha256', receiptDigest.slice(0, 2), `${receiptDigest}.gz`),
+        ),
       ).toString('utf8'),
     ) as { body: string };
-    const response = JSON.parse(receiptBlob.body) as { meta: { extension: { valueString: string }[] }; entry: { response: { extension: { valueString: string }[] } }[] };
+    const response = JSON.parse(receiptBlob.body) as {
+      meta: { extension: { valueString: string }[] };
+      entry: { response: { extension: { valueString: string }[] } }[];
+    };
     expect(response.meta.extension[0]?.valueString).toBe(run1?.hash);
     expect(response.entry.every((e) => e.response.extension[0]?.valueString === run1?.hash)).toBe(true);
 
@@ -98,9 +107,18 @@ describe('the ARS holds the chain head; timestamps; key rotation (built CLI, ref
     expect(arsSeals).toEqual(new Set([runs[0]?.hash, runs[1]?.hash]));
 
     const store = join(home.dataDir, 'evidence');
-    const verify = await esms(['verify', store, '--tsa-ca', tsa.caFile, '--expect-head', runs[1]?.hash ?? '']);
+    const verify = await esms([
+      'verify',
+      store,
+      '--tsa-ca',
+      tsa.caFile,
+      '--expect-head',
+      runs[1]?.hash ?? '',
+    ]);
     expect(verify.code, verify.stdout).toBe(0);
-    expect(verify.stdout).toMatch(/Timestamps \(RFC 3161\): 9 token\(s\), 9 checked against the TSA's certificate, 0 entries without/);
+    expect(verify.stdout).toMatch(
+      /Timestamps \(RFC 3161\): 9 token\(s\), 9 checked against the TSA's certificate, 0 entries without/,
+    );
     expect(verify.stdout).toContain(`Expected head: ${runs[1]?.hash}`);
 
     // Someone removes the last two runs from the journal (and, to hide it, their timestamp tokens).
@@ -110,22 +128,42 @@ describe('the ARS holds the chain head; timestamps; key rotation (built CLI, ref
     await writeFile(join(truncated, 'journal.ndjson'), `${kept.map((e) => JSON.stringify(e)).join('\n')}\n`);
     const tokensLeft = await esms(['verify', truncated]);
     expect(tokensLeft.code).toBe(4);
-    expect(tokensLeft.stdout).toMatch(/timestamp token is kept for entry hash [0-9a-f]{64}, which is no entry of this journal/);
-    for (const entry of entries.filter((e) => e.seq > 3)) await unlink(join(truncated, 'timestamps', `${entry.hash}.tsr`));
+    expect(tokensLeft.stdout).toMatch(
+      /timestamp token is kept for entry hash [0-9a-f]{64}, which is no entry of this journal/,
+    );
+    for (const entry of entries.filter((e) => e.seq > 3))
+      await unlink(join(truncated, 'timestamps', `${entry.hash}.tsr`));
     const blind = await esms(['verify', truncated]);
     expect(blind.code, blind.stdout).toBe(0); // nothing in the store itself shows it…
     const anchored = await esms(['verify', truncated, '--expect-head', runs[1]?.hash ?? '']);
     expect(anchored.code).toBe(4); // …but the seal the ARS holds does.
-    expect(anchored.stdout).toContain(`the expected head ${runs[1]?.hash} is the hash of no entry of this journal`);
+    expect(anchored.stdout).toContain(
+      `the expected head ${runs[1]?.hash} is the hash of no entry of this journal`,
+    );
 
     // The bundle carries the timestamps; it verifies offline with the TSA's CA and the ARS's seal.
     const bundle = join(scratch, 'anchor.tar.gz');
     expect((await esms(['export-evidence', '--config', home.configPath, '--out', bundle])).code).toBe(0);
-    const offline = await esms(['verify', bundle, '--tsa-ca', tsa.caFile, '--expect-head', runs[1]?.hash ?? '']);
+    const offline = await esms([
+      'verify',
+      bundle,
+      '--tsa-ca',
+      tsa.caFile,
+      '--expect-head',
+      runs[1]?.hash ?? '',
+    ]);
     expect(offline.code, offline.stdout).toBe(0);
 
     // The portal export carries the seal too.
-    const fhir = await esms(['export', '--format', 'fhir', '--config', home.configPath, '--measure-date', '2024-03-01']);
+    const fhir = await esms([
+      'export',
+      '--format',
+      'fhir',
+      '--config',
+      home.configPath,
+      '--measure-date',
+      '2024-03-01',
+    ]);
     expect(fhir.code, fhir.stderr).toBe(0);
     const exported = JSON.parse(fhir.stdout) as { entry: { resource: MeasureReport }[] };
     expect(exported.entry.every((e) => sealOf(e.resource) === runs[1]?.hash)).toBe(true);
@@ -145,7 +183,9 @@ describe('the ARS holds the chain head; timestamps; key rotation (built CLI, ref
     const store = join(home.dataDir, 'evidence');
     const expired = await esms(['verify', store, '--tsa-ca', tsa.caFile]);
     expect(expired.code).toBe(4);
-    expect(expired.stdout).toMatch(/entry seq 1: its timestamp token does not verify: .*(expired|not yet valid)/);
+    expect(expired.stdout).toMatch(
+      /entry seq 1: its timestamp token does not verify: .*(expired|not yet valid)/,
+    );
     const unchecked = await esms(['verify', store]);
     expect(unchecked.code).toBe(0);
     expect(unchecked.stdout).toContain('their signatures were not checked (give the TSA');
@@ -166,7 +206,10 @@ describe('the ARS holds the chain head; timestamps; key rotation (built CLI, ref
     // A token planted for another entry: verify names it.
     const planted = join(scratch, 'planted');
     await cp(store, planted, { recursive: true });
-    await cp(join(planted, 'timestamps', `${entries[0]?.hash}.tsr`), join(planted, 'timestamps', `${entries[3]?.hash}.tsr`));
+    await cp(
+      join(planted, 'timestamps', `${entries[0]?.hash}.tsr`),
+      join(planted, 'timestamps', `${entries[3]?.hash}.tsr`),
+    );
     const wrong = await esms(['verify', planted]);
     expect(wrong.code).toBe(4);
     expect(wrong.stdout).toContain('entry seq 4: its timestamp token stamps another hash');

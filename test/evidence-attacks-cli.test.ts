@@ -25,7 +25,9 @@ const EXTRA_RECORDS = [
     id: 'pat-900',
     identifier: [
       {
-        type: { coding: [{ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: 'INS-NIR' }] },
+        type: {
+          coding: [{ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: 'INS-NIR' }],
+        },
         system: 'urn:oid:1.2.250.1.213.1.4.8',
         value: '241029900000102',
       },
@@ -35,7 +37,9 @@ const EXTRA_RECORDS = [
   {
     resourceType: 'Encounter',
     id: 'enc-ghost-900',
-    meta: { profile: ['https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-encounter-sejour'] },
+    meta: {
+      profile: ['https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-encounter-sejour'],
+    },
     status: 'in-progress',
     class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'HH' },
     subject: { reference: 'Patient/pat-ghost-900' },
@@ -69,7 +73,7 @@ interface Entry {
   seq: number;
   type: string;
   hash: string;
-  payload: Record<string, { digest?: string; bytes?: number } | unknown>;
+  payload: Record<string, unknown>;
 }
 
 async function journal(store: string): Promise<Entry[]> {
@@ -114,7 +118,10 @@ beforeAll(async () => {
   await cp(SAMPLE_DATA, join(scratch, 'input'), { recursive: true });
   // Read every file of the directory (a Bulk Data manifest would list only its own).
   await rm(join(scratch, 'input', 'manifest.json'));
-  await writeFile(join(scratch, 'input', 'Extra.000.ndjson'), EXTRA_RECORDS.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  await writeFile(
+    join(scratch, 'input', 'Extra.000.ndjson'),
+    EXTRA_RECORDS.map((r) => JSON.stringify(r)).join('\n') + '\n',
+  );
   pristine = join(scratch, 'pristine');
   const config = await writeConfig(scratch, pristine, join(scratch, 'input'));
   const run = await esms(['run-once', '--config', config, '--measure-date', MEASURE_DATE]);
@@ -163,7 +170,9 @@ describe.concurrent('issue 10 §1: attacks on the evidence fail, through the CLI
         expect(exported.code, exported.stderr).toBe(4);
         expect(exported.stdout).toBe('');
         expect(exported.stderr).toContain('are not exported: the evidence does not verify');
-        expect(exported.stderr).toMatch(consistentDigest ? /does not match its hash/ : /does not match its digest/);
+        expect(exported.stderr).toMatch(
+          consistentDigest ? /does not match its hash/ : /does not match its digest/,
+        );
       }
     },
   );
@@ -183,12 +192,16 @@ describe.concurrent('issue 10 §1: attacks on the evidence fail, through the CLI
       execFileSync('tar', ['-cf', out, '-C', work, 'esms-evidence']);
       return out;
     };
-    const truncated = await repack('truncated', async (root) => {
+    const truncated = await repack('truncated', (root) => {
       execFileSync('sed', ['-i', '$d', join(root, 'journal.ndjson')]);
+      return Promise.resolve();
     });
     const lastHash = await repack('last-hash', async (root) => {
       const text = await readFile(join(root, 'MANIFEST.txt'), 'utf8');
-      await writeFile(join(root, 'MANIFEST.txt'), text.replace(/(Last entry hash\s+)[0-9a-f]{64}/, `$1${'0'.repeat(64)}`));
+      await writeFile(
+        join(root, 'MANIFEST.txt'),
+        text.replace(/(Last entry hash\s+)[0-9a-f]{64}/, `$1${'0'.repeat(64)}`),
+      );
     });
     const fingerprint = await repack('fingerprint', async (root) => {
       const text = await readFile(join(root, 'MANIFEST.txt'), 'utf8');
@@ -226,34 +239,45 @@ describe.concurrent('issue 10 §1: attacks on the evidence fail, through the CLI
     expect(verify.stdout).not.toMatch(/^VERIFIED:/m);
   });
 
-  it.each([1000, 3000])('a journal payload %i levels deep: exit 4 naming the entry, never a RangeError', async (depth) => {
-    const { store } = await copyHome();
-    const lines = (await readFile(join(store, 'journal.ndjson'), 'utf8')).split('\n').filter((l) => l !== '');
-    const first = JSON.parse(lines[0] ?? '{}') as { payload: Record<string, unknown> };
-    first.payload['periods'] = JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown;
-    lines[0] = JSON.stringify(first);
-    await writeFile(join(store, 'journal.ndjson'), `${lines.join('\n')}\n`);
-    const [verify, json] = await Promise.all([esms(['verify', store]), esms(['verify', store, '--format', 'json'])]);
-    expect(verify.code, verify.stderr).toBe(4);
-    expect(verify.stderr + verify.stdout).not.toContain('RangeError');
-    expect(verify.stdout).toMatch(/journal line 1 .* is unreadable: nested deeper than 64 levels/);
-    expect(json.code).toBe(4);
-  });
+  it.each([1000, 3000])(
+    'a journal payload %i levels deep: exit 4 naming the entry, never a RangeError',
+    async (depth) => {
+      const { store } = await copyHome();
+      const lines = (await readFile(join(store, 'journal.ndjson'), 'utf8'))
+        .split('\n')
+        .filter((l) => l !== '');
+      const first = JSON.parse(lines[0] ?? '{}') as { payload: Record<string, unknown> };
+      first.payload['periods'] = JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown;
+      lines[0] = JSON.stringify(first);
+      await writeFile(join(store, 'journal.ndjson'), `${lines.join('\n')}\n`);
+      const [verify, json] = await Promise.all([
+        esms(['verify', store]),
+        esms(['verify', store, '--format', 'json']),
+      ]);
+      expect(verify.code, verify.stderr).toBe(4);
+      expect(verify.stderr + verify.stdout).not.toContain('RangeError');
+      expect(verify.stdout).toMatch(/journal line 1 .* is unreadable: nested deeper than 64 levels/);
+      expect(json.code).toBe(4);
+    },
+  );
 
   it('no DUI record id in clear in the store nor in either bundle format; findings carry pseudonyms in id/related', async () => {
     const { store, dir } = await copyHome();
     const entries = await journal(store);
     const run = entries.find((e) => e.type === 'run-sealed');
     const results = JSON.parse(
-      gunzipSync(await readFile(blobFile(store, (run?.payload['results'] as { digest: string }).digest))).toString(
-        'utf8',
-      ),
+      gunzipSync(
+        await readFile(blobFile(store, (run?.payload['results'] as { digest: string }).digest)),
+      ).toString('utf8'),
     ) as { dataQuality: { errors: Record<string, unknown>[]; warnings: Record<string, unknown>[] } };
     const findings = [...results.dataQuality.errors, ...results.dataQuality.warnings];
     const duplicate = findings.find((f) => f['code'] === 'duplicate-person');
-    expect(duplicate).toMatchObject({ resourceType: 'Patient', id: expect.stringMatching(/^p:/) });
+    expect(duplicate?.['resourceType']).toBe('Patient');
+    expect(duplicate?.['id']).toMatch(/^p:/);
     expect(duplicate?.['related']).toEqual([expect.stringMatching(/^Patient\/p:/)]);
-    expect(findings.map((f) => f['code'])).toEqual(expect.arrayContaining(['unknown-subject', 'invalid-resource']));
+    expect(findings.map((f) => f['code'])).toEqual(
+      expect.arrayContaining(['unknown-subject', 'invalid-resource']),
+    );
     for (const f of findings.filter((f) => typeof f['id'] === 'string' && !String(f['id']).startsWith('(')))
       expect(f['id']).toMatch(/^p:/);
 
@@ -287,10 +311,15 @@ describe.concurrent('issue 10 §1: attacks on the evidence fail, through the CLI
     for (const byte of header) sum += byte;
     header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
     const bomb = join(dir, 'bomb.tar.gz');
-    await writeFile(bomb, gzipSync(Buffer.concat([header, Buffer.alloc(64 * 1024 * 1024), Buffer.alloc(1024)])));
+    await writeFile(
+      bomb,
+      gzipSync(Buffer.concat([header, Buffer.alloc(64 * 1024 * 1024), Buffer.alloc(1024)])),
+    );
     expect((await readFile(bomb)).length).toBeLessThan(200 * 1024);
     const verify = await esms(['verify', bomb]);
     expect(verify.code).toBe(4);
-    expect(verify.stdout).toMatch(/journal\.ndjson \(67108864 bytes\) would make the extraction write more than .* gzip bomb\?\); nothing of it was written/);
+    expect(verify.stdout).toMatch(
+      /journal\.ndjson \(67108864 bytes\) would make the extraction write more than .* gzip bomb\?\); nothing of it was written/,
+    );
   });
 });

@@ -310,7 +310,12 @@ export async function createReceiver(options) {
         stats.duplicatesAvoided += 1;
         // The seal kept is the one received first: the same figures sealed again create nothing new.
         responses.push({
-          response: { status: '200 OK', location: existing.location, etag: 'W/"1"', ...sealExtension(existing.seal) },
+          response: {
+            status: '200 OK',
+            location: existing.location,
+            etag: 'W/"1"',
+            ...sealExtension(existing.seal),
+          },
         });
         continue;
       }
@@ -339,7 +344,9 @@ export async function createReceiver(options) {
     const body = {
       resourceType: 'Bundle',
       id: randomUUID(),
-      ...(requestSeal === null ? {} : { meta: { extension: [{ url: EVIDENCE_SEAL_URL, valueString: requestSeal }] } }),
+      ...(requestSeal === null
+        ? {}
+        : { meta: { extension: [{ url: EVIDENCE_SEAL_URL, valueString: requestSeal }] } }),
       type: 'transaction-response',
       entry: responses,
     };

@@ -256,10 +256,13 @@ describe('reference receiver', () => {
     const sealA = 'a'.repeat(64);
     const sealB = 'b'.repeat(64);
     const sealed = (seal: string, ...reports: MeasureReport[]): Bundle => ({
-      ...bundle(...reports.map((r) => ({ ...r, extension: [{ url: EVIDENCE_SEAL_URL, valueString: seal }] }))),
+      ...bundle(
+        ...reports.map((r) => ({ ...r, extension: [{ url: EVIDENCE_SEAL_URL, valueString: seal }] })),
+      ),
       meta: { extension: [{ url: EVIDENCE_SEAL_URL, valueString: seal }] },
     });
-    const first = (await post(sealed(sealA, report('970400024', 'taux-dossiers-actifs', 81, 90)))).json as Bundle;
+    const first = (await post(sealed(sealA, report('970400024', 'taux-dossiers-actifs', 81, 90))))
+      .json as Bundle;
     expect(first.meta?.extension).toEqual([{ url: EVIDENCE_SEAL_URL, valueString: sealA }]);
     expect(first.entry?.[0]?.response?.extension).toEqual([{ url: EVIDENCE_SEAL_URL, valueString: sealA }]);
     expect((await stored()).entry?.[0]?.resource).toMatchObject({
@@ -268,7 +271,11 @@ describe('reference receiver', () => {
     // The same figures sealed again by a later run: nothing new, the first seal is kept and returned.
     const again = (
       await post(
-        sealed(sealB, report('970400024', 'taux-dossiers-actifs', 81, 90), report('970400024', 'taux-dmp', 4, 90)),
+        sealed(
+          sealB,
+          report('970400024', 'taux-dossiers-actifs', 81, 90),
+          report('970400024', 'taux-dmp', 4, 90),
+        ),
       )
     ).json as Bundle;
     expect(again.meta?.extension?.[0]?.valueString).toBe(sealB);
@@ -280,7 +287,8 @@ describe('reference receiver', () => {
     // Kept across a restart (the index is rebuilt from the stored reports).
     await receiver.close();
     receiver = await createReceiver({ dataDir });
-    const replay = (await post(sealed(sealB, report('970400024', 'taux-dossiers-actifs', 81, 90)))).json as Bundle;
+    const replay = (await post(sealed(sealB, report('970400024', 'taux-dossiers-actifs', 81, 90))))
+      .json as Bundle;
     expect(replay.entry?.[0]?.response?.extension?.[0]?.valueString).toBe(sealA);
     const bad = await post(sealed('not-a-hash', report('970400024', 'taux-mssante', 1, 90)));
     expect(bad.status).toBe(400);

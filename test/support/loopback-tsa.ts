@@ -69,15 +69,55 @@ export async function startLoopbackTsa(): Promise<LoopbackTsa> {
   await writeFile(join(dir, 'caserial'), '01\n');
   await writeFile(join(dir, 'index.txt'), '');
   openssl(dir, [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650',
-    '-subj', '/CN=esms test TSA CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=esms test TSA CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   const issue = (name: string, start: string, end: string): void => {
-    openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=esms test ${name}`]);
     openssl(dir, [
-      'ca', '-batch', '-config', config, '-cert', 'ca.crt', '-keyfile', 'ca.key', '-in', `${name}.csr`,
-      '-out', `${name}.crt`, '-startdate', start, '-enddate', end, '-notext',
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=esms test ${name}`,
+    ]);
+    openssl(dir, [
+      'ca',
+      '-batch',
+      '-config',
+      config,
+      '-cert',
+      'ca.crt',
+      '-keyfile',
+      'ca.key',
+      '-in',
+      `${name}.csr`,
+      '-out',
+      `${name}.crt`,
+      '-startdate',
+      start,
+      '-enddate',
+      end,
+      '-notext',
     ]);
   };
   issue('tsa', '20200101000000Z', '20500101000000Z');
@@ -110,11 +150,24 @@ export async function startLoopbackTsa(): Promise<LoopbackTsa> {
         const signer = tsa.mode === 'expired' ? 'expired' : 'tsa';
         try {
           await run('openssl', [
-            'ts', '-reply', '-config', config, '-queryfile', tsa.mode === 'other-hash' ? join(dir, 'other.tsq') : query,
-            '-signer', join(dir, `${signer}.crt`), '-inkey', join(dir, `${signer}.key`), '-out', reply,
+            'ts',
+            '-reply',
+            '-config',
+            config,
+            '-queryfile',
+            tsa.mode === 'other-hash' ? join(dir, 'other.tsq') : query,
+            '-signer',
+            join(dir, `${signer}.crt`),
+            '-inkey',
+            join(dir, `${signer}.key`),
+            '-out',
+            reply,
           ]);
           const body = await readFile(reply);
-          res.writeHead(200, { 'Content-Type': 'application/timestamp-reply', 'Content-Length': body.length });
+          res.writeHead(200, {
+            'Content-Type': 'application/timestamp-reply',
+            'Content-Length': body.length,
+          });
           res.end(body);
         } catch (error) {
           res.writeHead(500).end(String(error));

@@ -43,7 +43,10 @@ export function registerExportCommand(program: Command): void {
     )
     .option('--out <file>', 'write to this file instead of standard output')
     .action(async (flags: ExportFlags) => {
-      const { dir, tsaCaFile } = await resolveEvidenceDir({ config: flags.config, evidenceDir: flags.evidenceDir });
+      const { dir, tsaCaFile } = await resolveEvidenceDir({
+        config: flags.config,
+        evidenceDir: flags.evidenceDir,
+      });
       const tsaCaPem = tsaCaFile === undefined ? undefined : await readFile(tsaCaFile, 'utf8');
       // Only what can be proven is exported (contract.md §1): the whole chain, and this run recomputed.
       const checked = await verifyStoreRun(
@@ -62,9 +65,7 @@ export function registerExportCommand(program: Command): void {
       const run = checked.run;
       if (checked.verdict !== 'verified' || run === null) {
         const which =
-          run === null
-            ? ''
-            : `of run ${String(run.entry.payload['runId'])} (D=${run.results.measureDate}) `;
+          run === null ? '' : `of run ${String(run.entry.payload['runId'])} (D=${run.results.measureDate}) `;
         throw new EvidenceInvalidError(
           `the figures ${which}are not exported: the evidence does not verify (${checked.problem ?? 'not recomputed'}); ` +
             `see esms verify ${dir}`,
@@ -97,7 +98,8 @@ function measureReportBundle(
     ...(seal === null ? {} : { meta: { extension } }),
     type: 'collection',
     entry: toMeasureReports(results).map((report) => ({
-      resource: seal === null ? report : { ...report, extension: [...(report.extension ?? []), ...extension] },
+      resource:
+        seal === null ? report : { ...report, extension: [...(report.extension ?? []), ...extension] },
     })),
   };
 }

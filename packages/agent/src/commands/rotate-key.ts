@@ -23,7 +23,8 @@ export function registerRotateKeyCommand(program: Command): void {
       try {
         const result = await rotateEvidenceKey(ctx.evidenceDir, { now: ctx.now });
         const timestamping = await evidenceTimestamping(ctx);
-        if (timestamping !== null) await stampPending(ctx.evidenceDir, await readJournalEntries(ctx.evidenceDir), timestamping);
+        if (timestamping !== null)
+          await stampPending(ctx.evidenceDir, await readJournalEntries(ctx.evidenceDir), timestamping);
         process.stdout.write(
           `Evidence key rotated (journal entry seq ${result.entry.seq}, signed by the old key).\n` +
             `Old key fingerprint: ${result.previousFingerprint}\n` +

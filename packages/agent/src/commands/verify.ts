@@ -26,7 +26,8 @@ export function parseByteSize(value: string): number {
   if (match === null) throw new InvalidArgumentError('a size such as 500M, 32G or 1048576');
   const power = ' KMGT'.indexOf((match[2] ?? '').toUpperCase() || ' ');
   const bytes = Number(match[1]) * 1024 ** Math.max(0, power);
-  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new InvalidArgumentError('a size such as 500M, 32G or 1048576');
+  if (!Number.isSafeInteger(bytes) || bytes < 1)
+    throw new InvalidArgumentError('a size such as 500M, 32G or 1048576');
   return bytes;
 }
 
@@ -47,7 +48,9 @@ export async function runVerify(
   > = {};
   if (options.expectHead !== undefined) {
     if (!/^[0-9a-fA-F]{64}$/.test(options.expectHead.trim()))
-      throw new UsageError(`--expect-head must be the 64 hex digits of an entry hash, not ${options.expectHead}`);
+      throw new UsageError(
+        `--expect-head must be the 64 hex digits of an entry hash, not ${options.expectHead}`,
+      );
     expected.expectedHead = options.expectHead.trim().toLowerCase();
   }
   if (options.tsaCa !== undefined) {
@@ -105,7 +108,10 @@ export function registerVerifyCommand(program: Command): void {
       '--expect-head <hash>',
       'an entry hash the chain must contain: the one printed on the signed report, or the evidence seal the ARS holds',
     )
-    .option('--tsa-ca <file>', 'the time-stamping authority’s CA certificate (PEM): RFC 3161 tokens are checked against it')
+    .option(
+      '--tsa-ca <file>',
+      'the time-stamping authority’s CA certificate (PEM): RFC 3161 tokens are checked against it',
+    )
     .option(
       '--max-extract-bytes <size>',
       'at most this much written when extracting a bundle (default 32G; a gzipped bundle also at most 200× its size)',

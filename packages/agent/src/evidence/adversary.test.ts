@@ -10,7 +10,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { putBlob } from './blobs.js';
 import type { Digest } from './canonical-json.js';
 import { EVIDENCE_SEAL_URL } from './evidence-seal.js';
-import { GENESIS_HASH, appendJournalEntry, computeEntryHash, signEntryHash, type JournalEntry } from './journal.js';
+import {
+  GENESIS_HASH,
+  appendJournalEntry,
+  computeEntryHash,
+  signEntryHash,
+  type JournalEntry,
+} from './journal.js';
 import { keyRef } from './key-rotation.js';
 import { loadEvidenceKeys, prepareNextKey } from './keys.js';
 import { rotateEvidenceKey } from './rotate-key.js';
@@ -27,7 +33,12 @@ let dir: string;
 let store: FileEvidenceStore;
 
 /** The receiver's answer: the seal it stored with each report, and the one the request carried. */
-function receiptWithSeals(seal: string): { status: number; headers: object; body: string; receivedAt: string } {
+function receiptWithSeals(seal: string): {
+  status: number;
+  headers: object;
+  body: string;
+  receivedAt: string;
+} {
   const extension = [{ url: EVIDENCE_SEAL_URL, valueString: seal }];
   return {
     status: 200,
@@ -45,8 +56,14 @@ function receiptWithSeals(seal: string): { status: number; headers: object; body
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'esms-adversary-'));
   let tick = 0;
-  store = await openEvidenceStore(dir, { create: true, now: () => new Date(Date.UTC(2024, 3, 1, 5, 0, tick++)) });
-  for (const [runId, variant] of [['run-a', 0], ['run-b', 1]] as const) {
+  store = await openEvidenceStore(dir, {
+    create: true,
+    now: () => new Date(Date.UTC(2024, 3, 1, 5, 0, tick++)),
+  });
+  for (const [runId, variant] of [
+    ['run-a', 0],
+    ['run-b', 1],
+  ] as const) {
     const run = await sealToyRun(store, { runId, variant });
     await recordReceipt(store, { runId, submissionId: `sub-${runId}`, receipt: receiptWithSeals(run.hash) });
   }
@@ -60,7 +77,10 @@ afterEach(async () => {
  * them one by one, fixing every reference to a run's hash and rebuilding the submission bytes with the
  * new seals, so that every digest, link, signature and evidence seal of the store holds again.
  */
-async function rebuildWithStolenKey(key: KeyObject, mutate: (entries: JournalEntry[]) => JournalEntry[]): Promise<void> {
+async function rebuildWithStolenKey(
+  key: KeyObject,
+  mutate: (entries: JournalEntry[]) => JournalEntry[],
+): Promise<void> {
   const renamed = new Map<string, string>();
   let prevHash = GENESIS_HASH;
   const out: JournalEntry[] = [];
@@ -72,15 +92,25 @@ async function rebuildWithStolenKey(key: KeyObject, mutate: (entries: JournalEnt
       if (run === undefined) throw new Error('no run');
       const digest = (payload['submission'] as { digest: Digest }).digest;
       const previousSeal = (payload['seal'] as { previous: string }).previous;
-      const bytes = (await readBlobBytes(dir, digest)).toString('utf8').replaceAll(oldRun, run.hash).replaceAll(previousSeal, run.prevHash);
+      const bytes = (await readBlobBytes(dir, digest))
+        .toString('utf8')
+        .replaceAll(oldRun, run.hash)
+        .replaceAll(previousSeal, run.prevHash);
       payload['runEntry'] = { seq: run.seq, hash: run.hash };
       payload['seal'] = { hash: run.hash, previous: run.prevHash };
       payload['submission'] = { ...(await putBlob(dir, bytes)), mediaType: 'application/fhir+json' };
     }
     for (const name of ['runEntry', 'failureEntry']) {
       const reference = payload[name] as { seq: number; hash: string } | null | undefined;
-      if (original.type !== 'submission-sealed' && reference?.hash !== undefined && renamed.has(reference.hash)) {
-        payload[name] = { seq: out.find((e) => e.hash === renamed.get(reference.hash))?.seq, hash: renamed.get(reference.hash) };
+      if (
+        original.type !== 'submission-sealed' &&
+        reference?.hash !== undefined &&
+        renamed.has(reference.hash)
+      ) {
+        payload[name] = {
+          seq: out.find((e) => e.hash === renamed.get(reference.hash))?.seq,
+          hash: renamed.get(reference.hash),
+        };
       }
     }
     const unsigned = { seq: index + 1, type: original.type, time: original.time, prevHash, payload };
@@ -99,16 +129,23 @@ describe('a thief of the signing key', () => {
     const report = await verifyEvidence(dir, { rules: toyRules });
     const errors = report.findings.filter((f) => f.severity === 'error');
     expect(errors.map((f) => f.check)).toEqual(['anchor', 'anchor']);
-    expect(errors[0]?.message).toMatch(/the ARS's receipt holds the evidence seal [0-9a-f]{64}.*no run-sealed entry of this journal/);
+    expect(errors[0]?.message).toMatch(
+      /the ARS's receipt holds the evidence seal [0-9a-f]{64}.*no run-sealed entry of this journal/,
+    );
   });
 
   it('who also strips the seals from the receipts passes verify alone, never --expect-head with the ARS seal', async () => {
     const sealAtArs = (await readEntries(dir))[3]?.hash ?? '';
-    const stripped = await putBlob(dir, JSON.stringify({ status: 200, headers: {}, body: '{}', receivedAt: 'x' }));
+    const stripped = await putBlob(
+      dir,
+      JSON.stringify({ status: 200, headers: {}, body: '{}', receivedAt: 'x' }),
+    );
     await rebuildWithStolenKey(store.keys.privateKey, (entries) =>
       entries
         .slice(3)
-        .map((e) => (e.type === 'submission-receipt' ? { ...e, payload: { ...e.payload, receipt: stripped } } : e)),
+        .map((e) =>
+          e.type === 'submission-receipt' ? { ...e, payload: { ...e.payload, receipt: stripped } } : e,
+        ),
     );
     const alone = await verifyEvidence(dir, { rules: toyRules });
     expect(alone.findings.filter((f) => f.severity === 'error')).toEqual([]);
@@ -128,7 +165,9 @@ describe('key rotation', () => {
     expect((await verifyEvidence(dir, { rules: toyRules })).findings).toEqual([]);
     await appendJournalEntry(dir, old, { type: 'note', payload: {} });
     const report = await verifyEvidence(dir, { rules: toyRules });
-    expect(report.findings.filter((f) => f.severity === 'error').map((f) => [f.seq, f.check])).toEqual([[10, 'signature']]);
+    expect(report.findings.filter((f) => f.severity === 'error').map((f) => [f.seq, f.check])).toEqual([
+      [10, 'signature'],
+    ]);
     expect(report.summary.keys.map((k) => k.fromSeq)).toEqual([null, 8]);
   });
 
@@ -140,7 +179,9 @@ describe('key rotation', () => {
       payload: { previousKey: keyRef(current.publicKeyPem), newKey: keyRef(next.publicKeyPem) },
     });
     // Crash here: the key files still hold the old key; verify says so.
-    expect((await verifyEvidence(dir, { rules: toyRules })).findings.map((f) => f.check)).toEqual(['public-key']);
+    expect((await verifyEvidence(dir, { rules: toyRules })).findings.map((f) => f.check)).toEqual([
+      'public-key',
+    ]);
     const reopened = await openEvidenceStore(dir);
     expect(reopened.keys.fingerprint).toBe(keyRef(next.publicKeyPem).fingerprint);
     await sealToyRun(reopened, { runId: 'run-c' });
@@ -155,26 +196,31 @@ describe('verifyStoreRun, the API esms export and esms report load a run through
     expect(checked.run?.entry.payload['runId']).toBe('run-b');
     expect(checked.run?.seal?.hash).toBe(checked.run?.entry.hash);
     expect(checked.report.runs.map((r) => r.runId)).toEqual(['run-b']);
-    expect((await verifyStoreRun(dir, { measureDate: '1999-01-01' }, { rules: toyRules })).verdict).toBe('no-such-run');
+    expect((await verifyStoreRun(dir, { measureDate: '1999-01-01' }, { rules: toyRules })).verdict).toBe(
+      'no-such-run',
+    );
   });
 
-  it.each([1000, 3000])('a %i-deep payload: a not-verified verdict and a loadable report, never a RangeError', async (depth) => {
-    const copy = await mkdtemp(join(tmpdir(), 'esms-deep-'));
-    try {
-      await cp(dir, copy, { recursive: true });
-      const path = join(copy, 'journal.ndjson');
-      const lines = (await readFile(path, 'utf8')).split('\n');
-      const entry = JSON.parse(lines[3] ?? '{}') as JournalEntry;
-      entry.payload['periods'] = JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown;
-      lines[3] = JSON.stringify(entry);
-      await writeFile(path, lines.join('\n'));
-      const checked = await verifyStoreRun(copy, {}, { rules: toyRules });
-      expect(checked.verdict).toBe('not-verified');
-      expect(checked.problem).toMatch(/journal line 4 .* unreadable: nested deeper than 64 levels/);
-      const input = await loadReportInput(copy, checked.report);
-      expect(input.verification.ok).toBe(false);
-    } finally {
-      await rm(copy, { recursive: true, force: true });
-    }
-  });
+  it.each([1000, 3000])(
+    'a %i-deep payload: a not-verified verdict and a loadable report, never a RangeError',
+    async (depth) => {
+      const copy = await mkdtemp(join(tmpdir(), 'esms-deep-'));
+      try {
+        await cp(dir, copy, { recursive: true });
+        const path = join(copy, 'journal.ndjson');
+        const lines = (await readFile(path, 'utf8')).split('\n');
+        const entry = JSON.parse(lines[3] ?? '{}') as JournalEntry;
+        entry.payload['periods'] = JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown;
+        lines[3] = JSON.stringify(entry);
+        await writeFile(path, lines.join('\n'));
+        const checked = await verifyStoreRun(copy, {}, { rules: toyRules });
+        expect(checked.verdict).toBe('not-verified');
+        expect(checked.problem).toMatch(/journal line 4 .* unreadable: nested deeper than 64 levels/);
+        const input = await loadReportInput(copy, checked.report);
+        expect(input.verification.ok).toBe(false);
+      } finally {
+        await rm(copy, { recursive: true, force: true });
+      }
+    },
+  );
 });

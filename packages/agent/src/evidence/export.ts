@@ -81,7 +81,8 @@ export async function exportEvidence(
     runs: entries.filter((entry) => entry.type === 'run-sealed').length,
     lastSeq: last?.seq ?? null,
     lastHash: last?.hash ?? null,
-    blobs: (await Promise.all([...digests].map((d) => locateBlob(storeDir, d)))).filter((l) => l !== null).length,
+    blobs: (await Promise.all([...digests].map((d) => locateBlob(storeDir, d)))).filter((l) => l !== null)
+      .length,
     softwareVersion: options.softwareVersion ?? null,
   });
   const mtime = now;
@@ -106,7 +107,11 @@ export async function exportEvidence(
   const hashes = new Set(entries.map((entry) => entry.hash));
   for (const hash of (await listTimestamps(storeDir)).hashes) {
     if (!hashes.has(hash)) continue;
-    members.push({ name: `${BUNDLE_ROOT}/${TIMESTAMPS_DIR}/${hash}.tsr`, path: timestampPath(storeDir, hash), mtime });
+    members.push({
+      name: `${BUNDLE_ROOT}/${TIMESTAMPS_DIR}/${hash}.tsr`,
+      path: timestampPath(storeDir, hash),
+      mtime,
+    });
   }
   let bytes: number;
   try {

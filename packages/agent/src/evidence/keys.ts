@@ -162,7 +162,7 @@ export async function prepareNextKey(dir: string): Promise<{ privateKey: KeyObje
     let pem = await readOptional(path);
     if (pem === null) {
       const { privateKey } = generateKeyPairSync('ed25519');
-      await writeFileDurably(path, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, {
+      await writeFileDurably(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
         mode: SECRET_FILE_MODE,
         exclusive: true,
       });
@@ -172,7 +172,9 @@ export async function prepareNextKey(dir: string): Promise<{ privateKey: KeyObje
     const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string;
     return { privateKey, publicKeyPem };
   } catch (error) {
-    throw new EvidenceIoError(`cannot prepare the next evidence key in ${dir}: ${describe(error)}`, { cause: error });
+    throw new EvidenceIoError(`cannot prepare the next evidence key in ${dir}: ${describe(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -187,7 +189,9 @@ export async function installNextKey(dir: string, publicKeyPem: string): Promise
     await moveFileDurably(join(dir, NEXT_PRIVATE_KEY_FILE), files.privateKeyPath);
     await writeFileDurably(files.publicKeyPath, publicKeyPem);
   } catch (error) {
-    throw new EvidenceIoError(`cannot install the new evidence key in ${dir}: ${describe(error)}`, { cause: error });
+    throw new EvidenceIoError(`cannot install the new evidence key in ${dir}: ${describe(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -196,7 +200,10 @@ export async function installNextKey(dir: string, publicKeyPem: string): Promise
  * journal whose last rotation names a key this store does not hold is refused (nothing it signed would
  * verify).
  */
-export async function finishInterruptedRotation(dir: string, entries: readonly JournalEntry[]): Promise<void> {
+export async function finishInterruptedRotation(
+  dir: string,
+  entries: readonly JournalEntry[],
+): Promise<void> {
   const rotation = entries.findLast((entry) => entry.type === 'key-rotated');
   if (rotation === undefined) return;
   const named = field(rotation.payload['newKey'], 'fingerprint');
@@ -204,13 +211,20 @@ export async function finishInterruptedRotation(dir: string, entries: readonly J
   if (current !== null && publicKeyFingerprint(createPublicKey(createPrivateKey(current))) === named) {
     // Done already; the public key file may still be the old one.
     const pub = await readOptional(join(dir, PUBLIC_KEY_FILE));
-    const publicKeyPem = createPublicKey(createPrivateKey(current)).export({ type: 'spki', format: 'pem' }) as string;
-    if (pub === null || publicKeyFingerprint(pub) !== named) await writeFileDurably(join(dir, PUBLIC_KEY_FILE), publicKeyPem);
+    const publicKeyPem = createPublicKey(createPrivateKey(current)).export({
+      type: 'spki',
+      format: 'pem',
+    }) as string;
+    if (pub === null || publicKeyFingerprint(pub) !== named)
+      await writeFileDurably(join(dir, PUBLIC_KEY_FILE), publicKeyPem);
     return;
   }
   const next = await readOptional(join(dir, NEXT_PRIVATE_KEY_FILE));
   if (next !== null && publicKeyFingerprint(createPublicKey(createPrivateKey(next))) === named) {
-    await installNextKey(dir, createPublicKey(createPrivateKey(next)).export({ type: 'spki', format: 'pem' }) as string);
+    await installNextKey(
+      dir,
+      createPublicKey(createPrivateKey(next)).export({ type: 'spki', format: 'pem' }) as string,
+    );
     return;
   }
   throw new EvidenceIoError(

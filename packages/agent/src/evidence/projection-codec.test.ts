@@ -9,11 +9,15 @@ function encode(facts: readonly Fact[], options: Parameters<typeof createColumna
   const encoder = createColumnarEncoder((line) => lines.push(line), options);
   for (const fact of facts) encoder.add(fact);
   encoder.end();
-  return lines.join('').split('\n').filter((l) => l !== '');
+  return lines
+    .join('')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 async function decode(lines: readonly string[]): Promise<Fact[]> {
   async function* source(): AsyncGenerator<string> {
+    await Promise.resolve();
     yield* lines;
   }
   const facts: Fact[] = [];
@@ -25,12 +29,59 @@ const sortKey = (f: Fact): string => JSON.stringify(Object.fromEntries(Object.en
 
 const FACTS: Fact[] = [
   { k: 'patient', key: p(1), aliases: [p(2), 'finess:750000010'], ins: [], links: [] },
-  { k: 'event', record: p(3), resourceType: 'Encounter', subject: p(1), status: 'finished', start: '2024-01-02', partOf: null },
-  { k: 'update', record: p(3), resourceType: 'Encounter', subjects: [p(1)], at: '2024-01-03T10:00:00+01:00', via: 'last-updated' },
-  { k: 'usage', record: p(4), kind: 'dmp-document-fed', at: null, success: true, subject: null, org: 'finess:750000010', orgUntyped: true },
-  { k: 'usage', record: p(5), kind: 'mssante-message-sent', at: '2024-02-01', success: false, subject: p(1), org: null },
-  { k: 'problem', code: 'invalid-resource', resourceType: 'Encounter', id: p(6), message: 'period.start: not a valid FHIR date' },
-  { k: 'organisation', key: 'finess:750000010', aliases: [], fineg: '750000010', finej: null, finess: null, partOf: null, name: 'EHPAD' },
+  {
+    k: 'event',
+    record: p(3),
+    resourceType: 'Encounter',
+    subject: p(1),
+    status: 'finished',
+    start: '2024-01-02',
+    partOf: null,
+  },
+  {
+    k: 'update',
+    record: p(3),
+    resourceType: 'Encounter',
+    subjects: [p(1)],
+    at: '2024-01-03T10:00:00+01:00',
+    via: 'last-updated',
+  },
+  {
+    k: 'usage',
+    record: p(4),
+    kind: 'dmp-document-fed',
+    at: null,
+    success: true,
+    subject: null,
+    org: 'finess:750000010',
+    orgUntyped: true,
+  },
+  {
+    k: 'usage',
+    record: p(5),
+    kind: 'mssante-message-sent',
+    at: '2024-02-01',
+    success: false,
+    subject: p(1),
+    org: null,
+  },
+  {
+    k: 'problem',
+    code: 'invalid-resource',
+    resourceType: 'Encounter',
+    id: p(6),
+    message: 'period.start: not a valid FHIR date',
+  },
+  {
+    k: 'organisation',
+    key: 'finess:750000010',
+    aliases: [],
+    fineg: '750000010',
+    finej: null,
+    finess: null,
+    partOf: null,
+    name: 'EHPAD',
+  },
 ];
 
 describe('the columnar projection encoding', () => {
@@ -69,15 +120,23 @@ describe('the columnar projection encoding', () => {
   });
 
   it.each([
-    ['a reference outside the dictionary', (b: Record<string, unknown>) => ((b['cols'] as unknown[][])[0]![3] = [-5])],
-    ['a new key left unused', (b: Record<string, unknown>) => ((b['new'] as unknown[])[0] = `${'B'.repeat(22)}${'C'.repeat(22)}`)],
+    [
+      'a reference outside the dictionary',
+      (b: Record<string, unknown>) => ((b['cols'] as unknown[][])[0]![3] = [-5]),
+    ],
+    [
+      'a new key left unused',
+      (b: Record<string, unknown>) => ((b['new'] as unknown[])[0] = `${'B'.repeat(22)}${'C'.repeat(22)}`),
+    ],
     ['a wrong fact count', (b: Record<string, unknown>) => (b['n'] = 2)],
     ['an unknown column type', (b: Record<string, unknown>) => ((b['cols'] as unknown[][])[0]![1] = 'z')],
   ])('refuses a forged block (%s) with a ProjectionFormatError, never a crash', async (_name, forge) => {
     const lines = encode([{ k: 'event', record: p(1), subject: null }]);
     const block = JSON.parse(lines[1] ?? '{}') as Record<string, unknown>;
     forge(block);
-    await expect(decode([lines[0] ?? '', JSON.stringify(block)])).rejects.toBeInstanceOf(ProjectionFormatError);
+    await expect(decode([lines[0] ?? '', JSON.stringify(block)])).rejects.toBeInstanceOf(
+      ProjectionFormatError,
+    );
   });
 
   it('refuses a projection without its header', async () => {

@@ -190,7 +190,8 @@ export async function* decodeColumnar(lines: AsyncIterable<string>): AsyncGenera
     if (!parsed.ok) fail(parsed.reason);
     const value = (parsed as { value: unknown }).value;
     if (lineNumber === 1) {
-      if (!isRecord(value) || value['format'] !== COLUMNAR_ENCODING) fail(`not an ${COLUMNAR_ENCODING} header`);
+      if (!isRecord(value) || value['format'] !== COLUMNAR_ENCODING)
+        fail(`not an ${COLUMNAR_ENCODING} header`);
       continue;
     }
     if (!isRecord(value)) fail('a block is not a JSON object');
@@ -226,17 +227,20 @@ export async function* decodeColumnar(lines: AsyncIterable<string>): AsyncGenera
             return key as string;
           }
           const key = dictionary[index];
-          if (index < 0 || key === undefined) fail(`column ${name}: a reference points outside the dictionary`);
+          if (index < 0 || key === undefined)
+            fail(`column ${name}: a reference points outside the dictionary`);
           return key as string;
         };
       })();
       if (type === 'v') {
-        if (!Array.isArray(data) || data.length !== rows.length) fail(`column ${name}: wrong number of values`);
+        if (!Array.isArray(data) || data.length !== rows.length)
+          fail(`column ${name}: wrong number of values`);
         rows.forEach((row, i) => {
           (facts[row] as Record<string, unknown>)[name] = (data as unknown[])[i];
         });
       } else if (type === 'r') {
-        if (!Array.isArray(data) || data.length !== rows.length) fail(`column ${name}: wrong number of values`);
+        if (!Array.isArray(data) || data.length !== rows.length)
+          fail(`column ${name}: wrong number of values`);
         rows.forEach((row, i) => {
           const delta = (data as unknown[])[i];
           (facts[row] as Record<string, unknown>)[name] = delta === null ? null : resolve(delta);
@@ -248,10 +252,12 @@ export async function* decodeColumnar(lines: AsyncIterable<string>): AsyncGenera
         let at = 0;
         rows.forEach((row, i) => {
           const length = (lengths as unknown[])[i];
-          if (!Number.isSafeInteger(length) || (length as number) < 0) fail(`column ${name}: bad list length`);
+          if (!Number.isSafeInteger(length) || (length as number) < 0)
+            fail(`column ${name}: bad list length`);
           const list: string[] = [];
           for (let j = 0; j < (length as number); j += 1) {
-            if (at >= (deltas as unknown[]).length) fail(`column ${name}: lists longer than their references`);
+            if (at >= (deltas as unknown[]).length)
+              fail(`column ${name}: lists longer than their references`);
             list.push(resolve((deltas as unknown[])[at]));
             at += 1;
           }

@@ -54,7 +54,7 @@ export function pseudonymiseFindings<T extends FindingsLike>(
     ...dataQuality,
     errors: dataQuality.errors.map((f) => pseudonymiseFinding(f, pseudonymise)),
     warnings: dataQuality.warnings.map((f) => pseudonymiseFinding(f, pseudonymise)),
-  } as T;
+  };
 }
 
 /**

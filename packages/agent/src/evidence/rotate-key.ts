@@ -1,6 +1,12 @@
 import { keyRef, type KeyRotatedPayload } from './key-rotation.js';
 import { appendJournalEntry, readJournalEntries, type JournalEntry } from './journal.js';
-import { finishInterruptedRotation, installNextKey, loadEvidenceKeys, prepareNextKey, publicKeyFingerprint } from './keys.js';
+import {
+  finishInterruptedRotation,
+  installNextKey,
+  loadEvidenceKeys,
+  prepareNextKey,
+  publicKeyFingerprint,
+} from './keys.js';
 
 export interface RotateKeyResult {
   entry: JournalEntry;
@@ -15,7 +21,10 @@ export interface RotateKeyResult {
  * entry leaves the old key in force (a new attempt reuses the prepared key); a crash after it is finished
  * when the store is next opened. The caller holds the run lock (one writer).
  */
-export async function rotateEvidenceKey(dir: string, options: { now?: () => Date } = {}): Promise<RotateKeyResult> {
+export async function rotateEvidenceKey(
+  dir: string,
+  options: { now?: () => Date } = {},
+): Promise<RotateKeyResult> {
   await finishInterruptedRotation(dir, await readJournalEntries(dir));
   const current = await loadEvidenceKeys(dir);
   const next = await prepareNextKey(dir);

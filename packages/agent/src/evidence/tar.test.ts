@@ -62,7 +62,13 @@ describe('tar', () => {
     const bomb = join(dir, 'bomb.tar.gz');
     await writeFile(
       bomb,
-      gzipSync(Buffer.concat([tarHeader('esms-evidence/journal.ndjson', 32 * 1024 * 1024), Buffer.alloc(32 * 1024 * 1024), Buffer.alloc(1024)])),
+      gzipSync(
+        Buffer.concat([
+          tarHeader('esms-evidence/journal.ndjson', 32 * 1024 * 1024),
+          Buffer.alloc(32 * 1024 * 1024),
+          Buffer.alloc(1024),
+        ]),
+      ),
     );
     const out = join(dir, 'bomb');
     await expect(extractTarFile(bomb, out)).rejects.toThrow(/gzip bomb\?\); nothing of it was written/);
@@ -71,7 +77,10 @@ describe('tar', () => {
 
   it('refuses pax or GNU extension headers and a member listed twice', async () => {
     const pax = join(dir, 'pax.tar');
-    await writeFile(pax, Buffer.concat([tarHeader('PaxHeaders/journal.ndjson', 0, { type: 'x' }), Buffer.alloc(1024)]));
+    await writeFile(
+      pax,
+      Buffer.concat([tarHeader('PaxHeaders/journal.ndjson', 0, { type: 'x' }), Buffer.alloc(1024)]),
+    );
     await expect(extractTarFile(pax, join(dir, 'p'))).rejects.toThrow(/extension header/);
     const twice = join(dir, 'twice.tar');
     await writeTarFile(twice, [

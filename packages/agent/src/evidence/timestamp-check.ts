@@ -24,7 +24,12 @@ export async function checkTimestamps(
       trusted = certificatesFromPem(options.tsaCaPem);
       if (trusted.length === 0) throw new Error('no certificate in it');
     } catch (error) {
-      add(null, 'timestamp', 'error', `the TSA certificate given is not readable: ${error instanceof Error ? error.message : String(error)}`);
+      add(
+        null,
+        'timestamp',
+        'error',
+        `the TSA certificate given is not readable: ${error instanceof Error ? error.message : String(error)}`,
+      );
       trusted = null;
     }
   }
@@ -45,25 +50,50 @@ export async function checkTimestamps(
     try {
       der = await readFile(timestampPath(dir, hash));
     } catch (error) {
-      add(entry.seq, 'timestamp', 'error', `entry seq ${entry.seq}: its timestamp token cannot be read: ${String(error)}`);
+      add(
+        entry.seq,
+        'timestamp',
+        'error',
+        `entry seq ${entry.seq}: its timestamp token cannot be read: ${String(error)}`,
+      );
       continue;
     }
     let imprint: string;
     try {
       imprint = readTimestamp(der).imprint;
     } catch (error) {
-      add(entry.seq, 'timestamp', 'error', `entry seq ${entry.seq}: its timestamp token is unreadable: ${error instanceof Error ? error.message : String(error)}`);
+      add(
+        entry.seq,
+        'timestamp',
+        'error',
+        `entry seq ${entry.seq}: its timestamp token is unreadable: ${error instanceof Error ? error.message : String(error)}`,
+      );
       continue;
     }
     if (imprint !== entry.hash) {
-      add(entry.seq, 'timestamp', 'error', `entry seq ${entry.seq}: its timestamp token stamps another hash (${imprint})`);
+      add(
+        entry.seq,
+        'timestamp',
+        'error',
+        `entry seq ${entry.seq}: its timestamp token stamps another hash (${imprint})`,
+      );
       continue;
     }
     if (trusted === null) continue;
     const { seq, type, time, prevHash, payload } = entry;
-    const verdict = await verifyTimestamp(der, Buffer.from(canonicalJson({ seq, type, time, prevHash, payload })), trusted);
+    const verdict = await verifyTimestamp(
+      der,
+      Buffer.from(canonicalJson({ seq, type, time, prevHash, payload })),
+      trusted,
+    );
     if (verdict.ok) verified += 1;
-    else add(entry.seq, 'timestamp', 'error', `entry seq ${entry.seq}: its timestamp token does not verify: ${verdict.problem}`);
+    else
+      add(
+        entry.seq,
+        'timestamp',
+        'error',
+        `entry seq ${entry.seq}: its timestamp token does not verify: ${verdict.problem}`,
+      );
   }
   const stamped = new Set(hashes);
   const without = entries.filter((entry) => !stamped.has(entry.hash));
@@ -73,7 +103,10 @@ export async function checkTimestamps(
         null,
         'timestamp',
         'warning',
-        `${without.length} entries have no timestamp token (seq ${without.map((e) => e.seq).slice(0, 10).join(', ')}${without.length > 10 ? ', …' : ''}): ` +
+        `${without.length} entries have no timestamp token (seq ${without
+          .map((e) => e.seq)
+          .slice(0, 10)
+          .join(', ')}${without.length > 10 ? ', …' : ''}): ` +
           'sealed before a TSA was configured, or while it could not be reached',
       );
     }
@@ -86,5 +119,9 @@ export async function checkTimestamps(
       );
     }
   }
-  return { tokens: hashes.length, verified, entriesWithout: hashes.length > 0 || trusted !== null ? without.length : 0 };
+  return {
+    tokens: hashes.length,
+    verified,
+    entriesWithout: hashes.length > 0 || trusted !== null ? without.length : 0,
+  };
 }

@@ -17,7 +17,10 @@ let engineSet = false;
 function ensureEngine(): void {
   if (engineSet) return;
   // Node's Web Crypto, explicitly: PKI.js must not look for another one.
-  pkijs.setEngine('node-webcrypto', new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: webcrypto as never }));
+  pkijs.setEngine(
+    'node-webcrypto',
+    new pkijs.CryptoEngine({ name: 'node-webcrypto', crypto: webcrypto as never }),
+  );
   engineSet = true;
 }
 
@@ -33,10 +36,15 @@ export function timeStampRequest(hashHex: string): Buffer {
   const request = new pkijs.TimeStampReq({
     version: 1,
     messageImprint: new pkijs.MessageImprint({
-      hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: SHA256_OID, algorithmParams: new asn1js.Null() }),
+      hashAlgorithm: new pkijs.AlgorithmIdentifier({
+        algorithmId: SHA256_OID,
+        algorithmParams: new asn1js.Null(),
+      }),
       hashedMessage: new asn1js.OctetString({ valueHex: arrayBufferOf(Buffer.from(hashHex, 'hex')) }),
     }),
-    nonce: new asn1js.Integer({ valueHex: arrayBufferOf(Buffer.concat([Buffer.from([0x01]), randomBytes(8)])) }),
+    nonce: new asn1js.Integer({
+      valueHex: arrayBufferOf(Buffer.concat([Buffer.from([0x01]), randomBytes(8)])),
+    }),
     certReq: true,
   });
   return Buffer.from(request.toSchema().toBER(false));
@@ -55,7 +63,11 @@ export class TimestampFormatError extends Error {
   override readonly name = 'TimestampFormatError';
 }
 
-function parseResponse(der: Uint8Array): { response: pkijs.TimeStampResp; signed: pkijs.SignedData; info: ParsedTimestamp } {
+function parseResponse(der: Uint8Array): {
+  response: pkijs.TimeStampResp;
+  signed: pkijs.SignedData;
+  info: ParsedTimestamp;
+} {
   ensureEngine();
   const asn1 = asn1js.fromBER(arrayBufferOf(der));
   if (asn1.offset === -1) throw new TimestampFormatError('not DER');
@@ -143,13 +155,18 @@ export async function verifyTimestamp(
     const x509 = new X509Certificate(Buffer.from(signer.toSchema().toBER(false)));
     const usages = x509.keyUsage ?? [];
     if (!usages.includes(TIME_STAMPING_EKU))
-      return { ok: false, problem: 'the signing certificate is not a time-stamping certificate (id-kp-timeStamping)' };
+      return {
+        ok: false,
+        problem: 'the signing certificate is not a time-stamping certificate (id-kp-timeStamping)',
+      };
     return { ok: true, info: parsed.info };
   } catch (error) {
     const message =
-      error instanceof Error ? error.message : typeof error === 'object' && error !== null && 'message' in error
-        ? String((error as { message: unknown }).message)
-        : String(error);
+      error instanceof Error
+        ? error.message
+        : typeof error === 'object' && error !== null && 'message' in error
+          ? String(error.message)
+          : String(error);
     return { ok: false, problem: message.replace(/^Error during verification: /, '') };
   }
 }

@@ -33,7 +33,9 @@ export class TimestampError extends Error {
 }
 
 /** The HTTP client of contract-free RFC 3161 over HTTP (RFC 3161 §3.4): one POST per hash. */
-export function httpTimestampClient(config: Pick<TimestampingConfig, 'url' | 'timeoutMs' | 'proxy'>): TimestampClient {
+export function httpTimestampClient(
+  config: Pick<TimestampingConfig, 'url' | 'timeoutMs' | 'proxy'>,
+): TimestampClient {
   const url = new URL(config.url);
   let dispatcher: Dispatcher | undefined;
   return async (hashHex) => {
@@ -73,7 +75,10 @@ export async function stampPending(
 ): Promise<number> {
   const { hashes } = await listTimestamps(storeDir);
   const stamped = new Set(hashes);
-  const pending = entries.filter((e) => !stamped.has(e.hash)).slice(-TIMESTAMP_BACKLOG_PER_APPEND).reverse();
+  const pending = entries
+    .filter((e) => !stamped.has(e.hash))
+    .slice(-TIMESTAMP_BACKLOG_PER_APPEND)
+    .reverse();
   const trusted = timestamping.caPem === null ? null : certificatesFromPem(timestamping.caPem);
   let count = 0;
   for (const entry of pending) {
@@ -83,7 +88,11 @@ export async function stampPending(
       if (imprint !== entry.hash) throw new TimestampError(`the TSA stamped another hash (${imprint})`);
       if (trusted !== null) {
         const { seq, type, time, prevHash, payload } = entry;
-        const verdict = await verifyTimestamp(der, Buffer.from(canonicalJson({ seq, type, time, prevHash, payload })), trusted);
+        const verdict = await verifyTimestamp(
+          der,
+          Buffer.from(canonicalJson({ seq, type, time, prevHash, payload })),
+          trusted,
+        );
         if (!verdict.ok) throw new TimestampError(`the TSA's token does not verify: ${verdict.problem}`);
       }
       await writeFileDurably(timestampPath(storeDir, entry.hash), der);

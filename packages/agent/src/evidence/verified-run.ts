@@ -53,11 +53,13 @@ export async function verifyStoreRun(
     runs = [];
   }
   const chosen =
-    runs.filter(
-      (r) =>
-        (selection.measureDate === undefined || r.results.measureDate === selection.measureDate) &&
-        (selection.seq === undefined || r.entry.seq === selection.seq),
-    ).at(-1) ?? null;
+    runs
+      .filter(
+        (r) =>
+          (selection.measureDate === undefined || r.results.measureDate === selection.measureDate) &&
+          (selection.seq === undefined || r.entry.seq === selection.seq),
+      )
+      .at(-1) ?? null;
   const report = await verifyEvidence(storeDir, {
     ...options,
     recomputeRuns: (entry) => chosen !== null && entry.seq === chosen.entry.seq,

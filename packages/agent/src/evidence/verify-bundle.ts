@@ -19,9 +19,12 @@ const FILE_PATTERNS: readonly RegExp[] = [
   /^esms-evidence\/blobs\/sha256\/([0-9a-f]{2})\/\1[0-9a-f]{62}(\.gz)?$/,
   /^esms-evidence\/timestamps\/[0-9a-f]{64}\.tsr$/,
 ];
-const DIRECTORY_PATTERN =
-  /^esms-evidence(\/blobs(\/sha256(\/[0-9a-f]{2})?)?|\/timestamps)?\/?$/;
-const REQUIRED = ['esms-evidence/MANIFEST.txt', 'esms-evidence/journal.ndjson', 'esms-evidence/evidence-key.pub.pem'];
+const DIRECTORY_PATTERN = /^esms-evidence(\/blobs(\/sha256(\/[0-9a-f]{2})?)?|\/timestamps)?\/?$/;
+const REQUIRED = [
+  'esms-evidence/MANIFEST.txt',
+  'esms-evidence/journal.ndjson',
+  'esms-evidence/evidence-key.pub.pem',
+];
 
 export type OpenedBundle = { ok: true; root: string } | { ok: false; message: string };
 
@@ -117,10 +120,15 @@ export function manifestContradictions(
   store: ManifestFacts & { fingerprint: string | null },
 ): string[] {
   const messages: string[] = [];
-  const differ = (what: string, said: unknown, found: unknown): void => {
-    messages.push(`the MANIFEST says ${what} ${String(said ?? '-')}, the journal has ${String(found ?? '-')}`);
+  const differ = (what: string, said: string | number | null, found: string | number | null): void => {
+    messages.push(
+      `the MANIFEST says ${what} ${String(said ?? '-')}, the journal has ${String(found ?? '-')}`,
+    );
   };
-  if (store.fingerprint === null || normaliseFingerprint(manifest.fingerprint) !== normaliseFingerprint(store.fingerprint))
+  if (
+    store.fingerprint === null ||
+    normaliseFingerprint(manifest.fingerprint) !== normaliseFingerprint(store.fingerprint)
+  )
     differ('key fingerprint', manifest.fingerprint, store.fingerprint);
   if (manifest.entries !== store.entries) differ('entries', manifest.entries, store.entries);
   if (manifest.runs !== store.runs) differ('sealed runs', manifest.runs, store.runs);

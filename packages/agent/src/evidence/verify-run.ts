@@ -8,7 +8,12 @@ import { StringDecoder } from 'node:string_decoder';
 import { isDigest, toDigest } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
 import { locateBlob, openBlobFile, readBlob } from './blobs.js';
-import { compareResults, compareSubjects, compareSubmission, extractMeasureReports } from './compare-figures.js';
+import {
+  compareResults,
+  compareSubjects,
+  compareSubmission,
+  extractMeasureReports,
+} from './compare-figures.js';
 import type { SubmittedReport } from './compare-figures.js';
 import { EVIDENCE_SEAL_URL, sealCarried } from './evidence-seal.js';
 import { asArray, field, isRecord } from './json-access.js';
@@ -57,7 +62,9 @@ export function declaredBytes(reference: unknown): number | undefined {
 /** Reads and parses a JSON blob; `undefined` when it is missing, too large, not JSON or too deep. */
 export async function readJsonBlob(dir: string, digest: Digest, maxBytes?: number): Promise<unknown> {
   try {
-    const parsed = parseEvidenceJson((await readBlob(dir, digest, maxBytes ?? MAX_JSON_BLOB_BYTES)).toString('utf8'));
+    const parsed = parseEvidenceJson(
+      (await readBlob(dir, digest, maxBytes ?? MAX_JSON_BLOB_BYTES)).toString('utf8'),
+    );
     return parsed.ok ? parsed.value : undefined;
   } catch {
     return undefined;
@@ -134,7 +141,10 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
   }
   const encoding = field(payload['projection'], 'encoding') ?? 'ndjson';
   if (encoding !== 'ndjson' && encoding !== COLUMNAR_ENCODING) {
-    fail('projection', `the projection's encoding ${JSON.stringify(encoding)} is not one this verifier reads`);
+    fail(
+      'projection',
+      `the projection's encoding ${JSON.stringify(encoding)} is not one this verifier reads`,
+    );
     return outcome;
   }
 
@@ -142,7 +152,12 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
   const location = await locateBlob(ctx.dir, projectionDigest);
   if (location === null) {
     ctx.recordBlob(projectionDigest, 'missing');
-    add(entry.seq, 'blob-missing', 'error', `entry seq ${entry.seq}: blob projection (${projectionDigest}) is missing`);
+    add(
+      entry.seq,
+      'blob-missing',
+      'error',
+      `entry seq ${entry.seq}: blob projection (${projectionDigest}) is missing`,
+    );
     fail('recompute', 'figures not recomputed: the projection blob is missing or altered');
     return outcome;
   }
@@ -153,7 +168,9 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
   let failure: unknown = null;
   try {
     const facts = countingFacts(
-      encoding === COLUMNAR_ENCODING ? decodeColumnar(lines(hashing.chunks)) : ndjsonFacts(lines(hashing.chunks)),
+      encoding === COLUMNAR_ENCODING
+        ? decodeColumnar(lines(hashing.chunks))
+        : ndjsonFacts(lines(hashing.chunks)),
       () => {
         factCount += 1;
       },
@@ -305,7 +322,8 @@ export async function verifySubmissionBytes(
 
 /** Where the submitted bytes do not carry the run's seal (the Bundle's meta and every MeasureReport). */
 function sealProblems(body: unknown, seal: { hash: string; previous: string }): string[] {
-  if (body === undefined) return ['the sealed submission bytes are not valid JSON: they carry no evidence seal'];
+  if (body === undefined)
+    return ['the sealed submission bytes are not valid JSON: they carry no evidence seal'];
   const problems: string[] = [];
   const check = (where: string, element: unknown): void => {
     const carried = sealCarried(element);
@@ -324,9 +342,11 @@ function sealProblems(body: unknown, seal: { hash: string; previous: string }): 
   const entries = field(body, 'resourceType') === 'Bundle' ? asArray(field(body, 'entry')) : [];
   entries.forEach((entry, index) => {
     const resource = field(entry, 'resource');
-    if (field(resource, 'resourceType') === 'MeasureReport') check(`submitted MeasureReport #${index + 1}`, resource);
+    if (field(resource, 'resourceType') === 'MeasureReport')
+      check(`submitted MeasureReport #${index + 1}`, resource);
   });
-  if (entries.length === 0 && problems.length === 0) problems.push(`the submission holds no MeasureReport with ${EVIDENCE_SEAL_URL}`);
+  if (entries.length === 0 && problems.length === 0)
+    problems.push(`the submission holds no MeasureReport with ${EVIDENCE_SEAL_URL}`);
   return problems;
 }
 
@@ -411,8 +431,10 @@ async function* ndjsonFacts(source: AsyncIterable<string>): AsyncGenerator<Fact>
     if (line === '') continue;
     const parsed = parseEvidenceJson(line);
     if (!parsed.ok || !isRecord(parsed.value))
-      throw new Error(`projection line ${lineNumber} is not a fact (${parsed.ok ? 'not an object' : parsed.reason})`);
-    yield parsed.value as Fact;
+      throw new Error(
+        `projection line ${lineNumber} is not a fact (${parsed.ok ? 'not an object' : parsed.reason})`,
+      );
+    yield parsed.value;
   }
 }
 

@@ -15,7 +15,13 @@ import type { FileEvidenceStore } from './store.js';
 import { verifyEvidence } from './verify.js';
 import type { VerificationReport } from './verify.js';
 import { sealToyRun } from './__fixtures__/seal-toy-run.js';
-import { overwriteBlob, readBlobBytes, readEntries, rewriteAndResign, writeLines } from './__fixtures__/tamper.js';
+import {
+  overwriteBlob,
+  readBlobBytes,
+  readEntries,
+  rewriteAndResign,
+  writeLines,
+} from './__fixtures__/tamper.js';
 import { toyRules } from './__fixtures__/toy-rules.js';
 
 let dir: string;
@@ -272,15 +278,13 @@ describe('verifyEvidence on a tampered store names the entry and the check', () 
     });
     const report = await verifyEvidence(dir, { rules: toyRules });
     // (Re-signing changed every later hash, so run-c's sealed submission no longer names its run: seq 7.)
-    expect(errorsOf(report)[0]).toEqual(
-      {
-        seq: 5,
-        check: 'submission',
-        severity: 'error',
-        message:
-          'entry seq 5 (submission of run run-b): taux-dossiers-actifs numerator for 970400032 submitted 5, recomputed 4',
-      },
-    );
+    expect(errorsOf(report)[0]).toEqual({
+      seq: 5,
+      check: 'submission',
+      severity: 'error',
+      message:
+        'entry seq 5 (submission of run run-b): taux-dossiers-actifs numerator for 970400032 submitted 5, recomputed 4',
+    });
   });
 
   it('a store re-signed with another key: "wrong key" when the expected key is given', async () => {

@@ -246,8 +246,7 @@ async function verifyStoreDirectory(
   const firstRotationKeys =
     firstRotation?.kind === 'entry' ? rotationKeys(firstRotation.entry) : { problem: 'none' };
   const chainKeys: KeyObject[] = [];
-  const initialKey =
-    'previous' in firstRotationKeys ? firstRotationKeys.previous : (storeKey ?? expectedKey);
+  const initialKey = 'previous' in firstRotationKeys ? firstRotationKeys.previous : (storeKey ?? expectedKey);
   if (initialKey !== null) chainKeys.push(initialKey);
   for (const line of parsed.lines) {
     if (line.kind !== 'entry' || line.entry.type !== 'key-rotated') continue;
@@ -257,7 +256,9 @@ async function verifyStoreDirectory(
   const chainFingerprints = chainKeys.map((k) => publicKeyFingerprint(k));
   const keyIsExpected =
     expectedFingerprint === null ||
-    chainFingerprints.some((f) => normaliseFingerprint(f) === normaliseFingerprint(expectedFingerprint ?? ''));
+    chainFingerprints.some(
+      (f) => normaliseFingerprint(f) === normaliseFingerprint(expectedFingerprint ?? ''),
+    );
   if (!keyIsExpected) {
     add(
       null,
@@ -270,7 +271,11 @@ async function verifyStoreDirectory(
   // the expected key itself (every entry then fails, by name), or not at all.
   let currentKey: KeyObject | null = keyIsExpected ? initialKey : expectedKey;
   const keyLabel = (): string =>
-    !keyIsExpected ? 'the expected key' : chainKeys.length > 1 ? 'the key in use at that entry' : "the store's key";
+    !keyIsExpected
+      ? 'the expected key'
+      : chainKeys.length > 1
+        ? 'the key in use at that entry'
+        : "the store's key";
   const keys: JournalKey[] = [];
   if (currentKey !== null) keys.push({ fingerprint: publicKeyFingerprint(currentKey), fromSeq: null });
 
@@ -427,7 +432,12 @@ async function verifyStoreDirectory(
       case 'key-rotated': {
         const rotation = rotationKeys(entry);
         if ('problem' in rotation) {
-          add(seq, 'key-rotation', 'error', `entry seq ${seq}: key rotation not followed: ${rotation.problem}`);
+          add(
+            seq,
+            'key-rotation',
+            'error',
+            `entry seq ${seq}: key rotation not followed: ${rotation.problem}`,
+          );
         } else if (keyIsExpected && currentKey !== null && !rotation.previous.equals(currentKey)) {
           add(
             seq,
@@ -471,7 +481,9 @@ async function verifyStoreDirectory(
       'public-key',
       'error',
       `the store's public key (${storeFingerprint}) is not the key its journal signs with last (${lastKey.fingerprint})` +
-        (keys.length > 1 ? ': an esms rotate-key was interrupted (run it again to finish it), or the key file was replaced' : ''),
+        (keys.length > 1
+          ? ': an esms rotate-key was interrupted (run it again to finish it), or the key file was replaced'
+          : ''),
     );
   }
 
@@ -631,7 +643,12 @@ async function checkSealedSubmission(
   const run = typeof runHash === 'string' ? sealedRuns.get(runHash) : undefined;
   const prefix = `entry seq ${entry.seq}`;
   if (run === undefined || field(reference, 'seq') !== run.seq) {
-    add(entry.seq, 'evidence-seal', 'error', `${prefix}: the sealed submission names no run-sealed entry before it`);
+    add(
+      entry.seq,
+      'evidence-seal',
+      'error',
+      `${prefix}: the sealed submission names no run-sealed entry before it`,
+    );
     return;
   }
   const before = entries.at(-2);
@@ -643,12 +660,25 @@ async function checkSealedSubmission(
       `${prefix}: the sealed submission of run-sealed entry seq ${run.seq} does not come right after it`,
     );
   }
-  if (entry.payload['submissionId'] !== run.payload['submissionId'] || entry.payload['runId'] !== run.payload['runId']) {
-    add(entry.seq, 'evidence-seal', 'error', `${prefix}: names another run or submission id than entry seq ${run.seq}`);
+  if (
+    entry.payload['submissionId'] !== run.payload['submissionId'] ||
+    entry.payload['runId'] !== run.payload['runId']
+  ) {
+    add(
+      entry.seq,
+      'evidence-seal',
+      'error',
+      `${prefix}: names another run or submission id than entry seq ${run.seq}`,
+    );
   }
   const seal = entry.payload['seal'];
   if (field(seal, 'hash') !== run.hash || field(seal, 'previous') !== run.prevHash) {
-    add(entry.seq, 'evidence-seal', 'error', `${prefix}: the seal it records is not that of entry seq ${run.seq}`);
+    add(
+      entry.seq,
+      'evidence-seal',
+      'error',
+      `${prefix}: the seal it records is not that of entry seq ${run.seq}`,
+    );
   }
   const digest = field(entry.payload['submission'], 'digest');
   const checked = recomputed.get(run.hash);
@@ -764,7 +794,9 @@ function digestsIn(entry: JournalEntry): { digest: Digest; where: string; maxByt
     const { value, where, parent } = stack.pop() as { value: unknown; where: string; parent: unknown };
     if (isDigest(value)) found.push({ digest: value, where, maxBytes: declaredBytes(parent) });
     else if (Array.isArray(value))
-      asArray(value).forEach((item, index) => stack.push({ value: item, where: `${where}[${index}]`, parent: value }));
+      asArray(value).forEach((item, index) =>
+        stack.push({ value: item, where: `${where}[${index}]`, parent: value }),
+      );
     else if (isRecord(value)) {
       for (const [key, item] of Object.entries(value)) {
         // configDigest / measuresDigest name things that are not blobs in the store.

@@ -56,7 +56,9 @@ export async function checkLastSeal(
   const submissionEntry =
     'submission' in entry.payload
       ? entry
-      : entries.find((e) => e.type === 'submission-sealed' && field(e.payload['runEntry'], 'hash') === entry.hash);
+      : entries.find(
+          (e) => e.type === 'submission-sealed' && field(e.payload['runEntry'], 'hash') === entry.hash,
+        );
   const blob = async (name: 'results' | 'submission'): Promise<unknown> => {
     const source = name === 'results' ? entry : submissionEntry;
     if (source === undefined) throw new Error(`its ${name} was never sealed`);

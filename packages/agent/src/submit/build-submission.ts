@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Bundle, BundleEntry, MeasureReport } from 'fhir/r4.js';
 import { AgentError } from '../errors.js';
 import { canonicalJson } from '../evidence/canonical-json.js';
-import { EVIDENCE_SEAL_PREVIOUS_URL, EVIDENCE_SEAL_URL, evidenceSealExtensions } from '../evidence/evidence-seal.js';
+import {
+  EVIDENCE_SEAL_PREVIOUS_URL,
+  EVIDENCE_SEAL_URL,
+  evidenceSealExtensions,
+} from '../evidence/evidence-seal.js';
 
 /** System of the submissions' business identifiers (contract.md §4). */
 export const SUBMISSION_IDENTIFIER_SYSTEM = 'https://esms-numerique.github.io/fhir/submission';

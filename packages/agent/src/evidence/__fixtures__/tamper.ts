@@ -62,6 +62,7 @@ export async function readProjectionFacts(dir: string, projection: unknown): Pro
   if (encoding === undefined || encoding === 'ndjson') return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   const facts: Record<string, unknown>[] = [];
   async function* source(): AsyncGenerator<string> {
+    await Promise.resolve();
     yield* lines;
   }
   for await (const fact of decodeColumnar(source())) facts.push({ ...fact });
