@@ -177,7 +177,38 @@ export class ProjectionFormatError extends Error {
  * Decodes an `esms-columnar-1` projection, line by line (the header line included). Checks everything it
  * relies on and throws `ProjectionFormatError` on anything else: it reads evidence that may be forged.
  */
-export async function* decodeColumnar(lines: AsyncIterable<string>): AsyncGenerator<Fact> {
+export function decodeColumnar(lines: AsyncIterable<string>): AsyncIterable<Fact> {
+  return flatten(decodeColumnarBlocks(lines));
+}
+
+/**
+ * The facts of blocks, one by one, through a plain iterator: a million facts pass through here at size L,
+ * and an async generator's machinery per fact costs more than decoding it.
+ */
+function flatten(blocks: AsyncIterator<Fact[]>): AsyncIterable<Fact> {
+  let block: Fact[] = [];
+  let index = 0;
+  const iterator: AsyncIterator<Fact> = {
+    async next(): Promise<IteratorResult<Fact>> {
+      while (index >= block.length) {
+        const next = await blocks.next();
+        if (next.done === true) return { done: true, value: undefined };
+        block = next.value;
+        index = 0;
+      }
+      const value = block[index] as Fact;
+      index += 1;
+      return { done: false, value };
+    },
+    async return(): Promise<IteratorResult<Fact>> {
+      await blocks.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
+}
+
+async function* decodeColumnarBlocks(lines: AsyncIterable<string>): AsyncGenerator<Fact[]> {
   let lineNumber = 0;
   let dictionary: string[] = [];
   const fail = (message: string): never => {
@@ -204,7 +235,8 @@ export async function* decodeColumnar(lines: AsyncIterable<string>): AsyncGenera
     if (block['reset'] === true) dictionary = [];
     const fresh = newKeys(block['new'], fail);
     let nextFresh = 0;
-    const facts: Record<string, unknown>[] = Array.from({ length: n }, () => ({ k: kind }));
+    const facts: Record<string, unknown>[] = new Array<Record<string, unknown>>(n);
+    for (let i = 0; i < n; i += 1) facts[i] = { k: kind };
     const cols = block['cols'];
     if (!Array.isArray(cols)) fail('a block has no columns');
     for (const col of cols as unknown[]) {
@@ -213,63 +245,61 @@ export async function* decodeColumnar(lines: AsyncIterable<string>): AsyncGenera
       if (typeof field !== 'string' || field === 'k') fail('a column has no field name');
       const name = field as string;
       const rows = presentRows(presence, n, fail);
-      const resolve = (() => {
-        let previous = dictionary.length;
-        return (delta: unknown): string => {
-          if (!Number.isSafeInteger(delta)) fail(`column ${name}: a reference is not an integer`);
-          const index = previous + (delta as number);
-          previous = index;
-          if (index === dictionary.length) {
-            const key = fresh[nextFresh];
-            if (key === undefined) fail(`column ${name}: more new keys used than the block introduces`);
-            nextFresh += 1;
-            dictionary.push(key as string);
-            return key as string;
-          }
-          const key = dictionary[index];
-          if (index < 0 || key === undefined)
-            fail(`column ${name}: a reference points outside the dictionary`);
+      const count = rows === null ? n : rows.length;
+      const rowAt = (i: number): Record<string, unknown> =>
+        facts[rows === null ? i : (rows[i] as number)] as Record<string, unknown>;
+      let previous = dictionary.length;
+      const resolve = (delta: unknown): string => {
+        if (typeof delta !== 'number' || !Number.isSafeInteger(delta))
+          fail(`column ${name}: a reference is not an integer`);
+        const index = previous + (delta as number);
+        previous = index;
+        if (index === dictionary.length) {
+          const key = fresh[nextFresh];
+          if (key === undefined) fail(`column ${name}: more new keys used than the block introduces`);
+          nextFresh += 1;
+          dictionary.push(key as string);
           return key as string;
-        };
-      })();
-      if (type === 'v') {
-        if (!Array.isArray(data) || data.length !== rows.length)
-          fail(`column ${name}: wrong number of values`);
-        rows.forEach((row, i) => {
-          (facts[row] as Record<string, unknown>)[name] = (data as unknown[])[i];
-        });
-      } else if (type === 'r') {
-        if (!Array.isArray(data) || data.length !== rows.length)
-          fail(`column ${name}: wrong number of values`);
-        rows.forEach((row, i) => {
-          const delta = (data as unknown[])[i];
-          (facts[row] as Record<string, unknown>)[name] = delta === null ? null : resolve(delta);
-        });
+        }
+        const key = index >= 0 ? dictionary[index] : undefined;
+        if (key === undefined) fail(`column ${name}: a reference points outside the dictionary`);
+        return key as string;
+      };
+      if (type === 'v' || type === 'r') {
+        if (!Array.isArray(data) || data.length !== count) fail(`column ${name}: wrong number of values`);
+        const values = data as unknown[];
+        if (type === 'v') for (let i = 0; i < count; i += 1) rowAt(i)[name] = values[i];
+        else {
+          for (let i = 0; i < count; i += 1) {
+            const delta = values[i];
+            rowAt(i)[name] = delta === null ? null : resolve(delta);
+          }
+        }
       } else if (type === 'R') {
         const [lengths, deltas] = Array.isArray(data) ? (data as unknown[]) : [];
-        if (!Array.isArray(lengths) || !Array.isArray(deltas) || lengths.length !== rows.length)
+        if (!Array.isArray(lengths) || !Array.isArray(deltas) || lengths.length !== count)
           fail(`column ${name}: wrong number of lists`);
+        const sizes = lengths as unknown[];
+        const refs = deltas as unknown[];
         let at = 0;
-        rows.forEach((row, i) => {
-          const length = (lengths as unknown[])[i];
-          if (!Number.isSafeInteger(length) || (length as number) < 0)
+        for (let i = 0; i < count; i += 1) {
+          const length = sizes[i];
+          if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0)
             fail(`column ${name}: bad list length`);
-          const list: string[] = [];
-          for (let j = 0; j < (length as number); j += 1) {
-            if (at >= (deltas as unknown[]).length)
-              fail(`column ${name}: lists longer than their references`);
-            list.push(resolve((deltas as unknown[])[at]));
-            at += 1;
-          }
-          (facts[row] as Record<string, unknown>)[name] = list;
-        });
-        if (at !== (deltas as unknown[]).length) fail(`column ${name}: references left over`);
+          if (at + (length as number) > refs.length)
+            fail(`column ${name}: lists longer than their references`);
+          const list = new Array<string>(length as number);
+          for (let j = 0; j < (length as number); j += 1) list[j] = resolve(refs[at + j]);
+          at += length as number;
+          rowAt(i)[name] = list;
+        }
+        if (at !== refs.length) fail(`column ${name}: references left over`);
       } else {
         fail(`column ${name}: unknown type ${JSON.stringify(type)}`);
       }
     }
     if (nextFresh !== fresh.length) fail('the block introduces keys it does not use');
-    yield* facts as Fact[];
+    yield facts;
   }
   if (lineNumber === 0) fail('the projection is empty (no header line)');
 }
@@ -298,8 +328,9 @@ function newKeys(value: unknown, fail: (message: string) => never): string[] {
   return keys as string[];
 }
 
-function presentRows(presence: unknown, n: number, fail: (message: string) => never): number[] {
-  if (presence === null) return Array.from({ length: n }, (_, i) => i);
+/** The rows that have a field (`null`: every row). */
+function presentRows(presence: unknown, n: number, fail: (message: string) => never): number[] | null {
+  if (presence === null) return null;
   if (typeof presence !== 'string' || presence.length !== n || !/^[01]*$/.test(presence))
     return fail('bad presence string');
   const rows: number[] = [];

@@ -4,7 +4,6 @@
  * Sealed data is read as untrusted: depth-checked JSON, sizes bounded by what the entry declares.
  */
 import { createHash } from 'node:crypto';
-import { StringDecoder } from 'node:string_decoder';
 import { isDigest, toDigest } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
 import { locateBlob, openBlobFile, readBlob } from './blobs.js';
@@ -167,14 +166,13 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
   let recomputed;
   let failure: unknown = null;
   try {
-    const facts = countingFacts(
+    const decoded =
       encoding === COLUMNAR_ENCODING
         ? decodeColumnar(lines(hashing.chunks))
-        : ndjsonFacts(lines(hashing.chunks)),
-      () => {
-        factCount += 1;
-      },
-    );
+        : ndjsonFacts(lines(hashing.chunks));
+    const facts = counting(decoded, () => {
+      factCount += 1;
+    });
     // Narrowed to the ESSMS the run sealed and submitted, exactly as the runner did (`applyScope`).
     const whole = await rules.recomputeFromProjection(facts, computeOptions);
     recomputed = scope === 'absent' ? whole : applyScope(whole, scope);
@@ -411,17 +409,24 @@ function hashingChunks(
   };
 }
 
+/** Lines of UTF-8 text from chunks, split on the bytes (a long line is decoded once, not re-copied per chunk). */
 async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
+  let parts: Buffer[] = [];
   for await (const chunk of chunks) {
-    const text = rest + decoder.write(chunk);
-    const parts = text.split('\n');
-    rest = parts.pop() ?? '';
-    yield* parts;
+    let start = 0;
+    for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
+      const piece = chunk.subarray(start, newline);
+      if (parts.length === 0) yield piece.toString('utf8');
+      else {
+        parts.push(piece);
+        yield Buffer.concat(parts).toString('utf8');
+        parts = [];
+      }
+      start = newline + 1;
+    }
+    if (start < chunk.length) parts.push(chunk.subarray(start));
   }
-  rest += decoder.end();
-  if (rest !== '') yield rest;
+  if (parts.length > 0) yield Buffer.concat(parts).toString('utf8');
 }
 
 async function* ndjsonFacts(source: AsyncIterable<string>): AsyncGenerator<Fact> {
@@ -438,11 +443,21 @@ async function* ndjsonFacts(source: AsyncIterable<string>): AsyncGenerator<Fact>
   }
 }
 
-async function* countingFacts(facts: AsyncIterable<Fact>, onFact: () => void): AsyncGenerator<Fact> {
-  for await (const fact of facts) {
-    onFact();
-    yield fact;
-  }
+/** The same facts, counted as they are consumed (a plain iterator: no generator per fact). */
+function counting(facts: AsyncIterable<Fact>, onFact: () => void): AsyncIterable<Fact> {
+  const source = facts[Symbol.asyncIterator]();
+  const iterator: AsyncIterator<Fact> = {
+    next: () =>
+      source.next().then((result) => {
+        if (result.done !== true) onFact();
+        return result;
+      }),
+    return: async () => {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
 }
 
 export function describe(error: unknown): string {
