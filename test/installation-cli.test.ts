@@ -82,8 +82,10 @@ describe.concurrent('esms resend (built CLI)', () => {
     expect(await receiver.stats()).toMatchObject({ requests: 2, accepted: 1, storedReports: 18 });
     expect(await journalTypes(home.dataDir)).toEqual([
       'run-sealed',
+      'submission-sealed',
       'submission-failed',
       'run-sealed',
+      'submission-sealed',
       'submission-failed',
       'submission-requeued',
       'submission-receipt',

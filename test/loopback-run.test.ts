@@ -53,7 +53,11 @@ describe.concurrent('esms run-once over loopback (fhir-server → agent → rece
     });
 
     expectReportsMatch(await receiver.reports(), computed);
-    expect(await journalTypes(home.dataDir)).toEqual(['run-sealed', 'submission-receipt']);
+    expect(await journalTypes(home.dataDir)).toEqual([
+      'run-sealed',
+      'submission-sealed',
+      'submission-receipt',
+    ]);
     expect(await outboxIds(home.dataDir, 'done')).toHaveLength(1);
 
     const [json, text] = await Promise.all([status(home), esms(['status', '--config', home.configPath])]);
@@ -102,7 +106,11 @@ describe.concurrent('esms run-once over loopback (fhir-server → agent → rece
     expect(stats).toMatchObject({ requests: 4, storedReports: 18, idempotentReplays: 1, pendingFaults: 0 });
     expectReportsMatch(await receiver.reports(), computed);
     // One receipt: the lost answer was never recorded as one.
-    expect(await journalTypes(home.dataDir)).toEqual(['run-sealed', 'submission-receipt']);
+    expect(await journalTypes(home.dataDir)).toEqual([
+      'run-sealed',
+      'submission-sealed',
+      'submission-receipt',
+    ]);
     const after = await status(home);
     expect(after.code).toBe(0);
     expect(after.json.runs[0]?.outcome).toBe('submitted');
@@ -153,7 +161,11 @@ describe.concurrent('esms run-once over loopback (fhir-server → agent → rece
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'failed' });
     expect(await receiver.stats()).toMatchObject({ requests: 1, storedReports: 0 });
-    expect(await journalTypes(home.dataDir)).toEqual(['run-sealed', 'submission-failed']);
+    expect(await journalTypes(home.dataDir)).toEqual([
+      'run-sealed',
+      'submission-sealed',
+      'submission-failed',
+    ]);
 
     const after = await status(home);
     expect(after.code).toBe(1);

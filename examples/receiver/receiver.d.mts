@@ -1,6 +1,8 @@
 /** Types of receiver.mjs, for the TypeScript tests that start it (the receiver itself is plain JavaScript). */
 
 export declare const SUBMISSION_IDENTIFIER_SYSTEM: 'https://esms-numerique.github.io/fhir/submission';
+export declare const EVIDENCE_SEAL_URL: 'https://esms-numerique.github.io/fhir/StructureDefinition/evidence-seal';
+export declare const EVIDENCE_SEAL_PREVIOUS_URL: 'https://esms-numerique.github.io/fhir/StructureDefinition/evidence-seal-previous';
 export declare const MEASURE_CANONICAL_BASE: 'https://esms-numerique.github.io/fhir/Measure/';
 export declare const FINESS_SYSTEM: 'https://finess.esante.gouv.fr';
 export declare const MEASURE_IDS: readonly string[];

@@ -12,6 +12,12 @@ import { join } from 'node:path';
 export const SUBMISSION_IDENTIFIER_SYSTEM = 'https://esms-numerique.github.io/fhir/submission';
 export const MEASURE_CANONICAL_BASE = 'https://esms-numerique.github.io/fhir/Measure/';
 export const FINESS_SYSTEM = 'https://finess.esante.gouv.fr';
+/** contract.md §5: the hash of the journal entry that sealed the report's run (the agent's chain head). */
+export const EVIDENCE_SEAL_URL = 'https://esms-numerique.github.io/fhir/StructureDefinition/evidence-seal';
+/** Beside it: the hash of the entry before that one. */
+export const EVIDENCE_SEAL_PREVIOUS_URL =
+  'https://esms-numerique.github.io/fhir/StructureDefinition/evidence-seal-previous';
+const SEAL_PATTERN = /^[0-9a-f]{64}$/;
 
 /** Every measure the protocol accepts (indicators.md). */
 export const MEASURE_IDS = Object.freeze([
@@ -302,7 +308,15 @@ export async function createReceiver(options) {
       const existing = index.get(identifierKey);
       if (existing !== undefined) {
         stats.duplicatesAvoided += 1;
-        responses.push({ response: { status: '200 OK', location: existing.location, etag: 'W/"1"' } });
+        // The seal kept is the one received first: the same figures sealed again create nothing new.
+        responses.push({
+          response: {
+            status: '200 OK',
+            location: existing.location,
+            etag: 'W/"1"',
+            ...sealExtension(existing.seal),
+          },
+        });
         continue;
       }
       const id = randomUUID();
@@ -310,15 +324,32 @@ export async function createReceiver(options) {
       const resource = { ...entry.resource, id, meta: { versionId: '1', lastUpdated } };
       await writeDurably(join(reportsDir, `${id}.json`), `${JSON.stringify(resource, null, 2)}\n`);
       const location = `MeasureReport/${id}/_history/1`;
-      index.set(identifierKey, { id, location, lastUpdated });
+      const seal = sealOf(entry.resource);
+      index.set(identifierKey, { id, location, lastUpdated, seal });
       stats.storedReports += 1;
       created += 1;
       responses.push({
-        response: { status: '201 Created', location, etag: 'W/"1"', lastModified: lastUpdated },
+        response: {
+          status: '201 Created',
+          location,
+          etag: 'W/"1"',
+          lastModified: lastUpdated,
+          ...sealExtension(seal),
+        },
       });
     }
     if (created > 0) await writeIndex();
-    const body = { resourceType: 'Bundle', id: randomUUID(), type: 'transaction-response', entry: responses };
+    // The receipt says which seal this request carried, and (per entry) the seal kept with each report.
+    const requestSeal = extensionValue(bundle.meta?.extension, EVIDENCE_SEAL_URL);
+    const body = {
+      resourceType: 'Bundle',
+      id: randomUUID(),
+      ...(requestSeal === null
+        ? {}
+        : { meta: { extension: [{ url: EVIDENCE_SEAL_URL, valueString: requestSeal }] } }),
+      type: 'transaction-response',
+      entry: responses,
+    };
     if (key !== undefined) {
       // Stored before answering, so a lost answer is replayed identically.
       await writeDurably(
@@ -511,6 +542,13 @@ function validateEntry(entry, at, issues) {
     );
   }
 
+  for (const url of [EVIDENCE_SEAL_URL, EVIDENCE_SEAL_PREVIOUS_URL]) {
+    const value = extensionValue(report.extension, url);
+    if (value !== null && !SEAL_PATTERN.test(value)) {
+      fail('value', `the extension ${url} must be a lowercase hex SHA-256 (64 characters)`, `${r}.extension`);
+    }
+  }
+
   const identifiers = Array.isArray(report.identifier) ? report.identifier : [];
   const submissionId = identifiers.find(
     (/** @type {any} */ i) => isObject(i) && i.system === SUBMISSION_IDENTIFIER_SYSTEM,
@@ -579,6 +617,35 @@ function validateEntry(entry, at, issues) {
   });
 }
 
+/**
+ * The value of the extension `url` in an extension array, or null.
+ * @param {unknown} extensions
+ * @param {string} url
+ * @returns {string | null}
+ */
+function extensionValue(extensions, url) {
+  if (!Array.isArray(extensions)) return null;
+  const found = extensions.find((/** @type {any} */ e) => isObject(e) && e.url === url);
+  return typeof found?.valueString === 'string' ? found.valueString : null;
+}
+
+/**
+ * The evidence seal a report carries, or null (agents before the seal, other senders).
+ * @param {any} report
+ * @returns {string | null}
+ */
+function sealOf(report) {
+  return extensionValue(report?.extension, EVIDENCE_SEAL_URL);
+}
+
+/**
+ * `extension` for a transaction-response entry: the seal stored with that report.
+ * @param {string | null | undefined} seal
+ */
+function sealExtension(seal) {
+  return typeof seal === 'string' ? { extension: [{ url: EVIDENCE_SEAL_URL, valueString: seal }] } : {};
+}
+
 /** @param {any} report */
 function submissionKey(report) {
   const identifier = report.identifier.find(
@@ -592,7 +659,7 @@ function submissionKey(report) {
  * @param {string} reportsDir
  */
 async function loadIndex(reportsDir) {
-  /** @type {Map<string, { id: string, location: string, lastUpdated: string }>} */
+  /** @type {Map<string, { id: string, location: string, lastUpdated: string, seal: string | null }>} */
   const index = new Map();
   for (const name of (await readdir(reportsDir)).sort()) {
     if (name.endsWith('.tmp')) {
@@ -605,6 +672,7 @@ async function loadIndex(reportsDir) {
       id: report.id,
       location: `MeasureReport/${report.id}/_history/${report.meta?.versionId ?? '1'}`,
       lastUpdated: report.meta?.lastUpdated,
+      seal: sealOf(report),
     });
   }
   return index;

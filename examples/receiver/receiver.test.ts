@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bundle, MeasureReport, OperationOutcome } from 'fhir/r4.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createReceiver, SUBMISSION_IDENTIFIER_SYSTEM, type Receiver } from './receiver.mjs';
+import {
+  createReceiver,
+  EVIDENCE_SEAL_URL,
+  SUBMISSION_IDENTIFIER_SYSTEM,
+  type Receiver,
+} from './receiver.mjs';
 
 let dataDir: string;
 let receiver: Receiver;
@@ -245,6 +250,49 @@ describe('reference receiver', () => {
       '200 OK',
       '200 OK',
     ]);
+  });
+
+  it('stores the evidence seal with each report, returns it in the receipt, keeps the first one; refuses a malformed seal', async () => {
+    const sealA = 'a'.repeat(64);
+    const sealB = 'b'.repeat(64);
+    const sealed = (seal: string, ...reports: MeasureReport[]): Bundle => ({
+      ...bundle(
+        ...reports.map((r) => ({ ...r, extension: [{ url: EVIDENCE_SEAL_URL, valueString: seal }] })),
+      ),
+      meta: { extension: [{ url: EVIDENCE_SEAL_URL, valueString: seal }] },
+    });
+    const first = (await post(sealed(sealA, report('970400024', 'taux-dossiers-actifs', 81, 90))))
+      .json as Bundle;
+    expect(first.meta?.extension).toEqual([{ url: EVIDENCE_SEAL_URL, valueString: sealA }]);
+    expect(first.entry?.[0]?.response?.extension).toEqual([{ url: EVIDENCE_SEAL_URL, valueString: sealA }]);
+    expect((await stored()).entry?.[0]?.resource).toMatchObject({
+      extension: [{ url: EVIDENCE_SEAL_URL, valueString: sealA }],
+    });
+    // The same figures sealed again by a later run: nothing new, the first seal is kept and returned.
+    const again = (
+      await post(
+        sealed(
+          sealB,
+          report('970400024', 'taux-dossiers-actifs', 81, 90),
+          report('970400024', 'taux-dmp', 4, 90),
+        ),
+      )
+    ).json as Bundle;
+    expect(again.meta?.extension?.[0]?.valueString).toBe(sealB);
+    expect(again.entry?.map((e) => [e.response?.status, e.response?.extension?.[0]?.valueString])).toEqual([
+      ['200 OK', sealA],
+      ['201 Created', sealB],
+    ]);
+    expect((await stored()).total).toBe(2);
+    // Kept across a restart (the index is rebuilt from the stored reports).
+    await receiver.close();
+    receiver = await createReceiver({ dataDir });
+    const replay = (await post(sealed(sealB, report('970400024', 'taux-dossiers-actifs', 81, 90))))
+      .json as Bundle;
+    expect(replay.entry?.[0]?.response?.extension?.[0]?.valueString).toBe(sealA);
+    const bad = await post(sealed('not-a-hash', report('970400024', 'taux-mssante', 1, 90)));
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toContain('evidence-seal');
   });
 
   it('requires the bearer token when configured', async () => {

@@ -21,6 +21,7 @@ const VERBS: Readonly<Record<string, () => Promise<Register>>> = {
   report: async () => (await import('./commands/report.js')).registerReportCommand,
   export: async () => (await import('./commands/export.js')).registerExportCommand,
   resend: async () => (await import('./commands/resend.js')).registerResendCommand,
+  'rotate-key': async () => (await import('./commands/rotate-key.js')).registerRotateKeyCommand,
 };
 
 /**

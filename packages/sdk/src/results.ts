@@ -90,8 +90,14 @@ export type DataQualityCode =
 export interface DataQualityFinding {
   code: DataQualityCode;
   message: string;
+  /** The type and id of the record the finding is about. */
   resourceType?: string;
   id?: string;
+  /**
+   * Other records the finding refers to, as `Type/id` (`["Patient/pat-1"]`). Record ids are never written
+   * inside `message`, so that they can be pseudonymised structurally (the agent's evidence does).
+   */
+  related?: string[];
   finess?: string;
   /** How many records the finding covers, when it summarises several. */
   count?: number;

@@ -7,6 +7,7 @@ import type { BaselineResult } from './duckdb-baseline.js';
 import type { DatasetSize } from './establishments.js';
 import { ToolsError } from './errors.js';
 import { generateDataset, type GenerateSummary } from './generate.js';
+import { measureEvidence, type EvidenceFigures } from './evidence-bench.js';
 import { detectRssProbe, runMeasuredNode, type MeasuredRun, type RssProbe } from './measured-run.js';
 
 export const DEFAULT_BENCH_SIZES: readonly DatasetSize[] = ['M', 'L'];
@@ -52,6 +53,8 @@ export interface SizeReport {
   /** Whether `esms compute` printed the same document with and without reader threads. */
   threadsAgree: boolean | null;
   floorReader: string | null;
+  /** One `esms run-once` sealed into a fresh store (`ars: null`), then `esms verify` on it (issue 10 §3). */
+  evidence: EvidenceFigures;
 }
 
 export interface BenchReport {
@@ -249,6 +252,37 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         (JSON.parse(await readFile(join(outDir, `${size}-floor.json`), 'utf8')) as { reader?: string })
           .reader ?? null;
     }
+    log(`${size}: one run sealed (esms run-once, no ARS), then esms verify`);
+    const establishments = engine.figures.ok
+      ? (
+          JSON.parse(await readFile(join(outDir, `${size}-engine.json`), 'utf8')) as {
+            establishments: { finess: string }[];
+          }
+        ).establishments.map((e) => e.finess)
+      : [];
+    const evidence: EvidenceFigures =
+      establishments.length === 0
+        ? {
+            ok: false,
+            evidenceBytesPerRun: null,
+            sealSeconds: null,
+            verifySeconds: null,
+            verifyPeakRssMb: null,
+            error: 'no establishment computed',
+          }
+        : await measureEvidence({
+            engineMain,
+            inputDir: dir,
+            establishments,
+            measureDate: options.measureDate,
+            workDir: join(outDir, `${size}-evidence`),
+            cwd: options.repoRoot,
+          });
+    if (evidence.ok)
+      log(
+        `${size}: ${evidence.evidenceBytesPerRun} evidence bytes for one run; sealed in ${evidence.sealSeconds} s, verified in ${evidence.verifySeconds} s`,
+      );
+    else log(`${size}: EVIDENCE MEASUREMENT FAILED: ${evidence.error ?? ''}`);
     sizes.push({
       size,
       resources,
@@ -264,6 +298,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       agreement,
       threadsAgree,
       floorReader,
+      evidence,
     });
   }
   const m = sizes.find((s) => s.size === 'M');
@@ -306,6 +341,8 @@ export function formatBenchTable(report: BenchReport): string {
     'peak RSS MB',
     'floor MB',
     'duckdb MB',
+    'evidence MB/run',
+    'verify s',
     'agree',
   ];
   const rows = report.sizes.map((s) => [
@@ -322,6 +359,8 @@ export function formatBenchTable(report: BenchReport): string {
     f(s.engine.peakRssMb, 0),
     f(s.floor.peakRssMb, 0),
     f(s.duckdb.peakRssMb, 0),
+    s.evidence.evidenceBytesPerRun === null ? '—' : (s.evidence.evidenceBytesPerRun / 1e6).toFixed(1),
+    f(s.evidence.verifySeconds),
     s.agreement === null
       ? '—'
       : s.agreement.mismatches.length === 0
@@ -342,6 +381,7 @@ export function benchExitCode(report: BenchReport): number {
       s.threadsAgree === false ||
       !s.floor.ok ||
       !s.duckdb.ok ||
+      !s.evidence.ok ||
       (s.agreement !== null && s.agreement.mismatches.length > 0),
   );
   return bad ? 1 : 0;

@@ -35,7 +35,11 @@ export async function runExportEvidence(
     `Evidence bundle written to ${result.outFile} (${result.bytes} bytes): ${result.entries} entries, ` +
       `${result.blobs} blobs, last seq ${result.lastSeq ?? '-'}\n` +
       `Key fingerprint: ${result.fingerprint}\nLast entry hash: ${result.lastHash ?? '-'}\n` +
-      `Verify with: esms verify ${result.outFile} --public-key evidence-key.pub.pem\n`,
+      `Verify with: esms verify ${result.outFile} --public-key evidence-key.pub.pem\n` +
+      (result.runsWithClearIds === 0
+        ? ''
+        : `Note: ${result.runsWithClearIds} run(s) sealed by esms 0.1 hold DUI record ids (not names, not INS) in ` +
+          'their data-quality findings; sealed bytes cannot change, the MANIFEST says so\n'),
   );
   return result;
 }

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseMeasureDateFlag } from '../config/measure-date.js';
@@ -6,10 +6,9 @@ import { toMeasureReports, type ResultsDocument } from '@esms-numerique/sdk';
 import type { Bundle } from 'fhir/r4.js';
 import { AgentError, UsageError } from '../errors.js';
 import { resolveEvidenceDir } from '../evidence/evidence-dir.js';
-import { readJournalEntries } from '../evidence/journal.js';
 import { EvidenceInvalidError } from '../evidence/errors.js';
-import { readSealedRuns } from '../evidence/sealed-runs.js';
-import { verifyEvidence } from '../evidence/verify.js';
+import { evidenceSealExtensions } from '../evidence/evidence-seal.js';
+import { verifyStoreRun } from '../evidence/verified-run.js';
 import { figuresToCsv } from '../export/figures-csv.js';
 
 interface ExportFlags {
@@ -52,13 +51,18 @@ export function registerExportCommand(program: Command): void {
       if (flags.excelFr === true && flags.format !== 'csv') {
         throw new UsageError('--excel-fr applies to --format csv only');
       }
-      const { dir } = await resolveEvidenceDir({ config: flags.config, evidenceDir: flags.evidenceDir });
-      const runs = await readSealedRuns(dir, await readJournalEntries(dir));
-      const wanted = runs.filter(
-        (r) => flags.measureDate === undefined || r.results.measureDate === flags.measureDate,
+      const { dir, tsaCaFile } = await resolveEvidenceDir({
+        config: flags.config,
+        evidenceDir: flags.evidenceDir,
+      });
+      const tsaCaPem = tsaCaFile === undefined ? undefined : await readFile(tsaCaFile, 'utf8');
+      // Only what can be proven is exported (contract.md §1): the whole chain, and this run recomputed.
+      const checked = await verifyStoreRun(
+        dir,
+        { measureDate: flags.measureDate },
+        tsaCaPem === undefined ? {} : { tsaCaPem },
       );
-      const last = wanted.at(-1);
-      if (last === undefined) {
+      if (checked.verdict === 'nothing-sealed' || checked.verdict === 'no-such-run') {
         throw new AgentError(
           'nothing-computed',
           flags.measureDate === undefined
@@ -66,37 +70,44 @@ export function registerExportCommand(program: Command): void {
             : `no run sealed for ${flags.measureDate} in ${dir}`,
         );
       }
-      // Only what can be proven is exported (contract.md §1): the chain, and this run recomputed.
-      const verification = await verifyEvidence(dir, { recomputeRuns: (e) => e.seq === last.entry.seq });
-      const verified = verification.runs.find((r) => r.seq === last.entry.seq);
-      const problem = verification.findings.find((f) => f.severity === 'error');
-      if (verified?.ok !== true || problem !== undefined) {
+      const run = checked.run;
+      if (checked.verdict !== 'verified' || run === null) {
+        const which =
+          run === null ? '' : `of run ${String(run.entry.payload['runId'])} (D=${run.results.measureDate}) `;
         throw new EvidenceInvalidError(
-          `the figures of run ${String(last.entry.payload['runId'])} (D=${last.results.measureDate}) ` +
-            `are not exported: the evidence does not verify (${problem?.message ?? 'not recomputed'}); ` +
+          `the figures ${which}are not exported: the evidence does not verify (${checked.problem ?? 'not recomputed'}); ` +
             `see esms verify ${dir}`,
         );
       }
-      const results = last.results as unknown as ResultsDocument;
+      const results = run.results as unknown as ResultsDocument;
       const text =
         flags.format === 'csv'
           ? figuresToCsv(results, flags.excelFr === true ? 'excel-fr' : 'rfc4180')
-          : `${JSON.stringify(measureReportBundle(results), null, 2)}\n`;
+          : `${JSON.stringify(measureReportBundle(results, run.seal), null, 2)}\n`;
       if (flags.out === undefined) {
         process.stdout.write(text);
       } else {
         await writeFile(resolve(flags.out), text);
         process.stderr.write(
-          `figures of run ${String(last.entry.payload['runId'])} (${results.measureDate}) written to ${flags.out}\n`,
+          `figures of run ${String(run.entry.payload['runId'])} (${results.measureDate}) written to ${flags.out}\n`,
         );
       }
     });
 }
 
-function measureReportBundle(results: ResultsDocument): Bundle {
+/** The MeasureReports of a run, each with the run's evidence seal (contract.md §5) when it has one. */
+function measureReportBundle(
+  results: ResultsDocument,
+  seal: { hash: string; previous: string } | null,
+): Bundle {
+  const extension = seal === null ? [] : evidenceSealExtensions(seal);
   return {
     resourceType: 'Bundle',
+    ...(seal === null ? {} : { meta: { extension } }),
     type: 'collection',
-    entry: toMeasureReports(results).map((resource) => ({ resource })),
+    entry: toMeasureReports(results).map((report) => ({
+      resource:
+        seal === null ? report : { ...report, extension: [...(report.extension ?? []), ...extension] },
+    })),
   };
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { AgentError, UsageError } from '../errors.js';
 import { EvidenceInvalidError } from '../evidence/errors.js';
@@ -14,7 +14,21 @@ interface CommandOutput {
 export interface VerifyCommandOptions {
   publicKey?: string | undefined;
   fingerprint?: string | undefined;
+  expectHead?: string | undefined;
+  tsaCa?: string | undefined;
+  maxExtractBytes?: number | undefined;
   format?: 'text' | 'json' | undefined;
+}
+
+/** `--max-extract-bytes 512M` (K, M, G, T: powers of 1024; plain digits are bytes). */
+export function parseByteSize(value: string): number {
+  const match = /^(\d+)\s*([KMGT]?)i?B?$/i.exec(value.trim());
+  if (match === null) throw new InvalidArgumentError('a size such as 500M, 32G or 1048576');
+  const power = ' KMGT'.indexOf((match[2] ?? '').toUpperCase() || ' ');
+  const bytes = Number(match[1]) * 1024 ** Math.max(0, power);
+  if (!Number.isSafeInteger(bytes) || bytes < 1)
+    throw new InvalidArgumentError('a size such as 500M, 32G or 1048576');
+  return bytes;
 }
 
 /**
@@ -28,7 +42,25 @@ export async function runVerify(
   io: { stdout: CommandOutput },
   verifyOptions: Omit<VerifyOptions, 'publicKeyPem' | 'expectedFingerprint'> = {},
 ): Promise<VerificationReport> {
-  const expected: Pick<VerifyOptions, 'publicKeyPem' | 'expectedFingerprint'> = {};
+  const expected: Pick<
+    VerifyOptions,
+    'publicKeyPem' | 'expectedFingerprint' | 'expectedHead' | 'tsaCaPem' | 'maxExtractBytes'
+  > = {};
+  if (options.expectHead !== undefined) {
+    if (!/^[0-9a-fA-F]{64}$/.test(options.expectHead.trim()))
+      throw new UsageError(
+        `--expect-head must be the 64 hex digits of an entry hash, not ${options.expectHead}`,
+      );
+    expected.expectedHead = options.expectHead.trim().toLowerCase();
+  }
+  if (options.tsaCa !== undefined) {
+    try {
+      expected.tsaCaPem = await readFile(options.tsaCa, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read the TSA certificate file ${options.tsaCa}: ${String(error)}`);
+    }
+  }
+  if (options.maxExtractBytes !== undefined) expected.maxExtractBytes = options.maxExtractBytes;
   if (options.publicKey !== undefined) {
     try {
       expected.publicKeyPem = await readFile(options.publicKey, 'utf8');
@@ -56,7 +88,10 @@ export async function runVerify(
   return report;
 }
 
-/** `esms verify PATH [--public-key FILE] [--fingerprint HEX] [--format text|json]` (contract.md §1, §5). */
+/**
+ * `esms verify PATH [--public-key FILE | --fingerprint HEX] [--expect-head HASH] [--tsa-ca FILE]
+ * [--max-extract-bytes SIZE] [--format text|json]` (contract.md §1, §5).
+ */
 export function registerVerifyCommand(program: Command): void {
   program
     .command('verify')
@@ -69,6 +104,19 @@ export function registerVerifyCommand(program: Command): void {
       'the public key the evidence must be signed with (obtained from the signatory)',
     )
     .option('--fingerprint <hex>', 'or that key’s fingerprint, as printed on the report')
+    .option(
+      '--expect-head <hash>',
+      'an entry hash the chain must contain: the one printed on the signed report, or the evidence seal the ARS holds',
+    )
+    .option(
+      '--tsa-ca <file>',
+      'the time-stamping authority’s CA certificate (PEM): RFC 3161 tokens are checked against it',
+    )
+    .option(
+      '--max-extract-bytes <size>',
+      'at most this much written when extracting a bundle (default 32G; a gzipped bundle also at most 200× its size)',
+      parseByteSize,
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (path: string, options: VerifyCommandOptions) => {
       await runVerify(path, options, { stdout: process.stdout });

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import {
   DEFAULT_DATA_DIR,
+  DEFAULT_TIMESTAMP_TIMEOUT_MS,
+  MAX_TIMEOUT_MS,
   DEFAULT_EVIDENCE_RETENTION_YEARS,
   DEFAULT_LOG_LEVEL,
   DEFAULT_SCHEDULE_CRON,
@@ -12,6 +14,7 @@ import { arsSchema } from './ars-schema.js';
 import {
   cronSchema,
   finessSchema,
+  httpUrlSchema,
   localDateSchema,
   pathSchema,
   positiveIntSchema,
@@ -55,11 +58,30 @@ export const computationSchema = z.strictObject({
   allCarePlansAreProjetPersonnalise: z.boolean({ error: 'must be true or false' }).default(false),
 });
 
+/**
+ * An RFC 3161 time-stamping authority (optional): every journal entry's hash is time-stamped, the token
+ * kept in the store (`timestamps/`), and `esms verify --tsa-ca FILE` checks the tokens offline.
+ */
+export const timestampingSchema = z.strictObject({
+  /** The TSA's endpoint (`POST application/timestamp-query`). */
+  url: httpUrlSchema,
+  /**
+   * The TSA's CA certificate (PEM): tokens are checked against it before they are kept, and `esms verify`,
+   * `esms export` and `esms report` check them with it.
+   */
+  caFile: pathSchema.nullable().default(null),
+  timeoutMs: positiveIntSchema(MAX_TIMEOUT_MS).default(DEFAULT_TIMESTAMP_TIMEOUT_MS),
+  /** `null`: the HTTPS_PROXY / HTTP_PROXY / NO_PROXY environment variables. */
+  proxy: httpUrlSchema.nullable().default(null),
+});
+
 export const evidenceSchema = z.strictObject({
   /** How many years evidence must be kept (the programme's audits look years back). */
   retentionYears: positiveIntSchema(100).default(DEFAULT_EVIDENCE_RETENTION_YEARS),
   /** Nothing is ever deleted unless this is `true` (contract.md §5: never deletes by default). */
   deleteExpired: z.boolean({ error: 'must be true or false' }).default(false),
+  /** `null` (the default): no trusted timestamps. */
+  timestamping: timestampingSchema.nullable().default(null),
 });
 
 export const loggingSchema = z.strictObject({
@@ -110,4 +132,5 @@ export type ScheduleConfig = z.output<typeof scheduleSchema>;
 export type MeasureDateRule = z.output<typeof measureDateRuleSchema>;
 export type ComputationConfig = z.output<typeof computationSchema>;
 export type EvidenceConfig = z.output<typeof evidenceSchema>;
+export type TimestampingConfig = z.output<typeof timestampingSchema>;
 export type LoggingConfig = z.output<typeof loggingSchema>;

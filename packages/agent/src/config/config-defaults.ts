@@ -36,6 +36,8 @@ export const DEFAULT_ALERT_TIMEOUT_MS = 10_000;
 export const DEFAULT_DATA_DIR = './esms-data';
 /** How long evidence must be kept; nothing is deleted unless `evidence.deleteExpired` is set. */
 export const DEFAULT_EVIDENCE_RETENTION_YEARS = 10;
+/** A time-stamping authority answers in well under a second; a slow one must not hold a run for long. */
+export const DEFAULT_TIMESTAMP_TIMEOUT_MS = 10_000;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -61,7 +61,7 @@ describe('loadConfig', () => {
       },
       ars: null,
       dataDir: join(dir, 'esms-data'),
-      evidence: { retentionYears: 10, deleteExpired: false },
+      evidence: { retentionYears: 10, deleteExpired: false, timestamping: null },
       logging: { level: 'info', format: 'auto' },
     });
   });
@@ -148,7 +148,7 @@ evidence: { keepForever: true }
     expect(problems).toEqual([
       {
         key: 'evidence.keepForever',
-        message: 'unknown key (expected one of "retentionYears", "deleteExpired")',
+        message: 'unknown key (expected one of "retentionYears", "deleteExpired", "timestamping")',
       },
     ]);
   });

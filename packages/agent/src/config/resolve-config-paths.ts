@@ -18,6 +18,17 @@ export function resolveConfigPaths(config: AgentConfig, baseDir: string): AgentC
     ars: config.ars === null ? null : { ...config.ars, auth: resolveAuthPaths(config.ars.auth, at) },
     dataDir: at(config.dataDir),
     ...(config.alerts === undefined ? {} : { alerts: resolveAlertPaths(config.alerts, at) }),
+    evidence: {
+      ...config.evidence,
+      timestamping:
+        config.evidence.timestamping === null
+          ? null
+          : {
+              ...config.evidence.timestamping,
+              caFile:
+                config.evidence.timestamping.caFile === null ? null : at(config.evidence.timestamping.caFile),
+            },
+    },
   };
 }
 

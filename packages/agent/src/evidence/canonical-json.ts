@@ -1,38 +1,78 @@
 import { createHash } from 'node:crypto';
 
+/** A value still to encode (a plain string on the work stack is output, already encoded). */
+interface Pending {
+  value: unknown;
+}
+
 /**
  * Canonical JSON: object keys sorted by UTF-16 code units, no whitespace, `JSON.stringify` for scalars.
  * Hashes and signatures are computed over these bytes, so two programs that agree on the value agree on
  * the digest whatever order they built the object in. `undefined` members are dropped (as JSON does);
  * non-finite numbers, functions and other non-JSON values are refused rather than silently mangled.
+ *
+ * Iterative (an explicit work stack, no recursion): evidence is read from files an adversary may have
+ * written, and a 3000-deep array must give a digest that does not match, never a `RangeError`.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return JSON.stringify(value);
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number ${String(value)}`);
-      return JSON.stringify(value);
-    case 'object': {
-      if (Array.isArray(value)) {
-        return `[${value.map((item: unknown) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
-      }
-      const record = value as Record<string, unknown>;
-      const members = Object.keys(record)
-        .filter((key) => record[key] !== undefined)
-        .sort()
-        .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
-      return `{${members.join(',')}}`;
+  const out: string[] = [];
+  const work: (Pending | string)[] = [{ value }];
+  while (work.length > 0) {
+    const task = work.pop() as Pending | string;
+    if (typeof task === 'string') {
+      out.push(task);
+      continue;
     }
-    case 'bigint':
-    case 'function':
-    case 'symbol':
-    case 'undefined':
-      break;
+    const current = task.value;
+    if (current === null) {
+      out.push('null');
+      continue;
+    }
+    switch (typeof current) {
+      case 'string':
+      case 'boolean':
+        out.push(JSON.stringify(current));
+        continue;
+      case 'number':
+        if (!Number.isFinite(current))
+          throw new TypeError(`canonicalJson: non-finite number ${String(current)}`);
+        out.push(JSON.stringify(current));
+        continue;
+      case 'object': {
+        if (Array.isArray(current)) {
+          const items = current as unknown[];
+          out.push('[');
+          work.push(']');
+          for (let index = items.length - 1; index >= 0; index -= 1) {
+            const item = items[index];
+            work.push(item === undefined ? 'null' : { value: item });
+            if (index > 0) work.push(',');
+          }
+          continue;
+        }
+        const record = current as Record<string, unknown>;
+        const keys = Object.keys(record)
+          .filter((key) => record[key] !== undefined)
+          .sort();
+        out.push('{');
+        work.push('}');
+        for (let index = keys.length - 1; index >= 0; index -= 1) {
+          const key = keys[index] as string;
+          work.push({ value: record[key] });
+          work.push(`${JSON.stringify(key)}:`);
+          if (index > 0) work.push(',');
+        }
+        continue;
+      }
+      case 'bigint':
+      case 'function':
+      case 'symbol':
+      case 'undefined':
+        break;
+    }
+    throw new TypeError(`canonicalJson: cannot encode a value of type ${typeof current}`);
   }
-  throw new TypeError(`canonicalJson: cannot encode a value of type ${typeof value}`);
+  return out.join('');
 }
 
 /** Lower-case hex SHA-256 of bytes or a UTF-8 string. */

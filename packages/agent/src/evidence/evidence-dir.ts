@@ -20,9 +20,15 @@ export async function resolveEvidenceDir(options: {
 }): Promise<{
   dir: string;
   retentionYears: number | undefined;
+  /** The CA certificate file of the configured time-stamping authority, if any. */
+  tsaCaFile: string | undefined;
 }> {
   if (options.evidenceDir !== undefined)
-    return { dir: resolve(options.evidenceDir), retentionYears: undefined };
+    return { dir: resolve(options.evidenceDir), retentionYears: undefined, tsaCaFile: undefined };
   const loaded = await loadConfig(resolveConfigPath(options.config));
-  return { dir: evidenceDirOf(loaded.config.dataDir), retentionYears: loaded.config.evidence.retentionYears };
+  return {
+    dir: evidenceDirOf(loaded.config.dataDir),
+    retentionYears: loaded.config.evidence.retentionYears,
+    tsaCaFile: loaded.config.evidence.timestamping?.caFile ?? undefined,
+  };
 }

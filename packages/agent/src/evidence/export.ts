@@ -1,16 +1,20 @@
-import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { isDigest } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
-import { blobPath } from './blobs.js';
+import { locateBlob } from './blobs.js';
 import { EvidenceIoError } from './errors.js';
+import { field } from './json-access.js';
 import { JOURNAL_FILE, parseJournal } from './journal.js';
 import { PUBLIC_KEY_FILE, publicKeyFingerprint } from './keys.js';
+import { clearRecordIds } from './pseudonymise-findings.js';
+import { TIMESTAMPS_DIR, listTimestamps, timestampPath } from './timestamp-files.js';
 import { writeTarFile } from './tar.js';
 import type { TarMember } from './tar.js';
+import { BUNDLE_ROOT } from './verify-bundle.js';
+import { readJsonBlob } from './verify-run.js';
 
-/** Top-level directory inside a bundle. */
-export const BUNDLE_ROOT = 'esms-evidence';
+export { BUNDLE_ROOT } from './verify-bundle.js';
 
 export interface ExportEvidenceResult {
   outFile: string;
@@ -20,6 +24,8 @@ export interface ExportEvidenceResult {
   lastSeq: number | null;
   lastHash: string | null;
   fingerprint: string;
+  /** Runs sealed before data-quality findings were pseudonymised, whose results hold DUI record ids. */
+  runsWithClearIds: number;
 }
 
 /**
@@ -59,14 +65,24 @@ export async function exportEvidence(
     );
   }
   const last = entries.at(-1);
+  // Sealed bytes never change: runs sealed before findings were pseudonymised (esms 0.1) keep the DUI's
+  // record ids in their results. Said in the MANIFEST and by the command, never hidden.
+  let runsWithClearIds = 0;
+  for (const entry of entries) {
+    if (entry.type !== 'run-sealed') continue;
+    const digest = field(entry.payload['results'], 'digest');
+    if (isDigest(digest) && clearRecordIds(await readJsonBlob(storeDir, digest)) > 0) runsWithClearIds += 1;
+  }
   const manifest = renderManifest({
+    runsWithClearIds,
     now,
     fingerprint,
     entries: entries.length,
     runs: entries.filter((entry) => entry.type === 'run-sealed').length,
     lastSeq: last?.seq ?? null,
     lastHash: last?.hash ?? null,
-    blobs: digests.size,
+    blobs: (await Promise.all([...digests].map((d) => locateBlob(storeDir, d)))).filter((l) => l !== null)
+      .length,
     softwareVersion: options.softwareVersion ?? null,
   });
   const mtime = now;
@@ -78,14 +94,22 @@ export async function exportEvidence(
   for (const digest of [...digests].sort()) {
     const hex = digest.slice('sha256:'.length);
     // A missing blob is exported as missing: verification will name it; the bundle must not hide it.
-    try {
-      await access(blobPath(storeDir, digest));
-    } catch {
-      continue;
-    }
+    const location = await locateBlob(storeDir, digest);
+    if (location === null) continue;
     members.push({
-      name: `${BUNDLE_ROOT}/blobs/sha256/${hex.slice(0, 2)}/${hex}`,
-      path: blobPath(storeDir, digest),
+      name: `${BUNDLE_ROOT}/blobs/sha256/${hex.slice(0, 2)}/${basename(location.path)}`,
+      path: location.path,
+      mtime,
+    });
+  }
+  const blobMembers = members.length - 3;
+  // The RFC 3161 tokens of the entries exported (a token of no entry would only be noise).
+  const hashes = new Set(entries.map((entry) => entry.hash));
+  for (const hash of (await listTimestamps(storeDir)).hashes) {
+    if (!hashes.has(hash)) continue;
+    members.push({
+      name: `${BUNDLE_ROOT}/${TIMESTAMPS_DIR}/${hash}.tsr`,
+      path: timestampPath(storeDir, hash),
       mtime,
     });
   }
@@ -99,14 +123,16 @@ export async function exportEvidence(
     outFile,
     bytes,
     entries: entries.length,
-    blobs: members.length - 3,
+    blobs: blobMembers,
     lastSeq: last?.seq ?? null,
     lastHash: last?.hash ?? null,
     fingerprint,
+    runsWithClearIds,
   };
 }
 
 function renderManifest(facts: {
+  runsWithClearIds: number;
   now: Date;
   fingerprint: string;
   entries: number;
@@ -123,14 +149,25 @@ What this is
   The evidence sealed by an esms agent for every computation of the ESMS numérique usage indicators:
   an append-only journal of signed entries (${JOURNAL_FILE}), the content-addressed blobs it references
   (blobs/sha256/…: pseudonymised projection of the input, results, subject lists, the exact bytes
-  submitted, receipts) and the agent's public key (${PUBLIC_KEY_FILE}). No names, no INS, no free text:
-  persons appear only as pseudonyms (HMAC-SHA256 under a secret that stayed on the agent's machine).
-
+  submitted, receipts; blobs ending in .gz are gzip of the bytes their name is the SHA-256 of), the RFC 3161
+  timestamps of the entries when a time-stamping authority was configured (timestamps/) and the agent's
+  public key (${PUBLIC_KEY_FILE}). No names, no INS, no free text: persons and their records appear only as
+  pseudonyms (HMAC-SHA256 under a secret that stayed on the agent's machine); in clear are FINESS numbers,
+  measure ids, the agent's run and submission ids, digests and counts.
+${
+  facts.runsWithClearIds === 0
+    ? ''
+    : `  EXCEPT: ${facts.runsWithClearIds} run(s) sealed by esms 0.1 hold the DUI's record ids (not names, not INS)
+  in the data-quality findings of their results: sealed bytes cannot be changed afterwards.
+`
+}
 How to verify
   esms verify THIS-FILE --public-key evidence-key.pub.pem-you-received-separately
   (or: esms verify THIS-FILE, then compare the fingerprint it prints with the one below, obtained from
-  the signatory by another channel). Verification runs offline. It checks every digest, every link
-  between entries and every signature, and recomputes every figure from the projection.
+  the signatory by another channel). Add --expect-head HASH with the hash printed on the signed report
+  or the evidence seal the ARS holds, and --tsa-ca FILE with the time-stamping authority's certificate.
+  Verification runs offline. It checks every digest, every link between entries, every signature (through
+  key rotations), this MANIFEST, the evidence seals, and recomputes every figure from the projection.
 
 Exported at          ${facts.now.toISOString()}
 ${facts.softwareVersion === null ? '' : `Exported by          esms ${facts.softwareVersion}\n`}Key fingerprint      ${facts.fingerprint}

@@ -9,9 +9,20 @@ export type { EvidenceStore, FileEvidenceStore, OpenEvidenceStoreOptions } from 
 export { createPseudonymiser } from './pseudonymiser.js';
 export { createProjectionWriter, writeProjection } from './projection-writer.js';
 export type { ProjectionBlob, ProjectionWriter } from './projection-writer.js';
-export { recordFailure, recordReceipt, recordRequeue, sealRun } from './seal.js';
+export {
+  recordFailure,
+  recordReceipt,
+  recordRequeue,
+  sealOf,
+  sealRun,
+  sealRunAndSubmission,
+  sealSubmission,
+} from './seal.js';
 export type {
+  EvidenceSeal,
   RunSealedPayload,
+  SealedSubmissionBody,
+  SubmissionSealedPayload,
   SealRunInput,
   SubmissionFailedPayload,
   SubmissionReceiptPayload,
@@ -21,7 +32,25 @@ export { pseudonymiseSubjectLists } from './subject-lists.js';
 export { measuresDigest, sdkProjectionApi, sdkRules } from './recompute.js';
 export type { ComputeOptions, EvidenceRules, Fact } from './recompute.js';
 export { verifyEvidence } from './verify.js';
-export type { VerificationCheck, VerificationFinding, VerificationReport, VerifyOptions } from './verify.js';
+export type {
+  JournalKey,
+  VerificationCheck,
+  VerificationFinding,
+  VerificationReport,
+  VerifiedRun,
+  VerifyOptions,
+} from './verify.js';
+/** The verification API of what leaves the machine (`esms export`, `esms report`). */
+export { verifyStoreRun } from './verified-run.js';
+export type { RunSelection, RunVerdict, RunVerification } from './verified-run.js';
+export { readSealedRuns } from './sealed-runs.js';
+export type { SealedRun } from './sealed-runs.js';
+export { EVIDENCE_SEAL_PREVIOUS_URL, EVIDENCE_SEAL_URL, evidenceSealExtensions } from './evidence-seal.js';
+export { pseudonymiseFindings } from './pseudonymise-findings.js';
+export { rotateEvidenceKey } from './rotate-key.js';
+export type { RotateKeyResult } from './rotate-key.js';
+export { timestampingFromConfig } from './timestamping.js';
+export type { Timestamping } from './timestamping.js';
 export { formatVerificationText } from './verification-text.js';
 export { exportEvidence } from './export.js';
 export type { ExportEvidenceResult } from './export.js';

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { parseEvidenceJson } from './safe-json.js';
 import { fsyncDirectory, isErrnoCode, writeFileDurably } from '../durable-fs.js';
 import { EvidenceIoError } from './errors.js';
 
@@ -17,10 +18,14 @@ export const FIRST_SEQ = 1;
 /** The entry types this agent writes. Verification accepts any type; the report reads these. */
 export type JournalEntryType =
   | 'run-sealed'
+  /** The exact bytes of a sealed run's submission, which carry the hash of its `run-sealed` entry. */
+  | 'submission-sealed'
   | 'submission-receipt'
   | 'submission-failed'
   /** A kept failure sent again by a person (`esms resend`), after its cause was fixed. */
-  | 'submission-requeued';
+  | 'submission-requeued'
+  /** `esms rotate-key`: signed by the key in use until then, it names the key that signs from here on. */
+  | 'key-rotated';
 
 /** The signed part of an entry. */
 export interface UnsignedJournalEntry {
@@ -84,12 +89,10 @@ export function parseJournal(text: string): ParsedJournal {
 }
 
 function parseLine(raw: string, lineNumber: number): JournalLine {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return { lineNumber, kind: 'unreadable', raw, reason: 'not valid JSON' };
-  }
+  // Depth-checked: an entry nested deeper than the agent ever writes is unreadable, not a stack overflow.
+  const parsed = parseEvidenceJson(raw);
+  if (!parsed.ok) return { lineNumber, kind: 'unreadable', raw, reason: parsed.reason };
+  const value = parsed.value;
   const problem = entryShapeProblem(value);
   if (problem !== null) return { lineNumber, kind: 'unreadable', raw, reason: problem };
   return { lineNumber, kind: 'entry', entry: value as JournalEntry, raw };

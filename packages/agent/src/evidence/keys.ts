@@ -2,12 +2,16 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isErrnoCode, writeFileDurably } from '../durable-fs.js';
+import { isErrnoCode, moveFileDurably, writeFileDurably } from '../durable-fs.js';
 import { EvidenceIoError } from './errors.js';
+import { field } from './json-access.js';
+import type { JournalEntry } from './journal.js';
 
 export const PRIVATE_KEY_FILE = 'evidence-key.pem';
 export const PUBLIC_KEY_FILE = 'evidence-key.pub.pem';
 export const PSEUDONYM_SECRET_FILE = 'pseudonym-secret';
+/** The key `esms rotate-key` is moving to, until the rotation is finished (never exported). */
+export const NEXT_PRIVATE_KEY_FILE = 'evidence-key.next.pem';
 export const PSEUDONYM_SECRET_BYTES = 32;
 const SECRET_FILE_MODE = 0o600;
 
@@ -149,4 +153,82 @@ async function readOptional(path: string): Promise<string | null> {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The Ed25519 key waiting in `evidence-key.next.pem` (a rotation under way), or a new one written there. */
+export async function prepareNextKey(dir: string): Promise<{ privateKey: KeyObject; publicKeyPem: string }> {
+  const path = join(dir, NEXT_PRIVATE_KEY_FILE);
+  try {
+    let pem = await readOptional(path);
+    if (pem === null) {
+      const { privateKey } = generateKeyPairSync('ed25519');
+      await writeFileDurably(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+        mode: SECRET_FILE_MODE,
+        exclusive: true,
+      });
+      pem = await readFile(path, 'utf8');
+    }
+    const privateKey = createPrivateKey(pem);
+    const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string;
+    return { privateKey, publicKeyPem };
+  } catch (error) {
+    throw new EvidenceIoError(`cannot prepare the next evidence key in ${dir}: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Makes the prepared key the store's key: `evidence-key.next.pem` replaces `evidence-key.pem` (atomically:
+ * the old private key is gone once this returns), then the public key file follows. Called once the
+ * `key-rotated` entry naming the new key is durably in the journal.
+ */
+export async function installNextKey(dir: string, publicKeyPem: string): Promise<void> {
+  const files = evidenceKeyFiles(dir);
+  try {
+    await moveFileDurably(join(dir, NEXT_PRIVATE_KEY_FILE), files.privateKeyPath);
+    await writeFileDurably(files.publicKeyPath, publicKeyPem);
+  } catch (error) {
+    throw new EvidenceIoError(`cannot install the new evidence key in ${dir}: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * A rotation a crash cut after its `key-rotated` entry but before the key files moved: finishes it. A
+ * journal whose last rotation names a key this store does not hold is refused (nothing it signed would
+ * verify).
+ */
+export async function finishInterruptedRotation(
+  dir: string,
+  entries: readonly JournalEntry[],
+): Promise<void> {
+  const rotation = entries.findLast((entry) => entry.type === 'key-rotated');
+  if (rotation === undefined) return;
+  const named = field(rotation.payload['newKey'], 'fingerprint');
+  const current = await readOptional(join(dir, PRIVATE_KEY_FILE));
+  if (current !== null && publicKeyFingerprint(createPublicKey(createPrivateKey(current))) === named) {
+    // Done already; the public key file may still be the old one.
+    const pub = await readOptional(join(dir, PUBLIC_KEY_FILE));
+    const publicKeyPem = createPublicKey(createPrivateKey(current)).export({
+      type: 'spki',
+      format: 'pem',
+    }) as string;
+    if (pub === null || publicKeyFingerprint(pub) !== named)
+      await writeFileDurably(join(dir, PUBLIC_KEY_FILE), publicKeyPem);
+    return;
+  }
+  const next = await readOptional(join(dir, NEXT_PRIVATE_KEY_FILE));
+  if (next !== null && publicKeyFingerprint(createPublicKey(createPrivateKey(next))) === named) {
+    await installNextKey(
+      dir,
+      createPublicKey(createPrivateKey(next)).export({ type: 'spki', format: 'pem' }) as string,
+    );
+    return;
+  }
+  throw new EvidenceIoError(
+    `the journal of ${dir} was rotated to key ${String(named)} (entry seq ${rotation.seq}), which this store does not hold: ` +
+      'not signing with another key (restore evidence-key.pem from the backup made after the rotation)',
+  );
 }

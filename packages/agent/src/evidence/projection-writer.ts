@@ -1,13 +1,23 @@
-import { canonicalJson } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
+import { COLUMNAR_ENCODING, createColumnarEncoder } from './projection-codec.js';
 import type { Fact } from './recompute.js';
 import type { EvidenceStore } from './store.js';
 
-/** A sealed projection: its blob and how many facts it holds. */
+/** How the facts of a projection blob are laid out. */
+export type ProjectionEncoding =
+  /** One canonical-JSON fact per line: runs sealed before the compact encoding (still verified). */
+  | 'ndjson'
+  /** `projection-codec.ts`: blocks of columns, keys written once. */
+  | typeof COLUMNAR_ENCODING;
+
+/** A sealed projection: its blob, how many facts it holds and how they are encoded. */
 export interface ProjectionBlob {
   digest: Digest;
+  /** Length of the encoded projection, uncompressed. */
   bytes: number;
   count: number;
+  /** Absent from runs sealed before the compact encoding: `ndjson`. */
+  encoding?: ProjectionEncoding;
 }
 
 export interface ProjectionWriter {
@@ -18,22 +28,24 @@ export interface ProjectionWriter {
 }
 
 /**
- * Streams projection facts into an NDJSON blob (one canonical-JSON fact per line) as the engine
- * produces them, so a run never holds the whole projection in memory. Facts must already be
- * pseudonymised (`pseudonymiseFact(fact, createPseudonymiser(secret))`): this writer does not look
- * inside them.
+ * Streams projection facts into a blob in the compact columnar encoding as the engine produces them, so
+ * a run never holds the whole projection in memory (a block of facts per kind, and a bounded key
+ * dictionary). Facts must already be pseudonymised (`pseudonymiseFact(fact, createPseudonymiser(secret))`):
+ * this writer does not look inside them.
  */
 export function createProjectionWriter(store: Pick<EvidenceStore, 'createBlobWriter'>): ProjectionWriter {
   const blob = store.createBlobWriter();
+  const encoder = createColumnarEncoder((line) => blob.write(line));
   let count = 0;
   return {
     write(fact) {
-      blob.write(`${canonicalJson(fact)}\n`);
+      encoder.add(fact);
       count += 1;
     },
     async finish() {
+      encoder.end();
       const info = await blob.finish();
-      return { ...info, count };
+      return { ...info, count, encoding: COLUMNAR_ENCODING };
     },
     abort: () => blob.abort(),
   };

@@ -9,19 +9,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toMeasureReports, type SubjectLists } from '@esms-numerique/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blobPath, putBlob } from './blobs.js';
+import { putBlob } from './blobs.js';
 import { canonicalJson } from './canonical-json.js';
 import { flattenFigures } from './compare-figures.js';
 import { createProjectionWriter } from './projection-writer.js';
 import { createPseudonymiser } from './pseudonymiser.js';
 import { measuresDigest, sdkProjectionApi } from './recompute.js';
 import type { ComputationLike, Fact } from './recompute.js';
-import { sealRun } from './seal.js';
+import { sealRunAndSubmission } from './seal.js';
 import { openEvidenceStore } from './store.js';
 import type { FileEvidenceStore } from './store.js';
 import { pseudonymiseSubjectLists } from './subject-lists.js';
 import { verifyEvidence } from './verify.js';
-import { rewriteAndResign } from './__fixtures__/tamper.js';
+import { buildSubmission } from '../submit/build-submission.js';
+import { readBlobBytes, readProjectionFacts, rewriteAndResign } from './__fixtures__/tamper.js';
 
 /** The official ANS TDDUI examples (copied from the implementation guide, unchanged). */
 const EXAMPLES_DIR = fileURLToPath(new URL('./__fixtures__/tddui-examples/', import.meta.url));
@@ -115,29 +116,25 @@ beforeAll(async () => {
   for (const record of records) engine.add(record);
   direct = engine.finish();
   const projection = await writer.finish();
-  const bundle = {
-    resourceType: 'Bundle',
-    type: 'transaction',
-    entry: toMeasureReports(direct.results as never).map((resource) => ({
-      resource,
-      request: { method: 'POST', url: 'MeasureReport' },
-    })),
-  };
-  await sealRun(store, {
-    runId: 'run-tddui',
-    submissionId: 'sub-tddui',
-    softwareVersion: '0.1.0',
-    configDigest: `sha256:${'0'.repeat(64)}`,
-    measuresDigest: measuresDigest(),
-    computeOptions,
-    measureDate: MEASURE_DATE,
-    periods: Object.fromEntries(direct.results.establishments.map((e) => [e.finess, e.period])),
-    scope: null,
-    projection,
-    results: direct.results,
-    subjects: pseudonymiseSubjectLists(direct.subjects as SubjectLists, pseudonymise),
-    submissionBody: JSON.stringify(bundle),
-  });
+  const reports = toMeasureReports(direct.results as never);
+  await sealRunAndSubmission(
+    store,
+    {
+      runId: 'run-tddui',
+      submissionId: 'sub-tddui',
+      softwareVersion: '0.1.0',
+      configDigest: `sha256:${'0'.repeat(64)}`,
+      measuresDigest: measuresDigest(),
+      computeOptions,
+      measureDate: MEASURE_DATE,
+      periods: Object.fromEntries(direct.results.establishments.map((e) => [e.finess, e.period])),
+      scope: null,
+      projection,
+      results: direct.results,
+      subjects: pseudonymiseSubjectLists(direct.subjects as SubjectLists, pseudonymise),
+    },
+    (seal) => ({ body: buildSubmission(direct.results, reports, seal).body }),
+  );
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -167,7 +164,7 @@ describe('evidence of a computation by the SDK', () => {
     };
     expect(entry.payload.projection.count).toBeGreaterThan(10);
     for (const digest of [entry.payload.projection.digest, entry.payload.subjects.digest]) {
-      const text = await readFile(blobPath(dir, digest), 'utf8');
+      const text = (await readBlobBytes(dir, digest)).toString('utf8');
       const leaks = sensitive.filter((value) => text.includes(value));
       expect(leaks).toEqual([]);
     }
@@ -176,8 +173,16 @@ describe('evidence of a computation by the SDK', () => {
   it('verifies with the SDK rules: recomputation from the projection equals the direct computation', async () => {
     const report = await verifyEvidence(dir, { publicKeyPem: store.keys.publicKeyPem });
     expect(report.findings).toEqual([]);
+    const [runEntry] = await store.entries();
     expect(report.runs).toEqual([
-      { seq: 1, runId: 'run-tddui', measureDate: MEASURE_DATE, recomputed: true, ok: true },
+      {
+        seq: 1,
+        runId: 'run-tddui',
+        measureDate: MEASURE_DATE,
+        recomputed: true,
+        ok: true,
+        seal: { hash: runEntry?.hash, previous: '0'.repeat(64) },
+      },
     ]);
   });
 
@@ -196,8 +201,10 @@ describe('evidence of a computation by the SDK', () => {
         if (entry !== undefined) entry.payload = { ...entry.payload, results: forged };
       });
       const report = await verifyEvidence(copy);
+      // The forger re-signed the chain, but the submission sealed after the run carries the run's old hash.
       expect(report.findings.map((f) => f.message)).toEqual([
         'entry seq 1 (run run-tddui): taux-mssante numerator for 480787529 sealed 3, recomputed 2',
+        'entry seq 2: the sealed submission names no run-sealed entry before it',
       ]);
     } finally {
       await rm(copy, { recursive: true, force: true });
@@ -212,9 +219,7 @@ describe('evidence of a computation by the SDK', () => {
     ) as {
       payload: { projection: { digest: `sha256:${string}` } };
     };
-    for (const line of (await readFile(blobPath(dir, entry.payload.projection.digest), 'utf8')).split('\n')) {
-      if (line !== '') facts.push(JSON.parse(line) as Fact);
-    }
+    facts.push(...((await readProjectionFacts(dir, entry.payload.projection)) as Fact[]));
     const recomputed = await sdkRules().recomputeFromProjection(facts, { measureDate: MEASURE_DATE });
     expect(Object.fromEntries(flattenFigures(recomputed.results))).toEqual(
       Object.fromEntries(flattenFigures(direct.results)),

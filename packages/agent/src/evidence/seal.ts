@@ -35,13 +35,31 @@ export interface SealRunInput {
   results: unknown;
   /** The pseudonymised subject lists (stored as canonical JSON). */
   subjects: unknown;
-  /** The exact bytes that will be submitted. */
-  submissionBody: Uint8Array | string;
-  /** Media type of the submission body (default `application/fhir+json`). */
-  submissionMediaType?: string;
 }
 
-/** Payload of a `run-sealed` entry. */
+/**
+ * The evidence seal a submission carries (contract.md §5): the hash of the `run-sealed` entry of its run
+ * and the hash of the entry before it (that entry's `prevHash`), so the ARS keeps the chain's head.
+ */
+export interface EvidenceSeal {
+  /** Lower-case hex SHA-256 of the `run-sealed` entry (its `hash`). */
+  hash: string;
+  /** Its `prevHash`: the chain's head before the run was sealed. */
+  previous: string;
+  seq: number;
+}
+
+/** The exact bytes of a submission, built once the run's seal is known. */
+export interface SealedSubmissionBody {
+  body: Uint8Array | string;
+  /** Default `application/fhir+json`. */
+  mediaType?: string;
+}
+
+/**
+ * Payload of a `run-sealed` entry. Runs sealed before the evidence seal (esms 0.1) also held `submission`
+ * here; since then the submission bytes, which carry this entry's hash, are sealed by the next entry.
+ */
 export interface RunSealedPayload {
   runId: string;
   submissionId: string;
@@ -56,6 +74,18 @@ export interface RunSealedPayload {
   projection: ProjectionBlob;
   results: BlobInfo;
   subjects: BlobInfo;
+}
+
+/**
+ * Payload of a `submission-sealed` entry: the exact bytes that will be sent, appended right after the
+ * `run-sealed` entry whose hash they carry, and before anything is sent.
+ */
+export interface SubmissionSealedPayload {
+  runId: string;
+  submissionId: string;
+  runEntry: { seq: number; hash: string };
+  /** The seal the bytes carry (`runEntry.hash` and the `prevHash` of that entry). */
+  seal: { hash: string; previous: string };
   submission: BlobInfo & { mediaType: string };
 }
 
@@ -81,9 +111,9 @@ export interface SubmissionFailedPayload {
 }
 
 /**
- * Seals a run, BEFORE its submission is sent: writes the projection, results, subject lists and the
- * exact submission bytes as blobs, then one signed `run-sealed` entry that references them. Whatever
- * happens to the submission afterwards, what was going to be sent is proven.
+ * Seals a run, BEFORE its submission is built and sent: writes the projection, results and subject lists
+ * as blobs, then one signed `run-sealed` entry that references them. Its hash is the evidence seal the
+ * submission will carry (`sealSubmission` seals those bytes next).
  */
 export async function sealRun(store: EvidenceStore, input: SealRunInput): Promise<JournalEntry> {
   const projection = isProjectionBlob(input.projection)
@@ -91,7 +121,6 @@ export async function sealRun(store: EvidenceStore, input: SealRunInput): Promis
     : await writeProjection(store, input.projection);
   const results = await store.putBlob(canonicalJson(input.results));
   const subjects = await store.putBlob(canonicalJson(input.subjects));
-  const submission = await store.putBlob(input.submissionBody);
   const payload: RunSealedPayload = {
     runId: input.runId,
     submissionId: input.submissionId,
@@ -102,12 +131,53 @@ export async function sealRun(store: EvidenceStore, input: SealRunInput): Promis
     computeOptions: input.computeOptions,
     periods: input.periods,
     scope: input.scope === null ? null : { establishments: [...input.scope] },
-    projection: { digest: projection.digest, bytes: projection.bytes, count: projection.count },
+    projection: {
+      digest: projection.digest,
+      bytes: projection.bytes,
+      count: projection.count,
+      ...(projection.encoding === undefined ? {} : { encoding: projection.encoding }),
+    },
     results,
     subjects,
-    submission: { ...submission, mediaType: input.submissionMediaType ?? 'application/fhir+json' },
   };
   return store.append({ type: 'run-sealed', payload: { ...payload } });
+}
+
+/** The seal of a `run-sealed` entry, as its submission carries it. */
+export function sealOf(runEntry: JournalEntry): EvidenceSeal {
+  return { hash: runEntry.hash, previous: runEntry.prevHash, seq: runEntry.seq };
+}
+
+/** Seals the exact submission bytes of a sealed run (they carry its seal), still before any send. */
+export async function sealSubmission(
+  store: EvidenceStore,
+  runEntry: JournalEntry,
+  submission: SealedSubmissionBody,
+): Promise<JournalEntry> {
+  const blob = await store.putBlob(submission.body);
+  const payload: SubmissionSealedPayload = {
+    runId: String(runEntry.payload['runId']),
+    submissionId: String(runEntry.payload['submissionId']),
+    runEntry: { seq: runEntry.seq, hash: runEntry.hash },
+    seal: { hash: runEntry.hash, previous: runEntry.prevHash },
+    submission: { ...blob, mediaType: submission.mediaType ?? 'application/fhir+json' },
+  };
+  return store.append({ type: 'submission-sealed', payload: { ...payload } });
+}
+
+/**
+ * Both steps, as the runner takes them: the run, then the bytes `build` makes with the run's seal.
+ * Nothing is sent before both entries are in the journal.
+ */
+export async function sealRunAndSubmission(
+  store: EvidenceStore,
+  input: SealRunInput,
+  build: (seal: EvidenceSeal) => SealedSubmissionBody,
+): Promise<{ runEntry: JournalEntry; submissionEntry: JournalEntry; body: Uint8Array | string }> {
+  const runEntry = await sealRun(store, input);
+  const built = build(sealOf(runEntry));
+  const submissionEntry = await sealSubmission(store, runEntry, built);
+  return { runEntry, submissionEntry, body: built.body };
 }
 
 /** Records the receipt (the receiver's 2xx response) of a sealed run's submission. */

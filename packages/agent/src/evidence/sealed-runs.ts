@@ -1,13 +1,18 @@
-import { readFile } from 'node:fs/promises';
-import { blobPath } from './blobs.js';
 import { isDigest } from './canonical-json.js';
 import { field, isRecord } from './json-access.js';
 import type { JournalEntry } from './journal.js';
 import type { ResultsLike } from './recompute.js';
+import { declaredBytes, readJsonBlob } from './verify-run.js';
 
 export interface SealedRun {
   entry: JournalEntry;
   results: ResultsLike;
+  /** The entry that sealed its submission bytes: the next one, or the run's own for runs sealed before the evidence seal. */
+  submissionEntry: JournalEntry | null;
+  /** Digest of the exact bytes submitted (or to be submitted), `null` when they were never sealed. */
+  submissionDigest: string | null;
+  /** The evidence seal its submission carries (contract.md §5), `null` for runs sealed before it. */
+  seal: { hash: string; previous: string } | null;
 }
 
 /**
@@ -23,13 +28,22 @@ export async function readSealedRuns(
     if (entry.type !== 'run-sealed') continue;
     const digest = field(entry.payload['results'], 'digest');
     if (!isDigest(digest)) continue;
-    try {
-      const parsed = JSON.parse(await readFile(blobPath(storeDir, digest), 'utf8')) as unknown;
-      if (!isRecord(parsed) || !Array.isArray(parsed['establishments'])) continue;
-      runs.push({ entry, results: parsed as unknown as ResultsLike });
-    } catch {
-      continue;
-    }
+    const parsed = await readJsonBlob(storeDir, digest, declaredBytes(entry.payload['results']));
+    if (!isRecord(parsed) || !Array.isArray(parsed['establishments'])) continue;
+    const legacy = 'submission' in entry.payload;
+    const submissionEntry = legacy
+      ? entry
+      : (entries.find(
+          (e) => e.type === 'submission-sealed' && field(e.payload['runEntry'], 'hash') === entry.hash,
+        ) ?? null);
+    const submissionDigest = field(submissionEntry?.payload['submission'], 'digest');
+    runs.push({
+      entry,
+      results: parsed as unknown as ResultsLike,
+      submissionEntry,
+      submissionDigest: isDigest(submissionDigest) ? submissionDigest : null,
+      seal: legacy ? null : { hash: entry.hash, previous: entry.prevHash },
+    });
   }
   return runs;
 }

@@ -6,9 +6,10 @@ import {
   type JournalEntry,
   type JournalEntryType,
 } from './journal.js';
-import { initEvidenceKeys, loadEvidenceKeys } from './keys.js';
+import { finishInterruptedRotation, initEvidenceKeys, loadEvidenceKeys } from './keys.js';
 import type { EvidenceKeys } from './keys.js';
 import { EvidenceIoError } from './errors.js';
+import { stampPending, type Timestamping } from './timestamping.js';
 
 /**
  * What the runner writes evidence through (STYLE.md §2: an adapter behind a small interface a test can
@@ -32,8 +33,8 @@ export interface EvidenceStore {
 }
 
 /**
- * The file store: one directory holding `journal.ndjson`, `blobs/`, the public key, and (never exported)
- * the private key and the pseudonym secret.
+ * The file store: one directory holding `journal.ndjson`, `blobs/`, `timestamps/`, the public key, and
+ * (never exported) the private key and the pseudonym secret.
  */
 export interface FileEvidenceStore extends EvidenceStore {
   dir: string;
@@ -46,6 +47,8 @@ export interface OpenEvidenceStoreOptions {
   /** Create the directory and the keys when they are missing (what `esms init` and the runner do). */
   create?: boolean;
   now?: () => Date;
+  /** A time-stamping authority: each entry appended (and any left without a token) is time-stamped. */
+  timestamping?: Timestamping | null;
 }
 
 /** Opens a file store for writing: loads (or, with `create`, first creates) its keys. */
@@ -63,8 +66,12 @@ export async function openEvidenceStore(
     }
     await initEvidenceKeys(dir);
   }
+  // A key rotation that a crash cut between its journal entry and the key files is finished first:
+  // the journal already says which key signs from now on.
+  await finishInterruptedRotation(dir, await readJournalEntries(dir));
   const keys = await loadEvidenceKeys(dir);
   const now = options.now ?? (() => new Date());
+  const timestamping = options.timestamping ?? null;
   return {
     dir,
     keys,
@@ -73,7 +80,11 @@ export async function openEvidenceStore(
     pseudonymSecret: keys.pseudonymSecret,
     putBlob: (data) => putBlob(dir, data),
     createBlobWriter: () => createBlobWriter(dir),
-    append: (entry) => appendJournalEntry(dir, keys.privateKey, entry, { now }),
+    append: async (entry) => {
+      const appended = await appendJournalEntry(dir, keys.privateKey, entry, { now });
+      if (timestamping !== null) await stampPending(dir, await readJournalEntries(dir), timestamping);
+      return appended;
+    },
     entries: () => readJournalEntries(dir),
   };
 }

@@ -24,7 +24,7 @@ export type TarMember = { name: string; mtime?: Date; mode?: number } & (
 export function tarHeader(
   name: string,
   size: number,
-  options: { mtime?: Date; mode?: number; type?: '0' | '5' } = {},
+  options: { mtime?: Date; mode?: number; type?: '0' | '5' | 'x' } = {},
 ): Buffer {
   if (size > MAX_OCTAL_SIZE) throw new RangeError(`tar: ${name} is larger than 8 GiB`);
   const header = Buffer.alloc(BLOCK, 0);
@@ -144,59 +144,121 @@ export class TarFormatError extends Error {
   override readonly name = 'TarFormatError';
 }
 
+/** Refused while reading an archive: it would write more than the limits allow. */
+export class TarLimitError extends TarFormatError {}
+
+/**
+ * Default bound on what extracting one bundle may write: ten years of monthly runs at size L, compressed,
+ * are about 4 GB; this leaves room for stores sealed before blobs were compressed. `esms verify
+ * --max-extract-bytes` overrides it.
+ */
+export const DEFAULT_MAX_EXTRACT_BYTES = 32 * 1024 ** 3;
+/**
+ * A gzipped bundle may not expand to more than this many times its size. Its blobs are compressed
+ * already (ratio about 1) and its journal and older blobs are JSON (below 20); a gzip bomb is about 1000.
+ */
+export const MAX_EXPANSION_RATIO = 200;
+/** Below this, a gzipped bundle is extracted whatever its ratio (a store with one run is a few kB). */
+export const EXPANSION_FLOOR_BYTES = 16 * 1024 * 1024;
+
+export interface ExtractOptions {
+  /** At most this many bytes written in all (default {@link DEFAULT_MAX_EXTRACT_BYTES}). */
+  maxBytes?: number;
+  /** Called with the name of every directory member (they are created, and not returned). */
+  onDirectory?: (name: string) => void;
+}
+
 /**
  * Extracts an archive (plain or gzipped, detected by its first bytes) into `destDir`, streaming each
- * member to disk. Refuses absolute names, `..` and links; skips pax/GNU extension headers.
+ * member to disk. Refuses absolute names, `..`, links, pax/GNU extension headers (another tar would apply
+ * names this reader does not see) and a member listed twice. Each member's size is checked against the
+ * limits BEFORE any of it is written: the total `maxBytes`, and for a gzipped archive
+ * {@link MAX_EXPANSION_RATIO} times its size (past {@link EXPANSION_FLOOR_BYTES}).
  * @returns the names of the regular files extracted.
  */
-export async function extractTarFile(archivePath: string, destDir: string): Promise<string[]> {
+export async function extractTarFile(
+  archivePath: string,
+  destDir: string,
+  options: ExtractOptions = {},
+): Promise<string[]> {
   const head = Buffer.alloc(2);
   const probe = await open(archivePath, 'r');
+  let archiveBytes: number;
   try {
     await probe.read(head, 0, 2, 0);
+    archiveBytes = (await probe.stat()).size;
   } finally {
     await probe.close();
   }
-  const source: Readable =
-    head[0] === 0x1f && head[1] === 0x8b
-      ? createReadStream(archivePath).pipe(createGunzip())
-      : createReadStream(archivePath);
+  const gzipped = head[0] === 0x1f && head[1] === 0x8b;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_EXTRACT_BYTES;
+  const limit = gzipped
+    ? Math.min(maxBytes, Math.max(EXPANSION_FLOOR_BYTES, archiveBytes * MAX_EXPANSION_RATIO))
+    : maxBytes;
+  const source: Readable = gzipped
+    ? createReadStream(archivePath).pipe(createGunzip())
+    : createReadStream(archivePath);
   const reader = new ChunkReader(source[Symbol.asyncIterator]() as AsyncIterator<Buffer>);
   const names: string[] = [];
-  for (;;) {
-    const header = await reader.read(BLOCK);
-    if (header === null) break;
-    if (header.every((byte) => byte === 0)) break;
-    if (!checksumOk(header)) throw new TarFormatError('not a tar archive (bad header checksum)');
-    const size = parseOctal(header, 124, 12);
-    const type = String.fromCharCode(header[156] ?? 0);
-    const name = readName(header);
-    const padded = size + ((BLOCK - (size % BLOCK)) % BLOCK);
-    if (type === '0' || type === '\u0000') {
-      const target = safeTarget(destDir, name);
-      await mkdir(dirname(target), { recursive: true });
-      const handle = await open(target, 'wx', 0o644);
-      try {
-        let remaining = size;
-        while (remaining > 0) {
-          const chunk = await reader.readUpTo(remaining);
-          if (chunk === null) throw new TarFormatError(`archive ends inside ${name}`);
-          await handle.write(chunk);
-          remaining -= chunk.length;
+  let written = 0;
+  try {
+    for (;;) {
+      const header = await reader.read(BLOCK);
+      if (header === null) break;
+      if (header.every((byte) => byte === 0)) break;
+      if (!checksumOk(header)) throw new TarFormatError('not a tar archive (bad header checksum)');
+      const size = parseOctal(header, 124, 12);
+      const type = String.fromCharCode(header[156] ?? 0);
+      const name = readName(header);
+      const padded = size + ((BLOCK - (size % BLOCK)) % BLOCK);
+      if (type === '0' || type === '\u0000') {
+        if (written + size > limit) {
+          throw new TarLimitError(
+            `${name} (${size} bytes) would make the extraction write more than ${limit} bytes ` +
+              (limit < maxBytes
+                ? `(${MAX_EXPANSION_RATIO} times the ${archiveBytes} bytes of the gzipped archive: a gzip bomb?)`
+                : '(--max-extract-bytes)') +
+              '; nothing of it was written',
+          );
         }
-      } finally {
-        await handle.close();
+        const target = safeTarget(destDir, name);
+        await mkdir(dirname(target), { recursive: true });
+        let handle;
+        try {
+          handle = await open(target, 'wx', 0o644);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+            throw new TarFormatError(`${name} is in the archive twice`);
+          throw error;
+        }
+        try {
+          let remaining = size;
+          while (remaining > 0) {
+            const chunk = await reader.readUpTo(remaining);
+            if (chunk === null) throw new TarFormatError(`archive ends inside ${name}`);
+            await handle.write(chunk);
+            remaining -= chunk.length;
+          }
+        } finally {
+          await handle.close();
+        }
+        written += size;
+        await reader.skip(padded - size);
+        names.push(name);
+      } else if (type === '5') {
+        options.onDirectory?.(name);
+        await mkdir(safeTarget(destDir, name), { recursive: true });
+        await reader.skip(padded);
+      } else if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
+        throw new TarFormatError(
+          `extension header (type ${JSON.stringify(type)}) before ${name}: not written by esms, and other tar programs would read other names`,
+        );
+      } else {
+        throw new TarFormatError(`unsupported tar member type ${JSON.stringify(type)} for ${name}`);
       }
-      await reader.skip(padded - size);
-      names.push(name);
-    } else if (type === '5') {
-      await mkdir(safeTarget(destDir, name), { recursive: true });
-      await reader.skip(padded);
-    } else if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
-      await reader.skip(padded);
-    } else {
-      throw new TarFormatError(`unsupported tar member type ${JSON.stringify(type)} for ${name}`);
     }
+  } finally {
+    source.destroy();
   }
   return names;
 }

@@ -15,6 +15,21 @@ export function formatVerificationText(report: VerificationReport): string {
   );
   lines.push(`Last entry hash: ${summary.lastHash ?? '-'}`);
   lines.push(`Signing key fingerprint: ${summary.keyFingerprint ?? '-'}`);
+  if (summary.keys.length > 1) {
+    lines.push(
+      `Keys followed: ${summary.keys.map((k) => `${k.fingerprint} (from ${k.fromSeq === null ? 'the first entry' : `seq ${k.fromSeq}`})`).join(' → ')}`,
+    );
+  }
+  if (summary.expectedHead !== null) {
+    lines.push(
+      `Expected head: ${summary.expectedHead.hash} ${summary.expectedHead.seq === null ? '(NOT in this journal)' : `(entry seq ${summary.expectedHead.seq})`}`,
+    );
+  }
+  if (summary.timestamps.tokens > 0 || summary.timestamps.entriesWithout > 0) {
+    lines.push(
+      `Timestamps (RFC 3161): ${summary.timestamps.tokens} token(s), ${summary.timestamps.verified} checked against the TSA's certificate, ${summary.timestamps.entriesWithout} entries without`,
+    );
+  }
   if (summary.expectedKeyFingerprint !== null)
     lines.push(`Expected key fingerprint: ${summary.expectedKeyFingerprint}`);
   lines.push(

@@ -3,7 +3,7 @@ import { appendFile, cp, mkdtemp, readFile, rm, writeFile, readdir } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { blobPath, putBlob } from './blobs.js';
+import { putBlob } from './blobs.js';
 import { canonicalJson } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
 import { exportEvidence } from './export.js';
@@ -15,13 +15,22 @@ import type { FileEvidenceStore } from './store.js';
 import { verifyEvidence } from './verify.js';
 import type { VerificationReport } from './verify.js';
 import { sealToyRun } from './__fixtures__/seal-toy-run.js';
-import { readEntries, rewriteAndResign, writeLines } from './__fixtures__/tamper.js';
+import {
+  overwriteBlob,
+  readBlobBytes,
+  readEntries,
+  rewriteAndResign,
+  writeLines,
+} from './__fixtures__/tamper.js';
 import { toyRules } from './__fixtures__/toy-rules.js';
 
 let dir: string;
 let store: FileEvidenceStore;
 
-/** Three runs and one receipt: seq 1 run-a, 2 receipt of run-a, 3 run-b, 4 run-c. */
+/**
+ * Three runs and one receipt: seq 1 run-a (2 its submission), 3 receipt of run-a, 4 run-b (5 its
+ * submission), 6 run-c (7 its submission).
+ */
 async function buildStore(): Promise<void> {
   await sealToyRun(store, { runId: 'run-a', measureDate: '2024-02-01' });
   await recordReceipt(store, {
@@ -67,7 +76,7 @@ describe('verifyEvidence on an untouched store', () => {
     const report = await verifyEvidence(dir, { rules: toyRules });
     expect(report.findings).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.summary).toMatchObject({ entries: 4, runs: 3, runsRecomputed: 3, lastSeq: 4, errors: 0 });
+    expect(report.summary).toMatchObject({ entries: 7, runs: 3, runsRecomputed: 3, lastSeq: 7, errors: 0 });
     expect(report.summary.keyFingerprint).toBe(store.keys.fingerprint);
     expect(report.runs.map((r) => [r.runId, r.measureDate, r.ok])).toEqual([
       ['run-a', '2024-02-01', true],
@@ -100,7 +109,7 @@ describe('verifyEvidence on an untouched store', () => {
     expect(report.findings).toEqual([
       expect.objectContaining({ seq: null, check: 'retention', severity: 'info' }),
     ]);
-    expect(report.summary.entries).toBe(4);
+    expect(report.summary.entries).toBe(7);
   });
 
   it('fails when no rules are available to recompute with', async () => {
@@ -108,8 +117,8 @@ describe('verifyEvidence on an untouched store', () => {
     expect(report.ok).toBe(false);
     expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([
       [1, 'recompute'],
-      [3, 'recompute'],
       [4, 'recompute'],
+      [6, 'recompute'],
     ]);
   });
 });
@@ -123,25 +132,25 @@ describe('verifyEvidence on a tampered store names the entry and the check', () 
   const digestOf = (value: unknown): Digest => (value as { digest: Digest }).digest;
 
   it('a flipped byte in a blob', async () => {
-    const path = blobPath(dir, digestOf((await runEntry(3)).payload['results']));
-    const bytes = await readFile(path);
+    const digest = digestOf((await runEntry(4)).payload['results']);
+    const bytes = await readBlobBytes(dir, digest);
     bytes[10] = (bytes[10] ?? 0) ^ 0x01;
-    await writeFile(path, bytes);
+    await overwriteBlob(dir, digest, bytes);
     const report = await verifyEvidence(dir, { rules: toyRules });
     expect(report.ok).toBe(false);
-    expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([[3, 'blob-digest']]);
+    expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([[4, 'blob-digest']]);
     expect(errorsOf(report)[0]?.message).toContain('blob results');
   });
 
   it('a flipped byte in the projection blob stops the recomputation of that run only', async () => {
-    const path = blobPath(dir, digestOf((await runEntry(4)).payload['projection']));
-    const bytes = await readFile(path);
+    const digest = digestOf((await runEntry(6)).payload['projection']);
+    const bytes = await readBlobBytes(dir, digest);
     bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0x01;
-    await writeFile(path, bytes);
+    await overwriteBlob(dir, digest, bytes);
     const report = await verifyEvidence(dir, { rules: toyRules });
     expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([
-      [4, 'blob-digest'],
-      [4, 'recompute'],
+      [6, 'blob-digest'],
+      [6, 'recompute'],
     ]);
     expect(report.runs.map((r) => r.ok)).toEqual([true, true, false]);
   });
@@ -154,11 +163,11 @@ describe('verifyEvidence on a tampered store names the entry and the check', () 
     );
     const report = await verifyEvidence(dir, { rules: toyRules });
     const checks = errorsOf(report).map((f) => [f.seq, f.check]);
-    expect(checks).toContainEqual([3, 'hash']);
-    // The stored hash was left alone, so the link from entry 4 still holds: only entry 3 is named.
-    expect(checks.every(([seq]) => seq === 3)).toBe(true);
+    expect(checks).toContainEqual([4, 'hash']);
+    // The stored hash was left alone, so the link from entry 5 still holds: only entry 4 is named.
+    expect(checks.every(([seq]) => seq === 4)).toBe(true);
     expect(errorsOf(report).find((f) => f.check === 'hash')?.message).toBe(
-      'entry seq 3: its content does not match its hash (the entry was altered)',
+      'entry seq 4: its content does not match its hash (the entry was altered)',
     );
   });
 
@@ -176,6 +185,19 @@ describe('verifyEvidence on a tampered store names the entry and the check', () 
     ]);
   });
 
+  it('a removed submission-sealed entry', async () => {
+    const entries = await readEntries(dir);
+    await writeLines(
+      dir,
+      entries.filter((e) => e.seq !== 5),
+    );
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([
+      [6, 'seq'],
+      [6, 'prev-hash'],
+    ]);
+  });
+
   it('a removed first entry', async () => {
     const entries = await readEntries(dir);
     await writeLines(dir, entries.slice(1));
@@ -183,30 +205,28 @@ describe('verifyEvidence on a tampered store names the entry and the check', () 
     expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([
       [2, 'seq'],
       [2, 'prev-hash'],
-      [2, 'receipt'],
+      [2, 'evidence-seal'],
+      [3, 'receipt'],
     ]);
   });
 
   it('reordered entries', async () => {
     const entries = await readEntries(dir);
-    const [a, b, c, d] = entries;
-    if (a === undefined || b === undefined || c === undefined || d === undefined)
-      throw new Error('4 entries expected');
-    await writeLines(dir, [a, b, d, c]);
+    const [a, b, c, d, e, f, g] = entries;
+    if (g === undefined) throw new Error('7 entries expected');
+    await writeLines(dir, [a, b, c, f, g, d, e] as typeof entries);
     const report = await verifyEvidence(dir, { rules: toyRules });
-    expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([
+    expect(errorsOf(report).map((x) => [x.seq, x.check])).toEqual([
+      [6, 'seq'],
+      [6, 'prev-hash'],
       [4, 'seq'],
       [4, 'prev-hash'],
-      [3, 'seq'],
-      [3, 'prev-hash'],
     ]);
   });
 
   it('a forged figure in the results, re-signed with the real key: only recomputation catches it', async () => {
-    const sealed = (await runEntry(4)).payload;
-    const results = JSON.parse(
-      (await readFile(blobPath(dir, digestOf(sealed['results'])))).toString('utf8'),
-    ) as {
+    const sealed = (await runEntry(6)).payload;
+    const results = JSON.parse((await readBlobBytes(dir, digestOf(sealed['results']))).toString('utf8')) as {
       establishments: { finess: string; indicators: Record<string, { numerator: number }> }[];
     };
     const target = results.establishments.find((e) => e.finess === '970400024');
@@ -215,24 +235,22 @@ describe('verifyEvidence on a tampered store names the entry and the check', () 
     (target.indicators['taux-dmp'] as { numerator: number }).numerator = before + 1;
     const forged = await putBlob(dir, canonicalJson(results));
     await rewriteAndResign(dir, store.keys.privateKey, (entries) => {
-      const entry = entries[3];
+      const entry = entries[5];
       if (entry !== undefined) entry.payload = { ...entry.payload, results: forged };
     });
     const report = await verifyEvidence(dir, { rules: toyRules, publicKeyPem: store.keys.publicKeyPem });
     expect(report.ok).toBe(false);
-    expect(errorsOf(report)).toEqual([
-      {
-        seq: 4,
-        check: 'results',
-        severity: 'error',
-        message: `entry seq 4 (run run-c): taux-dmp numerator for 970400024 sealed ${before + 1}, recomputed ${before}`,
-      },
-    ]);
+    expect(errorsOf(report)[0]).toEqual({
+      seq: 6,
+      check: 'results',
+      severity: 'error',
+      message: `entry seq 6 (run run-c): taux-dmp numerator for 970400024 sealed ${before + 1}, recomputed ${before}`,
+    });
   });
 
   it('a forged figure in the submission bytes, re-signed with the real key', async () => {
-    const sealed = (await runEntry(3)).payload;
-    const body = (await readFile(blobPath(dir, digestOf(sealed['submission'])))).toString('utf8');
+    const sealed = (await runEntry(5)).payload;
+    const body = (await readBlobBytes(dir, digestOf(sealed['submission']))).toString('utf8');
     const bundle = JSON.parse(body) as {
       entry: {
         resource: {
@@ -254,20 +272,19 @@ describe('verifyEvidence on a tampered store names the entry and the check', () 
     numerator.count = 5;
     const forged = await putBlob(dir, JSON.stringify(bundle));
     await rewriteAndResign(dir, store.keys.privateKey, (entries) => {
-      const entry = entries[2];
+      const entry = entries[4];
       if (entry !== undefined)
         entry.payload = { ...entry.payload, submission: { ...forged, mediaType: 'application/fhir+json' } };
     });
     const report = await verifyEvidence(dir, { rules: toyRules });
-    expect(errorsOf(report)).toEqual([
-      {
-        seq: 3,
-        check: 'submission',
-        severity: 'error',
-        message:
-          'entry seq 3 (run run-b): taux-dossiers-actifs numerator for 970400032 submitted 5, recomputed 4',
-      },
-    ]);
+    // (Re-signing changed every later hash, so run-c's sealed submission no longer names its run: seq 7.)
+    expect(errorsOf(report)[0]).toEqual({
+      seq: 5,
+      check: 'submission',
+      severity: 'error',
+      message:
+        'entry seq 5 (submission of run run-b): taux-dossiers-actifs numerator for 970400032 submitted 5, recomputed 4',
+    });
   });
 
   it('a store re-signed with another key: "wrong key" when the expected key is given', async () => {
@@ -291,7 +308,7 @@ describe('verifyEvidence on a tampered store names the entry and the check', () 
       errorsOf(anchored)
         .filter((f) => f.check === 'signature')
         .map((f) => f.seq),
-    ).toEqual([1, 2, 3, 4]);
+    ).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(errorsOf(anchored).find((f) => f.check === 'signature')?.message).toMatch(/wrong key$/);
 
     const byFingerprint = await verifyEvidence(dir, {
@@ -304,7 +321,7 @@ describe('verifyEvidence on a tampered store names the entry and the check', () 
   it('a receipt for a run that was never sealed', async () => {
     await recordReceipt(store, { runId: 'run-ghost', submissionId: 'sub-ghost', receipt: '{}' });
     const report = await verifyEvidence(dir, { rules: toyRules });
-    expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([[5, 'receipt']]);
+    expect(errorsOf(report).map((f) => [f.seq, f.check])).toEqual([[8, 'receipt']]);
     expect(errorsOf(report)[0]?.message).toContain('never sealed');
   });
 });
@@ -344,15 +361,15 @@ describe('a kept failure sent again (esms resend: submission-requeued)', () => {
         runId: 'run-b',
         submissionId: 'sub-run-b',
         runEntry: null,
-        // seq 2 is run-a's receipt, not a failure of run-b's submission.
-        failureEntry: { seq: 2, hash: (await store.entries())[1]?.hash },
+        // seq 3 is run-a's receipt, not a failure of run-b's submission.
+        failureEntry: { seq: 3, hash: (await store.entries())[2]?.hash },
         previousFailure,
       },
     });
     const report = await verifyEvidence(dir, { rules: toyRules });
     expect(errorsOf(report).map((f) => [f.seq, f.check, f.message.replace(/^entry seq \d+: /, '')])).toEqual([
-      [5, 'receipt', 'resend record for run run-ghost, which was never sealed before it'],
-      [6, 'receipt', 'resend record points to no earlier failure record (seq 2)'],
+      [8, 'receipt', 'resend record for run run-ghost, which was never sealed before it'],
+      [9, 'receipt', 'resend record points to no earlier failure record (seq 3)'],
     ]);
   });
 });
@@ -365,11 +382,11 @@ describe('crash-torn journal', () => {
     expect(report.findings).toEqual([
       expect.objectContaining({ seq: null, check: 'incomplete-last-entry', severity: 'warning' }),
     ]);
-    expect(report.findings[0]?.message).toContain('up to entry seq 4');
+    expect(report.findings[0]?.message).toContain('up to entry seq 7');
     expect(report.summary.runsRecomputed).toBe(3);
 
     const entry = await appendJournalEntry(dir, store.keys.privateKey, { type: 'note', payload: {} });
-    expect(entry.seq).toBe(5);
+    expect(entry.seq).toBe(8);
     const torn = await readdir(join(dir, TORN_DIR));
     expect(torn).toHaveLength(1);
     expect(await readFile(join(dir, TORN_DIR, torn[0] ?? ''), 'utf8')).toBe(
@@ -387,7 +404,7 @@ describe('crash-torn journal', () => {
       code: 'evidence-io',
     });
     const report = await verifyEvidence(dir, { rules: toyRules });
-    expect(errorsOf(report)).toEqual([expect.objectContaining({ seq: 5, check: 'entry-format' })]);
+    expect(errorsOf(report)).toEqual([expect.objectContaining({ seq: 8, check: 'entry-format' })]);
   });
 });
 
@@ -398,13 +415,13 @@ describe('exported bundles', () => {
       const out = join(dir, '..', `${dir.split('/').pop() ?? 'x'}-${name}`);
       try {
         const exported = await exportEvidence(dir, out, { softwareVersion: '0.1.0' });
-        expect(exported).toMatchObject({ entries: 4, lastSeq: 4, fingerprint: store.keys.fingerprint });
+        expect(exported).toMatchObject({ entries: 7, lastSeq: 7, fingerprint: store.keys.fingerprint });
         const report = await verifyEvidence(out, { rules: toyRules, publicKeyPem: store.keys.publicKeyPem });
         expect(report.findings).toEqual([]);
         expect(report).toMatchObject({
           ok: true,
           kind: 'bundle',
-          summary: { entries: 4, runsRecomputed: 3 },
+          summary: { entries: 7, runsRecomputed: 3 },
         });
         if (name === 'evidence.tar') {
           const bytes = await readFile(out);
@@ -428,6 +445,6 @@ describe('exported bundles', () => {
     await writeFile(out, 'hello');
     const report = await verifyEvidence(out, { rules: toyRules });
     expect(report.ok).toBe(false);
-    expect(report.findings[0]).toMatchObject({ check: 'input' });
+    expect(report.findings[0]).toMatchObject({ check: 'bundle' });
   });
 });

@@ -1,21 +1,12 @@
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { access, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { isDigest } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
-import { blobPath, hashFile, listBlobs } from './blobs.js';
-import {
-  compareResults,
-  compareSubjects,
-  compareSubmission,
-  extractMeasureReports,
-} from './compare-figures.js';
+import { hashBlobFile, listBlobs, locateBlob } from './blobs.js';
 import { asArray, field, isRecord } from './json-access.js';
-import type { SubmittedReport } from './compare-figures.js';
 import {
   FIRST_SEQ,
   GENESIS_HASH,
@@ -25,92 +16,56 @@ import {
   verifyEntrySignature,
 } from './journal.js';
 import type { JournalEntry } from './journal.js';
+import { rotationKeys } from './key-rotation.js';
 import { PUBLIC_KEY_FILE, normaliseFingerprint, publicKeyFingerprint } from './keys.js';
 import { loadSdkRules } from './recompute.js';
-import type { ComputeOptions, EvidenceRules, Fact } from './recompute.js';
+import type { EvidenceRules } from './recompute.js';
 import { entriesBeyondRetention } from './retention.js';
-import { applyScope, type EstablishmentScope } from '../scope/establishment-scope.js';
-import { extractTarFile } from './tar.js';
+import { checkTimestamps } from './timestamp-check.js';
+import { manifestContradictions, openBundle, readManifest } from './verify-bundle.js';
+import { checkReceiptAnchors } from './verify-receipts.js';
+import {
+  declaredBytes,
+  describe,
+  verifyRun,
+  verifySubmissionBytes,
+  type BlobOutcome,
+  type RecomputedRun,
+  type RunCheckContext,
+} from './verify-run.js';
+import type {
+  FindingSeverity,
+  JournalKey,
+  VerificationCheck,
+  VerificationFinding,
+  VerificationReport,
+  VerifiedRun,
+} from './verification-report.js';
 import { isErrnoCode } from '../durable-fs.js';
 
-/** What each finding is about. */
-export type VerificationCheck =
-  | 'input'
-  | 'public-key'
-  | 'wrong-key'
-  | 'journal'
-  | 'entry-format'
-  | 'incomplete-last-entry'
-  | 'seq'
-  | 'prev-hash'
-  | 'hash'
-  | 'signature'
-  | 'blob-missing'
-  | 'blob-digest'
-  | 'projection'
-  | 'recompute'
-  | 'results'
-  | 'submission'
-  | 'subjects'
-  | 'receipt'
-  | 'measures'
-  | 'retention';
-
-/**
- * `error`: the evidence does not prove what it claims (verification fails). `warning`: worth knowing,
- * proves nothing false (a crash-torn final line, other measure definitions). `info`: context only.
- */
-export type FindingSeverity = 'error' | 'warning' | 'info';
-
-export interface VerificationFinding {
-  /** The journal entry concerned, or `null` for the store as a whole. */
-  seq: number | null;
-  check: VerificationCheck;
-  severity: FindingSeverity;
-  message: string;
-}
-
-/** One sealed run as verification saw it (the report lists these). */
-export interface VerifiedRun {
-  seq: number;
-  runId: string;
-  measureDate: string;
-  /** Whether every figure was recomputed from the projection and matched. */
-  recomputed: boolean;
-  ok: boolean;
-}
-
-export interface VerificationReport {
-  /** Everything holds and at least one entry was checked. */
-  ok: boolean;
-  /**
-   * The store holds no entry yet (a fresh `esms init`, or a first run that never got to its seal): nothing
-   * to check and nothing to sign, which is not tampering. `ok` is then `false`, with no error.
-   */
-  nothingSealed: boolean;
-  path: string;
-  kind: 'store' | 'bundle';
-  summary: {
-    entries: number;
-    runs: number;
-    runsRecomputed: number;
-    blobs: number;
-    lastSeq: number | null;
-    lastHash: string | null;
-    keyFingerprint: string | null;
-    expectedKeyFingerprint: string | null;
-    errors: number;
-    warnings: number;
-  };
-  runs: VerifiedRun[];
-  findings: VerificationFinding[];
-}
+export type {
+  FindingSeverity,
+  JournalKey,
+  VerificationCheck,
+  VerificationFinding,
+  VerificationReport,
+  VerifiedRun,
+} from './verification-report.js';
 
 export interface VerifyOptions {
   /** PEM of the key the evidence must be signed with (`--public-key FILE`). */
   publicKeyPem?: string;
   /** Or its fingerprint, as printed by `esms init` and on the report. */
   expectedFingerprint?: string;
+  /**
+   * `--expect-head HASH`: the hash of an entry that must be in the chain (printed on a signed report, or the
+   * evidence seal an ARS holds). Any truncation before it, or a rewritten chain, fails.
+   */
+  expectedHead?: string;
+  /** PEM of the certificate(s) of the time-stamping authority (its CA): RFC 3161 tokens are checked with it. */
+  tsaCaPem?: string;
+  /** At most this many bytes extracted from a bundle (default `DEFAULT_MAX_EXTRACT_BYTES`). */
+  maxExtractBytes?: number;
   /**
    * The rules used to recompute. Default: the SDK's. `null` means none are available, which fails
    * every run's recomputation check.
@@ -132,14 +87,49 @@ export interface VerifyOptions {
   now?: () => Date;
 }
 
+interface StoreFacts {
+  entries: number;
+  blobs: number;
+  lastSeq: number | null;
+  lastHash: string | null;
+  key: string | null;
+  expected: string | null;
+  keys: JournalKey[];
+  expectedHead: { hash: string; seq: number | null } | null;
+  timestamps: { tokens: number; verified: number; entriesWithout: number };
+}
+
+const NO_FACTS: StoreFacts = {
+  entries: 0,
+  blobs: 0,
+  lastSeq: null,
+  lastHash: null,
+  key: null,
+  expected: null,
+  keys: [],
+  expectedHead: null,
+  timestamps: { tokens: 0, verified: 0, entriesWithout: 0 },
+};
+
 /**
  * Verifies an evidence store directory or an exported bundle (`.tar` / `.tar.gz`): every blob digest,
- * every link and sequence number, every signature (against the expected key when one is given), and
- * every figure of every sealed run, recomputed from its projection with the rules and compared with
- * the sealed results and with the MeasureReports in the sealed submission bytes. Works offline.
- * Never throws on bad evidence: every problem becomes a finding naming the entry and the check.
+ * every link and sequence number, every signature (following key rotations, against the expected key
+ * when one is given), the evidence seal of every submission and every seal the ARS returned, the
+ * MANIFEST of a bundle, the RFC 3161 timestamps, and every figure of every sealed run, recomputed from
+ * its projection with the rules and compared with the sealed results and with the MeasureReports in the
+ * sealed submission bytes. Works offline. Never throws on bad evidence: every problem becomes a finding
+ * naming the entry and the check.
  */
 export async function verifyEvidence(path: string, options: VerifyOptions = {}): Promise<VerificationReport> {
+  try {
+    return await verifyPath(path, options);
+  } catch (error) {
+    // A verifier bug or an I/O failure must still end in a verdict, never in a stack trace.
+    return failedBeforeStart(path, 'store', `verification could not complete: ${describe(error)}`);
+  }
+}
+
+async function verifyPath(path: string, options: VerifyOptions): Promise<VerificationReport> {
   let info;
   try {
     info = await stat(path);
@@ -158,7 +148,7 @@ export async function verifyEvidence(path: string, options: VerifyOptions = {}):
         ],
         [],
         true,
-        { entries: 0, blobs: 0, lastSeq: null, lastHash: null, key: null, expected: null },
+        NO_FACTS,
       );
     }
     return failedBeforeStart(path, 'store', `cannot read ${path}: ${describe(error)}`);
@@ -166,43 +156,26 @@ export async function verifyEvidence(path: string, options: VerifyOptions = {}):
   if (info.isDirectory()) return verifyStoreDirectory(path, path, 'store', options);
   const temporary = await mkdtemp(join(tmpdir(), 'esms-verify-'));
   try {
-    try {
-      await extractTarFile(path, temporary);
-    } catch (error) {
-      return failedBeforeStart(
-        path,
-        'bundle',
-        `${path} is not a readable evidence bundle: ${describe(error)}`,
-      );
-    }
-    const root = await findStoreRoot(temporary);
-    if (root === null)
-      return failedBeforeStart(path, 'bundle', `${path} holds no ${JOURNAL_FILE}: not an evidence bundle`);
-    return await verifyStoreDirectory(root, path, 'bundle', options);
+    const opened = await openBundle(
+      path,
+      temporary,
+      options.maxExtractBytes === undefined ? {} : { maxExtractBytes: options.maxExtractBytes },
+    );
+    if (!opened.ok) return failedBeforeStart(path, 'bundle', opened.message, 'bundle');
+    return await verifyStoreDirectory(opened.root, path, 'bundle', options);
   } finally {
     await rm(temporary, { recursive: true, force: true });
   }
 }
 
-async function findStoreRoot(dir: string): Promise<string | null> {
-  if (await exists(join(dir, JOURNAL_FILE))) return dir;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.isDirectory() && (await exists(join(dir, entry.name, JOURNAL_FILE))))
-      return join(dir, entry.name);
-  }
-  return null;
-}
-
-function failedBeforeStart(path: string, kind: 'store' | 'bundle', message: string): VerificationReport {
-  const findings: VerificationFinding[] = [{ seq: null, check: 'input', severity: 'error', message }];
-  return buildReport(path, kind, findings, [], false, {
-    entries: 0,
-    blobs: 0,
-    lastSeq: null,
-    lastHash: null,
-    key: null,
-    expected: null,
-  });
+function failedBeforeStart(
+  path: string,
+  kind: 'store' | 'bundle',
+  message: string,
+  check: VerificationCheck = 'input',
+): VerificationReport {
+  const findings: VerificationFinding[] = [{ seq: null, check, severity: 'error', message }];
+  return buildReport(path, kind, findings, [], false, NO_FACTS);
 }
 
 async function verifyStoreDirectory(
@@ -257,23 +230,8 @@ async function verifyStoreDirectory(
   } else if (options.expectedFingerprint !== undefined) {
     expectedFingerprint = options.expectedFingerprint;
   }
-  const keyIsExpected =
-    expectedFingerprint === null ||
-    (storeFingerprint !== null &&
-      normaliseFingerprint(storeFingerprint) === normaliseFingerprint(expectedFingerprint));
-  if (!keyIsExpected) {
-    add(
-      null,
-      'wrong-key',
-      'error',
-      `wrong key: the store is signed with key ${storeFingerprint ?? '(none)'}, not with the expected key ${expectedFingerprint ?? ''}`,
-    );
-  }
-  // Signatures are checked against the key they must be made with: the expected one when known.
-  const verificationKey = expectedKey ?? (keyIsExpected ? storeKey : null);
-  const keyLabel = expectedKey !== null ? 'the expected key' : "the store's key";
 
-  // 2. The journal, entry by entry.
+  // 2. The journal, and the keys it was signed with (its first key, then each rotation's new key).
   let text: string | null = null;
   try {
     text = await readFile(join(dir, JOURNAL_FILE), 'utf8');
@@ -282,23 +240,78 @@ async function verifyStoreDirectory(
     journalMissing = findings.at(-1) ?? null;
   }
   const parsed = parseJournal(text ?? '');
-  const blobChecks = new Map<Digest, Promise<'ok' | 'missing' | 'altered'>>();
-  const checkBlob = (digest: Digest): Promise<'ok' | 'missing' | 'altered'> => {
+  const firstRotation = parsed.lines.find(
+    (line) => line.kind === 'entry' && line.entry.type === 'key-rotated',
+  );
+  const firstRotationKeys =
+    firstRotation?.kind === 'entry' ? rotationKeys(firstRotation.entry) : { problem: 'none' };
+  const chainKeys: KeyObject[] = [];
+  const initialKey = 'previous' in firstRotationKeys ? firstRotationKeys.previous : (storeKey ?? expectedKey);
+  if (initialKey !== null) chainKeys.push(initialKey);
+  for (const line of parsed.lines) {
+    if (line.kind !== 'entry' || line.entry.type !== 'key-rotated') continue;
+    const keys = rotationKeys(line.entry);
+    if ('next' in keys) chainKeys.push(keys.next);
+  }
+  const chainFingerprints = chainKeys.map((k) => publicKeyFingerprint(k));
+  const keyIsExpected =
+    expectedFingerprint === null ||
+    chainFingerprints.some(
+      (f) => normaliseFingerprint(f) === normaliseFingerprint(expectedFingerprint ?? ''),
+    );
+  if (!keyIsExpected) {
+    add(
+      null,
+      'wrong-key',
+      'error',
+      `wrong key: the store is signed with key ${chainFingerprints.join(' then ') || storeFingerprint || '(none)'}, not with the expected key ${expectedFingerprint ?? ''}`,
+    );
+  }
+  // Signatures are checked with the journal's own keys once the expected one is among them; otherwise with
+  // the expected key itself (every entry then fails, by name), or not at all.
+  let currentKey: KeyObject | null = keyIsExpected ? initialKey : expectedKey;
+  const keyLabel = (): string =>
+    !keyIsExpected
+      ? 'the expected key'
+      : chainKeys.length > 1
+        ? 'the key in use at that entry'
+        : "the store's key";
+  const keys: JournalKey[] = [];
+  if (currentKey !== null) keys.push({ fingerprint: publicKeyFingerprint(currentKey), fromSeq: null });
+
+  const blobChecks = new Map<Digest, Promise<BlobOutcome>>();
+  const checkBlob = (digest: Digest, maxBytes?: number): Promise<BlobOutcome> => {
     let check = blobChecks.get(digest);
     if (check === undefined) {
-      check = hashFile(blobPath(dir, digest)).then(
-        (actual) => (actual.digest === digest ? 'ok' : 'altered'),
-        () => 'missing' as const,
-      );
+      check = locateBlob(dir, digest).then(async (location) => {
+        if (location === null) return 'missing';
+        try {
+          const actual = await hashBlobFile(location, maxBytes);
+          return actual.digest === digest && (maxBytes === undefined || actual.bytes === maxBytes)
+            ? 'ok'
+            : 'altered';
+        } catch {
+          return 'altered';
+        }
+      });
       blobChecks.set(digest, check);
     }
     return check;
+  };
+  const rules = options.rules === undefined ? await loadSdkRules() : options.rules;
+  const ctx: RunCheckContext = {
+    dir,
+    rules,
+    checkBlob,
+    recordBlob: (digest, outcome) => blobChecks.set(digest, Promise.resolve(outcome)),
+    add,
   };
 
   const entries: JournalEntry[] = [];
   const runs: VerifiedRun[] = [];
   const runEntries = new Map<string, JournalEntry>();
-  const rules = options.rules === undefined ? await loadSdkRules() : options.rules;
+  const sealedRunsByHash = new Map<string, JournalEntry>();
+  const recomputedRuns = new Map<string, RecomputedRun>();
   let previous: JournalEntry | null = null;
   let previousUnreadable = false;
   let expectedSeq = FIRST_SEQ;
@@ -342,7 +355,16 @@ async function verifyStoreDirectory(
         `entry seq ${seq}: it is the first entry of the journal but its prevHash is not the genesis value: earlier entries were removed`,
       );
     }
-    if (computeEntryHash(entry) !== entry.hash) {
+    let hashOk = true;
+    let computed: string;
+    try {
+      computed = computeEntryHash(entry);
+    } catch (error) {
+      computed = '';
+      add(seq, 'entry-format', 'error', `entry seq ${seq}: cannot be hashed: ${describe(error)}`);
+    }
+    if (computed !== entry.hash) {
+      hashOk = false;
       add(
         seq,
         'hash',
@@ -350,24 +372,26 @@ async function verifyStoreDirectory(
         `entry seq ${seq}: its content does not match its hash (the entry was altered)`,
       );
     }
-    if (verificationKey === null) {
+    let signatureOk = false;
+    if (currentKey === null) {
       add(
         seq,
         'signature',
         'error',
         `entry seq ${seq}: signature not checked: ${expectedFingerprint === null ? 'no public key' : 'wrong key'}`,
       );
-    } else if (!verifyEntrySignature(entry.hash, entry.signature, verificationKey)) {
+    } else if (!verifyEntrySignature(entry.hash, entry.signature, currentKey)) {
       add(
         seq,
         'signature',
         'error',
-        `entry seq ${seq}: the signature is not valid for ${keyLabel} (${publicKeyFingerprint(verificationKey)})` +
-          (expectedKey !== null && !keyIsExpected ? ': wrong key' : ''),
+        `entry seq ${seq}: the signature is not valid for ${keyLabel()} (${publicKeyFingerprint(currentKey)})` +
+          (!keyIsExpected ? ': wrong key' : ''),
       );
-    }
-    for (const { digest, where } of digestsIn(entry.payload)) {
-      const outcome = await checkBlob(digest);
+    } else signatureOk = true;
+
+    for (const { digest, where, maxBytes } of digestsIn(entry)) {
+      const outcome = await checkBlob(digest, maxBytes);
       if (outcome === 'missing')
         add(seq, 'blob-missing', 'error', `entry seq ${seq}: blob ${where} (${digest}) is missing`);
       if (outcome === 'altered') {
@@ -379,21 +403,88 @@ async function verifyStoreDirectory(
         );
       }
     }
-    if (entry.type === 'run-sealed') {
-      if (options.recomputeRuns === undefined || options.recomputeRuns(entry)) {
-        runs.push(await verifyRun(dir, entry, rules, checkBlob, add));
+    switch (entry.type) {
+      case 'run-sealed': {
+        if (options.recomputeRuns === undefined || options.recomputeRuns(entry)) {
+          const checked = await verifyRun(ctx, entry);
+          runs.push(checked.run);
+          recomputedRuns.set(entry.hash, checked);
+        }
+        const runId = entry.payload['runId'];
+        runEntries.set(typeof runId === 'string' ? runId : '(no run id)', entry);
+        sealedRunsByHash.set(entry.hash, entry);
+        break;
       }
-      const runId = entry.payload['runId'];
-      runEntries.set(typeof runId === 'string' ? runId : '(no run id)', entry);
-    } else if (entry.type === 'submission-receipt' || entry.type === 'submission-failed') {
-      checkRunReference(entry, runEntries, add);
-    } else if (entry.type === 'submission-requeued') {
-      checkRunReference(entry, runEntries, add);
-      checkFailureReference(entry, entries, add);
+      case 'submission-sealed':
+        await checkSealedSubmission(ctx, entry, sealedRunsByHash, recomputedRuns, entries);
+        break;
+      case 'submission-receipt':
+        checkRunReference(entry, runEntries, add);
+        await checkReceiptAnchors(dir, entry, sealedRunsByHash, add);
+        break;
+      case 'submission-failed':
+        checkRunReference(entry, runEntries, add);
+        break;
+      case 'submission-requeued':
+        checkRunReference(entry, runEntries, add);
+        checkFailureReference(entry, entries, add);
+        break;
+      case 'key-rotated': {
+        const rotation = rotationKeys(entry);
+        if ('problem' in rotation) {
+          add(
+            seq,
+            'key-rotation',
+            'error',
+            `entry seq ${seq}: key rotation not followed: ${rotation.problem}`,
+          );
+        } else if (keyIsExpected && currentKey !== null && !rotation.previous.equals(currentKey)) {
+          add(
+            seq,
+            'key-rotation',
+            'error',
+            `entry seq ${seq}: the key rotation names ${publicKeyFingerprint(rotation.previous)} as the key it retires, ` +
+              `but the entries before it are signed with ${publicKeyFingerprint(currentKey)}`,
+          );
+        } else if (keyIsExpected && signatureOk && hashOk) {
+          // From the next entry on, only the new key signs.
+          currentKey = rotation.next;
+          keys.push({ fingerprint: publicKeyFingerprint(rotation.next), fromSeq: seq + 1 });
+        } else if (keyIsExpected) {
+          add(
+            seq,
+            'key-rotation',
+            'error',
+            `entry seq ${seq}: key rotation not followed: the entry that names the new key does not verify`,
+          );
+        }
+        break;
+      }
+      default:
+        break;
     }
     previous = entry;
     previousUnreadable = false;
     expectedSeq = seq + 1;
+  }
+
+  // The newest key of the journal is the one the store publishes (and a signatory's report prints).
+  const lastKey = keys.at(-1);
+  if (
+    keyIsExpected &&
+    storeFingerprint !== null &&
+    lastKey !== undefined &&
+    normaliseFingerprint(lastKey.fingerprint) !== normaliseFingerprint(storeFingerprint)
+  ) {
+    add(
+      null,
+      'public-key',
+      'error',
+      `the store's public key (${storeFingerprint}) is not the key its journal signs with last (${lastKey.fingerprint})` +
+        (keys.length > 1
+          ? ': an esms rotate-key was interrupted (run it again to finish it), or the key file was replaced'
+          : ''),
+    );
   }
 
   if (parsed.tornTail !== null) {
@@ -411,12 +502,18 @@ async function verifyStoreDirectory(
   // 3. Every blob on disk, referenced or not, must hold what its name says.
   const blobs = await listBlobs(dir);
   for (const blob of blobs) {
-    if (!isDigest(blob.digest)) {
+    if (blob.digest === null) {
       add(null, 'blob-digest', 'error', `unexpected file in the blob store: ${blob.path}`);
       continue;
     }
     if (blobChecks.has(blob.digest)) continue;
-    if ((await checkBlob(blob.digest)) === 'altered') {
+    let outcome: BlobOutcome;
+    try {
+      outcome = (await hashBlobFile(blob)).digest === blob.digest ? 'ok' : 'altered';
+    } catch {
+      outcome = 'altered';
+    }
+    if (outcome === 'altered') {
       add(
         null,
         'blob-digest',
@@ -425,6 +522,35 @@ async function verifyStoreDirectory(
       );
     }
   }
+
+  // 4. What the chain must contain: the head an auditor was given (a signed report, an ARS's seal).
+  let expectedHead: StoreFacts['expectedHead'] = null;
+  if (options.expectedHead !== undefined) {
+    const wanted = options.expectedHead.trim().toLowerCase();
+    const found = entries.find((e) => e.hash === wanted);
+    expectedHead = { hash: wanted, seq: found?.seq ?? null };
+    if (found === undefined) {
+      add(
+        null,
+        'expected-head',
+        'error',
+        `the expected head ${wanted} is the hash of no entry of this journal: it was truncated before that entry, or rewritten`,
+      );
+    } else if (found !== entries.at(-1)) {
+      add(
+        found.seq,
+        'expected-head',
+        'info',
+        `the expected head is entry seq ${found.seq}; ${entries.length - entries.indexOf(found) - 1} entries were appended after it`,
+      );
+    }
+  }
+
+  // 5. RFC 3161 timestamps of the entries (optional: only when a TSA was configured).
+  const timestamps = await checkTimestamps(dir, entries, {
+    ...(options.tsaCaPem === undefined ? {} : { tsaCaPem: options.tsaCaPem }),
+    add,
+  });
 
   // No entry at all, and nothing wrong but what a store with no entry lacks: nothing sealed yet.
   const nothingSealed =
@@ -467,198 +593,117 @@ async function verifyStoreDirectory(
     }
   }
 
-  return buildReport(displayPath, kind, findings, runs, nothingSealed, {
+  const facts: StoreFacts = {
     entries: entries.length,
     blobs: blobs.length,
     lastSeq: previous?.seq ?? entries.at(-1)?.seq ?? null,
     lastHash: previous?.hash ?? entries.at(-1)?.hash ?? null,
     key: storeFingerprint,
     expected: expectedFingerprint,
-  });
-}
-
-type AddFinding = (
-  seq: number | null,
-  check: VerificationCheck,
-  severity: FindingSeverity,
-  message: string,
-) => void;
-
-async function verifyRun(
-  dir: string,
-  entry: JournalEntry,
-  rules: EvidenceRules | null,
-  checkBlob: (digest: Digest) => Promise<'ok' | 'missing' | 'altered'>,
-  add: AddFinding,
-): Promise<VerifiedRun> {
-  const payload = entry.payload;
-  const runId = typeof payload['runId'] === 'string' ? payload['runId'] : '(no run id)';
-  const measureDate = typeof payload['measureDate'] === 'string' ? payload['measureDate'] : '';
-  const prefix = `entry seq ${entry.seq} (run ${runId})`;
-  const run: VerifiedRun = { seq: entry.seq, runId, measureDate, recomputed: false, ok: false };
-  let errors = 0;
-  const fail = (check: VerificationCheck, message: string): void => {
-    errors += 1;
-    add(entry.seq, check, 'error', `${prefix}: ${message}`);
+    keys,
+    expectedHead,
+    timestamps,
   };
 
-  const projectionDigest = field(payload['projection'], 'digest');
-  const resultsDigest = field(payload['results'], 'digest');
-  const subjectsDigest = field(payload['subjects'], 'digest');
-  const submissionDigest = field(payload['submission'], 'digest');
-  for (const [name, digest] of [
-    ['projection', projectionDigest],
-    ['results', resultsDigest],
-    ['subjects', subjectsDigest],
-    ['submission', submissionDigest],
-  ] as const) {
-    if (!isDigest(digest)) fail('entry-format', `the run-sealed entry has no ${name} digest`);
-  }
-  if (
-    !isDigest(projectionDigest) ||
-    !isDigest(resultsDigest) ||
-    !isDigest(subjectsDigest) ||
-    !isDigest(submissionDigest)
-  ) {
-    return run;
-  }
-  if ((await checkBlob(projectionDigest)) !== 'ok') {
-    fail('recompute', 'figures not recomputed: the projection blob is missing or altered');
-    return run;
-  }
-  if (rules === null) {
-    fail(
-      'recompute',
-      'figures not recomputed: this build of esms has no rules to recompute with (recomputeFromProjection)',
-    );
-    return run;
-  }
-  const measuresDigest = payload['measuresDigest'];
-  if (
-    rules.measuresDigest !== undefined &&
-    typeof measuresDigest === 'string' &&
-    measuresDigest !== rules.measuresDigest
-  ) {
-    add(
-      entry.seq,
-      'measures',
-      'warning',
-      `${prefix}: sealed with other measure definitions (${measuresDigest}, software ${String(payload['softwareVersion'])}) ` +
-        `than this verifier's (${rules.measuresDigest}); figures were recomputed with this verifier's rules`,
-    );
-  }
-
-  const computeOptions = isRecord(payload['computeOptions'])
-    ? (payload['computeOptions'] as ComputeOptions)
-    : {};
-  const scope = sealedScope(payload);
-  if (scope === 'malformed') {
-    fail('entry-format', 'the run-sealed entry has a scope that is not a list of FINESS');
-    return run;
-  }
-  let factCount = 0;
-  let recomputed;
-  try {
-    const facts = countingFacts(readNdjson(blobPath(dir, projectionDigest)), () => {
-      factCount += 1;
-    });
-    // Narrowed to the ESSMS the run sealed and submitted, exactly as the runner did (`applyScope`).
-    const whole = await rules.recomputeFromProjection(facts, computeOptions);
-    recomputed = scope === 'absent' ? whole : applyScope(whole, scope);
-  } catch (error) {
-    fail('recompute', `the recomputation from the projection failed: ${describe(error)}`);
-    return run;
-  }
-  run.recomputed = true;
-  const sealedCount = field(payload['projection'], 'count');
-  if (typeof sealedCount === 'number' && sealedCount !== factCount) {
-    fail('projection', `the projection holds ${factCount} facts but the entry says ${sealedCount}`);
-  }
-  if (measureDate !== recomputed.results.measureDate) {
-    fail(
-      'results',
-      `the entry's measureDate ${measureDate} is not the computation's ${recomputed.results.measureDate}`,
-    );
-  }
-  const periods = payload['periods'];
-  if (isRecord(periods)) {
-    for (const establishment of recomputed.results.establishments) {
-      const sealed = periods[establishment.finess];
-      if (
-        field(sealed, 'start') !== establishment.period.start ||
-        field(sealed, 'end') !== establishment.period.end
-      ) {
-        fail(
-          'results',
-          `the sealed period for ${establishment.finess} (${String(field(sealed, 'start'))} … ${String(field(sealed, 'end'))}) ` +
-            `is not the recomputed one (${establishment.period.start} … ${establishment.period.end})`,
-        );
+  // 6. A bundle's MANIFEST must say what the journal holds: it is what an auditor compares.
+  if (kind === 'bundle') {
+    const manifest = await readManifest(dir);
+    if ('problem' in manifest) add(null, 'manifest', 'error', manifest.problem);
+    else {
+      for (const message of manifestContradictions(manifest.facts, {
+        fingerprint: storeFingerprint ?? '',
+        entries: facts.entries,
+        runs: entries.filter((e) => e.type === 'run-sealed').length,
+        lastSeq: facts.lastSeq,
+        lastHash: facts.lastHash,
+        blobs: facts.blobs,
+      })) {
+        add(null, 'manifest', 'error', `${message}: the MANIFEST and the journal contradict each other`);
       }
     }
   }
 
-  if ((await checkBlob(resultsDigest)) === 'ok') {
-    const sealedResults = await readJsonBlob(dir, resultsDigest);
-    if (sealedResults === undefined) fail('results', 'the sealed results document is not valid JSON');
-    else for (const message of compareResults(sealedResults, recomputed.results)) fail('results', message);
-  }
-  if ((await checkBlob(subjectsDigest)) === 'ok') {
-    const sealedSubjects = await readJsonBlob(dir, subjectsDigest);
-    if (sealedSubjects === undefined) fail('subjects', 'the sealed subject lists are not valid JSON');
-    else
-      for (const message of compareSubjects(sealedSubjects, recomputed.subjects)) fail('subjects', message);
-  }
-  if ((await checkBlob(submissionDigest)) === 'ok') {
-    const body = await readJsonBlob(dir, submissionDigest);
-    const submitted = body === undefined ? null : extractMeasureReports(body);
-    if (submitted === null) {
-      add(
-        entry.seq,
-        'submission',
-        'warning',
-        `${prefix}: the sealed submission bytes hold no FHIR MeasureReport: its figures were not cross-checked`,
-      );
-    } else {
-      let expected: SubmittedReport[] | null = null;
-      if (rules.toMeasureReports !== undefined) {
-        try {
-          expected = extractMeasureReports(rules.toMeasureReports(recomputed.results)) ?? [];
-        } catch (error) {
-          fail('submission', `the expected MeasureReports could not be rebuilt: ${describe(error)}`);
-        }
-      }
-      const messages = compareSubmission(submitted, recomputed.results, expected);
-      for (const message of messages) fail('submission', message);
-      if (scope === 'absent' && messages.some((m) => m.endsWith('is missing from the submission'))) {
-        add(
-          entry.seq,
-          'submission',
-          'info',
-          `${prefix}: sealed by esms ${String(payload['softwareVersion'])} before runs sealed their scope: ` +
-            'its results hold every ESSMS of the data while only the configured ones were submitted, so ' +
-            'this run cannot be verified; a new esms run-once seals the same figures in a run that verifies',
-        );
-      }
-    }
-  }
-  run.ok = errors === 0;
-  return run;
+  return buildReport(displayPath, kind, findings, runs, nothingSealed, facts);
 }
 
 /**
- * The scope a run was sealed with: `null` (every ESSMS of the data), a FINESS list, `absent` for runs
- * sealed before the scope was (their results and submission must then match as a whole), or `malformed`.
+ * A `submission-sealed` entry: it names the `run-sealed` entry just before it, its bytes carry that entry's
+ * hash and prevHash, and its MeasureReports hold the figures recomputed for that run.
  */
-function sealedScope(payload: Record<string, unknown>): EstablishmentScope | 'absent' | 'malformed' {
-  if (!('scope' in payload)) return 'absent';
-  const scope = payload['scope'];
-  if (scope === null) return null;
-  const list = field(scope, 'establishments');
-  if (!Array.isArray(list) || !list.every((f) => typeof f === 'string')) return 'malformed';
-  return list;
+async function checkSealedSubmission(
+  ctx: RunCheckContext,
+  entry: JournalEntry,
+  sealedRuns: ReadonlyMap<string, JournalEntry>,
+  recomputed: ReadonlyMap<string, RecomputedRun>,
+  entries: readonly JournalEntry[],
+): Promise<void> {
+  const { add } = ctx;
+  const reference = entry.payload['runEntry'];
+  const runHash = field(reference, 'hash');
+  const run = typeof runHash === 'string' ? sealedRuns.get(runHash) : undefined;
+  const prefix = `entry seq ${entry.seq}`;
+  if (run === undefined || field(reference, 'seq') !== run.seq) {
+    add(
+      entry.seq,
+      'evidence-seal',
+      'error',
+      `${prefix}: the sealed submission names no run-sealed entry before it`,
+    );
+    return;
+  }
+  const before = entries.at(-2);
+  if (before?.hash !== run.hash) {
+    add(
+      entry.seq,
+      'evidence-seal',
+      'error',
+      `${prefix}: the sealed submission of run-sealed entry seq ${run.seq} does not come right after it`,
+    );
+  }
+  if (
+    entry.payload['submissionId'] !== run.payload['submissionId'] ||
+    entry.payload['runId'] !== run.payload['runId']
+  ) {
+    add(
+      entry.seq,
+      'evidence-seal',
+      'error',
+      `${prefix}: names another run or submission id than entry seq ${run.seq}`,
+    );
+  }
+  const seal = entry.payload['seal'];
+  if (field(seal, 'hash') !== run.hash || field(seal, 'previous') !== run.prevHash) {
+    add(
+      entry.seq,
+      'evidence-seal',
+      'error',
+      `${prefix}: the seal it records is not that of entry seq ${run.seq}`,
+    );
+  }
+  const digest = field(entry.payload['submission'], 'digest');
+  const checked = recomputed.get(run.hash);
+  if (!isDigest(digest)) {
+    add(entry.seq, 'entry-format', 'error', `${prefix}: the sealed submission has no digest`);
+    return;
+  }
+  if (checked === undefined) return; // that run is not recomputed (esms export checks one run)
+  const errors = await verifySubmissionBytes(ctx, {
+    seq: entry.seq,
+    prefix: `${prefix} (submission of run ${String(run.payload['runId'])})`,
+    digest,
+    maxBytes: declaredBytes(entry.payload['submission']),
+    recomputed: checked,
+    softwareVersion: run.payload['softwareVersion'],
+    seal: { hash: run.hash, previous: run.prevHash },
+  });
+  if (errors > 0) checked.run.ok = false;
 }
 
-function checkRunReference(entry: JournalEntry, runs: Map<string, JournalEntry>, add: AddFinding): void {
+function checkRunReference(
+  entry: JournalEntry,
+  runs: Map<string, JournalEntry>,
+  add: RunCheckContext['add'],
+): void {
   const runId = entry.payload['runId'];
   const what =
     entry.type === 'submission-receipt'
@@ -704,7 +749,11 @@ function checkRunReference(entry: JournalEntry, runs: Map<string, JournalEntry>,
  * `submission-failed` entry of the same submission. A resend may name none: the outbox can hold a failure
  * whose journal entry a crash prevented (the failure is in the outbox before it is in the journal).
  */
-function checkFailureReference(entry: JournalEntry, earlier: readonly JournalEntry[], add: AddFinding): void {
+function checkFailureReference(
+  entry: JournalEntry,
+  earlier: readonly JournalEntry[],
+  add: RunCheckContext['add'],
+): void {
   const reference = entry.payload['failureEntry'];
   const previous = entry.payload['previousFailure'];
   if (!isRecord(previous) || typeof previous['code'] !== 'string') {
@@ -731,51 +780,37 @@ function checkFailureReference(entry: JournalEntry, earlier: readonly JournalEnt
   }
 }
 
-/** Every blob digest a payload references, with where it sits (`projection`, `results`, …). */
-function digestsIn(payload: Record<string, unknown>): { digest: Digest; where: string }[] {
-  const found: { digest: Digest; where: string }[] = [];
-  const walk = (value: unknown, where: string): void => {
-    if (isDigest(value)) found.push({ digest: value, where });
-    else if (Array.isArray(value)) asArray(value).forEach((item, index) => walk(item, `${where}[${index}]`));
+/**
+ * Every blob digest an entry references, with where it sits (`results`, …) and the size it declares. A
+ * run's projection is left out when the run is recomputed: it is hashed while it is decoded.
+ */
+function digestsIn(entry: JournalEntry): { digest: Digest; where: string; maxBytes: number | undefined }[] {
+  const found: { digest: Digest; where: string; maxBytes: number | undefined }[] = [];
+  const stack: { value: unknown; where: string; parent: unknown }[] = [
+    { value: entry.payload, where: '', parent: null },
+  ];
+  // Iterative, and the payload's depth was bounded when the line was parsed.
+  while (stack.length > 0) {
+    const { value, where, parent } = stack.pop() as { value: unknown; where: string; parent: unknown };
+    if (isDigest(value)) found.push({ digest: value, where, maxBytes: declaredBytes(parent) });
+    else if (Array.isArray(value))
+      asArray(value).forEach((item, index) =>
+        stack.push({ value: item, where: `${where}[${index}]`, parent: value }),
+      );
     else if (isRecord(value)) {
       for (const [key, item] of Object.entries(value)) {
         // configDigest / measuresDigest name things that are not blobs in the store.
         if (key === 'configDigest' || key === 'measuresDigest') continue;
-        walk(item, where === '' ? key : key === 'digest' ? where : `${where}.${key}`);
+        if (entry.type === 'run-sealed' && where === '' && key === 'projection') continue;
+        stack.push({
+          value: item,
+          where: where === '' ? key : key === 'digest' ? where : `${where}.${key}`,
+          parent: value,
+        });
       }
     }
-  };
-  walk(payload, '');
-  return found;
-}
-
-async function* readNdjson(path: string): AsyncGenerator<Fact> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  let lineNumber = 0;
-  for await (const line of lines) {
-    lineNumber += 1;
-    if (line === '') continue;
-    try {
-      yield JSON.parse(line) as Fact;
-    } catch (error) {
-      throw new Error(`projection line ${lineNumber} is not valid JSON`, { cause: error });
-    }
   }
-}
-
-async function* countingFacts(facts: AsyncIterable<Fact>, onFact: () => void): AsyncGenerator<Fact> {
-  for await (const fact of facts) {
-    onFact();
-    yield fact;
-  }
-}
-
-async function readJsonBlob(dir: string, digest: Digest): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(blobPath(dir, digest), 'utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
+  return found.reverse();
 }
 
 function buildReport(
@@ -784,14 +819,7 @@ function buildReport(
   findings: VerificationFinding[],
   runs: VerifiedRun[],
   nothingSealed: boolean,
-  facts: {
-    entries: number;
-    blobs: number;
-    lastSeq: number | null;
-    lastHash: string | null;
-    key: string | null;
-    expected: string | null;
-  },
+  facts: StoreFacts,
 ): VerificationReport {
   const errors = findings.filter((f) => f.severity === 'error').length;
   return {
@@ -808,23 +836,13 @@ function buildReport(
       lastHash: facts.lastHash,
       keyFingerprint: facts.key,
       expectedKeyFingerprint: facts.expected,
+      keys: facts.keys,
+      expectedHead: facts.expectedHead,
+      timestamps: facts.timestamps,
       errors,
       warnings: findings.filter((f) => f.severity === 'warning').length,
     },
     runs,
     findings,
   };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -49,7 +49,7 @@ export async function loadReportInput(
     }
   }
   const runs: ReportRun[] = [];
-  for (const { entry, results } of await readSealedRuns(storeDir, entries)) {
+  for (const { entry, results, submissionDigest } of await readSealedRuns(storeDir, entries)) {
     const p = entry.payload;
     const runId = asString(p['runId']);
     const submissionId = asString(p['submissionId']);
@@ -82,7 +82,8 @@ export async function loadReportInput(
         projection: digest('projection'),
         results: digest('results'),
         subjects: digest('subjects'),
-        submission: digest('submission'),
+        // Since the evidence seal, the submission bytes are sealed by the entry after the run's.
+        submission: submissionDigest ?? '',
       },
       results,
       submissionId,

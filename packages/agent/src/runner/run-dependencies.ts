@@ -4,6 +4,7 @@ import type { AgentConfig } from '../config/agent-config-schema.js';
 import type { ArsConfig } from '../config/ars-schema.js';
 import type { AgentLogger } from '../logging/create-logger.js';
 import { openEvidenceStore, type EvidenceStore } from '../evidence/store.js';
+import { timestampingFromConfig, type Timestamping } from '../evidence/timestamping.js';
 import type { RecordSource } from '../sources/source.js';
 import type { SubmissionTransport } from '../submit/ars-client.js';
 import { Outbox } from '../submit/outbox.js';
@@ -64,7 +65,11 @@ export function runDependencies(ctx: AgentContext, overrides: RunDependencyOverr
       sourcesFromConfig(config, windowStart, ctx.logger.child({ component: 'source' })),
     evidence: async () =>
       loggedEvidenceStore(
-        await openEvidenceStore(ctx.evidenceDir, { create: true, now: ctx.now }),
+        await openEvidenceStore(ctx.evidenceDir, {
+          create: true,
+          now: ctx.now,
+          timestamping: await evidenceTimestamping(ctx),
+        }),
         ctx.logger.child({ component: 'evidence' }),
       ),
     submission: config.ars === null ? null : submissionDependencies(ctx, config.ars, overrides),
@@ -99,4 +104,15 @@ function submissionDependencies(
     retryPolicy: retryPolicyFromConfig(ars.retry),
     sleep: overrides.sleep,
   };
+}
+
+/** The configured time-stamping authority: a failure to stamp is logged (ids only), never a failed run. */
+export function evidenceTimestamping(ctx: AgentContext): Promise<Timestamping | null> {
+  const log = ctx.logger.child({ component: 'evidence' });
+  return timestampingFromConfig(ctx.config.evidence.timestamping, (entry, error) =>
+    log.warn(
+      { seq: entry.seq, err: error instanceof Error ? error.message : String(error) },
+      'entry not time-stamped this time (the TSA will be asked again at the next append)',
+    ),
+  );
 }

@@ -7,9 +7,9 @@ import { DUI_SMALL_NDJSON, collectingLogger } from '../daemon/__fixtures__/daemo
 import { readJournalEntries } from '../evidence/journal.js';
 import { verifyEvidence } from '../evidence/verify.js';
 import { loadEvidenceKeys } from '../evidence/keys.js';
-import { blobPath } from '../evidence/blobs.js';
+
 import type { Digest } from '../evidence/canonical-json.js';
-import { rewriteAndResign } from '../evidence/__fixtures__/tamper.js';
+import { asLegacyRun, readBlobBytes, rewriteAndResign } from '../evidence/__fixtures__/tamper.js';
 import { fileURLToPath } from 'node:url';
 import type { RecordSource } from '../sources/source.js';
 import { openAgentContext, type AgentContext } from './agent-context.js';
@@ -64,8 +64,10 @@ describe('runOnce', () => {
     const entries = await readJournalEntries(join(root, 'data', 'evidence'));
     expect(entries.map((e) => [e.type, e.payload['runId']])).toEqual([
       ['run-sealed', first.runId],
+      ['submission-sealed', first.runId],
       ['submission-receipt', first.runId],
       ['run-sealed', second.runId],
+      ['submission-sealed', second.runId],
       ['submission-receipt', second.runId],
     ]);
     const verification = await verifyEvidence(join(root, 'data', 'evidence'));
@@ -113,6 +115,7 @@ describe('runOnce on the dependencies it is given', () => {
     expect(windows).toEqual(['2023-01-01']);
     expect(store.journal.map((e) => [e.type, e.time, e.payload['runId']])).toEqual([
       ['run-sealed', '2024-04-02T03:04:05.000Z', record.runId],
+      ['submission-sealed', '2024-04-02T03:04:05.000Z', record.runId],
     ]);
     // Nothing written to the configured store: only run records and the lock live in the data dir.
     expect(await readdir(join(root, 'data'))).toEqual(['runs']);
@@ -151,7 +154,7 @@ describe('runOnce seals what it submits: the configured ESSMS (issue 8.1)', () =
     const [sealed] = await readJournalEntries(evidence);
     expect(sealed?.payload['scope']).toEqual({ establishments: ['750006827', '970407680'] });
     const digest = (sealed?.payload['results'] as { digest: Digest }).digest;
-    const results = JSON.parse(await readFile(blobPath(evidence, digest), 'utf8')) as {
+    const results = JSON.parse((await readBlobBytes(evidence, digest)).toString('utf8')) as {
       establishments: { finess: string }[];
       dataQuality: { warnings: { code: string; finess?: string }[] };
     };
@@ -185,11 +188,13 @@ describe('runOnce seals what it submits: the configured ESSMS (issue 8.1)', () =
 
     // What esms 0.1.0 sealed: no scope, results of every ESSMS, a submission of the configured ones.
     await rewriteAndResign(evidence, privateKey, (entries) => {
-      const entry = entries[0];
-      if (entry === undefined) return;
+      const all = asLegacyRun(entries, 0);
+      const entry = all[0];
+      if (entry === undefined) return all;
       const legacy = { ...entry.payload };
       delete legacy['scope'];
       entry.payload = legacy;
+      return all;
     });
     const legacy = await verifyEvidence(evidence);
     expect(legacy.ok).toBe(false);

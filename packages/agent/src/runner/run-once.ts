@@ -14,7 +14,8 @@ import { AgentError, isAgentError } from '../errors.js';
 import { createProjectionWriter } from '../evidence/projection-writer.js';
 import { createPseudonymiser } from '../evidence/pseudonymiser.js';
 import { measuresDigest } from '../evidence/recompute.js';
-import { recordFailure, recordReceipt, sealRun } from '../evidence/seal.js';
+import { pseudonymiseFindings } from '../evidence/pseudonymise-findings.js';
+import { recordFailure, recordReceipt, sealRunAndSubmission } from '../evidence/seal.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { buildSubmission } from '../submit/build-submission.js';
 import { deliverPending, type DeliveryOutcome } from '../submit/deliver.js';
@@ -197,39 +198,50 @@ async function sealAndSubmit(
     );
   }
   const reports = toMeasureReports(results);
-  const submission = buildSubmission(results, reports);
-  record.submissionId = submission.id;
+  // The id is derived from the figures alone: the seal the bytes will carry does not change it.
+  const submissionId = buildSubmission(results, reports).id;
+  record.submissionId = submissionId;
 
   if (options.signal?.aborted) {
     await projection.abort();
     throw new AgentError('aborted', 'stopped before sealing: nothing was written');
   }
-  // Sealed BEFORE anything is sent (contract.md §5).
+  // Sealed BEFORE anything is sent (contract.md §5): the run, then the bytes that carry its seal.
   progress.phaseStarted('seal');
+  const built: { submission?: ReturnType<typeof buildSubmission> } = {};
   let sealed;
   try {
-    sealed = await sealRun(store, {
-      runId: record.runId,
-      submissionId: submission.id,
-      softwareVersion: AGENT_VERSION,
-      configDigest: deps.configDigest,
-      measuresDigest: measuresDigest(),
-      computeOptions: serialisableOptions(computed.options),
-      measureDate: record.measureDate,
-      periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
-      scope,
-      projection: await projection.finish(),
-      results,
-      subjects: pseudonymiseSubjectLists(subjects, pseudonymise),
-      submissionBody: submission.body,
-    });
+    sealed = await sealRunAndSubmission(
+      store,
+      {
+        runId: record.runId,
+        submissionId,
+        softwareVersion: AGENT_VERSION,
+        configDigest: deps.configDigest,
+        measuresDigest: measuresDigest(),
+        computeOptions: serialisableOptions(computed.options),
+        measureDate: record.measureDate,
+        periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
+        scope,
+        projection: await projection.finish(),
+        // Record ids in the data-quality findings are pseudonymised like every id sealed (contract.md §5).
+        results: { ...results, dataQuality: pseudonymiseFindings(results.dataQuality, pseudonymise) },
+        subjects: pseudonymiseSubjectLists(subjects, pseudonymise),
+      },
+      (seal) => {
+        built.submission = buildSubmission(results, reports, seal);
+        return { body: built.submission.body };
+      },
+    );
   } catch (error) {
     progress.phaseEnded('seal', { outcome: 'failed' });
     throw error;
   }
   progress.phaseEnded('seal', {
-    details: { entry: sealed.seq, establishments: results.establishments.length },
+    details: { entry: sealed.submissionEntry.seq, establishments: results.establishments.length },
   });
+  const submission = built.submission;
+  if (submission === undefined) throw new AgentError('internal', 'the submission was not built');
   await writeRunRecord(config.dataDir, record);
 
   if (outbox === null || submitting === null) {

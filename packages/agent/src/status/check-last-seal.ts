@@ -1,12 +1,14 @@
 import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { blobPath, hashFile } from '../evidence/blobs.js';
+import { hashBlobFile, locateBlob, readBlob } from '../evidence/blobs.js';
 import { isDigest } from '../evidence/canonical-json.js';
 import { extractMeasureReports } from '../evidence/compare-figures.js';
 import { asArray, field } from '../evidence/json-access.js';
 import { computeEntryHash, verifyEntrySignature, type JournalEntry } from '../evidence/journal.js';
+import { rotationKeys } from '../evidence/key-rotation.js';
 import { PUBLIC_KEY_FILE } from '../evidence/keys.js';
+import { parseEvidenceJson } from '../evidence/safe-json.js';
 
 /** What `esms status` found about the last sealed run (cheap checks only; `esms verify` does the rest). */
 export interface LastSealCheck {
@@ -37,21 +39,38 @@ export async function checkLastSeal(
   if (computeEntryHash(entry) !== entry.hash) return check('its journal entry does not match its hash');
   let signed = false;
   try {
-    const key = createPublicKey(await readFile(join(evidenceDir, PUBLIC_KEY_FILE), 'utf8'));
+    // The key in force when it was sealed: the one a later `key-rotated` entry retired, else the store's.
+    const rotation = entries.find((e) => e.type === 'key-rotated' && e.seq > entry.seq);
+    const retired = rotation === undefined ? null : rotationKeys(rotation);
+    const key =
+      retired !== null && 'previous' in retired
+        ? retired.previous
+        : createPublicKey(await readFile(join(evidenceDir, PUBLIC_KEY_FILE), 'utf8'));
     signed = verifyEntrySignature(entry.hash, entry.signature, key);
   } catch {
     return check(`the store's public key (${PUBLIC_KEY_FILE}) is missing or unreadable`);
   }
   if (!signed) return check("its signature is not valid for the store's key");
 
+  // Since the evidence seal, the submission bytes are sealed by the entry that follows the run's.
+  const submissionEntry =
+    'submission' in entry.payload
+      ? entry
+      : entries.find(
+          (e) => e.type === 'submission-sealed' && field(e.payload['runEntry'], 'hash') === entry.hash,
+        );
   const blob = async (name: 'results' | 'submission'): Promise<unknown> => {
-    const digest = field(entry.payload[name], 'digest');
+    const source = name === 'results' ? entry : submissionEntry;
+    if (source === undefined) throw new Error(`its ${name} was never sealed`);
+    const digest = field(source.payload[name], 'digest');
     if (!isDigest(digest)) throw new Error(`it names no ${name} blob`);
-    const path = blobPath(evidenceDir, digest);
-    const actual = await hashFile(path).catch(() => null);
-    if (actual === null) throw new Error(`its ${name} blob is missing`);
-    if (actual.digest !== digest) throw new Error(`its ${name} blob was altered`);
-    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+    const location = await locateBlob(evidenceDir, digest);
+    if (location === null) throw new Error(`its ${name} blob is missing`);
+    const actual = await hashBlobFile(location).catch(() => null);
+    if (actual === null || actual.digest !== digest) throw new Error(`its ${name} blob was altered`);
+    const parsed = parseEvidenceJson((await readBlob(evidenceDir, digest, actual.bytes)).toString('utf8'));
+    if (!parsed.ok) throw new Error(`its ${name} blob is ${parsed.reason}`);
+    return parsed.value;
   };
   let results: unknown;
   let submission: unknown;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,11 +9,11 @@ import {
   collectingLogger,
   type CollectedLogs,
 } from '../daemon/__fixtures__/daemon-harness.js';
-import { blobPath, putBlob } from '../evidence/blobs.js';
+import { putBlob } from '../evidence/blobs.js';
 import { canonicalJson, type Digest } from '../evidence/canonical-json.js';
 import { readJournalEntries } from '../evidence/journal.js';
 import { loadEvidenceKeys } from '../evidence/keys.js';
-import { rewriteAndResign } from '../evidence/__fixtures__/tamper.js';
+import { asLegacyRun, readBlobBytes, rewriteAndResign } from '../evidence/__fixtures__/tamper.js';
 import { openAgentContext, type AgentContext } from '../runner/agent-context.js';
 import { runDependencies } from '../runner/run-dependencies.js';
 import { resendSubmission } from '../runner/resend.js';
@@ -97,7 +97,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
       `${figures?.rates['taux-dossiers-actifs']?.numerator}/${figures?.rates['taux-dossiers-actifs']?.denominator}`,
     );
     expect(s.submissions).toMatchObject({ delivered: 1, pending: [], failed: [], corrupt: [] });
-    expect(s.evidence.lastEntry).toMatchObject({ seq: 2, type: 'submission-receipt' });
+    expect(s.evidence.lastEntry).toMatchObject({ seq: 3, type: 'submission-receipt' });
     expect(s.evidence.lastEntry?.hashPrefix).toMatch(/^[0-9a-f]{12}$/);
     expect(s.problems).toEqual([]);
     expect(formatStatusText(s)).toContain('OK: nothing needs attention.');
@@ -244,8 +244,10 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     const evidence = join(ctx.dataDir, 'evidence');
     expect((await readJournalEntries(evidence)).map((e) => e.type)).toEqual([
       'run-sealed',
+      'submission-sealed',
       'submission-failed',
       'run-sealed',
+      'submission-sealed',
       'submission-failed',
       'submission-requeued',
       'submission-receipt',
@@ -327,7 +329,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     const { privateKey } = await loadEvidenceKeys(evidence);
     const [sealed] = await readJournalEntries(evidence);
     const digest = (sealed?.payload['results'] as { digest: Digest }).digest;
-    const results = JSON.parse(await readFile(blobPath(evidence, digest), 'utf8')) as {
+    const results = JSON.parse((await readBlobBytes(evidence, digest)).toString('utf8')) as {
       establishments: Array<{ finess: string }>;
     };
     const first = results.establishments[0];
@@ -335,11 +337,13 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     results.establishments.push({ ...first, finess: '750000010' });
     const forged = await putBlob(evidence, canonicalJson(results));
     await rewriteAndResign(evidence, privateKey, (entries) => {
-      const entry = entries[0];
-      if (entry === undefined) return;
+      const all = asLegacyRun(entries, 0);
+      const entry = all[0];
+      if (entry === undefined) return all;
       const legacy: Record<string, unknown> = { ...entry.payload, results: forged };
       delete legacy['scope'];
       entry.payload = legacy;
+      return all;
     });
     const s = await status();
     expect(s.evidence.lastRun?.problem).toMatch(/750000010.*sealed before runs sealed their scope/);

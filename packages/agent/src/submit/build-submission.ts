@@ -2,6 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Bundle, BundleEntry, MeasureReport } from 'fhir/r4.js';
 import { AgentError } from '../errors.js';
 import { canonicalJson } from '../evidence/canonical-json.js';
+import {
+  EVIDENCE_SEAL_PREVIOUS_URL,
+  EVIDENCE_SEAL_URL,
+  evidenceSealExtensions,
+} from '../evidence/evidence-seal.js';
 
 /** System of the submissions' business identifiers (contract.md §4). */
 export const SUBMISSION_IDENTIFIER_SYSTEM = 'https://esms-numerique.github.io/fhir/submission';
@@ -93,6 +98,8 @@ export function submissionIdentifierValue(report: MeasureReport, index = 0): str
 /**
  * Wraps the summary MeasureReports of one run into the transaction Bundle of contract.md §4: one
  * `POST MeasureReport` entry each, made conditional (`ifNoneExist`) on its submission identifier.
+ * With `seal` (the run's `run-sealed` entry, contract.md §5), every report and the Bundle's `meta` carry
+ * the evidence-seal extensions; the identifiers, and so the submission id, do not depend on it.
  * The input reports are not modified.
  *
  * @param results the results document the reports come from (only `measureDate` is read).
@@ -102,7 +109,10 @@ export function submissionIdentifierValue(report: MeasureReport, index = 0): str
 export function buildSubmission(
   results: { readonly measureDate: string },
   reports: readonly MeasureReport[],
+  seal?: { hash: string; previous: string },
 ): Submission {
+  const sealExtensions = seal === undefined ? [] : evidenceSealExtensions(seal);
+  const isSeal = (url: string): boolean => url === EVIDENCE_SEAL_URL || url === EVIDENCE_SEAL_PREVIOUS_URL;
   if (reports.length === 0) throw new AgentError('nothing-computed', 'There is no MeasureReport to submit.');
   const entries: BundleEntry[] = [];
   const seen = new Set<string>();
@@ -117,6 +127,9 @@ export function buildSubmission(
       ...(report.identifier ?? []).filter((identifier) => identifier.system !== SUBMISSION_IDENTIFIER_SYSTEM),
       { system: SUBMISSION_IDENTIFIER_SYSTEM, value },
     ];
+    if (seal !== undefined) {
+      report.extension = [...(report.extension ?? []).filter((e) => !isSeal(e.url)), ...sealExtensions];
+    }
     entries.push({
       fullUrl: `urn:uuid:${uuidFromDigest(sha256Hex(`${SUBMISSION_IDENTIFIER_SYSTEM}|${value}`))}`,
       resource: report,
@@ -128,6 +141,12 @@ export function buildSubmission(
     });
   });
   const id = sha256Hex([...seen].sort().join('\n'));
-  const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: entries };
+  const bundle: Bundle = {
+    resourceType: 'Bundle',
+    // A Bundle is not a DomainResource (no `extension` of its own): the seal goes in its `meta`.
+    ...(seal === undefined ? {} : { meta: { extension: sealExtensions } }),
+    type: 'transaction',
+    entry: entries,
+  };
   return { id, createdFrom: { measureDate: results.measureDate }, bundle, body: JSON.stringify(bundle) };
 }

@@ -30,10 +30,12 @@ describe('persons: one person, however many Patient records', () => {
     const c = twoRecords(patient({ id: 'a', ins: NIR }), patient({ id: 'b', ins: NIR }));
     expect(denominator(c)).toBe(1);
     expect(findings(c, 'duplicate-person')).toEqual([
-      expect.objectContaining({ resourceType: 'Patient', id: 'b' }),
+      expect.objectContaining({ resourceType: 'Patient', id: 'b', related: ['Patient/a'] }),
     ]);
     expect(c.results.dataQuality.warnings.map((w) => w.code)).toContain('duplicate-person');
-    // The message names the records, never the INS.
+    // The other record is named in `related`, never inside the message (which the agent cannot
+    // pseudonymise), and the INS nowhere.
+    expect(findings(c, 'duplicate-person')[0]?.message).not.toContain('Patient/a');
     expect(JSON.stringify(c.results)).not.toContain(NIR);
   });
 

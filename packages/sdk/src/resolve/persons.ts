@@ -206,7 +206,9 @@ function mergePersons(
           code: 'duplicate-person',
           resourceType: 'Patient',
           id: idOf(key),
-          message: `shares its INS with Patient/${idOf(first)} without a Patient.link: merged as one person (the DUI should merge them)`,
+          related: [first],
+          message:
+            'shares its INS with another Patient record (in `related`) without a Patient.link: merged as one person (the DUI should merge them)',
         });
       }
       merged.union(first, key);

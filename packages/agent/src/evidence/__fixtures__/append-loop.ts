@@ -4,15 +4,23 @@
  */
 import { recordReceipt } from '../seal.js';
 import { openEvidenceStore } from '../store.js';
+import type { EvidenceStore } from '../store.js';
 import { sealToyRun } from './seal-toy-run.js';
 
 const dir = process.argv[2];
 if (dir === undefined) throw new Error('usage: append-loop.ts DIR');
-const store = await openEvidenceStore(dir, { create: true });
+const opened = await openEvidenceStore(dir, { create: true });
+// Every append acknowledged as it returns (a run is sealed in two entries).
+const store: EvidenceStore = {
+  ...opened,
+  append: async (entry) => {
+    const appended = await opened.append(entry);
+    process.stdout.write(`acked ${appended.seq}\n`);
+    return appended;
+  },
+};
 for (let i = 0; ; i += 1) {
   const runId = `crash-${process.pid}-${i}`;
-  const sealed = await sealToyRun(store, { runId, variant: i % 3 });
-  process.stdout.write(`acked ${sealed.seq}\n`);
-  const receipt = await recordReceipt(store, { runId, submissionId: `sub-${runId}`, receipt: { ok: i } });
-  process.stdout.write(`acked ${receipt.seq}\n`);
+  await sealToyRun(store, { runId, variant: i % 3 });
+  await recordReceipt(store, { runId, submissionId: `sub-${runId}`, receipt: { ok: i } });
 }

@@ -1,11 +1,15 @@
 import { canonicalJson } from '../canonical-json.js';
 import type { JournalEntry } from '../journal.js';
 import { createProjectionWriter } from '../projection-writer.js';
-import { sealRun } from '../seal.js';
+import { evidenceSealExtensions } from '../evidence-seal.js';
+import { sealRunAndSubmission } from '../seal.js';
 import type { EvidenceStore } from '../store.js';
 import { toyCompute, toyFacts, toyMeasureReports } from './toy-rules.js';
 
-/** Seals one toy run the way the runner does: stream the projection, compute, seal, then the bytes. */
+/**
+ * Seals one toy run the way the runner does: stream the projection, compute, seal the run, then the bytes
+ * (which carry the run's evidence seal). Returns the `run-sealed` entry (the next one seals the bytes).
+ */
 export async function sealToyRun(
   store: EvidenceStore,
   options: { runId: string; measureDate?: string; variant?: number; submissionId?: string },
@@ -17,15 +21,19 @@ export async function sealToyRun(
   for (const fact of facts) writer.write(fact);
   const projection = await writer.finish();
   const { results, subjects } = toyCompute(facts, computeOptions);
-  const submissionBody = canonicalJson({
-    resourceType: 'Bundle',
-    type: 'transaction',
-    entry: toyMeasureReports(results).map((resource) => ({
-      resource,
-      request: { method: 'POST', url: 'MeasureReport' },
-    })),
-  });
-  return sealRun(store, {
+  const submissionBody = (seal: { hash: string; previous: string }): string =>
+    canonicalJson({
+      resourceType: 'Bundle',
+      meta: { extension: evidenceSealExtensions(seal) },
+      type: 'transaction',
+      entry: toyMeasureReports(results).map((resource) => ({
+        resource: { ...(resource as Record<string, unknown>), extension: evidenceSealExtensions(seal) },
+        request: { method: 'POST', url: 'MeasureReport' },
+      })),
+    });
+  const sealed = await sealRunAndSubmission(
+    store,
+    {
     runId: options.runId,
     submissionId: options.submissionId ?? `sub-${options.runId}`,
     softwareVersion: '0.1.0',
@@ -36,8 +44,10 @@ export async function sealToyRun(
     periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
     scope: null,
     projection,
-    results,
-    subjects,
-    submissionBody,
-  });
+      results,
+      subjects,
+    },
+    (seal) => ({ body: submissionBody(seal) }),
+  );
+  return sealed.runEntry;
 }

@@ -10,8 +10,12 @@ import type { Noun } from './plural.js';
 /** What each verification check means when it fails, in French. */
 const CHECK_TEXT: Readonly<Record<VerificationCheck, string>> = {
   input: 'les preuves n’ont pas pu être lues',
+  bundle:
+    'l’archive de preuves n’a pas la forme attendue (un seul dossier de preuves, à l’emplacement prévu)',
+  manifest: 'le sommaire (MANIFEST) de l’archive contredit le journal qu’elle contient',
   'public-key': 'la clé publique des preuves est absente ou illisible',
   'wrong-key': 'les preuves sont signées avec une autre clé que la clé attendue',
+  'key-rotation': 'un changement de clé de signature n’est pas valide (non signé par la clé précédente)',
   journal: 'le journal des preuves est absent ou illisible',
   'entry-format': 'une ligne du journal est illisible',
   'incomplete-last-entry':
@@ -27,8 +31,15 @@ const CHECK_TEXT: Readonly<Record<VerificationCheck, string>> = {
     'les chiffres recalculés à partir des données scellées diffèrent des chiffres scellés, ou n’ont pas pu être recalculés',
   results: 'les résultats scellés sont illisibles ou ne concordent pas avec le recalcul',
   submission: 'les données transmises à l’ARS ne concordent pas avec les chiffres scellés',
+  'evidence-seal':
+    'le sceau des preuves porté par les données transmises ne correspond pas à l’entrée qui les a scellées',
   subjects: 'les listes de personnes scellées (pseudonymisées) ne concordent pas avec le recalcul',
   receipt: 'un accusé de réception ou un échec de transmission ne renvoie à aucun calcul scellé',
+  anchor:
+    'un accusé de réception de l’ARS renvoie à un sceau qui ne figure pas dans le journal (historique réécrit ou tronqué)',
+  'expected-head':
+    'l’empreinte attendue de la dernière entrée (celle de l’attestation signée ou de l’ARS) ne figure pas dans le journal',
+  timestamp: 'un horodatage qualifié (RFC 3161) est absent, invalide ou ne correspond pas à son entrée',
   measures:
     'les définitions des indicateurs scellées diffèrent de celles de cette version du logiciel (à signaler, sans effet sur la preuve)',
   retention: 'des entrées sont plus anciennes que la durée de conservation configurée (rien n’est supprimé)',
