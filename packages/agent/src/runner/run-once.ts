@@ -238,7 +238,7 @@ async function sealAndSubmit(
     throw error;
   }
   progress.phaseEnded('seal', {
-    details: { entry: sealed.submissionEntry.seq, establishments: results.establishments.length },
+    details: { entry: sealed.runEntry.seq, establishments: results.establishments.length },
   });
   const submission = built.submission;
   if (submission === undefined) throw new AgentError('internal', 'the submission was not built');

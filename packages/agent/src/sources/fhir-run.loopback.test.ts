@@ -125,7 +125,8 @@ describe('runOnce reading a FHIR server', () => {
     const evidence = lines.filter((line) => line['msg'] === 'evidence entry appended');
     expect(evidence.map((line) => [line['seq'], line['type']])).toEqual([
       [1, 'run-sealed'],
-      [2, 'submission-receipt'],
+      [2, 'submission-sealed'],
+      [3, 'submission-receipt'],
     ]);
     expect(evidence[0]).toMatchObject({ level: 'debug', component: 'evidence' });
     expect(String(evidence[0]?.['hash'])).toMatch(/^[0-9a-f]{12}$/);

@@ -363,7 +363,7 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     expect(text).toContain('Times in Europe/Paris (schedule.timezone)');
     expect(text).toContain('started 2024-04-01 05:00:07');
     expect(text).toMatch(
-      /Evidence journal: last entry #2 submission-receipt [0-9a-f]{12}… at 2024-04-01 05:00:07/,
+      /Evidence journal: last entry #3 submission-receipt [0-9a-f]{12}… at 2024-04-01 05:00:07/,
     );
     expect(text).not.toContain('2024-04-01T03:00:07');
   });
