@@ -46,6 +46,7 @@ export {
 } from './indicators/registry.js';
 
 // Results and explanations
+export { rollUpOrganisation } from './indicators/roll-up.js';
 export type {
   DataQualityCode,
   DataQualityFinding,

@@ -85,7 +85,9 @@ export type DataQualityCode =
   | 'unattributed-event'
   | 'timezone-unknown'
   | 'empty-denominator'
-  | 'unreadable-input';
+  | 'unreadable-input'
+  /** Added by the agent: an ESSMS of the data that its config does not list (contract.md §4 "Scope"). */
+  | 'establishment-not-configured';
 
 export interface DataQualityFinding {
   code: DataQualityCode;
