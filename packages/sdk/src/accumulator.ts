@@ -83,6 +83,8 @@ export class Accumulator {
   readonly pendingUsage: PendingUsage[] = [];
   readonly orgCounters = new Map<string, OrgCounters>();
   readonly problems: ProblemFact[] = [];
+  /** rules/agenda-event.ts: events without a subject of their own, given to their partOf séjour's person at the end. */
+  readonly eventsWithoutSubject: EventWithoutSubject[] = [];
   /**
    * Keys of Patient records read by another engine (the main thread, before worker threads start): records
    * referring to them need not be remembered for an `unknown-subject` report.
@@ -163,6 +165,7 @@ export class Accumulator {
       pendingUsage: this.pendingUsage,
       orgCounters: [...this.orgCounters],
       problems: this.problems,
+      eventsWithoutSubject: this.eventsWithoutSubject,
       updatedAfterPeriod: this.updatedAfterPeriod,
     };
   }
@@ -190,6 +193,7 @@ export class Accumulator {
       }
     }
     this.problems.push(...state.problems);
+    this.eventsWithoutSubject.push(...state.eventsWithoutSubject);
     addInto(this.updatedAfterPeriod, state.updatedAfterPeriod);
   }
 }
@@ -203,7 +207,15 @@ export interface AccumulatorState {
   pendingUsage: PendingUsage[];
   orgCounters: [string, OrgCounters][];
   problems: ProblemFact[];
+  eventsWithoutSubject: EventWithoutSubject[];
   updatedAfterPeriod: number[];
+}
+
+/** An agenda event with no subject of its own: the zones where it starts in P, and the séjour it is part of. */
+export interface EventWithoutSubject {
+  record: string;
+  partOf: string;
+  zones: ZoneSet;
 }
 
 /** Adds every counter of `from` into `into` (same grid). */

@@ -106,6 +106,12 @@ export interface UsageFact {
    * Organization; otherwise the event is attributed through the person's séjours. Omitted when `false`.
    */
   orgUntyped?: true;
+  /**
+   * The other organisations `agent[].who` names, when it names more than one: the event is attributed only
+   * if they are all one ESSMS, or the others are not reported ESSMS (data-model.md: two different ESSMS
+   * make it `unattributed-event`). Omitted when there are none.
+   */
+  otherOrgs?: string[];
 }
 
 /** A record that could not be used, with the reason (never its content). */
@@ -151,7 +157,13 @@ export function pseudonymiseFact(fact: Fact, pseudonymise: (key: string) => stri
     case 'update':
       return { ...fact, record: p(fact.record), subjects: fact.subjects.map(p) };
     case 'usage':
-      return { ...fact, record: p(fact.record), subject: pn(fact.subject), org: pn(fact.org) };
+      return {
+        ...fact,
+        record: p(fact.record),
+        subject: pn(fact.subject),
+        org: pn(fact.org),
+        ...(fact.otherOrgs === undefined ? {} : { otherOrgs: fact.otherOrgs.map(p) }),
+      };
     case 'problem':
       return { ...fact, id: p(fact.id) };
   }
