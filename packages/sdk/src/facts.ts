@@ -1,5 +1,5 @@
 import type { UsageEventKind } from './vocabulary/systems.js';
-import type { DataQualityCode } from './results.js';
+import type { DataQualityCode, FindingLocation } from './results.js';
 
 /**
  * Facts: the minimal fields the rules read from one input record, and nothing else. The engine turns every
@@ -8,6 +8,7 @@ import type { DataQualityCode } from './results.js';
  * Every field is JSON; keys are reference keys (see read/references.ts); times are the record's own strings.
  */
 export type Fact =
+  | RecordFact
   | OrganisationFact
   | PatientFact
   | SejourFact
@@ -15,10 +16,24 @@ export type Fact =
   | ProjetPersonnaliseFact
   | UpdateFact
   | UsageFact
-  | ProblemFact;
+  | ProblemFact
+  | TimeFormFact;
 
 /** Where extraction hands its facts (the engine's accumulator, and `onFact`). */
 export type EmitFact = (fact: Fact) => void;
+
+/**
+ * One record read: the facts that follow, up to the next `record` fact, are this record's. `key` is its
+ * `Type/id` (`null` when it has none: it cannot have duplicates), `lastUpdated` its `meta.lastUpdated`.
+ * When the input holds the same `Type/id` twice, only the facts of the latest version count
+ * (indicators.md "One Type/id is one record"; resolve/record-versions.ts). Written before a record's
+ * first fact; a projection without them (sealed before issue 9) counts every fact.
+ */
+export interface RecordFact {
+  k: 'record';
+  key: string | null;
+  lastUpdated: string | null;
+}
 
 export interface OrganisationFact {
   k: 'organisation';
@@ -119,8 +134,25 @@ export interface ProblemFact {
   k: 'problem';
   code: DataQualityCode;
   resourceType: string;
-  id: string;
+  /** The record's id; absent when it has none. */
+  id?: string;
   message: string;
+  /** Where it was read: file and line (or byte offset), Bundle entry. */
+  location?: FindingLocation;
+  /** Other records it concerns (the Bundle holding it), as `Type/id`. */
+  related?: string[];
+}
+
+/**
+ * Time values outside FHIR's grammar but usable (no seconds, more than 9 fractional digits), counted per
+ * field while reading (`field` as `Encounter.period.start`, `deviations` the `TIME_DEVIATIONS` bits):
+ * one warning per field says how many, so that the DUI editor can fix its export.
+ */
+export interface TimeFormFact {
+  k: 'time-form';
+  field: string;
+  deviations: number;
+  count: number;
 }
 
 /**
@@ -131,6 +163,10 @@ export function pseudonymiseFact(fact: Fact, pseudonymise: (key: string) => stri
   const p = (key: string): string => (key.startsWith('finess:') ? key : pseudonymise(key));
   const pn = (key: string | null): string | null => (key === null ? null : p(key));
   switch (fact.k) {
+    case 'record':
+      return { ...fact, key: pn(fact.key) };
+    case 'time-form':
+      return fact;
     case 'organisation':
       return { ...fact, key: p(fact.key), aliases: fact.aliases.map(p), partOf: pn(fact.partOf) };
     case 'patient':
@@ -165,6 +201,10 @@ export function pseudonymiseFact(fact: Fact, pseudonymise: (key: string) => stri
         ...(fact.otherOrgs === undefined ? {} : { otherOrgs: fact.otherOrgs.map(p) }),
       };
     case 'problem':
-      return { ...fact, id: p(fact.id) };
+      return {
+        ...fact,
+        ...(fact.id === undefined ? {} : { id: p(fact.id) }),
+        ...(fact.related === undefined ? {} : { related: fact.related.map(p) }),
+      };
   }
 }

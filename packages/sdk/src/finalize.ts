@@ -1,5 +1,5 @@
 import type { Accumulator } from './accumulator.js';
-import { Findings } from './data-quality.js';
+import { Findings, warnDuplicateRecords, warnTimeForms } from './data-quality.js';
 import type { EstablishmentExplanation, SubjectLists } from './explain.js';
 import { explainEstablishment } from './indicators/explanation.js';
 import { establishmentRates, warnEmptyDenominators } from './indicators/rates.js';
@@ -30,6 +30,8 @@ export interface Computation {
  */
 export function finalize(acc: Accumulator): Computation {
   const findings = new Findings(acc.problems);
+  warnDuplicateRecords(acc.duplicates, findings);
+  warnTimeForms(acc.timeForms, findings);
 
   // 1. Who is who: Organizations by every key they can be reached by; Patient records merged into persons.
   const organisations = indexOrganisations(acc.organisations);

@@ -19,7 +19,12 @@ export {
   type Engine,
   type EnginePartial,
 } from './engine.js';
-export { createFactExtractor, type ExtractorOptions } from './read/extract.js';
+export {
+  createFactExtractor,
+  type ExtractorOptions,
+  type FactExtractor,
+  type RecordLocation,
+} from './read/extract.js';
 export type { Computation } from './finalize.js';
 export type { ComputeOptions, EngineOptions, ResolvedOptions } from './options.js';
 export { resolveOptions, serialisableOptions } from './options.js';
@@ -50,6 +55,7 @@ export { rollUpOrganisation } from './indicators/roll-up.js';
 export type {
   DataQualityCode,
   DataQualityFinding,
+  FindingLocation,
   DenominatorScope,
   EParcoursResult,
   EPrescriptionResult,
@@ -77,7 +83,9 @@ export type {
   PatientFact,
   ProblemFact,
   ProjetPersonnaliseFact,
+  RecordFact,
   SejourFact,
+  TimeFormFact,
   UpdateFact,
   UsageFact,
 } from './facts.js';

@@ -93,10 +93,12 @@ export interface SejourCandidate {
   /** Parsed start and end (`NaN` when absent); floating values are resolved in the ESSMS's zone later. */
   start: number;
   end: number;
+  /** The record's occurrence (resolve/record-versions.ts): only the version of its Type/id used counts. */
+  occurrence: number;
 }
 
-export function sejourCandidate(fact: SejourFact): SejourCandidate {
-  return { fact, start: parseOr(fact.start, 'start'), end: parseOr(fact.end, 'end') };
+export function sejourCandidate(fact: SejourFact, occurrence: number): SejourCandidate {
+  return { fact, start: parseOr(fact.start, 'start'), end: parseOr(fact.end, 'end'), occurrence };
 }
 
 function parseOr(text: string | null, boundary: 'start' | 'end'): number {

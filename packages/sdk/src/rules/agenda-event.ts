@@ -21,7 +21,8 @@ import type { Person } from '../resolve/persons.js';
 import type { Sejours } from '../resolve/sejours.js';
 import { zonesInPeriod } from '../vocabulary/period.js';
 import { parseFhirTime } from '../vocabulary/time.js';
-import { hasZone, NO_ZONES, union, type ZoneSet } from '../vocabulary/zone-set.js';
+import { hasZone, NO_ZONES, union } from '../vocabulary/zone-set.js';
+import { CONTRIBUTION } from '../contributions.js';
 import type { SejourCandidate } from './accompanied.js';
 import type { PersonRule } from './rule.js';
 
@@ -74,25 +75,27 @@ function eventStatusCounts(status: string | null, options: ResolvedOptions): boo
 export function countEvent(acc: Accumulator, fact: EventFact): void {
   if (fact.subject === null) {
     if (fact.partOf === null) {
-      acc.problems.push(missingSubject(fact.record, 'agenda event without a person (subject/participant)'));
+      acc.recordProblem(missingSubject(fact.record, 'agenda event without a person (subject/participant)'));
       return;
     }
     // Whose event it is depends on its partOf séjour, known only once everything is read.
     const zones = eventStatusCounts(fact.status, acc.options)
       ? zonesInPeriod(acc.grid, fact.start === null ? Number.NaN : parseFhirTime(fact.start, 'start'))
       : NO_ZONES;
-    acc.eventsWithoutSubject.push({ record: fact.record, partOf: fact.partOf, zones });
+    acc.eventsWithoutSubject.push({
+      record: fact.record,
+      partOf: fact.partOf,
+      zones,
+      occurrence: acc.current,
+    });
     return;
   }
   const state = acc.person(fact.subject, fact.record);
   if (!eventStatusCounts(fact.status, acc.options) || fact.start === null) return;
   const inPeriod = zonesInPeriod(acc.grid, parseFhirTime(fact.start, 'start'));
-  if (fact.partOf === null) {
-    state.event = union(state.event, inPeriod);
-  } else if (inPeriod !== NO_ZONES) {
-    const byPartOf = (state.eventByPartOf ??= new Map<string, ZoneSet>());
-    byPartOf.set(fact.partOf, union(byPartOf.get(fact.partOf) ?? NO_ZONES, inPeriod));
-  }
+  if (inPeriod === NO_ZONES) return;
+  if (fact.partOf === null) acc.contribute(CONTRIBUTION.event, state.index, inPeriod);
+  else acc.contribute(CONTRIBUTION.eventByPartOf, state.index, inPeriod, acc.intern(fact.partOf));
 }
 
 // ---- Once everything is read ------------------------------------------------------------------------

@@ -31,7 +31,8 @@ import {
   TDDUI_PROFILES,
 } from '../vocabulary/systems.js';
 import { parseFhirTime } from '../vocabulary/time.js';
-import { hasZone, intersection, union } from '../vocabulary/zone-set.js';
+import { hasZone, intersection, NO_ZONES } from '../vocabulary/zone-set.js';
+import { CONTRIBUTION } from '../contributions.js';
 import type { PersonRule } from './rule.js';
 
 // ---- Recognition and extraction ---------------------------------------------------------------------
@@ -119,7 +120,7 @@ export function projetPersonnaliseFact(resource: Json, key: string): ProjetPerso
 /** Counts one projet personnalisé: the zones where it is current, or on hold, or that it is neither. */
 export function countProjetPersonnalise(acc: Accumulator, fact: ProjetPersonnaliseFact): void {
   if (fact.subject === null) {
-    acc.problems.push(missingSubject(fact.record, 'projet personnalisé without a subject'));
+    acc.recordProblem(missingSubject(fact.record, 'projet personnalisé without a subject'));
     return;
   }
   const state = acc.person(fact.subject, fact.record);
@@ -132,12 +133,12 @@ export function countProjetPersonnalise(acc: Accumulator, fact: ProjetPersonnali
     fact.created === null ? grid.allZones : zonesBeforePeriodEnd(grid, parseFhirTime(fact.created, 'start'));
   const current = intersection(notEndedBeforeP, createdBeforePEnd);
   if (status === 'draft' || status === 'active') {
-    state.pp = union(state.pp, current);
-    if (current !== grid.allZones) state.ppOther = true;
+    // Logged even when current nowhere: it is then a projet personnalisé that is not current.
+    acc.contribute(CONTRIBUTION.projetPersonnalise, state.index, current);
   } else if (status === 'on-hold') {
-    state.ppOnHold = union(state.ppOnHold, current);
+    if (current !== NO_ZONES) acc.contribute(CONTRIBUTION.projetPersonnaliseOnHold, state.index, current);
   } else {
-    state.ppOther = true;
+    acc.contribute(CONTRIBUTION.projetPersonnaliseOther, state.index, NO_ZONES);
   }
 }
 

@@ -18,7 +18,8 @@ import { patientReference } from '../read/references.js';
 import type { Establishment } from '../resolve/establishments.js';
 import { zonesAfterPeriodEnd, zonesInPeriod } from '../vocabulary/period.js';
 import { parseFhirTime } from '../vocabulary/time.js';
-import { countPerZone, hasZone, union } from '../vocabulary/zone-set.js';
+import { hasZone, NO_ZONES } from '../vocabulary/zone-set.js';
+import { CONTRIBUTION } from '../contributions.js';
 import type { PersonRule } from './rule.js';
 
 // ---- Streaming: what the rule reads from each record ------------------------------------------------
@@ -94,9 +95,11 @@ export function countUpdate(acc: Accumulator, fact: UpdateFact): void {
   const inPeriod = zonesInPeriod(acc.grid, at);
   for (const subject of fact.subjects) {
     const state = acc.person(subject, fact.record);
-    state.updated = union(state.updated, inPeriod);
+    if (inPeriod !== NO_ZONES) acc.contribute(CONTRIBUTION.updated, state.index, inPeriod);
   }
-  if (fact.via === 'last-updated') countPerZone(acc.updatedAfterPeriod, zonesAfterPeriodEnd(acc.grid, at));
+  if (fact.via !== 'last-updated') return;
+  const after = zonesAfterPeriodEnd(acc.grid, at);
+  if (after !== NO_ZONES) acc.contribute(CONTRIBUTION.updatedAfterPeriod, 0, after);
 }
 
 // ---- Once everything is read ------------------------------------------------------------------------

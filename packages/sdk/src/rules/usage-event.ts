@@ -15,6 +15,8 @@ import type { EmitFact, UsageFact } from '../facts.js';
 import type { IdentifierJson, Json } from '../read/fhir-json.js';
 import { idOf, referenceKey, referenceType } from '../read/references.js';
 import { zonesInPeriod, type PeriodGrid } from '../vocabulary/period.js';
+import { NO_ZONES } from '../vocabulary/zone-set.js';
+import { CONTRIBUTION } from '../contributions.js';
 import {
   IDENTIFIER_SYSTEMS,
   USAGE_EVENT_KINDS,
@@ -115,7 +117,13 @@ export interface PendingUsage {
   org?: string;
   /** Every organisation key the agents name, when they name more than one (see `UsageFact.otherOrgs`). */
   orgs?: string[];
+  /** The record's occurrence (resolve/record-versions.ts): only the version of its Type/id used counts. */
+  occurrence: number;
 }
+
+/** Usage kinds by number, as the contribution log keeps them. */
+export const USAGE_KIND_CODES: readonly UsageEventKind[] = USAGE_EVENT_KINDS;
+const CODE_OF_KIND = new Map(USAGE_KIND_CODES.map((kind, i) => [kind, i]));
 
 /** How many records per unattributable organisation key are kept to be named in data quality. */
 export const MAX_RECORDS_NAMED_PER_ORGANISATION = 100;
@@ -131,33 +139,27 @@ export function countUsage(acc: Accumulator, fact: UsageFact): void {
   if (!fact.success || fact.at === null) return;
   const at = parseFhirTime(fact.at, 'start');
   if (Number.isNaN(at) || !mayCount(acc.grid, kind, at)) return;
-  if (org !== null && fact.otherOrgs !== undefined && fact.otherOrgs.length > 0) {
-    // Several organisations named: whether they are one ESSMS is known only once everything is read.
+  const occurrence = acc.current;
+  const several = org !== null && fact.otherOrgs !== undefined && fact.otherOrgs.length > 0;
+  if (org !== null && (several || fact.orgUntyped === true)) {
+    // Whether the reference names an Organization, or the organisations one ESSMS, is known only at the end.
     if (kind === 'dmp-document-fed' && subject === null) {
-      acc.problems.push(
+      acc.recordProblem(
         missingSubject(record, 'dmp-document-fed without a person (entity.what)', 'AuditEvent'),
       );
       return;
     }
     if (subject !== null) acc.person(subject, record);
-    acc.pendingUsage.push({ kind, at, subject, record, orgs: [org, ...fact.otherOrgs] });
-    return;
-  }
-  if (org !== null && fact.orgUntyped === true) {
-    // Whether the reference names an Organization is known only once everything is read.
-    if (kind === 'dmp-document-fed' && subject === null) {
-      acc.problems.push(
-        missingSubject(record, 'dmp-document-fed without a person (entity.what)', 'AuditEvent'),
-      );
-      return;
-    }
-    if (subject !== null) acc.person(subject, record);
-    acc.pendingUsage.push({ kind, at, subject, record, org });
+    acc.pendingUsage.push(
+      several
+        ? { kind, at, subject, record, orgs: [org, ...fact.otherOrgs!], occurrence }
+        : { kind, at, subject, record, org, occurrence },
+    );
     return;
   }
   if (org === null) {
     if (subject === null) {
-      acc.problems.push({
+      acc.recordProblem({
         k: 'problem',
         code: 'unattributed-event',
         resourceType: 'AuditEvent',
@@ -167,24 +169,26 @@ export function countUsage(acc: Accumulator, fact: UsageFact): void {
       return;
     }
     acc.person(subject, record);
-    acc.pendingUsage.push({ kind, at, subject, record });
+    acc.pendingUsage.push({ kind, at, subject, record, occurrence });
     return;
   }
   if (kind === 'dmp-document-fed') {
     if (subject === null) {
-      acc.problems.push(
+      acc.recordProblem(
         missingSubject(record, 'dmp-document-fed without a person (entity.what)', 'AuditEvent'),
       );
       return;
     }
-    countDmpFeedByAgent(acc.grid, acc.person(subject, record), org, at);
+    countDmpFeedByAgent(acc, acc.person(subject, record), org, at);
   }
   // Counted per organisation key (DMP feeds are counted per person above, but named here too so that
   // an organisation that is not a reported ESSMS gets its events reported).
   const counters = acc.countersOf(org);
-  counters.total++;
-  if (counters.records.length < MAX_RECORDS_NAMED_PER_ORGANISATION) counters.records.push(record);
-  countInZones(acc.grid, counters, kind, at);
+  if (counters.records.length < MAX_RECORDS_NAMED_PER_ORGANISATION) {
+    counters.records.push(record);
+    counters.recordOccurrences.push(occurrence);
+  }
+  acc.contribute(CONTRIBUTION.usageAtOrganisation, acc.intern(org), NO_ZONES, CODE_OF_KIND.get(kind)!, at);
 }
 
 /** Usage events outside every window that could count are dropped at once. */
