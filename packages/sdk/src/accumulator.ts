@@ -1,4 +1,9 @@
-import { CONTRIBUTION, ContributionLog, type ContributionLogState } from './contributions.js';
+import {
+  CONTRIBUTION,
+  ContributionLog,
+  type ContributionLogState,
+  type ContributionOp,
+} from './contributions.js';
 import type { Fact, OrganisationFact, PatientFact, ProblemFact } from './facts.js';
 import type { ResolvedOptions } from './options.js';
 import {
@@ -262,7 +267,7 @@ export class Accumulator {
       if (!used(log.occurrences[i]!)) continue;
       const zones = log.zones[i]! as ZoneSet;
       const target = log.targets[i]!;
-      switch (log.ops[i]) {
+      switch (log.ops[i] as ContributionOp) {
         case CONTRIBUTION.updated:
           this.personList[target]!.updated = union(this.personList[target]!.updated, zones);
           break;

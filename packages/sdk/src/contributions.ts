@@ -106,7 +106,7 @@ export class ContributionLog {
         mappedTarget,
         other.zones[i]! as ZoneSet,
         mappedRef,
-        other.at[i]!,
+        other.at[i],
       );
     }
   }

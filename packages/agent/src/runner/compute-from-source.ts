@@ -1,7 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { createEngine, type Computation, type Engine, type EngineOptions } from '@esms-numerique/sdk';
+import type { InputIncomplete } from '../sources/input-incomplete.js';
+import { isSourceIncompleteError } from '../sources/source-incomplete-error.js';
 import type { RecordSource } from '../sources/source.js';
-import { feedEngine, type FeedCounts } from './feed-engine.js';
+import {
+  feedEngine,
+  newFeedCounts,
+  reportIncomplete,
+  type FeedCounts,
+  type IncompleteInputPolicy,
+} from './feed-engine.js';
 import { countFilesInParallel } from './parallel-count.js';
 
 export interface SourceComputation {
@@ -9,6 +17,8 @@ export interface SourceComputation {
   /** Records read (resources and Bundles), and lines or files that could not be parsed. */
   recordsRead: number;
   problems: number;
+  /** Inputs that could not be read to their end (only with the `report` policy: `fail` throws). */
+  incomplete: InputIncomplete[];
   options: Engine['options'];
 }
 
@@ -19,22 +29,32 @@ export interface ComputeFromSourcesOptions {
   signal?: AbortSignal | undefined;
   /** Threads reading local files; 1 reads them in this thread. Default `DEFAULT_READER_THREADS`. */
   readerThreads?: number | undefined;
+  /**
+   * An input that could not be read to its end: `fail` (the default: a run that seals or submits) throws
+   * `SourceIncompleteError` and computes nothing; `report` (`esms compute`) computes the rest and reports it.
+   */
+  incompleteInput?: IncompleteInputPolicy | undefined;
 }
 
 /**
  * Streams every source into one SDK engine. Local files are read, parsed and counted by worker threads
  * (each with its own engine, merged here); other sources stream their records through this thread.
  * Unparsable input is reported through the engine, so it shows in the results' data quality, and the
- * computation goes on with the rest.
+ * computation goes on with the rest; an input that could not be read to its end fails the computation
+ * (`SourceIncompleteError`), or with `incompleteInput: 'report'` is reported as `input-incomplete` too.
  */
 export async function computeFromSources(
   sources: readonly RecordSource[],
   options: EngineOptions,
-  { signal, readerThreads = DEFAULT_READER_THREADS }: ComputeFromSourcesOptions = {},
+  {
+    signal,
+    readerThreads = DEFAULT_READER_THREADS,
+    incompleteInput = 'fail',
+  }: ComputeFromSourcesOptions = {},
 ): Promise<SourceComputation> {
   const engine = createEngine(options);
   const onFact = options.onFact;
-  const counts: FeedCounts = { records: 0, problems: 0 };
+  const counts: FeedCounts = newFeedCounts();
   for (const source of sources) {
     // Worker threads count their share themselves; facts stay in the threads, so a caller that wants
     // every fact (`onFact`, the evidence's projection) reads in this thread.
@@ -44,17 +64,27 @@ export async function computeFromSources(
         workers: readerThreads,
         computeOptions: engine.options,
         signal,
+        incompleteInput,
       });
       counts.records += read.records;
       counts.problems += read.problems;
+      counts.incomplete.push(...read.incomplete);
       continue;
     }
-    await feedEngine(engine, source.records(signal), counts);
+    try {
+      await feedEngine(engine, source.records(signal), counts, incompleteInput);
+    } catch (error) {
+      // A source that stops at an incomplete input by itself (a FHIR search): reported like the others when
+      // the caller only displays, the rest of that source unread.
+      if (incompleteInput === 'fail' || !isSourceIncompleteError(error)) throw error;
+      reportIncomplete(engine, error.incomplete, counts, 'report');
+    }
   }
   return {
     computation: engine.finish(),
     recordsRead: counts.records,
     problems: counts.problems,
+    incomplete: counts.incomplete,
     options: engine.options,
   };
 }

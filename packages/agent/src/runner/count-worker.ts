@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '@esms-numerique/sdk';
 import { isAgentError } from '../errors.js';
 import { readPlannedFile } from '../sources/file-source.js';
-import { feedEngine, type FeedCounts } from './feed-engine.js';
+import { feedEngine, newFeedCounts, type FeedCounts } from './feed-engine.js';
+import { isSourceIncompleteError } from '../sources/source-incomplete-error.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 
 /**
@@ -12,16 +13,21 @@ import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
  */
 const port = parentPort;
 if (port === null) throw new Error('count-worker must run in a worker thread');
-const { options, knownPersonKeys } = workerData as WorkerSetup;
+const { options, knownPersonKeys, incompleteInput } = workerData as WorkerSetup;
 const engine = createEngine({ ...options, knownPersonKeys });
-const counts: FeedCounts = { records: 0, problems: 0 };
+const counts: FeedCounts = newFeedCounts();
 
 function post(message: FromWorker): void {
   port!.postMessage(message);
 }
 
 async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void> {
-  await feedEngine(engine, readPlannedFile(task.file, undefined, { range: task.range }), counts);
+  await feedEngine(
+    engine,
+    readPlannedFile(task.file, undefined, { range: task.range }),
+    counts,
+    incompleteInput,
+  );
 }
 
 port.on('message', (message: ToWorker) => {
@@ -37,6 +43,7 @@ port.on('message', (message: ToWorker) => {
         type: 'error',
         code: isAgentError(error) ? error.code : 'internal',
         message: error instanceof Error ? error.message : String(error),
+        ...(isSourceIncompleteError(error) ? { incomplete: error.incomplete } : {}),
       }),
   );
 });

@@ -7,7 +7,14 @@ import { AgentError } from '../errors.js';
 import { planFiles, type PlannedFile } from '../sources/file-plan.js';
 import { readPlannedFile } from '../sources/file-source.js';
 import { isGzipPath } from '../sources/ndjson-lines.js';
-import { feedEngine, type FeedCounts } from './feed-engine.js';
+import {
+  feedEngine,
+  newFeedCounts,
+  reportIncomplete,
+  type FeedCounts,
+  type IncompleteInputPolicy,
+} from './feed-engine.js';
+import { SourceIncompleteError } from '../sources/source-incomplete-error.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 
 /** NDJSON files larger than this are read as several slices, so one big Encounter file uses every core. */
@@ -23,7 +30,7 @@ interface Task {
  * files) into its own engine; their partial states are merged into `engine` at the end. The SDK does not
  * depend on the order or the sharing of records, so the figures are those of one engine reading it all.
  *
- * @returns how many records were read, and how many lines could not be parsed.
+ * @returns how many records were read, how many lines could not be parsed, which files stopped early.
  */
 export async function countFilesInParallel(
   paths: readonly string[],
@@ -33,13 +40,18 @@ export async function countFilesInParallel(
     computeOptions: ComputeOptions;
     signal?: AbortSignal | undefined;
     sliceBytes?: number;
+    /** What to do with a file that cannot be read to its end (feed-engine.ts); default `fail`. */
+    incompleteInput?: IncompleteInputPolicy | undefined;
   },
-): Promise<{ records: number; problems: number }> {
+): Promise<FeedCounts> {
+  const policy = options.incompleteInput ?? 'fail';
   const plan = await planFiles(paths);
-  for (const problem of plan.problems) engine.reportUnreadable(problem.location, problem.reason);
-  const counts: FeedCounts = { records: 0, problems: plan.problems.length };
+  for (const problem of plan.problems)
+    engine.reportUnreadable(problem.at ?? problem.location, problem.reason);
+  const counts: FeedCounts = { ...newFeedCounts(), problems: plan.problems.length };
+  for (const incomplete of plan.incomplete) reportIncomplete(engine, incomplete, counts, policy);
   const readInto = (task: Task): Promise<void> =>
-    feedEngine(engine, readPlannedFile(task.file, options.signal, { range: task.range }), counts);
+    feedEngine(engine, readPlannedFile(task.file, options.signal, { range: task.range }), counts, policy);
   // Organizations and Patients (small) are read here first: the workers then know every person, and need
   // not remember each record that refers to one for a possible `unknown-subject` report.
   const readFirst = plan.files.filter(
@@ -54,7 +66,11 @@ export async function countFilesInParallel(
   const takeTask = (): Task | undefined => tasks[next++];
   // This thread reads slices too: N reader threads are this one and N − 1 workers (one isolate fewer).
   const count = Math.max(0, Math.min(options.workers - 1, tasks.length - 1));
-  const setup: WorkerSetup = { options: options.computeOptions, knownPersonKeys: engine.personKeys() };
+  const setup: WorkerSetup = {
+    options: options.computeOptions,
+    knownPersonKeys: engine.personKeys(),
+    incompleteInput: policy,
+  };
   const workers: Worker[] = [];
   try {
     const workersDone = new Promise<void>((resolve, reject) => {
@@ -90,10 +106,15 @@ export async function countFilesInParallel(
             case 'partial':
               counts.records += message.records;
               counts.problems += message.problems;
+              counts.incomplete.push(...message.incomplete);
               engine.mergePartial(message.partial);
               return;
             case 'error':
-              fail(new AgentError(message.code, message.message));
+              fail(
+                message.incomplete === undefined
+                  ? new AgentError(message.code, message.message)
+                  : new SourceIncompleteError(message.incomplete),
+              );
               return;
           }
         });

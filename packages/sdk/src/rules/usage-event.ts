@@ -188,7 +188,7 @@ export function countUsage(acc: Accumulator, fact: UsageFact): void {
     counters.records.push(record);
     counters.recordOccurrences.push(occurrence);
   }
-  acc.contribute(CONTRIBUTION.usageAtOrganisation, acc.intern(org), NO_ZONES, CODE_OF_KIND.get(kind)!, at);
+  acc.contribute(CONTRIBUTION.usageAtOrganisation, acc.intern(org), NO_ZONES, CODE_OF_KIND.get(kind), at);
 }
 
 /** Usage events outside every window that could count are dropped at once. */
