@@ -169,7 +169,7 @@ export class Accumulator {
         this.current =
           fact.key === null
             ? UNIQUE_OCCURRENCE
-            : this.versions.add(fact.key, lastUpdatedMs(fact.lastUpdated), this.order);
+            : this.versions.add(fact.key, this.lastUpdatedMs(fact.lastUpdated), this.order);
         return;
       case 'organisation':
         this.organisations.push(fact);
@@ -205,6 +205,27 @@ export class Accumulator {
         return;
       }
     }
+  }
+
+  /**
+   * `parseFhirTime(text, 'start')`, remembering the last value: a record's `meta.lastUpdated` is read for
+   * its version (the `record` fact), then again as its update, and parsing runs for every record.
+   */
+  parseStart(text: string): number {
+    if (text !== this.lastParsedText) {
+      this.lastParsedText = text;
+      this.lastParsedValue = parseFhirTime(text, 'start');
+    }
+    return this.lastParsedValue;
+  }
+  private lastParsedText = '';
+  private lastParsedValue = Number.NaN;
+
+  /** A record's `meta.lastUpdated` as a number that orders versions (absent or unreadable: oldest). */
+  private lastUpdatedMs(text: string | null): number {
+    if (text === null) return Number.NEGATIVE_INFINITY;
+    const value = this.parseStart(text);
+    return Number.isNaN(value) ? Number.NEGATIVE_INFINITY : comparableMs(value);
   }
 
   /** The state of a person reference, remembering the record when the Patient has not been read yet. */
@@ -440,13 +461,6 @@ export interface AccumulatorState {
   versions: RecordVersionsState;
   log: ContributionLogState;
   strings: string[];
-}
-
-/** A record's `meta.lastUpdated` as a number that orders versions (absent or unreadable: oldest). */
-function lastUpdatedMs(text: string | null): number {
-  if (text === null) return Number.NEGATIVE_INFINITY;
-  const value = parseFhirTime(text, 'start');
-  return Number.isNaN(value) ? Number.NEGATIVE_INFINITY : comparableMs(value);
 }
 
 function mergeZoneMaps(

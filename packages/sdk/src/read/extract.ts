@@ -52,16 +52,18 @@ interface ExtractContext {
   timeForms: Map<string, number>;
 }
 
-/** Where one record (or Bundle entry) is: the caller's location, plus the Bundle entry it was read from. */
+/**
+ * Where one record (or Bundle entry) is: the caller's location, plus the Bundle entry it was read from
+ * (index in the innermost Bundle, and that Bundle's `Type/id` when it has one). Built only for a finding:
+ * reading passes the parts along, allocating nothing per record.
+ */
 interface Place {
   location: RecordLocation | undefined;
-  /** Index of the entry in the innermost Bundle, and that Bundle's `Type/id` when it has one. */
   entry: number | undefined;
   bundle: string | undefined;
 }
 
 const MAX_BUNDLE_DEPTH = 4;
-const TOP: Place = { location: undefined, entry: undefined, bundle: undefined };
 
 /**
  * Turns records (resources or Bundles) into facts, without counting them: the first half of the engine,
@@ -79,10 +81,13 @@ export function createFactExtractor(options: ExtractorOptions = {}): FactExtract
     record: unknown,
     fullUrl: string | null,
     depth: number,
-    place: Place,
+    location: RecordLocation | undefined,
+    entryIndex: number | undefined,
+    inBundle: string | undefined,
     emit: EmitFact,
   ): void => {
     if (isBundle(record)) {
+      const place: Place = { location, entry: entryIndex, bundle: inBundle };
       const bundle =
         typeof record.id === 'string' && record.id.length > 0 ? `Bundle/${record.id}` : undefined;
       const problem = (message: string, entry?: number): void =>
@@ -104,26 +109,14 @@ export function createFactExtractor(options: ExtractorOptions = {}): FactExtract
             index,
           );
         }
-        addRecord(
-          resource,
-          typeof url === 'string' ? url : null,
-          depth + 1,
-          { location: place.location, entry: index, bundle },
-          emit,
-        );
+        addRecord(resource, typeof url === 'string' ? url : null, depth + 1, location, index, bundle, emit);
       });
       return;
     }
-    extractFacts(record, fullUrl, ctx, place, emit);
+    extractFacts(record, fullUrl, ctx, location, entryIndex, inBundle, emit);
   };
   const extractor = ((record: unknown, emit: EmitFact, location?: RecordLocation): void =>
-    addRecord(
-      record,
-      null,
-      0,
-      location === undefined ? TOP : { location, entry: undefined, bundle: undefined },
-      emit,
-    )) as FactExtractor;
+    addRecord(record, null, 0, location, undefined, undefined, emit)) as FactExtractor;
   extractor.flush = (emit) => {
     for (const [key, count] of ctx.timeForms) {
       const bar = key.lastIndexOf('|');
@@ -181,7 +174,9 @@ function extractFacts(
   record: unknown,
   fullUrl: string | null,
   ctx: ExtractContext,
-  place: Place,
+  location: RecordLocation | undefined,
+  entry: number | undefined,
+  bundle: string | undefined,
   emit: EmitFact,
 ): void {
   if (!isRecord(record)) {
@@ -191,7 +186,7 @@ function extractFacts(
         'unknown',
         undefined,
         `not a JSON object (${describeJsonKind(record)})`,
-        place,
+        { location, entry, bundle },
       ),
     );
     return;
@@ -199,7 +194,13 @@ function extractFacts(
   const resource = record;
   const resourceType = resource.resourceType;
   if (typeof resourceType !== 'string' || resourceType.length === 0) {
-    emit(problemFact('invalid-resource', 'unknown', resource.id, 'resourceType is missing', place));
+    emit(
+      problemFact('invalid-resource', 'unknown', resource.id, 'resourceType is missing', {
+        location,
+        entry,
+        bundle,
+      }),
+    );
     return;
   }
   // Own properties only: a record whose resourceType is `__proto__` or `constructor` must not reach
@@ -215,13 +216,11 @@ function extractFacts(
     const parsed = schema.safeParse(resource);
     if (!parsed.success) {
       emit(
-        problemFact(
-          'invalid-resource',
-          resourceType,
-          resource.id ?? fullUrl,
-          describeIssues(parsed.error),
-          place,
-        ),
+        problemFact('invalid-resource', resourceType, resource.id ?? fullUrl, describeIssues(parsed.error), {
+          location,
+          entry,
+          bundle,
+        }),
       );
       return;
     }

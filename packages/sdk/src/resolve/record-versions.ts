@@ -75,17 +75,47 @@ export class RecordVersions {
    */
   add(key: string, lastUpdatedMs: number, order: number): number {
     const occurrence = this.newOccurrence();
-    const hash = hashString(key);
-    const slot = this.findSlot(hash, (index) => this.keyEquals(index, key));
-    const found = this.slots[slot]! - 1;
-    if (found < 0) {
-      const index = this.newKey(hash, occurrence, lastUpdatedMs, order);
-      this.storeKey(index, key);
-      this.slots[slot] = index + 1;
-      this.growSlotsIfNeeded();
-      return occurrence;
+    // One pass writes the key after the arena's end (kept only if it is new) and hashes it (FNV-1a); the
+    // probe is written out here, without a callback: this runs once per record read.
+    const n = key.length;
+    this.reserveArena(n);
+    const arena = this.arena;
+    const start = this.arenaLength;
+    let hash = 0x811c9dc5;
+    let wide = false;
+    for (let i = 0; i < n; i++) {
+      const c = key.charCodeAt(i);
+      if (c > 0xff) wide = true;
+      arena[start + i] = c;
+      hash = Math.imul(hash ^ c, 0x01000193);
     }
-    this.addVersion(found, occurrence, lastUpdatedMs, order);
+    hash |= 0;
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let slot = hash & mask;
+    for (let entry = slots[slot]!; entry !== 0; entry = slots[slot]!) {
+      const index = entry - 1;
+      if (
+        this.hashes[index] === hash &&
+        (wide ? this.wideKeys.get(index) === key : this.bytesEqual(index, arena, start, n))
+      ) {
+        this.addVersion(index, occurrence, lastUpdatedMs, order);
+        return occurrence;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const index = this.newKey(hash, occurrence, lastUpdatedMs, order);
+    if (wide) {
+      this.wideKeys.set(index, key);
+      this.starts[index] = 0;
+      this.lengths[index] = WIDE;
+    } else {
+      this.starts[index] = start;
+      this.lengths[index] = n;
+      this.arenaLength += n;
+    }
+    slots[slot] = index + 1;
+    this.growSlotsIfNeeded();
     return occurrence;
   }
 
@@ -304,14 +334,4 @@ export class RecordVersions {
     }
     this.slots = slots;
   }
-}
-
-/** FNV-1a over the UTF-16 code units, as a signed 32-bit integer. */
-function hashString(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash | 0;
 }

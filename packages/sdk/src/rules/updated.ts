@@ -17,7 +17,6 @@ import { field, str, type Json } from '../read/fhir-json.js';
 import { patientReference } from '../read/references.js';
 import type { Establishment } from '../resolve/establishments.js';
 import { zonesAfterPeriodEnd, zonesInPeriod } from '../vocabulary/period.js';
-import { parseFhirTime } from '../vocabulary/time.js';
 import { hasZone, NO_ZONES } from '../vocabulary/zone-set.js';
 import { CONTRIBUTION } from '../contributions.js';
 import type { PersonRule } from './rule.js';
@@ -91,7 +90,7 @@ export function extractAuditEventUpdate(
 
 /** Counts one update: the zones where it falls in P, and (meta.lastUpdated) those where it is after P. */
 export function countUpdate(acc: Accumulator, fact: UpdateFact): void {
-  const at = parseFhirTime(fact.at, 'start');
+  const at = acc.parseStart(fact.at);
   const inPeriod = zonesInPeriod(acc.grid, at);
   for (const subject of fact.subjects) {
     const state = acc.person(subject, fact.record);
