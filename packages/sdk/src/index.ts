@@ -93,7 +93,7 @@ export { pseudonymiseFact } from './facts.js';
 export { defaultRecognisers, type EncounterKind, type Recognisers } from './read/recognisers.js';
 
 // FHIR outputs
-export { MEASURES, MEASURES_VERSION, measureCanonical } from './fhir/measures.js';
+export { MEASURES, MEASURES_VERSION, measureCanonical, versionedMeasureCanonical } from './fhir/measures.js';
 export { periodWithOffsets, toMeasureReports, type MeasureReportOptions } from './fhir/measure-reports.js';
 
 // Usage events and constants

@@ -2,8 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseMeasureDateFlag } from '../config/measure-date.js';
-import { toMeasureReports, type ResultsDocument } from '@esms-numerique/sdk';
-import type { Bundle } from 'fhir/r4.js';
+import type { ResultsDocument } from '@esms-numerique/sdk';
 import { AgentError } from '../errors.js';
 import { resolveEvidenceDir } from '../evidence/evidence-dir.js';
 import { readJournalEntries } from '../evidence/journal.js';
@@ -11,6 +10,7 @@ import { EvidenceInvalidError } from '../evidence/errors.js';
 import { readSealedRuns } from '../evidence/sealed-runs.js';
 import { verifyEvidence } from '../evidence/verify.js';
 import { figuresToCsv } from '../export/figures-csv.js';
+import { measureReportBundle } from '../export/figures-fhir.js';
 
 interface ExportFlags {
   format: 'csv' | 'fhir';
@@ -73,7 +73,7 @@ export function registerExportCommand(program: Command): void {
       const text =
         flags.format === 'csv'
           ? figuresToCsv(results)
-          : `${JSON.stringify(measureReportBundle(results), null, 2)}\n`;
+          : `${JSON.stringify(measureReportBundle(results, last.entry.time), null, 2)}\n`;
       if (flags.out === undefined) {
         process.stdout.write(text);
       } else {
@@ -83,12 +83,4 @@ export function registerExportCommand(program: Command): void {
         );
       }
     });
-}
-
-function measureReportBundle(results: ResultsDocument): Bundle {
-  return {
-    resourceType: 'Bundle',
-    type: 'collection',
-    entry: toMeasureReports(results).map((resource) => ({ resource })),
-  };
 }

@@ -174,7 +174,8 @@ async function sealAndSubmit(
       'ESSMS in the data but not in the config: left out (named in the data quality), never submitted',
     );
   }
-  const reports = toMeasureReports(results);
+  // MeasureReport.date: when this run started (the figures are those of its read).
+  const reports = toMeasureReports(results, { date: record.startedAt });
   const submission = buildSubmission(results, reports);
   record.submissionId = submission.id;
 
