@@ -167,9 +167,9 @@ export class Accumulator {
     switch (fact.k) {
       case 'record':
         this.current =
-          fact.key === null
+          fact.id === null
             ? UNIQUE_OCCURRENCE
-            : this.versions.add(fact.key, this.lastUpdatedMs(fact.lastUpdated), this.order);
+            : this.versions.add(fact.resourceType, fact.id, this.lastUpdatedMs(fact.lastUpdated), this.order);
         return;
       case 'organisation':
         this.organisations.push(fact);
@@ -283,40 +283,46 @@ export class Accumulator {
     if (this.settled) return;
     this.settled = true;
     const used = (occurrence: number): boolean => this.versions.isUsed(occurrence);
-    const log = this.log;
-    for (let i = 0; i < log.length; i++) {
-      if (!used(log.occurrences[i]!)) continue;
-      const zones = log.zones[i]! as ZoneSet;
-      const target = log.targets[i]!;
-      switch (log.ops[i] as ContributionOp) {
+    // The log, read with local views of its arrays: one pass, nothing allocated for most entries.
+    const superseded = this.versions.supersededFlags();
+    const { occurrences, ops, targets, refs, at } = this.log;
+    const zonesOf = this.log.zones;
+    const persons = this.personList;
+    const all = this.grid.allZones;
+    for (let i = 0, n = this.log.length; i < n; i++) {
+      const occurrence = occurrences[i]!;
+      if (occurrence >= 0 && superseded[occurrence] !== 0) continue;
+      const zones = zonesOf[i]! as ZoneSet;
+      const target = targets[i]!;
+      switch (ops[i] as ContributionOp) {
         case CONTRIBUTION.updated:
-          this.personList[target]!.updated = union(this.personList[target]!.updated, zones);
+          persons[target]!.updated = union(persons[target]!.updated, zones);
           break;
         case CONTRIBUTION.event:
-          this.personList[target]!.event = union(this.personList[target]!.event, zones);
+          persons[target]!.event = union(persons[target]!.event, zones);
           break;
         case CONTRIBUTION.eventByPartOf: {
-          const state = this.personList[target]!;
-          const partOf = this.strings[log.refs[i]!]!;
+          const state = persons[target]!;
+          const partOf = this.strings[refs[i]!]!;
           const byPartOf = (state.eventByPartOf ??= new Map<string, ZoneSet>());
           byPartOf.set(partOf, union(byPartOf.get(partOf) ?? NO_ZONES, zones));
           break;
         }
         case CONTRIBUTION.projetPersonnalise: {
-          const state = this.personList[target]!;
+          const state = persons[target]!;
           state.pp = union(state.pp, zones);
-          if (zones !== this.grid.allZones) state.ppOther = true;
+          if (zones !== all) state.ppOther = true;
           break;
         }
         case CONTRIBUTION.projetPersonnaliseOnHold:
-          this.personList[target]!.ppOnHold = union(this.personList[target]!.ppOnHold, zones);
+          persons[target]!.ppOnHold = union(persons[target]!.ppOnHold, zones);
           break;
         case CONTRIBUTION.projetPersonnaliseOther:
-          this.personList[target]!.ppOther = true;
+          persons[target]!.ppOther = true;
           break;
         case CONTRIBUTION.dmpByAgent: {
-          const state = this.personList[target]!;
-          const org = this.strings[log.refs[i]!]!;
+          const state = persons[target]!;
+          const org = this.strings[refs[i]!]!;
           const byOrg = (state.dmpByOrg ??= new Map<string, ZoneSet>());
           byOrg.set(org, union(byOrg.get(org) ?? NO_ZONES, zones));
           break;
@@ -327,7 +333,7 @@ export class Accumulator {
         case CONTRIBUTION.usageAtOrganisation: {
           const counters = this.countersOf(this.strings[target]!);
           counters.total++;
-          countInZones(this.grid, counters, USAGE_KIND_CODES[log.refs[i]!]!, log.at[i]!);
+          countInZones(this.grid, counters, USAGE_KIND_CODES[refs[i]!]!, at[i]!);
           break;
         }
       }
@@ -398,12 +404,7 @@ export class Accumulator {
       }
     }
     const stringIndex = state.strings.map((text) => this.intern(text));
-    this.log.append(
-      state.log,
-      base,
-      (i) => personIndex[i]!,
-      (i) => stringIndex[i]!,
-    );
+    this.log.append(state.log, base, personIndex, stringIndex);
     for (const [patient, o] of state.patients) {
       if (!this.versions.isUsed(occurrence(o))) continue;
       this.patients.set(patient.key, patient);

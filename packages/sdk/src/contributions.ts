@@ -79,35 +79,33 @@ export class ContributionLog {
 
   /**
    * Appends another log, mapping its occurrences, targets and refs into this accumulator's numbering
-   * (occurrences shifted by `occurrenceBase`; persons and strings through the given maps).
+   * (occurrences shifted by `occurrenceBase`; persons and strings through the given index maps).
    */
   append(
     other: ContributionLogState,
     occurrenceBase: number,
-    personOf: (index: number) => number,
-    stringOf: (index: number) => number,
+    personIndex: readonly number[],
+    stringIndex: readonly number[],
   ): void {
+    while (this.ops.length < this.length + other.length) this.grow();
     for (let i = 0; i < other.length; i++) {
       const op = other.ops[i]! as ContributionOp;
       const occurrence = other.occurrences[i]!;
       const target = other.targets[i]!;
       const ref = other.refs[i]!;
-      const mappedTarget =
+      const j = this.length++;
+      this.occurrences[j] = occurrence < 0 ? occurrence : occurrence + occurrenceBase;
+      this.ops[j] = op;
+      this.targets[j] =
         op === CONTRIBUTION.usageAtOrganisation
-          ? stringOf(target)
+          ? stringIndex[target]!
           : op === CONTRIBUTION.updatedAfterPeriod
             ? target
-            : personOf(target);
-      const mappedRef =
-        op === CONTRIBUTION.eventByPartOf || op === CONTRIBUTION.dmpByAgent ? stringOf(ref) : ref;
-      this.push(
-        occurrence < 0 ? occurrence : occurrence + occurrenceBase,
-        op,
-        mappedTarget,
-        other.zones[i]! as ZoneSet,
-        mappedRef,
-        other.at[i],
-      );
+            : personIndex[target]!;
+      this.zones[j] = other.zones[i]!;
+      this.refs[j] =
+        op === CONTRIBUTION.eventByPartOf || op === CONTRIBUTION.dmpByAgent ? stringIndex[ref]! : ref;
+      this.at[j] = other.at[i]!;
     }
   }
 

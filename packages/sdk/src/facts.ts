@@ -23,15 +23,17 @@ export type Fact =
 export type EmitFact = (fact: Fact) => void;
 
 /**
- * One record read: the facts that follow, up to the next `record` fact, are this record's. `key` is its
- * `Type/id` (`null` when it has none: it cannot have duplicates), `lastUpdated` its `meta.lastUpdated`.
- * When the input holds the same `Type/id` twice, only the facts of the latest version count
- * (indicators.md "One Type/id is one record"; resolve/record-versions.ts). Written before a record's
- * first fact; a projection without them (sealed before issue 9) counts every fact.
+ * One record read: the facts that follow, up to the next `record` fact, are this record's. `resourceType`
+ * and `id` make its `Type/id` (`id` `null` when it has none: it cannot have duplicates; kept apart so that
+ * no key string is built per record), `lastUpdated` is its `meta.lastUpdated`. When the input holds the
+ * same `Type/id` twice, only the facts of the latest version count (indicators.md "One Type/id is one
+ * record"; resolve/record-versions.ts). Written before a record's first fact; a projection without them
+ * (sealed before issue 9) counts every fact.
  */
 export interface RecordFact {
   k: 'record';
-  key: string | null;
+  resourceType: string;
+  id: string | null;
   lastUpdated: string | null;
 }
 
@@ -164,7 +166,8 @@ export function pseudonymiseFact(fact: Fact, pseudonymise: (key: string) => stri
   const pn = (key: string | null): string | null => (key === null ? null : p(key));
   switch (fact.k) {
     case 'record':
-      return { ...fact, key: pn(fact.key) };
+      // The pseudonym of its whole `Type/id`, as record keys are elsewhere.
+      return { ...fact, id: fact.id === null ? null : p(`${fact.resourceType}/${fact.id}`) };
     case 'time-form':
       return fact;
     case 'organisation':

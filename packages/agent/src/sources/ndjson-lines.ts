@@ -86,10 +86,31 @@ export async function* readNdjsonLines(
   const where = (offset: number): string =>
     range === undefined ? `${displayName}:${lineNumber}` : `${displayName} (line at byte ${offset})`;
   const orderBase = options.orderBase ?? 0;
-  const place = (offset: number): LinePlace =>
+  // Each record's item carries its place: the file and its line (read whole) or the byte offset of the line
+  // (a range shared between threads), and its order in the whole input. Built in one object literal: this
+  // runs for every line.
+  const place: Place =
     range === undefined
-      ? { input: displayName, line: lineNumber, order: orderBase + offset }
-      : { input: displayName, byteOffset: offset, order: orderBase + offset };
+      ? {
+          record: (value, offset) => ({
+            kind: 'record',
+            value,
+            input: displayName,
+            line: lineNumber,
+            order: orderBase + offset,
+          }),
+          at: () => ({ input: displayName, line: lineNumber }),
+        }
+      : {
+          record: (value, offset) => ({
+            kind: 'record',
+            value,
+            input: displayName,
+            byteOffset: offset,
+            order: orderBase + offset,
+          }),
+          at: (offset) => ({ input: displayName, byteOffset: offset }),
+        };
   let complete = streamStart;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -167,11 +188,10 @@ function openStream(file: string, highWaterMark: number, start: number): Readabl
   return gunzip;
 }
 
-interface LinePlace {
-  input: string;
-  line?: number;
-  byteOffset?: number;
-  order: number;
+/** How a line's record item and problem place are written (by line number, or by byte offset). */
+interface Place {
+  record(value: unknown, offset: number): SourceItem;
+  at(offset: number): { input: string; line?: number; byteOffset?: number };
 }
 
 /** Parses `buffer[start, end)`, or returns undefined for a blank line. */
@@ -181,7 +201,7 @@ function parseLine(
   end: number,
   offset: number,
   where: (offset: number) => string,
-  place: (offset: number) => LinePlace,
+  place: Place,
 ): SourceItem | undefined {
   if (end > start && buffer[end - 1] === CARRIAGE_RETURN) end -= 1;
   if (
@@ -195,18 +215,11 @@ function parseLine(
   }
   if (isBlank(buffer, start, end)) return undefined;
   try {
-    const value = JSON.parse(buffer.toString('utf8', start, end)) as unknown;
-    return { kind: 'record', value, ...place(offset) };
+    return place.record(JSON.parse(buffer.toString('utf8', start, end)) as unknown, offset);
   } catch (error) {
-    const { input, line, byteOffset } = place(offset);
-    const at = {
-      input,
-      ...(line === undefined ? {} : { line }),
-      ...(byteOffset === undefined ? {} : { byteOffset }),
-    };
     return {
       kind: 'problem',
-      problem: { location: where(offset), reason: describeJsonSyntaxError(error), at },
+      problem: { location: where(offset), reason: describeJsonSyntaxError(error), at: place.at(offset) },
     };
   }
 }

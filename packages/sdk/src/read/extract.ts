@@ -230,14 +230,21 @@ function extractFacts(
   // fact: a later version that yields none (an AuditEvent that failed) must still supersede an earlier one.
   const hasId = typeof resource.id === 'string' && resource.id.length > 0;
   let marked = hasId;
-  if (hasId) emit({ k: 'record', key, lastUpdated: str(field(resource.meta, 'lastUpdated')) });
+  if (hasId) {
+    emit({
+      k: 'record',
+      resourceType,
+      id: resource.id as string,
+      lastUpdated: str(field(resource.meta, 'lastUpdated')),
+    });
+  }
   const own: EmitFact = marked
     ? emit
     : (fact) => {
         if (!marked) {
           // No Type/id: no duplicates, but the marker closes the scope of the previous record's facts.
           marked = true;
-          emit({ k: 'record', key: null, lastUpdated: null });
+          emit({ k: 'record', resourceType, id: null, lastUpdated: null });
         }
         emit(fact);
       };

@@ -15,11 +15,16 @@ const optString = (v: unknown): boolean => v === undefined || typeof v === 'stri
  * well-formed record allocates nothing.
  */
 const deviations: (string | number)[] = [];
+/** How many entries of `deviations` belong to the record being checked (the array is never shrunk). */
+let deviationEntries = 0;
 
 function time(v: string, field: string): boolean {
   if (Number.isNaN(parseFhirTime(v, 'start'))) return false;
   const deviation = lastTimeDeviation();
-  if (deviation !== 0) deviations.push(field, deviation);
+  if (deviation !== 0) {
+    deviations[deviationEntries++] = field;
+    deviations[deviationEntries++] = deviation;
+  }
   return true;
 }
 const optTime = (v: unknown, field: string): boolean =>
@@ -106,7 +111,7 @@ const otherResource = (r: Json): boolean => optReference(r.subject) && optRefere
 
 /** `true` when the record certainly passes its zod schema; `false` means "ask zod". */
 export function passesQuickCheck(resourceType: string, record: Json): boolean {
-  deviations.length = 0;
+  deviationEntries = 0;
   if (!base(record)) return false;
   const check = Object.hasOwn(CHECKS, resourceType) ? CHECKS[resourceType]! : otherResource;
   return check(record);
@@ -117,5 +122,6 @@ export function passesQuickCheck(resourceType: string, record: Json): boolean {
  * accepted, as pairs field (`period.start`), `TIME_DEVIATIONS` bits; empty for nearly every record.
  */
 export function timeDeviationsOfLastCheck(): readonly (string | number)[] {
-  return deviations;
+  return deviationEntries === 0 ? NONE : deviations.slice(0, deviationEntries);
 }
+const NONE: readonly (string | number)[] = [];

@@ -29,10 +29,10 @@ const withLastUpdated = (record: Record<string, unknown>, lastUpdated: string) =
 describe('RecordVersions: which version of a Type/id is used', () => {
   it('the latest lastUpdated wins, whatever the order; equal ones: the last read; no Type/id: always used', () => {
     const table = new RecordVersions();
-    const a = table.add('Encounter/e', 20, 0);
-    const b = table.add('Encounter/e', 10, 0);
-    const c = table.add('Encounter/e', 20, 0);
-    const other = table.add('Encounter/f', Number.NEGATIVE_INFINITY, 0);
+    const a = table.add('Encounter', 'e', 20, 0);
+    const b = table.add('Encounter', 'e', 10, 0);
+    const c = table.add('Encounter', 'e', 20, 0);
+    const other = table.add('Encounter', 'f', Number.NEGATIVE_INFINITY, 0);
     expect([a, b, c, other].map((o) => table.isUsed(o))).toEqual([false, false, true, true]);
     expect(table.isUsed(-1)).toBe(true);
     expect(table.duplicates()).toEqual([{ key: 'Encounter/e', versions: 3 }]);
@@ -40,8 +40,8 @@ describe('RecordVersions: which version of a Type/id is used', () => {
 
   it('an explicit order decides between equal lastUpdated before the order of the calls', () => {
     const table = new RecordVersions();
-    const late = table.add('Patient/p', 5, 200);
-    const early = table.add('Patient/p', 5, 100);
+    const late = table.add('Patient', 'p', 5, 200);
+    const early = table.add('Patient', 'p', 5, 100);
     expect([table.isUsed(late), table.isUsed(early)]).toEqual([true, false]);
   });
 
@@ -49,7 +49,9 @@ describe('RecordVersions: which version of a Type/id is used', () => {
     const table = new RecordVersions();
     const keys = Array.from({ length: 5000 }, (_, i) => `Encounter/e${i}`);
     keys.push('Patient/é', 'Patient/日本', 'Patient/日本');
-    const occurrences = keys.map((k) => table.add(k, 0, 0));
+    const occurrences = keys.map((k) =>
+      table.add(k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1), 0, 0),
+    );
     expect(table.duplicates()).toEqual([{ key: 'Patient/日本', versions: 2 }]);
     expect(occurrences.filter((o) => !table.isUsed(o))).toEqual([occurrences[5001]]);
   });
@@ -57,11 +59,11 @@ describe('RecordVersions: which version of a Type/id is used', () => {
   it('merging two tables decides again between their winners, and counts every version', () => {
     const one = new RecordVersions();
     const two = new RecordVersions();
-    one.add('Encounter/e', 10, 1);
-    one.add('Patient/日本', 10, 1);
-    two.add('Encounter/e', 30, 2);
-    two.add('Encounter/e', 20, 3);
-    two.add('Patient/日本', 5, 2);
+    one.add('Encounter', 'e', 10, 1);
+    one.add('Patient', '日本', 10, 1);
+    two.add('Encounter', 'e', 30, 2);
+    two.add('Encounter', 'e', 20, 3);
+    two.add('Patient', '日本', 5, 2);
     const base = one.mergeState(structuredClone(two.exportState()));
     expect(base).toBe(2);
     expect([0, 1, 2, 3, 4].map((o) => one.isUsed(o))).toEqual([false, true, true, false, false]);

@@ -68,28 +68,39 @@ export class RecordVersions {
   private duplicated: number[] = [];
 
   /**
-   * Registers one occurrence of `key` and returns its index. `lastUpdatedMs` is the record's
+   * Registers one occurrence of `resourceType/id` and returns its index. `lastUpdatedMs` is the record's
    * `meta.lastUpdated` as a comparable number (`-Infinity` when absent); `order` places it in the input
    * when the caller knows better than the order of the calls (parallel readers); equal orders fall back to
-   * the order of the calls.
+   * the order of the calls. Type and id come apart: reading a concatenated key character by character
+   * would make V8 flatten a new string for every record.
    */
-  add(key: string, lastUpdatedMs: number, order: number): number {
+  add(resourceType: string, id: string, lastUpdatedMs: number, order: number): number {
     const occurrence = this.newOccurrence();
-    // One pass writes the key after the arena's end (kept only if it is new) and hashes it (FNV-1a); the
+    // One pass writes `Type/id` after the arena's end (kept only if it is new) and hashes it (FNV-1a); the
     // probe is written out here, without a callback: this runs once per record read.
-    const n = key.length;
+    const t = resourceType.length;
+    const n = t + 1 + id.length;
     this.reserveArena(n);
     const arena = this.arena;
     const start = this.arenaLength;
     let hash = 0x811c9dc5;
     let wide = false;
-    for (let i = 0; i < n; i++) {
-      const c = key.charCodeAt(i);
+    for (let i = 0; i < t; i++) {
+      const c = resourceType.charCodeAt(i);
       if (c > 0xff) wide = true;
       arena[start + i] = c;
       hash = Math.imul(hash ^ c, 0x01000193);
     }
+    arena[start + t] = 0x2f; // '/'
+    hash = Math.imul(hash ^ 0x2f, 0x01000193);
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      if (c > 0xff) wide = true;
+      arena[start + t + 1 + i] = c;
+      hash = Math.imul(hash ^ c, 0x01000193);
+    }
     hash |= 0;
+    const key = wide ? `${resourceType}/${id}` : '';
     const slots = this.slots;
     const mask = slots.length - 1;
     let slot = hash & mask;
@@ -117,6 +128,14 @@ export class RecordVersions {
     slots[slot] = index + 1;
     this.growSlotsIfNeeded();
     return occurrence;
+  }
+
+  /**
+   * One flag per occurrence, 1 for a superseded version (read-only: for loops that test many occurrences;
+   * an occurrence < 0 is always used).
+   */
+  supersededFlags(): Uint8Array {
+    return this.superseded;
   }
 
   /** Whether an occurrence is the version used (records without `Type/id` always are). */
@@ -156,19 +175,35 @@ export class RecordVersions {
    */
   mergeState(other: RecordVersionsState): number {
     const base = this.occurrenceCount;
-    for (let i = 0; i < other.occurrenceCount; i++) this.newOccurrence();
+    let size = this.superseded.length;
+    while (size < base + other.occurrenceCount) size *= 2;
+    if (size !== this.superseded.length) {
+      const grown = new Uint8Array(size);
+      grown.set(this.superseded.subarray(0, base));
+      this.superseded = grown;
+    }
     this.superseded.set(other.superseded.subarray(0, other.occurrenceCount), base);
+    this.occurrenceCount = base + other.occurrenceCount;
     const wide = new Map(other.wideKeys);
     for (let j = 0; j < other.keyCount; j++) {
       const hash = other.hashes[j]!;
       const start = other.starts[j]!;
       const length = other.lengths[j]!;
       const wideKey = length === WIDE ? wide.get(j)! : null;
-      const slot = this.findSlot(hash, (index) =>
-        wideKey !== null
-          ? this.keyEquals(index, wideKey)
-          : this.bytesEqual(index, other.arena, start, length),
-      );
+      // The probe, written out (no callback per key).
+      const mask = this.slots.length - 1;
+      let slot = hash & mask;
+      for (let entry = this.slots[slot]!; entry !== 0; entry = this.slots[slot]!) {
+        const index = entry - 1;
+        if (
+          this.hashes[index] === hash &&
+          (wideKey !== null
+            ? this.keyEquals(index, wideKey)
+            : this.bytesEqual(index, other.arena, start, length))
+        )
+          break;
+        slot = (slot + 1) & mask;
+      }
       const found = this.slots[slot]! - 1;
       const winner = base + other.winners[j]!;
       const lastUpdated = other.winnerLastUpdated[j]!;
@@ -234,17 +269,6 @@ export class RecordVersions {
     return index;
   }
 
-  /** The slot holding the key (`equals` on a hash match), or the empty slot where it would go. */
-  private findSlot(hash: number, equals: (index: number) => boolean): number {
-    const mask = this.slots.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slots[slot]!;
-      if (entry === 0) return slot;
-      const index = entry - 1;
-      if (this.hashes[index] === hash && equals(index)) return slot;
-    }
-  }
-
   private storeKey(index: number, key: string): void {
     for (let i = 0; i < key.length; i++) {
       if (key.charCodeAt(i) > 0xff) {
@@ -264,7 +288,9 @@ export class RecordVersions {
 
   private storeBytes(index: number, bytes: Uint8Array, start: number, length: number): void {
     this.reserveArena(length);
-    this.arena.set(bytes.subarray(start, start + length), this.arenaLength);
+    const arena = this.arena;
+    const at = this.arenaLength;
+    for (let i = 0; i < length; i++) arena[at + i] = bytes[start + i]!;
     this.starts[index] = this.arenaLength;
     this.lengths[index] = length;
     this.arenaLength += length;
