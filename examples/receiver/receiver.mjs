@@ -505,14 +505,15 @@ function validateEntry(entry, at, issues) {
     fail('security', 'subjectResults are not allowed (no person-level data)', `${r}.group`);
   }
 
+  // A canonical, optionally with the measures' version (`…/Measure/taux-dmp|2024.1.1`).
   const measureId =
     typeof report.measure === 'string' && report.measure.startsWith(MEASURE_CANONICAL_BASE)
-      ? report.measure.slice(MEASURE_CANONICAL_BASE.length)
+      ? report.measure.slice(MEASURE_CANONICAL_BASE.length).split('|')[0]
       : undefined;
   if (measureId === undefined || !MEASURE_IDS.includes(measureId)) {
     fail(
       'value',
-      `MeasureReport.measure must be ${MEASURE_CANONICAL_BASE}<one of ${MEASURE_IDS.join(', ')}>`,
+      `MeasureReport.measure must be ${MEASURE_CANONICAL_BASE}<one of ${MEASURE_IDS.join(', ')}>[|version]`,
       `${r}.measure`,
     );
   }

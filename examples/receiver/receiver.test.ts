@@ -182,6 +182,15 @@ describe('reference receiver', () => {
     expect((await post(bundle(report('970400024', 'taux-mssante', 200, 90)))).status).toBe(200);
   });
 
+  it('accepts a measure canonical with its version (…|2024.1.1), not an unknown measure', async () => {
+    const versioned = report('970400024', 'taux-dmp', 40, 90);
+    versioned.measure = 'https://esms-numerique.github.io/fhir/Measure/taux-dmp|2024.1.1';
+    expect((await post(bundle(versioned))).status).toBe(200);
+    const unknown = report('970400024', 'taux-dmp', 41, 90);
+    unknown.measure = 'https://esms-numerique.github.io/fhir/Measure/taux-inconnu|2024.1.1';
+    expect((await post(bundle(unknown))).status).toBe(400);
+  });
+
   it('refuses what is not a transaction of summary MeasureReports with a submission identifier', async () => {
     expect((await post('{not json')).status).toBe(400);
     expect((await post({ ...valid(), type: 'batch' })).status).toBe(400);

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 export interface E2eConfig {
   fhirUrl?: string;
   ndjsonDir?: string;
+  /** Several NDJSON paths for the one ndjson source (instead of `ndjsonDir`). */
+  ndjsonPaths?: readonly string[];
   receiverUrl: string;
   initialDelayMs?: number;
   maxDelayMs?: number;
@@ -32,7 +34,7 @@ export async function agentHome(config: E2eConfig): Promise<AgentHome> {
   const source =
     config.fhirUrl !== undefined
       ? `  - { type: fhir, baseUrl: ${JSON.stringify(config.fhirUrl)} }`
-      : `  - { type: ndjson, paths: [${JSON.stringify(config.ndjsonDir)}] }`;
+      : `  - { type: ndjson, paths: [${(config.ndjsonPaths ?? [config.ndjsonDir]).map((p) => JSON.stringify(p)).join(', ')}] }`;
   const yaml = [
     'establishments:',
     ...(config.establishments ?? FIXTURE_ESSMS).map((f) => `  - finess: "${f}"`),

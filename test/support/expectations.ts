@@ -28,6 +28,9 @@ const RATES = [
   'taux-dmp',
 ] as const;
 const MEASURE_BASE = 'https://esms-numerique.github.io/fhir/Measure/';
+/** The measure id of a report's canonical (`…/Measure/<id>|<version>`). */
+const measureId = (report: MeasureReport): string =>
+  (report.measure.split('|')[0] ?? '').replace(MEASURE_BASE, '');
 
 /** `esms compute` on the fixture files, for comparison with what was submitted. */
 export async function computeFixture(measureDate: string): Promise<ResultsDocument> {
@@ -54,7 +57,7 @@ function count(report: MeasureReport, code: string): number | undefined {
  */
 export function expectReportsMatch(reports: MeasureReport[], doc: ResultsDocument): void {
   expect(reports).toHaveLength(FIXTURE_ESSMS.length * SUBMITTED_MEASURES.length);
-  const keys = reports.map((r) => `${r.reporter?.identifier?.value}|${r.measure.replace(MEASURE_BASE, '')}`);
+  const keys = reports.map((r) => `${r.reporter?.identifier?.value}|${measureId(r)}`);
   expect(new Set(keys).size).toBe(reports.length);
   expect([...keys].sort()).toEqual(
     FIXTURE_ESSMS.flatMap((f) => SUBMITTED_MEASURES.map((m) => `${f}|${m}`)).sort(),
@@ -65,7 +68,7 @@ export function expectReportsMatch(reports: MeasureReport[], doc: ResultsDocumen
     const finess = report.reporter?.identifier?.value;
     const establishment = doc.establishments.find((e) => e.finess === finess);
     expect(establishment).toBeDefined();
-    const measure = report.measure.replace(MEASURE_BASE, '');
+    const measure = measureId(report);
     if ((RATES as readonly string[]).includes(measure)) {
       const figure = establishment?.indicators[measure as (typeof RATES)[number]];
       expect({

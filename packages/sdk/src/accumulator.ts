@@ -1,20 +1,41 @@
+import {
+  CONTRIBUTION,
+  ContributionLog,
+  type ContributionLogState,
+  type ContributionOp,
+} from './contributions.js';
 import type { Fact, OrganisationFact, PatientFact, ProblemFact } from './facts.js';
 import type { ResolvedOptions } from './options.js';
+import {
+  RecordVersions,
+  UNIQUE_OCCURRENCE,
+  type DuplicateRecord,
+  type RecordVersionsState,
+} from './resolve/record-versions.js';
 import { sejourCandidate, type SejourCandidate } from './rules/accompanied.js';
 import { countEvent } from './rules/agenda-event.js';
 import { countProjetPersonnalise } from './rules/projet-personnalise.js';
 import { countUpdate } from './rules/updated.js';
-import { countUsage, MAX_RECORDS_NAMED_PER_ORGANISATION, type PendingUsage } from './rules/usage-event.js';
+import {
+  countInZones,
+  countUsage,
+  MAX_RECORDS_NAMED_PER_ORGANISATION,
+  USAGE_KIND_CODES,
+  type PendingUsage,
+} from './rules/usage-event.js';
 import type { PeriodGrid } from './vocabulary/period.js';
-import { NO_ZONES, union, type ZoneSet } from './vocabulary/zone-set.js';
+import { comparableMs, parseFhirTime } from './vocabulary/time.js';
+import { countPerZone, NO_ZONES, union, type ZoneSet } from './vocabulary/zone-set.js';
 
 /**
  * The streaming half of the engine, in the manner of a streaming aggregator (arquero's aggregate
  * functions: `init` / `add` / `value` per operation): `Accumulator.add` is the one dispatcher that hands
- * each fact to the rule that counts it (rules/*.ts, their `count…` functions), and every rule counts into
- * the same two structs: `PersonState`, one per person reference, and `OrgCounters`, one per organisation
- * named by a usage event. Nothing is allocated per record beyond those, so memory grows with persons and
- * establishments, not with records. Times are counted as `ZoneSet`s (vocabulary/zone-set.ts says why).
+ * each fact to the rule that counts it (rules/*.ts, their `count…` functions). Records a rule keeps whole
+ * (Organizations, Patients, séjours) are kept as facts; what the other records contribute (the zones where
+ * an update, an event or a projet personnalisé falls in P, a usage event at an organisation) is logged per
+ * record (contributions.ts) and applied by `settle` once everything is read, for the version of each
+ * `Type/id` that is used only (resolve/record-versions.ts). Memory grows with persons and establishments,
+ * and by a few dozen bytes per record. Times are counted as `ZoneSet`s (vocabulary/zone-set.ts says why).
  * What can only be decided once everything is read (who is the same person, which Organization a reference
  * names, whether a `partOf` target is a séjour) is resolved by `finalize.ts`.
  */
@@ -37,11 +58,18 @@ export class PersonState {
   dmpByOrg: Map<string, ZoneSet> | null = null;
   /** Records that referenced this key before its Patient was read, to report them if it never is. */
   pendingRecords: string[] | null = null;
+  /** The occurrence of each of `pendingRecords` (resolve/record-versions.ts). */
+  pendingOccurrences: number[] | null = null;
+
+  constructor(
+    /** Its position in `Accumulator.personList` (what the contribution log refers to). */
+    readonly index: number,
+  ) {}
 }
 
 /**
- * Merges the state of one person reference into another: zones are OR-ed, lists concatenated. Used for the
- * partial states of worker threads and, at the end, for every key that reaches the same person.
+ * Merges the state of one person reference into another: zones are OR-ed, lists concatenated. Used, at the
+ * end, for every key that reaches the same person.
  */
 export function mergePersonState(into: PersonState, from: PersonState): void {
   into.updated = union(into.updated, from.updated);
@@ -64,7 +92,9 @@ export class OrgCounters {
   /** rules/e-prescriptions.ts: zone × month. */
   readonly ePrescriptions: number[];
   /** Some of the records counted here, to report them if the key is not a reported ESSMS. */
-  readonly records: string[] = [];
+  records: string[] = [];
+  /** The occurrence of each of `records`. */
+  recordOccurrences: number[] = [];
   total = 0;
 
   constructor(zones: number, months: number) {
@@ -75,14 +105,32 @@ export class OrgCounters {
   }
 }
 
+/** An agenda event with no subject of its own: the zones where it starts in P, and the séjour it is part of. */
+export interface EventWithoutSubject {
+  record: string;
+  partOf: string;
+  zones: ZoneSet;
+  occurrence: number;
+}
+
 export class Accumulator {
   readonly persons = new Map<string, PersonState>();
+  /** Every person state, by index. */
+  readonly personList: PersonState[] = [];
   readonly patients = new Map<string, PatientFact>();
-  readonly organisations: OrganisationFact[] = [];
-  readonly sejours: SejourCandidate[] = [];
-  readonly pendingUsage: PendingUsage[] = [];
+  /** The occurrence each of `patients` was read in. */
+  readonly patientOccurrences = new Map<string, number>();
+  organisations: OrganisationFact[] = [];
+  organisationOccurrences: number[] = [];
+  sejours: SejourCandidate[] = [];
+  pendingUsage: PendingUsage[] = [];
   readonly orgCounters = new Map<string, OrgCounters>();
+  /** Problems found while reading (invalid records, unreadable or incomplete input): always reported. */
   readonly problems: ProblemFact[] = [];
+  /** Problems of a record found while counting it: reported only for the version of its Type/id used. */
+  private recordProblems: { problem: ProblemFact; occurrence: number }[] = [];
+  /** rules/agenda-event.ts: events without a subject of their own, given to their partOf séjour's person at the end. */
+  eventsWithoutSubject: EventWithoutSubject[] = [];
   /**
    * Keys of Patient records read by another engine (the main thread, before worker threads start): records
    * referring to them need not be remembered for an `unknown-subject` report.
@@ -90,6 +138,22 @@ export class Accumulator {
   readonly knownPersonKeys = new Set<string>();
   /** rules/updated.ts, per zone: records about persons last updated after the end of P. */
   readonly updatedAfterPeriod: number[];
+  /** Usable time values outside FHIR's grammar: `field|deviations` → count. */
+  readonly timeForms = new Map<string, number>();
+  /** resolve/record-versions.ts: which version of each Type/id is used. */
+  readonly versions = new RecordVersions();
+  /** What records contribute, applied by `settle`. */
+  readonly log = new ContributionLog();
+  /** Strings the log refers to (partOf targets, organisation keys), each once. */
+  private readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+  /** The occurrence the facts being added belong to (the last `record` fact). */
+  current = UNIQUE_OCCURRENCE;
+  /** Where the engine's caller placed the record being read (`RecordLocation.order`); 0 when it does not say. */
+  order = 0;
+  /** Set by `settle`: the Type/ids read more than once. */
+  duplicates: DuplicateRecord[] = [];
+  private settled = false;
 
   constructor(
     readonly grid: PeriodGrid,
@@ -101,14 +165,24 @@ export class Accumulator {
   /** The dispatcher: one fact to the rule that counts it. */
   add(fact: Fact): void {
     switch (fact.k) {
+      case 'record':
+        this.current =
+          fact.id === null
+            ? UNIQUE_OCCURRENCE
+            : this.versions.add(fact.resourceType, fact.id, this.lastUpdatedMs(fact.lastUpdated), this.order);
+        return;
       case 'organisation':
         this.organisations.push(fact);
+        this.organisationOccurrences.push(this.current);
         return;
       case 'patient':
+        // The version of a Type/id used so far; a later one that supersedes it replaces it.
+        if (!this.versions.isUsed(this.current)) return;
         this.patients.set(fact.key, fact);
+        this.patientOccurrences.set(fact.key, this.current);
         return;
       case 'sejour':
-        this.sejours.push(sejourCandidate(fact));
+        this.sejours.push(sejourCandidate(fact, this.current));
         return;
       case 'event':
         countEvent(this, fact);
@@ -125,18 +199,70 @@ export class Accumulator {
       case 'problem':
         this.problems.push(fact);
         return;
+      case 'time-form': {
+        const key = `${fact.field}|${fact.deviations}`;
+        this.timeForms.set(key, (this.timeForms.get(key) ?? 0) + fact.count);
+        return;
+      }
     }
+  }
+
+  /**
+   * `parseFhirTime(text, 'start')`, remembering the last value: a record's `meta.lastUpdated` is read for
+   * its version (the `record` fact), then again as its update, and parsing runs for every record.
+   */
+  parseStart(text: string): number {
+    if (text !== this.lastParsedText) {
+      this.lastParsedText = text;
+      this.lastParsedValue = parseFhirTime(text, 'start');
+    }
+    return this.lastParsedValue;
+  }
+  private lastParsedText = '';
+  private lastParsedValue = Number.NaN;
+
+  /** A record's `meta.lastUpdated` as a number that orders versions (absent or unreadable: oldest). */
+  private lastUpdatedMs(text: string | null): number {
+    if (text === null) return Number.NEGATIVE_INFINITY;
+    const value = this.parseStart(text);
+    return Number.isNaN(value) ? Number.NEGATIVE_INFINITY : comparableMs(value);
   }
 
   /** The state of a person reference, remembering the record when the Patient has not been read yet. */
   person(key: string, record: string): PersonState {
-    let state = this.persons.get(key);
-    if (state === undefined) {
-      state = new PersonState();
-      this.persons.set(key, state);
+    const state = this.stateOf(key);
+    if (!this.patients.has(key) && !this.knownPersonKeys.has(key)) {
+      (state.pendingRecords ??= []).push(record);
+      (state.pendingOccurrences ??= []).push(this.current);
     }
-    if (!this.patients.has(key) && !this.knownPersonKeys.has(key)) (state.pendingRecords ??= []).push(record);
     return state;
+  }
+
+  /** A problem of the record being counted (reported only if its version is the one used). */
+  recordProblem(problem: ProblemFact): void {
+    this.recordProblems.push({ problem, occurrence: this.current });
+  }
+
+  /** Logs what the record being counted contributes (see contributions.ts). */
+  contribute(
+    op: (typeof CONTRIBUTION)[keyof typeof CONTRIBUTION],
+    target: number,
+    zones: ZoneSet,
+    ref = 0,
+    at = 0,
+  ): void {
+    this.log.push(this.current, op, target, zones, ref, at);
+  }
+
+  /** The index of a string the log refers to. */
+  intern(text: string): number {
+    let index = this.stringIndex.get(text);
+    if (index === undefined) {
+      index = this.strings.length;
+      this.strings.push(text);
+      this.stringIndex.set(text, index);
+    }
+    return index;
   }
 
   /** The counters of an organisation key named by a usage event. */
@@ -150,69 +276,192 @@ export class Accumulator {
   }
 
   /**
-   * Everything counted so far, as plain data (structured-clone friendly): a worker thread counts its share
-   * of the input and hands this to the main thread, which merges it (`mergeState`). The result does not
-   * depend on how the input was shared out: zones are OR-ed, counters added, lists concatenated.
+   * Once everything is read: applies what the used version of every record contributes, and drops what the
+   * others left (their kept facts, their problems, their pending references). Once.
+   */
+  settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const used = (occurrence: number): boolean => this.versions.isUsed(occurrence);
+    // The log, read with local views of its arrays: one pass, nothing allocated for most entries.
+    const superseded = this.versions.supersededFlags();
+    const { occurrences, ops, targets, refs, at } = this.log;
+    const zonesOf = this.log.zones;
+    const persons = this.personList;
+    const all = this.grid.allZones;
+    for (let i = 0, n = this.log.length; i < n; i++) {
+      const occurrence = occurrences[i]!;
+      if (occurrence >= 0 && superseded[occurrence] !== 0) continue;
+      const zones = zonesOf[i]! as ZoneSet;
+      const target = targets[i]!;
+      switch (ops[i] as ContributionOp) {
+        case CONTRIBUTION.updated:
+          persons[target]!.updated = union(persons[target]!.updated, zones);
+          break;
+        case CONTRIBUTION.event:
+          persons[target]!.event = union(persons[target]!.event, zones);
+          break;
+        case CONTRIBUTION.eventByPartOf: {
+          const state = persons[target]!;
+          const partOf = this.strings[refs[i]!]!;
+          const byPartOf = (state.eventByPartOf ??= new Map<string, ZoneSet>());
+          byPartOf.set(partOf, union(byPartOf.get(partOf) ?? NO_ZONES, zones));
+          break;
+        }
+        case CONTRIBUTION.projetPersonnalise: {
+          const state = persons[target]!;
+          state.pp = union(state.pp, zones);
+          if (zones !== all) state.ppOther = true;
+          break;
+        }
+        case CONTRIBUTION.projetPersonnaliseOnHold:
+          persons[target]!.ppOnHold = union(persons[target]!.ppOnHold, zones);
+          break;
+        case CONTRIBUTION.projetPersonnaliseOther:
+          persons[target]!.ppOther = true;
+          break;
+        case CONTRIBUTION.dmpByAgent: {
+          const state = persons[target]!;
+          const org = this.strings[refs[i]!]!;
+          const byOrg = (state.dmpByOrg ??= new Map<string, ZoneSet>());
+          byOrg.set(org, union(byOrg.get(org) ?? NO_ZONES, zones));
+          break;
+        }
+        case CONTRIBUTION.updatedAfterPeriod:
+          countPerZone(this.updatedAfterPeriod, zones);
+          break;
+        case CONTRIBUTION.usageAtOrganisation: {
+          const counters = this.countersOf(this.strings[target]!);
+          counters.total++;
+          countInZones(this.grid, counters, USAGE_KIND_CODES[refs[i]!]!, at[i]!);
+          break;
+        }
+      }
+    }
+    const organisations: OrganisationFact[] = [];
+    this.organisations.forEach((o, i) => {
+      if (used(this.organisationOccurrences[i]!)) organisations.push(o);
+    });
+    this.organisations = organisations;
+    this.sejours = this.sejours.filter((s) => used(s.occurrence));
+    this.pendingUsage = this.pendingUsage.filter((u) => used(u.occurrence));
+    this.eventsWithoutSubject = this.eventsWithoutSubject.filter((e) => used(e.occurrence));
+    for (const { problem, occurrence } of this.recordProblems)
+      if (used(occurrence)) this.problems.push(problem);
+    this.recordProblems = [];
+    for (const counters of this.orgCounters.values()) {
+      const records: string[] = [];
+      counters.records.forEach((record, i) => {
+        if (used(counters.recordOccurrences[i]!)) records.push(record);
+      });
+      counters.records = records;
+    }
+    for (const state of this.personList) {
+      if (state.pendingRecords === null) continue;
+      const occurrences = state.pendingOccurrences ?? [];
+      state.pendingRecords = state.pendingRecords.filter((_, i) => used(occurrences[i] ?? UNIQUE_OCCURRENCE));
+      state.pendingOccurrences = null;
+    }
+    this.duplicates = this.versions.duplicates();
+  }
+
+  /**
+   * Everything read so far, as plain data (structured-clone friendly): a worker thread counts its share of
+   * the input and hands this to the main thread, which merges it (`mergeState`). The result does not depend
+   * on how the input was shared out: versions are decided again across the parts, contributions applied
+   * once at the end, lists concatenated.
    */
   exportState(): AccumulatorState {
     return {
+      // In index order: a Map iterates in insertion order, and `stateOf` inserts in both at once.
       persons: [...this.persons],
-      patients: [...this.patients.values()],
-      organisations: this.organisations,
+      patients: [...this.patients.values()].map((p) => [p, this.patientOccurrences.get(p.key)!]),
+      organisations: this.organisations.map((o, i) => [o, this.organisationOccurrences[i]!]),
       sejours: this.sejours,
       pendingUsage: this.pendingUsage,
       orgCounters: [...this.orgCounters],
       problems: this.problems,
+      recordProblems: this.recordProblems,
+      eventsWithoutSubject: this.eventsWithoutSubject,
       updatedAfterPeriod: this.updatedAfterPeriod,
+      timeForms: [...this.timeForms],
+      versions: this.versions.exportState(),
+      log: this.log.exportState(),
+      strings: this.strings,
     };
   }
 
   mergeState(state: AccumulatorState): void {
+    const base = this.versions.mergeState(state.versions);
+    const occurrence = (o: number): number => (o < 0 ? o : o + base);
+    const personIndex: number[] = [];
     for (const [key, other] of state.persons) {
-      const mine = this.persons.get(key);
-      if (mine === undefined) this.persons.set(key, Object.assign(new PersonState(), other));
-      else mergePersonState(mine, other);
+      const mine = this.stateOf(key);
+      personIndex.push(mine.index);
+      if (other.pendingRecords !== null) {
+        (mine.pendingRecords ??= []).push(...other.pendingRecords);
+        (mine.pendingOccurrences ??= []).push(...(other.pendingOccurrences ?? []).map(occurrence));
+      }
     }
-    for (const patient of state.patients) this.patients.set(patient.key, patient);
-    this.organisations.push(...state.organisations);
-    this.sejours.push(...state.sejours);
-    this.pendingUsage.push(...state.pendingUsage);
+    const stringIndex = state.strings.map((text) => this.intern(text));
+    this.log.append(state.log, base, personIndex, stringIndex);
+    for (const [patient, o] of state.patients) {
+      if (!this.versions.isUsed(occurrence(o))) continue;
+      this.patients.set(patient.key, patient);
+      this.patientOccurrences.set(patient.key, occurrence(o));
+    }
+    for (const [organisation, o] of state.organisations) {
+      this.organisations.push(organisation);
+      this.organisationOccurrences.push(occurrence(o));
+    }
+    for (const s of state.sejours) this.sejours.push({ ...s, occurrence: occurrence(s.occurrence) });
+    for (const u of state.pendingUsage)
+      this.pendingUsage.push({ ...u, occurrence: occurrence(u.occurrence) });
+    for (const e of state.eventsWithoutSubject)
+      this.eventsWithoutSubject.push({ ...e, occurrence: occurrence(e.occurrence) });
+    for (const { problem, occurrence: o } of state.recordProblems)
+      this.recordProblems.push({ problem, occurrence: occurrence(o) });
     for (const [key, other] of state.orgCounters) {
-      const counters = this.orgCounters.get(key);
-      if (counters === undefined) {
-        this.orgCounters.set(key, Object.assign(new OrgCounters(0, 0), other));
-        continue;
-      }
-      addCounters(counters, other);
-      for (const record of other.records) {
-        if (counters.records.length >= MAX_RECORDS_NAMED_PER_ORGANISATION) break;
+      const counters = this.countersOf(key);
+      other.records.forEach((record, i) => {
+        if (counters.records.length >= MAX_RECORDS_NAMED_PER_ORGANISATION) return;
         counters.records.push(record);
-      }
+        counters.recordOccurrences.push(occurrence(other.recordOccurrences[i]!));
+      });
     }
     this.problems.push(...state.problems);
     addInto(this.updatedAfterPeriod, state.updatedAfterPeriod);
+    for (const [key, count] of state.timeForms)
+      this.timeForms.set(key, (this.timeForms.get(key) ?? 0) + count);
+  }
+
+  private stateOf(key: string): PersonState {
+    let state = this.persons.get(key);
+    if (state === undefined) {
+      state = new PersonState(this.personList.length);
+      this.persons.set(key, state);
+      this.personList.push(state);
+    }
+    return state;
   }
 }
 
 /** The plain-data form of an accumulator (see `Accumulator.exportState`). */
 export interface AccumulatorState {
   persons: [string, PersonState][];
-  patients: PatientFact[];
-  organisations: OrganisationFact[];
+  patients: [PatientFact, number][];
+  organisations: [OrganisationFact, number][];
   sejours: SejourCandidate[];
   pendingUsage: PendingUsage[];
   orgCounters: [string, OrgCounters][];
   problems: ProblemFact[];
+  recordProblems: { problem: ProblemFact; occurrence: number }[];
+  eventsWithoutSubject: EventWithoutSubject[];
   updatedAfterPeriod: number[];
-}
-
-/** Adds every counter of `from` into `into` (same grid). */
-function addCounters(into: OrgCounters, from: OrgCounters): void {
-  addInto(into.mssante, from.mssante);
-  addInto(into.eParcours, from.eParcours);
-  addInto(into.eParcoursSinceStart, from.eParcoursSinceStart);
-  addInto(into.ePrescriptions, from.ePrescriptions);
-  into.total += from.total;
+  timeForms: [string, number][];
+  versions: RecordVersionsState;
+  log: ContributionLogState;
+  strings: string[];
 }
 
 function mergeZoneMaps(

@@ -10,7 +10,8 @@ import {
   type EngineOptions,
   type ResolvedOptions,
 } from './options.js';
-import { createFactExtractor } from './read/extract.js';
+import { createFactExtractor, type RecordLocation } from './read/extract.js';
+import type { FindingLocation } from './results.js';
 import { buildPeriodGrid } from './vocabulary/period.js';
 
 /**
@@ -18,12 +19,26 @@ import { buildPeriodGrid } from './vocabulary/period.js';
  * Pure: no I/O, no clock (the measurement date is an option), silent, and it never throws on bad data.
  */
 export interface Engine {
-  /** Adds a FHIR resource or a Bundle (its entries are added, `urn:uuid:` full URLs resolved). */
-  add(record: unknown): void;
+  /**
+   * Adds a FHIR resource or a Bundle (its entries are added, `urn:uuid:` full URLs resolved). `location`
+   * says where it was read (findings about it say so) and, for readers that share an input out, its place
+   * in the whole input (see `RecordLocation`).
+   */
+  add(record: unknown, location?: RecordLocation): void;
   /** Adds a fact directly (recomputation from a projection). */
   addFact(fact: Fact): void;
-  /** Reports input that could not even be parsed (a bad NDJSON line), so it appears in data quality. */
-  reportUnreadable(location: string, reason: string): void;
+  /**
+   * Reports input that could not even be parsed (a bad NDJSON line), so it appears in data quality. A
+   * string names the input (a file, or `file:line` as it used to); a `RecordLocation` says where exactly.
+   */
+  reportUnreadable(location: string | RecordLocation, reason: string): void;
+  /**
+   * Reports an input that could not be read to its end (a truncated or corrupt file, a Bulk manifest or a
+   * file it lists, a FHIR search that stops early): an `input-incomplete` error naming the input and how far
+   * it got (`location.line`, `location.byteOffset`: what was read). The figures of what was read are still
+   * computed: a caller that seals or submits them must not (indicators.md "A record and an input").
+   */
+  reportIncomplete(location: RecordLocation & { input: string }, reason: string): void;
   /**
    * What this engine has counted, as plain data, so that engines fed with parts of one input (worker
    * threads) can be combined: `mergePartial` on one of them, then `finish`. Only between engines created
@@ -71,12 +86,14 @@ export function createEngine(options: EngineOptions): Engine {
 
   return {
     options: resolved,
-    add(record) {
+    add(record, location) {
       ensureOpen();
-      extract(record, emit);
+      acc.order = location?.order ?? 0;
+      extract(record, emit, location);
     },
     addFact(fact) {
       ensureOpen();
+      acc.order = 0;
       acc.add(fact);
     },
     reportUnreadable(location, reason) {
@@ -85,12 +102,25 @@ export function createEngine(options: EngineOptions): Engine {
         k: 'problem',
         code: 'unreadable-input',
         resourceType: 'unknown',
-        id: location,
+        // A string is also the finding's id, as before `RecordLocation` (callers that match on it).
+        ...(typeof location === 'string' ? { id: location } : {}),
         message: reason,
+        location: findingLocation(typeof location === 'string' ? { input: location } : location),
+      });
+    },
+    reportIncomplete(location, reason) {
+      ensureOpen();
+      emit({
+        k: 'problem',
+        code: 'input-incomplete',
+        resourceType: 'unknown',
+        message: reason,
+        location: findingLocation(location),
       });
     },
     exportPartial() {
       ensureOpen();
+      extract.flush(emit);
       return { format: PARTIAL_FORMAT, optionsKey, state: acc.exportState() };
     },
     personKeys() {
@@ -110,7 +140,9 @@ export function createEngine(options: EngineOptions): Engine {
     },
     finish() {
       ensureOpen();
+      extract.flush(emit);
       finished = true;
+      acc.settle();
       return finalize(acc);
     },
   };
@@ -155,4 +187,13 @@ export function explainEstablishment(
   finess: string,
 ): EstablishmentExplanation | undefined {
   return computation.subjects.find((s) => s.finess === finess);
+}
+
+/** The parts of a location that findings show (not `order`). */
+function findingLocation(location: RecordLocation): FindingLocation {
+  return {
+    ...(location.input === undefined ? {} : { input: location.input }),
+    ...(location.line === undefined ? {} : { line: location.line }),
+    ...(location.byteOffset === undefined ? {} : { byteOffset: location.byteOffset }),
+  };
 }

@@ -7,6 +7,10 @@ import type { IndicatorId } from './indicators/registry.js';
  */
 export type ExclusionReason =
   | 'no-update-in-period'
+  /**
+   * No longer given: with `calendar-year`, numerators are drawn from the year's population (issue 9), so
+   * every person of a denominator is judged by the rule itself. Kept so that the type stays compatible.
+   */
   | 'not-accompanied-in-period'
   | 'no-projet-personnalise'
   | 'projet-personnalise-on-hold'
@@ -29,7 +33,7 @@ export interface IndicatorExplanation {
 
 export interface EstablishmentExplanation {
   finess: string;
-  /** Every person accompanied in P, with the Patient records merged into each. */
+  /** Every person accompanied (per `denominatorScope`), with the Patient records merged into each. */
   persons: { person: string; records: string[] }[];
   indicators: Partial<Record<IndicatorId, IndicatorExplanation>>;
 }

@@ -1,5 +1,5 @@
 import type { UsageEventKind } from './vocabulary/systems.js';
-import type { DataQualityCode } from './results.js';
+import type { DataQualityCode, FindingLocation } from './results.js';
 
 /**
  * Facts: the minimal fields the rules read from one input record, and nothing else. The engine turns every
@@ -8,6 +8,7 @@ import type { DataQualityCode } from './results.js';
  * Every field is JSON; keys are reference keys (see read/references.ts); times are the record's own strings.
  */
 export type Fact =
+  | RecordFact
   | OrganisationFact
   | PatientFact
   | SejourFact
@@ -15,10 +16,26 @@ export type Fact =
   | ProjetPersonnaliseFact
   | UpdateFact
   | UsageFact
-  | ProblemFact;
+  | ProblemFact
+  | TimeFormFact;
 
 /** Where extraction hands its facts (the engine's accumulator, and `onFact`). */
 export type EmitFact = (fact: Fact) => void;
+
+/**
+ * One record read: the facts that follow, up to the next `record` fact, are this record's. `resourceType`
+ * and `id` make its `Type/id` (`id` `null` when it has none: it cannot have duplicates; kept apart so that
+ * no key string is built per record), `lastUpdated` is its `meta.lastUpdated`. When the input holds the
+ * same `Type/id` twice, only the facts of the latest version count (indicators.md "One Type/id is one
+ * record"; resolve/record-versions.ts). Written before a record's first fact; a projection without them
+ * (sealed before issue 9) counts every fact.
+ */
+export interface RecordFact {
+  k: 'record';
+  resourceType: string;
+  id: string | null;
+  lastUpdated: string | null;
+}
 
 export interface OrganisationFact {
   k: 'organisation';
@@ -106,6 +123,12 @@ export interface UsageFact {
    * Organization; otherwise the event is attributed through the person's séjours. Omitted when `false`.
    */
   orgUntyped?: true;
+  /**
+   * The other organisations `agent[].who` names, when it names more than one: the event is attributed only
+   * if they are all one ESSMS, or the others are not reported ESSMS (data-model.md: two different ESSMS
+   * make it `unattributed-event`). Omitted when there are none.
+   */
+  otherOrgs?: string[];
 }
 
 /** A record that could not be used, with the reason (never its content). */
@@ -113,8 +136,25 @@ export interface ProblemFact {
   k: 'problem';
   code: DataQualityCode;
   resourceType: string;
-  id: string;
+  /** The record's id; absent when it has none. */
+  id?: string;
   message: string;
+  /** Where it was read: file and line (or byte offset), Bundle entry. */
+  location?: FindingLocation;
+  /** Other records it concerns (the Bundle holding it), as `Type/id`. */
+  related?: string[];
+}
+
+/**
+ * Time values outside FHIR's grammar but usable (no seconds, more than 9 fractional digits), counted per
+ * field while reading (`field` as `Encounter.period.start`, `deviations` the `TIME_DEVIATIONS` bits):
+ * one warning per field says how many, so that the DUI editor can fix its export.
+ */
+export interface TimeFormFact {
+  k: 'time-form';
+  field: string;
+  deviations: number;
+  count: number;
 }
 
 /**
@@ -125,6 +165,11 @@ export function pseudonymiseFact(fact: Fact, pseudonymise: (key: string) => stri
   const p = (key: string): string => (key.startsWith('finess:') ? key : pseudonymise(key));
   const pn = (key: string | null): string | null => (key === null ? null : p(key));
   switch (fact.k) {
+    case 'record':
+      // The pseudonym of its whole `Type/id`, as record keys are elsewhere.
+      return { ...fact, id: fact.id === null ? null : p(`${fact.resourceType}/${fact.id}`) };
+    case 'time-form':
+      return fact;
     case 'organisation':
       return { ...fact, key: p(fact.key), aliases: fact.aliases.map(p), partOf: pn(fact.partOf) };
     case 'patient':
@@ -151,8 +196,18 @@ export function pseudonymiseFact(fact: Fact, pseudonymise: (key: string) => stri
     case 'update':
       return { ...fact, record: p(fact.record), subjects: fact.subjects.map(p) };
     case 'usage':
-      return { ...fact, record: p(fact.record), subject: pn(fact.subject), org: pn(fact.org) };
+      return {
+        ...fact,
+        record: p(fact.record),
+        subject: pn(fact.subject),
+        org: pn(fact.org),
+        ...(fact.otherOrgs === undefined ? {} : { otherOrgs: fact.otherOrgs.map(p) }),
+      };
     case 'problem':
-      return { ...fact, id: p(fact.id) };
+      return {
+        ...fact,
+        ...(fact.id === undefined ? {} : { id: p(fact.id) }),
+        ...(fact.related === undefined ? {} : { related: fact.related.map(p) }),
+      };
   }
 }

@@ -1,5 +1,5 @@
 import type { Accumulator } from './accumulator.js';
-import { Findings } from './data-quality.js';
+import { Findings, warnDuplicateRecords, warnTimeForms } from './data-quality.js';
 import type { EstablishmentExplanation, SubjectLists } from './explain.js';
 import { explainEstablishment } from './indicators/explanation.js';
 import { establishmentRates, warnEmptyDenominators } from './indicators/rates.js';
@@ -11,7 +11,7 @@ import { mergeStates, resolvePersons, type Person } from './resolve/persons.js';
 import { classifySejours, sejourProviders } from './resolve/sejours.js';
 import type { EstablishmentResult, ResultsDocument } from './results.js';
 import { countAccompanied, placeSejour } from './rules/accompanied.js';
-import { countDemotedEvent, countEventsByPartOf } from './rules/agenda-event.js';
+import { countDemotedEvent, countEventsByPartOf, countEventsWithoutSubject } from './rules/agenda-event.js';
 import { eParcoursResult } from './rules/e-parcours.js';
 import { ePrescriptionsResult } from './rules/e-prescriptions.js';
 import { warnHistoryMissing } from './rules/updated.js';
@@ -30,6 +30,8 @@ export interface Computation {
  */
 export function finalize(acc: Accumulator): Computation {
   const findings = new Findings(acc.problems);
+  warnDuplicateRecords(acc.duplicates, findings);
+  warnTimeForms(acc.timeForms, findings);
 
   // 1. Who is who: Organizations by every key they can be reached by; Patient records merged into persons.
   const organisations = indexOrganisations(acc.organisations);
@@ -52,11 +54,13 @@ export function finalize(acc: Accumulator): Computation {
   // 5. Séjours given to their persons; candidates that are events count as agenda events.
   for (const s of sejours.candidates) {
     if (sejours.isSejour(s)) placeSejour(s, persons.personOf, establishments.of, findings);
-    else countDemotedEvent(acc, s, persons.personOf, findings);
+    else countDemotedEvent(acc, s, sejours, persons.personOf, findings);
   }
 
-  // 6. Agenda events recognised through their partOf séjour.
+  // 6. Agenda events recognised through their partOf séjour, and those that are its person's for lack of
+  //    a subject of their own.
   for (const person of persons.byId.values()) countEventsByPartOf(person, sejours);
+  countEventsWithoutSubject(acc, sejours, persons.personOf, findings);
 
   // 7. Usage events attributed to their ESSMS (agent.who, else the séjour at that instant).
   attributeUsage(acc, organisations, establishments, persons, findings);

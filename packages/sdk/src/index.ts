@@ -19,7 +19,12 @@ export {
   type Engine,
   type EnginePartial,
 } from './engine.js';
-export { createFactExtractor, type ExtractorOptions } from './read/extract.js';
+export {
+  createFactExtractor,
+  type ExtractorOptions,
+  type FactExtractor,
+  type RecordLocation,
+} from './read/extract.js';
 export type { Computation } from './finalize.js';
 export type { ComputeOptions, EngineOptions, ResolvedOptions } from './options.js';
 export { resolveOptions, serialisableOptions } from './options.js';
@@ -46,9 +51,11 @@ export {
 } from './indicators/registry.js';
 
 // Results and explanations
+export { rollUpOrganisation } from './indicators/roll-up.js';
 export type {
   DataQualityCode,
   DataQualityFinding,
+  FindingLocation,
   DenominatorScope,
   EParcoursResult,
   EPrescriptionResult,
@@ -76,7 +83,9 @@ export type {
   PatientFact,
   ProblemFact,
   ProjetPersonnaliseFact,
+  RecordFact,
   SejourFact,
+  TimeFormFact,
   UpdateFact,
   UsageFact,
 } from './facts.js';
@@ -84,7 +93,7 @@ export { pseudonymiseFact } from './facts.js';
 export { defaultRecognisers, type EncounterKind, type Recognisers } from './read/recognisers.js';
 
 // FHIR outputs
-export { MEASURES, MEASURES_VERSION, measureCanonical } from './fhir/measures.js';
+export { MEASURES, MEASURES_VERSION, measureCanonical, versionedMeasureCanonical } from './fhir/measures.js';
 export { periodWithOffsets, toMeasureReports, type MeasureReportOptions } from './fhir/measure-reports.js';
 
 // Usage events and constants

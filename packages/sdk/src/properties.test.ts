@@ -11,7 +11,7 @@ import {
   type Fact,
   type IndicatorResults,
 } from './index.js';
-import { duiExtract, jsonPaths, junk, mutateAt } from './test-support/arbitraries.js';
+import { duiExtract, jsonPaths, junk, mutateAt, straddlingExtract } from './test-support/arbitraries.js';
 
 /**
  * Property runs are kept small enough for the whole SDK suite to stay within its time budget (creating an
@@ -213,6 +213,39 @@ describe('properties', () => {
           checkInvariants(computeIndicatorsSync(records, opts));
         }),
         { numRuns: RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'a numerator never exceeds its denominator for the four person rates, with either denominatorScope (issue 9 §1)',
+    () => {
+      // Measurement dates whose P straddles two calendar years (2024-01-15: P from 2023-10-15, year 2024)
+      // as well as ordinary ones, each with both scopes.
+      const scoped = fc.record({
+        measureDate: fc.constantFrom('2024-01-15', '2024-02-29', '2024-01-01', '2024-04-01'),
+        denominatorScope: fc.constantFrom<'period' | 'calendar-year'>('period', 'calendar-year'),
+      });
+      const personRates = [
+        'taux-dossiers-actifs',
+        'taux-projet-personnalise',
+        'taux-evenement-agenda',
+        'taux-dmp',
+      ] as const;
+      fc.assert(
+        fc.property(fc.oneof(duiExtract, straddlingExtract), scoped, (records, opts) => {
+          const c = computeIndicatorsSync(records, opts);
+          for (const owner of [...c.results.establishments, ...c.results.organisations]) {
+            for (const id of personRates) {
+              const { numerator, denominator } = owner.indicators[id];
+              expect(numerator, `${owner.finess} ${id} ${opts.denominatorScope}`).toBeLessThanOrEqual(
+                denominator,
+              );
+            }
+          }
+        }),
+        { numRuns: RUNS * 3 },
       );
     },
     TIMEOUT_MS,

@@ -85,7 +85,27 @@ export type DataQualityCode =
   | 'unattributed-event'
   | 'timezone-unknown'
   | 'empty-denominator'
-  | 'unreadable-input';
+  | 'unreadable-input'
+  /** An input (a file, a stream, a Bulk manifest, a FHIR search) that could not be read to its end. */
+  | 'input-incomplete'
+  /** The same `Type/id` read more than once: the latest version is used, the others are not. */
+  | 'duplicate-record'
+  /** Time values outside FHIR's grammar but unambiguous (no seconds…): used, and counted per field. */
+  | 'time-format'
+  /** Added by the agent: an ESSMS of the data that its config does not list (contract.md §4 "Scope"). */
+  | 'establishment-not-configured';
+
+/**
+ * Where a finding was read, for records that have no id of their own or whose id does not say where they
+ * are: the input (a file path, or as the caller named it), its line (1-based) or the byte offset where the
+ * line starts (when readers share a file), the index of the entry in the Bundle that held it.
+ */
+export interface FindingLocation {
+  input?: string;
+  line?: number;
+  byteOffset?: number;
+  entry?: number;
+}
 
 export interface DataQualityFinding {
   code: DataQualityCode;
@@ -101,6 +121,10 @@ export interface DataQualityFinding {
   finess?: string;
   /** How many records the finding covers, when it summarises several. */
   count?: number;
+  /** Where the record (or the input) was read. */
+  location?: FindingLocation;
+  /** The field a finding is about (`Encounter.period.start`). */
+  field?: string;
 }
 
 export interface ResultsDocument {

@@ -80,9 +80,12 @@ export function registerComputeCommand(program: Command): void {
       });
       let outcome;
       try {
+        // For display: an input that could not be read to its end is shown in the document's data quality
+        // (input-incomplete) with the figures of what was read; only a run that seals refuses it.
         outcome = await computeFromSources([createFileSource({ paths: flags.input })], options, {
           readerThreads: flags.threads,
           progress,
+          incompleteInput: 'report',
         });
       } catch (error) {
         if (isSdkError(error)) throw new UsageError(error.message);
@@ -101,6 +104,12 @@ export function registerComputeCommand(program: Command): void {
       } else {
         process.stdout.write(
           format === 'json' ? `${JSON.stringify(results, null, 2)}\n` : formatResultsTable(results),
+        );
+      }
+      if (outcome.incomplete.length > 0) {
+        process.stderr.write(
+          `esms: ${outcome.incomplete.length} input(s) could not be read to their end (input-incomplete in the data quality): ` +
+            `the figures are those of what was read, and run-once would refuse them\n`,
         );
       }
       if (results.establishments.length === 0) {

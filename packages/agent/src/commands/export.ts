@@ -2,14 +2,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseMeasureDateFlag } from '../config/measure-date.js';
-import { toMeasureReports, type ResultsDocument } from '@esms-numerique/sdk';
-import type { Bundle } from 'fhir/r4.js';
+import type { ResultsDocument } from '@esms-numerique/sdk';
 import { AgentError, UsageError } from '../errors.js';
 import { resolveEvidenceDir } from '../evidence/evidence-dir.js';
 import { EvidenceInvalidError } from '../evidence/errors.js';
-import { evidenceSealExtensions } from '../evidence/evidence-seal.js';
 import { verifyStoreRun } from '../evidence/verified-run.js';
 import { figuresToCsv } from '../export/figures-csv.js';
+import { measureReportBundle } from '../export/figures-fhir.js';
 
 interface ExportFlags {
   format: 'csv' | 'fhir';
@@ -83,7 +82,7 @@ export function registerExportCommand(program: Command): void {
       const text =
         flags.format === 'csv'
           ? figuresToCsv(results, flags.excelFr === true ? 'excel-fr' : 'rfc4180')
-          : `${JSON.stringify(measureReportBundle(results, run.seal), null, 2)}\n`;
+          : `${JSON.stringify(measureReportBundle(results, run.entry.time, run.seal), null, 2)}\n`;
       if (flags.out === undefined) {
         process.stdout.write(text);
       } else {
@@ -93,21 +92,4 @@ export function registerExportCommand(program: Command): void {
         );
       }
     });
-}
-
-/** The MeasureReports of a run, each with the run's evidence seal (contract.md §5) when it has one. */
-function measureReportBundle(
-  results: ResultsDocument,
-  seal: { hash: string; previous: string } | null,
-): Bundle {
-  const extension = seal === null ? [] : evidenceSealExtensions(seal);
-  return {
-    resourceType: 'Bundle',
-    ...(seal === null ? {} : { meta: { extension } }),
-    type: 'collection',
-    entry: toMeasureReports(results).map((report) => ({
-      resource:
-        seal === null ? report : { ...report, extension: [...(report.extension ?? []), ...extension] },
-    })),
-  };
 }

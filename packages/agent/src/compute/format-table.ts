@@ -85,6 +85,15 @@ export function formatResultsTable(doc: ResultsDocument): string {
     summary.set(key, (summary.get(key) ?? 0) + (f.count ?? 1));
   }
   for (const [key, n] of [...summary.entries()].sort()) out.push(`  ${key}: ${n}`);
+  // An input read only in part makes every figure doubtful: each is named (file and how far it got).
+  const incomplete = errors.filter((e) => e.code === 'input-incomplete');
+  if (incomplete.length > 0) {
+    out.push(
+      '',
+      'Entrées lues en partie seulement (les chiffres ci-dessus ne valent que pour ce qui a été lu):',
+    );
+    for (const e of incomplete) out.push(`  ${e.message}`);
+  }
   return `${out.join('\n')}\n`;
 }
 

@@ -262,7 +262,7 @@ describe('verifyEvidence on a tampered store names the entry and the check', () 
     };
     const report0 = bundle.entry.find(
       (e) =>
-        e.resource.measure.endsWith('/taux-dossiers-actifs') &&
+        e.resource.measure.split('|')[0]?.endsWith('/taux-dossiers-actifs') === true &&
         e.resource.reporter.identifier.value === '970400032',
     );
     const numerator = report0?.resource.group[0]?.population.find(

@@ -1,8 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { createEngine, type Computation, type Engine, type EngineOptions } from '@esms-numerique/sdk';
 import { SILENT_PROGRESS, type ProgressObserver } from '../progress/progress-observer.js';
+import type { InputIncomplete } from '../sources/input-incomplete.js';
+import { isSourceIncompleteError } from '../sources/source-incomplete-error.js';
 import type { RecordSource } from '../sources/source.js';
-import { feedEngine, type FeedCounts } from './feed-engine.js';
+import {
+  feedEngine,
+  newFeedCounts,
+  reportIncomplete,
+  type FeedCounts,
+  type IncompleteInputPolicy,
+} from './feed-engine.js';
 import { countFilesInParallel } from './parallel-count.js';
 
 export interface SourceComputation {
@@ -10,6 +18,8 @@ export interface SourceComputation {
   /** Records read (resources and Bundles), and lines or files that could not be parsed. */
   recordsRead: number;
   problems: number;
+  /** Inputs that could not be read to their end (only with the `report` policy: `fail` throws). */
+  incomplete: InputIncomplete[];
   options: Engine['options'];
 }
 
@@ -22,13 +32,19 @@ export interface ComputeFromSourcesOptions {
   readerThreads?: number | undefined;
   /** Told of the `read` and `compute` phases, each record by type and each page (default: nothing). */
   progress?: ProgressObserver | undefined;
+  /**
+   * An input that could not be read to its end: `fail` (the default: a run that seals or submits) throws
+   * `SourceIncompleteError` and computes nothing; `report` (`esms compute`) computes the rest and reports it.
+   */
+  incompleteInput?: IncompleteInputPolicy | undefined;
 }
 
 /**
  * Streams every source into one SDK engine. Local files are read, parsed and counted by worker threads
  * (each with its own engine, merged here); other sources stream their records through this thread.
  * Unparsable input is reported through the engine, so it shows in the results' data quality, and the
- * computation goes on with the rest.
+ * computation goes on with the rest; an input that could not be read to its end fails the computation
+ * (`SourceIncompleteError`), or with `incompleteInput: 'report'` is reported as `input-incomplete` too.
  */
 export async function computeFromSources(
   sources: readonly RecordSource[],
@@ -37,11 +53,12 @@ export async function computeFromSources(
     signal,
     readerThreads = DEFAULT_READER_THREADS,
     progress = SILENT_PROGRESS,
+    incompleteInput = 'fail',
   }: ComputeFromSourcesOptions = {},
 ): Promise<SourceComputation> {
   const engine = createEngine(options);
   const onFact = options.onFact;
-  const counts: FeedCounts = { records: 0, problems: 0 };
+  const counts: FeedCounts = newFeedCounts();
   progress.phaseStarted('read');
   try {
     for (const source of sources) {
@@ -54,12 +71,21 @@ export async function computeFromSources(
           computeOptions: engine.options,
           signal,
           progress,
+          incompleteInput,
         });
         counts.records += read.records;
         counts.problems += read.problems;
+        counts.incomplete.push(...read.incomplete);
         continue;
       }
-      await feedEngine(engine, source.records(signal, progress), counts, progress);
+      try {
+        await feedEngine(engine, source.records(signal, progress), counts, incompleteInput, progress);
+      } catch (error) {
+        // A source that stops at an incomplete input by itself (a FHIR search): reported like the others
+        // when the caller only displays, the rest of that source unread.
+        if (incompleteInput === 'fail' || !isSourceIncompleteError(error)) throw error;
+        reportIncomplete(engine, error.incomplete, counts, 'report');
+      }
     }
   } catch (error) {
     progress.phaseEnded('read', { outcome: 'failed' });
@@ -82,6 +108,7 @@ export async function computeFromSources(
     computation,
     recordsRead: counts.records,
     problems: counts.problems,
+    incomplete: counts.incomplete,
     options: engine.options,
   };
 }

@@ -4,7 +4,8 @@ import { isAgentError } from '../errors.js';
 import type { RecordCounter } from '../progress/progress-observer.js';
 import { WORKER_PROGRESS_BATCH_RECORDS } from '../progress/progress-timings.js';
 import { readPlannedFile } from '../sources/file-source.js';
-import { feedEngine, type FeedCounts } from './feed-engine.js';
+import { feedEngine, newFeedCounts, type FeedCounts } from './feed-engine.js';
+import { isSourceIncompleteError } from '../sources/source-incomplete-error.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 
 /**
@@ -14,9 +15,9 @@ import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
  */
 const port = parentPort;
 if (port === null) throw new Error('count-worker must run in a worker thread');
-const { options, knownPersonKeys, reportProgress } = workerData as WorkerSetup;
+const { options, knownPersonKeys, reportProgress, incompleteInput } = workerData as WorkerSetup;
 const engine = createEngine({ ...options, knownPersonKeys });
-const counts: FeedCounts = { records: 0, problems: 0 };
+const counts: FeedCounts = newFeedCounts();
 
 function post(message: FromWorker): void {
   port!.postMessage(message);
@@ -42,7 +43,13 @@ const counter: RecordCounter | undefined = reportProgress
   : undefined;
 
 async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void> {
-  await feedEngine(engine, readPlannedFile(task.file, undefined, { range: task.range }), counts, counter);
+  await feedEngine(
+    engine,
+    readPlannedFile(task.file, undefined, { range: task.range }),
+    counts,
+    incompleteInput,
+    counter,
+  );
   flushProgress();
 }
 
@@ -59,6 +66,7 @@ port.on('message', (message: ToWorker) => {
         type: 'error',
         code: isAgentError(error) ? error.code : 'internal',
         message: error instanceof Error ? error.message : String(error),
+        ...(isSourceIncompleteError(error) ? { incomplete: error.incomplete } : {}),
       }),
   );
 });

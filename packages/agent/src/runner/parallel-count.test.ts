@@ -30,6 +30,16 @@ beforeAll(async () => {
     if (type === 'Encounter')
       lines.splice(Math.floor(lines.length / 2), 0, '{"resourceType": "Encounter", oops');
     await writeFile(join(dir, `${type}.000.ndjson`), `${lines.join('\n')}\n`);
+    // Duplicates, read by other threads: the same usage events again (counted once), and a later file with
+    // sej-2 again, same lastUpdated, cancelled: the last read (the later file) is the version used.
+    if (type === 'AuditEvent') await writeFile(join(dir, 'AuditEvent.001.ndjson'), `${lines.join('\n')}\n`);
+    if (type === 'Encounter') {
+      const sej2 = JSON.parse(lines.find((l) => l.includes('"sej-2"'))!) as Record<string, unknown>;
+      await writeFile(
+        join(dir, 'Encounter.009.ndjson'),
+        `${JSON.stringify({ ...sej2, status: 'cancelled' })}\n`,
+      );
+    }
   }
 });
 afterAll(async () => {
@@ -57,18 +67,36 @@ describe('counting local files with worker threads', () => {
       dataQuality: {
         ...results.dataQuality,
         errors: results.dataQuality.errors.map((e) =>
-          e.code === 'unreadable-input'
-            ? { ...e, id: (e.id ?? '').replace(/(:\d+| \(line at byte \d+\))$/, '') }
-            : e,
+          e.code === 'unreadable-input' ? { ...e, location: { input: e.location?.input ?? '' } } : e,
         ),
       },
     });
-    expect(parallel.results.dataQuality.errors.find((e) => e.code === 'unreadable-input')?.id).toMatch(
-      /Encounter\.000\.ndjson \(line at byte \d+\)$/,
-    );
+    const badLine = (c: typeof parallel) =>
+      c.results.dataQuality.errors.find((e) => e.code === 'unreadable-input')?.location;
+    expect(Object.keys(badLine(parallel) ?? {})).toEqual(['input', 'byteOffset']);
+    expect(Object.keys(badLine(sequential.computation) ?? {})).toEqual(['input', 'line']);
+    expect(badLine(parallel)?.input).toBe(join(dir, 'Encounter.000.ndjson'));
     expect(where(parallel.results)).toEqual(where(sequential.computation.results));
     expect(parallel.subjects).toEqual(sequential.computation.subjects);
     expect(parallel.results.establishments.length).toBeGreaterThan(0);
+    // Duplicates across threads are found when the partials are merged, and decided alike.
+    const duplicates = parallel.results.dataQuality.warnings.filter((w) => w.code === 'duplicate-record');
+    expect(duplicates.map((w) => `${w.resourceType}/${w.id}`)).toEqual([
+      'AuditEvent/ae-1',
+      'AuditEvent/ae-2',
+      'AuditEvent/ae-old',
+      'Encounter/sej-2',
+    ]);
+    const withoutDuplicates = await computeFromSources([createFileSource({ paths: [FIXTURE] })], OPTIONS, {
+      readerThreads: 1,
+    });
+    const mssante = (c: typeof parallel) =>
+      c.results.establishments.map((e) => e.indicators['taux-mssante'].numerator);
+    expect(mssante(parallel)).toEqual(mssante(withoutDuplicates.computation));
+    const accompanied = (c: typeof parallel) =>
+      c.results.establishments.map((e) => e.indicators['taux-dossiers-actifs'].denominator);
+    // sej-2 cancelled: pat-2 is no longer accompanied.
+    expect(accompanied(parallel)).toEqual(accompanied(withoutDuplicates.computation).map((n) => n - 1));
   });
 
   it('reports every record to the progress observer by type, those the worker threads read included', async () => {

@@ -8,7 +8,14 @@ import { planFiles, type PlannedFile } from '../sources/file-plan.js';
 import { readPlannedFile } from '../sources/file-source.js';
 import { isGzipPath } from '../sources/ndjson-lines.js';
 import type { RecordCounter } from '../progress/progress-observer.js';
-import { feedEngine, type FeedCounts } from './feed-engine.js';
+import {
+  feedEngine,
+  newFeedCounts,
+  reportIncomplete,
+  type FeedCounts,
+  type IncompleteInputPolicy,
+} from './feed-engine.js';
+import { SourceIncompleteError } from '../sources/source-incomplete-error.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 
 /** NDJSON files larger than this are read as several slices, so one big Encounter file uses every core. */
@@ -24,7 +31,7 @@ interface Task {
  * files) into its own engine; their partial states are merged into `engine` at the end. The SDK does not
  * depend on the order or the sharing of records, so the figures are those of one engine reading it all.
  *
- * @returns how many records were read, and how many lines could not be parsed.
+ * @returns how many records were read, how many lines could not be parsed, which files stopped early.
  */
 export async function countFilesInParallel(
   paths: readonly string[],
@@ -36,14 +43,25 @@ export async function countFilesInParallel(
     sliceBytes?: number;
     /** Told of the records read here and, in batches, of those the workers read. */
     progress?: RecordCounter | undefined;
+    /** What to do with a file that cannot be read to its end (feed-engine.ts); default `fail`. */
+    incompleteInput?: IncompleteInputPolicy | undefined;
   },
-): Promise<{ records: number; problems: number }> {
+): Promise<FeedCounts> {
   const progress = options.progress;
+  const policy = options.incompleteInput ?? 'fail';
   const plan = await planFiles(paths);
-  for (const problem of plan.problems) engine.reportUnreadable(problem.location, problem.reason);
-  const counts: FeedCounts = { records: 0, problems: plan.problems.length };
+  for (const problem of plan.problems)
+    engine.reportUnreadable(problem.at ?? problem.location, problem.reason);
+  const counts: FeedCounts = { ...newFeedCounts(), problems: plan.problems.length };
+  for (const incomplete of plan.incomplete) reportIncomplete(engine, incomplete, counts, policy);
   const readInto = (task: Task): Promise<void> =>
-    feedEngine(engine, readPlannedFile(task.file, options.signal, { range: task.range }), counts, progress);
+    feedEngine(
+      engine,
+      readPlannedFile(task.file, options.signal, { range: task.range }),
+      counts,
+      policy,
+      progress,
+    );
   // Organizations and Patients (small) are read here first: the workers then know every person, and need
   // not remember each record that refers to one for a possible `unknown-subject` report.
   const readFirst = plan.files.filter(
@@ -62,6 +80,7 @@ export async function countFilesInParallel(
     options: options.computeOptions,
     knownPersonKeys: engine.personKeys(),
     reportProgress: progress !== undefined,
+    incompleteInput: policy,
   };
   const workers: Worker[] = [];
   try {
@@ -101,10 +120,15 @@ export async function countFilesInParallel(
             case 'partial':
               counts.records += message.records;
               counts.problems += message.problems;
+              counts.incomplete.push(...message.incomplete);
               engine.mergePartial(message.partial);
               return;
             case 'error':
-              fail(new AgentError(message.code, message.message));
+              fail(
+                message.incomplete === undefined
+                  ? new AgentError(message.code, message.message)
+                  : new SourceIncompleteError(message.incomplete),
+              );
               return;
           }
         });

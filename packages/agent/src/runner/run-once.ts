@@ -197,7 +197,8 @@ async function sealAndSubmit(
       'ESSMS in the data but not in the config: left out (named in the data quality), never submitted',
     );
   }
-  const reports = toMeasureReports(results);
+  // MeasureReport.date: when this run started (the figures are those of its read).
+  const reports = toMeasureReports(results, { date: record.startedAt });
   // The id is derived from the figures alone: the seal the bytes will carry does not change it.
   const submissionId = buildSubmission(results, reports).id;
   record.submissionId = submissionId;

@@ -58,10 +58,7 @@ describe('applyScope (contract.md §4 "Scope")', () => {
   it('names each ESSMS of the data left out once, in the warnings', () => {
     const scoped = applyScope(whole, ['750006827', '970407680', '750000010']);
     expect(scoped.notConfigured).toEqual(['130007313', '690007356', '970108007']);
-    // (The SDK's closed list of codes does not have the agent's own yet, hence the widening.)
-    const named = scoped.results.dataQuality.warnings.filter(
-      (w) => (w.code as string) === NOT_CONFIGURED_WARNING,
-    );
+    const named = scoped.results.dataQuality.warnings.filter((w) => w.code === NOT_CONFIGURED_WARNING);
     expect(named.map((w) => w.finess)).toEqual(['130007313', '690007356', '970108007']);
     expect(named[0]?.message).toMatch(/in the data but not in the config.*neither sealed nor submitted/);
     // The SDK's findings are all still there; errors are left as they are.

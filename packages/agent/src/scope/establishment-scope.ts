@@ -1,11 +1,6 @@
+import { rollUpOrganisation, type DataQualityCode } from '@esms-numerique/sdk';
 import type { AgentConfig } from '../config/agent-config-schema.js';
-import type {
-  IndicatorResultsLike,
-  OrganisationResultLike,
-  RateResultLike,
-  ResultsLike,
-} from '../evidence/recompute.js';
-import { RATE_INDICATORS } from '../evidence/recompute.js';
+import type { OrganisationResultLike, ResultsLike } from '../evidence/recompute.js';
 
 /**
  * The ESSMS an agent reports for (contract.md §4 "Scope"): the FINESS géographiques its config lists, or
@@ -17,7 +12,7 @@ import { RATE_INDICATORS } from '../evidence/recompute.js';
 export type EstablishmentScope = readonly string[] | null;
 
 /** The data-quality warning naming an ESSMS present in the data but not configured (once per ESSMS). */
-export const NOT_CONFIGURED_WARNING = 'establishment-not-configured';
+export const NOT_CONFIGURED_WARNING: DataQualityCode = 'establishment-not-configured';
 
 export function scopeFromConfig(config: Pick<AgentConfig, 'establishments'>): EstablishmentScope {
   const finess = config.establishments.map((e) => e.finess);
@@ -55,7 +50,10 @@ export function applyScope<R extends ResultsLike, S>(
     const members = kept.filter((e) => organisation.establishments.includes(e.finess));
     if (members.length === 0) continue;
     organisations.push(
-      members.length === organisation.establishments.length ? organisation : rollUp(organisation, members),
+      // The SDK's own roll-up rule, over the members in scope.
+      members.length === organisation.establishments.length
+        ? organisation
+        : rollUpOrganisation(organisation, members),
     );
   }
   const warnings = [
@@ -82,67 +80,6 @@ export function applyScope<R extends ResultsLike, S>(
       ? ((subjects as unknown[]).filter((s) => wanted.has(finessOf(s) ?? '')) as S)
       : subjects,
     notConfigured,
-  };
-}
-
-/**
- * An organisme gestionnaire's figures summed over some of its ESSMS, as the SDK rolls them up (its
- * `rollUp` is internal; kept here until the SDK exports one).
- */
-function rollUp(
-  organisation: OrganisationResultLike,
-  members: ResultsLike['establishments'],
-): OrganisationResultLike {
-  const sum = (f: (e: ResultsLike['establishments'][number]) => number): number =>
-    members.reduce((acc, e) => acc + f(e), 0);
-  const rates = Object.fromEntries(
-    RATE_INDICATORS.map((id) => [
-      id,
-      rate(
-        sum((e) => e.indicators[id].numerator),
-        sum((e) => e.indicators[id].denominator),
-        organisation.indicators[id].target,
-      ),
-    ]),
-  ) as Pick<IndicatorResultsLike, (typeof RATE_INDICATORS)[number]>;
-  const byMonth: Record<string, number> = {};
-  for (const e of members) {
-    for (const [month, n] of Object.entries(e.indicators['e-prescriptions-importees'].byMonth)) {
-      byMonth[month] = (byMonth[month] ?? 0) + n;
-    }
-  }
-  const since = members.map((e) => e.indicators['echanges-e-parcours'].sinceProjectStart);
-  return {
-    finess: organisation.finess,
-    name: organisation.name,
-    establishments: members.map((e) => e.finess),
-    indicators: {
-      ...rates,
-      'e-prescriptions-importees': {
-        total: sum((e) => e.indicators['e-prescriptions-importees'].total),
-        byMonth,
-      },
-      'echanges-e-parcours': {
-        total: sum((e) => e.indicators['echanges-e-parcours'].total),
-        sinceProjectStart: since.some((s) => s === null)
-          ? null
-          : since.reduce<number>((a, s) => a + (s ?? 0), 0),
-      },
-    },
-    dossiersActifs: sum((e) => e.dossiersActifs),
-    fileActive: sum((e) => e.fileActive),
-  };
-}
-
-/** The SDK's rate: one decimal for display, `met` decided exactly on integers. */
-function rate(numerator: number, denominator: number, target: number): RateResultLike {
-  if (denominator === 0) return { numerator, denominator, rate: null, target, met: false };
-  return {
-    numerator,
-    denominator,
-    rate: Math.round((1000 * numerator) / denominator) / 10,
-    target,
-    met: numerator * 100 >= target * denominator,
   };
 }
 

@@ -84,14 +84,12 @@ export function searchProducer(search: PlannedSearch, context: SearchWalkContext
     const incomplete = (reason: IncompleteReason, detail: string, cause?: unknown): SourceIncompleteError =>
       new SourceIncompleteError(
         {
+          input: `${resourceType} search`,
           reason,
-          resourceType,
-          pages: state.pages,
-          records: state.seen.size + state.withoutId,
-          total: state.total,
           detail,
+          read: { pages: state.pages, records: state.seen.size + state.withoutId, total: state.total },
         },
-        cause === undefined ? undefined : { cause },
+        { resourceType, ...(cause === undefined ? {} : { cause }) },
       );
 
     /** One phase: from its first page to its last, or to a `PagingRefused`. */

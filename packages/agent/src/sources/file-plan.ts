@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputUnreadableError } from './input-unreadable-error.js';
+import type { InputIncomplete } from './input-incomplete.js';
 import type { SourceProblem } from './source.js';
 
 /** One file to read, in the order of the plan. */
@@ -12,13 +13,23 @@ export interface PlannedFile {
   format: 'ndjson' | 'json';
   /** The resource type the file holds, when its name or the bulk manifest says; orders the files. */
   resourceType: string | undefined;
+  /** Its place in the plan: orders its records before those of the files after it (`RecordPlace.order`). */
+  index: number;
 }
 
 export interface FilePlan {
   files: PlannedFile[];
-  /** Things the input itself reports as missing (a bulk export's error files). */
+  /** Things the input itself reports that are not records (a bulk export's warnings). */
   problems: SourceProblem[];
+  /**
+   * Inputs that cannot be read to their end (input-incomplete.ts): an invalid bulk manifest, a file it
+   * lists that is missing, an export whose error file reports errors. The rest of the plan is read.
+   */
+  incomplete: InputIncomplete[];
 }
+
+/** `RecordPlace.order` of a file's first byte: its index in the plan × 2⁴⁰ (files up to 1 TiB). */
+export const ORDER_PER_FILE = 2 ** 40;
 
 const NDJSON_SUFFIXES = ['.ndjson', '.jsonl', '.ndjson.gz', '.jsonl.gz'] as const;
 const JSON_SUFFIX = '.json';
@@ -37,18 +48,24 @@ const TYPES_READ_FIRST = ['Organization', 'Patient'] as const;
  * `manifest.json` lists when there is one, else every `.ndjson`/`.jsonl` (gzip too) and `.json` file in it (not
  * recursively: a bulk export is flat). Ordered Organization, then Patient, then the rest by type and name.
  *
- * @throws InputUnreadableError for a path that does not exist or cannot be read, a file of an unknown kind given
- *   explicitly, an invalid manifest, or a manifest entry whose file is missing.
+ * An invalid manifest, a file it lists that is missing, or an export whose error file reports errors is not
+ * thrown: it is in `incomplete`, and the other files are read (`esms compute` shows what they give; a run
+ * that seals refuses them).
+ *
+ * @throws InputUnreadableError for a path given that does not exist or cannot be read, or a file of an unknown
+ *   kind given explicitly: usage or configuration mistakes.
  */
 export async function planFiles(paths: readonly string[]): Promise<FilePlan> {
-  const files: PlannedFile[] = [];
+  const files: Omit<PlannedFile, 'index'>[] = [];
   const problems: SourceProblem[] = [];
+  const incomplete: InputIncomplete[] = [];
   for (const inputPath of paths) {
     const info = await statOrThrow(inputPath);
     if (info.isDirectory()) {
       const planned = await planDirectory(inputPath);
       files.push(...planned.files);
       problems.push(...planned.problems);
+      incomplete.push(...planned.incomplete);
     } else {
       const format = formatOf(inputPath);
       if (format === undefined) {
@@ -61,10 +78,12 @@ export async function planFiles(paths: readonly string[]): Promise<FilePlan> {
     }
   }
   files.sort(compareFiles);
-  return { files, problems };
+  return { files: files.map((file, index) => ({ ...file, index })), problems, incomplete };
 }
 
-async function planDirectory(directory: string): Promise<FilePlan> {
+type Planned = Omit<FilePlan, 'files'> & { files: Omit<PlannedFile, 'index'>[] };
+
+async function planDirectory(directory: string): Promise<Planned> {
   let names: string[];
   try {
     names = await readdir(directory);
@@ -72,7 +91,7 @@ async function planDirectory(directory: string): Promise<FilePlan> {
     throw new InputUnreadableError(directory, describeFsError(error), { cause: error });
   }
   if (names.includes(BULK_MANIFEST_FILE_NAME)) return planFromManifest(directory, new Set(names));
-  const files: PlannedFile[] = [];
+  const files: Omit<PlannedFile, 'index'>[] = [];
   for (const name of names) {
     if (name.startsWith('.')) continue;
     const format = formatOf(name);
@@ -82,7 +101,7 @@ async function planDirectory(directory: string): Promise<FilePlan> {
     if (!info.isFile()) continue;
     files.push({ path: filePath, format, resourceType: typeFromFileName(name, format) });
   }
-  return { files, problems: [] };
+  return { files, problems: [], incomplete: [] };
 }
 
 /** The parts of a bulk manifest we use (FHIR Bulk Data Access, "Response - Complete Status"). */
@@ -91,68 +110,132 @@ interface ManifestFileEntry {
   url?: unknown;
 }
 
-async function planFromManifest(directory: string, names: ReadonlySet<string>): Promise<FilePlan> {
+async function planFromManifest(directory: string, names: ReadonlySet<string>): Promise<Planned> {
   const manifestPath = path.join(directory, BULK_MANIFEST_FILE_NAME);
+  const invalid = (detail: string): Planned => ({
+    files: [],
+    problems: [],
+    // Which files the export holds is not known: none of this directory is read.
+    incomplete: [
+      {
+        input: manifestPath,
+        reason: 'manifest-invalid',
+        detail: `${detail}: no file of this export was read`,
+        read: {},
+      },
+    ],
+  });
   let manifest: unknown;
   try {
     manifest = JSON.parse(stripBom(await readFile(manifestPath, 'utf8')));
   } catch (error) {
-    const reason =
-      error instanceof SyntaxError ? 'the bulk manifest is not valid JSON' : describeFsError(error);
-    throw new InputUnreadableError(manifestPath, reason, { cause: error });
+    return invalid(
+      error instanceof SyntaxError ? 'the bulk manifest is not valid JSON' : describeFsError(error),
+    );
   }
   if (
     typeof manifest !== 'object' ||
     manifest === null ||
     !Array.isArray((manifest as { output?: unknown }).output)
   ) {
-    throw new InputUnreadableError(manifestPath, 'the bulk manifest has no "output" array');
+    return invalid('the bulk manifest has no "output" array');
   }
   const { output, error: errorEntries } = manifest as { output: unknown[]; error?: unknown };
-  const files: PlannedFile[] = [];
+  const files: Omit<PlannedFile, 'index'>[] = [];
+  const incomplete: InputIncomplete[] = [];
   for (const [index, entry] of output.entries()) {
-    const filePath = localFileFor(
+    const listed = localFileFor(
       directory,
       names,
       entry as ManifestFileEntry,
       manifestPath,
       `output[${index}]`,
     );
+    if (!('path' in listed)) {
+      incomplete.push(listed);
+      continue;
+    }
     const declaredType = (entry as ManifestFileEntry).type;
-    const format = formatOf(filePath) ?? 'ndjson';
+    const format = formatOf(listed.path) ?? 'ndjson';
     files.push({
-      path: filePath,
+      path: listed.path,
       format,
-      resourceType: typeof declaredType === 'string' ? declaredType : typeFromFileName(filePath, format),
+      resourceType: typeof declaredType === 'string' ? declaredType : typeFromFileName(listed.path, format),
     });
   }
-  // The export's error files hold OperationOutcomes about what the server could not export: not records, but the
-  // input is incomplete, and that must not go unnoticed.
+  // The export's error files hold OperationOutcomes about what the server could not export: not records, but
+  // when they report errors the input is incomplete, and that must not go unnoticed.
   const problems: SourceProblem[] = [];
   if (Array.isArray(errorEntries)) {
     for (const [index, entry] of errorEntries.entries()) {
-      const filePath = localFileFor(
+      const listed = localFileFor(
         directory,
         names,
         entry as ManifestFileEntry,
         manifestPath,
         `error[${index}]`,
       );
-      const info = await statOrThrow(filePath);
-      if (info.size > 0) {
-        problems.push({
-          location: filePath,
-          reason: 'the bulk export reports errors in this file: some records may be missing',
+      if (!('path' in listed)) {
+        incomplete.push(listed);
+        continue;
+      }
+      const verdict = await exportErrors(listed.path);
+      if (verdict === 'errors') {
+        incomplete.push({
+          input: listed.path,
+          reason: 'export-errors',
+          detail: 'the bulk export reports errors in this file: some records were not exported',
+          read: {},
         });
+      } else if (verdict === 'warnings') {
+        problems.push({ location: listed.path, reason: 'the bulk export reports warnings in this file' });
       }
     }
   }
-  return { files, problems };
+  return { files, problems, incomplete };
+}
+
+/** Error files larger than this are not parsed: they are taken as reporting errors. */
+const MAX_ERROR_FILE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * What a bulk export's error file reports: `errors` when an OperationOutcome issue has severity `fatal` or
+ * `error` (or the file cannot be read or parsed: nothing says it holds none), `warnings` for warnings and
+ * information only, `none` when it is empty.
+ */
+async function exportErrors(filePath: string): Promise<'errors' | 'warnings' | 'none'> {
+  let text: string;
+  try {
+    const info = await stat(filePath);
+    if (info.size === 0) return 'none';
+    if (info.size > MAX_ERROR_FILE_BYTES) return 'errors';
+    text = await readFile(filePath, 'utf8');
+  } catch {
+    return 'errors';
+  }
+  let issues = 0;
+  for (const line of stripBom(text).split('\n')) {
+    if (line.trim() === '') continue;
+    let outcome: unknown;
+    try {
+      outcome = JSON.parse(line);
+    } catch {
+      return 'errors';
+    }
+    const list = (outcome as { issue?: unknown } | null)?.issue;
+    if (!Array.isArray(list)) return 'errors';
+    for (const issue of list as { severity?: unknown }[]) {
+      issues += 1;
+      if (issue?.severity !== 'warning' && issue?.severity !== 'information') return 'errors';
+    }
+  }
+  return issues === 0 ? 'none' : 'warnings';
 }
 
 /**
  * A manifest `url` is where the server offered the file. Saved exports keep the files beside the manifest, so a
  * relative url is taken relative to the directory and an absolute one by its last path segment (the file name).
+ * An entry that names no file of the directory, or one that is missing, is an incomplete input.
  */
 function localFileFor(
   directory: string,
@@ -160,34 +243,44 @@ function localFileFor(
   entry: ManifestFileEntry,
   manifestPath: string,
   key: string,
-): string {
+): { path: string } | InputIncomplete {
+  const invalid = (detail: string): InputIncomplete => ({
+    input: manifestPath,
+    reason: 'manifest-invalid',
+    detail,
+    read: {},
+  });
   if (typeof entry !== 'object' || entry === null || typeof entry.url !== 'string' || entry.url === '') {
-    throw new InputUnreadableError(manifestPath, `the bulk manifest's ${key} has no url`);
+    return invalid(`the bulk manifest's ${key} has no url`);
   }
   let relative: string;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(entry.url)) {
-    const segments = new URL(entry.url).pathname.split('/');
-    relative = decodeURIComponent(segments[segments.length - 1] ?? '');
-  } else {
-    relative = decodeURIComponent(entry.url.split(/[?#]/)[0] ?? '');
+  try {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(entry.url)) {
+      const segments = new URL(entry.url).pathname.split('/');
+      relative = decodeURIComponent(segments[segments.length - 1] ?? '');
+    } else {
+      relative = decodeURIComponent(entry.url.split(/[?#]/)[0] ?? '');
+    }
+  } catch {
+    return invalid(`the bulk manifest's ${key} url is not a valid URL`);
   }
   const candidate = path.resolve(directory, relative);
   const inside = path.relative(path.resolve(directory), candidate);
   if (relative === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
-    throw new InputUnreadableError(
-      manifestPath,
-      `the bulk manifest's ${key} does not name a file in the directory`,
-    );
+    return invalid(`the bulk manifest's ${key} does not name a file in the directory`);
   }
   // A saved export is sometimes compressed after the fact: accept `X.ndjson.gz` for `X.ndjson`.
-  if (!inside.includes(path.sep) && !names.has(inside) && names.has(`${inside}.gz`)) return `${candidate}.gz`;
+  if (!inside.includes(path.sep) && !names.has(inside) && names.has(`${inside}.gz`))
+    return { path: `${candidate}.gz` };
   if (!inside.includes(path.sep) && !names.has(inside)) {
-    throw new InputUnreadableError(
-      path.join(directory, inside),
-      `listed in the bulk manifest (${key}) but missing`,
-    );
+    return {
+      input: path.join(directory, inside),
+      reason: 'listed-file-missing',
+      detail: `listed in the bulk manifest (${key}) but missing: none of its records were read`,
+      read: { lines: 0, bytes: 0 },
+    };
   }
-  return candidate;
+  return { path: candidate };
 }
 
 function formatOf(fileName: string): PlannedFile['format'] | undefined {
@@ -205,12 +298,12 @@ function typeFromFileName(filePath: string, format: PlannedFile['format']): stri
   return type === '' ? undefined : type;
 }
 
-function rankOf(file: PlannedFile): number {
+function rankOf(file: Omit<PlannedFile, 'index'>): number {
   const index = TYPES_READ_FIRST.indexOf(file.resourceType as (typeof TYPES_READ_FIRST)[number]);
   return index === -1 ? TYPES_READ_FIRST.length : index;
 }
 
-function compareFiles(a: PlannedFile, b: PlannedFile): number {
+function compareFiles(a: Omit<PlannedFile, 'index'>, b: Omit<PlannedFile, 'index'>): number {
   return (
     rankOf(a) - rankOf(b) ||
     compareText(path.basename(a.path), path.basename(b.path)) ||

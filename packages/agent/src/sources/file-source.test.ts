@@ -39,16 +39,43 @@ describe('createFileSource', () => {
       'Encounter/sej-1',
       'Encounter/sej-2',
     ]);
-    // The export's error file is not records, but the input is incomplete: said once, with the file.
-    expect(items.filter((item) => item.kind === 'problem')).toEqual([
+    // The export's error file is not records, but it reports errors: the input is incomplete, said once.
+    expect(items.filter((item) => item.kind !== 'record')).toEqual([
       {
-        kind: 'problem',
-        problem: {
-          location: fixture('bulk-export-with-manifest/errors.ndjson'),
-          reason: 'the bulk export reports errors in this file: some records may be missing',
+        kind: 'incomplete',
+        incomplete: {
+          input: fixture('bulk-export-with-manifest/errors.ndjson'),
+          reason: 'export-errors',
+          detail: 'the bulk export reports errors in this file: some records were not exported',
+          read: {},
         },
       },
     ]);
+  });
+
+  it('an export whose error file reports only warnings is complete (a problem names them)', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'esms-manifest-'));
+    try {
+      await writeFile(
+        path.join(directory, 'manifest.json'),
+        JSON.stringify({ output: [], error: [{ type: 'OperationOutcome', url: 'errors.ndjson' }] }),
+      );
+      await writeFile(
+        path.join(directory, 'errors.ndjson'),
+        `${JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'warning', code: 'informational' }] })}\n`,
+      );
+      expect(await collect(createFileSource({ paths: [directory] }))).toEqual([
+        {
+          kind: 'problem',
+          problem: {
+            location: path.join(directory, 'errors.ndjson'),
+            reason: 'the bulk export reports warnings in this file',
+          },
+        },
+      ]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('reads every NDJSON file of a directory without a manifest, Organization, Patient, then by name', async () => {
@@ -102,22 +129,77 @@ describe('createFileSource', () => {
     expect(isInputUnreadableError(error) && error.path === readme).toBe(true);
   });
 
-  it('throws input-unreadable naming a file the manifest lists but the directory lacks', async () => {
+  it('a file the manifest lists but the directory lacks is an incomplete input; the other files are read', async () => {
     const directory = await mkdtemp(path.join(tmpdir(), 'esms-manifest-'));
     try {
       await writeFile(
         path.join(directory, 'manifest.json'),
-        JSON.stringify({ output: [{ type: 'Patient', url: 'https://dui.example/bulk/Patient.000.ndjson' }] }),
+        JSON.stringify({
+          output: [
+            { type: 'Patient', url: 'https://dui.example/bulk/Patient.000.ndjson' },
+            { type: 'Organization', url: 'Organization.000.ndjson' },
+          ],
+        }),
       );
-      const error = await collect(createFileSource({ paths: [directory] })).catch(
-        (caught: unknown) => caught,
+      await writeFile(
+        path.join(directory, 'Organization.000.ndjson'),
+        `${JSON.stringify({ resourceType: 'Organization', id: 'o' })}\n`,
       );
-      expect(isInputUnreadableError(error) && error.path === path.join(directory, 'Patient.000.ndjson')).toBe(
-        true,
-      );
-      expect((error as Error).message).toContain('listed in the bulk manifest (output[0]) but missing');
+      const items = await collect(createFileSource({ paths: [directory] }));
+      expect(keys(items)).toEqual(['Organization/o']);
+      expect(items.filter((item) => item.kind === 'incomplete')).toEqual([
+        {
+          kind: 'incomplete',
+          incomplete: {
+            input: path.join(directory, 'Patient.000.ndjson'),
+            reason: 'listed-file-missing',
+            detail: 'listed in the bulk manifest (output[0]) but missing: none of its records were read',
+            read: { lines: 0, bytes: 0 },
+          },
+        },
+      ]);
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
   });
+
+  it.each([
+    ['not JSON', '{"output": [', 'the bulk manifest is not valid JSON: no file of this export was read'],
+    [
+      'without output',
+      '{"transactionTime": "2024-04-01T02:00:00Z"}',
+      'the bulk manifest has no "output" array: no file of this export was read',
+    ],
+  ])(
+    'a manifest %s is an incomplete input: none of its directory is read, other paths are',
+    async (_name, text, detail) => {
+      const directory = await mkdtemp(path.join(tmpdir(), 'esms-manifest-'));
+      try {
+        await writeFile(path.join(directory, 'manifest.json'), text);
+        await writeFile(
+          path.join(directory, 'Patient.000.ndjson'),
+          `${JSON.stringify({ resourceType: 'Patient', id: 'p' })}\n`,
+        );
+        const items = await collect(
+          createFileSource({
+            paths: [directory, fixture('bulk-export-without-manifest/Organization.000.ndjson')],
+          }),
+        );
+        expect(keys(items)).toEqual(['Organization/org-ehpad']);
+        expect(items.filter((item) => item.kind === 'incomplete')).toEqual([
+          {
+            kind: 'incomplete',
+            incomplete: {
+              input: path.join(directory, 'manifest.json'),
+              reason: 'manifest-invalid',
+              detail,
+              read: {},
+            },
+          },
+        ]);
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { planFiles, stripBom } from './file-plan.js';
+import { ORDER_PER_FILE, planFiles, stripBom } from './file-plan.js';
 import type { PlannedFile } from './file-plan.js';
-import { InputUnreadableError } from './input-unreadable-error.js';
 import { describeJsonSyntaxError } from './json-syntax-reason.js';
 import { readNdjsonLines } from './ndjson-lines.js';
 import { throwIfSourceAborted } from './source-aborted.js';
@@ -23,7 +22,9 @@ export interface FileSourceOptions {
  * Every path is checked before the first record is yielded: a missing or unreadable path throws
  * `InputUnreadableError` (code `input-unreadable`) from the iterator, since it is a usage or configuration mistake
  * and figures from the remaining paths would be wrong. A line or file that is not valid JSON is yielded as a
- * `problem` with its place and the kind of error, never its content.
+ * `problem` with its place and the kind of error, never its content. A file that cannot be read to its end (a
+ * truncated `.ndjson.gz`, a `.gz` that is not gzip, an invalid bulk manifest, a file it lists that is missing)
+ * is yielded as an `incomplete` item, and the other files are read.
  */
 export function createFileSource(options: FileSourceOptions): RecordSource {
   const paths = [...options.paths];
@@ -42,6 +43,7 @@ async function* readFiles(
   throwIfSourceAborted(signal);
   const plan = await planFiles(paths);
   for (const problem of plan.problems) yield { kind: 'problem', problem };
+  for (const incomplete of plan.incomplete) yield { kind: 'incomplete', incomplete };
   for (const file of plan.files) {
     throwIfSourceAborted(signal);
     yield* readPlannedFile(file, signal, { highWaterMarkBytes });
@@ -61,24 +63,54 @@ export async function* readPlannedFile(
   } = {},
 ): AsyncGenerator<SourceItem, void, undefined> {
   if (file.format === 'ndjson') {
-    yield* readNdjsonLines(file.path, signal, options);
+    yield* readNdjsonLines(file.path, signal, { ...options, orderBase: file.index * ORDER_PER_FILE });
   } else {
     yield await readJsonFile(file);
   }
 }
 
-/** A `.json` file is parsed whole: a Bundle or one resource (the SDK unpacks Bundles). */
+/**
+ * A `.json` file is parsed whole: a Bundle or one resource (the SDK unpacks Bundles). One that cannot be read,
+ * or whose JSON ends before its end (a truncated file), is an incomplete input; other syntax errors make it a
+ * record that cannot be used.
+ */
 async function readJsonFile(file: PlannedFile): Promise<SourceItem> {
   let text: string;
   try {
     text = await readFile(file.path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputUnreadableError(file.path, code ?? 'read failed', { cause: error });
+    return {
+      kind: 'incomplete',
+      incomplete: {
+        input: file.path,
+        reason: 'unreadable',
+        detail: `cannot be read (${code ?? 'read failed'})`,
+        read: { bytes: 0 },
+      },
+    };
   }
   try {
-    return { kind: 'record', value: JSON.parse(stripBom(text)) as unknown };
+    return {
+      kind: 'record',
+      value: JSON.parse(stripBom(text)) as unknown,
+      input: file.path,
+      order: file.index * ORDER_PER_FILE,
+    };
   } catch (error) {
-    return { kind: 'problem', problem: { location: file.path, reason: describeJsonSyntaxError(error) } };
+    const reason = describeJsonSyntaxError(error);
+    if (reason.startsWith('invalid JSON (Unexpected end of JSON input')) {
+      return {
+        kind: 'incomplete',
+        incomplete: {
+          input: file.path,
+          reason: 'truncated',
+          detail:
+            'the JSON document ends early (Unexpected end of JSON input): none of its records were read',
+          read: { bytes: Buffer.byteLength(text) },
+        },
+      };
+    }
+    return { kind: 'problem', problem: { location: file.path, reason, at: { input: file.path } } };
   }
 }

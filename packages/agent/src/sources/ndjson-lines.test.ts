@@ -4,7 +4,6 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAgentError } from '../errors.js';
-import { isInputUnreadableError } from './input-unreadable-error.js';
 import { readNdjsonLines } from './ndjson-lines.js';
 import type { SourceItem } from './source.js';
 
@@ -59,27 +58,35 @@ describe('readNdjsonLines', () => {
     const content = ['{"id":"1"}', '', badLine, secret, '{"id":"5"', '{"id":"6"}'].join('\n');
     const file = await fileWith('Patient.000.ndjson', content);
     const items = await collect(readNdjsonLines(file, undefined, { displayName: 'Patient.000.ndjson' }));
+    const at = (line: number) => ({ input: 'Patient.000.ndjson', line });
     expect(items).toEqual([
-      { kind: 'record', value: { id: '1' } },
+      { kind: 'record', value: { id: '1' }, ...at(1), order: 0 },
       {
         kind: 'problem',
         problem: {
           location: 'Patient.000.ndjson:3',
           reason: `invalid JSON (Expected ',' or '}' after property value at position ${badLine.indexOf(' "x"') + 1})`,
+          at: at(3),
         },
       },
       {
         kind: 'problem',
-        problem: { location: 'Patient.000.ndjson:4', reason: 'invalid JSON (Unexpected token)' },
+        problem: { location: 'Patient.000.ndjson:4', reason: 'invalid JSON (Unexpected token)', at: at(4) },
       },
       {
         kind: 'problem',
         problem: {
           location: 'Patient.000.ndjson:5',
           reason: "invalid JSON (Expected ',' or '}' after property value at position 9)",
+          at: at(5),
         },
       },
-      { kind: 'record', value: { id: '6' } },
+      {
+        kind: 'record',
+        value: { id: '6' },
+        ...at(6),
+        order: Buffer.byteLength(content.slice(0, content.lastIndexOf('{"id":"6"}'))),
+      },
     ]);
     const text = JSON.stringify(items);
     for (const fragment of ['DUPONT', 'Jean', '1950', '"D"']) expect(text).not.toContain(fragment);
@@ -101,15 +108,52 @@ describe('readNdjsonLines', () => {
     );
   });
 
-  it('throws input-unreadable naming the file when it is missing or not gzip', async () => {
+  it('a file missing or not gzip ends with an incomplete item naming it (input-incomplete), nothing thrown', async () => {
     const missing = path.join(directory, 'Missing.ndjson');
-    const error = await collect(readNdjsonLines(missing)).catch((caught: unknown) => caught);
-    expect(isInputUnreadableError(error) && error.path === missing && error.message.includes('ENOENT')).toBe(
-      true,
-    );
+    const [item, ...rest] = await collect(readNdjsonLines(missing));
+    expect(rest).toEqual([]);
+    expect(item?.kind === 'incomplete' && item.incomplete).toMatchObject({
+      input: missing,
+      reason: 'unreadable',
+      read: { lines: 0, bytes: 0 },
+    });
+    expect(item?.kind === 'incomplete' && item.incomplete.detail).toMatch(/^cannot be read \(ENOENT/);
     const notGzip = await fileWith('Patient.ndjson.gz', '{"id":"x"}\n');
-    const gzipError = await collect(readNdjsonLines(notGzip)).catch((caught: unknown) => caught);
-    expect(isInputUnreadableError(gzipError) && gzipError.path === notGzip).toBe(true);
+    expect(await collect(readNdjsonLines(notGzip))).toEqual([
+      {
+        kind: 'incomplete',
+        incomplete: expect.objectContaining({
+          input: notGzip,
+          reason: 'not-gzip',
+          read: { lines: 0, bytes: 0 },
+        }) as unknown,
+      },
+    ]);
+  });
+
+  it('a truncated .ndjson.gz keeps the lines read and ends with how far it got', async () => {
+    const rows = Array.from({ length: 2000 }, (_, index) =>
+      JSON.stringify({ resourceType: 'Patient', id: `p${index}` }),
+    );
+    const whole = gzipSync(rows.join('\n') + '\n');
+    const file = await fileWith('Patient.000.ndjson.gz', whole.subarray(0, Math.floor(whole.length / 2)));
+    const items = await collect(readNdjsonLines(file, undefined, { highWaterMarkBytes: 256 }));
+    const last = items.at(-1);
+    const records = items.filter((i) => i.kind === 'record');
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.length).toBeLessThan(rows.length);
+    expect(records.map((r) => (r.kind === 'record' ? r.value : null))).toEqual(
+      rows.slice(0, records.length).map((r) => JSON.parse(r) as unknown),
+    );
+    expect(last?.kind === 'incomplete' && last.incomplete).toMatchObject({
+      input: file,
+      reason: 'truncated',
+      // The partial line where it stopped is not counted.
+      read: { lines: records.length, bytes: rows.slice(0, records.length).join('\n').length + 1 },
+    });
+    expect(last?.kind === 'incomplete' && last.incomplete.detail).toMatch(
+      /^the gzip stream ends early \(Z_BUF_ERROR/,
+    );
   });
 
   it('stops with an aborted error when the signal aborts, and closes the file', async () => {
@@ -155,7 +199,9 @@ describe('readNdjsonLines over byte ranges', () => {
       out.push(
         item.kind === 'record'
           ? String((item.value as { id: string }).id)
-          : `problem@${item.problem.location}`,
+          : item.kind === 'problem'
+            ? `problem@${item.problem.location}`
+            : `incomplete@${item.incomplete.input}`,
       );
     }
     return out;

@@ -2,7 +2,6 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { InputUnreadableError } from './input-unreadable-error.js';
 import { describeJsonSyntaxError } from './json-syntax-reason.js';
 import { sourceAbortedError, throwIfSourceAborted } from './source-aborted.js';
 import type { SourceItem } from './source.js';
@@ -32,6 +31,11 @@ export interface ReadNdjsonOptions {
    * Problems then name the byte offset of the line rather than its number. Not for gzip files.
    */
   range?: { start: number; end: number } | undefined;
+  /**
+   * Added to each line's byte offset to give the record's `order` (the file's place in the whole input:
+   * its index in the plan × 2⁴⁰), so that every thread orders records alike. 0 by default.
+   */
+  orderBase?: number | undefined;
 }
 
 /** `.gz` files are gunzipped on the fly (bulk exports are often compressed). */
@@ -41,12 +45,15 @@ export function isGzipPath(file: string): boolean {
 
 /**
  * Streams an NDJSON file (gzip when the name ends in `.gz`): one `record` item per non-blank line, parsed with
- * `JSON.parse`, or a `problem` naming `file:line` (1-based, counting blank lines) when a line is not JSON. The reason
- * never holds any of the line's content. Handles CRLF, a UTF-8 byte order mark, a last line without a newline,
- * and lines split across read chunks. A line that is JSON but not a FHIR resource is yielded as-is: the SDK
- * reports it.
+ * `JSON.parse`, with its place (file, line or byte offset, order), or a `problem` naming `file:line` (1-based,
+ * counting blank lines) when a line is not JSON. The reason never holds any of the line's content. Handles
+ * CRLF, a UTF-8 byte order mark, a last line without a newline, and lines split across read chunks. A line
+ * that is JSON but not a FHIR resource is yielded as-is: the SDK reports it.
  *
- * @throws InputUnreadableError when the file cannot be opened or read (or is not valid gzip).
+ * A file that cannot be opened, or whose reading fails on the way (a truncated gzip stream, a `.gz` that is not
+ * gzip, an I/O error), ends with one `incomplete` item saying how far it got (`input-incomplete`): the lines
+ * read before are kept; the partial line where it stopped is not.
+ *
  * @throws AgentError `aborted` when `signal` aborts; the file is closed in every case.
  */
 export async function* readNdjsonLines(
@@ -78,6 +85,33 @@ export async function* readNdjsonLines(
   const end = range?.end ?? Number.POSITIVE_INFINITY;
   const where = (offset: number): string =>
     range === undefined ? `${displayName}:${lineNumber}` : `${displayName} (line at byte ${offset})`;
+  const orderBase = options.orderBase ?? 0;
+  // Each record's item carries its place: the file and its line (read whole) or the byte offset of the line
+  // (a range shared between threads), and its order in the whole input. Built in one object literal: this
+  // runs for every line.
+  const place: Place =
+    range === undefined
+      ? {
+          record: (value, offset) => ({
+            kind: 'record',
+            value,
+            input: displayName,
+            line: lineNumber,
+            order: orderBase + offset,
+          }),
+          at: () => ({ input: displayName, line: lineNumber }),
+        }
+      : {
+          record: (value, offset) => ({
+            kind: 'record',
+            value,
+            input: displayName,
+            byteOffset: offset,
+            order: orderBase + offset,
+          }),
+          at: (offset) => ({ input: displayName, byteOffset: offset }),
+        };
+  let complete = streamStart;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       const base = chunkOffset;
@@ -99,17 +133,19 @@ export async function* readNdjsonLines(
         const line = Buffer.concat(carried);
         carried = [];
         lineNumber += 1;
-        const item = parseLine(line, 0, line.length, carriedOffset, where);
+        const item = parseLine(line, 0, line.length, carriedOffset, where, place);
         if (item !== undefined) yield item;
         start = newline + 1;
+        complete = base + start;
         newline = chunk.indexOf(LINE_FEED, start);
       }
       while (newline !== -1) {
         if (base + start >= end) return;
         lineNumber += 1;
-        const item = parseLine(chunk, start, newline, base + start, where);
+        const item = parseLine(chunk, start, newline, base + start, where, place);
         if (item !== undefined) yield item;
         start = newline + 1;
+        complete = base + start;
         newline = chunk.indexOf(LINE_FEED, start);
       }
       if (start < chunk.length) {
@@ -122,12 +158,21 @@ export async function* readNdjsonLines(
       const line = Buffer.concat(carried);
       carried = [];
       lineNumber += 1;
-      const item = parseLine(line, 0, line.length, carriedOffset, where);
+      const item = parseLine(line, 0, line.length, carriedOffset, where, place);
       if (item !== undefined) yield item;
     }
   } catch (error) {
     if (signal?.aborted === true) throw sourceAbortedError(signal);
-    throw new InputUnreadableError(displayName, describeReadError(error), { cause: error });
+    // The lines read so far are kept (they were yielded); the read could not go on to the end of the file.
+    yield {
+      kind: 'incomplete',
+      incomplete: {
+        input: displayName,
+        ...describeReadFailure(error, isGzipPath(file)),
+        read:
+          range === undefined ? { lines: lineNumber, bytes: complete } : { bytes: complete - streamStart },
+      },
+    };
   } finally {
     signal?.removeEventListener('abort', onAbort);
     stream.destroy();
@@ -143,6 +188,12 @@ function openStream(file: string, highWaterMark: number, start: number): Readabl
   return gunzip;
 }
 
+/** How a line's record item and problem place are written (by line number, or by byte offset). */
+interface Place {
+  record(value: unknown, offset: number): SourceItem;
+  at(offset: number): { input: string; line?: number; byteOffset?: number };
+}
+
 /** Parses `buffer[start, end)`, or returns undefined for a blank line. */
 function parseLine(
   buffer: Buffer,
@@ -150,6 +201,7 @@ function parseLine(
   end: number,
   offset: number,
   where: (offset: number) => string,
+  place: Place,
 ): SourceItem | undefined {
   if (end > start && buffer[end - 1] === CARRIAGE_RETURN) end -= 1;
   if (
@@ -163,11 +215,11 @@ function parseLine(
   }
   if (isBlank(buffer, start, end)) return undefined;
   try {
-    return { kind: 'record', value: JSON.parse(buffer.toString('utf8', start, end)) as unknown };
+    return place.record(JSON.parse(buffer.toString('utf8', start, end)) as unknown, offset);
   } catch (error) {
     return {
       kind: 'problem',
-      problem: { location: where(offset), reason: describeJsonSyntaxError(error) },
+      problem: { location: where(offset), reason: describeJsonSyntaxError(error), at: place.at(offset) },
     };
   }
 }
@@ -180,11 +232,19 @@ function isBlank(buffer: Buffer, start: number, end: number): boolean {
   return true;
 }
 
-/** An fs or zlib error code and message; these name the file, never its content. */
-function describeReadError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === undefined ? error.message : `${code}: ${error.message}`;
-  }
-  return 'read failed';
+/** Why a read failed, from the fs or zlib error (whose codes and messages never hold the file's content). */
+function describeReadFailure(
+  error: unknown,
+  gzip: boolean,
+): { reason: 'truncated' | 'not-gzip' | 'unreadable'; detail: string } {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : 'read failed';
+  const what = code === undefined ? message : `${code}: ${message}`;
+  if (gzip && code === 'Z_BUF_ERROR')
+    return { reason: 'truncated', detail: `the gzip stream ends early (${what})` };
+  if (gzip && code !== undefined && code.startsWith('Z_'))
+    return { reason: 'not-gzip', detail: `not a valid gzip file (${what})` };
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR')
+    return { reason: 'unreadable', detail: `cannot be read (${what})` };
+  return { reason: 'truncated', detail: `reading failed (${what})` };
 }

@@ -1,53 +1,43 @@
 import { AgentError } from '../errors.js';
+import { describeIncomplete, type IncompleteReason, type InputIncomplete } from './input-incomplete.js';
 
-/** Why a search could not be read to its end. */
-export type IncompleteReason =
-  /** The last page came (no `next` link) before the `total` the server announced. */
-  | 'ended-before-total'
-  /** A page held records an earlier page of the same search already gave: paging is not stable. */
-  | 'page-repeats'
-  /** A `next` link asks for an offset at or before the current one. */
-  | 'page-goes-backwards'
-  /** The server stops paging past an offset, and nothing lets the read go on beyond it. */
-  | 'offset-limit';
+export type { IncompleteReason } from './input-incomplete.js';
 
 /**
- * A FHIR search that could not be read to its end (indicators.md, "Data quality": `input-incomplete`). Records
- * it never saw may change any figure, so a run that would seal or submit fails and sends nothing. The message
- * names the search and how far it got.
+ * An input that could not be read to its end (input-incomplete.ts), as the error that makes a run that would
+ * seal or submit fail with nothing sent: a FHIR search that stops early, a truncated or corrupt file, a Bulk
+ * manifest or a file it lists. The message names the input and how far it got.
  */
 export class SourceIncompleteError extends AgentError {
   override readonly name = 'SourceIncompleteError';
+  readonly incomplete: InputIncomplete;
+  /** Every incomplete input the run met, this one first. */
+  readonly inputs: readonly InputIncomplete[];
   readonly reason: IncompleteReason;
-  readonly resourceType: string;
-  /** Pages read, and distinct records they held. */
-  readonly pages: number;
-  readonly records: number;
-  /** The server's `Bundle.total`, when it gave one. */
+  /** The FHIR resource type of a search, when it is one. */
+  readonly resourceType: string | undefined;
+  /** FHIR: pages read, and distinct records they held; the server's `Bundle.total`, when it gave one. */
+  readonly pages: number | undefined;
+  readonly records: number | undefined;
   readonly total: number | undefined;
 
   constructor(
-    details: {
-      reason: IncompleteReason;
-      resourceType: string;
-      pages: number;
-      records: number;
-      total: number | undefined;
-      detail: string;
-    },
-    options?: { cause?: unknown },
+    incomplete: InputIncomplete,
+    options?: { cause?: unknown; resourceType?: string; others?: readonly InputIncomplete[] },
   ) {
-    const of = details.total === undefined ? '' : ` of ${details.total}`;
-    super(
-      'input-incomplete',
-      `${details.resourceType} search incomplete after ${details.pages} page(s) and ${details.records}${of} records: ${details.detail}`,
-      options,
-    );
-    this.reason = details.reason;
-    this.resourceType = details.resourceType;
-    this.pages = details.pages;
-    this.records = details.records;
-    this.total = details.total;
+    const others = options?.others ?? [];
+    const more =
+      others.length === 0
+        ? ''
+        : ` (and ${others.length} more incomplete input${others.length > 1 ? 's' : ''})`;
+    super('input-incomplete', `${describeIncomplete(incomplete)}${more}`, options);
+    this.incomplete = incomplete;
+    this.inputs = [incomplete, ...others];
+    this.reason = incomplete.reason;
+    this.resourceType = options?.resourceType;
+    this.pages = incomplete.read.pages;
+    this.records = incomplete.read.records;
+    this.total = incomplete.read.total;
   }
 }
 

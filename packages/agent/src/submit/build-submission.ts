@@ -69,15 +69,18 @@ function assertAggregateOnly(report: MeasureReport, index: number): void {
 
 /**
  * The business identifier of one report: FINESS, indicator, period and a SHA-256 digest of what the report
- * says (measure, reporter, period, groups). The report's `date`, `id` and display names are left out of
- * the digest, so stamping a report with the current time does not make it a new submission.
+ * says (measure, reporter, period, groups). The report's `date`, `id`, narrative, display names and
+ * `improvementNotation` are left out of the digest, so stamping a report with the current time does not
+ * make it a new submission.
  */
 export function submissionIdentifierValue(report: MeasureReport, index = 0): string {
   const finess = report.reporter?.identifier?.value;
   if (finess === undefined || !/^[0-9AB]{9}$/.test(finess)) {
     throw new AgentError('internal', `MeasureReport #${index} has no FINESS reporter identifier.`);
   }
-  const indicator = report.measure.slice(report.measure.lastIndexOf('/') + 1);
+  // The canonical may carry the measures' version (`…/Measure/taux-dmp|2024.1.1`): the indicator is the id.
+  const unversioned = report.measure.split('|')[0] ?? '';
+  const indicator = unversioned.slice(unversioned.lastIndexOf('/') + 1);
   if (indicator === '' || !/^[a-z0-9-]+$/.test(indicator)) {
     throw new AgentError('internal', `MeasureReport #${index} has an unexpected measure URL.`);
   }
@@ -93,6 +96,15 @@ export function submissionIdentifierValue(report: MeasureReport, index = 0): str
   );
   // `:` keeps the value a plain search token (no `|`, `,` or `$` to escape in `ifNoneExist`).
   return `${finess}:${indicator}:${start}:${end}:${digest}`;
+}
+
+/**
+ * The `fullUrl` of a report in a Bundle: a name-based `urn:uuid:` from its submission identifier, so that
+ * the same report has the same full URL in the submission and in `esms export --format fhir`.
+ */
+export function measureReportFullUrl(report: MeasureReport, index = 0): string {
+  const value = submissionIdentifierValue(report, index);
+  return `urn:uuid:${uuidFromDigest(sha256Hex(`${SUBMISSION_IDENTIFIER_SYSTEM}|${value}`))}`;
 }
 
 /**
@@ -131,7 +143,7 @@ export function buildSubmission(
       report.extension = [...(report.extension ?? []).filter((e) => !isSeal(e.url)), ...sealExtensions];
     }
     entries.push({
-      fullUrl: `urn:uuid:${uuidFromDigest(sha256Hex(`${SUBMISSION_IDENTIFIER_SYSTEM}|${value}`))}`,
+      fullUrl: measureReportFullUrl(original, index),
       resource: report,
       request: {
         method: 'POST',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MEASURE_IDS, type MeasureId } from '../indicators/registry.js';
 import type { EstablishmentResult, IndicatorResults, RateResult, ResultsDocument } from '../results.js';
 import { periodWithOffsets, toMeasureReports } from './measure-reports.js';
-import { measureCanonical } from './measures.js';
+import { MEASURES_VERSION, measureCanonical } from './measures.js';
 
 const POPULATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/measure-population';
 
@@ -82,7 +82,8 @@ const results: ResultsDocument = {
 
 function reportFor(reports: MeasureReport[], finess: string, id: MeasureId): MeasureReport {
   const report = reports.find(
-    (r) => r.reporter?.identifier?.value === finess && r.measure === measureCanonical(id),
+    (r) =>
+      r.reporter?.identifier?.value === finess && r.measure === `${measureCanonical(id)}|${MEASURES_VERSION}`,
   );
   if (report === undefined) throw new Error(`no report for ${finess} ${id}`);
   return report;
@@ -103,16 +104,52 @@ describe('toMeasureReports', () => {
 
   it('produces one summary report per ESSMS × measure, ordered by FINESS then measure', () => {
     expect(reports).toHaveLength(2 * MEASURE_IDS.length);
+    // The canonical with the measures' version (issue 8 §5).
     expect(reports.map((r) => `${r.reporter?.identifier?.value} ${r.measure}`)).toEqual([
-      ...MEASURE_IDS.map((id) => `750000010 ${measureCanonical(id)}`),
-      ...MEASURE_IDS.map((id) => `970400024 ${measureCanonical(id)}`),
+      ...MEASURE_IDS.map((id) => `750000010 ${measureCanonical(id)}|${MEASURES_VERSION}`),
+      ...MEASURE_IDS.map((id) => `970400024 ${measureCanonical(id)}|${MEASURES_VERSION}`),
     ]);
     for (const report of reports) {
       expect(report.status).toBe('complete');
       expect(report.type).toBe('summary');
+      // No clock in the SDK: the date is the caller's.
       expect(report.date).toBeUndefined();
+      expect(report.reporter?.type).toBe('Organization');
       expect(report.reporter?.identifier?.system).toBe('https://finess.esante.gouv.fr');
+      expect(report.text?.status).toBe('generated');
+      expect(report.text?.div).toMatch(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml"><p>/);
+      for (const p of report.group?.[0]?.population ?? []) expect(p.id).toBe(p.code?.coding?.[0]?.code);
     }
+  });
+
+  it('dates the reports when the caller says when they were made', () => {
+    const dated = toMeasureReports(results, { date: '2024-04-09T05:00:00+02:00' });
+    expect(new Set(dated.map((r) => r.date))).toEqual(new Set(['2024-04-09T05:00:00+02:00']));
+  });
+
+  it('says which way is better for the rates only: the counts are cohorts, with no score', () => {
+    for (const report of reports) {
+      const isRate = report.measure.includes('/Measure/taux-');
+      expect(report.improvementNotation?.coding?.[0]?.code, report.measure).toBe(
+        isRate ? 'increase' : undefined,
+      );
+      if (!isRate) expect(report.group?.[0]).not.toHaveProperty('measureScore');
+    }
+  });
+
+  it('writes a narrative of the figures, its text escaped', () => {
+    const named = toMeasureReports({
+      ...results,
+      establishments: [{ ...reunion, name: 'EHPAD <Les Filaos> & Cie' }],
+    });
+    const actifs = named.find((r) => r.measure.includes('/taux-dossiers-actifs|'));
+    expect(actifs?.text?.div).toBe(
+      '<div xmlns="http://www.w3.org/1999/xhtml"><p>Taux de dossiers actifs</p>' +
+        '<p>EHPAD &lt;Les Filaos&gt; &amp; Cie (FINESS 970400024), du 2024-01-01 au 2024-03-31.</p>' +
+        '<p>81 / 90 : 90,0 % ; cible 90 %.</p></div>',
+    );
+    const rx = named.find((r) => r.measure.includes('/e-prescriptions-importees|'));
+    expect(rx?.text?.div).toContain('<p>Valeur : 12.</p><p>2024-01 : 3 ; 2024-02 : 4 ; 2024-03 : 5</p>');
   });
 
   it('writes the Réunion period with its +04:00 offset, ending at the last millisecond of the last day', () => {
@@ -122,6 +159,7 @@ describe('toMeasureReports', () => {
       end: '2024-03-31T23:59:59.999+04:00',
     });
     expect(report.reporter).toEqual({
+      type: 'Organization',
       identifier: { system: 'https://finess.esante.gouv.fr', value: '970400024' },
       display: 'EHPAD Les Filaos',
     });
@@ -139,6 +177,7 @@ describe('toMeasureReports', () => {
     const length = Date.parse(report.period.end ?? '') - Date.parse(report.period.start ?? '');
     expect(length).toBe(91 * 86_400_000 - 3_600_000 - 1);
     expect(report.reporter).toEqual({
+      type: 'Organization',
       identifier: { system: 'https://finess.esante.gouv.fr', value: '750000010' },
     });
   });
@@ -213,24 +252,26 @@ describe('toMeasureReports', () => {
     }
   });
 
-  it('reports counts as a count quantity, e-prescriptions stratified by month', () => {
+  it('reports counts as their initial population (cohorts), e-prescriptions stratified by month', () => {
     const ePrescriptions = reportFor(reports, '970400024', 'e-prescriptions-importees');
     const group = ePrescriptions.group?.[0];
     expect(counts(ePrescriptions)).toEqual({ 'initial-population': 12 });
-    expect(group?.measureScore).toEqual({ value: 12, system: 'http://unitsofmeasure.org', code: '1' });
+    expect(group).not.toHaveProperty('measureScore');
     const stratifier = group?.stratifier?.[0];
     expect(stratifier?.code?.[0]?.text).toBe('month');
     expect(
-      stratifier?.stratum?.map((s) => [s.value?.text, s.population?.[0]?.count, s.measureScore?.value]),
+      stratifier?.stratum?.map((s) => [s.value?.text, s.population?.[0]?.count, s.measureScore]),
     ).toEqual([
-      ['2024-01', 3, 3],
-      ['2024-02', 4, 4],
-      ['2024-03', 5, 5],
+      ['2024-01', 3, undefined],
+      ['2024-02', 4, undefined],
+      ['2024-03', 5, undefined],
     ]);
-    expect(reportFor(reports, '970400024', 'echanges-e-parcours').group?.[0]?.measureScore?.value).toBe(4);
-    expect(reportFor(reports, '970400024', 'dossiers-actifs').group?.[0]?.measureScore?.value).toBe(81);
-    expect(reportFor(reports, '970400024', 'file-active').group?.[0]?.measureScore?.value).toBe(97);
-    expect(reportFor(reports, '750000010', 'file-active').group?.[0]?.measureScore?.value).toBe(3);
+    expect(counts(reportFor(reports, '970400024', 'echanges-e-parcours'))).toEqual({
+      'initial-population': 4,
+    });
+    expect(counts(reportFor(reports, '970400024', 'dossiers-actifs'))).toEqual({ 'initial-population': 81 });
+    expect(counts(reportFor(reports, '970400024', 'file-active'))).toEqual({ 'initial-population': 97 });
+    expect(counts(reportFor(reports, '750000010', 'file-active'))).toEqual({ 'initial-population': 3 });
   });
 
   it('never carries a subject or any person-level list', () => {
@@ -273,6 +314,7 @@ describe('toMeasureReports', () => {
     const og = toMeasureReports(mixed, { includeOrganisations: true }).slice(2 * MEASURE_IDS.length);
     expect(og[0]?.period).toEqual({ start: '2024-01-01', end: '2024-03-31' });
     expect(og[0]?.reporter).toEqual({
+      type: 'Organization',
       identifier: { system: 'https://finess.esante.gouv.fr', value: '970408589' },
     });
   });

@@ -1,9 +1,11 @@
 /**
  * contract.md §3 "FHIR outputs": the summary `MeasureReport`s that carry the figures of a results
- * document. `status` complete, `type` summary, `measure` the canonical, `period` P with offsets,
- * `reporter` the ESSMS by its FINESS, `group.population` counts and `measureScore`. Pure: no I/O, no clock
- * (a report's `date` is left for the caller to set). Only aggregate counts are produced: never a subject,
- * never a person-level list; this is what may leave the machine.
+ * document. `status` complete, `type` summary, `measure` the canonical with its version
+ * (`…|MEASURES_VERSION`), `period` P with offsets, `reporter` the ESSMS (an `Organization`) by its FINESS,
+ * `group.population` counts (with ids) and, for the rates, `measureScore` and `improvementNotation`; the
+ * counts are cohorts: their population count is the figure, with no score. A narrative says the same for a
+ * reader. `date` is the caller's (`MeasureReportOptions.date`): pure, no clock. Only aggregate counts are
+ * produced: never a subject, never a person-level list; this is what may leave the machine.
  */
 import type {
   MeasureReport,
@@ -11,9 +13,8 @@ import type {
   MeasureReportGroupPopulation,
   MeasureReportGroupStratifier,
   Period,
-  Quantity,
 } from 'fhir/r4.js';
-import { MEASURE_IDS } from '../indicators/registry.js';
+import { INDICATORS, MEASURE_IDS, type MeasureId } from '../indicators/registry.js';
 import type {
   EPrescriptionResult,
   EstablishmentResult,
@@ -25,13 +26,23 @@ import type {
 import { formatWithOffset, isValidTimezone, startOfLocalDay } from '../vocabulary/local-time.js';
 import { IDENTIFIER_SYSTEMS } from '../vocabulary/systems.js';
 import { localDateToWallMs } from '../vocabulary/time.js';
-import { measureCanonical, MONTH_STRATIFIER_CODE, populationCode, type PopulationCode } from './measures.js';
-
-const UCUM_SYSTEM = 'http://unitsofmeasure.org';
+import {
+  INCREASE,
+  MONTH_STRATIFIER_CODE,
+  populationCode,
+  versionedMeasureCanonical,
+  type PopulationCode,
+} from './measures.js';
+import { generatedNarrative } from './narrative.js';
 
 export interface MeasureReportOptions {
   /** Also report the organismes gestionnaires' roll-ups (reporter = the FINESS juridique). Default `false`. */
   includeOrganisations?: boolean | undefined;
+  /**
+   * `MeasureReport.date`: when the reports were made (a FHIR dateTime, e.g. the run's start). The SDK has
+   * no clock: without it, `date` is left out (FHIR allows that; the DEQM summary profile asks for it).
+   */
+  date?: string | undefined;
 }
 
 /** What one reporter (an ESSMS or an organisme gestionnaire) reports. */
@@ -39,6 +50,8 @@ interface ReporterFigures {
   finess: string;
   name: string | null;
   period: Period;
+  /** P as local dates, for the narrative. */
+  localPeriod: LocalPeriod;
   indicators: IndicatorResults;
   dossiersActifs: number;
   fileActive: number;
@@ -53,28 +66,41 @@ interface ReporterFigures {
  */
 export function toMeasureReports(results: ResultsDocument, options?: MeasureReportOptions): MeasureReport[] {
   const establishments = [...results.establishments].sort(byFiness);
+  const date = options?.date;
   const reports = establishments.flatMap((establishment) =>
-    reportsFor({
-      finess: establishment.finess,
-      name: establishment.name,
-      period: periodWithOffsets(establishment),
-      indicators: establishment.indicators,
-      dossiersActifs: establishment.dossiersActifs,
-      fileActive: establishment.fileActive,
-    }),
+    reportsFor(
+      {
+        finess: establishment.finess,
+        name: establishment.name,
+        period: periodWithOffsets(establishment),
+        localPeriod: establishment.period,
+        indicators: establishment.indicators,
+        dossiersActifs: establishment.dossiersActifs,
+        fileActive: establishment.fileActive,
+      },
+      date,
+    ),
   );
   if (options?.includeOrganisations === true) {
     for (const organisation of [...results.organisations].sort(byFiness)) {
       const members = establishments.filter((e) => organisation.establishments.includes(e.finess));
+      const period = organisationPeriod(members);
       reports.push(
-        ...reportsFor({
-          finess: organisation.finess,
-          name: organisation.name,
-          period: organisationPeriod(members),
-          indicators: organisation.indicators,
-          dossiersActifs: organisation.dossiersActifs,
-          fileActive: organisation.fileActive,
-        }),
+        ...reportsFor(
+          {
+            finess: organisation.finess,
+            name: organisation.name,
+            period,
+            localPeriod: {
+              start: (period.start ?? '').slice(0, 10),
+              end: (period.end ?? '').slice(0, 10),
+            },
+            indicators: organisation.indicators,
+            dossiersActifs: organisation.dossiersActifs,
+            fileActive: organisation.fileActive,
+          },
+          date,
+        ),
       );
     }
   }
@@ -85,7 +111,7 @@ function byFiness(a: { finess: string }, b: { finess: string }): number {
   return a.finess < b.finess ? -1 : a.finess > b.finess ? 1 : 0;
 }
 
-function reportsFor(figures: ReporterFigures): MeasureReport[] {
+function reportsFor(figures: ReporterFigures, date: string | undefined): MeasureReport[] {
   const { indicators } = figures;
   const personsAccompanied = indicators['taux-dossiers-actifs'].denominator;
   const reports: MeasureReport[] = [];
@@ -115,16 +141,21 @@ function reportsFor(figures: ReporterFigures): MeasureReport[] {
         group = countGroup(figures.fileActive);
         break;
     }
+    const isRate = INDICATORS[id].kind === 'rate';
     reports.push({
       resourceType: 'MeasureReport',
+      text: generatedNarrative(narrativeOf(id, figures, group)),
       status: 'complete',
       type: 'summary',
-      measure: measureCanonical(id),
+      measure: versionedMeasureCanonical(id),
+      ...(date === undefined ? {} : { date }),
       reporter: {
+        type: 'Organization',
         identifier: { system: IDENTIFIER_SYSTEMS.finess, value: figures.finess },
         ...(figures.name === null ? {} : { display: figures.name }),
       },
       period: { ...figures.period },
+      ...(isRate ? { improvementNotation: INCREASE } : {}),
       group: [group],
     });
   }
@@ -132,7 +163,8 @@ function reportsFor(figures: ReporterFigures): MeasureReport[] {
 }
 
 function population(code: PopulationCode, count: number): MeasureReportGroupPopulation {
-  return { code: populationCode(code), count };
+  // Ids as in the Measure's populations (fhir/measures.ts).
+  return { id: code, code: populationCode(code), count };
 }
 
 function rateGroup(result: RateResult, initialPopulation: number): MeasureReportGroup {
@@ -148,12 +180,9 @@ function rateGroup(result: RateResult, initialPopulation: number): MeasureReport
   return group;
 }
 
-function countQuantity(count: number): Quantity {
-  return { value: count, system: UCUM_SYSTEM, code: '1' };
-}
-
+/** A cohort's figure is its population count: no score (FHIR cohort scoring has none). */
 function countGroup(count: number): MeasureReportGroup {
-  return { population: [population('initial-population', count)], measureScore: countQuantity(count) };
+  return { population: [population('initial-population', count)] };
 }
 
 function ePrescriptionGroup(result: EPrescriptionResult): MeasureReportGroup {
@@ -163,14 +192,41 @@ function ePrescriptionGroup(result: EPrescriptionResult): MeasureReportGroup {
       .sort()
       .map((month) => {
         const count = result.byMonth[month] ?? 0;
-        return {
-          value: { text: month },
-          population: [population('initial-population', count)],
-          measureScore: countQuantity(count),
-        };
+        return { value: { text: month }, population: [population('initial-population', count)] };
       }),
   };
   return { ...countGroup(result.total), stratifier: [stratifier] };
+}
+
+/** What a reader of the report sees: the measure, who reports, P, and the figure. */
+function narrativeOf(id: MeasureId, figures: ReporterFigures, group: MeasureReportGroup): string[] {
+  const definition = INDICATORS[id];
+  const who =
+    figures.name === null ? `FINESS ${figures.finess}` : `${figures.name} (FINESS ${figures.finess})`;
+  const lines = [definition.title, `${who}, du ${figures.localPeriod.start} au ${figures.localPeriod.end}.`];
+  const count = (code: PopulationCode): number | undefined =>
+    group.population?.find((p) => p.id === code)?.count;
+  if (definition.kind === 'rate') {
+    const numerator = count('numerator') ?? 0;
+    const denominator = count('denominator') ?? 0;
+    const rate =
+      denominator === 0
+        ? 'taux non calculable (aucun dénominateur)'
+        : `${formatPercent((100 * numerator) / denominator)} %`;
+    lines.push(`${numerator} / ${denominator} : ${rate} ; cible ${definition.target} %.`);
+  } else {
+    lines.push(`Valeur : ${count('initial-population') ?? 0}.`);
+    const strata = group.stratifier?.[0]?.stratum ?? [];
+    if (strata.length > 0) {
+      lines.push(strata.map((s) => `${s.value?.text ?? '?'} : ${s.population?.[0]?.count ?? 0}`).join(' ; '));
+    }
+  }
+  return lines;
+}
+
+/** One decimal, French style (90,0). */
+function formatPercent(value: number): string {
+  return (Math.round(value * 10) / 10).toFixed(1).replace('.', ',');
 }
 
 /** An organisme gestionnaire's period: its ESSMS share the dates; offsets only when they share a zone. */

@@ -13,9 +13,16 @@ describe('MEASURES', () => {
       expect(measure.status).toBe('active');
       expect(measure.title).toBeTruthy();
       expect(measure.description).toBeTruthy();
-      expect(measure.improvementNotation?.coding?.[0]?.code).toBe('increase');
+      // Only the rates say which way is better; the counts are cohorts (issue 8 §5).
+      const isRate = measure.scoring?.coding?.[0]?.code !== 'cohort';
+      expect(measure.improvementNotation?.coding?.[0]?.code, measure.id).toBe(
+        isRate ? 'increase' : undefined,
+      );
+      expect(measure.text?.status).toBe('generated');
+      expect(measure.text?.div).toContain(measure.title);
       for (const population of measure.group?.[0]?.population ?? []) {
         expect(population.code?.coding?.[0]?.system).toBe(POPULATION_SYSTEM);
+        expect(population.id).toBe(population.code?.coding?.[0]?.code);
       }
     }
   });

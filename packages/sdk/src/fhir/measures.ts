@@ -1,9 +1,12 @@
 /**
  * contract.md §3 "FHIR outputs": one FHIR `Measure` per indicator of the registry (indicators/registry.ts),
  * canonical `https://esms-numerique.github.io/fhir/Measure/<id>`, shipped with the SDK. Their digest is
- * sealed with every evidence run, so a change here is a new `MEASURES_VERSION`.
+ * sealed with every evidence run, so a change here is a new `MEASURES_VERSION`. Each has a narrative, its
+ * populations have ids, and only the rates (proportion, and MSSanté's ratio) say which way is better
+ * (`improvementNotation`): the counts are cohorts, with no score and no direction.
  */
 import type { CodeableConcept, Measure, MeasureGroup, MeasureGroupPopulation } from 'fhir/r4.js';
+import { generatedNarrative } from './narrative.js';
 import {
   INDICATORS,
   MEASURE_IDS,
@@ -15,8 +18,12 @@ import { ESMS_CANONICAL_BASE } from '../vocabulary/systems.js';
 
 /** Base of the measures' canonical URLs. */
 const MEASURE_CANONICAL_BASE = `${ESMS_CANONICAL_BASE}/Measure/`;
-/** Version of the measure definitions (the 2024 call for projects). */
-export const MEASURES_VERSION = '2024.1.0';
+/**
+ * Version of the measure definitions (the 2024 call for projects). 2024.1.1: narratives, population ids,
+ * no direction on the counts; `calendar-year` numerators drawn from the year's population; one
+ * `Type/id`, one record (issue 9).
+ */
+export const MEASURES_VERSION = '2024.1.1';
 
 const MEASURE_POPULATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/measure-population';
 const MEASURE_SCORING_SYSTEM = 'http://terminology.hl7.org/CodeSystem/measure-scoring';
@@ -31,6 +38,16 @@ export type PopulationCode = 'initial-population' | 'denominator' | 'numerator';
 export function measureCanonical(id: MeasureId): string {
   return `${MEASURE_CANONICAL_BASE}${id}`;
 }
+
+/** The canonical reference to this version of a measure (`…/Measure/<id>|2024.1.0`), as MeasureReports cite it. */
+export function versionedMeasureCanonical(id: MeasureId): string {
+  return `${measureCanonical(id)}|${MEASURES_VERSION}`;
+}
+
+/** "Higher is better": the rates (their targets are minimums). */
+export const INCREASE: CodeableConcept = {
+  coding: [{ system: IMPROVEMENT_NOTATION_SYSTEM, code: 'increase' }],
+};
 
 export function populationCode(code: PopulationCode): CodeableConcept {
   return { coding: [{ system: MEASURE_POPULATION_SYSTEM, code }] };
@@ -54,6 +71,7 @@ function populationsOf(definition: IndicatorDefinition): { code: PopulationCode;
 function toMeasure(definition: IndicatorDefinition): Measure {
   const group: MeasureGroup = {
     population: populationsOf(definition).map((population): MeasureGroupPopulation => ({
+      id: population.code,
       code: populationCode(population.code),
       description: population.description,
       // The rules are defined in prose (indicators.md) and implemented by the SDK, not in CQL.
@@ -71,6 +89,13 @@ function toMeasure(definition: IndicatorDefinition): Measure {
   return {
     resourceType: 'Measure',
     id: definition.id,
+    text: generatedNarrative([
+      definition.title,
+      definition.description,
+      ...(definition.kind === 'rate'
+        ? [`Cible : ${definition.target} % (appel à projets ESMS numérique 2024).`]
+        : []),
+    ]),
     url: measureCanonical(definition.id),
     version: MEASURES_VERSION,
     name: definition.name,
@@ -82,9 +107,12 @@ function toMeasure(definition: IndicatorDefinition): Measure {
     jurisdiction: [{ coding: [{ system: 'urn:iso:std:iso:3166', code: 'FR' }] }],
     scoring: { coding: [{ system: MEASURE_SCORING_SYSTEM, code: definition.scoring }] },
     type: [{ coding: [{ system: MEASURE_TYPE_SYSTEM, code: 'process' }] }],
-    improvementNotation: { coding: [{ system: IMPROVEMENT_NOTATION_SYSTEM, code: 'increase' }] },
+    // A cohort (a count) has no score, so no direction either.
     ...(definition.kind === 'rate'
-      ? { guidance: `Cible : ${definition.target} % (appel à projets ESMS numérique 2024).` }
+      ? {
+          improvementNotation: INCREASE,
+          guidance: `Cible : ${definition.target} % (appel à projets ESMS numérique 2024).`,
+        }
       : {}),
     group: [group],
   };

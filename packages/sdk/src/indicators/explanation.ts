@@ -1,13 +1,11 @@
 /**
  * indicators.md "Explainability": for every ESSMS and indicator, which persons are in the denominator and
- * numerator, and why each person is out of the numerator (each rule's `reason`; a person of a
- * `calendar-year` denominator who is not accompanied in P is `not-accompanied-in-period`). Local only:
- * never submitted.
+ * numerator, and why each person is out of the numerator (each rule's `reason`). Local only: never
+ * submitted.
  */
 import type { EstablishmentExplanation, ExclusionReason, IndicatorExplanation } from '../explain.js';
 import type { Establishment } from '../resolve/establishments.js';
 import type { Person } from '../resolve/persons.js';
-import { NOT_ACCOMPANIED_IN_PERIOD } from '../rules/accompanied.js';
 import { RATE_RULES, type RateLists } from './rates.js';
 import { INDICATORS, RATE_INDICATOR_IDS } from './registry.js';
 
@@ -17,7 +15,6 @@ export function explainEstablishment(
   persons: ReadonlyMap<string, Person>,
 ): EstablishmentExplanation {
   const get = (id: string): Person => persons.get(id)!;
-  const inPeriod = new Set(lists.accompanied);
   const indicators: EstablishmentExplanation['indicators'] = {};
   for (const id of RATE_INDICATOR_IDS) {
     const rule = RATE_RULES[id];
@@ -28,12 +25,12 @@ export function explainEstablishment(
       continue;
     }
     indicators[id] = explain(denominator, lists.numerators[id] ?? [], (person) =>
-      inPeriod.has(person) ? rule.reason(get(person), e) : NOT_ACCOMPANIED_IN_PERIOD,
+      rule.reason(get(person), e),
     );
   }
   return {
     finess: e.finess,
-    persons: lists.accompanied.map((id) => ({ person: id, records: get(id).records })),
+    persons: lists.personsAccompanied.map((id) => ({ person: id, records: get(id).records })),
     indicators,
   };
 }

@@ -42,11 +42,9 @@ export function rate(numerator: number, denominator: number, target: number): Ra
 
 /** The persons behind one ESSMS's rates, each list sorted. */
 export interface RateLists {
-  /** Persons accompanied in P. */
-  accompanied: string[];
   /** Persons accompanied, per `denominatorScope`: the denominator of the rates over them. */
   personsAccompanied: string[];
-  /** Active dossiers: the persons accompanied in P whose dossier was updated in P. */
+  /** Active dossiers: the persons accompanied (per `denominatorScope`) whose dossier was updated in P. */
   activeDossiers: string[];
   /** The numerator of each rate over persons (absent for `taux-mssante`, which counts messages). */
   numerators: Partial<Record<RateIndicatorId, string[]>>;
@@ -59,10 +57,12 @@ export function establishmentRates(
   scope: DenominatorScope,
 ): { rates: Pick<IndicatorResults, RateIndicatorId>; lists: RateLists } {
   const get = (id: string): Person => persons.get(id)!;
-  const accompanied = sortedIds(e.accompaniedInPeriod);
-  const personsAccompanied = scope === 'period' ? accompanied : sortedIds(e.accompaniedInYear);
-  const activeDossiers = accompanied.filter((id) => updatedRule.counts(get(id), e));
-  const lists: RateLists = { accompanied, personsAccompanied, activeDossiers, numerators: {} };
+  const personsAccompanied = sortedIds(scope === 'period' ? e.accompaniedInPeriod : e.accompaniedInYear);
+  // Every numerator is drawn from its denominator's population, its conditions ("in P") unchanged: with
+  // `calendar-year`, a person accompanied in P but not in the year (left in December of the year before)
+  // is in no numerator, and one accompanied in the year but not in P (admitted after D) may be.
+  const activeDossiers = personsAccompanied.filter((id) => updatedRule.counts(get(id), e));
+  const lists: RateLists = { personsAccompanied, activeDossiers, numerators: {} };
   const rates = {} as Record<RateIndicatorId, RateResult>;
   for (const id of RATE_INDICATOR_IDS) {
     const definition = INDICATORS[id];
@@ -73,8 +73,7 @@ export function establishmentRates(
       rates[id] = rate(rule.count(e), denominator.length, definition.target);
       continue;
     }
-    // Numerators are drawn from the persons accompanied in P, whatever the scope of the denominator.
-    const numerator = (overActive ? activeDossiers : accompanied).filter((pid) => rule.counts(get(pid), e));
+    const numerator = denominator.filter((pid) => rule.counts(get(pid), e));
     lists.numerators[id] = numerator;
     rates[id] = rate(numerator.length, denominator.length, definition.target);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeIndicatorsSync } from '../index.js';
+import { computeIndicatorsSync, rollUpOrganisation } from '../index.js';
 import { FINESS, organisation, sejour } from '../test-support/builders.js';
 import { accompaniedPerson, compute, essms, population } from '../test-support/compute.js';
 
@@ -24,6 +24,22 @@ describe('the roll-up to the organisme gestionnaire', () => {
     });
     expect(og?.dossiersActifs).toBe(2);
     expect(og?.fileActive).toBe(10);
+  });
+
+  it('rollUpOrganisation (exported): over all members it is the document’s roll-up; over some, their sums', () => {
+    const c = compute([
+      organisation({ id: 'og', finess: FINESS.parisOg, type: 'FINEJ', name: 'Association' }),
+      essms('a', FINESS.paris, { partOf: 'og' }),
+      essms('b', FINESS.paris2, { partOf: 'og' }),
+      ...population(1, 1, 'a'),
+      ...population(9, 1, 'b'),
+    ]);
+    const og = c.results.organisations[0]!;
+    expect(rollUpOrganisation(og, c.results.establishments)).toEqual(og);
+    const onlyB = rollUpOrganisation(og, [c.results.establishments[1]!]);
+    expect(onlyB.establishments).toEqual([FINESS.paris2]);
+    expect(onlyB.indicators['taux-dossiers-actifs']).toMatchObject({ numerator: 1, denominator: 9 });
+    expect(onlyB.fileActive).toBe(9);
   });
 
   it('a person accompanied by two ESSMS of one OG counts in each', () => {

@@ -23,46 +23,56 @@ export function rollUp(
   }
   return [...byOrganisation.entries()]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([finess, list]): OrganisationResult => {
-      const sum = (f: (e: EstablishmentResult) => number): number => list.reduce((acc, e) => acc + f(e), 0);
-      const rates = Object.fromEntries(
-        RATE_INDICATOR_IDS.map((id: RateIndicatorId) => [
-          id,
-          rate(
-            sum((e) => e.indicators[id].numerator),
-            sum((e) => e.indicators[id].denominator),
-            TARGETS[id],
-          ),
-        ]),
-      ) as Pick<IndicatorResults, RateIndicatorId>;
-      const byMonth: Record<string, number> = {};
-      for (const e of list) {
-        for (const [month, n] of Object.entries(e.indicators['e-prescriptions-importees'].byMonth)) {
-          byMonth[month] = (byMonth[month] ?? 0) + n;
-        }
-      }
-      const since = list.map((e) => e.indicators['echanges-e-parcours'].sinceProjectStart);
-      return {
-        finess,
-        name: names.get(finess) ?? null,
-        establishments: list.map((e) => e.finess),
-        indicators: {
-          ...rates,
-          'e-prescriptions-importees': {
-            total: sum((e) => e.indicators['e-prescriptions-importees'].total),
-            byMonth,
-          },
-          'echanges-e-parcours': {
-            total: sum((e) => e.indicators['echanges-e-parcours'].total),
-            sinceProjectStart: since.some((s) => s === null)
-              ? null
-              : since.reduce<number>((a, s) => a + (s ?? 0), 0),
-          },
-        },
-        dossiersActifs: sum((e) => e.dossiersActifs),
-        fileActive: sum((e) => e.fileActive),
-      };
-    });
+    .map(([finess, list]) => rollUpOrganisation({ finess, name: names.get(finess) ?? null }, list));
+}
+
+/**
+ * One organisme gestionnaire's figures over some of its ESSMS (its members, in the order given): every
+ * rate's numerators and denominators summed then divided, counts summed, months added. Exported so that a
+ * caller who keeps only some ESSMS (the agent's configured scope) rolls them up by the same rule.
+ */
+export function rollUpOrganisation(
+  organisation: { readonly finess: string; readonly name: string | null },
+  members: readonly EstablishmentResult[],
+): OrganisationResult {
+  const sum = (f: (e: EstablishmentResult) => number): number => members.reduce((acc, e) => acc + f(e), 0);
+  const rates = Object.fromEntries(
+    RATE_INDICATOR_IDS.map((id: RateIndicatorId) => [
+      id,
+      rate(
+        sum((e) => e.indicators[id].numerator),
+        sum((e) => e.indicators[id].denominator),
+        TARGETS[id],
+      ),
+    ]),
+  ) as Pick<IndicatorResults, RateIndicatorId>;
+  const byMonth: Record<string, number> = {};
+  for (const e of members) {
+    for (const [month, n] of Object.entries(e.indicators['e-prescriptions-importees'].byMonth)) {
+      byMonth[month] = (byMonth[month] ?? 0) + n;
+    }
+  }
+  const since = members.map((e) => e.indicators['echanges-e-parcours'].sinceProjectStart);
+  return {
+    finess: organisation.finess,
+    name: organisation.name,
+    establishments: members.map((e) => e.finess),
+    indicators: {
+      ...rates,
+      'e-prescriptions-importees': {
+        total: sum((e) => e.indicators['e-prescriptions-importees'].total),
+        byMonth,
+      },
+      'echanges-e-parcours': {
+        total: sum((e) => e.indicators['echanges-e-parcours'].total),
+        sinceProjectStart: since.some((s) => s === null)
+          ? null
+          : since.reduce<number>((a, s) => a + (s ?? 0), 0),
+      },
+    },
+    dossiersActifs: sum((e) => e.dossiersActifs),
+    fileActive: sum((e) => e.fileActive),
+  };
 }
 
 /** The name of each organisme gestionnaire, from the first of its ESSMS (by FINESS) that knows it. */

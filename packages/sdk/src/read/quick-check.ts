@@ -1,4 +1,4 @@
-import { parseFhirTime } from '../vocabulary/time.js';
+import { lastTimeDeviation, parseFhirTime } from '../vocabulary/time.js';
 import { isRecord, type Json } from './fhir-json.js';
 
 /**
@@ -8,9 +8,28 @@ import { isRecord, type Json } from './fhir-json.js';
  * Keep the two in step: `quick-check.test.ts` compares them on generated records.
  */
 const optString = (v: unknown): boolean => v === undefined || typeof v === 'string';
-const optTime = (v: unknown): boolean =>
-  v === undefined || (typeof v === 'string' && !Number.isNaN(parseFhirTime(v, 'start')));
-const isTime = (v: unknown): boolean => typeof v === 'string' && !Number.isNaN(parseFhirTime(v, 'start'));
+
+/**
+ * Time values of the record being checked that are outside FHIR's grammar but usable (`TIME_DEVIATIONS`),
+ * as pairs field, deviation: read by `timeDeviationsOfLastCheck` once the check passes. Reused, so that a
+ * well-formed record allocates nothing.
+ */
+const deviations: (string | number)[] = [];
+/** How many entries of `deviations` belong to the record being checked (the array is never shrunk). */
+let deviationEntries = 0;
+
+function time(v: string, field: string): boolean {
+  if (Number.isNaN(parseFhirTime(v, 'start'))) return false;
+  const deviation = lastTimeDeviation();
+  if (deviation !== 0) {
+    deviations[deviationEntries++] = field;
+    deviations[deviationEntries++] = deviation;
+  }
+  return true;
+}
+const optTime = (v: unknown, field: string): boolean =>
+  v === undefined || (typeof v === 'string' && time(v, field));
+const isTime = (v: unknown, field: string): boolean => typeof v === 'string' && time(v, field);
 
 function arrayOf(v: unknown, item: (x: unknown) => boolean): boolean {
   if (!Array.isArray(v)) return false;
@@ -34,8 +53,8 @@ const reference = (v: unknown): boolean =>
   optString(v.type) &&
   (v.identifier === undefined || identifier(v.identifier));
 const optReference = (v: unknown): boolean => v === undefined || reference(v);
-const optPeriod = (v: unknown): boolean =>
-  v === undefined || (isRecord(v) && optTime(v.start) && optTime(v.end));
+const optPeriod = (v: unknown, field: string): boolean =>
+  v === undefined || (isRecord(v) && optTime(v.start, `${field}.start`) && optTime(v.end, `${field}.end`));
 const optIdentifiers = (v: unknown): boolean => optArrayOf(v, identifier);
 
 function base(r: Json): boolean {
@@ -44,7 +63,9 @@ function base(r: Json): boolean {
   const meta = r.meta;
   if (meta === undefined) return true;
   return (
-    isRecord(meta) && optTime(meta.lastUpdated) && optArrayOf(meta.profile, (p) => typeof p === 'string')
+    isRecord(meta) &&
+    optTime(meta.lastUpdated, 'meta.lastUpdated') &&
+    optArrayOf(meta.profile, (p) => typeof p === 'string')
   );
 }
 
@@ -59,28 +80,28 @@ const CHECKS: Readonly<Record<string, (r: Json) => boolean>> = {
     optReference(r.subject) &&
     optReference(r.serviceProvider) &&
     optReference(r.partOf) &&
-    optPeriod(r.period),
+    optPeriod(r.period, 'period'),
   EpisodeOfCare: (r) =>
     typeof r.status === 'string' &&
     optIdentifiers(r.identifier) &&
     reference(r.patient) &&
     optReference(r.managingOrganization) &&
-    optPeriod(r.period),
+    optPeriod(r.period, 'period'),
   Appointment: (r) =>
     typeof r.status === 'string' &&
-    optTime(r.start) &&
+    optTime(r.start, 'start') &&
     arrayOf(r.participant, (p) => isRecord(p) && optReference(p.actor)),
   CarePlan: (r) =>
     typeof r.status === 'string' &&
     optIdentifiers(r.identifier) &&
     optArrayOf(r.category, codeableConcept) &&
     reference(r.subject) &&
-    optTime(r.created) &&
-    optPeriod(r.period),
+    optTime(r.created, 'created') &&
+    optPeriod(r.period, 'period'),
   AuditEvent: (r) =>
     coding(r.type) &&
     optString(r.action) &&
-    isTime(r.recorded) &&
+    isTime(r.recorded, 'recorded') &&
     optString(r.outcome) &&
     optArrayOf(r.agent, (a) => isRecord(a) && optReference(a.who)) &&
     optArrayOf(r.entity, (e) => isRecord(e) && optReference(e.what)),
@@ -90,7 +111,17 @@ const otherResource = (r: Json): boolean => optReference(r.subject) && optRefere
 
 /** `true` when the record certainly passes its zod schema; `false` means "ask zod". */
 export function passesQuickCheck(resourceType: string, record: Json): boolean {
+  deviationEntries = 0;
   if (!base(record)) return false;
   const check = Object.hasOwn(CHECKS, resourceType) ? CHECKS[resourceType]! : otherResource;
   return check(record);
 }
+
+/**
+ * The time values outside FHIR's grammar (but usable) of the record the last `passesQuickCheck` call
+ * accepted, as pairs field (`period.start`), `TIME_DEVIATIONS` bits; empty for nearly every record.
+ */
+export function timeDeviationsOfLastCheck(): readonly (string | number)[] {
+  return deviationEntries === 0 ? NONE : deviations.slice(0, deviationEntries);
+}
+const NONE: readonly (string | number)[] = [];

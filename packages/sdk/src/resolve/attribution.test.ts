@@ -125,3 +125,69 @@ describe('agent.who by `urn:uuid:` inside a Bundle (data-model.md "Identity and 
     expect(findings(c, 'unattributed-event')).toEqual([expect.objectContaining({ id: 'm2' })]);
   });
 });
+
+describe('agent.who naming several organisations (data-model.md, issue 9 §4)', () => {
+  const withAgents = (event: Record<string, unknown>, ...whos: Record<string, unknown>[]) => ({
+    ...event,
+    agent: whos.map((who) => ({ requestor: false, who })),
+  });
+  const records = (...events: Record<string, unknown>[]) =>
+    compute([
+      organisation({ id: 'og', finess: FINESS.parisOg, type: 'FINEJ' }),
+      essms('a', FINESS.paris, { partOf: 'og' }),
+      essms('b', FINESS.paris2, { partOf: 'og' }),
+      ...accompaniedPerson('p', 'a'),
+      ...events,
+    ]);
+
+  it('two different ESSMS: `unattributed-event`, counted nowhere (no fallback to the séjour)', () => {
+    const c = records(
+      withAgents(
+        message('m', { patient: 'p' }),
+        { reference: 'Organization/a' },
+        { reference: 'Organization/b' },
+      ),
+      withAgents(
+        dmpFeed('d', { patient: 'p' }),
+        { reference: 'Organization/b' },
+        { identifier: { system: 'https://finess.esante.gouv.fr', value: FINESS.paris } },
+      ),
+    );
+    expect(mssante(c, FINESS.paris)[0] + mssante(c, FINESS.paris2)[0]).toBe(0);
+    expect(counts(c, FINESS.paris, 'taux-dmp')[0]).toBe(0);
+    expect(findings(c, 'unattributed-event').map((f) => [f.id, f.message])).toEqual([
+      ['d', 'agent.who names 2 different ESSMS'],
+      ['m', 'agent.who names 2 different ESSMS'],
+    ]);
+  });
+
+  it('one ESSMS named twice (by reference and by FINESS identifier) is one ESSMS', () => {
+    const c = records(
+      withAgents(
+        message('m', { patient: 'p' }),
+        { reference: 'Organization/a' },
+        { identifier: { system: 'https://finess.esante.gouv.fr', value: FINESS.paris } },
+      ),
+    );
+    expect(mssante(c, FINESS.paris)).toEqual([1, 1]);
+    expect(findings(c, 'unattributed-event')).toEqual([]);
+  });
+
+  it('an ESSMS and an organisation that is not one (its organisme gestionnaire): the ESSMS', () => {
+    const c = records(
+      withAgents(message('m'), { reference: 'Organization/og' }, { reference: 'Organization/a' }),
+      withAgents(
+        dmpFeed('d', { patient: 'p' }),
+        { reference: 'Organization/a' },
+        { reference: 'Organization/og' },
+      ),
+    );
+    expect(mssante(c, FINESS.paris)).toEqual([1, 1]);
+    expect(counts(c, FINESS.paris, 'taux-dmp')).toEqual([1, 1]);
+    expect(c.subjects.find((s) => s.finess === FINESS.paris)?.indicators['taux-mssante']?.counted).toEqual({
+      byAgent: 1,
+      bySejour: 0,
+    });
+    expect(findings(c, 'unattributed-event')).toEqual([]);
+  });
+});

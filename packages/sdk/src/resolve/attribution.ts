@@ -30,6 +30,10 @@ export function attributeUsage(
   for (const [orgKey, counters] of acc.orgCounters)
     attributeNamed(acc, orgKey, counters, establishments, findings);
   for (const u of acc.pendingUsage) {
+    if (u.orgs !== undefined) {
+      attributeToOneOf(acc, u, u.orgs, establishments, persons, findings);
+      continue;
+    }
     // An untyped agent.who (`urn:uuid:`) that names an Organization is that organisation, as a typed one is.
     const namedOrg = u.org === undefined ? undefined : organisations.byAlias.get(u.org);
     if (namedOrg !== undefined) attributeUntyped(acc, u, establishments.ofOrg(namedOrg), persons, findings);
@@ -75,6 +79,37 @@ function attributeNamed(
   for (let m = 0; m < months; m++)
     e.counters.ePrescriptions[z * months + m]! += counters.ePrescriptions[z * months + m]!;
   e.mssanteByAgent += counters.mssante[z]!;
+}
+
+/**
+ * A usage event whose agents name several organisations: counted at the one reported ESSMS among them
+ * (the others, such as its organisme gestionnaire, are not ESSMS); two different ESSMS make it
+ * `unattributed-event` (data-model.md), as does none.
+ */
+function attributeToOneOf(
+  acc: Accumulator,
+  u: PendingUsage,
+  orgKeys: readonly string[],
+  establishments: Establishments,
+  persons: Persons,
+  findings: Findings,
+): void {
+  const named = new Set<Establishment>();
+  for (const key of orgKeys) {
+    const e = establishments.of(key);
+    if (e !== null) named.add(e);
+  }
+  if (named.size > 1) {
+    findings.errors.push({
+      code: 'unattributed-event',
+      resourceType: 'AuditEvent',
+      id: idOf(u.record),
+      message: `agent.who names ${named.size} different ESSMS`,
+    });
+    return;
+  }
+  const [e] = [...named];
+  attributeUntyped(acc, u, e ?? null, persons, findings);
 }
 
 /** A usage event whose untyped agent.who resolved to an Organization: counted there, as if it were typed. */

@@ -220,7 +220,7 @@ function mergePersons(
     const root = merged.find(key);
     let person = byRoot.get(root);
     if (person === undefined) {
-      person = { id: root, records: [], state: new PersonState(), sejours: [] };
+      person = { id: root, records: [], state: new PersonState(-1), sejours: [] };
       byRoot.set(root, person);
     }
     person.records.push(key);

@@ -213,19 +213,72 @@ describe('denominatorScope, file active and dossiers actifs', () => {
     expect(establishment(c, FINESS.paris).fileActive).toBe(2);
   });
 
-  it('`calendar-year`: the denominator is the persons accompanied in the year of P’s last day; numerators keep their meaning', () => {
+  it('`calendar-year`: the denominator is the persons accompanied in the year of P’s last day, and every numerator is drawn from them', () => {
     const c = compute(records, { measureDate: D2, denominatorScope: 'calendar-year' });
     expect(c.results.denominatorScope).toBe('calendar-year');
     const e = establishment(c, FINESS.paris);
-    expect(e.indicators['taux-dossiers-actifs']).toMatchObject({ numerator: 1, denominator: 2 });
+    // p3 (accompanied in January 2024, not in P) was updated in P: its dossier is active in the year's scope.
+    expect(e.indicators['taux-dossiers-actifs']).toMatchObject({ numerator: 2, denominator: 2 });
     expect(e.indicators['taux-mssante'].denominator).toBe(2);
     expect(e.indicators['taux-dmp'].denominator).toBe(2);
-    // p3 is not accompanied in P: not an active dossier, so its projet personnalisé and event do not count.
-    expect(e.indicators['taux-projet-personnalise']).toMatchObject({ numerator: 0, denominator: 1 });
+    // Its projet personnalisé and its event in P count too (p1 has neither).
+    expect(e.indicators['taux-projet-personnalise']).toMatchObject({ numerator: 1, denominator: 2 });
+    expect(e.indicators['taux-evenement-agenda']).toMatchObject({ numerator: 1, denominator: 2 });
+    expect(e.dossiersActifs).toBe(2);
     expect(e.fileActive).toBe(2);
-    expect(explainEstablishment(c, FINESS.paris)?.indicators['taux-dossiers-actifs']?.outOfNumerator).toEqual(
-      [{ person: 'Patient/p3', reason: 'not-accompanied-in-period' }],
-    );
+    const explanation = explainEstablishment(c, FINESS.paris);
+    expect(explanation?.indicators['taux-projet-personnalise']?.outOfNumerator).toEqual([
+      { person: 'Patient/p1', reason: 'no-projet-personnalise' },
+    ]);
+    expect(explanation?.persons.map((p) => p.person)).toEqual(['Patient/p1', 'Patient/p3']);
+  });
+
+  // Issue 9 §1, as reproduced on main: D = 2024-01-15, P = 2023-10-15 … 2024-01-14, the year is 2024.
+  describe('`calendar-year` when P straddles two years (issue 9 §1)', () => {
+    const D3 = '2024-01-15';
+    const straddling = [
+      essms(),
+      // a and c: accompanied in P, left in December 2023 (not in 2024), updated in P.
+      patient({ id: 'a', lastUpdated: '2023-11-02T10:00:00+01:00' }),
+      sejour({ id: 'sa', patient: 'a', org: 'essms', start: '2022-01-01', end: '2023-12-20' }),
+      patient({ id: 'c', lastUpdated: '2023-12-02T10:00:00+01:00' }),
+      sejour({ id: 'sc', patient: 'c', org: 'essms', start: '2022-01-01', end: '2023-12-22' }),
+      evenement({ id: 'evc', patient: 'c', start: '2023-12-01' }),
+      // b: admitted on 2024-01-05, never updated in P.
+      patient({ id: 'b' }),
+      sejour({ id: 'sb', patient: 'b', org: 'essms', start: '2024-01-05' }),
+    ];
+
+    it('a person who left in December of the year before is in no numerator: 0/1, not 200 %', () => {
+      const e = establishment(
+        compute(straddling, { measureDate: D3, denominatorScope: 'calendar-year' }),
+        FINESS.paris,
+      );
+      expect(e.indicators['taux-dossiers-actifs']).toMatchObject({ numerator: 0, denominator: 1, rate: 0 });
+      expect(e.indicators['taux-evenement-agenda']).toMatchObject({ numerator: 0, denominator: 0 });
+      expect(e.dossiersActifs).toBe(0);
+    });
+
+    it('a person admitted in the year after D whose dossier was updated in P counts: 1/1', () => {
+      const e = establishment(
+        compute(
+          [
+            essms(),
+            patient({ id: 'late', lastUpdated: '2024-01-10T10:00:00+01:00' }),
+            sejour({ id: 'slate', patient: 'late', org: 'essms', start: '2024-02-01' }),
+          ],
+          { measureDate: D3, denominatorScope: 'calendar-year' },
+        ),
+        FINESS.paris,
+      );
+      expect(e.indicators['taux-dossiers-actifs']).toMatchObject({ numerator: 1, denominator: 1, rate: 100 });
+    });
+
+    it('`period` is unchanged: the persons accompanied in P', () => {
+      const e = establishment(compute(straddling, { measureDate: D3 }), FINESS.paris);
+      expect(e.indicators['taux-dossiers-actifs']).toMatchObject({ numerator: 2, denominator: 3 });
+      expect(e.indicators['taux-evenement-agenda']).toMatchObject({ numerator: 1, denominator: 2 });
+    });
   });
 
   it('`dossiersActifs` equals the numerator of taux-dossiers-actifs, whatever the scope', () => {

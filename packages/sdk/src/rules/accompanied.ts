@@ -4,7 +4,8 @@
  * `end ≥ P.start`), with status not in {planned, cancelled, entered-in-error} (EpisodeOfCare: nor
  * waitlist). A séjour ending before it starts (`period-inverted`) or without a start (`period-missing`)
  * does not count. Decision `denominatorScope`: the denominator is the persons accompanied in P (`period`),
- * or in the calendar year of P's last day (`calendar-year`); the *file active* is always the latter.
+ * or in the calendar year of P's last day (`calendar-year`), and every numerator is drawn from that same
+ * population (indicators/rates.ts); the *file active* is always the latter.
  *
  * What a séjour is (data-model.md): an Encounter recognised by the TDDUI séjour profile or identifier
  * system, or (fallback) one with no `partOf` and a `serviceProvider`; an Encounter recognised as an agenda
@@ -12,7 +13,6 @@
  * once everything is read). `EpisodeOfCare` is accepted too.
  */
 import type { Findings } from '../data-quality.js';
-import type { ExclusionReason } from '../explain.js';
 import type { SejourFact } from '../facts.js';
 import {
   field,
@@ -93,10 +93,12 @@ export interface SejourCandidate {
   /** Parsed start and end (`NaN` when absent); floating values are resolved in the ESSMS's zone later. */
   start: number;
   end: number;
+  /** The record's occurrence (resolve/record-versions.ts): only the version of its Type/id used counts. */
+  occurrence: number;
 }
 
-export function sejourCandidate(fact: SejourFact): SejourCandidate {
-  return { fact, start: parseOr(fact.start, 'start'), end: parseOr(fact.end, 'end') };
+export function sejourCandidate(fact: SejourFact, occurrence: number): SejourCandidate {
+  return { fact, start: parseOr(fact.start, 'start'), end: parseOr(fact.end, 'end'), occurrence };
 }
 
 function parseOr(text: string | null, boundary: 'start' | 'end'): number {
@@ -166,6 +168,3 @@ export function countAccompanied(persons: Iterable<Person>, grid: PeriodGrid): v
     }
   }
 }
-
-/** Why a person of a `calendar-year` denominator is in no numerator. */
-export const NOT_ACCOMPANIED_IN_PERIOD: ExclusionReason = 'not-accompanied-in-period';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appointment, evenement, FINESS, type EvenementInput } from '../test-support/builders.js';
+import { appointment, evenement, FINESS, sejour, type EvenementInput } from '../test-support/builders.js';
 import { accompaniedPerson, compute, counts, essms, findings } from '../test-support/compute.js';
 
 function withEvents(events: Record<string, unknown>[], options: { countCancelledEvents?: boolean } = {}) {
@@ -105,9 +105,63 @@ describe('agenda event: an event of the person starting in P', () => {
     ]);
   });
 
-  it('an event without a subject is `unknown-subject`', () => {
+  it('an event without a subject nor partOf is `unknown-subject`', () => {
     const e = ev({});
     delete e.subject;
     expect(findings(withEvents([e]), 'unknown-subject')).toEqual([expect.objectContaining({ id: 'ev' })]);
+  });
+
+  describe('an event without a subject of its own is its partOf séjour’s person’s (data-model.md, issue 9 §4)', () => {
+    const subjectless = (input: Partial<EvenementInput>) => {
+      const e = ev(input);
+      delete e.subject;
+      return e;
+    };
+
+    it.each(['partOf', 'profile', 'identifier'] as const)(
+      'recognised by %s, with partOf the séjour',
+      (via) => {
+        const c = withEvents([subjectless({ via, partOf: 'stay' })]);
+        expect(agenda(c)).toEqual([1, 1]);
+        expect(findings(c, 'unknown-subject')).toEqual([]);
+      },
+    );
+
+    it('whatever the input order (the séjour read after the event)', () => {
+      const records = [
+        subjectless({ via: 'partOf', partOf: 'stay' }),
+        essms(),
+        ...accompaniedPerson('p', 'essms', { sejourId: 'stay' }),
+      ];
+      expect(agenda(compute(records))).toEqual([1, 1]);
+      expect(agenda(compute([...records].reverse()))).toEqual([1, 1]);
+    });
+
+    it('its start and status still decide', () => {
+      expect(agenda(withEvents([subjectless({ partOf: 'stay', start: '2023-06-01' })]))).toEqual([0, 1]);
+      expect(agenda(withEvents([subjectless({ partOf: 'stay', status: 'entered-in-error' })]))).toEqual([
+        0, 1,
+      ]);
+    });
+
+    it('a partOf that is not a séjour, or a séjour without a person, leaves it `unknown-subject`', () => {
+      const c = withEvents([subjectless({ id: 'orphan', via: 'profile', partOf: 'not-in-input' })]);
+      expect(agenda(c)).toEqual([0, 1]);
+      expect(findings(c, 'unknown-subject')).toEqual([
+        expect.objectContaining({ resourceType: 'Encounter', id: 'orphan' }),
+      ]);
+    });
+
+    it('an Encounter that would be a séjour but is part of one, without a subject, is that séjour’s person’s event', () => {
+      // A TDDUI séjour profile, but part of a séjour: an event (resolve/sejours.ts).
+      const demoted: Record<string, unknown> = {
+        ...sejour({ id: 'visit', patient: 'p', org: 'essms', start: '2024-02-01T10:00:00+01:00' }),
+        partOf: { reference: 'Encounter/stay' },
+      };
+      delete demoted.subject;
+      const c = withEvents([demoted]);
+      expect(agenda(c)).toEqual([1, 1]);
+      expect(findings(c, 'unknown-subject')).toEqual([]);
+    });
   });
 });

@@ -8,35 +8,40 @@
  * What an event is (data-model.md): an Encounter with the TDDUI event profile or identifier system, or one
  * whose `partOf` is a séjour (known only once everything is read: counted per `partOf` target meanwhile),
  * or an Appointment whose participant is the person. Start = `period.start` (Appointment: `start`). An
- * event without a person of its own is reported as `unknown-subject` (it is not given to the person of
- * its `partOf` séjour, which data-model.md describes).
+ * event without a `subject` of its own whose `partOf` is a séjour is the séjour's person's event
+ * (data-model.md); without either, it is `unknown-subject`.
  */
 import type { Accumulator } from '../accumulator.js';
 import { missingSubject, type Findings } from '../data-quality.js';
 import type { EmitFact, EventFact } from '../facts.js';
 import type { ResolvedOptions } from '../options.js';
 import { field, str, type Json } from '../read/fhir-json.js';
-import { idOf, patientReference } from '../read/references.js';
+import { idOf, patientReference, referenceKey, typeOf } from '../read/references.js';
 import type { Person } from '../resolve/persons.js';
 import type { Sejours } from '../resolve/sejours.js';
 import { zonesInPeriod } from '../vocabulary/period.js';
 import { parseFhirTime } from '../vocabulary/time.js';
-import { hasZone, NO_ZONES, union, type ZoneSet } from '../vocabulary/zone-set.js';
+import { hasZone, NO_ZONES, union } from '../vocabulary/zone-set.js';
+import { CONTRIBUTION } from '../contributions.js';
 import type { SejourCandidate } from './accompanied.js';
 import type { PersonRule } from './rule.js';
 
 // ---- Recognition and extraction (which Encounters are events: `encounterKind` in accompanied.ts) ------
 
-/** An Encounter recognised as an event; `partOf` is kept when only a séjour `partOf` makes it one. */
+/**
+ * An Encounter recognised as an event. `partOf` is kept when only a séjour `partOf` makes it one, and when
+ * the event has no subject of its own (the séjour it is part of then says whose event it is).
+ */
 export function encounterEventFact(resource: Json, key: string, partOf: string | null): EventFact {
+  const subject = patientReference(resource.subject);
   return {
     k: 'event',
     record: key,
     resourceType: 'Encounter',
-    subject: patientReference(resource.subject),
+    subject,
     status: str(resource.status),
     start: str(field(resource.period, 'start')),
-    partOf,
+    partOf: partOf ?? (subject === null ? referenceKey(resource.partOf) : null),
   };
 }
 
@@ -69,37 +74,68 @@ function eventStatusCounts(status: string | null, options: ResolvedOptions): boo
 /** Counts one event: the zones where it starts in P, per `partOf` target when that decides. */
 export function countEvent(acc: Accumulator, fact: EventFact): void {
   if (fact.subject === null) {
-    acc.problems.push(missingSubject(fact.record, 'agenda event without a person (subject/participant)'));
+    if (fact.partOf === null) {
+      acc.recordProblem(missingSubject(fact.record, 'agenda event without a person (subject/participant)'));
+      return;
+    }
+    // Whose event it is depends on its partOf séjour, known only once everything is read.
+    const zones = eventStatusCounts(fact.status, acc.options)
+      ? zonesInPeriod(acc.grid, fact.start === null ? Number.NaN : parseFhirTime(fact.start, 'start'))
+      : NO_ZONES;
+    acc.eventsWithoutSubject.push({
+      record: fact.record,
+      partOf: fact.partOf,
+      zones,
+      occurrence: acc.current,
+    });
     return;
   }
   const state = acc.person(fact.subject, fact.record);
   if (!eventStatusCounts(fact.status, acc.options) || fact.start === null) return;
   const inPeriod = zonesInPeriod(acc.grid, parseFhirTime(fact.start, 'start'));
-  if (fact.partOf === null) {
-    state.event = union(state.event, inPeriod);
-  } else if (inPeriod !== NO_ZONES) {
-    const byPartOf = (state.eventByPartOf ??= new Map<string, ZoneSet>());
-    byPartOf.set(fact.partOf, union(byPartOf.get(fact.partOf) ?? NO_ZONES, inPeriod));
-  }
+  if (inPeriod === NO_ZONES) return;
+  if (fact.partOf === null) acc.contribute(CONTRIBUTION.event, state.index, inPeriod);
+  else acc.contribute(CONTRIBUTION.eventByPartOf, state.index, inPeriod, acc.intern(fact.partOf));
 }
 
 // ---- Once everything is read ------------------------------------------------------------------------
 
-/** A séjour candidate whose `partOf` is a séjour: it is an event of its person. */
+/** The person whose séjour `partOf` names, when it names a séjour that has one. */
+function personOfSejour(
+  partOf: string | null,
+  sejours: Sejours,
+  personOf: (key: string) => Person | null,
+): Person | null | 'not-a-sejour' {
+  const parent = partOf === null ? undefined : sejours.byAlias.get(partOf);
+  if (parent === undefined || !sejours.isSejour(parent)) return 'not-a-sejour';
+  return parent.fact.subject === null ? null : personOf(parent.fact.subject);
+}
+
+/**
+ * A séjour candidate whose `partOf` is a séjour: it is an event of its person (its own subject, else the
+ * person of the séjour it is part of).
+ */
 export function countDemotedEvent(
   acc: Accumulator,
   s: SejourCandidate,
+  sejours: Sejours,
   personOf: (key: string) => Person | null,
   findings: Findings,
 ): void {
   const f = s.fact;
   if (f.subject === null) {
-    findings.errors.push({
-      code: 'unknown-subject',
-      resourceType: f.resourceType,
-      id: idOf(f.key),
-      message: 'agenda event without a person',
-    });
+    const person = personOfSejour(f.partOf, sejours, personOf);
+    if (person === null || person === 'not-a-sejour') {
+      findings.errors.push({
+        code: 'unknown-subject',
+        resourceType: f.resourceType,
+        id: idOf(f.key),
+        message: 'agenda event without a person, and the séjour it is part of has none either',
+      });
+      return;
+    }
+    if (f.start === null || !eventStatusCounts(f.status, acc.options)) return;
+    person.state.event = union(person.state.event, zonesInPeriod(acc.grid, s.start));
     return;
   }
   const person = personOf(f.subject);
@@ -115,6 +151,34 @@ export function countDemotedEvent(
   }
   if (f.start === null || !eventStatusCounts(f.status, acc.options)) return;
   person.state.event = union(person.state.event, zonesInPeriod(acc.grid, s.start));
+}
+
+/**
+ * Events without a subject of their own are the events of their `partOf` séjour's person (data-model.md);
+ * when the `partOf` is not a séjour, or the séjour has no person, they are `unknown-subject`.
+ */
+export function countEventsWithoutSubject(
+  acc: Accumulator,
+  sejours: Sejours,
+  personOf: (key: string) => Person | null,
+  findings: Findings,
+): void {
+  for (const event of acc.eventsWithoutSubject) {
+    const person = personOfSejour(event.partOf, sejours, personOf);
+    if (person === 'not-a-sejour' || person === null) {
+      findings.errors.push({
+        code: 'unknown-subject',
+        resourceType: typeOf(event.record),
+        id: idOf(event.record),
+        message:
+          person === null
+            ? 'agenda event without a person, and the séjour it is part of has none either'
+            : 'agenda event without a person, and its partOf is not a séjour in the input',
+      });
+      continue;
+    }
+    person.state.event = union(person.state.event, event.zones);
+  }
 }
 
 /** Events recognised through `partOf` count when their target turned out to be a séjour. */

@@ -4,19 +4,19 @@
  * attributed to E (like MSSanté messages), about that person. One person counts once however many
  * documents; a feed without a person is an error and counts nowhere.
  */
-import type { PersonState } from '../accumulator.js';
+import type { Accumulator, PersonState } from '../accumulator.js';
+import { CONTRIBUTION } from '../contributions.js';
 import type { Establishment } from '../resolve/establishments.js';
 import type { Person } from '../resolve/persons.js';
 import { zonesInPeriod, type PeriodGrid } from '../vocabulary/period.js';
-import { hasZone, NO_ZONES, union, type ZoneSet } from '../vocabulary/zone-set.js';
+import { hasZone, NO_ZONES } from '../vocabulary/zone-set.js';
 import type { PersonRule } from './rule.js';
 
 /** Streaming: a feed whose `agent.who` names organisation key `org`, by zone where it falls in P. */
-export function countDmpFeedByAgent(grid: PeriodGrid, state: PersonState, org: string, at: number): void {
-  const inPeriod = zonesInPeriod(grid, at);
+export function countDmpFeedByAgent(acc: Accumulator, state: PersonState, org: string, at: number): void {
+  const inPeriod = zonesInPeriod(acc.grid, at);
   if (inPeriod === NO_ZONES) return;
-  const byOrg = (state.dmpByOrg ??= new Map<string, ZoneSet>());
-  byOrg.set(org, union(byOrg.get(org) ?? NO_ZONES, inPeriod));
+  acc.contribute(CONTRIBUTION.dmpByAgent, state.index, inPeriod, acc.intern(org));
 }
 
 /** Once read: the person's feeds named by `agent.who`, at the ESSMS they name (if it is reported). */

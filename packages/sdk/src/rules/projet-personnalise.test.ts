@@ -44,6 +44,47 @@ describe('projet personnalisé: recognised CarePlan, draft or active, current in
     expect(pp(withPp({ status }))[0]).toBe(expected);
   });
 
+  describe('TDDUI status codes, wherever they stand in the status (data-model.md, issue 9 §4)', () => {
+    const withStatusElement = (status: unknown, statusElement?: unknown) => {
+      const carePlan: Record<string, unknown> = { ...projetPersonnalise({ id: 'pp', patient: 'p' }), status };
+      if (statusElement !== undefined) carePlan._status = statusElement;
+      return compute([essms(), ...accompaniedPerson('p'), carePlan]);
+    };
+
+    it.each([
+      ['ENPREPARATION', 1, undefined],
+      ['ENCOURS', 1, undefined],
+      ['ENPAUSE', 0, 'projet-personnalise-on-hold'],
+      ['TERMINE', 0, 'projet-personnalise-not-current'],
+      [' encours ', 1, undefined],
+    ])('as a non-standard CarePlan.status: %s → %i', (code, expected, why) => {
+      const c = withStatusElement(code);
+      expect(pp(c)[0]).toBe(expected);
+      if (why !== undefined) expect(reason(c)).toEqual([why]);
+    });
+
+    const extension = (value: Record<string, unknown>) => ({
+      extension: [
+        { url: 'https://dui.example/fhir/StructureDefinition/statut-projet-personnalise', ...value },
+      ],
+    });
+    it.each([
+      ['valueCode', { valueCode: 'ENPAUSE' }, 0],
+      ['valueString', { valueString: 'ENPREPARATION' }, 1],
+      ['valueCoding', { valueCoding: { system: 'https://dui.example/statut', code: 'TERMINE' } }, 0],
+      ['valueCodeableConcept', { valueCodeableConcept: { coding: [{ code: 'ENCOURS' }] } }, 1],
+    ])('in an extension of the status element (%s), it refines the FHIR status', (_name, value, expected) => {
+      // `active` alone would count: the TDDUI code says what the DUI meant.
+      expect(pp(withStatusElement(expected === 1 ? 'on-hold' : 'active', extension(value)))[0]).toBe(
+        expected,
+      );
+    });
+
+    it('an unknown code in the status element changes nothing', () => {
+      expect(pp(withStatusElement('active', extension({ valueCode: 'AUTRE' })))[0]).toBe(1);
+    });
+  });
+
   it('ended before P does not count; ending on P’s first day (date-only, inclusive) does', () => {
     expect(pp(withPp({ end: '2023-12-31' }))[0]).toBe(0);
     expect(pp(withPp({ end: '2023-12-31T22:59:59Z' }))[0]).toBe(0);

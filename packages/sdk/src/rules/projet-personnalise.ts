@@ -8,7 +8,8 @@
  *
  * What a projet personnalisé is (data-model.md): a CarePlan with the TDDUI profile (or its older id), the
  * projet personnalisé identifier system, or a category from the TDDUI projet personnalisé types; every
- * CarePlan with option `allCarePlansAreProjetPersonnalise`.
+ * CarePlan with option `allCarePlansAreProjetPersonnalise`. The TDDUI status codes (ENPREPARATION,
+ * ENCOURS, ENPAUSE, TERMINE) are mapped wherever they stand in its status (`carePlanStatus`).
  */
 import type { Accumulator } from '../accumulator.js';
 import { missingSubject } from '../data-quality.js';
@@ -17,6 +18,7 @@ import {
   field,
   hasIdentifierSystem,
   hasProfile,
+  isRecord,
   str,
   type Identified,
   type Json,
@@ -29,7 +31,8 @@ import {
   TDDUI_PROFILES,
 } from '../vocabulary/systems.js';
 import { parseFhirTime } from '../vocabulary/time.js';
-import { hasZone, intersection, union } from '../vocabulary/zone-set.js';
+import { hasZone, intersection, NO_ZONES } from '../vocabulary/zone-set.js';
+import { CONTRIBUTION } from '../contributions.js';
 import type { PersonRule } from './rule.js';
 
 // ---- Recognition and extraction ---------------------------------------------------------------------
@@ -51,13 +54,62 @@ export function isProjetPersonnalise(carePlan: Readonly<Record<string, unknown>>
   );
 }
 
+/**
+ * data-model.md "projet personnalisé": the TDDUI status codes (*statut du projet personnalisé*) map to
+ * FHIR's, wherever they stand in the CarePlan's status: as the `status` itself (non-standard, but some
+ * DUIs write it so) or in the extensions of the status element (`_status`).
+ */
+const TDDUI_STATUS_CODES: Readonly<Record<string, string>> = {
+  ENPREPARATION: 'draft',
+  ENCOURS: 'active',
+  ENPAUSE: 'on-hold',
+  TERMINE: 'completed',
+};
+
+function tdduiStatus(code: unknown): string | null {
+  if (typeof code !== 'string') return null;
+  const normalised = code.trim().toUpperCase();
+  return Object.hasOwn(TDDUI_STATUS_CODES, normalised) ? TDDUI_STATUS_CODES[normalised]! : null;
+}
+
+/** The TDDUI code carried by an extension's value (`valueCode`, `valueString`, `valueCoding`, `valueCodeableConcept`). */
+function tdduiStatusOfExtension(extension: unknown): string | null {
+  if (!isRecord(extension)) return null;
+  const direct = tdduiStatus(extension.valueCode) ?? tdduiStatus(extension.valueString);
+  if (direct !== null) return direct;
+  const codings = [
+    extension.valueCoding,
+    ...(Array.isArray(field(extension.valueCodeableConcept, 'coding'))
+      ? (field(extension.valueCodeableConcept, 'coding') as unknown[])
+      : []),
+  ];
+  for (const coding of codings) {
+    const mapped = tdduiStatus(field(coding, 'code'));
+    if (mapped !== null) return mapped;
+  }
+  return null;
+}
+
+/** The CarePlan's status, a TDDUI code mapped to FHIR's (the status element's extension refines its value). */
+export function carePlanStatus(resource: Json): string | null {
+  const extensions = field(resource._status, 'extension');
+  if (Array.isArray(extensions)) {
+    for (const extension of extensions) {
+      const mapped = tdduiStatusOfExtension(extension);
+      if (mapped !== null) return mapped;
+    }
+  }
+  const status = str(resource.status);
+  return tdduiStatus(status) ?? status;
+}
+
 /** What the rule reads from a CarePlan recognised as a projet personnalisé. */
 export function projetPersonnaliseFact(resource: Json, key: string): ProjetPersonnaliseFact {
   return {
     k: 'projet-personnalise',
     record: key,
     subject: referenceKey(resource.subject),
-    status: str(resource.status),
+    status: carePlanStatus(resource),
     created: str(resource.created),
     end: str(field(resource.period, 'end')),
   };
@@ -68,7 +120,7 @@ export function projetPersonnaliseFact(resource: Json, key: string): ProjetPerso
 /** Counts one projet personnalisé: the zones where it is current, or on hold, or that it is neither. */
 export function countProjetPersonnalise(acc: Accumulator, fact: ProjetPersonnaliseFact): void {
   if (fact.subject === null) {
-    acc.problems.push(missingSubject(fact.record, 'projet personnalisé without a subject'));
+    acc.recordProblem(missingSubject(fact.record, 'projet personnalisé without a subject'));
     return;
   }
   const state = acc.person(fact.subject, fact.record);
@@ -81,12 +133,12 @@ export function countProjetPersonnalise(acc: Accumulator, fact: ProjetPersonnali
     fact.created === null ? grid.allZones : zonesBeforePeriodEnd(grid, parseFhirTime(fact.created, 'start'));
   const current = intersection(notEndedBeforeP, createdBeforePEnd);
   if (status === 'draft' || status === 'active') {
-    state.pp = union(state.pp, current);
-    if (current !== grid.allZones) state.ppOther = true;
+    // Logged even when current nowhere: it is then a projet personnalisé that is not current.
+    acc.contribute(CONTRIBUTION.projetPersonnalise, state.index, current);
   } else if (status === 'on-hold') {
-    state.ppOnHold = union(state.ppOnHold, current);
+    if (current !== NO_ZONES) acc.contribute(CONTRIBUTION.projetPersonnaliseOnHold, state.index, current);
   } else {
-    state.ppOther = true;
+    acc.contribute(CONTRIBUTION.projetPersonnaliseOther, state.index, NO_ZONES);
   }
 }
 

@@ -17,8 +17,8 @@ import { field, str, type Json } from '../read/fhir-json.js';
 import { patientReference } from '../read/references.js';
 import type { Establishment } from '../resolve/establishments.js';
 import { zonesAfterPeriodEnd, zonesInPeriod } from '../vocabulary/period.js';
-import { parseFhirTime } from '../vocabulary/time.js';
-import { countPerZone, hasZone, union } from '../vocabulary/zone-set.js';
+import { hasZone, NO_ZONES } from '../vocabulary/zone-set.js';
+import { CONTRIBUTION } from '../contributions.js';
 import type { PersonRule } from './rule.js';
 
 // ---- Streaming: what the rule reads from each record ------------------------------------------------
@@ -90,13 +90,15 @@ export function extractAuditEventUpdate(
 
 /** Counts one update: the zones where it falls in P, and (meta.lastUpdated) those where it is after P. */
 export function countUpdate(acc: Accumulator, fact: UpdateFact): void {
-  const at = parseFhirTime(fact.at, 'start');
+  const at = acc.parseStart(fact.at);
   const inPeriod = zonesInPeriod(acc.grid, at);
   for (const subject of fact.subjects) {
     const state = acc.person(subject, fact.record);
-    state.updated = union(state.updated, inPeriod);
+    if (inPeriod !== NO_ZONES) acc.contribute(CONTRIBUTION.updated, state.index, inPeriod);
   }
-  if (fact.via === 'last-updated') countPerZone(acc.updatedAfterPeriod, zonesAfterPeriodEnd(acc.grid, at));
+  if (fact.via !== 'last-updated') return;
+  const after = zonesAfterPeriodEnd(acc.grid, at);
+  if (after !== NO_ZONES) acc.contribute(CONTRIBUTION.updatedAfterPeriod, 0, after);
 }
 
 // ---- Once everything is read ------------------------------------------------------------------------

@@ -15,6 +15,8 @@ import type { EmitFact, UsageFact } from '../facts.js';
 import type { IdentifierJson, Json } from '../read/fhir-json.js';
 import { idOf, referenceKey, referenceType } from '../read/references.js';
 import { zonesInPeriod, type PeriodGrid } from '../vocabulary/period.js';
+import { NO_ZONES } from '../vocabulary/zone-set.js';
+import { CONTRIBUTION } from '../contributions.js';
 import {
   IDENTIFIER_SYSTEMS,
   USAGE_EVENT_KINDS,
@@ -46,7 +48,7 @@ export function extractUsageEvent(
   persons: readonly string[],
   emit: EmitFact,
 ): void {
-  const { org, untyped } = usageOrganisation(resource.agent);
+  const { org, untyped, others } = usageOrganisation(resource.agent);
   emit({
     k: 'usage',
     record: key,
@@ -56,36 +58,47 @@ export function extractUsageEvent(
     subject: persons[0] ?? null,
     org,
     ...(untyped ? { orgUntyped: true as const } : {}),
+    ...(others.length > 0 ? { otherOrgs: others } : {}),
   });
 }
 
 /**
- * The ESSMS named by an agent: an Organization reference, or an identifier with a FINESS system. Failing
- * those, an untyped `urn:uuid:` reference (how Bundles refer to their entries, data-model.md "Identity and
- * references"), flagged `untyped`: only the end of the computation knows whether it names an Organization.
+ * The ESSMS named by the agents: Organization references, or identifiers with a FINESS system (the first,
+ * and the other distinct ones, which the end of the computation compares: two different ESSMS make the
+ * event `unattributed-event`). Failing those, an untyped `urn:uuid:` reference (how Bundles refer to their
+ * entries, data-model.md "Identity and references"), flagged `untyped`: only the end of the computation
+ * knows whether it names an Organization.
  */
-function usageOrganisation(agents: unknown): { org: string | null; untyped: boolean } {
-  if (!Array.isArray(agents)) return { org: null, untyped: false };
+function usageOrganisation(agents: unknown): { org: string | null; untyped: boolean; others: string[] } {
+  const none = { org: null, untyped: false, others: [] };
+  if (!Array.isArray(agents)) return none;
   let untypedCandidate: string | null = null;
+  let org: string | null = null;
+  const others: string[] = [];
   for (const agent of agents as ({ who?: unknown } | null)[]) {
     const who = agent?.who as { reference?: unknown; identifier?: IdentifierJson } | undefined;
     if (who === undefined || who === null) continue;
     const type = referenceType(who);
-    if (type === 'Organization') return { org: referenceKey(who), untyped: false };
     const id = who.identifier;
-    if (
-      type === null &&
-      typeof who.reference !== 'string' &&
-      id !== undefined &&
-      (id.system === IDENTIFIER_SYSTEMS.finess || id.system === IDENTIFIER_SYSTEMS.idNatSt)
-    ) {
-      return { org: referenceKey(who), untyped: false };
+    const named =
+      type === 'Organization' ||
+      (type === null &&
+        typeof who.reference !== 'string' &&
+        id !== undefined &&
+        (id.system === IDENTIFIER_SYSTEMS.finess || id.system === IDENTIFIER_SYSTEMS.idNatSt));
+    if (named) {
+      const key = referenceKey(who);
+      if (key === null || key === org || others.includes(key)) continue;
+      if (org === null) org = key;
+      else others.push(key);
+      continue;
     }
     if (type === null && untypedCandidate === null && typeof who.reference === 'string') {
       if (who.reference.startsWith('urn:')) untypedCandidate = who.reference;
     }
   }
-  return untypedCandidate === null ? { org: null, untyped: false } : { org: untypedCandidate, untyped: true };
+  if (org !== null) return { org, untyped: false, others };
+  return untypedCandidate === null ? none : { org: untypedCandidate, untyped: true, others: [] };
 }
 
 // ---- Streaming ---------------------------------------------------------------------------------------
@@ -102,7 +115,15 @@ export interface PendingUsage {
   record: string;
   /** An untyped `agent.who` reference (see `UsageFact.orgUntyped`). */
   org?: string;
+  /** Every organisation key the agents name, when they name more than one (see `UsageFact.otherOrgs`). */
+  orgs?: string[];
+  /** The record's occurrence (resolve/record-versions.ts): only the version of its Type/id used counts. */
+  occurrence: number;
 }
+
+/** Usage kinds by number, as the contribution log keeps them. */
+export const USAGE_KIND_CODES: readonly UsageEventKind[] = USAGE_EVENT_KINDS;
+const CODE_OF_KIND = new Map(USAGE_KIND_CODES.map((kind, i) => [kind, i]));
 
 /** How many records per unattributable organisation key are kept to be named in data quality. */
 export const MAX_RECORDS_NAMED_PER_ORGANISATION = 100;
@@ -118,21 +139,27 @@ export function countUsage(acc: Accumulator, fact: UsageFact): void {
   if (!fact.success || fact.at === null) return;
   const at = parseFhirTime(fact.at, 'start');
   if (Number.isNaN(at) || !mayCount(acc.grid, kind, at)) return;
-  if (org !== null && fact.orgUntyped === true) {
-    // Whether the reference names an Organization is known only once everything is read.
+  const occurrence = acc.current;
+  const several = org !== null && fact.otherOrgs !== undefined && fact.otherOrgs.length > 0;
+  if (org !== null && (several || fact.orgUntyped === true)) {
+    // Whether the reference names an Organization, or the organisations one ESSMS, is known only at the end.
     if (kind === 'dmp-document-fed' && subject === null) {
-      acc.problems.push(
+      acc.recordProblem(
         missingSubject(record, 'dmp-document-fed without a person (entity.what)', 'AuditEvent'),
       );
       return;
     }
     if (subject !== null) acc.person(subject, record);
-    acc.pendingUsage.push({ kind, at, subject, record, org });
+    acc.pendingUsage.push(
+      several
+        ? { kind, at, subject, record, orgs: [org, ...fact.otherOrgs!], occurrence }
+        : { kind, at, subject, record, org, occurrence },
+    );
     return;
   }
   if (org === null) {
     if (subject === null) {
-      acc.problems.push({
+      acc.recordProblem({
         k: 'problem',
         code: 'unattributed-event',
         resourceType: 'AuditEvent',
@@ -142,24 +169,26 @@ export function countUsage(acc: Accumulator, fact: UsageFact): void {
       return;
     }
     acc.person(subject, record);
-    acc.pendingUsage.push({ kind, at, subject, record });
+    acc.pendingUsage.push({ kind, at, subject, record, occurrence });
     return;
   }
   if (kind === 'dmp-document-fed') {
     if (subject === null) {
-      acc.problems.push(
+      acc.recordProblem(
         missingSubject(record, 'dmp-document-fed without a person (entity.what)', 'AuditEvent'),
       );
       return;
     }
-    countDmpFeedByAgent(acc.grid, acc.person(subject, record), org, at);
+    countDmpFeedByAgent(acc, acc.person(subject, record), org, at);
   }
   // Counted per organisation key (DMP feeds are counted per person above, but named here too so that
   // an organisation that is not a reported ESSMS gets its events reported).
   const counters = acc.countersOf(org);
-  counters.total++;
-  if (counters.records.length < MAX_RECORDS_NAMED_PER_ORGANISATION) counters.records.push(record);
-  countInZones(acc.grid, counters, kind, at);
+  if (counters.records.length < MAX_RECORDS_NAMED_PER_ORGANISATION) {
+    counters.records.push(record);
+    counters.recordOccurrences.push(occurrence);
+  }
+  acc.contribute(CONTRIBUTION.usageAtOrganisation, acc.intern(org), NO_ZONES, CODE_OF_KIND.get(kind), at);
 }
 
 /** Usage events outside every window that could count are dropped at once. */

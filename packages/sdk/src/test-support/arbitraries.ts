@@ -31,7 +31,7 @@ const ORG_IDS = [...ESSMS_POOL.map((e) => e.id), 'og', 'missing-org'];
 const PERSON_IDS = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'];
 const INS_POOL = ['147720425367411', '247042A12345678', '190017512345678'];
 
-/** Times near the boundaries (P.start, P.end in UTC+4, UTC+1/+2, UTC−4, the year) and ordinary ones. */
+/** Times near the boundaries (P.start, P.end in UTC+4, UTC+1/+2, UTC−4, the years) and ordinary ones. */
 const NOTABLE_TIMES = [
   '2023-12-31',
   '2024-01-01',
@@ -54,6 +54,13 @@ const NOTABLE_TIMES = [
   '2024-03-31T23:59:59.999+02:00',
   '2023-06-01',
   '2024-06-15T10:00:00+02:00',
+  // Around a P that straddles two years (D = 2024-01-15: P from 2023-10-15, the year is 2024).
+  '2023-10-15',
+  '2023-11-20T09:00:00+01:00',
+  '2023-12-20',
+  '2024-01-10T09:00:00+01:00',
+  '2024-01-14',
+  '2024-02-01',
 ];
 
 export const fhirTime: fc.Arbitrary<string> = fc.oneof(
@@ -294,6 +301,64 @@ const updates = fc
 export const duiExtract: fc.Arbitrary<Record<string, unknown>[]> = fc
   .tuple(orgs, patients, sejours, events, projets, usages, updates)
   .map((parts) => parts.flat());
+
+/**
+ * Persons of one or two ESSMS whose séjours start and end around a P that straddles two calendar years
+ * (D = 2024-01-15: P = 2023-10-15 … 2024-01-14, the year of its last day 2024), with updates, events,
+ * projets personnalisés and DMP feeds in and around P: where `denominatorScope: calendar-year` and
+ * `period` disagree on who is accompanied (issue 9 §1).
+ */
+const STRADDLING_TIMES = [
+  '2023-09-01',
+  '2023-10-14',
+  '2023-10-15',
+  '2023-11-20T09:00:00+01:00',
+  '2023-12-20',
+  '2023-12-31',
+  '2024-01-01',
+  '2024-01-10T09:00:00+01:00',
+  '2024-01-14',
+  '2024-01-15',
+  '2024-02-01',
+  '2024-03-15T09:00:00+01:00',
+];
+const straddlingTime = fc.constantFrom(...STRADDLING_TIMES);
+
+export const straddlingExtract: fc.Arbitrary<Record<string, unknown>[]> = fc
+  .array(
+    fc.record({
+      start: straddlingTime,
+      end: maybe(straddlingTime),
+      org: fc.constantFrom('paris', 'paris2'),
+      lastUpdated: maybe(straddlingTime),
+      event: maybe(straddlingTime),
+      pp: fc.boolean(),
+      dmp: maybe(straddlingTime),
+    }),
+    { minLength: 1, maxLength: 8 },
+  )
+  .map((persons) => [
+    organisation({ id: 'og', finess: FINESS.parisOg, type: 'FINEJ' }),
+    organisation({ id: 'paris', finess: FINESS.paris, partOf: 'og' }),
+    organisation({ id: 'paris2', finess: FINESS.paris2, partOf: 'og' }),
+    ...persons.flatMap((p, i) => [
+      patient({ id: `p${i}`, ...(p.lastUpdated === undefined ? {} : { lastUpdated: p.lastUpdated }) }),
+      sejour({
+        id: `sej${i}`,
+        patient: `p${i}`,
+        org: p.org,
+        start: p.start,
+        ...(p.end === undefined ? {} : { end: p.end }),
+      }),
+      ...(p.event === undefined ? [] : [evenement({ id: `ev${i}`, patient: `p${i}`, start: p.event })]),
+      ...(p.pp ? [projetPersonnalise({ id: `pp${i}`, patient: `p${i}`, status: 'active' })] : []),
+      ...(p.dmp === undefined
+        ? []
+        : [
+            usage({ id: `dmp${i}`, kind: 'dmp-document-fed', recorded: p.dmp, org: p.org, patient: `p${i}` }),
+          ]),
+    ]),
+  ]);
 
 /** Every path (object keys and array indices) inside a JSON value. */
 export function jsonPaths(

@@ -43,14 +43,37 @@ export function resolveInstant(value: number, timezone: string): number {
 }
 
 /**
- * Parses a FHIR date, dateTime or instant. Returns `NaN` when it is not one. `boundary` says whether a
- * partial value stands for its first (`start`) or last (`end`) millisecond.
+ * Forms outside FHIR's grammar that still name one instant unambiguously: used as written, and reported
+ * (indicators.md "Data quality, never silent": the DUI editor can fix its export). A bit set.
+ */
+export const TIME_DEVIATIONS = {
+  /** `2024-03-01T10:00+01:00`: no seconds (FHIR requires them once hours and minutes are given). */
+  noSeconds: 1,
+  /** More than 9 fractional digits (FHIR allows 1 to 9): read to the millisecond. */
+  longFraction: 2,
+} as const;
+
+/** Why the last value `parseFhirTime` parsed is outside FHIR's grammar (0: it is not). */
+let lastDeviation = 0;
+
+/** The `TIME_DEVIATIONS` of the value the last `parseFhirTime` call parsed (0 when it follows FHIR's grammar). */
+export function lastTimeDeviation(): number {
+  return lastDeviation;
+}
+
+/**
+ * Parses a FHIR date, dateTime or instant. Returns `NaN` when it is not one, or cannot name a real
+ * instant (year 0000, an offset beyond ±14:00). `boundary` says whether a partial value stands for its
+ * first (`start`) or last (`end`) millisecond. Unambiguous forms FHIR's grammar does not allow (no seconds,
+ * more than 9 fractional digits) are parsed, and `lastTimeDeviation()` says so.
  */
 export function parseFhirTime(text: string, boundary: TimeBoundary): number {
+  lastDeviation = 0;
   const n = text.length;
   if (n < 4) return Number.NaN;
   const year = digits(text, 0, 4);
-  if (year < 0) return Number.NaN;
+  // FHIR's years are 0001 to 9999: there is no year 0.
+  if (year <= 0) return Number.NaN;
   if (n === 4) {
     return boundary === 'start'
       ? FLOATING_OFFSET_MS + utcMs(year, 1, 1)
@@ -78,6 +101,7 @@ export function parseFhirTime(text: string, boundary: TimeBoundary): number {
   let i = 16;
   let second = 0;
   let millis = 0;
+  let deviation = 0;
   if (i < n && text.charCodeAt(i) === 58 /* : */) {
     second = digits(text, i + 1, i + 3);
     if (second < 0 || second > 60) return Number.NaN;
@@ -91,19 +115,30 @@ export function parseFhirTime(text: string, boundary: TimeBoundary): number {
         j++;
       }
       if (j === i + 1) return Number.NaN;
+      if (j - i - 1 > 9) deviation |= TIME_DEVIATIONS.longFraction;
       millis = Math.floor(millis);
       i = j;
     }
+  } else {
+    deviation |= TIME_DEVIATIONS.noSeconds;
   }
   const wall = dayStart + hour * 3_600_000 + minute * 60_000 + Math.min(second, 59) * 1000 + millis;
-  if (i === n) return FLOATING_OFFSET_MS + wall;
+  if (i === n) {
+    lastDeviation = deviation;
+    return FLOATING_OFFSET_MS + wall;
+  }
   const sign = text.charCodeAt(i);
-  if (sign === 90 /* Z */ && i === n - 1) return wall;
+  if (sign === 90 /* Z */ && i === n - 1) {
+    lastDeviation = deviation;
+    return wall;
+  }
   if ((sign === 43 /* + */ || sign === 45) && n - i === 6 && text.charCodeAt(i + 3) === 58) {
     const oh = digits(text, i + 1, i + 3);
     const om = digits(text, i + 4, i + 6);
-    if (oh < 0 || oh > 14 || om < 0 || om > 59) return Number.NaN;
+    // No offset on Earth is beyond ±14:00 (FHIR's grammar: 00:00 to 13:59, or 14:00).
+    if (oh < 0 || om < 0 || om > 59 || oh * 60 + om > 14 * 60) return Number.NaN;
     const offset = (oh * 60 + om) * 60_000;
+    lastDeviation = deviation;
     return sign === 43 ? wall - offset : wall + offset;
   }
   return Number.NaN;

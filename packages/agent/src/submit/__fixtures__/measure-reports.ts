@@ -3,8 +3,11 @@ import type { MeasureReport, MeasureReportGroupPopulation } from 'fhir/r4.js';
 const POPULATION = 'http://terminology.hl7.org/CodeSystem/measure-population';
 
 function population(code: string, count: number): MeasureReportGroupPopulation[] {
-  return [{ code: { coding: [{ system: POPULATION, code }] }, count }];
+  return [{ id: code, code: { coding: [{ system: POPULATION, code }] }, count }];
 }
+
+const MEASURE = 'https://esms-numerique.github.io/fhir/Measure/';
+const VERSION = '2024.1.1';
 
 /** A summary rate report as the SDK's `toMeasureReports` writes it (Réunion ESSMS, Q1 2024). */
 export function rateReport(
@@ -20,8 +23,9 @@ export function rateReport(
     resourceType: 'MeasureReport',
     status: 'complete',
     type: 'summary',
-    measure: `https://esms-numerique.github.io/fhir/Measure/${indicator}`,
+    measure: `${MEASURE}${indicator}|${VERSION}`,
     reporter: {
+      type: 'Organization',
       identifier: { system: 'https://finess.esante.gouv.fr', value: finess },
       display: 'EHPAD Les Filaos',
     },
@@ -39,22 +43,18 @@ export function rateReport(
   };
 }
 
-/** A count report (`file-active`). */
+/** A count report (`file-active`), as the SDK writes it. */
 export function countReport(options: { finess?: string; count?: number } = {}): MeasureReport {
   const { finess = '970400024', count = 97 } = options;
   return {
     resourceType: 'MeasureReport',
     status: 'complete',
     type: 'summary',
-    measure: 'https://esms-numerique.github.io/fhir/Measure/file-active',
-    reporter: { identifier: { system: 'https://finess.esante.gouv.fr', value: finess } },
+    measure: `${MEASURE}file-active|${VERSION}`,
+    reporter: { type: 'Organization', identifier: { system: 'https://finess.esante.gouv.fr', value: finess } },
     period: { start: '2024-01-01T00:00:00+04:00', end: '2024-03-31T23:59:59.999+04:00' },
-    group: [
-      {
-        population: population('initial-population', count),
-        measureScore: { value: count, system: 'http://unitsofmeasure.org', code: '1' },
-      },
-    ],
+    // A cohort: its figure is the population count, no score.
+    group: [{ population: population('initial-population', count) }],
   };
 }
 
