@@ -27,6 +27,8 @@ import { isRecord } from './json-access.js';
 import { parseEvidenceJson } from './safe-json.js';
 
 export const COLUMNAR_ENCODING = 'esms-columnar-1';
+/** Line 1 of a columnar projection. */
+export const COLUMNAR_HEADER_LINE = `${JSON.stringify({ format: COLUMNAR_ENCODING })}\n`;
 /** Facts per block: enough for long runs of one status in a column; a few hundred kB of text. */
 export const COLUMNAR_BLOCK_FACTS = 8192;
 /** Keys the dictionary holds before it starts again (memory stays flat however large the input). */
@@ -60,7 +62,16 @@ export interface ProjectionEncoder {
 /** An encoder that hands each finished line (with its `\n`) to `emit`. */
 export function createColumnarEncoder(
   emit: (line: string) => void,
-  options: { blockFacts?: number; dictionaryKeys?: number; keyFields?: readonly string[] } = {},
+  options: {
+    blockFacts?: number;
+    dictionaryKeys?: number;
+    keyFields?: readonly string[];
+    /**
+     * A segment of a projection (`projection-segment.ts`): no header line, and its first block empties the
+     * dictionary, so segments encoded apart (by reader threads) can follow one another in one projection.
+     */
+    segment?: boolean;
+  } = {},
 ): ProjectionEncoder {
   const blockFacts = options.blockFacts ?? COLUMNAR_BLOCK_FACTS;
   const capacity = options.dictionaryKeys ?? COLUMNAR_DICTIONARY_KEYS;
@@ -68,10 +79,12 @@ export function createColumnarEncoder(
   const buffers = new Map<string, Fact[]>();
   let dictionary = new Map<string, number>();
   let ended = false;
-  emit(`${JSON.stringify({ format: COLUMNAR_ENCODING })}\n`);
+  let resetFirst = options.segment === true;
+  if (!resetFirst) emit(COLUMNAR_HEADER_LINE);
 
   const flush = (kind: string, facts: Fact[]): void => {
-    let reset = false;
+    let reset = resetFirst;
+    resetFirst = false;
     // A block adds at most (facts × key slots) keys; start afresh before it could overflow the bound.
     if (dictionary.size + countKeySlots(facts, keyFields) > capacity) {
       dictionary = new Map();

@@ -5,6 +5,7 @@ import type { RecordCounter } from '../progress/progress-observer.js';
 import { WORKER_PROGRESS_BATCH_RECORDS } from '../progress/progress-timings.js';
 import { readPlannedFile } from '../sources/file-source.js';
 import { feedEngine, newFeedCounts, type FeedCounts } from './feed-engine.js';
+import { createFactCollector } from './projection-facts.js';
 import { isSourceIncompleteError } from '../sources/source-incomplete-error.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 
@@ -15,8 +16,15 @@ import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
  */
 const port = parentPort;
 if (port === null) throw new Error('count-worker must run in a worker thread');
-const { options, knownPersonKeys, reportProgress, incompleteInput } = workerData as WorkerSetup;
-const engine = createEngine({ ...options, knownPersonKeys });
+const { options, knownPersonKeys, reportProgress, incompleteInput, pseudonymSecret } =
+  workerData as WorkerSetup;
+// A run that seals: this thread also pseudonymises and encodes the facts of what it reads (the projection).
+const collector = pseudonymSecret === undefined ? undefined : createFactCollector(pseudonymSecret);
+const engine = createEngine({
+  ...options,
+  knownPersonKeys,
+  ...(collector === undefined ? {} : { onFact: collector.onFact }),
+});
 const counts: FeedCounts = newFeedCounts();
 
 function post(message: FromWorker): void {
@@ -43,6 +51,7 @@ const counter: RecordCounter | undefined = reportProgress
   : undefined;
 
 async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void> {
+  collector?.beginSegment();
   await feedEngine(
     engine,
     readPlannedFile(task.file, undefined, { range: task.range }),
@@ -51,16 +60,24 @@ async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void>
     counter,
   );
   flushProgress();
+  const segment = collector?.endSegment();
+  post({ type: 'task-done', index: task.index, ...(segment === undefined ? {} : { segment }) });
 }
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'finish') {
-    post({ type: 'partial', partial: engine.exportPartial(), ...counts });
+    const partial = engine.exportPartial();
+    post({
+      type: 'partial',
+      partial,
+      ...counts,
+      ...(collector === undefined ? {} : { timeForms: [...collector.timeForms] }),
+    });
     port.close();
     return;
   }
   runTask(message).then(
-    () => post({ type: 'task-done' }),
+    () => undefined,
     (error: unknown) =>
       post({
         type: 'error',
