@@ -85,8 +85,20 @@ export function createColumnarEncoder(
   const flush = (kind: string, facts: Fact[]): void => {
     let reset = resetFirst;
     resetFirst = false;
+    // The block's fields and its key slots, in one pass (a million facts pass here at size L).
+    const names = new Set<string>();
+    let slots = 0;
+    for (const fact of facts) {
+      for (const name in fact) {
+        names.add(name);
+        if (!keyFields.has(name)) continue;
+        const value = fact[name];
+        if (typeof value === 'string') slots += 1;
+        else if (Array.isArray(value)) slots += value.length;
+      }
+    }
     // A block adds at most (facts × key slots) keys; start afresh before it could overflow the bound.
-    if (dictionary.size + countKeySlots(facts, keyFields) > capacity) {
+    if (dictionary.size + slots > capacity) {
       dictionary = new Map();
       reset = true;
     }
@@ -103,30 +115,51 @@ export function createColumnarEncoder(
       added += 1;
       return index;
     };
-    const fields = [...new Set(facts.flatMap((f) => Object.keys(f)))].filter((f) => f !== 'k').sort();
+    names.delete('k');
+    const fields = [...names].sort();
     const cols: unknown[] = [];
     for (const field of fields) {
-      const present = facts.map((f) => f[field] !== undefined);
-      const all = present.every(Boolean);
-      const values = facts.filter((_, i) => present[i]).map((f) => f[field]);
-      const presence = all ? null : present.map((p) => (p ? '1' : '0')).join('');
+      const values: unknown[] = [];
+      let all = true;
+      for (const fact of facts) {
+        const value = fact[field];
+        if (value === undefined) all = false;
+        else values.push(value);
+      }
+      const presence = all ? null : facts.map((f) => (f[field] !== undefined ? '1' : '0')).join('');
       const type = keyFields.has(field) ? keyColumnType(values) : 'v';
       if (type === 'v') {
         cols.push([field, 'v', presence, values]);
         continue;
       }
       let previous = dictionary.size;
-      const delta = (key: string): number => {
-        const index = indexOf(key);
-        const d = index - previous;
-        previous = index;
-        return d;
-      };
       if (type === 'r') {
-        cols.push([field, 'r', presence, values.map((v) => (v === null ? null : delta(v as string)))]);
+        const deltas = new Array<number | null>(values.length);
+        for (let i = 0; i < values.length; i += 1) {
+          const value = values[i] as string | null;
+          if (value === null) {
+            deltas[i] = null;
+            continue;
+          }
+          const index = indexOf(value);
+          deltas[i] = index - previous;
+          previous = index;
+        }
+        cols.push([field, 'r', presence, deltas]);
       } else {
         const lists = values as string[][];
-        cols.push([field, 'R', presence, [lists.map((l) => l.length), lists.flat().map(delta)]]);
+        const lengths = new Array<number>(lists.length);
+        const deltas: number[] = [];
+        for (let i = 0; i < lists.length; i += 1) {
+          const list = lists[i] as string[];
+          lengths[i] = list.length;
+          for (const key of list) {
+            const index = indexOf(key);
+            deltas.push(index - previous);
+            previous = index;
+          }
+        }
+        cols.push([field, 'R', presence, [lengths, deltas]]);
       }
     }
     const block: Record<string, unknown> = { k: kind, n: facts.length };
@@ -167,18 +200,6 @@ function keyColumnType(values: readonly unknown[]): 'r' | 'R' | 'v' {
   if (values.every((v) => v === null || typeof v === 'string')) return 'r';
   if (values.every((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'))) return 'R';
   return 'v';
-}
-
-function countKeySlots(facts: readonly Fact[], keyFields: ReadonlySet<string>): number {
-  let slots = 0;
-  for (const fact of facts) {
-    for (const field of keyFields) {
-      const value = fact[field];
-      if (typeof value === 'string') slots += 1;
-      else if (Array.isArray(value)) slots += value.length;
-    }
-  }
-  return slots;
 }
 
 /** A projection that cannot be decoded: what verification reports, naming the line. */

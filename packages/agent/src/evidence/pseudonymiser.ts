@@ -4,9 +4,11 @@ import { createHmac } from 'node:crypto';
 export const PSEUDONYM_LENGTH = 22;
 
 /**
- * Pseudonyms remembered before the memory starts again. One record's facts name its own key three or four
- * times and its person and ESSMS each time, so most keys were just seen; an HMAC per key was a third of a
- * run's CPU time at size L. Bounded, so memory stays flat however many records are read.
+ * Pseudonyms remembered, per generation. One record's facts name its own key three or four times and its
+ * person and ESSMS each time, so most keys were just seen; an HMAC per key was a third of a run's CPU time
+ * at size L. Two generations: a key met again in the older one moves to the newer, so the keys of persons
+ * and ESSMS (met again and again) stay while the records' own (met once) go. Bounded, so memory stays flat
+ * however many records are read.
  */
 export const PSEUDONYM_CACHE_KEYS = 1 << 15;
 
@@ -23,13 +25,20 @@ export function createPseudonymiser(
 ): (key: string) => string {
   if (secret.length === 0) throw new TypeError('createPseudonymiser: the secret is empty');
   const copy = Buffer.from(secret);
-  let cache = new Map<string, string>();
+  let young = new Map<string, string>();
+  let old = new Map<string, string>();
   return (key: string) => {
-    const known = cache.get(key);
-    if (known !== undefined) return known;
-    const pseudonym = `p:${createHmac('sha256', copy).update(key, 'utf8').digest('base64url').slice(0, PSEUDONYM_LENGTH)}`;
-    if (cache.size >= cacheKeys) cache = new Map();
-    cache.set(key, pseudonym);
+    let pseudonym = young.get(key);
+    if (pseudonym !== undefined) return pseudonym;
+    pseudonym = old.get(key);
+    if (pseudonym === undefined) {
+      pseudonym = `p:${createHmac('sha256', copy).update(key, 'utf8').digest('base64url').slice(0, PSEUDONYM_LENGTH)}`;
+    }
+    if (young.size >= cacheKeys) {
+      old = young;
+      young = new Map();
+    }
+    young.set(key, pseudonym);
     return pseudonym;
   };
 }
