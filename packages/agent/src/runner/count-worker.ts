@@ -27,8 +27,23 @@ const engine = createEngine({
 });
 const counts: FeedCounts = newFeedCounts();
 
-function post(message: FromWorker): void {
-  port!.postMessage(message);
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
+}
+
+/**
+ * The buffers of the typed arrays in `value`: the partial state is a few typed arrays per table (tens of MB
+ * at size L), handed over rather than copied, which kept two more copies of them alive at the merge.
+ */
+function buffersIn(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) found.add(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === 'object' && item !== null) buffersIn(item, found);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value)) if (typeof item === 'object' && item !== null) buffersIn(item, found);
+  }
+  return [...found];
 }
 
 /** Counts records by type and tells the main thread every `WORKER_PROGRESS_BATCH_RECORDS` (and at the end of a task). */
@@ -67,12 +82,15 @@ async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void>
 port.on('message', (message: ToWorker) => {
   if (message.type === 'finish') {
     const partial = engine.exportPartial();
-    post({
-      type: 'partial',
-      partial,
-      ...counts,
-      ...(collector === undefined ? {} : { timeForms: [...collector.timeForms] }),
-    });
+    post(
+      {
+        type: 'partial',
+        partial,
+        ...counts,
+        ...(collector === undefined ? {} : { timeForms: [...collector.timeForms] }),
+      },
+      buffersIn(partial),
+    );
     port.close();
     return;
   }
