@@ -41,7 +41,8 @@ function buffersIn(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[
   } else if (Array.isArray(value)) {
     for (const item of value) if (typeof item === 'object' && item !== null) buffersIn(item, found);
   } else if (typeof value === 'object' && value !== null) {
-    for (const item of Object.values(value)) if (typeof item === 'object' && item !== null) buffersIn(item, found);
+    for (const item of Object.values(value))
+      if (typeof item === 'object' && item !== null) buffersIn(item, found);
   }
   return [...found];
 }
