@@ -48,8 +48,21 @@ async function sealedProjection(readerThreads: number, sliceBytes?: number) {
   return { computed, blob: await writer.finish() };
 }
 
-async function* linesOf(text: string): AsyncIterable<string> {
-  yield* text.split('\n');
+function linesOf(text: string): AsyncIterable<string> {
+  const lines = text.split('\n');
+  return {
+    [Symbol.asyncIterator]: () => {
+      let i = 0;
+      return {
+        next: () =>
+          Promise.resolve(
+            i < lines.length
+              ? { done: false as const, value: lines[i++] as string }
+              : { done: true as const, value: undefined },
+          ),
+      };
+    },
+  };
 }
 
 describe('the projection built by the reader threads', () => {
