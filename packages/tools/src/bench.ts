@@ -48,6 +48,12 @@ export interface SizeReport {
   engineOverFloor: number | null;
   engineOneThreadOverFloor: number | null;
   engineOverDuckdb: number | null;
+  /** `esms run-once` (read, compute, seal the evidence) over `esms compute`, both of this size (issue 13). */
+  runOnceOverCompute: number | null;
+  /** `esms verify` of that run over `esms compute`. */
+  verifyOverCompute: number | null;
+  /** Bytes one run added to the evidence store (also in `evidence`). */
+  evidenceBytesPerRun: number | null;
   /** `null` when the engine or the baseline did not produce results to compare. */
   agreement: { checkedEstablishments: number; mismatches: Mismatch[] } | null;
   /** Whether `esms compute` printed the same document with and without reader threads. */
@@ -266,6 +272,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
             ok: false,
             evidenceBytesPerRun: null,
             sealSeconds: null,
+            sealPeakRssMb: null,
             verifySeconds: null,
             verifyPeakRssMb: null,
             error: 'no establishment computed',
@@ -295,6 +302,9 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       engineOverFloor: round(ratio(engine.figures.seconds, floor.figures.seconds), 2),
       engineOneThreadOverFloor: round(ratio(engineOneThread.figures.seconds, floor.figures.seconds), 2),
       engineOverDuckdb: round(ratio(engine.figures.seconds, duckdb.figures.seconds), 2),
+      runOnceOverCompute: round(ratio(evidence.sealSeconds, engine.figures.seconds), 2),
+      verifyOverCompute: round(ratio(evidence.verifySeconds, engine.figures.seconds), 2),
+      evidenceBytesPerRun: evidence.evidenceBytesPerRun,
       agreement,
       threadsAgree,
       floorReader,
@@ -341,8 +351,13 @@ export function formatBenchTable(report: BenchReport): string {
     'peak RSS MB',
     'floor MB',
     'duckdb MB',
+    'run-once s',
+    'run-once/compute',
+    'run-once MB',
     'evidence MB/run',
     'verify s',
+    'verify/compute',
+    'verify MB',
     'agree',
   ];
   const rows = report.sizes.map((s) => [
@@ -359,8 +374,13 @@ export function formatBenchTable(report: BenchReport): string {
     f(s.engine.peakRssMb, 0),
     f(s.floor.peakRssMb, 0),
     f(s.duckdb.peakRssMb, 0),
+    f(s.evidence.sealSeconds),
+    f(s.runOnceOverCompute),
+    f(s.evidence.sealPeakRssMb, 0),
     s.evidence.evidenceBytesPerRun === null ? '—' : (s.evidence.evidenceBytesPerRun / 1e6).toFixed(1),
     f(s.evidence.verifySeconds),
+    f(s.verifyOverCompute),
+    f(s.evidence.verifyPeakRssMb, 0),
     s.agreement === null
       ? '—'
       : s.agreement.mismatches.length === 0

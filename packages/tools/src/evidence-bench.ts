@@ -9,6 +9,8 @@ export interface EvidenceFigures {
   evidenceBytesPerRun: number | null;
   /** `esms run-once` (pull, compute, seal; `ars: null`), wall time in seconds. */
   sealSeconds: number | null;
+  /** Peak RSS of that `esms run-once`, in MB. */
+  sealPeakRssMb: number | null;
   /** `esms verify` of the store (every digest and signature, the run recomputed), wall time in seconds. */
   verifySeconds: number | null;
   verifyPeakRssMb: number | null;
@@ -61,6 +63,7 @@ export async function measureEvidence(options: {
     ok: false,
     evidenceBytesPerRun: null,
     sealSeconds: null,
+    sealPeakRssMb: null,
     verifySeconds: null,
     verifyPeakRssMb: null,
     error,
@@ -85,6 +88,7 @@ export async function measureEvidence(options: {
     ok: true,
     evidenceBytesPerRun,
     sealSeconds: Number((seal.wallMs / 1000).toFixed(3)),
+    sealPeakRssMb: seal.peakRssKb === null ? null : Number((seal.peakRssKb / 1024).toFixed(1)),
     verifySeconds: Number((verify.wallMs / 1000).toFixed(3)),
     verifyPeakRssMb: verify.peakRssKb === null ? null : Number((verify.peakRssKb / 1024).toFixed(1)),
     error: null,

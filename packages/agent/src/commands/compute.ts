@@ -64,7 +64,7 @@ export function registerComputeCommand(program: Command): void {
     .option('--all-care-plans-are-pp', 'treat every CarePlan as a projet personnalisé')
     .option(
       '--threads <n>',
-      'reader threads for the files (default: the number of cores, at most 4)',
+      'reader threads for the files (default: one per 128 MiB of input, at most one per core and 4)',
       parsePositiveInt,
     )
     .option(

@@ -4,7 +4,7 @@ import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, writeSync 
 import { access, mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createGunzip, gzipSync } from 'node:zlib';
+import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
 import { toDigest } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
 import { fsyncDirectory } from '../durable-fs.js';
@@ -61,6 +61,11 @@ export async function locateBlob(
  */
 export interface BlobWriter {
   write(chunk: string | Uint8Array): void;
+  /**
+   * Appends bytes already compressed elsewhere (a reader thread's projection segment), one gzip member
+   * each: stored as they are, and inflated here only to be hashed and counted.
+   */
+  writeGzipMembers(members: readonly Uint8Array[]): void;
   finish(): Promise<BlobInfo>;
   /** Drops the temporary file (after an error upstream). */
   abort(): Promise<void>;
@@ -105,6 +110,22 @@ export function createBlobWriter(storeDir: string): BlobWriter {
       total += buffer.length;
       try {
         if (pendingBytes >= BLOB_WRITE_BUFFER_BYTES) flush(false);
+      } catch (error) {
+        throw new EvidenceIoError(`cannot write a blob in ${storeDir}: ${String(error)}`, { cause: error });
+      }
+    },
+    writeGzipMembers(compressed) {
+      if (closed) throw new EvidenceIoError('blob writer already finished');
+      try {
+        flush(false);
+        for (const member of compressed) {
+          const data = gunzipSync(member);
+          hash.update(data);
+          total += data.length;
+          let offset = 0;
+          while (offset < member.length) offset += writeSync(fd, member, offset);
+          members += 1;
+        }
       } catch (error) {
         throw new EvidenceIoError(`cannot write a blob in ${storeDir}: ${String(error)}`, { cause: error });
       }

@@ -27,6 +27,8 @@ import { isRecord } from './json-access.js';
 import { parseEvidenceJson } from './safe-json.js';
 
 export const COLUMNAR_ENCODING = 'esms-columnar-1';
+/** Line 1 of a columnar projection. */
+export const COLUMNAR_HEADER_LINE = `${JSON.stringify({ format: COLUMNAR_ENCODING })}\n`;
 /** Facts per block: enough for long runs of one status in a column; a few hundred kB of text. */
 export const COLUMNAR_BLOCK_FACTS = 8192;
 /** Keys the dictionary holds before it starts again (memory stays flat however large the input). */
@@ -60,7 +62,16 @@ export interface ProjectionEncoder {
 /** An encoder that hands each finished line (with its `\n`) to `emit`. */
 export function createColumnarEncoder(
   emit: (line: string) => void,
-  options: { blockFacts?: number; dictionaryKeys?: number; keyFields?: readonly string[] } = {},
+  options: {
+    blockFacts?: number;
+    dictionaryKeys?: number;
+    keyFields?: readonly string[];
+    /**
+     * A segment of a projection (`projection-segment.ts`): no header line, and its first block empties the
+     * dictionary, so segments encoded apart (by reader threads) can follow one another in one projection.
+     */
+    segment?: boolean;
+  } = {},
 ): ProjectionEncoder {
   const blockFacts = options.blockFacts ?? COLUMNAR_BLOCK_FACTS;
   const capacity = options.dictionaryKeys ?? COLUMNAR_DICTIONARY_KEYS;
@@ -68,12 +79,26 @@ export function createColumnarEncoder(
   const buffers = new Map<string, Fact[]>();
   let dictionary = new Map<string, number>();
   let ended = false;
-  emit(`${JSON.stringify({ format: COLUMNAR_ENCODING })}\n`);
+  let resetFirst = options.segment === true;
+  if (!resetFirst) emit(COLUMNAR_HEADER_LINE);
 
   const flush = (kind: string, facts: Fact[]): void => {
-    let reset = false;
+    let reset = resetFirst;
+    resetFirst = false;
+    // The block's fields and its key slots, in one pass (a million facts pass here at size L).
+    const names = new Set<string>();
+    let slots = 0;
+    for (const fact of facts) {
+      for (const name in fact) {
+        names.add(name);
+        if (!keyFields.has(name)) continue;
+        const value = fact[name];
+        if (typeof value === 'string') slots += 1;
+        else if (Array.isArray(value)) slots += value.length;
+      }
+    }
     // A block adds at most (facts × key slots) keys; start afresh before it could overflow the bound.
-    if (dictionary.size + countKeySlots(facts, keyFields) > capacity) {
+    if (dictionary.size + slots > capacity) {
       dictionary = new Map();
       reset = true;
     }
@@ -90,30 +115,51 @@ export function createColumnarEncoder(
       added += 1;
       return index;
     };
-    const fields = [...new Set(facts.flatMap((f) => Object.keys(f)))].filter((f) => f !== 'k').sort();
+    names.delete('k');
+    const fields = [...names].sort();
     const cols: unknown[] = [];
     for (const field of fields) {
-      const present = facts.map((f) => f[field] !== undefined);
-      const all = present.every(Boolean);
-      const values = facts.filter((_, i) => present[i]).map((f) => f[field]);
-      const presence = all ? null : present.map((p) => (p ? '1' : '0')).join('');
+      const values: unknown[] = [];
+      let all = true;
+      for (const fact of facts) {
+        const value = fact[field];
+        if (value === undefined) all = false;
+        else values.push(value);
+      }
+      const presence = all ? null : facts.map((f) => (f[field] !== undefined ? '1' : '0')).join('');
       const type = keyFields.has(field) ? keyColumnType(values) : 'v';
       if (type === 'v') {
         cols.push([field, 'v', presence, values]);
         continue;
       }
       let previous = dictionary.size;
-      const delta = (key: string): number => {
-        const index = indexOf(key);
-        const d = index - previous;
-        previous = index;
-        return d;
-      };
       if (type === 'r') {
-        cols.push([field, 'r', presence, values.map((v) => (v === null ? null : delta(v as string)))]);
+        const deltas = new Array<number | null>(values.length);
+        for (let i = 0; i < values.length; i += 1) {
+          const value = values[i] as string | null;
+          if (value === null) {
+            deltas[i] = null;
+            continue;
+          }
+          const index = indexOf(value);
+          deltas[i] = index - previous;
+          previous = index;
+        }
+        cols.push([field, 'r', presence, deltas]);
       } else {
         const lists = values as string[][];
-        cols.push([field, 'R', presence, [lists.map((l) => l.length), lists.flat().map(delta)]]);
+        const lengths = new Array<number>(lists.length);
+        const deltas: number[] = [];
+        for (let i = 0; i < lists.length; i += 1) {
+          const list = lists[i] as string[];
+          lengths[i] = list.length;
+          for (const key of list) {
+            const index = indexOf(key);
+            deltas.push(index - previous);
+            previous = index;
+          }
+        }
+        cols.push([field, 'R', presence, [lengths, deltas]]);
       }
     }
     const block: Record<string, unknown> = { k: kind, n: facts.length };
@@ -154,18 +200,6 @@ function keyColumnType(values: readonly unknown[]): 'r' | 'R' | 'v' {
   if (values.every((v) => v === null || typeof v === 'string')) return 'r';
   if (values.every((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'))) return 'R';
   return 'v';
-}
-
-function countKeySlots(facts: readonly Fact[], keyFields: ReadonlySet<string>): number {
-  let slots = 0;
-  for (const fact of facts) {
-    for (const field of keyFields) {
-      const value = fact[field];
-      if (typeof value === 'string') slots += 1;
-      else if (Array.isArray(value)) slots += value.length;
-    }
-  }
-  return slots;
 }
 
 /** A projection that cannot be decoded: what verification reports, naming the line. */

@@ -1,5 +1,11 @@
 import type { Digest } from './canonical-json.js';
-import { COLUMNAR_ENCODING, createColumnarEncoder } from './projection-codec.js';
+import {
+  COLUMNAR_ENCODING,
+  COLUMNAR_HEADER_LINE,
+  createColumnarEncoder,
+  type ProjectionEncoder,
+} from './projection-codec.js';
+import type { ProjectionSegment } from './projection-segment.js';
 import type { Fact } from './recompute.js';
 import type { EvidenceStore } from './store.js';
 
@@ -23,6 +29,8 @@ export interface ProjectionBlob {
 export interface ProjectionWriter {
   /** Appends one (already pseudonymised) fact. Synchronous, so it can sit in the engine's `onFact`. */
   write(fact: Fact): void;
+  /** Appends a segment encoded elsewhere (`projection-segment.ts`), after every fact written so far. */
+  appendSegment(segment: ProjectionSegment): void;
   finish(): Promise<ProjectionBlob>;
   abort(): Promise<void>;
 }
@@ -35,15 +43,24 @@ export interface ProjectionWriter {
  */
 export function createProjectionWriter(store: Pick<EvidenceStore, 'createBlobWriter'>): ProjectionWriter {
   const blob = store.createBlobWriter();
-  const encoder = createColumnarEncoder((line) => blob.write(line));
+  blob.write(COLUMNAR_HEADER_LINE);
+  // Facts written here go into a segment of their own too, ended when another segment is appended.
+  let encoder: ProjectionEncoder | undefined;
   let count = 0;
   return {
     write(fact) {
+      encoder ??= createColumnarEncoder((line) => blob.write(line), { segment: true });
       encoder.add(fact);
       count += 1;
     },
+    appendSegment(segment) {
+      encoder?.end();
+      encoder = undefined;
+      blob.writeGzipMembers(segment.members);
+      count += segment.count;
+    },
     async finish() {
-      encoder.end();
+      encoder?.end();
       const info = await blob.finish();
       return { ...info, count, encoding: COLUMNAR_ENCODING };
     },

@@ -16,6 +16,13 @@ describe('createPseudonymiser', () => {
       'p:97yD9DBThCSxMpjmqm-xQ-',
     );
   });
+  it('gives the same pseudonyms from its bounded memory as without it, past the bound too', () => {
+    const cached = createPseudonymiser(secret, 4);
+    const uncached = createPseudonymiser(secret, 0);
+    const keys = Array.from({ length: 40 }, (_, i) => `Encounter/${i % 13}`);
+    expect(keys.map(cached)).toEqual(keys.map(uncached));
+    expect(new Set(keys.map(cached)).size).toBe(13);
+  });
   it('refuses an empty secret', () => {
     expect(() => createPseudonymiser(Buffer.alloc(0))).toThrow(TypeError);
   });

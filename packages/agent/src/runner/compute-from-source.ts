@@ -12,6 +12,7 @@ import {
   type IncompleteInputPolicy,
 } from './feed-engine.js';
 import { countFilesInParallel } from './parallel-count.js';
+import { createFactCollector, timeFormSegment, type ProjectionSink } from './projection-facts.js';
 
 export interface SourceComputation {
   computation: Computation;
@@ -28,8 +29,18 @@ export const DEFAULT_READER_THREADS = Math.min(4, availableParallelism());
 
 export interface ComputeFromSourcesOptions {
   signal?: AbortSignal | undefined;
-  /** Threads reading local files; 1 reads them in this thread. Default `DEFAULT_READER_THREADS`. */
+  /**
+   * Threads reading local files; 1 reads them in this thread. Default: from the input's size (one per
+   * `BYTES_PER_READER_THREAD`), at most `DEFAULT_READER_THREADS`.
+   */
   readerThreads?: number | undefined;
+  /**
+   * A run that seals: the evidence's projection, built by the readers themselves (each pseudonymises and
+   * encodes what it reads) and appended in input order, the same bytes whatever the thread count.
+   */
+  projection?: ProjectionSink | undefined;
+  /** Size of the byte ranges big NDJSON files are cut into (default `PARALLEL_SLICE_BYTES`; tests cut finer). */
+  sliceBytes?: number | undefined;
   /** Told of the `read` and `compute` phases, each record by type and each page (default: nothing). */
   progress?: ProgressObserver | undefined;
   /**
@@ -51,27 +62,50 @@ export async function computeFromSources(
   options: EngineOptions,
   {
     signal,
-    readerThreads = DEFAULT_READER_THREADS,
+    readerThreads,
     progress = SILENT_PROGRESS,
     incompleteInput = 'fail',
+    projection,
+    sliceBytes,
   }: ComputeFromSourcesOptions = {},
 ): Promise<SourceComputation> {
-  const engine = createEngine(options);
   const onFact = options.onFact;
+  const collector =
+    projection === undefined
+      ? undefined
+      : createFactCollector(projection.pseudonymSecret, (fact) => projection.write(fact));
+  const engine = createEngine(
+    collector === undefined
+      ? options
+      : {
+          ...options,
+          onFact: (fact) => {
+            onFact?.(fact);
+            collector.onFact(fact);
+          },
+        },
+  );
   const counts: FeedCounts = newFeedCounts();
   progress.phaseStarted('read');
   try {
     for (const source of sources) {
-      // Worker threads count their share themselves; facts stay in the threads, so a caller that wants
-      // every fact (`onFact`, the evidence's projection) reads in this thread.
-      const parallel = readerThreads > 1 && onFact === undefined && options.recognisers === undefined;
+      // Worker threads count their share themselves (recognisers are functions: they cannot cross). Facts
+      // stay in the threads, so a caller that wants every fact (`onFact`) reads in this thread, except the
+      // evidence's projection, which the readers build themselves (and which goes through the same slices
+      // with one thread, so its bytes do not depend on the count).
+      const parallel =
+        options.recognisers === undefined &&
+        (collector !== undefined || (onFact === undefined && readerThreads !== 1));
       if (source.localPaths !== undefined && parallel) {
         const read = await countFilesInParallel(source.localPaths, engine, {
-          workers: readerThreads,
+          workers: readerThreads ?? { auto: DEFAULT_READER_THREADS },
           computeOptions: engine.options,
           signal,
           progress,
           incompleteInput,
+          ...(sliceBytes === undefined ? {} : { sliceBytes }),
+          projection:
+            collector === undefined || projection === undefined ? undefined : { sink: projection, collector },
         });
         counts.records += read.records;
         counts.problems += read.problems;
@@ -97,6 +131,8 @@ export async function computeFromSources(
   let computation;
   try {
     computation = engine.finish();
+    // Last: the time-form counts, summed over every reader (the engine's end hands this thread's over).
+    if (collector !== undefined) projection?.appendSegment(timeFormSegment(collector.timeForms));
   } catch (error) {
     progress.phaseEnded('compute', { outcome: 'failed' });
     throw error;

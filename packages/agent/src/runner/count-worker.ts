@@ -5,6 +5,7 @@ import type { RecordCounter } from '../progress/progress-observer.js';
 import { WORKER_PROGRESS_BATCH_RECORDS } from '../progress/progress-timings.js';
 import { readPlannedFile } from '../sources/file-source.js';
 import { feedEngine, newFeedCounts, type FeedCounts } from './feed-engine.js';
+import { createFactCollector } from './projection-facts.js';
 import { isSourceIncompleteError } from '../sources/source-incomplete-error.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 
@@ -15,12 +16,35 @@ import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
  */
 const port = parentPort;
 if (port === null) throw new Error('count-worker must run in a worker thread');
-const { options, knownPersonKeys, reportProgress, incompleteInput } = workerData as WorkerSetup;
-const engine = createEngine({ ...options, knownPersonKeys });
+const { options, knownPersonKeys, reportProgress, incompleteInput, pseudonymSecret } =
+  workerData as WorkerSetup;
+// A run that seals: this thread also pseudonymises and encodes the facts of what it reads (the projection).
+const collector = pseudonymSecret === undefined ? undefined : createFactCollector(pseudonymSecret);
+const engine = createEngine({
+  ...options,
+  knownPersonKeys,
+  ...(collector === undefined ? {} : { onFact: collector.onFact }),
+});
 const counts: FeedCounts = newFeedCounts();
 
-function post(message: FromWorker): void {
-  port!.postMessage(message);
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
+}
+
+/**
+ * The buffers of the typed arrays in `value`: the partial state is a few typed arrays per table (tens of MB
+ * at size L), handed over rather than copied, which kept two more copies of them alive at the merge.
+ */
+function buffersIn(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) found.add(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === 'object' && item !== null) buffersIn(item, found);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value))
+      if (typeof item === 'object' && item !== null) buffersIn(item, found);
+  }
+  return [...found];
 }
 
 /** Counts records by type and tells the main thread every `WORKER_PROGRESS_BATCH_RECORDS` (and at the end of a task). */
@@ -43,6 +67,7 @@ const counter: RecordCounter | undefined = reportProgress
   : undefined;
 
 async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void> {
+  collector?.beginSegment();
   await feedEngine(
     engine,
     readPlannedFile(task.file, undefined, { range: task.range }),
@@ -51,16 +76,27 @@ async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void>
     counter,
   );
   flushProgress();
+  const segment = collector?.endSegment();
+  post({ type: 'task-done', index: task.index, ...(segment === undefined ? {} : { segment }) });
 }
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'finish') {
-    post({ type: 'partial', partial: engine.exportPartial(), ...counts });
+    const partial = engine.exportPartial();
+    post(
+      {
+        type: 'partial',
+        partial,
+        ...counts,
+        ...(collector === undefined ? {} : { timeForms: [...collector.timeForms] }),
+      },
+      buffersIn(partial),
+    );
     port.close();
     return;
   }
   runTask(message).then(
-    () => post({ type: 'task-done' }),
+    () => undefined,
     (error: unknown) =>
       post({
         type: 'error',

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileSource } from '../sources/file-source.js';
 import { computeFromSources } from './compute-from-source.js';
 import { SILENT_PROGRESS } from '../progress/progress-observer.js';
-import { countFilesInParallel } from './parallel-count.js';
+import { BYTES_PER_READER_THREAD, countFilesInParallel, readerThreadsFor } from './parallel-count.js';
 
 const FIXTURE = new URL('../sources/__fixtures__/dui-small-ndjson/', import.meta.url).pathname;
 const OPTIONS = { measureDate: '2024-04-01' } as const;
@@ -123,5 +123,14 @@ describe('counting local files with worker threads', () => {
     expect([...parallel.byType.values()].reduce((a, b) => a + b, 0)).toBe(read.records);
     expect(Object.fromEntries(parallel.byType)).toEqual(Object.fromEntries(sequential.byType));
     expect(parallel.byType.get('Encounter')).toBeGreaterThan(0);
+  });
+
+  it('chooses one reader thread for a small input, more only as the input grows, never above the cap', () => {
+    const mb = 1024 * 1024;
+    expect(readerThreadsFor(0, 4)).toBe(1);
+    expect(readerThreadsFor(60 * mb, 2)).toBe(1); // size M
+    expect(readerThreadsFor(2 * BYTES_PER_READER_THREAD, 4)).toBe(2);
+    expect(readerThreadsFor(607 * mb, 2)).toBe(2); // size L on two cores
+    expect(readerThreadsFor(607 * mb, 8)).toBe(4);
   });
 });

@@ -17,13 +17,27 @@ import {
 } from './feed-engine.js';
 import { SourceIncompleteError } from '../sources/source-incomplete-error.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
+import { addTimeForms, type FactCollector, type ProjectionSink } from './projection-facts.js';
+import type { ProjectionSegment } from '../evidence/projection-segment.js';
 
 /** NDJSON files larger than this are read as several slices, so one big Encounter file uses every core. */
 export const PARALLEL_SLICE_BYTES = 16 * 1024 * 1024;
+/**
+ * Input bytes each reader thread must have for another to pay for its start (an isolate, its own copy of
+ * the code, the merge of its state): below about this, one thread reads faster (`pnpm bench` at M).
+ */
+export const BYTES_PER_READER_THREAD = 128 * 1024 * 1024;
 
 interface Task {
+  /** Its place in input order: its projection segment's. */
+  index: number;
   file: PlannedFile;
   range: { start: number; end: number } | undefined;
+}
+
+/** How many threads read `bytes` of input when the caller leaves it to the size (`'auto'`), at most `cap`. */
+export function readerThreadsFor(bytes: number, cap: number): number {
+  return Math.max(1, Math.min(cap, Math.floor(bytes / BYTES_PER_READER_THREAD)));
 }
 
 /**
@@ -37,7 +51,8 @@ export async function countFilesInParallel(
   paths: readonly string[],
   engine: Engine,
   options: {
-    workers: number;
+    /** Reader threads (this one included), or `{ auto: cap }`: chosen from the input's size, at most `cap`. */
+    workers: number | { auto: number };
     computeOptions: ComputeOptions;
     signal?: AbortSignal | undefined;
     sliceBytes?: number;
@@ -45,42 +60,68 @@ export async function countFilesInParallel(
     progress?: RecordCounter | undefined;
     /** What to do with a file that cannot be read to its end (feed-engine.ts); default `fail`. */
     incompleteInput?: IncompleteInputPolicy | undefined;
+    /**
+     * A run that seals: every reader builds the projection segments of what it reads, appended to the sink
+     * in input order, so the projection's bytes do not depend on the number of threads. `collector` is
+     * this thread's (its engine's `onFact`).
+     */
+    projection?: { sink: ProjectionSink; collector: FactCollector } | undefined;
   },
 ): Promise<FeedCounts> {
   const progress = options.progress;
   const policy = options.incompleteInput ?? 'fail';
+  const projection = options.projection;
+  const segments = projection === undefined ? undefined : orderedSegments(projection.sink);
   const plan = await planFiles(paths);
+  // Segment 0: what the plan found wrong (reported through this thread's engine).
+  projection?.collector.beginSegment();
   for (const problem of plan.problems)
     engine.reportUnreadable(problem.at ?? problem.location, problem.reason);
   const counts: FeedCounts = { ...newFeedCounts(), problems: plan.problems.length };
   for (const incomplete of plan.incomplete) reportIncomplete(engine, incomplete, counts, policy);
-  const readInto = (task: Task): Promise<void> =>
-    feedEngine(
+  if (projection !== undefined) segments?.put(0, projection.collector.endSegment());
+  const readInto = async (task: Task): Promise<void> => {
+    projection?.collector.beginSegment();
+    await feedEngine(
       engine,
       readPlannedFile(task.file, options.signal, { range: task.range }),
       counts,
       policy,
       progress,
     );
+    if (projection !== undefined) segments?.put(task.index, projection.collector.endSegment());
+  };
   // Organizations and Patients (small) are read here first: the workers then know every person, and need
   // not remember each record that refers to one for a possible `unknown-subject` report.
   const readFirst = plan.files.filter(
     (f) => f.resourceType === 'Organization' || f.resourceType === 'Patient',
   );
-  for (const file of readFirst) await readInto({ file, range: undefined });
-  const tasks = await sliceTasks(
+  for (const [i, file] of readFirst.entries()) await readInto({ index: 1 + i, file, range: undefined });
+  const sliced = await sliceTasks(
     plan.files.filter((f) => !readFirst.includes(f)),
     options.sliceBytes ?? PARALLEL_SLICE_BYTES,
+    1 + readFirst.length,
   );
+  // Biggest first, so the workers finish together; in input order when segments must be appended in it
+  // (a segment read early waits for those before it: slices of one size keep that wait short).
+  const tasks = projection === undefined ? [...sliced].sort((a, b) => span(b) - span(a)) : sliced;
   let next = 0;
   const takeTask = (): Task | undefined => tasks[next++];
+  const readers =
+    typeof options.workers === 'number'
+      ? options.workers
+      : readerThreadsFor(
+          tasks.reduce((sum, task) => sum + taskBytes(task), 0),
+          options.workers.auto,
+        );
   // This thread reads slices too: N reader threads are this one and N − 1 workers (one isolate fewer).
-  const count = Math.max(0, Math.min(options.workers - 1, tasks.length - 1));
+  const count = Math.max(0, Math.min(readers - 1, tasks.length - 1));
   const setup: WorkerSetup = {
     options: options.computeOptions,
     knownPersonKeys: engine.personKeys(),
     reportProgress: progress !== undefined,
     incompleteInput: policy,
+    pseudonymSecret: projection?.sink.pseudonymSecret,
   };
   const workers: Worker[] = [];
   try {
@@ -101,19 +142,24 @@ export async function countFilesInParallel(
         const worker = startWorker(setup);
         workers.push(worker);
         const send = (message: ToWorker): void => worker.postMessage(message);
+        // Slices are handed out one at a time, so whoever is done early takes the next.
+        const handOut = (): void => {
+          const task = takeTask();
+          send(
+            task === undefined
+              ? { type: 'finish' }
+              : { type: 'task', index: task.index, file: task.file, range: task.range },
+          );
+        };
         worker.on('message', (message: FromWorker) => {
           switch (message.type) {
-            case 'ready':
-            case 'task-done': {
-              // Slices are handed out one at a time, so whoever is done early takes the next.
-              const task = takeTask();
-              send(
-                task === undefined
-                  ? { type: 'finish' }
-                  : { type: 'task', file: task.file, range: task.range },
-              );
+            case 'task-done':
+              if (message.segment !== undefined) segments?.put(message.index, message.segment);
+              handOut();
               return;
-            }
+            case 'ready':
+              handOut();
+              return;
             case 'progress':
               for (const [type, count] of Object.entries(message.byType)) progress?.recordsRead(type, count);
               return;
@@ -122,6 +168,8 @@ export async function countFilesInParallel(
               counts.problems += message.problems;
               counts.incomplete.push(...message.incomplete);
               engine.mergePartial(message.partial);
+              if (message.timeForms !== undefined && projection !== undefined)
+                addTimeForms(projection.collector.timeForms, message.timeForms);
               return;
             case 'error':
               fail(
@@ -150,28 +198,67 @@ export async function countFilesInParallel(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+  segments?.end(1 + readFirst.length + tasks.length);
   return counts;
 }
 
-/** Whole files, except uncompressed NDJSON files above the slice size, which are cut into byte ranges. */
-async function sliceTasks(files: readonly PlannedFile[], sliceBytes: number): Promise<Task[]> {
-  const tasks: Task[] = [];
+/** Appends segments to the sink in index order, holding those that arrive before their turn. */
+function orderedSegments(sink: ProjectionSink): {
+  put(index: number, segment: ProjectionSegment): void;
+  end(total: number): void;
+} {
+  const early = new Map<number, ProjectionSegment>();
+  let next = 0;
+  return {
+    put(index, segment) {
+      early.set(index, segment);
+      for (let ready = early.get(next); ready !== undefined; ready = early.get(next)) {
+        early.delete(next);
+        sink.appendSegment(ready);
+        next += 1;
+      }
+    },
+    end(total) {
+      if (next !== total || early.size > 0)
+        throw new AgentError('internal', `projection segments missing: ${next} of ${total} appended`);
+    },
+  };
+}
+
+/**
+ * Whole files, except uncompressed NDJSON files above the slice size, which are cut into byte ranges; in
+ * input order, numbered from `firstIndex`. The cut depends on the files alone, never on the thread count.
+ */
+async function sliceTasks(
+  files: readonly PlannedFile[],
+  sliceBytes: number,
+  firstIndex: number,
+): Promise<(Task & { bytes: number })[]> {
+  const tasks: (Task & { bytes: number })[] = [];
   for (const file of files) {
-    const size = file.format === 'ndjson' && !isGzipPath(file.path) ? (await stat(file.path)).size : 0;
+    const bytes = await stat(file.path).then(
+      (s) => s.size,
+      () => 0,
+    );
+    const size = file.format === 'ndjson' && !isGzipPath(file.path) ? bytes : 0;
     if (size <= sliceBytes) {
-      tasks.push({ file, range: undefined });
+      tasks.push({ index: firstIndex + tasks.length, file, range: undefined, bytes });
       continue;
     }
     for (let start = 0; start < size; start += sliceBytes) {
-      tasks.push({ file, range: { start, end: Math.min(size, start + sliceBytes) } });
+      const end = Math.min(size, start + sliceBytes);
+      tasks.push({ index: firstIndex + tasks.length, file, range: { start, end }, bytes: end - start });
     }
   }
-  // Biggest first: the last slices handed out are small, so the workers finish together.
-  return tasks.sort((a, b) => span(b) - span(a));
+  return tasks;
 }
 
 function span(task: Task): number {
   return task.range === undefined ? 0 : task.range.end - task.range.start;
+}
+
+function taskBytes(task: Task & { bytes?: number }): number {
+  return task.bytes ?? span(task);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ComputeOptions, EnginePartial } from '@esms-numerique/sdk';
 import type { AgentErrorCode } from '../errors.js';
+import type { ProjectionSegment } from '../evidence/projection-segment.js';
 import type { PlannedFile } from '../sources/file-plan.js';
 import type { InputIncomplete } from '../sources/input-incomplete.js';
 import type { IncompleteInputPolicy } from './feed-engine.js';
@@ -13,14 +14,24 @@ export interface WorkerSetup {
   knownPersonKeys: string[];
   /** Send `progress` messages (records counted by type, in batches) for the progress display. */
   reportProgress: boolean;
+  /** Set when the run seals: each task's facts are pseudonymised with it and sent back as a segment. */
+  pseudonymSecret?: Uint8Array | undefined;
 }
 
 export type ToWorker =
-  { type: 'task'; file: PlannedFile; range: { start: number; end: number } | undefined } | { type: 'finish' };
+  | {
+      type: 'task';
+      /** The task's place in input order (its projection segment's). */
+      index: number;
+      file: PlannedFile;
+      range: { start: number; end: number } | undefined;
+    }
+  | { type: 'finish' };
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'task-done' }
+  /** With `pseudonymSecret`: the task's projection segment. */
+  | { type: 'task-done'; index: number; segment?: ProjectionSegment }
   /** Records read since the last such message, by resource type (only with `reportProgress`). */
   | { type: 'progress'; byType: Record<string, number> }
   /** Sent once, after `finish`: everything the worker counted. */
@@ -30,5 +41,7 @@ export type FromWorker =
       records: number;
       problems: number;
       incomplete: InputIncomplete[];
+      /** With `pseudonymSecret`: the time-form counts of everything the worker read. */
+      timeForms?: [string, number][];
     }
   | { type: 'error'; code: AgentErrorCode; message: string; incomplete?: InputIncomplete };

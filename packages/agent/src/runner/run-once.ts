@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import {
-  pseudonymiseFact,
   pseudonymiseSubjectLists,
   RATE_INDICATOR_IDS,
   serialisableOptions,
@@ -160,16 +159,16 @@ async function sealAndSubmit(
   let computed;
   try {
     const sources = await deps.sources(windowStart);
-    computed = await computeFromSources(
-      sources,
-      {
-        ...computeOptions,
-        onFact: (fact) =>
-          // The evidence code treats facts as opaque JSON (its verifier takes the rules as a parameter).
-          projection.write(pseudonymiseFact(fact, pseudonymise) as unknown as Record<string, unknown>),
+    // The readers pseudonymise and encode the facts of what they read (worker threads included).
+    computed = await computeFromSources(sources, computeOptions, {
+      signal: options.signal,
+      progress,
+      projection: {
+        pseudonymSecret: store.pseudonymSecret,
+        write: (fact) => projection.write(fact),
+        appendSegment: (segment) => projection.appendSegment(segment),
       },
-      { signal: options.signal, progress },
-    );
+    });
   } catch (error) {
     await projection.abort();
     throw error;

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { toDigest } from '../../evidence/canonical-json.js';
 import type { BlobInfo, BlobWriter } from '../../evidence/blobs.js';
@@ -35,6 +36,7 @@ export function memoryEvidenceStore(now: () => Date): MemoryEvidenceStore {
       const chunks: Buffer[] = [];
       return {
         write: (chunk) => void chunks.push(Buffer.from(chunk)),
+        writeGzipMembers: (members) => void chunks.push(...members.map((m) => gunzipSync(m))),
         finish: () => Promise.resolve(put(Buffer.concat(chunks))),
         abort: () => Promise.resolve(),
       };
