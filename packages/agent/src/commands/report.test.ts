@@ -191,7 +191,12 @@ describe('esms report', () => {
     const config = await writeConfig(false);
     const out = join(dir, 'no-ars.html');
     expect((await report({ config, out })).error).toBeUndefined();
-    expect(await readFile(out, 'utf8')).toContain('non transmis : aucun point de collecte configuré');
+    const noArs = await readFile(out, 'utf8');
+    expect(noArs).toContain('non transmise : aucun point de collecte configuré');
+    // Nothing was or will be sent: the annex names no submission and no transmitted bytes (issue 11 A4).
+    expect(noArs).not.toContain('Identifiant de transmission');
+    expect(noArs).not.toContain('Données transmises à l’ARS');
+    expect(noArs).toContain('ceux calculés et scellés');
 
     await rm(join(dir, 'data'), { recursive: true });
     await sealRuns(['2024-04-01'], () => 'refused');

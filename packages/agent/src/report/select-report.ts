@@ -32,7 +32,7 @@ export interface SelectedReport {
  * Chooses the run (the last one sealed for D; by default the last one sealed) and narrows its figures to
  * the ESSMS asked for (an organisation's, or the FINESS given; by default every ESSMS the config lists,
  * or all of the run's without a config). A D with no sealed run, or a FINESS unknown to that run, is bad
- * usage (exit 2), and the error names what does exist.
+ * usage (exit 2, the message without the usage text), and the error names what does exist.
  */
 export function selectReport(input: ReportInput, selection: ReportSelection): SelectedReport {
   if (selection.organisation !== undefined && (selection.finess?.length ?? 0) > 0) {
@@ -44,7 +44,7 @@ export function selectReport(input: ReportInput, selection: ReportSelection): Se
       : input.runs.findLast((r) => r.measureDate === selection.measureDate);
   if (run === undefined) {
     const dates = [...new Set(input.runs.map((r) => r.measureDate))].sort();
-    throw new UsageError(
+    throw dataError(
       `no run is sealed for the measurement date ${selection.measureDate ?? '(any)'}; ` +
         (dates.length === 0
           ? 'no run is readable in the evidence'
@@ -61,7 +61,7 @@ export function selectReport(input: ReportInput, selection: ReportSelection): Se
       const known = run.results.organisations
         .filter((o) => o.establishments.some((f) => available.some((e) => e.finess === f)))
         .map((o) => `${o.finess}${o.name === null ? '' : ` (${o.name})`}`);
-      throw new UsageError(
+      throw dataError(
         `no organisme gestionnaire ${ej} in the run sealed for ${run.measureDate}; ` +
           (known.length === 0
             ? 'it has no organisme gestionnaire'
@@ -71,7 +71,7 @@ export function selectReport(input: ReportInput, selection: ReportSelection): Se
   } else if (selection.finess !== undefined && selection.finess.length > 0) {
     const unknown = selection.finess.filter((f) => !available.some((e) => e.finess === f));
     if (unknown.length > 0) {
-      throw new UsageError(
+      throw dataError(
         `unknown ESSMS ${unknown.join(', ')} in the run sealed for ${run.measureDate}` +
           `${configured === null ? '' : ' (within the config’s establishments)'}; its ESSMS (FINESS géographique): ` +
           available.map((e) => `${e.finess}${e.name === null ? '' : ` (${e.name})`}`).join(', '),
@@ -106,6 +106,11 @@ export function selectReport(input: ReportInput, selection: ReportSelection): Se
     trend,
     missingConfigured: whole ? (input.configuredScope ?? []).filter((f) => !present.has(f)) : [],
   };
+}
+
+/** A selection naming nothing in the evidence: exit 2, the message alone (it lists what exists). */
+function dataError(message: string): UsageError {
+  return new UsageError(message, { showUsage: false });
 }
 
 /**
