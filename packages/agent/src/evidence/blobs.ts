@@ -219,11 +219,6 @@ export async function hashBlobFile(
   return { digest: toDigest(hash.digest('hex')), bytes };
 }
 
-/** Streams a file through SHA-256 (blobs can be larger than memory). */
-export function hashFile(path: string): Promise<{ digest: Digest; bytes: number }> {
-  return hashBlobFile({ path, compressed: false });
-}
-
 /** Every blob file under `blobs/sha256/`, with the digest its name claims (`null` for a stray file). */
 export async function listBlobs(
   storeDir: string,
