@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { access, mkdir, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip, gzipSync } from 'node:zlib';
@@ -9,6 +9,7 @@ import { toDigest } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
 import { fsyncDirectory } from '../durable-fs.js';
 import { EvidenceIoError } from './errors.js';
+import { exists } from '../shared/exists.js';
 
 export const BLOBS_DIR = 'blobs';
 const TEMP_DIR = 'tmp';
@@ -246,13 +247,4 @@ export async function listBlobs(
     }
   }
   return found;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

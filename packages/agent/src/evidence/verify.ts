@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { isDigest } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
 import { hashBlobFile, listBlobs, locateBlob } from './blobs.js';
-import { asArray, field, isRecord } from './json-access.js';
+import { asArray, field } from './json-access.js';
+import { isRecord } from '../shared/is-record.js';
 import {
   FIRST_SEQ,
   GENESIS_HASH,

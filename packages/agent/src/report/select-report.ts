@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { isRecord } from '../shared/is-record.js';
 import type { ResultsLike } from '../evidence/recompute.js';
 import { applyScope, NOT_CONFIGURED_WARNING } from '../scope/establishment-scope.js';
 import type { ReportInput, ReportRun } from './report-model.js';
@@ -118,7 +119,7 @@ function dataError(message: string): UsageError {
  * (`finess`) does not; the run's own "not configured" warnings only in a report on everything configured.
  */
 function concerns(finding: unknown, scope: readonly string[], whole: boolean): boolean {
-  const record = (typeof finding === 'object' && finding !== null ? finding : {}) as Record<string, unknown>;
+  const record = isRecord(finding) ? finding : {};
   if (record['code'] === NOT_CONFIGURED_WARNING) return whole;
   const finess = record['finess'];
   return typeof finess !== 'string' || scope.includes(finess);

@@ -1,6 +1,7 @@
 import type { VerificationCheck, VerificationFinding } from '../../evidence/verify.js';
 import { NOUNS, count, frenchList, isPlural } from './plural.js';
 import { curlyApostrophes } from './typography.js';
+import { isRecord } from '../../shared/is-record.js';
 import type { Noun } from './plural.js';
 
 /**
@@ -209,10 +210,7 @@ export function frenchQualityGroups(
 ): QualityGroup[] {
   const groups = new Map<string, Omit<QualityGroup, 'text'>>();
   const add = (finding: unknown, severity: 'error' | 'warning'): void => {
-    const record = (typeof finding === 'object' && finding !== null ? finding : {}) as Record<
-      string,
-      unknown
-    >;
+    const record = isRecord(finding) ? finding : {};
     const code = typeof record['code'] === 'string' ? record['code'] : 'inconnu';
     const n = typeof record['count'] === 'number' && record['count'] > 0 ? record['count'] : 1;
     const key = `${severity}|${code}`;
