@@ -327,4 +327,20 @@ describe('buildAttestation', () => {
     // Short enough for one line of the PDF's and the HTML's fixed-width text.
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
   });
+
+  it('ESSMS without an organisme gestionnaire: their total sums numerators and denominators', () => {
+    const input = sampleReportInput();
+    const run = input.runs.at(-1);
+    if (run === undefined) throw new Error('fixture changed');
+    run.results.organisations = [];
+    const document = buildAttestation(input, selectReport(input, {}), OPTIONS);
+    const p = page(document);
+    expect(p.subheading).toBe('ESSMS sans organisme gestionnaire renseigné — 3 ESSMS');
+    const total = p.table.rows.at(-1);
+    expect(total?.title).toBe('Ensemble de ces ESSMS');
+    const members = run.results.establishments;
+    const n = members.reduce((a, e) => a + e.indicators['taux-dossiers-actifs'].numerator, 0);
+    const d = members.reduce((a, e) => a + e.indicators['taux-dossiers-actifs'].denominator, 0);
+    expect(total?.cells[0]?.small).toBe(`${n} / ${d}`);
+  });
 });

@@ -1,3 +1,4 @@
+import { rollUpOrganisation } from '@esms-numerique/sdk';
 import { RATE_INDICATORS, VA_INDICATORS } from '../evidence/recompute.js';
 import type {
   EstablishmentResultLike,
@@ -302,12 +303,15 @@ function unverifiedNotes(): string[] {
   ];
 }
 
-/** The organisation's weighted rates, or, for ESSMS without one, the same sums over them. */
+/** The organisation's weighted rates, or, for ESSMS without one, the SDK's roll-up rule over them. */
 function totalsOf(group: OrganisationGroup): Record<RateIndicator, RateResultLike> {
   if (group.organisation !== null) return pickRates(group.organisation.indicators);
-  return Object.fromEntries(
-    RATE_INDICATORS.map((id) => [id, sumRates(group.establishments.map((e) => e.indicators[id]))]),
-  ) as Record<RateIndicator, RateResultLike>;
+  return summedRates(group.establishments);
+}
+
+/** Numerators and denominators summed, then divided (never an average of rates): the SDK's roll-up. */
+function summedRates(members: readonly EstablishmentResultLike[]): Record<RateIndicator, RateResultLike> {
+  return pickRates(rollUpOrganisation({ finess: '', name: null }, members).indicators);
 }
 
 function pickRates(indicators: IndicatorResultsLike): Record<RateIndicator, RateResultLike> {
@@ -315,21 +319,6 @@ function pickRates(indicators: IndicatorResultsLike): Record<RateIndicator, Rate
     RateIndicator,
     RateResultLike
   >;
-}
-
-/** Numerators and denominators summed, then divided (never an average of rates), `met` on integers. */
-function sumRates(rates: readonly RateResultLike[]): RateResultLike {
-  const numerator = rates.reduce((a, r) => a + r.numerator, 0);
-  const denominator = rates.reduce((a, r) => a + r.denominator, 0);
-  const target = rates[0]?.target ?? 0;
-  if (denominator === 0) return { numerator, denominator, rate: null, target, met: false };
-  return {
-    numerator,
-    denominator,
-    rate: Math.round((1000 * numerator) / denominator) / 10,
-    target,
-    met: numerator * 100 >= target * denominator,
-  };
 }
 
 function pageNotes(group: OrganisationGroup): string[] {
@@ -389,12 +378,7 @@ function trendSection(
       group.organisation === null
         ? null
         : (point.results.organisations.find((o) => o.finess === group.organisation?.finess) ?? null);
-    const rates =
-      organisation !== null
-        ? pickRates(organisation.indicators)
-        : (Object.fromEntries(
-            RATE_INDICATORS.map((id) => [id, sumRates(members.map((e) => e.indicators[id]))]),
-          ) as Record<RateIndicator, RateResultLike>);
+    const rates = organisation !== null ? pickRates(organisation.indicators) : summedRates(members);
     return [
       {
         title: frenchLongDate(point.measureDate),
