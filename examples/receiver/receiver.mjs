@@ -479,8 +479,10 @@ export function validateBundle(bundle) {
  * @param {Issue[]} issues
  */
 function validateEntry(entry, at, issues) {
-  /** @param {string} code @param {string} problem @param {string} element */
-  const fail = (code, problem, element) => issues.push(issue(code, `${at}: ${problem}`, `${at}.${element}`));
+  /** @param {string} code @param {string} problem @param {string} element @returns {void} */
+  const fail = (code, problem, element) => {
+    issues.push(issue(code, `${at}: ${problem}`, `${at}.${element}`));
+  };
   if (!isObject(entry)) return fail('structure', 'not an object', '');
   if (!isObject(entry.request) || entry.request.method !== 'POST' || entry.request.url !== 'MeasureReport') {
     fail('invalid', 'request must be POST MeasureReport', 'request');
