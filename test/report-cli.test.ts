@@ -66,6 +66,12 @@ describe.skipIf(!existsSync(POPPLER) && process.env['CI'] === undefined)('esms r
     const og = await esms(['report', '--config', home.configPath, '--organisation', '130000001']);
     expect(og.code).toBe(2);
     expect(og.stderr).toContain('750006256 (Association Les Chemins de Traverse)');
+    // A data error is the message alone; bad usage (a malformed flag) gets the usage text (issue 11 A8).
+    expect(date.stderr).not.toContain('Usage:');
+    expect(og.stderr).not.toContain('Usage:');
+    const malformed = await esms(['report', '--config', home.configPath, '--organisation', 'abc']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('Usage:');
     const out = await esms(['report', '--config', home.configPath, '--out', '/nonexistent/dir/r.pdf']);
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('the directory /nonexistent/dir does not exist');

@@ -18,13 +18,19 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const demoDir = join(root, '.demo');
 const sampleData = join(root, 'examples/sample-data');
 const cli = join(root, 'packages/agent/dist/main.js');
-const MEASURE_DATES = ['2024-02-01', '2024-03-01', '2024-04-01'];
+const LAST_MEASURE_DATE = '2024-04-01';
+const MEASURE_DATES = ['2024-02-01', '2024-03-01', LAST_MEASURE_DATE];
 // The ESSMS of the sample data (FINESS géographiques), as an IT team lists its own in the config.
 const SAMPLE_ESSMS = ['130007313', '690007356', '750006827', '970108007', '970407680'];
 // One of the sample's organismes gestionnaires (FINESS juridique): Association Les Chemins de Traverse.
 const SAMPLE_ORGANISATION = '750006256';
 
 // Asynchronous on purpose: the FHIR server and the receiver run in this process and must keep answering.
+/**
+ * @param {string[]} args
+ * @param {{ allowFailure?: boolean, quiet?: boolean }} [options]
+ * @returns {Promise<{ status: number | null, stdout: string, stderr: string }>}
+ */
 function esms(args, { allowFailure = false, quiet = false } = {}) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,6 +51,7 @@ function esms(args, { allowFailure = false, quiet = false } = {}) {
   });
 }
 
+/** @param {string} text */
 function heading(text) {
   process.stdout.write(`\n━━ ${text}\n`);
 }
@@ -74,9 +81,9 @@ try {
   );
 
   heading(
-    `Figures on the sample data (${relative(root, sampleData)}), measurement date ${MEASURE_DATES.at(-1)}`,
+    `Figures on the sample data (${relative(root, sampleData)}), measurement date ${LAST_MEASURE_DATE}`,
   );
-  await esms(['compute', '--input', sampleData, '--measure-date', MEASURE_DATES.at(-1), '--format', 'table']);
+  await esms(['compute', '--input', sampleData, '--measure-date', LAST_MEASURE_DATE, '--format', 'table']);
 
   let lastRun = null;
   for (const measureDate of MEASURE_DATES) {

@@ -7,6 +7,7 @@
 // Options reproduce what real servers do to a client (issue 8): a silent `_count` cap, a maximum offset past
 // which pages are refused (400), parameters answered with 400 (`rejectParameters`), and a fault: `next` links
 // that stop after some pages while `total` says more (`dropNextAfterPages`).
+// @ts-check: type-checked as JavaScript with JSDoc (examples/tsconfig.json, `checkJs`).
 
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -22,7 +23,20 @@ const MAX_PAGE_TOKENS = 10_000;
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 
-/** The element each type's `date` search parameter reads. */
+/**
+ * A FHIR resource as read from NDJSON: untrusted JSON, whatever its shape.
+ * @typedef {{ resourceType: string, id: string, meta?: { lastUpdated?: string, tag?: object[] }, [element: string]: any }} Resource
+ */
+/** @typedef {Map<string, Map<string, Resource>>} Store  resource type → id → resource */
+/**
+ * One page of a search: what it matched and where it stands.
+ * @typedef {{ type: string, matches: Resource[], offset: number, count: number, elements: string[] | undefined, page: number, url: URL }} PageState
+ */
+
+/**
+ * The element each type's `date` search parameter reads.
+ * @type {Readonly<Record<string, (resource: Resource) => [unknown, unknown]>>}
+ */
 const DATE_OF = {
   AuditEvent: (resource) => [resource.recorded, resource.recorded],
   Appointment: (resource) => [resource.start, resource.end ?? resource.start],
@@ -50,8 +64,9 @@ export async function startFhirServer(options) {
     dropNextAfterPages = Number.POSITIVE_INFINITY,
   } = options;
   const store = await loadDirectory(dataDir);
+  /** @type {Map<string, PageState>} */
   const pages = new Map();
-  /** Paths and queries served, in order: tests check what the client asked. */
+  /** @type {string[]} Paths and queries served, in order: tests check what the client asked. */
   const requests = [];
 
   const server = createServer((request, response) => {
@@ -67,6 +82,11 @@ export async function startFhirServer(options) {
     }
   });
 
+  /**
+   * @param {import('node:http').IncomingMessage} request
+   * @param {import('node:http').ServerResponse} response
+   * @returns {void}
+   */
   function handle(request, response) {
     const origin = `http://${request.headers.host}`;
     const url = new URL(request.url ?? '/', origin);
@@ -85,7 +105,7 @@ export async function startFhirServer(options) {
       return send(response, 401, outcome('error', 'login', 'a valid bearer token is required'));
     }
     if (parts.length === 0 && url.searchParams.has('_getpages')) {
-      const state = pages.get(url.searchParams.get('_getpages'));
+      const state = pages.get(url.searchParams.get('_getpages') ?? '');
       if (state === undefined)
         return send(response, 410, outcome('error', 'not-found', 'unknown or expired page token'));
       return send(response, 200, searchset(state, base));
@@ -131,6 +151,10 @@ export async function startFhirServer(options) {
     return send(response, 200, searchset(state, base));
   }
 
+  /**
+   * @param {PageState} state
+   * @param {string} base
+   */
   function searchset(state, base) {
     const { type, matches, offset, count, elements, page } = state;
     const slice = matches.slice(offset, offset + count);
@@ -144,7 +168,8 @@ export async function startFhirServer(options) {
       } else {
         const token = randomUUID();
         pages.set(token, { ...state, offset: offset + count, page: page + 1 });
-        if (pages.size > MAX_PAGE_TOKENS) pages.delete(pages.keys().next().value);
+        const oldest = pages.keys().next().value;
+        if (pages.size > MAX_PAGE_TOKENS && oldest !== undefined) pages.delete(oldest);
         link.push({ relation: 'next', url: `${base}?_getpages=${token}` });
       }
     }
@@ -179,6 +204,12 @@ export async function startFhirServer(options) {
   };
 }
 
+/**
+ * @param {Resource[]} resources
+ * @param {string} type
+ * @param {URLSearchParams} params
+ * @returns {Resource[]}
+ */
 function search(resources, type, params) {
   let matches = resources;
   for (const [name, value] of params) {
@@ -211,6 +242,10 @@ function search(resources, type, params) {
   return matches;
 }
 
+/**
+ * @param {string} name
+ * @param {string} value
+ */
 function lowerBound(name, value) {
   if (!value.startsWith('ge')) throw new Error(`${name}: only the ge prefix is supported here`);
   const instant = instantOf(value.slice(2));
@@ -218,11 +253,18 @@ function lowerBound(name, value) {
   return instant;
 }
 
+/** @param {unknown} value */
 function instantOf(value) {
   return typeof value === 'string' ? Date.parse(value) : Number.NaN;
 }
 
+/**
+ * @param {Resource} resource
+ * @param {string[]} elements
+ * @returns {Resource}
+ */
 function project(resource, elements) {
+  /** @type {Resource} */
   const kept = { resourceType: resource.resourceType, id: resource.id };
   for (const element of elements) if (element in resource) kept[element] = resource[element];
   kept.meta = {
@@ -235,7 +277,12 @@ function project(resource, elements) {
   return kept;
 }
 
+/**
+ * @param {string} dataDir
+ * @returns {Promise<Store>}
+ */
 async function loadDirectory(dataDir) {
+  /** @type {Store} */
   const store = new Map();
   const names = (await readdir(dataDir)).filter((name) => /\.(ndjson|jsonl)(\.gz)?$/i.test(name)).sort();
   for (const name of names) {
@@ -252,13 +299,15 @@ async function loadDirectory(dataDir) {
         throw new Error(`${name}:${index + 1}: invalid JSON`);
       }
       if (typeof resource?.resourceType !== 'string' || typeof resource.id !== 'string') continue;
-      if (!store.has(resource.resourceType)) store.set(resource.resourceType, new Map());
-      store.get(resource.resourceType).set(resource.id, resource);
+      const ofType = store.get(resource.resourceType) ?? new Map();
+      store.set(resource.resourceType, ofType);
+      ofType.set(resource.id, resource);
     }
   }
   return store;
 }
 
+/** @param {Store} store */
 function capabilityStatement(store) {
   return {
     resourceType: 'CapabilityStatement',
@@ -283,10 +332,21 @@ function capabilityStatement(store) {
   };
 }
 
+/**
+ * @param {'error'} severity
+ * @param {string} code
+ * @param {string} diagnostics
+ */
 function outcome(severity, code, diagnostics) {
   return { resourceType: 'OperationOutcome', issue: [{ severity, code, diagnostics }] };
 }
 
+/**
+ * @param {import('node:http').ServerResponse} response
+ * @param {number} status
+ * @param {unknown} body
+ * @returns {void}
+ */
 function send(response, status, body) {
   response.writeHead(status, { 'content-type': FHIR_JSON });
   response.end(JSON.stringify(body));

@@ -2,65 +2,39 @@
 /**
  * The reference ARS receiver: a small, dependency-free FHIR endpoint that implements the submission
  * protocol of contract.md §4 (see README.md beside this file), with fault injection for tests and demos.
- * Plain Node.js ESM so it runs with `node` on a fresh machine, no build step.
+ * Plain Node.js ESM so it runs with `node` on a fresh machine, no build step. This file is the HTTP
+ * server; the protocol's checks are in protocol.mjs, the stored reports in store.mjs, the injected
+ * faults in faults.mjs.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
+import { createFaultQueue } from './faults.mjs';
+import {
+  EVIDENCE_SEAL_URL,
+  FHIR_JSON,
+  MAX_BODY_BYTES,
+  extensionValue,
+  issue,
+  outcome,
+  sealExtension,
+  submissionKey,
+  validateBundle,
+} from './protocol.mjs';
+import { openReportStore } from './store.mjs';
 
-export const SUBMISSION_IDENTIFIER_SYSTEM = 'https://esms-numerique.github.io/fhir/submission';
-export const MEASURE_CANONICAL_BASE = 'https://esms-numerique.github.io/fhir/Measure/';
-export const FINESS_SYSTEM = 'https://finess.esante.gouv.fr';
-/** contract.md §5: the hash of the journal entry that sealed the report's run (the agent's chain head). */
-export const EVIDENCE_SEAL_URL = 'https://esms-numerique.github.io/fhir/StructureDefinition/evidence-seal';
-/** Beside it: the hash of the entry before that one. */
-export const EVIDENCE_SEAL_PREVIOUS_URL =
-  'https://esms-numerique.github.io/fhir/StructureDefinition/evidence-seal-previous';
-const SEAL_PATTERN = /^[0-9a-f]{64}$/;
+export {
+  EVIDENCE_SEAL_PREVIOUS_URL,
+  EVIDENCE_SEAL_URL,
+  FINESS_SYSTEM,
+  MAX_BODY_BYTES,
+  MEASURE_CANONICAL_BASE,
+  MEASURE_IDS,
+  SUBMISSION_IDENTIFIER_SYSTEM,
+  validateBundle,
+} from './protocol.mjs';
 
-/** Every measure the protocol accepts (indicators.md). */
-export const MEASURE_IDS = Object.freeze([
-  'taux-dossiers-actifs',
-  'taux-projet-personnalise',
-  'taux-evenement-agenda',
-  'taux-mssante',
-  'taux-dmp',
-  'e-prescriptions-importees',
-  'echanges-e-parcours',
-  'dossiers-actifs',
-  'file-active',
-]);
-const RATE_IDS = new Set(MEASURE_IDS.filter((id) => id.startsWith('taux-')));
-/** Rates whose numerator is a subset of the denominator (MSSanté counts messages and may exceed it). */
-const PROPORTION_IDS = new Set([...RATE_IDS].filter((id) => id !== 'taux-mssante'));
-const POPULATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/measure-population';
-const POPULATION_CODES = new Set([
-  'initial-population',
-  'numerator',
-  'numerator-exclusion',
-  'denominator',
-  'denominator-exclusion',
-  'denominator-exception',
-  'measure-population',
-  'measure-population-exclusion',
-  'measure-observation',
-]);
-const FINESS_PATTERN = /^(?:\d{2}|2[AB])\d{7}$/;
-const DATE_TIME_PATTERN =
-  /^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])(?:T[0-2]\d:[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d))?)?)?$/;
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
-const FHIR_JSON = 'application/fhir+json; charset=utf-8';
-
-/**
- * @typedef {object} Fault  One injected fault, applied to the next submission request(s).
- * @property {number} [status]          answer with this HTTP status (and an OperationOutcome) instead of processing
- * @property {number} [retryAfter]      with `status`: a `Retry-After` header, in seconds
- * @property {number} [delayMs]         wait this long before doing anything else
- * @property {boolean} [drop]           destroy the connection without answering (nothing stored)
- * @property {boolean} [dropAfterStore] process and store normally, then destroy the connection: the client never sees the receipt
- * @property {number} [times]           apply this fault to this many consecutive requests (default 1)
- */
+/** @typedef {import('./faults.mjs').Fault} Fault */
+/** @typedef {import('./protocol.mjs').Issue} Issue */
 
 /**
  * @typedef {object} ReceiverOptions
@@ -91,8 +65,6 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
  * @property {(faults: Fault[]) => void} addFaults
  */
 
-/** @typedef {{ severity: 'error', code: string, diagnostics: string, expression?: string[] }} Issue */
-
 /**
  * Starts the receiver on a real socket.
  * @param {ReceiverOptions} options
@@ -100,20 +72,13 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
  */
 export async function createReceiver(options) {
   const { dataDir, port = 0, host = '127.0.0.1', bearerToken } = options;
-  const reportsDir = join(dataDir, 'MeasureReport');
-  const idempotencyDir = join(dataDir, 'idempotency');
-  await mkdir(reportsDir, { recursive: true });
-  await mkdir(idempotencyDir, { recursive: true });
-
-  /** identifier key (`system|value`) → stored report */
-  const index = await loadIndex(reportsDir);
-  /** @type {Fault[]} */
-  const faults = (options.faults ?? []).map(checkFault);
+  const store = await openReportStore(dataDir);
+  const faults = createFaultQueue(options.faults ?? []);
   const stats = {
     requests: 0,
     accepted: 0,
     rejected: 0,
-    storedReports: index.size,
+    storedReports: store.size,
     duplicatesAvoided: 0,
     idempotentReplays: 0,
     faultsApplied: 0,
@@ -157,18 +122,18 @@ export async function createReceiver(options) {
 
     if (path === '/_stats' && method === 'GET') return send(res, 200, snapshot(), 'application/json');
     if (path === '/_faults') {
-      if (method === 'GET') return send(res, 200, { faults }, 'application/json');
+      if (method === 'GET') return send(res, 200, { faults: faults.faults }, 'application/json');
       if (method === 'DELETE') {
-        faults.length = 0;
-        return send(res, 200, { faults }, 'application/json');
+        faults.clear();
+        return send(res, 200, { faults: faults.faults }, 'application/json');
       }
       if (method === 'POST') {
         try {
           const body = JSON.parse((await readBody(req)).toString('utf8'));
           const list = Array.isArray(body) ? body : body?.faults;
           if (!Array.isArray(list)) throw new Error('expected an array of faults or {"faults": [...]}');
-          faults.push(...list.map(checkFault));
-          return send(res, 200, { faults }, 'application/json');
+          faults.add(list);
+          return send(res, 200, { faults: faults.faults }, 'application/json');
         } catch (error) {
           return send(
             res,
@@ -179,10 +144,18 @@ export async function createReceiver(options) {
         }
       }
     }
-    if (path === '/MeasureReport' && method === 'GET') return send(res, 200, await searchset(url));
+    if (path === '/MeasureReport' && method === 'GET') {
+      const entries = await store.search(url.searchParams.get('identifier'));
+      return send(res, 200, {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        total: entries.length,
+        entry: entries,
+      });
+    }
     const read = /^\/MeasureReport\/([A-Za-z0-9\-.]{1,64})$/.exec(path);
     if (read !== null && method === 'GET') {
-      const text = await readFile(join(reportsDir, `${read[1]}.json`), 'utf8').catch(() => undefined);
+      const text = await store.readReport(read[1] ?? '');
       if (text === undefined)
         return send(res, 404, outcome([issue('not-found', `MeasureReport/${read[1]} is not known`)]));
       return send(res, 200, JSON.parse(text));
@@ -213,7 +186,8 @@ export async function createReceiver(options) {
       }
       return; // the client went away mid-request: nothing to answer, nothing stored
     }
-    const fault = nextFault();
+    const fault = faults.next();
+    if (fault !== undefined) stats.faultsApplied += 1;
     if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
     if (fault?.drop === true) {
       req.socket.destroy();
@@ -254,7 +228,7 @@ export async function createReceiver(options) {
     // out) waits for it, then gets the replay or the ifNoneExist answers; it never races it.
     const answer = await exclusive(async () => {
       if (key !== undefined) {
-        const previous = await readIdempotency(key);
+        const previous = await store.readIdempotency(key);
         if (previous !== undefined) {
           if (previous.requestDigest !== requestDigest) {
             return {
@@ -305,7 +279,7 @@ export async function createReceiver(options) {
     let created = 0;
     for (const entry of bundle.entry) {
       const identifierKey = submissionKey(entry.resource);
-      const existing = index.get(identifierKey);
+      const existing = store.find(identifierKey);
       if (existing !== undefined) {
         stats.duplicatesAvoided += 1;
         // The seal kept is the one received first: the same figures sealed again create nothing new.
@@ -319,26 +293,20 @@ export async function createReceiver(options) {
         });
         continue;
       }
-      const id = randomUUID();
-      const lastUpdated = new Date().toISOString();
-      const resource = { ...entry.resource, id, meta: { versionId: '1', lastUpdated } };
-      await writeDurably(join(reportsDir, `${id}.json`), `${JSON.stringify(resource, null, 2)}\n`);
-      const location = `MeasureReport/${id}/_history/1`;
-      const seal = sealOf(entry.resource);
-      index.set(identifierKey, { id, location, lastUpdated, seal });
+      const stored = await store.add(identifierKey, entry.resource);
       stats.storedReports += 1;
       created += 1;
       responses.push({
         response: {
           status: '201 Created',
-          location,
+          location: stored.location,
           etag: 'W/"1"',
-          lastModified: lastUpdated,
-          ...sealExtension(seal),
+          lastModified: stored.lastUpdated,
+          ...sealExtension(stored.seal),
         },
       });
     }
-    if (created > 0) await writeIndex();
+    if (created > 0) await store.saveIndex();
     // The receipt says which seal this request carried, and (per entry) the seal kept with each report.
     const requestSeal = extensionValue(bundle.meta?.extension, EVIDENCE_SEAL_URL);
     const body = {
@@ -352,61 +320,14 @@ export async function createReceiver(options) {
     };
     if (key !== undefined) {
       // Stored before answering, so a lost answer is replayed identically.
-      await writeDurably(
-        idempotencyFile(key),
-        JSON.stringify({ key, requestDigest, status: 200, body, entries: responses.length }),
-      );
+      await store.writeIdempotency({ key, requestDigest, status: 200, body, entries: responses.length });
     }
     return { status: 200, body };
   }
 
-  async function writeIndex() {
-    const entries = [...index.entries()].map(([identifier, stored]) => ({ identifier, ...stored }));
-    await writeDurably(join(dataDir, 'index.json'), `${JSON.stringify({ entries }, null, 2)}\n`);
-  }
-
-  /** @param {string} key */
-  function idempotencyFile(key) {
-    return join(idempotencyDir, `${createHash('sha256').update(key, 'utf8').digest('hex')}.json`);
-  }
-
-  /**
-   * @param {string} key
-   * @returns {Promise<{ requestDigest: string, status: number, body: unknown, entries: number } | undefined>}
-   */
-  async function readIdempotency(key) {
-    const text = await readFile(idempotencyFile(key), 'utf8').catch(() => undefined);
-    return text === undefined ? undefined : JSON.parse(text);
-  }
-
-  /** @param {URL} url */
-  async function searchset(url) {
-    const wanted = url.searchParams.get('identifier');
-    const entries = [];
-    for (const [identifierKey, stored] of index) {
-      if (wanted !== null && wanted !== identifierKey) continue;
-      const resource = JSON.parse(await readFile(join(reportsDir, `${stored.id}.json`), 'utf8'));
-      entries.push({ fullUrl: `MeasureReport/${stored.id}`, resource, search: { mode: 'match' } });
-    }
-    return { resourceType: 'Bundle', type: 'searchset', total: entries.length, entry: entries };
-  }
-
-  /** @returns {Fault | undefined} */
-  function nextFault() {
-    const head = faults[0];
-    if (head === undefined) return undefined;
-    stats.faultsApplied += 1;
-    if ((head.times ?? 1) > 1) {
-      head.times = (head.times ?? 1) - 1;
-      return { ...head, times: 1 };
-    }
-    faults.shift();
-    return head;
-  }
-
   /** @returns {ReceiverStats} */
   function snapshot() {
-    return { ...stats, pendingFaults: faults.reduce((n, f) => n + (f.times ?? 1), 0) };
+    return { ...stats, pendingFaults: faults.pending() };
   }
 
   await new Promise((resolve, reject) => {
@@ -421,7 +342,7 @@ export async function createReceiver(options) {
     url: `http://${hostForUrl}:${address.port}/fhir`,
     stats: snapshot,
     addFaults: (more) => {
-      faults.push(...more.map(checkFault));
+      faults.add(more);
     },
     close: () =>
       new Promise((resolve, reject) => {
@@ -429,277 +350,6 @@ export async function createReceiver(options) {
         server.closeAllConnections();
       }),
   };
-}
-
-/**
- * Every problem of a submitted Bundle, each naming the entry and the element.
- * @param {any} bundle
- * @returns {Issue[]}
- */
-export function validateBundle(bundle) {
-  /** @type {Issue[]} */
-  const issues = [];
-  if (!isObject(bundle) || bundle.resourceType !== 'Bundle') {
-    return [issue('structure', 'The body must be a FHIR Bundle', 'Bundle')];
-  }
-  if (bundle.type !== 'transaction')
-    issues.push(issue('invalid', 'Bundle.type must be "transaction"', 'Bundle.type'));
-  if (!Array.isArray(bundle.entry) || bundle.entry.length === 0) {
-    issues.push(issue('required', 'Bundle.entry must hold at least one MeasureReport', 'Bundle.entry'));
-    return issues;
-  }
-  /** @type {Map<string, number>} */
-  const seen = new Map();
-  bundle.entry.forEach((/** @type {any} */ entry, /** @type {number} */ index) => {
-    const at = `Bundle.entry[${index}]`;
-    const before = issues.length;
-    validateEntry(entry, at, issues);
-    if (issues.length === before) {
-      const key = submissionKey(entry.resource);
-      const first = seen.get(key);
-      if (first !== undefined) {
-        issues.push(
-          issue(
-            'duplicate',
-            `${at}: same submission identifier as Bundle.entry[${first}]`,
-            `${at}.resource.identifier`,
-          ),
-        );
-      } else {
-        seen.set(key, index);
-      }
-    }
-  });
-  return issues;
-}
-
-/**
- * @param {any} entry
- * @param {string} at
- * @param {Issue[]} issues
- */
-function validateEntry(entry, at, issues) {
-  /** @param {string} code @param {string} problem @param {string} element */
-  const fail = (code, problem, element) => issues.push(issue(code, `${at}: ${problem}`, `${at}.${element}`));
-  if (!isObject(entry)) return fail('structure', 'not an object', '');
-  if (!isObject(entry.request) || entry.request.method !== 'POST' || entry.request.url !== 'MeasureReport') {
-    fail('invalid', 'request must be POST MeasureReport', 'request');
-  }
-  const report = entry.resource;
-  if (!isObject(report) || report.resourceType !== 'MeasureReport') {
-    return fail('invalid', 'resource must be a MeasureReport', 'resource');
-  }
-  const r = 'resource';
-  if (report.status !== 'complete') fail('invalid', 'MeasureReport.status must be "complete"', `${r}.status`);
-  if (report.type !== 'summary') fail('invalid', 'MeasureReport.type must be "summary"', `${r}.type`);
-  for (const forbidden of ['subject', 'evaluatedResource', 'contained']) {
-    if (report[forbidden] !== undefined) {
-      fail(
-        'security',
-        `MeasureReport.${forbidden} is not allowed (no person-level data)`,
-        `${r}.${forbidden}`,
-      );
-    }
-  }
-  if (JSON.stringify(report.group ?? []).includes('"subjectResults"')) {
-    fail('security', 'subjectResults are not allowed (no person-level data)', `${r}.group`);
-  }
-
-  // A canonical, optionally with the measures' version (`…/Measure/taux-dmp|2024.1.1`).
-  const measureId =
-    typeof report.measure === 'string' && report.measure.startsWith(MEASURE_CANONICAL_BASE)
-      ? report.measure.slice(MEASURE_CANONICAL_BASE.length).split('|')[0]
-      : undefined;
-  if (measureId === undefined || !MEASURE_IDS.includes(measureId)) {
-    fail(
-      'value',
-      `MeasureReport.measure must be ${MEASURE_CANONICAL_BASE}<one of ${MEASURE_IDS.join(', ')}>[|version]`,
-      `${r}.measure`,
-    );
-  }
-
-  const period = report.period;
-  const start = period?.start;
-  const end = period?.end;
-  if (typeof start !== 'string' || !DATE_TIME_PATTERN.test(start))
-    fail('value', 'MeasureReport.period.start must be a dateTime', `${r}.period.start`);
-  else if (typeof end !== 'string' || !DATE_TIME_PATTERN.test(end))
-    fail('value', 'MeasureReport.period.end must be a dateTime', `${r}.period.end`);
-  else if (Date.parse(start) > Date.parse(end))
-    fail('value', 'MeasureReport.period ends before it starts', `${r}.period`);
-
-  const reporter = report.reporter?.identifier;
-  if (!isObject(reporter) || reporter.system !== FINESS_SYSTEM) {
-    fail(
-      'required',
-      `MeasureReport.reporter.identifier must have system ${FINESS_SYSTEM}`,
-      `${r}.reporter.identifier`,
-    );
-  } else if (typeof reporter.value !== 'string' || !FINESS_PATTERN.test(reporter.value)) {
-    fail(
-      'value',
-      'MeasureReport.reporter.identifier.value must be a 9-character FINESS',
-      `${r}.reporter.identifier.value`,
-    );
-  }
-
-  for (const url of [EVIDENCE_SEAL_URL, EVIDENCE_SEAL_PREVIOUS_URL]) {
-    const value = extensionValue(report.extension, url);
-    if (value !== null && !SEAL_PATTERN.test(value)) {
-      fail('value', `the extension ${url} must be a lowercase hex SHA-256 (64 characters)`, `${r}.extension`);
-    }
-  }
-
-  const identifiers = Array.isArray(report.identifier) ? report.identifier : [];
-  const submissionId = identifiers.find(
-    (/** @type {any} */ i) => isObject(i) && i.system === SUBMISSION_IDENTIFIER_SYSTEM,
-  );
-  if (
-    submissionId === undefined ||
-    typeof submissionId.value !== 'string' ||
-    submissionId.value.length === 0
-  ) {
-    fail(
-      'required',
-      `MeasureReport.identifier with system ${SUBMISSION_IDENTIFIER_SYSTEM} is required`,
-      `${r}.identifier`,
-    );
-  } else if (
-    entry.request?.ifNoneExist !== undefined &&
-    entry.request.ifNoneExist !== `identifier=${SUBMISSION_IDENTIFIER_SYSTEM}|${submissionId.value}`
-  ) {
-    fail('invalid', 'request.ifNoneExist must match the submission identifier', 'request.ifNoneExist');
-  }
-
-  if (!Array.isArray(report.group) || report.group.length === 0) {
-    return fail('required', 'MeasureReport.group is required', `${r}.group`);
-  }
-  report.group.forEach((/** @type {any} */ group, /** @type {number} */ g) => {
-    const at = `${r}.group[${g}]`;
-    /** @type {Record<string, number>} */
-    const counts = {};
-    if (!isObject(group) || !Array.isArray(group.population) || group.population.length === 0) {
-      return fail('required', `${at}.population is required`, `${at}.population`);
-    }
-    group.population.forEach((/** @type {any} */ population, /** @type {number} */ p) => {
-      const coding = population?.code?.coding?.find(
-        (/** @type {any} */ c) => c?.system === POPULATION_SYSTEM,
-      );
-      if (coding === undefined || !POPULATION_CODES.has(coding.code)) {
-        fail(
-          'code-invalid',
-          `${at}.population[${p}].code must be from ${POPULATION_SYSTEM}`,
-          `${at}.population[${p}].code`,
-        );
-      } else if (!Number.isInteger(population.count) || population.count < 0) {
-        fail('value', `${at}.population[${p}].count must be an integer ≥ 0`, `${at}.population[${p}].count`);
-      } else {
-        counts[coding.code] = population.count;
-      }
-    });
-    const score = group.measureScore;
-    if (
-      score !== undefined &&
-      (!isObject(score) || typeof score.value !== 'number' || !Number.isFinite(score.value))
-    ) {
-      fail('value', `${at}.measureScore.value must be a number`, `${at}.measureScore`);
-    }
-    if (measureId !== undefined && RATE_IDS.has(measureId)) {
-      if (counts['numerator'] === undefined || counts['denominator'] === undefined) {
-        fail('required', `${at} must have numerator and denominator populations`, `${at}.population`);
-      } else if (PROPORTION_IDS.has(measureId) && counts['numerator'] > counts['denominator']) {
-        fail(
-          'business-rule',
-          `${at}: numerator ${counts['numerator']} exceeds denominator ${counts['denominator']}`,
-          `${at}.population`,
-        );
-      }
-    }
-  });
-}
-
-/**
- * The value of the extension `url` in an extension array, or null.
- * @param {unknown} extensions
- * @param {string} url
- * @returns {string | null}
- */
-function extensionValue(extensions, url) {
-  if (!Array.isArray(extensions)) return null;
-  const found = extensions.find((/** @type {any} */ e) => isObject(e) && e.url === url);
-  return typeof found?.valueString === 'string' ? found.valueString : null;
-}
-
-/**
- * The evidence seal a report carries, or null (agents before the seal, other senders).
- * @param {any} report
- * @returns {string | null}
- */
-function sealOf(report) {
-  return extensionValue(report?.extension, EVIDENCE_SEAL_URL);
-}
-
-/**
- * `extension` for a transaction-response entry: the seal stored with that report.
- * @param {string | null | undefined} seal
- */
-function sealExtension(seal) {
-  return typeof seal === 'string' ? { extension: [{ url: EVIDENCE_SEAL_URL, valueString: seal }] } : {};
-}
-
-/** @param {any} report */
-function submissionKey(report) {
-  const identifier = report.identifier.find(
-    (/** @type {any} */ i) => i.system === SUBMISSION_IDENTIFIER_SYSTEM,
-  );
-  return `${SUBMISSION_IDENTIFIER_SYSTEM}|${identifier.value}`;
-}
-
-/**
- * Rebuilds the identifier index from the stored reports (the reports are the truth; index.json is a view).
- * @param {string} reportsDir
- */
-async function loadIndex(reportsDir) {
-  /** @type {Map<string, { id: string, location: string, lastUpdated: string, seal: string | null }>} */
-  const index = new Map();
-  for (const name of (await readdir(reportsDir)).sort()) {
-    if (name.endsWith('.tmp')) {
-      await unlink(join(reportsDir, name)).catch(() => undefined);
-      continue;
-    }
-    if (!name.endsWith('.json')) continue;
-    const report = JSON.parse(await readFile(join(reportsDir, name), 'utf8'));
-    index.set(submissionKey(report), {
-      id: report.id,
-      location: `MeasureReport/${report.id}/_history/${report.meta?.versionId ?? '1'}`,
-      lastUpdated: report.meta?.lastUpdated,
-      seal: sealOf(report),
-    });
-  }
-  return index;
-}
-
-/**
- * Write-to-temp, fsync, rename, fsync(dir): a crash leaves the old file or the new one, never half of one.
- * @param {string} path
- * @param {string} text
- */
-async function writeDurably(path, text) {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, path);
-  const dir = await open(join(path, '..'), 'r');
-  try {
-    await dir.sync().catch(() => undefined);
-  } finally {
-    await dir.close();
-  }
 }
 
 class BodyTooLargeError extends Error {}
@@ -748,31 +398,6 @@ function send(res, status, body, contentType = FHIR_JSON, headers = {}) {
   res.end(text);
 }
 
-/**
- * @param {string} code
- * @param {string} diagnostics
- * @param {string} [expression]
- * @returns {Issue}
- */
-function issue(code, diagnostics, expression) {
-  return expression === undefined
-    ? { severity: 'error', code, diagnostics }
-    : { severity: 'error', code, diagnostics, expression: [expression] };
-}
-
-/** @param {Issue[]} issues */
-function outcome(issues) {
-  return { resourceType: 'OperationOutcome', issue: issues };
-}
-
-/**
- * @param {unknown} value
- * @returns {value is Record<string, any>}
- */
-function isObject(value) {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** @param {string | string[] | undefined} value */
 function headerValue(value) {
   return Array.isArray(value) ? value[0] : value;
@@ -781,24 +406,4 @@ function headerValue(value) {
 /** @param {number} ms */
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * @param {unknown} value
- * @returns {Fault}
- */
-function checkFault(value) {
-  if (!isObject(value)) throw new Error('A fault must be an object');
-  const known = ['status', 'retryAfter', 'delayMs', 'drop', 'dropAfterStore', 'times'];
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new Error(`Unknown fault property "${key}" (known: ${known.join(', ')})`);
-  }
-  for (const key of ['status', 'retryAfter', 'delayMs', 'times']) {
-    if (value[key] !== undefined && (!Number.isInteger(value[key]) || value[key] < 0)) {
-      throw new Error(`Fault property "${key}" must be a non-negative integer`);
-    }
-  }
-  if (value.status !== undefined && (value.status < 100 || value.status > 599))
-    throw new Error('Fault status must be an HTTP status');
-  return { ...value };
 }

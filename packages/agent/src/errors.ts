@@ -81,10 +81,16 @@ export function isAgentError(value: unknown): value is AgentError {
   return value instanceof AgentError;
 }
 
-/** Bad command-line usage: exit 2 with the usage text. */
+/**
+ * Bad command-line usage: exit 2 with the usage text. A value that is well formed but names nothing in the
+ * data (an unknown FINESS, a D with no sealed run) is also exit 2, with the message alone
+ * (`showUsage: false`): the usage would bury the one line that says what exists.
+ */
 export class UsageError extends AgentError {
   override readonly name = 'UsageError';
-  constructor(message: string) {
+  readonly showUsage: boolean;
+  constructor(message: string, options: { showUsage?: boolean } = {}) {
     super('usage', message);
+    this.showUsage = options.showUsage ?? true;
   }
 }

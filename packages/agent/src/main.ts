@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { buildProgram, CommanderError } from './cli.js';
-import { EXIT_CODE_BY_ERROR, isAgentError } from './errors.js';
+import { EXIT_CODE_BY_ERROR, isAgentError, UsageError } from './errors.js';
 import { installStopSignals, stopExitCode } from './lifecycle/stop-signals.js';
 
 /**
@@ -20,7 +20,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     if (isAgentError(error)) {
       process.stderr.write(`esms: ${error.message}\n`);
-      if (error.code === 'usage') {
+      if (error.code === 'usage' && !(error instanceof UsageError && !error.showUsage)) {
         // The usage of the verb that was misused, when there is one.
         const verb = program.commands.find((command) => argv.slice(2).includes(command.name()));
         process.stderr.write((verb ?? program).helpInformation());

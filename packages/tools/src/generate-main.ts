@@ -3,13 +3,20 @@ import { createLogger, progressReporter } from '@esms-numerique/agent';
 import { targetResourcesOf } from './establishments.js';
 import { isToolsError } from './errors.js';
 import { generateDataset } from './generate.js';
-import { parseGenerateArgs } from './generate-args.js';
+import { GENERATE_USAGE, parseGenerateArgs } from './generate-args.js';
 
 async function main(): Promise<void> {
-  const args = parseGenerateArgs(process.argv.slice(2));
+  const { help, progress: showProgress, ...args } = parseGenerateArgs(process.argv.slice(2));
+  if (help) {
+    process.stdout.write(`${GENERATE_USAGE}\n`);
+    return;
+  }
   const started = performance.now();
   // On a terminal a status line on standard error; elsewhere JSON phase lines (the summary is on stdout).
-  const progress = progressReporter({ logger: createLogger({ format: 'json' }) });
+  const progress = progressReporter({
+    logger: createLogger({ format: 'json' }),
+    ...(showProgress ? {} : { mode: 'none' as const }),
+  });
   progress.phaseStarted('generate', {
     expectedRecords: args.persons === undefined ? targetResourcesOf(args.size) : undefined,
   });

@@ -149,6 +149,19 @@ describe('esms report', () => {
     ).toBe('usage');
   });
 
+  it('--format that contradicts the --out extension is refused, nothing written (issue 11 A8)', async () => {
+    const store = await sealRuns(['2024-04-01']);
+    const out = join(dir, 'x.pdf');
+    const attempt = await report({ evidenceDir: store, out, format: 'html' });
+    expect(codeOf(attempt.error)).toBe('usage');
+    expect(String(attempt.error)).toContain('--format html and --out');
+    expect(existsSync(out)).toBe(false);
+    // An extension that says nothing (or agrees) is fine.
+    expect(
+      (await report({ evidenceDir: store, out: join(dir, 'x.html'), format: 'html' })).error,
+    ).toBeUndefined();
+  });
+
   it('--out into a directory that does not exist fails clearly and creates nothing', async () => {
     const store = await sealRuns(['2024-04-01']);
     const out = join(dir, 'no-such-dir', 'r.pdf');
@@ -191,7 +204,12 @@ describe('esms report', () => {
     const config = await writeConfig(false);
     const out = join(dir, 'no-ars.html');
     expect((await report({ config, out })).error).toBeUndefined();
-    expect(await readFile(out, 'utf8')).toContain('non transmis : aucun point de collecte configuré');
+    const noArs = await readFile(out, 'utf8');
+    expect(noArs).toContain('non transmise : aucun point de collecte configuré');
+    // Nothing was or will be sent: the annex names no submission and no transmitted bytes (issue 11 A4).
+    expect(noArs).not.toContain('Identifiant de transmission');
+    expect(noArs).not.toContain('Données transmises à l’ARS');
+    expect(noArs).toContain('ceux calculés et scellés');
 
     await rm(join(dir, 'data'), { recursive: true });
     await sealRuns(['2024-04-01'], () => 'refused');

@@ -8,7 +8,7 @@ import { AgentError, UsageError } from '../errors.js';
 import { writeFileDurably } from '../durable-fs.js';
 import { EvidenceInvalidError } from '../evidence/errors.js';
 import { evidenceDirOf } from '../evidence/evidence-dir.js';
-import { verifyEvidence } from '../evidence/verify.js';
+import { verifyStoreRun } from '../evidence/verified-run.js';
 import type { VerifyOptions } from '../evidence/verify.js';
 import { buildAttestation } from '../report/build-attestation.js';
 import { loadReportInput } from '../report/load-report-input.js';
@@ -67,17 +67,28 @@ export async function runReport(
   if (options.organisation !== undefined && (options.finess?.length ?? 0) > 0) {
     throw new UsageError('give --organisation or --finess, not both');
   }
-  const format = options.format ?? formatFromExtension(options.out) ?? 'pdf';
+  const fromExtension = formatFromExtension(options.out);
+  if (options.format !== undefined && fromExtension !== undefined && fromExtension !== options.format) {
+    // HTML written into a .pdf (or the reverse) opens as garbage in the signatory's viewer.
+    throw new UsageError(
+      `--format ${options.format} and --out ${options.out ?? ''} disagree: name the file .${options.format}, or drop --format`,
+    );
+  }
+  const format = options.format ?? fromExtension ?? 'pdf';
   const outFile = resolve(options.out ?? DEFAULT_REPORT_FILES[format]);
   await checkOutputDirectory(outFile);
 
   let dir: string;
   let retentionYears: number | undefined;
   let installation: InstallationFacts | undefined;
+  let store: { option: '--config' | '--evidence-dir'; path: string };
   if (options.evidenceDir !== undefined) {
     dir = resolve(options.evidenceDir);
+    store = { option: '--evidence-dir', path: dir };
   } else {
-    const { config } = await loadConfig(resolveConfigPath(options.config));
+    const configPath = resolveConfigPath(options.config);
+    store = { option: '--config', path: resolve(configPath) };
+    const { config } = await loadConfig(configPath);
     dir = evidenceDirOf(config.dataDir);
     retentionYears = config.evidence.retentionYears;
     installation = {
@@ -95,19 +106,28 @@ export async function runReport(
       throw new UsageError(`cannot read the public key file ${options.publicKey}: ${String(error)}`);
     }
   }
-  const verification = await verifyEvidence(dir, {
-    absentStoreIsEmpty: true,
-    ...(retentionYears === undefined ? {} : { retentionYears }),
-    ...extra.verifyOptions,
-    ...(publicKeyPem === undefined ? {} : { publicKeyPem }),
-  });
-  const input = await loadReportInput(dir, verification, {
+  // The evidence helper's one verification API: the whole chain checked, the run of D recomputed.
+  const checked = await verifyStoreRun(
+    dir,
+    { measureDate: options.measureDate },
+    {
+      absentStoreIsEmpty: true,
+      ...(retentionYears === undefined ? {} : { retentionYears }),
+      ...extra.verifyOptions,
+      ...(publicKeyPem === undefined ? {} : { publicKeyPem }),
+    },
+  );
+  const verification = checked.report;
+  const input = await loadReportInput(dir, checked, {
     ...(extra.now === undefined ? {} : { now: extra.now }),
     ...(installation === undefined ? {} : { installation }),
   });
   // With nothing sealed, or no run readable, there is nothing to select: the page says so.
   const selected: SelectedReport | null = input.runs.length === 0 ? null : selectReport(input, options);
-  const document = buildAttestation(input, selected, { agent: `esms ${AGENT_VERSION} (esms-numerique)` });
+  const document = buildAttestation(input, selected, {
+    agent: `esms ${AGENT_VERSION} (esms-numerique)`,
+    store,
+  });
   const bytes = format === 'pdf' ? await renderPdf(document) : renderHtml(document);
   try {
     await writeFileDurably(outFile, bytes);
@@ -128,13 +148,13 @@ export async function runReport(
       `the report was written: nothing is sealed yet in ${dir}, so there is nothing to sign (a first esms run-once seals a run)`,
     );
   }
-  if (!verification.ok) {
-    const first = verification.findings.find((f) => f.severity === 'error');
+  if (!input.verification.ok) {
+    const errors = verification.summary.errors;
     throw new EvidenceInvalidError(
-      `the report was written with the do-not-sign verdict: the evidence does NOT verify (${verification.summary.errors} ${verification.summary.errors === 1 ? 'problem' : 'problems'}; first: ${first?.message ?? 'unknown'}); see esms verify ${dir}`,
+      `the report was written with the do-not-sign verdict: the evidence does NOT verify (${errors} ${errors === 1 ? 'problem' : 'problems'}; first: ${checked.problem ?? 'unknown'}); see esms verify ${dir}`,
     );
   }
-  return { outFile, format, ok: verification.ok, pages };
+  return { outFile, format, ok: true, pages };
 }
 
 function formatFromExtension(out: string | undefined): ReportFormat | undefined {

@@ -1,5 +1,5 @@
 import { canonicalJson } from '../evidence/canonical-json.js';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../shared/sha256-hex.js';
 import type { AgentConfig } from './agent-config-schema.js';
 
 /**
@@ -8,5 +8,5 @@ import type { AgentConfig } from './agent-config-schema.js';
  * config, so no secret value enters the digest.
  */
 export function configDigest(config: AgentConfig): string {
-  return createHash('sha256').update(canonicalJson(config), 'utf8').digest('hex');
+  return sha256Hex(canonicalJson(config));
 }

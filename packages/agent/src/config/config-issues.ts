@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { closestMatch, flattenedSecretRef } from './did-you-mean.js';
 import { formatConfigKey, type ConfigProblem } from './config-problem.js';
+import { isRecord } from '../shared/is-record.js';
 
 /**
  * Parses `input` with `schema` and turns every zod issue into a `ConfigProblem` named by its dotted key,
@@ -124,8 +125,4 @@ function kindOf(value: unknown): string {
 
 function quoteList(values: readonly string[]): string {
   return values.map((value) => `"${value}"`).join(', ');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 import { checkFiness, timezoneForFiness } from '@esms-numerique/sdk';
-import { stat } from 'node:fs/promises';
 import type { AgentConfig } from './agent-config-schema.js';
 import type { ConfigProblem } from './config-problem.js';
+import { exists } from '../shared/exists.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** Reserved example domains (RFC 2606): left in from `esms init`, they can never be reached. */
@@ -85,13 +85,4 @@ export async function configWarnings(config: AgentConfig): Promise<ConfigProblem
     }
   });
   return warnings;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -216,7 +216,7 @@ describe('verifyStoreRun, the API esms export and esms report load a run through
         const checked = await verifyStoreRun(copy, {}, { rules: toyRules });
         expect(checked.verdict).toBe('not-verified');
         expect(checked.problem).toMatch(/journal line 4 .* unreadable: nested deeper than 64 levels/);
-        const input = await loadReportInput(copy, checked.report);
+        const input = await loadReportInput(copy, checked);
         expect(input.verification.ok).toBe(false);
       } finally {
         await rm(copy, { recursive: true, force: true });

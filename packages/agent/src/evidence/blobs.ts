@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { access, mkdir, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
@@ -9,6 +9,7 @@ import { toDigest } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
 import { fsyncDirectory } from '../durable-fs.js';
 import { EvidenceIoError } from './errors.js';
+import { exists } from '../shared/exists.js';
 
 export const BLOBS_DIR = 'blobs';
 const TEMP_DIR = 'tmp';
@@ -240,11 +241,6 @@ export async function hashBlobFile(
   return { digest: toDigest(hash.digest('hex')), bytes };
 }
 
-/** Streams a file through SHA-256 (blobs can be larger than memory). */
-export function hashFile(path: string): Promise<{ digest: Digest; bytes: number }> {
-  return hashBlobFile({ path, compressed: false });
-}
-
 /** Every blob file under `blobs/sha256/`, with the digest its name claims (`null` for a stray file). */
 export async function listBlobs(
   storeDir: string,
@@ -272,13 +268,4 @@ export async function listBlobs(
     }
   }
   return found;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../shared/sha256-hex.js';
 
 /** A value still to encode (a plain string on the work stack is output, already encoded). */
 interface Pending {
@@ -73,11 +73,6 @@ export function canonicalJson(value: unknown): string {
     throw new TypeError(`canonicalJson: cannot encode a value of type ${typeof current}`);
   }
   return out.join('');
-}
-
-/** Lower-case hex SHA-256 of bytes or a UTF-8 string. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /** Self-describing digest string used in journal payloads: `sha256:<64 hex>`. */

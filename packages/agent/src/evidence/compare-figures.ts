@@ -4,7 +4,8 @@
  */
 import { canonicalJson } from './canonical-json.js';
 import { RATE_INDICATORS } from './recompute.js';
-import { asArray, asString, field, isRecord } from './json-access.js';
+import { asArray, asString, field } from './json-access.js';
+import { isRecord } from '../shared/is-record.js';
 import { canonicalisePersons } from './subject-lists.js';
 import type { ResultsLike } from './recompute.js';
 

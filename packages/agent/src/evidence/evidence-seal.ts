@@ -10,7 +10,8 @@
  * the figures alone (not from the seal), so the same figures sealed again by a later run create nothing
  * new at the ARS, which keeps the seal it received first.
  */
-import { asArray, field, isRecord } from './json-access.js';
+import { asArray, field } from './json-access.js';
+import { isRecord } from '../shared/is-record.js';
 
 /** On every MeasureReport submitted and on the Bundle's `meta`: the hash of the run's `run-sealed` entry. */
 export const EVIDENCE_SEAL_URL = 'https://esms-numerique.github.io/fhir/StructureDefinition/evidence-seal';

@@ -1,14 +1,12 @@
 /** Defensive access to untrusted JSON (sealed documents may have been forged into any shape). */
+import { isRecord } from '../shared/is-record.js';
+
 export function field(value: unknown, key: string): unknown {
   return isRecord(value) ? value[key] : undefined;
 }
 
 export function asArray(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? (value as unknown[]) : [];
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The value when it is a string, else `fallback`. */

@@ -23,7 +23,7 @@
  * - `reset`: the dictionary is emptied before this block (it is bounded, so memory stays flat).
  */
 import type { Fact } from './recompute.js';
-import { isRecord } from './json-access.js';
+import { isRecord } from '../shared/is-record.js';
 import { parseEvidenceJson } from './safe-json.js';
 
 export const COLUMNAR_ENCODING = 'esms-columnar-1';

@@ -4,7 +4,8 @@
  * the DUI can be replaced structurally by their pseudonyms before anything is sealed or exported
  * (contract.md §5): the same HMAC pseudonym as the record's key in the projection and the subject lists.
  */
-import { asArray, isRecord } from './json-access.js';
+import { asArray } from './json-access.js';
+import { isRecord } from '../shared/is-record.js';
 
 /** Ids that name no record (`(more)` on a summary finding, `(none)`, `(no id)`): kept as they are. */
 const PLACEHOLDER = /^\(.*\)$/;

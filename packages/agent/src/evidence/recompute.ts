@@ -9,8 +9,6 @@ import {
   MEASURES,
   RATE_INDICATOR_IDS,
   VA_INDICATOR_IDS,
-  createEngine,
-  pseudonymiseFact,
   recomputeFromProjection,
   toMeasureReports,
 } from '@esms-numerique/sdk';
@@ -100,15 +98,6 @@ export interface EvidenceRules {
   measuresDigest?: Digest | undefined;
 }
 
-/** What the agent needs to build a projection while it computes. */
-export interface ProjectionApi {
-  createEngine(options: ComputeOptions & { onFact?: (fact: Fact) => void }): {
-    add(record: unknown): void;
-    finish(): ComputationLike;
-  };
-  pseudonymiseFact(fact: Fact, pseudonymise: (key: string) => string): Fact;
-}
-
 /** The SDK's rules, as verification uses them. */
 export function sdkRules(): EvidenceRules {
   return {
@@ -123,28 +112,6 @@ export function sdkRules(): EvidenceRules {
     measuresDigest: measuresDigest(),
   };
 }
-
-/**
- * The SDK's rules. Kept async (and nullable) so that a verifier built without rules can say so rather
- * than fail to start; this build always has them.
- */
-export function loadSdkRules(): Promise<EvidenceRules | null> {
-  return Promise.resolve(sdkRules());
-}
-
-/** The SDK's engine and fact pseudonymiser, as the runner uses them to build a projection. */
-export const sdkProjectionApi: ProjectionApi = {
-  createEngine: (options) => {
-    const { onFact, ...rest } = options;
-    const engine = createEngine({
-      ...(rest as unknown as SdkComputeOptions),
-      ...(onFact === undefined ? {} : { onFact: (fact: SdkFact) => onFact(fact as unknown as Fact) }),
-    });
-    return { add: (record) => engine.add(record), finish: () => engine.finish() };
-  },
-  pseudonymiseFact: (fact, pseudonymise) =>
-    pseudonymiseFact(fact as unknown as SdkFact, pseudonymise) as unknown as Fact,
-};
 
 /** Digest of the SDK's measure definitions (`MEASURES`), sealed with every run. */
 export function measuresDigest(): Digest {

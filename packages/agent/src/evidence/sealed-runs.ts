@@ -1,5 +1,6 @@
 import { isDigest } from './canonical-json.js';
-import { field, isRecord } from './json-access.js';
+import { field } from './json-access.js';
+import { isRecord } from '../shared/is-record.js';
 import type { JournalEntry } from './journal.js';
 import type { ResultsLike } from './recompute.js';
 import { declaredBytes, readJsonBlob } from './verify-run.js';

@@ -2,7 +2,8 @@
  * Subject lists (the SDK's `SubjectLists`: per ESSMS, who is in each denominator and numerator and why
  * others are not) as sealed in evidence: pseudonymised, and compared with the recomputation.
  */
-import { asArray, field, isRecord } from './json-access.js';
+import { asArray, field } from './json-access.js';
+import { isRecord } from '../shared/is-record.js';
 
 /**
  * Subject lists are pseudonymised by the SDK's `pseudonymiseSubjectLists` (the runner seals its result);

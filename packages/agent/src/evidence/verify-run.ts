@@ -15,7 +15,8 @@ import {
 } from './compare-figures.js';
 import type { SubmittedReport } from './compare-figures.js';
 import { EVIDENCE_SEAL_URL, sealCarried } from './evidence-seal.js';
-import { asArray, field, isRecord } from './json-access.js';
+import { asArray, field } from './json-access.js';
+import { isRecord } from '../shared/is-record.js';
 import type { JournalEntry } from './journal.js';
 import { COLUMNAR_ENCODING, decodeColumnar } from './projection-codec.js';
 import type { ComputeOptions, EvidenceRules, Fact, ResultsLike } from './recompute.js';

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { isDigest } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
 import { hashBlobFile, listBlobs, locateBlob } from './blobs.js';
-import { asArray, field, isRecord } from './json-access.js';
+import { asArray, field } from './json-access.js';
+import { isRecord } from '../shared/is-record.js';
 import {
   FIRST_SEQ,
   GENESIS_HASH,
@@ -18,7 +19,7 @@ import {
 import type { JournalEntry } from './journal.js';
 import { rotationKeys } from './key-rotation.js';
 import { PUBLIC_KEY_FILE, normaliseFingerprint, publicKeyFingerprint } from './keys.js';
-import { loadSdkRules } from './recompute.js';
+import { sdkRules } from './recompute.js';
 import type { EvidenceRules } from './recompute.js';
 import { entriesBeyondRetention } from './retention.js';
 import { checkTimestamps } from './timestamp-check.js';
@@ -298,7 +299,7 @@ async function verifyStoreDirectory(
     }
     return check;
   };
-  const rules = options.rules === undefined ? await loadSdkRules() : options.rules;
+  const rules = options.rules === undefined ? sdkRules() : options.rules;
   const ctx: RunCheckContext = {
     dir,
     rules,

@@ -45,8 +45,12 @@ describe('buildAttestation', () => {
     expect(factOf(reunion, 'Vérification d’Aptitude')).toBe(
       '1 ESSMS sur 2 a les trois indicateurs du DUI non nuls',
     );
+    // Every time says whose clock it is on, on the page as in the annex (issue 11 A3).
     expect(factOf(reunion, 'Transmission à l’ARS')).toBe(
-      'transmise ; accusé de réception de l’ARS du 1er avril 2024 à 9 h 06',
+      'transmise ; accusé de réception de l’ARS du 1er avril 2024 à 9 h 06 (La Réunion, UTC+4)',
+    );
+    expect(factOf(page(document, 0), 'Vérification d’Aptitude')).toBe(
+      'oui : les trois indicateurs du DUI sont non nuls',
     );
   });
 
@@ -132,7 +136,7 @@ describe('buildAttestation', () => {
     // The technical detail is in the annex.
     const annex = JSON.stringify(document.annex);
     expect(annex).toContain('20240401T050000Z-run2');
-    expect(annex).toContain('esms verify preuves.tar --fingerprint');
+    expect(annex).toContain('esms verify preuves.tar');
     expect(annex).toContain('Avertissement : 279 enregistrements modifiés après la fin de la période');
   });
 
@@ -153,11 +157,11 @@ describe('buildAttestation', () => {
       /^Je soussigné\(e\) …+, en qualité de …+, pour l’organisme gestionnaire Association Les Lilas \(FINESS juridique 970408589\), atteste que les indicateurs d’usage du dossier usager informatisé présentés dans ce document ont été calculés pour la date de mesure du 1er avril 2024 \(période de recueil du 1er janvier 2024 au 31 mars 2024\), à partir des données du dossier usager informatisé des 2 établissements et services listés ci-dessus\.$/,
     );
     expect(reunion.statement?.paragraphs[1]).toBe(
-      'J’atteste que les trois indicateurs requis pour la Vérification d’Aptitude (dossiers actifs, projet personnalisé, événement dans l’agenda) sont non nuls pour 1 des 2 établissements et services ; ils ne le sont pas pour : SSIAD du Littoral.',
+      'J’atteste que la condition de la Vérification d’Aptitude (trois indicateurs non nuls : dossiers actifs, projet personnalisé, événement dans l’agenda) est remplie pour 1 des 2 établissements et services ; elle ne l’est pas pour SSIAD du Littoral.',
     );
     expect(reunion.statement?.fields).toEqual(['Fait à', 'Le', 'Signature (et cachet de l’organisme)']);
     expect(page(build(), 0).statement?.paragraphs[1]).toMatch(
-      /^J’atteste que, pour cet établissement ou service, les trois/,
+      /^J’atteste que la condition de la Vérification d’Aptitude .* est remplie pour cet établissement ou service\.$/,
     );
     expect(reunion.verdict).toMatchObject({ tone: 'ok', title: '✓ Preuves vérifiées' });
     expect(reunion.refusal).toBeNull();
@@ -218,7 +222,10 @@ describe('buildAttestation', () => {
   it('says what became of the transmission: none configured, pending, late, refused, overdue, sent again', () => {
     const transmission = (state: NonNullable<SampleOptions['transmission']>): string | undefined =>
       factOf(page(build({ transmission: state }), 1), 'Transmission à l’ARS');
-    expect(transmission({ kind: 'not-configured' })).toBe('non transmis : aucun point de collecte configuré');
+    // « La transmission » is feminine: non transmise.
+    expect(transmission({ kind: 'not-configured' })).toBe(
+      'non transmise : aucun point de collecte configuré',
+    );
     expect(transmission({ kind: 'pending', pastDeadline: false, resent: false })).toBe(
       'en cours, en attente de l’accusé de réception de l’ARS',
     );
@@ -229,10 +236,14 @@ describe('buildAttestation', () => {
       'renvoyée, en attente de l’accusé de réception de l’ARS',
     );
     expect(transmission({ kind: 'refused', at: '2024-04-01T06:00:00Z', httpStatus: 422 })).toBe(
-      'refusée par l’ARS (code 422) le 1er avril 2024 à 10 h 00 : à corriger par l’équipe informatique, puis à renvoyer',
+      'refusée par l’ARS (code 422) le 1er avril 2024 à 10 h 00 (La Réunion, UTC+4) : à corriger par l’équipe informatique, puis à renvoyer',
     );
-    expect(transmission({ kind: 'overdue', at: '2024-04-04T06:00:00Z' })).toBe(
-      'non remise : l’ARS est restée injoignable jusqu’à la date limite des nouvelles tentatives (4 avril 2024 à 10 h 00) ; à renvoyer',
+    expect(transmission({ kind: 'overdue', at: '2024-04-04T06:00:00Z', httpStatus: 503 })).toBe(
+      'non remise : sans accusé de réception de l’ARS à la date limite des nouvelles tentatives, le 4 avril 2024 à 10 h 00 (La Réunion, UTC+4), dernière réponse de l’ARS : code 503 ; à renvoyer',
+    );
+    // An ARS that answered 503 was not "unreachable" (issue 11 A5).
+    expect(transmission({ kind: 'overdue', at: null, httpStatus: null })).toBe(
+      'non remise : sans accusé de réception de l’ARS à la date limite des nouvelles tentatives ; à renvoyer',
     );
   });
 
@@ -259,5 +270,77 @@ describe('buildAttestation', () => {
       subject: 'Indicateurs d’usage du dossier usager informatisé (ESMS numérique, Ségur du numérique)',
       createdAt: '2024-04-02T08:00:00.000Z',
     });
+  });
+
+  it('evidence that does not verify: no figure is judged against its target, every one is marked not verified (issue 11 A6)', () => {
+    const document = build({ ok: false });
+    for (const p of document.pages) {
+      const cells = [...p.table.rows, ...(p.trend.table?.rows ?? [])].flatMap((r) => r.cells);
+      for (const cell of cells) {
+        expect(cell.main).not.toMatch(/[✓✗]/);
+        expect(cell.tone).toBe('neutral');
+        expect(cell.main).toContain('(non vérifié)');
+      }
+      expect(factOf(p, 'Vérification d’Aptitude')).toBe('non établie : les preuves ne sont pas vérifiées');
+      expect(p.notes.join(' ')).toMatch(/^Chiffres NON vérifiés/);
+      expect(p.notes.join(' ')).not.toContain('Ne remplit pas');
+    }
+  });
+
+  it('--finess on part of an organisation says the attestation is partial (issue 11 A2)', () => {
+    const document = build({}, { finess: ['970400024'] });
+    const p = page(document);
+    expect(p.subheading).toBe(
+      `Association Les Lilas — FINESS juridique ${REUNION_OG} — 1 ESSMS sur 2 (attestation partielle)`,
+    );
+    expect(p.statement?.paragraphs[0]).toContain(
+      'du seul établissement ou service ci-dessus, sur les 2 établissements et services de l’organisme gestionnaire.',
+    );
+    // The whole organisation: not partial.
+    expect(page(build({}, { organisation: REUNION_OG })).subheading).toMatch(/— 2 ESSMS$/);
+  });
+
+  it('no ARS configured: the annex names no submission and no transmitted data (issue 11 A4)', () => {
+    const annex = JSON.stringify(build({ transmission: { kind: 'not-configured' } }).annex);
+    expect(annex).not.toContain('Identifiant de transmission');
+    expect(annex).not.toContain('Données transmises à l’ARS');
+    expect(annex).toContain('ceux calculés et scellés');
+    expect(JSON.stringify(build().annex)).toContain('Identifiant de transmission');
+  });
+
+  it('the copyable commands name the store read and never break inside the fingerprint (issue 11 A7)', () => {
+    const input = sampleReportInput();
+    const document = buildAttestation(input, selectReport(input, {}), {
+      ...OPTIONS,
+      store: { option: '--config', path: '/etc/esms/esms config.yaml' },
+    });
+    const block = document.annex?.blocks.find((b) => b.kind === 'text');
+    if (block?.kind !== 'text') throw new Error('no text block');
+    expect(block.commands[0]).toBe(
+      "esms export-evidence --config '/etc/esms/esms config.yaml' \\\n  --out preuves.tar",
+    );
+    const lines = block.commands.flatMap((c) => c.split('\n'));
+    const fingerprintLine = lines.find((l) => l.includes('--fingerprint'));
+    expect(fingerprintLine).toBe(
+      '  --fingerprint "1a2b 3c4d 5e6f 7a8b 9c0d 1e2f 3a4b 5c6d 7e8f 9a0b 1c2d 3e4f 5a6b 7c8d 9e0f 1a2b"',
+    );
+    // Short enough for one line of the PDF's and the HTML's fixed-width text.
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
+  it('ESSMS without an organisme gestionnaire: their total sums numerators and denominators', () => {
+    const input = sampleReportInput();
+    const run = input.runs.at(-1);
+    if (run === undefined) throw new Error('fixture changed');
+    run.results.organisations = [];
+    const document = buildAttestation(input, selectReport(input, {}), OPTIONS);
+    const p = page(document);
+    expect(p.subheading).toBe('ESSMS sans organisme gestionnaire renseigné — 3 ESSMS');
+    const total = p.table.rows.at(-1);
+    expect(total?.title).toBe('Ensemble de ces ESSMS');
+    const members = run.results.establishments;
+    const n = members.reduce((a, e) => a + e.indicators['taux-dossiers-actifs'].numerator, 0);
+    const d = members.reduce((a, e) => a + e.indicators['taux-dossiers-actifs'].denominator, 0);
+    expect(total?.cells[0]?.small).toBe(`${n} / ${d}`);
   });
 });

@@ -1,3 +1,4 @@
+import { rollUpOrganisation } from '@esms-numerique/sdk';
 import { RATE_INDICATORS, VA_INDICATORS } from '../evidence/recompute.js';
 import type {
   EstablishmentResultLike,
@@ -43,12 +44,19 @@ const FINDINGS_ON_PAGE = 2;
 const MET = '✓';
 const UNMET = '✗';
 const NO_RATE = '—';
+/** Marks a figure on a page whose evidence does not verify. */
+const UNVERIFIED = '(non vérifié)';
 /** Blank to fill in by hand in the statement. */
 const BLANK = '……………………………………';
 
 export interface BuildOptions {
   /** `esms 0.1.0`: the document's author. */
   agent: string;
+  /**
+   * Where the report read the store (`--config FILE` or `--evidence-dir DIR`), for the annex's copyable
+   * export command; default `--config esms.config.yaml`.
+   */
+  store?: { option: '--config' | '--evidence-dir'; path: string };
 }
 
 /**
@@ -77,7 +85,7 @@ export function buildAttestation(
       footer: 'ESMS numérique — attestation',
       cover: coverPage(input),
       pages: [],
-      annex: input.verification.nothingSealed ? null : verificationOnlyAnnex(input),
+      annex: input.verification.nothingSealed ? null : verificationOnlyAnnex(input, options),
     };
   }
   const groups = groupByOrganisation(selected.results);
@@ -86,7 +94,7 @@ export function buildAttestation(
     footer: `ESMS numérique — attestation pour la mesure du ${frenchLongDate(selected.run.measureDate)}`,
     cover: null,
     pages: groups.map((group) => attestationPage(input, selected, group)),
-    annex: annex(input, selected),
+    annex: annex(input, selected, options),
   };
 }
 
@@ -153,12 +161,21 @@ function attestationPage(
   const name = organisation === null ? null : displayName(organisation.name);
   const verification = input.verification;
   const invalid = !verification.ok;
+  // The organisation's ESSMS in the sealed run: more than shown when --finess picked some of them.
+  const sealedCount =
+    organisation === null
+      ? establishments.length
+      : run.results.establishments.filter((e) => e.organisation === organisation.finess).length;
+  const shown =
+    sealedCount > establishments.length
+      ? `${frenchInteger(establishments.length)} ESSMS sur ${frenchInteger(sealedCount)} (attestation partielle)`
+      : count(establishments.length, NOUNS.essms);
   return {
     heading: 'Attestation d’usage du dossier usager informatisé',
     subheading:
       organisation === null
         ? `ESSMS sans organisme gestionnaire renseigné — ${count(establishments.length, NOUNS.essms)}`
-        : `${name ?? 'Organisme gestionnaire'} — FINESS juridique ${organisation.finess} — ${count(establishments.length, NOUNS.essms)}`,
+        : `${name ?? 'Organisme gestionnaire'} — FINESS juridique ${organisation.finess} — ${shown}`,
     facts: [
       { label: 'Date de mesure', value: frenchLongDate(run.measureDate) },
       {
@@ -170,18 +187,20 @@ function attestationPage(
       { label: 'Heure locale', value: territories.join(' ; ') },
       {
         label: 'Vérification d’Aptitude',
-        value: vaSummary(ready.length, establishments.length),
+        value: invalid
+          ? 'non établie : les preuves ne sont pas vérifiées'
+          : vaSummary(ready.length, establishments.length),
       },
       {
         label: 'Transmission à l’ARS',
-        // With ESSMS in several territories, the time says whose clock it is on.
-        value: transmissionText(run.transmission, zone, territories.length > 1),
+        // Every time says whose clock it is on (the annex may name another ESSMS's territory).
+        value: transmissionText(run.transmission, zone),
       },
     ],
     verdict: evidenceVerdict(input),
-    table: figuresTable(group, territories.length > 1),
-    notes: pageNotes(group),
-    trend: trendSection(selected.trend, group),
+    table: figuresTable(group, territories.length > 1, !invalid),
+    notes: invalid ? unverifiedNotes() : pageNotes(group),
+    trend: trendSection(selected.trend, group, !invalid),
     evidence: {
       lines: [
         {
@@ -201,7 +220,7 @@ function attestationPage(
       ],
       note: 'Elles permettent à un auditeur de vérifier que les preuves qu’il reçoit sont celles de cette attestation, sans modification.',
     },
-    statement: invalid ? null : statement(run, group, ready, name),
+    statement: invalid ? null : statement(run, group, ready, name, sealedCount),
     refusal: invalid
       ? 'Pas de signature : les preuves ne sont pas vérifiées. Une fois le problème corrigé par l’équipe informatique, produisez une nouvelle attestation.'
       : null,
@@ -209,12 +228,26 @@ function attestationPage(
 }
 
 function vaSummary(ready: number, total: number): string {
-  if (ready === 0) return `aucun ESSMS sur ${total} n’a les trois indicateurs du DUI non nuls`;
-  return `${ready} ESSMS sur ${total} ${verb(ready, 'a', 'ont')} les trois indicateurs du DUI non nuls`;
+  const indicators = 'les trois indicateurs du DUI';
+  if (total === 1) {
+    return ready === 1
+      ? `oui : ${indicators} sont non nuls`
+      : `non : ${indicators} ne sont pas tous non nuls`;
+  }
+  if (ready === 0) return `aucun des ${total} ESSMS n’a ${indicators} non nuls`;
+  if (ready === total) return `les ${total} ESSMS ont ${indicators} non nuls`;
+  return `${ready} ESSMS sur ${total} ${verb(ready, 'a', 'ont')} ${indicators} non nuls`;
 }
 
-/** The ESSMS table: the three DUI indicators, the VA verdict, then MSSanté and DMP; the organisation's total. */
-function figuresTable(group: OrganisationGroup, showTerritory: boolean): Table {
+/**
+ * The ESSMS table: the three DUI indicators, the VA verdict, then MSSanté and DMP; the organisation's
+ * total. Figures whose evidence does not verify are shown as read, marked "non vérifié", never judged
+ * against their target (no ✓ on a figure that may have been tampered with).
+ */
+function figuresTable(group: OrganisationGroup, showTerritory: boolean, verified: boolean): Table {
+  const cellOf = (r: RateResultLike): Cell => (verified ? rateCell(r) : unverifiedCell(r));
+  const vaCell = (ok: boolean, main: string): Cell =>
+    verified ? { small: '', main, tone: ok ? 'ok' : 'ko' } : { small: '', main: UNVERIFIED, tone: 'neutral' };
   const headers = [
     { title: 'ESSMS', subtitle: 'FINESS géographique' },
     ...DUI.map((id) => ({ title: INDICATOR_COLUMN_LABELS[id], subtitle: `cible ${targetOf(group, id)}` })),
@@ -225,9 +258,9 @@ function figuresTable(group: OrganisationGroup, showTerritory: boolean): Table {
     title: displayName(e.name) ?? 'ESSMS sans nom',
     subtitle: showTerritory ? `${e.finess} · ${territoryWithOffset(e.timezone, e.period)}` : e.finess,
     cells: [
-      ...DUI.map((id) => rateCell(e.indicators[id])),
-      { small: '', main: e.vaReady ? `${MET} oui` : `${UNMET} non`, tone: e.vaReady ? 'ok' : 'ko' },
-      ...USAGE.map((id) => rateCell(e.indicators[id])),
+      ...DUI.map((id) => cellOf(e.indicators[id])),
+      vaCell(e.vaReady, e.vaReady ? `${MET} oui` : `${UNMET} non`),
+      ...USAGE.map((id) => cellOf(e.indicators[id])),
     ],
     total: false,
   }));
@@ -238,13 +271,9 @@ function figuresTable(group: OrganisationGroup, showTerritory: boolean): Table {
       title: group.organisation === null ? 'Ensemble de ces ESSMS' : 'Ensemble de l’organisme',
       subtitle: 'taux pondérés (sommes des numérateurs et des dénominateurs)',
       cells: [
-        ...DUI.map((id) => rateCell(totals[id])),
-        {
-          small: '',
-          main: `${ready} sur ${group.establishments.length}`,
-          tone: ready === group.establishments.length ? 'ok' : 'ko',
-        },
-        ...USAGE.map((id) => rateCell(totals[id])),
+        ...DUI.map((id) => cellOf(totals[id])),
+        vaCell(ready === group.establishments.length, `${ready} sur ${group.establishments.length}`),
+        ...USAGE.map((id) => cellOf(totals[id])),
       ],
       total: true,
     });
@@ -262,12 +291,27 @@ function rateCell(r: RateResultLike, withCounts = true): Cell {
   return { small, main: `${frenchPercent(r.rate)} ${r.met ? MET : UNMET}`, tone: r.met ? 'ok' : 'ko' };
 }
 
-/** The organisation's weighted rates, or, for ESSMS without one, the same sums over them. */
+/** A figure of evidence that does not verify: as read, no symbol, no colour, marked as such. */
+function unverifiedCell(r: RateResultLike, withCounts = true): Cell {
+  const small = withCounts ? `${frenchInteger(r.numerator)} / ${frenchInteger(r.denominator)}` : '';
+  return { small, main: `${frenchPercent(r.rate)} ${UNVERIFIED}`, tone: 'neutral' };
+}
+
+function unverifiedNotes(): string[] {
+  return [
+    `Chiffres NON vérifiés : ils sont reproduits tels que lus dans les preuves, qui ne les garantissent pas ; ils ne sont comparés à aucune cible (${UNVERIFIED}). Au-dessus de chaque taux : numérateur / dénominateur.`,
+  ];
+}
+
+/** The organisation's weighted rates, or, for ESSMS without one, the SDK's roll-up rule over them. */
 function totalsOf(group: OrganisationGroup): Record<RateIndicator, RateResultLike> {
   if (group.organisation !== null) return pickRates(group.organisation.indicators);
-  return Object.fromEntries(
-    RATE_INDICATORS.map((id) => [id, sumRates(group.establishments.map((e) => e.indicators[id]))]),
-  ) as Record<RateIndicator, RateResultLike>;
+  return summedRates(group.establishments);
+}
+
+/** Numerators and denominators summed, then divided (never an average of rates): the SDK's roll-up. */
+function summedRates(members: readonly EstablishmentResultLike[]): Record<RateIndicator, RateResultLike> {
+  return pickRates(rollUpOrganisation({ finess: '', name: null }, members).indicators);
 }
 
 function pickRates(indicators: IndicatorResultsLike): Record<RateIndicator, RateResultLike> {
@@ -275,21 +319,6 @@ function pickRates(indicators: IndicatorResultsLike): Record<RateIndicator, Rate
     RateIndicator,
     RateResultLike
   >;
-}
-
-/** Numerators and denominators summed, then divided (never an average of rates), `met` on integers. */
-function sumRates(rates: readonly RateResultLike[]): RateResultLike {
-  const numerator = rates.reduce((a, r) => a + r.numerator, 0);
-  const denominator = rates.reduce((a, r) => a + r.denominator, 0);
-  const target = rates[0]?.target ?? 0;
-  if (denominator === 0) return { numerator, denominator, rate: null, target, met: false };
-  return {
-    numerator,
-    denominator,
-    rate: Math.round((1000 * numerator) / denominator) / 10,
-    target,
-    met: numerator * 100 >= target * denominator,
-  };
 }
 
 function pageNotes(group: OrganisationGroup): string[] {
@@ -336,7 +365,11 @@ function vaReasons(indicators: IndicatorResultsLike): { reason: string; detail: 
   });
 }
 
-function trendSection(trend: readonly TrendPoint[], group: OrganisationGroup): AttestationPage['trend'] {
+function trendSection(
+  trend: readonly TrendPoint[],
+  group: OrganisationGroup,
+  verified: boolean,
+): AttestationPage['trend'] {
   const finess = new Set(group.establishments.map((e) => e.finess));
   const rows: TableRow[] = trend.flatMap((point) => {
     const members = point.results.establishments.filter((e) => finess.has(e.finess));
@@ -345,17 +378,14 @@ function trendSection(trend: readonly TrendPoint[], group: OrganisationGroup): A
       group.organisation === null
         ? null
         : (point.results.organisations.find((o) => o.finess === group.organisation?.finess) ?? null);
-    const rates =
-      organisation !== null
-        ? pickRates(organisation.indicators)
-        : (Object.fromEntries(
-            RATE_INDICATORS.map((id) => [id, sumRates(members.map((e) => e.indicators[id]))]),
-          ) as Record<RateIndicator, RateResultLike>);
+    const rates = organisation !== null ? pickRates(organisation.indicators) : summedRates(members);
     return [
       {
         title: frenchLongDate(point.measureDate),
         subtitle: '',
-        cells: RATE_INDICATORS.map((id) => rateCell(rates[id], false)),
+        cells: RATE_INDICATORS.map((id) =>
+          verified ? rateCell(rates[id], false) : unverifiedCell(rates[id], false),
+        ),
         total: false,
       },
     ];
@@ -380,11 +410,15 @@ function trendSection(trend: readonly TrendPoint[], group: OrganisationGroup): A
   };
 }
 
+const VA_CONDITION =
+  'la condition de la Vérification d’Aptitude (trois indicateurs non nuls : dossiers actifs, projet personnalisé, événement dans l’agenda)';
+
 function statement(
   run: ReportRun,
   group: OrganisationGroup,
   ready: readonly EstablishmentResultLike[],
   name: string | null,
+  sealedCount: number,
 ): AttestationPage['statement'] {
   const total = group.establishments.length;
   const first = group.establishments[0];
@@ -399,9 +433,13 @@ function statement(
           '  ',
           ' ',
         );
-  const these = isPlural(total)
-    ? `des ${count(total, NOUNS.establishment)} listés ci-dessus`
-    : 'de l’établissement ou du service ci-dessus';
+  // A partial attestation (--finess) says so: it covers some of the organisation's ESSMS, not all.
+  const these =
+    sealedCount > total
+      ? `${isPlural(total) ? `des ${count(total, NOUNS.establishment)} listés` : 'du seul établissement ou service'} ci-dessus, sur les ${count(sealedCount, NOUNS.establishment)} de l’organisme gestionnaire`
+      : isPlural(total)
+        ? `des ${count(total, NOUNS.establishment)} listés ci-dessus`
+        : 'de l’établissement ou du service ci-dessus';
   const paragraphs = [
     `Je soussigné(e) ${BLANK}, en qualité de ${BLANK}, ${whom}, atteste que les indicateurs d’usage du dossier usager informatisé présentés dans ce document ont été calculés pour la date de mesure du ${frenchLongDate(run.measureDate)}${period}, à partir des données du dossier usager informatisé ${these}.`,
   ];
@@ -411,16 +449,18 @@ function statement(
   if (ready.length === total) {
     paragraphs.push(
       total === 1
-        ? 'J’atteste que, pour cet établissement ou service, les trois indicateurs requis pour la Vérification d’Aptitude (dossiers actifs, projet personnalisé, événement dans l’agenda) sont non nuls.'
-        : `J’atteste que, pour chacun de ces ${count(total, NOUNS.establishment)}, les trois indicateurs requis pour la Vérification d’Aptitude (dossiers actifs, projet personnalisé, événement dans l’agenda) sont non nuls.`,
+        ? `J’atteste que ${VA_CONDITION} est remplie pour cet établissement ou service.`
+        : `J’atteste que ${VA_CONDITION} est remplie pour chacun de ces ${count(total, NOUNS.establishment)}.`,
     );
   } else if (ready.length === 0) {
     paragraphs.push(
-      `Les trois indicateurs requis pour la Vérification d’Aptitude (dossiers actifs, projet personnalisé, événement dans l’agenda) ne sont pas tous non nuls pour ${total === 1 ? 'cet établissement ou service' : `les ${count(total, NOUNS.establishment)}`} : ${frenchList(notReady)}.`,
+      total === 1
+        ? `Je constate que ${VA_CONDITION} n’est pas remplie pour ${frenchList(notReady)}.`
+        : `Je constate que ${VA_CONDITION} n’est remplie pour aucun de ces ${count(total, NOUNS.establishment)} : ${frenchList(notReady)}.`,
     );
   } else {
     paragraphs.push(
-      `J’atteste que les trois indicateurs requis pour la Vérification d’Aptitude (dossiers actifs, projet personnalisé, événement dans l’agenda) sont non nuls pour ${ready.length} des ${count(total, NOUNS.establishment)} ; ils ne le sont pas pour : ${frenchList(notReady)}.`,
+      `J’atteste que ${VA_CONDITION} est remplie pour ${ready.length} des ${count(total, NOUNS.establishment)} ; elle ne l’est pas pour ${frenchList(notReady)}.`,
     );
   }
   return { paragraphs, fields: ['Fait à', 'Le', 'Signature (et cachet de l’organisme)'] };
@@ -450,9 +490,9 @@ function evidenceVerdict(input: ReportInput): Verdict {
   };
 }
 
-function transmissionText(state: TransmissionState, zone: string, nameZone = false): string {
-  const at = (iso: string): string =>
-    `${frenchLocalDateTime(iso, zone)}${nameZone ? ` (${territoryAt(zone, iso)})` : ''}`;
+/** What became of the submission; every time on the clock of `zone`, named (`… à 14 h 28 (La Réunion, UTC+4)`). */
+function transmissionText(state: TransmissionState, zone: string): string {
+  const at = (iso: string): string => `${frenchLocalDateTime(iso, zone)} (${territoryAt(zone, iso)})`;
   switch (state.kind) {
     case 'received':
       return state.at === null
@@ -460,8 +500,12 @@ function transmissionText(state: TransmissionState, zone: string, nameZone = fal
         : `transmise ; accusé de réception de l’ARS du ${at(state.at)}`;
     case 'refused':
       return `refusée par l’ARS${state.httpStatus === null ? '' : ` (code ${state.httpStatus})`}${state.at === null ? '' : ` le ${at(state.at)}`} : à corriger par l’équipe informatique, puis à renvoyer`;
-    case 'overdue':
-      return `non remise : l’ARS est restée injoignable jusqu’à la date limite des nouvelles tentatives${state.at === null ? '' : ` (${at(state.at)})`} ; à renvoyer`;
+    case 'overdue': {
+      // The ARS may have answered (a 503) or not at all: say what is known, never "unreachable".
+      const when = state.at === null ? '' : `, le ${at(state.at)}`;
+      const last = state.httpStatus === null ? '' : `, dernière réponse de l’ARS : code ${state.httpStatus}`;
+      return `non remise : sans accusé de réception de l’ARS à la date limite des nouvelles tentatives${when}${last} ; à renvoyer`;
+    }
     case 'pending':
       if (state.pastDeadline)
         return 'en retard : toujours sans accusé de réception de l’ARS après la date limite';
@@ -469,7 +513,7 @@ function transmissionText(state: TransmissionState, zone: string, nameZone = fal
         ? 'renvoyée, en attente de l’accusé de réception de l’ARS'
         : 'en cours, en attente de l’accusé de réception de l’ARS';
     case 'not-configured':
-      return 'non transmis : aucun point de collecte configuré';
+      return 'non transmise : aucun point de collecte configuré';
   }
 }
 
@@ -477,10 +521,16 @@ function displayName(name: string | null): string | null {
   return name === null ? null : curlyApostrophes(name);
 }
 
-function annex(input: ReportInput, selected: SelectedReport): NonNullable<AttestationDocument['annex']> {
+function annex(
+  input: ReportInput,
+  selected: SelectedReport,
+  options: BuildOptions,
+): NonNullable<AttestationDocument['annex']> {
   const { run, results } = selected;
   const v = input.verification;
   const zone = results.establishments[0]?.timezone ?? 'Europe/Paris';
+  // Without an ARS, nothing was or will be sent: no submission to name, no transmitted bytes to check.
+  const sent = run.transmission.kind !== 'not-configured';
   const blocks: AnnexBlock[] = [
     {
       kind: 'facts',
@@ -495,7 +545,9 @@ function annex(input: ReportInput, selected: SelectedReport): NonNullable<Attest
         ),
         fact('Version du logiciel', `esms ${run.softwareVersion}`),
         fact('Transmission à l’ARS', transmissionText(run.transmission, zone)),
-        { label: 'Identifiant de transmission', lines: hexGroupLines(run.submissionId), mono: true },
+        ...(sent
+          ? [{ label: 'Identifiant de transmission', lines: hexGroupLines(run.submissionId), mono: true }]
+          : []),
       ],
     },
     {
@@ -514,17 +566,26 @@ function annex(input: ReportInput, selected: SelectedReport): NonNullable<Attest
           lines: hexGroupLines(run.digests.subjects),
           mono: true,
         },
-        { label: 'Données transmises à l’ARS', lines: hexGroupLines(run.digests.submission), mono: true },
+        ...(sent
+          ? [
+              {
+                label: 'Données transmises à l’ARS',
+                lines: hexGroupLines(run.digests.submission),
+                mono: true,
+              },
+            ]
+          : []),
       ],
     },
-    journalBlock(input),
+    journalBlock(input, false),
     verificationFindingsBlock(input),
+    howToVerify(v.keyFingerprint, options),
     {
       kind: 'list',
       title: 'Qualité des données du calcul',
       intro:
         'Ce que le calcul a relevé dans les données du DUI : chaque enregistrement inutilisable est écarté et signalé, jamais ignoré en silence.',
-      items: qualityItems(results),
+      items: qualityItems(results, essmsNames(selected.run.results)),
     },
     detailTable(results),
   ];
@@ -537,29 +598,46 @@ function annex(input: ReportInput, selected: SelectedReport): NonNullable<Attest
       items: selected.missingConfigured.map((f) => `FINESS géographique ${f}`),
     });
   }
-  blocks.push(howToVerify(v.keyFingerprint));
   return {
     heading: 'Annexe technique',
-    intro:
-      'Pour l’équipe informatique et pour un auditeur : ce qui permet de vérifier, sans faire confiance à l’éditeur du logiciel, que les chiffres de l’attestation sont ceux calculés et transmis.',
+    intro: `Pour l’équipe informatique et pour un auditeur : ce qui permet de vérifier, sans faire confiance à l’éditeur du logiciel, que les chiffres de l’attestation sont ceux calculés et ${sent ? 'transmis' : 'scellés'}.`,
     blocks,
   };
 }
 
-function verificationOnlyAnnex(input: ReportInput): NonNullable<AttestationDocument['annex']> {
+function verificationOnlyAnnex(
+  input: ReportInput,
+  options: BuildOptions,
+): NonNullable<AttestationDocument['annex']> {
   return {
     heading: 'Annexe technique',
     intro: 'Pour l’équipe informatique : ce que la vérification des preuves a constaté.',
     blocks: [
-      journalBlock(input),
+      journalBlock(input, true),
       verificationFindingsBlock(input),
-      howToVerify(input.verification.keyFingerprint),
+      howToVerify(input.verification.keyFingerprint, options),
     ],
   };
 }
 
-function journalBlock(input: ReportInput): AnnexBlock {
+/**
+ * The journal's state. The key fingerprint and the head hash are given in full on each attestation page
+ * ("Ce que vérifie un auditeur"); the annex repeats them only when there is no such page.
+ */
+function journalBlock(input: ReportInput, withFingerprints: boolean): AnnexBlock {
   const v = input.verification;
+  const fingerprints: LinesFact[] = [
+    {
+      label: 'Empreinte de la clé de signature (Ed25519)',
+      lines: v.keyFingerprint === null ? ['inconnue'] : hexGroupLines(v.keyFingerprint),
+      mono: true,
+    },
+    {
+      label: v.lastSeq === null ? 'Dernière entrée' : `Empreinte de la dernière entrée (n° ${v.lastSeq})`,
+      lines: v.lastHash === null ? ['—'] : hexGroupLines(v.lastHash),
+      mono: true,
+    },
+  ];
   return {
     kind: 'facts',
     title: 'Journal des preuves',
@@ -574,16 +652,7 @@ function journalBlock(input: ReportInput): AnnexBlock {
         'Calculs vérifiés',
         `${countWith(v.runsRecomputed, NOUNS.run, ADJECTIVES.recomputed)} à partir des données scellées`,
       ),
-      {
-        label: 'Empreinte de la clé de signature (Ed25519)',
-        lines: v.keyFingerprint === null ? ['inconnue'] : hexGroupLines(v.keyFingerprint),
-        mono: true,
-      },
-      {
-        label: v.lastSeq === null ? 'Dernière entrée' : `Empreinte de la dernière entrée (n° ${v.lastSeq})`,
-        lines: v.lastHash === null ? ['—'] : hexGroupLines(v.lastHash),
-        mono: true,
-      },
+      ...(withFingerprints ? fingerprints : []),
     ],
   };
 }
@@ -606,10 +675,15 @@ function verificationFindingsBlock(input: ReportInput): AnnexBlock {
   };
 }
 
-function qualityItems(results: ResultsLike): string[] {
-  const groups = frenchQualityGroups(results.dataQuality);
+function qualityItems(results: ResultsLike, names: ReadonlyMap<string, string | null>): string[] {
+  const groups = frenchQualityGroups(results.dataQuality, names);
   if (groups.length === 0) return ['Aucun constat.'];
   return groups.map((g) => `${g.severity === 'error' ? 'Erreur' : 'Avertissement'} : ${g.text}.`);
+}
+
+/** Every ESSMS of the run by FINESS, with its name: findings name the ESSMS they concern. */
+function essmsNames(results: ResultsLike): Map<string, string | null> {
+  return new Map(results.establishments.map((e) => [e.finess, e.name]));
 }
 
 function detailTable(results: ResultsLike): AnnexBlock {
@@ -647,7 +721,9 @@ function detailTable(results: ResultsLike): AnnexBlock {
   };
 }
 
-function howToVerify(fingerprint: string | null): AnnexBlock {
+function howToVerify(fingerprint: string | null, options: BuildOptions): AnnexBlock {
+  const store = options.store ?? { option: '--config', path: 'esms.config.yaml' };
+  // Each option on its own line (shell continuations), so that no line breaks inside the quoted fingerprint.
   return {
     kind: 'text',
     title: 'Vérifier les preuves soi-même',
@@ -655,10 +731,15 @@ function howToVerify(fingerprint: string | null): AnnexBlock {
       'Sur le poste de l’agent, exporter les preuves dans un seul fichier ; chez l’auditeur, hors ligne, les vérifier et recalculer chaque chiffre. La vérification doit afficher la même empreinte de clé et la même empreinte de dernière entrée que cette attestation.',
     ],
     commands: [
-      'esms export-evidence --out preuves.tar',
-      `esms verify preuves.tar --fingerprint "${fingerprint ?? 'EMPREINTE'}"`,
+      `esms export-evidence ${store.option} ${shellWord(store.path)} \\\n  --out preuves.tar`,
+      `esms verify preuves.tar \\\n  --fingerprint "${fingerprint ?? 'EMPREINTE'}"`,
     ],
   };
+}
+
+/** A path as one shell word (quoted when it holds anything but safe characters). */
+function shellWord(value: string): string {
+  return /^[\w./@%+=:,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 function fact(label: string, value: string, mono = false): LinesFact {

@@ -2,7 +2,7 @@ import { asString, field } from '../evidence/json-access.js';
 import { readJournalEntries } from '../evidence/journal.js';
 import type { JournalEntry } from '../evidence/journal.js';
 import { readSealedRuns } from '../evidence/sealed-runs.js';
-import type { VerificationReport } from '../evidence/verify.js';
+import type { RunVerification } from '../evidence/verified-run.js';
 import { listRunRecords } from '../runner/run-records.js';
 import { readOutboxSnapshot } from '../status/read-outbox.js';
 import type { ReportInput, ReportRun, TransmissionState } from './report-model.js';
@@ -25,17 +25,25 @@ export interface InstallationFacts {
 
 /**
  * Reads the sealed runs of a store (their results, and what became of each submission) into the report's
- * input. Runs whose results cannot be read are left out of the figures; verification, run separately,
- * says why. With the installation's facts (from its config), a submission still pending past its
+ * input, with the verdict of `verifyStoreRun` on the run asked for. Runs whose results cannot be read are
+ * left out of the figures; the verification's findings say why. With the installation's facts (from its config), a submission still pending past its
  * deadline, or never sent for want of an ARS, is told as such; without them (`--evidence-dir` on an
  * auditor's machine), the journal alone tells the story.
  */
 export async function loadReportInput(
   storeDir: string,
-  verification: VerificationReport,
+  checked: RunVerification,
   options: { now?: () => Date; installation?: InstallationFacts } = {},
 ): Promise<ReportInput> {
   const now = (options.now ?? (() => new Date()))();
+  const verification = checked.report;
+  // The verdict is the run's: the whole chain holds AND the chosen run was recomputed and matched.
+  const ok = checked.verdict === 'verified' || (checked.verdict === 'no-such-run' && verification.ok);
+  const findings = verification.findings.map((f) => ({ seq: f.seq, check: f.check, severity: f.severity }));
+  if (!ok && !verification.nothingSealed && !findings.some((f) => f.severity === 'error')) {
+    // Every check held, yet the run was not recomputed: said as a recomputation problem, never as "0 problems".
+    findings.unshift({ seq: checked.run?.entry.seq ?? null, check: 'recompute', severity: 'error' });
+  }
   const entries = await readJournalEntries(storeDir);
   const outcomes = journalOutcomes(entries);
   const installation = options.installation;
@@ -98,11 +106,11 @@ export async function loadReportInput(
         ? null
         : [...installation.establishments].sort(),
     verification: {
-      ok: verification.ok,
+      ok,
       nothingSealed: verification.nothingSealed,
-      errors: verification.summary.errors,
+      errors: findings.filter((f) => f.severity === 'error').length,
       warnings: verification.summary.warnings,
-      findings: verification.findings.map((f) => ({ seq: f.seq, check: f.check, severity: f.severity })),
+      findings,
       keyFingerprint: verification.summary.keyFingerprint,
       entries: verification.summary.entries,
       lastSeq: verification.summary.lastSeq,
@@ -127,15 +135,12 @@ function journalOutcomes(entries: readonly JournalEntry[]): Map<string, Transmis
     if (entry.type === 'submission-receipt') {
       outcomes.set(submissionId, { kind: 'received', at: entry.time });
     } else if (entry.type === 'submission-failed') {
+      const status = typeof httpStatus === 'number' ? httpStatus : null;
       outcomes.set(
         submissionId,
         entry.payload['code'] === 'submission-deadline'
-          ? { kind: 'overdue', at: entry.time }
-          : {
-              kind: 'refused',
-              at: entry.time,
-              httpStatus: typeof httpStatus === 'number' ? httpStatus : null,
-            },
+          ? { kind: 'overdue', at: entry.time, httpStatus: status }
+          : { kind: 'refused', at: entry.time, httpStatus: status },
       );
     } else if (entry.type === 'submission-requeued') {
       // Sent again after its cause was fixed (`esms resend`): waiting for the receipt again.

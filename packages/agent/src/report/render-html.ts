@@ -156,8 +156,11 @@ function block(b: AnnexBlock): Html {
       return html`<h3>${b.title}</h3>
         ${table(b.table)}`;
     case 'text':
-      return html`<h3>${b.title}</h3>
-        ${b.paragraphs.map((p) => html`<p>${p}</p>`)}${b.commands.map((c) => html`<pre>${c}</pre>`)}`;
+      // Kept whole on one printed page: its heading never alone at the foot of a page.
+      return html`<div class="keep">
+        <h3>${b.title}</h3>
+        ${b.paragraphs.map((p) => html`<p>${p}</p>`)}${b.commands.map((c) => html`<pre>${c}</pre>`)}
+      </div>`;
   }
 }
 

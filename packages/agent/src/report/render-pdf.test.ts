@@ -112,6 +112,24 @@ describe.skipIf(!existsSync(POPPLER) && process.env['CI'] === undefined)('the at
     expect(all).not.toContain('Yvette');
   });
 
+  it('the annex on one page for one organisation; a heading always with its text (issue 11 A1, A7)', async () => {
+    const file = await pdfOf('annex', {}, { organisation: REUNION_OG });
+    expect(info(file)['Pages']).toBe('2');
+    const annex = text(file, { first: 2, last: 2 });
+    expect(annex).toContain('Vérifier les preuves soi-même');
+    expect(annex).toContain('esms verify preuves.tar');
+    // The fingerprint stays whole on one line, inside its quotes.
+    expect(annex).toMatch(/--fingerprint "1a2b 3c4d( [0-9a-f]{4}){14}"/);
+  });
+
+  it('a red page shows no ✓ or ✗ on figures that do not verify (issue 11 A6)', async () => {
+    const file = await pdfOf('ko-figures', { ok: false });
+    const page = text(file, { first: 1, last: 1 }, 'raw');
+    expect(page).toContain('(non vérifié)');
+    // The only ✗ on the page is the verdict's own title.
+    expect(page.match(/[✓✗]/g)).toEqual(['✗']);
+  });
+
   it('evidence that does not verify: the red verdict and no signature block', async () => {
     const file = await pdfOf('ko', { ok: false });
     const page = text(file, { first: 1, last: 1 });

@@ -414,7 +414,20 @@ function annex(doc: Doc, data: NonNullable<AttestationDocument['annex']>): void 
   for (const block of data.blocks) annexBlock(doc, block);
 }
 
+/** The height of a text block (its heading, paragraphs and commands), to keep it on one page. */
+function textBlockHeight(doc: Doc, block: Extract<AnnexBlock, { kind: 'text' }>): number {
+  font(doc, 'bold', SIZE.h2);
+  let height = doc.heightOfString(block.title, { width: CONTENT_WIDTH }) + 10;
+  font(doc, 'regular', SIZE.small + 0.5);
+  for (const p of block.paragraphs) height += doc.heightOfString(p, { width: CONTENT_WIDTH, lineGap: 1 }) + 3;
+  font(doc, 'mono', SIZE.small);
+  for (const c of block.commands) height += doc.heightOfString(c, { width: CONTENT_WIDTH - 12 }) + 1;
+  return height + 3;
+}
+
 function annexBlock(doc: Doc, block: AnnexBlock): void {
+  // A heading is never left alone at the foot of a page: a text block moves whole to the next page.
+  if (block.kind === 'text') ensure(doc, textBlockHeight(doc, block));
   heading(doc, block.title);
   switch (block.kind) {
     case 'facts':
@@ -425,7 +438,7 @@ function annexBlock(doc: Doc, block: AnnexBlock): void {
       for (const item of block.items) paragraph(doc, `•  ${item}`, { size: SIZE.small + 0.5, gap: 2 });
       return;
     case 'table':
-      table(doc, block.table, 0.34);
+      table(doc, block.table, 0.4);
       return;
     case 'text':
       for (const p of block.paragraphs) paragraph(doc, p, { size: SIZE.small + 0.5 });

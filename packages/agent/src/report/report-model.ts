@@ -8,7 +8,7 @@ import type { ResultsLike } from '../evidence/recompute.js';
 export type TransmissionState =
   | { kind: 'received'; at: string | null }
   | { kind: 'refused'; at: string | null; httpStatus: number | null }
-  | { kind: 'overdue'; at: string | null }
+  | { kind: 'overdue'; at: string | null; httpStatus: number | null }
   | { kind: 'pending'; pastDeadline: boolean; resent: boolean }
   | { kind: 'not-configured' };
 

@@ -8,6 +8,9 @@ main { max-width: 190mm; margin: 0 auto; padding: 10mm 0; }
 h1 { font-size: 15pt; margin: 0 0 1mm; }
 h2 { font-size: 11.5pt; margin: 0 0 3mm; color: #3d4854; }
 h3 { font-size: 10pt; margin: 3mm 0 1mm; }
+/* A heading stays with what follows it; a short block (the copyable commands) is never split. */
+h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+.keep { break-inside: avoid; page-break-inside: avoid; }
 p { margin: 1mm 0; }
 section.page, section.annex { break-before: page; page-break-before: always; }
 section.page:first-child { break-before: auto; page-break-before: auto; }

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { isRecord } from '../shared/is-record.js';
 import type { ResultsLike } from '../evidence/recompute.js';
 import { applyScope, NOT_CONFIGURED_WARNING } from '../scope/establishment-scope.js';
 import type { ReportInput, ReportRun } from './report-model.js';
@@ -32,7 +33,7 @@ export interface SelectedReport {
  * Chooses the run (the last one sealed for D; by default the last one sealed) and narrows its figures to
  * the ESSMS asked for (an organisation's, or the FINESS given; by default every ESSMS the config lists,
  * or all of the run's without a config). A D with no sealed run, or a FINESS unknown to that run, is bad
- * usage (exit 2), and the error names what does exist.
+ * usage (exit 2, the message without the usage text), and the error names what does exist.
  */
 export function selectReport(input: ReportInput, selection: ReportSelection): SelectedReport {
   if (selection.organisation !== undefined && (selection.finess?.length ?? 0) > 0) {
@@ -44,7 +45,7 @@ export function selectReport(input: ReportInput, selection: ReportSelection): Se
       : input.runs.findLast((r) => r.measureDate === selection.measureDate);
   if (run === undefined) {
     const dates = [...new Set(input.runs.map((r) => r.measureDate))].sort();
-    throw new UsageError(
+    throw dataError(
       `no run is sealed for the measurement date ${selection.measureDate ?? '(any)'}; ` +
         (dates.length === 0
           ? 'no run is readable in the evidence'
@@ -61,7 +62,7 @@ export function selectReport(input: ReportInput, selection: ReportSelection): Se
       const known = run.results.organisations
         .filter((o) => o.establishments.some((f) => available.some((e) => e.finess === f)))
         .map((o) => `${o.finess}${o.name === null ? '' : ` (${o.name})`}`);
-      throw new UsageError(
+      throw dataError(
         `no organisme gestionnaire ${ej} in the run sealed for ${run.measureDate}; ` +
           (known.length === 0
             ? 'it has no organisme gestionnaire'
@@ -71,7 +72,7 @@ export function selectReport(input: ReportInput, selection: ReportSelection): Se
   } else if (selection.finess !== undefined && selection.finess.length > 0) {
     const unknown = selection.finess.filter((f) => !available.some((e) => e.finess === f));
     if (unknown.length > 0) {
-      throw new UsageError(
+      throw dataError(
         `unknown ESSMS ${unknown.join(', ')} in the run sealed for ${run.measureDate}` +
           `${configured === null ? '' : ' (within the config’s establishments)'}; its ESSMS (FINESS géographique): ` +
           available.map((e) => `${e.finess}${e.name === null ? '' : ` (${e.name})`}`).join(', '),
@@ -108,12 +109,17 @@ export function selectReport(input: ReportInput, selection: ReportSelection): Se
   };
 }
 
+/** A selection naming nothing in the evidence: exit 2, the message alone (it lists what exists). */
+function dataError(message: string): UsageError {
+  return new UsageError(message, { showUsage: false });
+}
+
 /**
  * Whether a data-quality finding of the run belongs in a report on `scope`: one naming another ESSMS
  * (`finess`) does not; the run's own "not configured" warnings only in a report on everything configured.
  */
 function concerns(finding: unknown, scope: readonly string[], whole: boolean): boolean {
-  const record = (typeof finding === 'object' && finding !== null ? finding : {}) as Record<string, unknown>;
+  const record = isRecord(finding) ? finding : {};
   if (record['code'] === NOT_CONFIGURED_WARNING) return whole;
   const finess = record['finess'];
   return typeof finess !== 'string' || scope.includes(finess);

@@ -1,6 +1,7 @@
 import { rollUpOrganisation, type DataQualityCode } from '@esms-numerique/sdk';
 import type { AgentConfig } from '../config/agent-config-schema.js';
 import type { OrganisationResultLike, ResultsLike } from '../evidence/recompute.js';
+import { isRecord } from '../shared/is-record.js';
 
 /**
  * The ESSMS an agent reports for (contract.md §4 "Scope"): the FINESS géographiques its config lists, or
@@ -92,7 +93,7 @@ function finessOf(value: unknown): string | undefined {
 /** The SDK's order of findings: by code, then record type, id (or FINESS) and message. */
 function compareFindings(a: unknown, b: unknown): number {
   const key = (f: unknown): string[] => {
-    const r = (typeof f === 'object' && f !== null ? f : {}) as Record<string, unknown>;
+    const r = isRecord(f) ? f : {};
     const s = (v: unknown): string => (typeof v === 'string' ? v : '');
     return [s(r['code']), s(r['resourceType']), s(r['id']) || s(r['finess']), s(r['message'])];
   };

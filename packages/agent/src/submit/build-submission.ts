@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Bundle, BundleEntry, MeasureReport } from 'fhir/r4.js';
 import { AgentError } from '../errors.js';
 import { canonicalJson } from '../evidence/canonical-json.js';
@@ -7,6 +6,7 @@ import {
   EVIDENCE_SEAL_URL,
   evidenceSealExtensions,
 } from '../evidence/evidence-seal.js';
+import { sha256Hex } from '../shared/sha256-hex.js';
 
 /** System of the submissions' business identifiers (contract.md §4). */
 export const SUBMISSION_IDENTIFIER_SYSTEM = 'https://esms-numerique.github.io/fhir/submission';
@@ -22,10 +22,6 @@ export interface Submission {
   bundle: Bundle;
   /** The exact bytes to send (UTF-8 JSON of `bundle`). */
   body: string;
-}
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** A name-based UUID (RFC 9562 version 8) from a hex digest: stable across runs, unique per entry. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError, isAgentError } from '../errors.js';
@@ -9,6 +8,8 @@ import { fsyncDirectory, moveFileDurably, TEMP_FILE_SUFFIX, writeFileDurably } f
 const PRIVATE = { mode: 0o600 } as const;
 import { OutboxCorruptError } from './outbox-corrupt-error.js';
 import type { SubmissionReceipt } from './receipt.js';
+import { isRecord } from '../shared/is-record.js';
+import { sha256Hex } from '../shared/sha256-hex.js';
 
 /** Where an item is: waiting to be sent (or re-sent), acknowledged by the ARS, or given up on. */
 export type OutboxState = 'pending' | 'done' | 'failed';
@@ -90,14 +91,6 @@ const LOGGED_ID_LENGTH = 12;
 
 const ID_PATTERN = /^[0-9a-f]{64}$/;
 const ITEM_FILE_PATTERN = /^([0-9a-f]{64})\.json$/;
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Reads an item back, refusing anything that is not exactly what `enqueue` wrote. */
 export function parseItem(text: string, file: string, expectedId: string): OutboxItem {

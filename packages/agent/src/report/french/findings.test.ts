@@ -80,4 +80,46 @@ describe('findings in French', () => {
     expect(groups[2]?.text).toMatch(/^279 enregistrements modifiés après la fin de la période/);
     expect(groups[3]?.text).toBe('1 constat de type « something-new »');
   });
+
+  it('names the ESSMS a per-ESSMS finding concerns, counted once per ESSMS (issue 11 A5)', () => {
+    const names = new Map<string, string | null>([['130007313', "Foyer d'accueil Les Glycines"]]);
+    const groups = frenchQualityGroups(
+      {
+        errors: [],
+        warnings: [
+          { code: 'empty-denominator', finess: '130007313', message: 'x' },
+          { code: 'establishment-not-configured', finess: '690007356', message: 'x' },
+        ],
+      },
+      names,
+    );
+    expect(groups.map((g) => g.text)).toEqual([
+      '1 ESSMS sans aucune personne ou aucun dossier actif au dénominateur : ses taux concernés ne sont pas calculables : Foyer d’accueil Les Glycines (130007313)',
+      '1 ESSMS présent dans les données mais absent de la configuration : ni scellé, ni transmis : FINESS 690007356',
+    ]);
+    const many = frenchQualityGroups({
+      errors: [],
+      warnings: Array.from({ length: 10 }, (_, i) => ({
+        code: 'establishment-not-configured',
+        finess: `69000735${i}`,
+      })),
+    });
+    expect(many[0]?.total).toBe(10);
+    expect(many[0]?.text).toMatch(/: FINESS 690007350, .* FINESS 690007357 et 2 autres$/);
+  });
+
+  it('a modified entry is said once: not also as a removed or moved one (issue 11 A5)', () => {
+    expect(
+      frenchVerificationSummary([
+        { seq: 3, check: 'hash', severity: 'error' },
+        { seq: 4, check: 'prev-hash', severity: 'error' },
+      ]),
+    ).toEqual([
+      'Problème, entrée n° 3 : le contenu de l’entrée ne correspond plus à son empreinte : l’entrée a été modifiée',
+    ]);
+    // A broken link with no modified entry before it is still said.
+    expect(frenchVerificationSummary([{ seq: 4, check: 'prev-hash', severity: 'error' }])[0]).toMatch(
+      /entrée n° 4 : le chaînage avec l’entrée précédente est rompu/,
+    );
+  });
 });

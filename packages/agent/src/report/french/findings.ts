@@ -1,5 +1,7 @@
 import type { VerificationCheck, VerificationFinding } from '../../evidence/verify.js';
-import { NOUNS, count, isPlural } from './plural.js';
+import { NOUNS, count, frenchList, isPlural } from './plural.js';
+import { curlyApostrophes } from './typography.js';
+import { isRecord } from '../../shared/is-record.js';
 import type { Noun } from './plural.js';
 
 /**
@@ -21,7 +23,8 @@ const CHECK_TEXT: Readonly<Record<VerificationCheck, string>> = {
   'incomplete-last-entry':
     'la dernière ligne du journal est incomplète (écriture interrompue par un arrêt brutal ; les entrées précédentes ne sont pas touchées)',
   seq: 'une entrée du journal manque ou n’est pas à sa place',
-  'prev-hash': 'le chaînage avec l’entrée précédente est rompu : une entrée a été retirée ou déplacée',
+  'prev-hash':
+    'le chaînage avec l’entrée précédente est rompu : une entrée a été retirée, déplacée ou remplacée',
   hash: 'le contenu de l’entrée ne correspond plus à son empreinte : l’entrée a été modifiée',
   signature: 'la signature de l’entrée n’est pas valide',
   'blob-missing': 'un fichier de preuve auquel l’entrée renvoie est absent',
@@ -63,7 +66,11 @@ export function frenchVerificationSummary(
     string,
     { severity: VerificationFinding['severity']; check: VerificationCheck; seqs: (number | null)[] }
   >();
+  // A modified entry no longer has its hash, so the next entry's link to it breaks too: that broken
+  // link is the same problem, said once (as "modified"), not as a second "removed or moved" entry.
+  const modified = new Set(findings.filter((f) => f.check === 'hash' && f.seq !== null).map((f) => f.seq));
   for (const f of findings) {
+    if (f.check === 'prev-hash' && f.seq !== null && modified.has(f.seq - 1)) continue;
     const key = `${f.severity}|${f.check}`;
     const group = groups.get(key) ?? { severity: f.severity, check: f.check, seqs: [] };
     group.seqs.push(f.seq);
@@ -158,9 +165,9 @@ const QUALITY_TEXT: Readonly<Record<string, QualityText>> = {
     many: 'dont le fuseau horaire est inconnu, calculés à l’heure de Paris',
   },
   'empty-denominator': {
-    noun: NOUNS.finding,
-    one: 'd’indicateur sans aucune personne au dénominateur : son taux n’est pas calculable',
-    many: 'd’indicateur sans aucune personne au dénominateur : leur taux n’est pas calculable',
+    noun: NOUNS.essms,
+    one: 'sans aucune personne ou aucun dossier actif au dénominateur : ses taux concernés ne sont pas calculables',
+    many: 'sans aucune personne ou aucun dossier actif au dénominateur : leurs taux concernés ne sont pas calculables',
   },
   'unreadable-input': {
     noun: NOUNS.file,
@@ -184,29 +191,33 @@ export interface QualityGroup {
   severity: 'error' | 'warning';
   /** How many things the findings of this code cover (a summarising finding counts its `count`). */
   total: number;
-  /** `279 enregistrements modifiés après la fin de la période …` */
+  /** The ESSMS the findings name (`finess`), in order, without repetition. */
+  finess: string[];
+  /** `279 enregistrements modifiés après la fin de la période …`, then the ESSMS concerned. */
   text: string;
 }
+
+/** ESSMS named after a finding, at most; the rest are counted (`et 12 autres`). */
+const ESSMS_NAMED = 8;
 
 /**
  * Data-quality findings grouped by code, each said in French with its count (`count` of a summarising
  * finding, else one per finding). Unknown codes (from a newer engine) are kept, named by their code.
  */
-export function frenchQualityGroups(dataQuality: {
-  errors: readonly unknown[];
-  warnings: readonly unknown[];
-}): QualityGroup[] {
+export function frenchQualityGroups(
+  dataQuality: { errors: readonly unknown[]; warnings: readonly unknown[] },
+  names: ReadonlyMap<string, string | null> = new Map(),
+): QualityGroup[] {
   const groups = new Map<string, Omit<QualityGroup, 'text'>>();
   const add = (finding: unknown, severity: 'error' | 'warning'): void => {
-    const record = (typeof finding === 'object' && finding !== null ? finding : {}) as Record<
-      string,
-      unknown
-    >;
+    const record = isRecord(finding) ? finding : {};
     const code = typeof record['code'] === 'string' ? record['code'] : 'inconnu';
     const n = typeof record['count'] === 'number' && record['count'] > 0 ? record['count'] : 1;
     const key = `${severity}|${code}`;
-    const group = groups.get(key) ?? { code, severity, total: 0 };
+    const group = groups.get(key) ?? { code, severity, total: 0, finess: [] };
     group.total += n;
+    const finess = record['finess'];
+    if (typeof finess === 'string' && !group.finess.includes(finess)) group.finess.push(finess);
     groups.set(key, group);
   };
   for (const f of dataQuality.errors) add(f, 'error');
@@ -217,10 +228,23 @@ export function frenchQualityGroups(dataQuality: {
     )
     .map((g) => {
       const known = QUALITY_TEXT[g.code];
+      // A finding about ESSMS counts ESSMS (one per FINESS), whatever the number of findings per ESSMS.
+      const total = known?.noun === NOUNS.essms && g.finess.length > 0 ? g.finess.length : g.total;
       const text =
         known === undefined
-          ? `${count(g.total, NOUNS.finding)} de type « ${g.code} »`
-          : `${count(g.total, known.noun)} ${isPlural(g.total) ? known.many : known.one}`;
-      return { ...g, text };
+          ? `${count(total, NOUNS.finding)} de type « ${g.code} »`
+          : `${count(total, known.noun)} ${isPlural(total) ? known.many : known.one}`;
+      return { ...g, total, text: `${text}${essmsNamed(g.finess, names)}` };
     });
+}
+
+/** ` : Foyer Les Glycines (130007313), FINESS 690007356 et 3 autres`, or nothing. */
+function essmsNamed(finess: readonly string[], names: ReadonlyMap<string, string | null>): string {
+  if (finess.length === 0) return '';
+  const named = finess.slice(0, ESSMS_NAMED).map((f) => {
+    const name = names.get(f);
+    return name === undefined || name === null ? `FINESS ${f}` : `${curlyApostrophes(name)} (${f})`;
+  });
+  const rest = finess.length - named.length;
+  return ` : ${frenchList(rest > 0 ? [...named, `${rest} autres`] : named)}`;
 }
