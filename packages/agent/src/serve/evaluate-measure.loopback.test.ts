@@ -6,13 +6,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EstablishmentExplanation, ResultsDocument } from '@esms-numerique/sdk';
-import type { List, MeasureReport } from 'fhir/r4.js';
+import type { MeasureReport } from 'fhir/r4.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import { computeFromSources } from '../runner/compute-from-source.js';
 import { createFileSource } from '../sources/file-source.js';
 import type { RunningServer } from './server.js';
 import { SAMPLE_DATA, send, startTestServer, TEST_TOKEN } from './__fixtures__/serve-test-server.js';
+
+/** The contained List's shape, as read here. */
+interface SubjectList {
+  id?: string;
+  entry?: Array<{ item: { reference?: string } }>;
+}
 
 const ESSMS = ['130007313', '690007356', '750006827', '970108007', '970407680'];
 let dir: string;
@@ -112,7 +118,7 @@ describe('$evaluate-measure', () => {
     expect((await send(url)).status).toBe(401);
     const res = await send(url, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } });
     expect(res.status).toBe(200);
-    const report = res.json() as MeasureReport & { contained: List[] };
+    const report = res.json() as MeasureReport & { contained: SubjectList[] };
     expect(report.type).toBe('subject-list');
     const explanation = subjects.find((s) => s.finess === '970407680')?.indicators[
       'taux-projet-personnalise'
