@@ -118,7 +118,7 @@ describe('$evaluate-measure', () => {
     expect((await send(url)).status).toBe(401);
     const res = await send(url, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } });
     expect(res.status).toBe(200);
-    const report = res.json() as MeasureReport & { contained: SubjectList[] };
+    const report = res.json() as Omit<MeasureReport, 'contained'> & { contained: SubjectList[] };
     expect(report.type).toBe('subject-list');
     const explanation = subjects.find((s) => s.finess === '970407680')?.indicators[
       'taux-projet-personnalise'
