@@ -57,7 +57,7 @@ afterAll(async () => {
 
 const evaluate = (id: string, query: string): string => `/fhir/Measure/${id}/$evaluate-measure?${query}`;
 
-function count(report: MeasureReport, id: string): number | undefined {
+function count(report: Pick<MeasureReport, 'group'>, id: string): number | undefined {
   return report.group?.[0]?.population?.find((p) => p.id === id)?.count;
 }
 
