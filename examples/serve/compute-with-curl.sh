@@ -1,7 +1,7 @@
 #!/bin/sh
 # Computes the sample data's figures through `esms serve` with curl: the NDJSON files streamed as one body.
 #
-#   pnpm esms serve &                      # listens on 127.0.0.1:8787
+#   pnpm -s esms serve &                      # listens on 127.0.0.1:8787
 #   examples/serve/compute-with-curl.sh [URL] [MEASURE_DATE]
 #
 # Then, the FHIR way (over the configured sources; needs `esms serve --config FILE`):
