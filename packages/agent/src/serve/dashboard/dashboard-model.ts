@@ -37,7 +37,7 @@ export interface DashboardModel {
   worklistMeasureDate: string;
 }
 
-let cachedVerification: { head: string; report: VerificationReport } | undefined;
+let cachedVerification: { dir: string; head: string; report: VerificationReport } | undefined;
 
 /**
  * The overview's figures, read from the evidence (the runs sealed, what became of each submission) and
@@ -48,8 +48,9 @@ export async function loadDashboard(loaded: LoadedConfig, now: Date): Promise<Da
   const dir = evidenceDirOf(config.dataDir);
   const entries = await readJournalEntries(dir).catch(() => []);
   const head = entries.at(-1)?.hash ?? '';
-  if (cachedVerification?.head !== head || head === '') {
+  if (cachedVerification?.dir !== dir || cachedVerification.head !== head || head === '') {
     cachedVerification = {
+      dir,
       head,
       report: await verifyEvidence(dir, {
         absentStoreIsEmpty: true,
