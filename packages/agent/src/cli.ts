@@ -22,6 +22,7 @@ const VERBS: Readonly<Record<string, () => Promise<Register>>> = {
   export: async () => (await import('./commands/export.js')).registerExportCommand,
   resend: async () => (await import('./commands/resend.js')).registerResendCommand,
   'rotate-key': async () => (await import('./commands/rotate-key.js')).registerRotateKeyCommand,
+  serve: async () => (await import('./commands/serve.js')).registerServeCommand,
 };
 
 /**

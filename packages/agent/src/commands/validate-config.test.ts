@@ -118,7 +118,7 @@ describe('esms validate-config', () => {
         {
           key: 'retry',
           message:
-            'unknown key (expected one of "establishments", "sources", "schedule", "measureDate", "computation", "ars", "dataDir", "evidence", "logging", "alerts")',
+            'unknown key (expected one of "establishments", "sources", "schedule", "measureDate", "computation", "ars", "dataDir", "evidence", "logging", "alerts", "serve")',
         },
       ],
       warnings: [],

@@ -20,6 +20,7 @@ import {
   positiveIntSchema,
   timeZoneSchema,
 } from './schema-primitives.js';
+import { serveSchema } from './serve-schema.js';
 import { sourceSchema } from './source-schema.js';
 
 /** An ESSMS this agent reports for, by its FINESS géographique (ET). */
@@ -124,6 +125,8 @@ export const agentConfigSchema = z.strictObject({
    * defaults filled in), so a config without alerts keeps the digest earlier versions sealed for it.
    */
   alerts: alertsSchema.optional(),
+  /** `esms serve`; absent stays absent (the config digest of configs without it is unchanged). */
+  serve: serveSchema.optional(),
 });
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;

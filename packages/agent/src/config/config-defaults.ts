@@ -50,3 +50,11 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 export const DEFAULT_DELIVERY_WAIT = '5m';
 /** The longest `--wait` accepted: a command that waits longer is a daemon (`esms start`). */
 export const MAX_DELIVERY_WAIT_MS = 24 * 3_600_000;
+
+/** `esms serve`: where it listens unless `--listen` says otherwise (loopback only). */
+export const DEFAULT_SERVE_LISTEN = '127.0.0.1:8787';
+/** `serve.bodyLimitBytes`: a size-M export (a few hundred MB of NDJSON) fits; a runaway client does not. */
+export const DEFAULT_SERVE_BODY_LIMIT_BYTES = 1024 * 1024 * 1024;
+export const MAX_SERVE_BODY_LIMIT_BYTES = 64 * 1024 * 1024 * 1024;
+/** The service's token must be long enough not to be guessed (it opens person-level pages). */
+export const MIN_SERVE_TOKEN_LENGTH = 16;

@@ -18,6 +18,9 @@ export function resolveConfigPaths(config: AgentConfig, baseDir: string): AgentC
     ars: config.ars === null ? null : { ...config.ars, auth: resolveAuthPaths(config.ars.auth, at) },
     dataDir: at(config.dataDir),
     ...(config.alerts === undefined ? {} : { alerts: resolveAlertPaths(config.alerts, at) }),
+    ...(config.serve?.token === undefined
+      ? {}
+      : { serve: { ...config.serve, token: resolveSecretPath(config.serve.token, at) } }),
     evidence: {
       ...config.evidence,
       timestamping:

@@ -20,6 +20,8 @@ export function listCredentials(config: AgentConfig): CredentialRef[] {
   if (config.ars !== null) credentials.push(...authCredentials(config.ars.auth, 'ars.auth'));
   const alertToken = config.alerts?.webhook?.token;
   if (alertToken !== undefined) credentials.push({ key: 'alerts.webhook.token', secret: alertToken });
+  const serveToken = config.serve?.token;
+  if (serveToken !== undefined) credentials.push({ key: 'serve.token', secret: serveToken });
   return credentials;
 }
 
