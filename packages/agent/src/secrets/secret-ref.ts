@@ -36,3 +36,8 @@ export const secretRefSchema = z
   .transform((value): SecretRef =>
     value.env !== undefined ? { env: value.env } : { file: value.file ?? '' },
   );
+
+/** A short, value-free description of where a secret is expected (`environment variable DUI_TOKEN`). */
+export function describeSecretRef(ref: SecretRef): string {
+  return 'env' in ref ? `environment variable ${ref.env}` : `file ${ref.file}`;
+}

@@ -5,8 +5,7 @@ import { nextScheduledRun } from '../../daemon/node-cron-scheduler.js';
 import { evidenceDirOf } from '../../evidence/evidence-dir.js';
 import type { EstablishmentResultLike, RateResultLike } from '../../evidence/recompute.js';
 import { readJournalEntries } from '../../evidence/journal.js';
-import { verifyEvidence } from '../../evidence/verify.js';
-import type { VerificationReport } from '../../evidence/verification-report.js';
+import { verifyStoreRun, type RunVerification } from '../../evidence/verified-run.js';
 import { loadReportInput } from '../../report/load-report-input.js';
 import type { TransmissionState } from '../../report/report-model.js';
 
@@ -37,7 +36,7 @@ export interface DashboardModel {
   worklistMeasureDate: string;
 }
 
-let cachedVerification: { dir: string; head: string; report: VerificationReport } | undefined;
+let cachedVerification: { dir: string; head: string; checked: RunVerification } | undefined;
 
 /**
  * The overview's figures, read from the evidence (the runs sealed, what became of each submission) and
@@ -52,14 +51,20 @@ export async function loadDashboard(loaded: LoadedConfig, now: Date): Promise<Da
     cachedVerification = {
       dir,
       head,
-      report: await verifyEvidence(dir, {
-        absentStoreIsEmpty: true,
-        retentionYears: config.evidence.retentionYears,
-      }),
+      // The whole chain, and the last run recomputed (the one the overview's figures are read from).
+      checked: await verifyStoreRun(
+        dir,
+        {},
+        {
+          absentStoreIsEmpty: true,
+          retentionYears: config.evidence.retentionYears,
+        },
+      ),
     };
   }
-  const verification = cachedVerification.report;
-  const input = await loadReportInput(dir, verification, {
+  const checked = cachedVerification.checked;
+  const verification = checked.report;
+  const input = await loadReportInput(dir, checked, {
     now: () => now,
     installation: {
       dataDir: config.dataDir,
@@ -112,7 +117,7 @@ export async function loadDashboard(loaded: LoadedConfig, now: Date): Promise<Da
           },
     nextRun: next === null ? null : next.toISOString(),
     verification: {
-      ok: verification.ok,
+      ok: checked.verdict === 'verified',
       nothingSealed: verification.nothingSealed,
       errors: verification.summary.errors,
     },
