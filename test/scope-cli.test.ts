@@ -70,3 +70,41 @@ describe('the configured ESSMS are the scope, everywhere (built CLI)', () => {
     expect(json.evidence.lastRun.problem).toBeNull();
   });
 });
+
+describe('a configured ESSMS absent from the data is said everywhere (follow-up F1)', () => {
+  it('run-once seals an establishment-absent error; the report and the CSV export name it', async () => {
+    const ABSENT = '750000002';
+    const { home } = await loopbackAgent({ ndjsonDir: SAMPLE_DATA, establishments: [CONFIGURED, ABSENT] });
+    const run = await esms(['run-once', '--config', home.configPath, '--measure-date', MEASURE_DATE]);
+    expect(run.code, run.stderr).toBe(0);
+    const record = JSON.parse(run.stdout) as {
+      missingEstablishments: string[];
+      dataQuality: { errors: number };
+    };
+    expect(record.missingEstablishments).toEqual([ABSENT]);
+    expect(record.dataQuality.errors).toBeGreaterThan(0);
+
+    // Sealed in the results: the evidence itself says the ESSMS had no figures.
+    const bundle = join(home.dir, 'preuves.tar');
+    const exported = await esms(['export-evidence', '--config', home.configPath, '--out', bundle]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const verify = await esms(['verify', bundle]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+
+    const out = join(home.dir, 'report.html');
+    const report = await esms(['report', '--config', home.configPath, '--format', 'html', '--out', out]);
+    expect(report.code, report.stderr).toBe(0);
+    const page = await readFile(out, 'utf8');
+    expect(page).toContain('ESSMS configurés absents des données');
+    expect(page).toContain(
+      `FINESS géographique ${ABSENT} : aucun chiffre, Vérification d’Aptitude non établie`,
+    );
+    expect(page).toContain('absent des données lues');
+
+    const csv = await esms(['export', '--format', 'csv', '--config', home.configPath]);
+    expect(csv.code, csv.stderr).toBe(0);
+    const absentRows = csv.stdout.split('\r\n').filter((row) => row.split(',')[3] === ABSENT);
+    expect(absentRows).toEqual([`${MEASURE_DATE},,,${ABSENT},,establishment-absent,,,,,,,`]);
+    expect(csv.stderr).toContain(`absent from the data of this run, no figures exported for them: ${ABSENT}`);
+  });
+});

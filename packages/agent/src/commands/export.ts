@@ -79,10 +79,17 @@ export function registerExportCommand(program: Command): void {
         );
       }
       const results = run.results as unknown as ResultsDocument;
+      const absent = absentEstablishments(run.entry.payload['scope'], results);
       const text =
         flags.format === 'csv'
-          ? figuresToCsv(results, flags.excelFr === true ? 'excel-fr' : 'rfc4180')
+          ? figuresToCsv(results, flags.excelFr === true ? 'excel-fr' : 'rfc4180', absent)
           : `${JSON.stringify(measureReportBundle(results, run.entry.time, run.seal), null, 2)}\n`;
+      if (absent.length > 0) {
+        // Said whatever the format: a FHIR Bundle has no place for an ESSMS without figures.
+        process.stderr.write(
+          `esms: configured ESSMS absent from the data of this run, no figures exported for them: ${absent.join(', ')}\n`,
+        );
+      }
       if (flags.out === undefined) {
         process.stdout.write(text);
       } else {
@@ -92,4 +99,15 @@ export function registerExportCommand(program: Command): void {
         );
       }
     });
+}
+
+/** The ESSMS the run was scoped to (as sealed) that have no figures in it; none for an unscoped run. */
+function absentEstablishments(sealedScope: unknown, results: ResultsDocument): string[] {
+  const scope =
+    typeof sealedScope === 'object' && sealedScope !== null
+      ? (sealedScope as { establishments?: unknown }).establishments
+      : undefined;
+  if (!Array.isArray(scope)) return [];
+  const present = new Set(results.establishments.map((e) => e.finess));
+  return scope.filter((f): f is string => typeof f === 'string' && !present.has(f)).sort();
 }

@@ -172,6 +172,16 @@ function attestationPage(
         label: 'Vérification d’Aptitude',
         value: vaSummary(ready.length, establishments.length),
       },
+      // Configured ESSMS the data holds nothing about: named on every page, so that no page reads as if
+      // every ESSMS of the installation were counted.
+      ...(selected.missingConfigured.length === 0
+        ? []
+        : [
+            {
+              label: 'ESSMS configurés absents des données',
+              value: `${selected.missingConfigured.map((f) => `FINESS géographique ${f}`).join(', ')} : aucun chiffre, Vérification d’Aptitude non établie`,
+            },
+          ]),
       {
         label: 'Transmission à l’ARS',
         // With ESSMS in several territories, the time says whose clock it is on.

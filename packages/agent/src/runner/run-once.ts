@@ -176,19 +176,18 @@ async function sealAndSubmit(
   }
   // One scope for everything that follows: the figures sealed, submitted, reported and exported.
   const scope = scopeFromConfig(config);
-  const { results, subjects, notConfigured } = applyScope(computed.computation, scope);
+  const { results, subjects, notConfigured, absent } = applyScope(computed.computation, scope);
   record.recordsRead = computed.recordsRead;
   record.dataQuality = {
     errors: results.dataQuality.errors.length,
     warnings: results.dataQuality.warnings.length,
   };
-  const present = new Set(results.establishments.map((e) => e.finess));
-  record.missingEstablishments = (scope ?? []).filter((f) => !present.has(f));
+  record.missingEstablishments = absent;
   record.figures = figuresOf(results);
   if (record.missingEstablishments.length > 0) {
     log.warn(
       { missing: record.missingEstablishments },
-      'configured ESSMS with nothing computed (no séjour, or FINESS not in the data)',
+      'configured ESSMS with nothing computed (no séjour, or FINESS not in the data): named as an error in the data quality',
     );
   }
   if (notConfigured.length > 0) {
