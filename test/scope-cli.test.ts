@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SUBMITTED_MEASURES } from './support/expectations.js';
@@ -106,5 +107,39 @@ describe('a configured ESSMS absent from the data is said everywhere (follow-up 
     const absentRows = csv.stdout.split('\r\n').filter((row) => row.split(',')[3] === ABSENT);
     expect(absentRows).toEqual([`${MEASURE_DATE},,,${ABSENT},,establishment-absent,,,,,,,`]);
     expect(csv.stderr).toContain(`absent from the data of this run, no figures exported for them: ${ABSENT}`);
+  });
+});
+
+describe('the sealed projection holds what the configured ESSMS need, no more (follow-up F2)', () => {
+  it('1 of 5 configured: no organisation name of another legal entity in the evidence; verify recomputes from it', async () => {
+    const { home } = await loopbackAgent({ ndjsonDir: SAMPLE_DATA, establishments: [CONFIGURED] });
+    const run = await esms(['run-once', '--config', home.configPath, '--measure-date', MEASURE_DATE]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain('the whole projection is sealed');
+    const blobs = join(home.dataDir, 'evidence', 'blobs', 'sha256');
+    const names = (await readdir(blobs, { recursive: true })).filter((n) => n.endsWith('.gz'));
+    const sealed = (
+      await Promise.all(names.map(async (n) => gunzipSync(await readFile(join(blobs, n))).toString('utf8')))
+    ).join('\n');
+    // The configured ESSMS and its organisme gestionnaire are named; the other entities are not.
+    expect(sealed).toContain('SSIAD Les Tilleuls');
+    expect(sealed).toContain('Association Réunionnaise Les Filaos');
+    for (const other of [
+      'Les Chemins de Traverse',
+      'Fondation Caraïbes Solidarité',
+      'Les Glycines',
+      'Le Bois Joli',
+    ])
+      expect(sealed).not.toContain(other);
+    const journal = (await readFile(join(home.dataDir, 'evidence', 'journal.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; payload: { projection?: { count: number } } });
+    const count = journal.find((e) => e.type === 'run-sealed')?.payload.projection?.count ?? 0;
+    // Sample data: 9 948 facts in all; the ESSMS's 16 persons and 2 organisations need about a tenth.
+    expect(count).toBeGreaterThan(0);
+    expect(count).toBeLessThan(2000);
+    const verify = await esms(['verify', join(home.dataDir, 'evidence')]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   });
 });

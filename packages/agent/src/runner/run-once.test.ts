@@ -168,7 +168,12 @@ describe('runOnce seals what it submits: the configured ESSMS (issue 8.1)', () =
 
   it('verification uses the sealed scope: a forged scope fails, a run sealed before scopes fails and says why', async () => {
     const ctx = await sampleContext(['750006827', '970407680']);
-    await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
+    // The whole projection, as esms 0.1 sealed it (the legacy run below is one of its runs).
+    await runOnce(runDependencies(ctx), {
+      trigger: 'manual',
+      measureDate: '2024-04-01',
+      scopeProjection: false,
+    });
     const evidence = join(root, 'sample', 'evidence');
     const { privateKey } = await loadEvidenceKeys(evidence);
 
@@ -177,13 +182,15 @@ describe('runOnce seals what it submits: the configured ESSMS (issue 8.1)', () =
       if (entry !== undefined)
         entry.payload = {
           ...entry.payload,
-          scope: { establishments: ['130007313', '750006827', '970407680'] },
+          // The projection holds only what the sealed scope needs (follow-up F2): a forged scope that
+          // leaves a sealed ESSMS out is what changes the recomputation.
+          scope: { establishments: ['750006827'] },
         };
     });
     const forged = await verifyEvidence(evidence);
     expect(forged.ok).toBe(false);
     expect(forged.findings.map((f) => f.message)).toContainEqual(
-      expect.stringMatching(/130007313 is missing from the sealed figures but the recomputation has it/),
+      expect.stringMatching(/970407680 is in the sealed figures but not in the recomputation/),
     );
 
     // What esms 0.1.0 sealed: no scope, results of every ESSMS, a submission of the configured ones.

@@ -11,7 +11,6 @@ import { applyScope, scopeFromConfig } from '../scope/establishment-scope.js';
 import { computeOptionsFromConfig } from '../config/compute-options.js';
 import { resolveMeasureDate } from '../config/measure-date.js';
 import { AgentError, isAgentError } from '../errors.js';
-import { createProjectionWriter } from '../evidence/projection-writer.js';
 import { createPseudonymiser } from '../evidence/pseudonymiser.js';
 import { measuresDigest } from '../evidence/recompute.js';
 import { pseudonymiseFindings } from '../evidence/pseudonymise-findings.js';
@@ -28,6 +27,7 @@ import {
 } from '../progress/progress-observer.js';
 import { AGENT_VERSION } from '../version.js';
 import { computeFromSources } from './compute-from-source.js';
+import { createScopedProjection } from './scoped-projection.js';
 import type { RunDependencies, SubmissionDependencies } from './run-dependencies.js';
 import { acquireRunLock } from './run-lock.js';
 import { listRunRecords, newRunId, writeRunRecord, type RunFigures, type RunRecord } from './run-records.js';
@@ -45,6 +45,11 @@ export interface RunOnceOptions {
   deliveryWaitMs?: number | undefined;
   /** Told of each phase (read, compute, seal, submit) and of the records and pages read. */
   progress?: ProgressObserver | undefined;
+  /**
+   * `false` seals the whole projection, every ESSMS of the data, as esms 0.1 did (tests of stores it
+   * sealed); default: only what the configured ESSMS's figures need.
+   */
+  scopeProjection?: boolean | undefined;
 }
 
 /**
@@ -152,7 +157,15 @@ async function sealAndSubmit(
 
   const computeOptions = computeOptionsFromConfig(config, record.measureDate);
   const pseudonymise = createPseudonymiser(store.pseudonymSecret);
-  const projection = createProjectionWriter(store);
+  // One scope for everything that follows: the figures sealed, submitted, reported and exported, and
+  // the projection (only what the configured ESSMS's figures need).
+  const scope = scopeFromConfig(config);
+  const projection = await createScopedProjection(
+    store,
+    config.dataDir,
+    options.scopeProjection === false ? null : scope,
+    log,
+  );
   // The earliest instant a rule can look at: AuditEvents older than that cannot change a figure.
   const yearBefore = `${Number(record.measureDate.slice(0, 4)) - 1}-01-01`;
   const projectStart = config.computation.projectStartDate;
@@ -166,7 +179,7 @@ async function sealAndSubmit(
         ...computeOptions,
         onFact: (fact) =>
           // The evidence code treats facts as opaque JSON (its verifier takes the rules as a parameter).
-          projection.write(pseudonymiseFact(fact, pseudonymise) as unknown as Record<string, unknown>),
+          projection.write(pseudonymiseFact(fact, pseudonymise)),
       },
       { signal: options.signal, progress },
     );
@@ -174,8 +187,6 @@ async function sealAndSubmit(
     await projection.abort();
     throw error;
   }
-  // One scope for everything that follows: the figures sealed, submitted, reported and exported.
-  const scope = scopeFromConfig(config);
   const { results, subjects, notConfigured, absent } = applyScope(computed.computation, scope);
   record.recordsRead = computed.recordsRead;
   record.dataQuality = {
@@ -211,6 +222,12 @@ async function sealAndSubmit(
   const built: { submission?: ReturnType<typeof buildSubmission> } = {};
   let sealed;
   try {
+    const sealedSubjects = pseudonymiseSubjectLists(subjects, pseudonymise);
+    const projectionBlob = await projection.seal({
+      options: computed.options,
+      results,
+      subjects: sealedSubjects,
+    });
     sealed = await sealRunAndSubmission(
       store,
       {
@@ -223,10 +240,10 @@ async function sealAndSubmit(
         measureDate: record.measureDate,
         periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
         scope,
-        projection: await projection.finish(),
+        projection: projectionBlob,
         // Record ids in the data-quality findings are pseudonymised like every id sealed (contract.md §5).
         results: { ...results, dataQuality: pseudonymiseFindings(results.dataQuality, pseudonymise) },
-        subjects: pseudonymiseSubjectLists(subjects, pseudonymise),
+        subjects: sealedSubjects,
       },
       (seal) => {
         built.submission = buildSubmission(results, reports, seal);
