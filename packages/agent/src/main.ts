@@ -2,6 +2,7 @@
 import { buildProgram, CommanderError } from './cli.js';
 import { EXIT_CODE_BY_ERROR, isAgentError } from './errors.js';
 import { installStopSignals, stopExitCode } from './lifecycle/stop-signals.js';
+import { stderrFailureLine } from './logging/journal-stream.js';
 
 /**
  * The thin entry point (medplum's `main.ts`): parse argv, dispatch, and map every failure to an exit
@@ -19,13 +20,15 @@ async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (isAgentError(error)) {
-      process.stderr.write(`esms: ${error.message}\n`);
+      const exitCode = stopExitCode() ?? EXIT_CODE_BY_ERROR[error.code];
+      // After JSON log lines, the last word is a JSON line too (follow-up O5); plain on a terminal.
+      process.stderr.write(stderrFailureLine(error.message, { code: error.code, exitCode }));
       if (error.code === 'usage') {
         // The usage of the verb that was misused, when there is one.
         const verb = program.commands.find((command) => argv.slice(2).includes(command.name()));
         process.stderr.write((verb ?? program).helpInformation());
       }
-      return stopExitCode() ?? EXIT_CODE_BY_ERROR[error.code];
+      return exitCode;
     }
     process.stderr.write(
       `esms: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -62,8 +62,9 @@ export function registerExportCommand(program: Command): void {
         tsaCaPem === undefined ? {} : { tsaCaPem },
       );
       if (checked.verdict === 'nothing-sealed' || checked.verdict === 'no-such-run') {
+        // Nothing sealed (or not for that D) is exit 6, as for verify and report (follow-up F5).
         throw new AgentError(
-          'nothing-computed',
+          'nothing-sealed',
           flags.measureDate === undefined
             ? `no sealed run in ${dir}: run esms run-once first`
             : `no run sealed for ${flags.measureDate} in ${dir}`,

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { DEFAULT_DATA_DIR } from '../config/config-defaults.js';
 import { initConfigFile } from '../config/init-config-file.js';
 import { loadConfig } from '../config/load-config.js';
-import { initEvidenceKeys } from '../evidence/keys.js';
+import { initEvidenceKeys, type InitEvidenceKeysResult } from '../evidence/keys.js';
 import { UsageError } from '../errors.js';
 import { installSystemLayout } from '../install/system-install.js';
 import {
@@ -27,6 +27,8 @@ export interface InitCommandOptions {
   user?: string | undefined;
   /** `--root DIR` (with `--system`): write under DIR instead of `/` (staging an image, tests). */
   root?: string | undefined;
+  /** `--keys-only`: the evidence keys in an existing config's data directory; the config is not touched. */
+  keysOnly?: boolean | undefined;
 }
 
 /** Where `esms init` reports what it wrote (standard output in the CLI; a buffer in tests). */
@@ -46,6 +48,14 @@ export async function runInit(options: InitCommandOptions, stdout: CommandOutput
   if (options.user !== undefined || options.root !== undefined) {
     throw new UsageError('--user and --root go with --system');
   }
+  if (options.keysOnly === true) {
+    if (options.force === true)
+      throw new UsageError('--keys-only never replaces anything: leave out --force');
+    // The config must load: the keys go where the runs will look for them.
+    const loaded = await loadConfig(resolveConfigPath(options.config));
+    writeKeys(await initEvidenceKeys(evidenceDirectory(loaded.config.dataDir)), stdout);
+    return;
+  }
   const result = await initConfigFile(resolveConfigPath(options.config), { force: options.force });
   const backup = result.backupPath === null ? '' : ` (previous file kept as ${result.backupPath})`;
   stdout.write(
@@ -57,7 +67,10 @@ export async function runInit(options: InitCommandOptions, stdout: CommandOutput
     (loaded) => loaded.config.dataDir,
     () => resolve(dirname(result.path), DEFAULT_DATA_DIR),
   );
-  const keys = await initEvidenceKeys(evidenceDirectory(dataDir));
+  writeKeys(await initEvidenceKeys(evidenceDirectory(dataDir)), stdout);
+}
+
+function writeKeys(keys: InitEvidenceKeysResult, stdout: CommandOutput): void {
   const made = keys.created.privateKey ? 'created' : 'kept (already there)';
   stdout.write(
     `evidence signing key ${made}: ${keys.privateKeyPath} (mode 0600)\n` +
@@ -113,6 +126,10 @@ export function registerInitCommand(program: Command): void {
       `with --system: the service user (default ${SYSTEM_SERVICE_USER}; it must exist)`,
     )
     .option('--root <dir>', 'with --system: write under this directory instead of / (an image being built)')
+    .option(
+      '--keys-only',
+      'only the evidence keys, in the data directory of the existing config (a run never creates them)',
+    )
     .action(async (options: InitCommandOptions) => {
       await runInit(options, process.stdout);
     });

@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { initialisedContext } from './__fixtures__/initialised-context.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,13 +7,18 @@ import { createReceiver, type Receiver } from '../../../../examples/receiver/rec
 import { DUI_SMALL_NDJSON, collectingLogger } from '../daemon/__fixtures__/daemon-harness.js';
 import { readJournalEntries } from '../evidence/journal.js';
 import { verifyEvidence } from '../evidence/verify.js';
-import { loadEvidenceKeys } from '../evidence/keys.js';
+import {
+  loadEvidenceKeys,
+  PRIVATE_KEY_FILE,
+  PSEUDONYM_SECRET_FILE,
+  PUBLIC_KEY_FILE,
+} from '../evidence/keys.js';
 
 import type { Digest } from '../evidence/canonical-json.js';
 import { asLegacyRun, readBlobBytes, rewriteAndResign } from '../evidence/__fixtures__/tamper.js';
 import { fileURLToPath } from 'node:url';
 import type { RecordSource } from '../sources/source.js';
-import { openAgentContext, type AgentContext } from './agent-context.js';
+import type { AgentContext } from './agent-context.js';
 import { memoryEvidenceStore } from './__fixtures__/memory-evidence-store.js';
 import { runDependencies } from './run-dependencies.js';
 import { runOnce } from './run-once.js';
@@ -45,7 +51,7 @@ async function context(): Promise<AgentContext> {
       '',
     ].join('\n'),
   );
-  return openAgentContext(path, { logger: collectingLogger().logger });
+  return initialisedContext(path, { logger: collectingLogger().logger });
 }
 
 describe('runOnce', () => {
@@ -117,8 +123,12 @@ describe('runOnce on the dependencies it is given', () => {
       ['run-sealed', '2024-04-02T03:04:05.000Z', record.runId],
       ['submission-sealed', '2024-04-02T03:04:05.000Z', record.runId],
     ]);
-    // Nothing written to the configured store: only run records and the lock live in the data dir.
-    expect(await readdir(join(root, 'data'))).toEqual(['runs']);
+    // Nothing written to the configured store (only the keys esms init made are in it): run records and
+    // the lock live in the data dir.
+    expect(await readdir(join(root, 'data'))).toEqual(['evidence', 'runs']);
+    expect((await readdir(join(root, 'data', 'evidence'))).sort()).toEqual(
+      [PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, PSEUDONYM_SECRET_FILE].sort(),
+    );
   });
 });
 
@@ -138,7 +148,7 @@ describe('runOnce seals what it submits: the configured ESSMS (issue 8.1)', () =
         '',
       ].join('\n'),
     );
-    return openAgentContext(path, { logger: collectingLogger().logger });
+    return initialisedContext(path, { logger: collectingLogger().logger });
   }
 
   it('2 of the 5 ESSMS of the data configured: sealed, verified, the 3 others named once', async () => {

@@ -30,7 +30,14 @@ import { computeFromSources } from './compute-from-source.js';
 import { createScopedProjection } from './scoped-projection.js';
 import type { RunDependencies, SubmissionDependencies } from './run-dependencies.js';
 import { acquireRunLock } from './run-lock.js';
-import { listRunRecords, newRunId, writeRunRecord, type RunFigures, type RunRecord } from './run-records.js';
+import {
+  listRunRecords,
+  newRunId,
+  outcomeShown,
+  writeRunRecord,
+  type RunFigures,
+  type RunRecord,
+} from './run-records.js';
 
 export interface RunOnceOptions {
   trigger: RunRecord['trigger'];
@@ -103,8 +110,10 @@ export async function runOnce(deps: RunDependencies, options: RunOnceOptions): P
     );
     await lock.release();
   }
-  // One summary line per run: figures per ESSMS, duration, outcome (aggregates only).
-  log.info(
+  // One summary line per run: figures per ESSMS, duration, outcome (aggregates only); at error level
+  // when the run needs a human (follow-up O5), so that `journalctl -p err` finds it.
+  const summaryLevel = record.outcome === 'error' || record.outcome === 'failed' ? 'error' : 'info';
+  log[summaryLevel](
     {
       runId: record.runId,
       measureDate: record.measureDate,
@@ -122,7 +131,7 @@ export async function runOnce(deps: RunDependencies, options: RunOnceOptions): P
       ...(record.error ? { error: record.error } : {}),
     },
     // A submission given up at its retry deadline was not refused: the log says "overdue".
-    `run ${record.outcome === 'failed' && record.error?.code === 'submission-deadline' ? 'overdue' : record.outcome}`,
+    `run ${outcomeShown(record)}`,
   );
   // A run that needs a human says so to whoever is configured (once: a submission that failed during
   // this run was already the subject of an alert, with this run's figures).
@@ -152,6 +161,7 @@ async function sealAndSubmit(
       'submit',
       () => deliver(deps, submitting, store, outbox, window.signal()),
       deliveryDetails,
+      deliveryOutcome,
     );
   }
 
@@ -290,13 +300,8 @@ async function sealAndSubmit(
       code: failure?.code ?? 'submission-permanent',
       message: `${keptFailureText(failure?.code)}, not re-sent: ${failure?.reason ?? 'see esms status'}; ${resendHint(submission.id, failure?.code)}`,
     };
-    await recordFailure(store, {
-      runId: record.runId,
-      submissionId: submission.id,
-      code: record.error.code,
-      message: record.error.message,
-      ...(failure?.status === undefined ? {} : { httpStatus: failure.status }),
-    });
+    // No `submission-failed` entry (follow-up F12): nothing was sent, and the failure of these exact bytes
+    // is already in the journal, under the same submission id this run's seal names.
     return;
   }
   const outcomes = await inPhase(
@@ -304,6 +309,7 @@ async function sealAndSubmit(
     'submit',
     () => deliver(deps, submitting, store, outbox, window.signal()),
     deliveryDetails,
+    deliveryOutcome,
   );
   const mine = outcomes.find((o) => 'id' in o && o.id === submission.id);
   if (mine?.state === 'pending' && window.expired()) {
@@ -398,6 +404,11 @@ export async function deliver(
     }
   }
   return outcomes;
+}
+
+/** A `submit` phase in which a submission was kept as failed did not end `ok` (follow-up O5). */
+function deliveryOutcome(outcomes: readonly DeliveryOutcome[]): 'ok' | 'failed' {
+  return outcomes.some((o) => o.state === 'failed') ? 'failed' : 'ok';
 }
 
 /** The counts a `submit` phase ends with (aggregates: how many submissions ended which way). */
