@@ -33,7 +33,10 @@ describe.concurrent('logs on standard error, not a terminal (built CLI)', () => 
     expect(last).toMatchObject({ level: 'error', code: 'submission-permanent', exitCode: 1 });
     expect(String(last?.['msg'])).toMatch(/^esms: run failed: /);
     expect(lines.find((l) => l['msg'] === 'run failed')?.['level']).toBe('error');
-    expect(lines.find((l) => l['phase'] === 'submit' && 'outcome' in l)).toMatchObject({ outcome: 'failed', failed: 1 });
+    expect(lines.find((l) => l['phase'] === 'submit' && 'outcome' in l)).toMatchObject({
+      outcome: 'failed',
+      failed: 1,
+    });
   });
 
   it('--log-level and ESMS_LOG_LEVEL override the config’s level; a bad level is bad usage (O7)', async () => {

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,64 @@ async function shellBlocks(): Promise<string[]> {
   const readme = await readFile(join(REPO_ROOT, 'README.md'), 'utf8');
   return [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 }
+
+describe('pnpm -s esms from another directory (follow-up F6)', () => {
+  it('reads --config and writes --out relative to where it was typed, not the repository root', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'esms-e2e-pnpm-cwd-'));
+    try {
+      await writeFile(
+        join(dir, 'mine.yaml'),
+        [
+          'establishments: [{ finess: "750006827" }]',
+          `sources: [{ type: ndjson, paths: [${JSON.stringify(join(REPO_ROOT, 'examples/sample-data'))}] }]`,
+          'ars: null',
+          'dataDir: ./data',
+          '',
+        ].join('\n'),
+      );
+      const checked = await run(
+        'pnpm',
+        ['-C', REPO_ROOT, '-s', 'esms', 'validate-config', '--config', './mine.yaml'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(checked.stdout).toContain('mine.yaml');
+      await run('pnpm', ['-C', REPO_ROOT, '-s', 'esms', 'init', '--keys-only', '--config', 'mine.yaml'], {
+        cwd: dir,
+      });
+      await run(
+        'pnpm',
+        ['-C', REPO_ROOT, '-s', 'esms', 'run-once', '--config', 'mine.yaml', '--measure-date', '2024-04-01'],
+        {
+          cwd: dir,
+        },
+      );
+      await run(
+        'pnpm',
+        [
+          '-C',
+          REPO_ROOT,
+          '-s',
+          'esms',
+          'export',
+          '--format',
+          'csv',
+          '--config',
+          'mine.yaml',
+          '--out',
+          'figures.csv',
+        ],
+        {
+          cwd: dir,
+        },
+      );
+      expect(await readFile(join(dir, 'figures.csv'), 'utf8')).toContain('750006827');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('the README commands', () => {
   it('never run the CLI through pnpm without -s (its banner would go to stdout)', async () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { buildProgram, CommanderError } from './cli.js';
 import { EXIT_CODE_BY_ERROR, isAgentError } from './errors.js';
+import { workFromInvocationDirectory } from './lifecycle/pnpm-cwd.js';
 import { installStopSignals, stopExitCode } from './lifecycle/stop-signals.js';
 import { stderrFailureLine } from './logging/journal-stream.js';
 
@@ -45,6 +46,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 // First of all, so that a signal at any instant, even while a verb loads, ends with its own code.
 installStopSignals();
+// `pnpm esms …`: relative paths are the user's, not the repository root's.
+workFromInvocationDirectory();
 
 main(process.argv).then(
   (code) => {
