@@ -145,6 +145,28 @@ describe.concurrent('the CLI keeps its promises (built CLI)', () => {
     expect(after.json.submissions.failed[0]?.kind).toBe('overdue');
   });
 
+  it('--wait 0s seals and queues without sending (exit 75); resend names its prefix length (follow-up F13)', async () => {
+    const { home, receiver } = await loopbackAgent({ ndjsonDir: FIXTURE_EXPORT });
+    const run = await esms([
+      'run-once',
+      '--config',
+      home.configPath,
+      '--measure-date',
+      MEASURE_DATE,
+      '--wait',
+      '0s',
+    ]);
+    expect(run.code, run.stderr).toBe(75);
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'pending' });
+    expect(await outboxIds(home.dataDir, 'pending')).toHaveLength(1);
+    expect((await receiver.stats()).requests).toBe(0);
+    const next = await esms(['run-once', '--config', home.configPath, '--measure-date', MEASURE_DATE]);
+    expect(next.code, next.stderr).toBe(0);
+    expect((await receiver.stats()).storedReports).toBe(18);
+    const help = await esms(['resend', '--help']);
+    expect(help.stdout).toContain('its first digits (at least 8)');
+  });
+
   it('run-once with the ARS down returns after --wait (exit 75), the submission pending for the next run', async () => {
     const { home, receiver } = await loopbackAgent({
       ndjsonDir: FIXTURE_EXPORT,

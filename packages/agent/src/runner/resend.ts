@@ -89,6 +89,8 @@ export async function resendSubmission(
         'submission queued again by esms resend',
       );
 
+    // `--wait 0s`: queued again, sent by the daemon or the next run.
+    if (options.deliveryWaitMs === 0) return { id, found: 'failed', outcome: 'pending', failure: null };
     const window = deliveryWindow(options);
     const outcomes = await deliver(deps, submitting, store, outbox, window.signal());
     const mine = outcomes.find((o) => 'id' in o && o.id === id);

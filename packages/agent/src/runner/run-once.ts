@@ -154,8 +154,10 @@ async function sealAndSubmit(
   const progress = options.progress ?? SILENT_PROGRESS;
 
   const window = deliveryWindow(options);
+  // `--wait 0s`: seal and queue, send nothing now (the daemon or the next run delivers).
+  const sendNow = options.deliveryWaitMs !== 0;
   // Whatever a previous run left pending goes first, so a restart finishes what a crash interrupted.
-  if (outbox !== null && submitting !== null && (await outbox.list()).pending.length > 0) {
+  if (sendNow && outbox !== null && submitting !== null && (await outbox.list()).pending.length > 0) {
     await inPhase(
       progress,
       'submit',
@@ -302,6 +304,14 @@ async function sealAndSubmit(
     };
     // No `submission-failed` entry (follow-up F12): nothing was sent, and the failure of these exact bytes
     // is already in the journal, under the same submission id this run's seal names.
+    return;
+  }
+  if (!sendNow) {
+    log.info(
+      { submission: submission.id.slice(0, 12) },
+      'sealed and queued, not sent (--wait 0s): the daemon or the next run sends it',
+    );
+    record.outcome = 'pending';
     return;
   }
   const outcomes = await inPhase(
