@@ -73,6 +73,28 @@ describe('pnpm -s esms from another directory (follow-up F6)', () => {
   });
 });
 
+describe('the receiver README (follow-up F7)', () => {
+  it('gives the agent’s retry defaults, as esms init writes them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'esms-e2e-defaults-'));
+    try {
+      const init = await esms(['init', '--config', join(dir, 'esms.config.yaml')]);
+      expect(init.code, init.stderr).toBe(0);
+      const config = await readFile(join(dir, 'esms.config.yaml'), 'utf8');
+      const initialMs = Number(/initialDelayMs: (\d+)/.exec(config)?.[1]);
+      const maxMs = Number(/maxDelayMs: (\d+)/.exec(config)?.[1]);
+      const readme = (await readFile(join(REPO_ROOT, 'examples/receiver/README.md'), 'utf8')).replace(
+        /\s+/g,
+        ' ',
+      );
+      expect(readme).toContain(
+        `first ceiling ${initialMs / 1000} s, doubling, capped at ${maxMs / 3_600_000} h`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the README commands', () => {
   it('never run the CLI through pnpm without -s (its banner would go to stdout)', async () => {
     const text = (await shellBlocks()).join('\n');
