@@ -102,8 +102,9 @@ async function runSystemInit(options: InitCommandOptions, stdout: CommandOutput)
       '',
       'next:',
       `  1. edit ${SYSTEM_CONFIG_DIR}/${SYSTEM_CONFIG_FILE} (ESSMS, sources, ARS) and put the secrets it names in ${SYSTEM_CONFIG_DIR}/${SYSTEM_ENV_FILE}`,
-      `  2. check it as the service will read it (its user, its secrets): sudo sh -c 'set -a; . ${SYSTEM_CONFIG_DIR}/${SYSTEM_ENV_FILE}; exec runuser -u ${user.name} -- ${SYSTEM_INSTALL_PREFIX}/bin/esms validate-config --config ${SYSTEM_CONFIG_DIR}/${SYSTEM_CONFIG_FILE}'`,
-      '  3. install examples/deploy/esms-agent.service in /etc/systemd/system, then: systemctl daemon-reload && systemctl enable --now esms-agent',
+      `  2. check it as the service will read it (its user, its secrets): sh -c 'set -a; . ${SYSTEM_CONFIG_DIR}/${SYSTEM_ENV_FILE}; exec runuser -u ${user.name} -- ${SYSTEM_INSTALL_PREFIX}/bin/esms validate-config --config ${SYSTEM_CONFIG_DIR}/${SYSTEM_CONFIG_FILE}'`,
+      // The unit is not on the server unless it was copied there with the tarballs (README, step 1).
+      '  3. install the unit shipped with the release (esms-agent.service, from examples/deploy/ in the repository) in /etc/systemd/system, then: systemctl daemon-reload && systemctl enable --now esms-agent',
       '  4. give the public key and its fingerprint to your signatory and auditors',
       '',
     ].join('\n'),
