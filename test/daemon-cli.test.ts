@@ -150,6 +150,8 @@ describe.concurrent('esms start (built CLI)', () => {
     const missing = await line('configuration not reloaded: the running one is kept', 2);
     expect(missing).toMatchObject({ level: 'error', code: 'secret-missing' });
     expect(missing['problems']).toEqual([expect.objectContaining({ key: 'ars.auth.token' })]);
+    // A reload cannot see a variable added to esms.env: the line says to restart (follow-up O2).
+    expect(missing['hint']).toMatch(/seen only after a restart: systemctl restart esms-agent/);
     expect(JSON.stringify(missing)).not.toMatch(/"reason":"[^"]*\n/); // one line, JSON-escaped
     expect(daemon.child.exitCode).toBeNull();
     expect(lines().filter((l) => l['msg'] === 'configuration reloaded')).toHaveLength(1);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { esms, killChildren, REPO_ROOT } from './support/processes.js';
+import { initKeys } from './support/agent-config.js';
 
 // Issue 10 §1, through the built CLI: each attack an adversary tried on the evidence, and what it now meets.
 const MEASURE_DATE = '2024-04-01';
@@ -66,6 +67,7 @@ async function writeConfig(dir: string, dataDir: string, input: string): Promise
       '',
     ].join('\n'),
   );
+  await initKeys(path);
   return path;
 }
 

@@ -60,6 +60,13 @@ describe('esms installed from packed tarballs with npm install -g', () => {
     const version = JSON.parse(await readFile(join(REPO_ROOT, 'packages/agent/package.json'), 'utf8')) as {
       version: string;
     };
+    // Node 18 gets npm's engine warning (follow-up O8): both packages say what they need.
+    for (const pkg of ['agent', 'sdk']) {
+      const manifest = JSON.parse(
+        await readFile(join(prefix, 'lib', 'node_modules', '@esms-numerique', pkg, 'package.json'), 'utf8'),
+      ) as { engines?: { node?: string } };
+      expect(manifest.engines?.node).toBe('>=20');
+    }
     const result = await esms(['--version']);
     expect(result).toMatchObject({ code: 0, stdout: `${version.version}\n`, stderr: '' });
     const lib = join(prefix, 'lib', 'node_modules', '@esms-numerique');
@@ -97,6 +104,9 @@ describe('esms installed from packed tarballs with npm install -g', () => {
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toContain(`${root}/etc/esms/esms.config.yaml`);
     expect(init.stdout).toContain('/opt/esms/bin/esms validate-config');
+    // Run as root already, on a server without the repository (follow-up O8).
+    expect(init.stdout).not.toContain('sudo');
+    expect(init.stdout).not.toMatch(/install examples\/deploy/);
     const valid = await esms([
       'validate-config',
       '--config',

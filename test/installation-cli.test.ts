@@ -80,13 +80,13 @@ describe.concurrent('esms resend (built CLI)', () => {
     expect(resent.code, resent.stderr).toBe(0);
     expect(resent.stdout).toContain('sent again and received');
     expect(await receiver.stats()).toMatchObject({ requests: 2, accepted: 1, storedReports: 18 });
+    // The re-run sent nothing: no second submission-failed entry (follow-up F12).
     expect(await journalTypes(home.dataDir)).toEqual([
       'run-sealed',
       'submission-sealed',
       'submission-failed',
       'run-sealed',
       'submission-sealed',
-      'submission-failed',
       'submission-requeued',
       'submission-receipt',
     ]);
@@ -95,7 +95,9 @@ describe.concurrent('esms resend (built CLI)', () => {
     const after = await status(home);
     expect(after.code).toBe(0);
     expect(after.json.submissions).toMatchObject({ delivered: 1, pending: [], failed: [] });
-    expect(after.json.runs.map((r) => r.outcome)).toEqual(['submitted', 'submitted']);
+    // The latest run's submission was delivered by the resend; the first one was refused at the time and
+    // still says so (follow-up F12).
+    expect(after.json.runs.map((r) => r.outcome)).toEqual(['submitted', 'failed']);
 
     // Sending it again is nothing to do (it was delivered), and an unknown id is bad usage.
     const twice = await esms(['resend', id, '--config', home.configPath], { [TOKEN_ENV]: 'the-right-token' });
@@ -123,6 +125,46 @@ describe.concurrent('the CLI keeps its promises (built CLI)', () => {
     const badWait = await esms(['run-once', '--config', home.configPath, '--wait', 'soon']);
     expect(badWait.code).toBe(2);
     expect(await runRecords(home)).toEqual([]);
+  });
+
+  it('an ARS down past the retry deadline: run-once says overdue, as status does, in seconds (follow-up F9)', async () => {
+    const { home, receiver } = await loopbackAgent({
+      ndjsonDir: FIXTURE_EXPORT,
+      initialDelayMs: 100,
+      maxDelayMs: 200,
+      deadlineHours: 0.0005, // 1.8 s
+    });
+    await receiver.addFaults([{ status: 503, times: 1_000 }]);
+    const run = await esms(['run-once', '--config', home.configPath, '--measure-date', MEASURE_DATE]);
+    expect(run.code, run.stderr).toBe(1);
+    const record = JSON.parse(run.stdout) as { outcome: string; error: { message: string } };
+    expect(record.outcome).toBe('overdue');
+    expect(record.error.message).toMatch(/still failing at its retry deadline, 2 s after it was queued/);
+    const after = await status(home);
+    expect(after.json.runs[0]?.outcome).toBe('overdue');
+    expect(after.json.submissions.failed[0]?.kind).toBe('overdue');
+  });
+
+  it('--wait 0s seals and queues without sending (exit 75); resend names its prefix length (follow-up F13)', async () => {
+    const { home, receiver } = await loopbackAgent({ ndjsonDir: FIXTURE_EXPORT });
+    const run = await esms([
+      'run-once',
+      '--config',
+      home.configPath,
+      '--measure-date',
+      MEASURE_DATE,
+      '--wait',
+      '0s',
+    ]);
+    expect(run.code, run.stderr).toBe(75);
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'pending' });
+    expect(await outboxIds(home.dataDir, 'pending')).toHaveLength(1);
+    expect((await receiver.stats()).requests).toBe(0);
+    const next = await esms(['run-once', '--config', home.configPath, '--measure-date', MEASURE_DATE]);
+    expect(next.code, next.stderr).toBe(0);
+    expect((await receiver.stats()).storedReports).toBe(18);
+    const help = await esms(['resend', '--help']);
+    expect(help.stdout).toContain('its first digits (at least 8)');
   });
 
   it('run-once with the ARS down returns after --wait (exit 75), the submission pending for the next run', async () => {
@@ -179,7 +221,34 @@ describe.concurrent('the CLI keeps its promises (built CLI)', () => {
     expect(verify.code, verify.stdout + verify.stderr).toBe(6);
     expect(verify.stdout).toContain('NOTHING SEALED YET');
     expect(verify.stdout).not.toContain('FAIL');
-    // A path that does not exist stays an error for an auditor.
-    expect((await esms(['verify', join(home.dir, 'no-such-store')])).code).toBe(4);
+    // A path that does not exist is a typo, not tampering: bad usage (follow-up F5).
+    const typo = await esms(['verify', join(home.dir, 'no-such-store')]);
+    expect(typo.code, typo.stdout + typo.stderr).toBe(2);
+    expect(typo.stderr).toContain('no-such-store: no such file or directory');
+    // export and export-evidence on the store with keys and no entry: exit 6 too, a clear sentence.
+    const [csv, bundle] = await Promise.all([
+      esms(['export', '--format', 'csv', '--config', home.configPath]),
+      esms(['export-evidence', '--config', home.configPath, '--out', join(home.dir, 'preuves.tar')]),
+    ]);
+    expect(csv.code, csv.stderr).toBe(6);
+    expect(csv.stderr).toContain('no sealed run in');
+    expect(bundle.code, bundle.stderr).toBe(6);
+    expect(bundle.stderr).toContain('nothing sealed yet in');
+    expect(csv.stderr + bundle.stderr).not.toContain('ENOENT');
+  });
+
+  it('export-evidence prints a verify command that works as written, from any directory (follow-up F4)', async () => {
+    const { home } = await loopbackAgent({ ndjsonDir: FIXTURE_EXPORT });
+    const run = await esms(['run-once', '--config', home.configPath, '--measure-date', MEASURE_DATE]);
+    expect(run.code, run.stderr).toBe(0);
+    const bundle = join(home.dir, 'preuves.tar');
+    const exported = await esms(['export-evidence', '--config', home.configPath, '--out', bundle]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const line = /^Verify with: (.*)$/m.exec(exported.stdout)?.[1] ?? '';
+    expect(line).toMatch(/^esms verify /);
+    // Run it as printed (the words after "esms", quotes removed), from another directory.
+    const args = [...line.slice('esms '.length).matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+    const verify = await esms(args, {}, { cwd: tmpdir() });
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,86 @@ async function shellBlocks(): Promise<string[]> {
   const readme = await readFile(join(REPO_ROOT, 'README.md'), 'utf8');
   return [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 }
+
+describe('pnpm -s esms from another directory (follow-up F6)', () => {
+  it('reads --config and writes --out relative to where it was typed, not the repository root', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'esms-e2e-pnpm-cwd-'));
+    try {
+      await writeFile(
+        join(dir, 'mine.yaml'),
+        [
+          'establishments: [{ finess: "750006827" }]',
+          `sources: [{ type: ndjson, paths: [${JSON.stringify(join(REPO_ROOT, 'examples/sample-data'))}] }]`,
+          'ars: null',
+          'dataDir: ./data',
+          '',
+        ].join('\n'),
+      );
+      const checked = await run(
+        'pnpm',
+        ['-C', REPO_ROOT, '-s', 'esms', 'validate-config', '--config', './mine.yaml'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(checked.stdout).toContain('mine.yaml');
+      await run('pnpm', ['-C', REPO_ROOT, '-s', 'esms', 'init', '--keys-only', '--config', 'mine.yaml'], {
+        cwd: dir,
+      });
+      await run(
+        'pnpm',
+        ['-C', REPO_ROOT, '-s', 'esms', 'run-once', '--config', 'mine.yaml', '--measure-date', '2024-04-01'],
+        {
+          cwd: dir,
+        },
+      );
+      await run(
+        'pnpm',
+        [
+          '-C',
+          REPO_ROOT,
+          '-s',
+          'esms',
+          'export',
+          '--format',
+          'csv',
+          '--config',
+          'mine.yaml',
+          '--out',
+          'figures.csv',
+        ],
+        {
+          cwd: dir,
+        },
+      );
+      expect(await readFile(join(dir, 'figures.csv'), 'utf8')).toContain('750006827');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the receiver README (follow-up F7)', () => {
+  it('gives the agent’s retry defaults, as esms init writes them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'esms-e2e-defaults-'));
+    try {
+      const init = await esms(['init', '--config', join(dir, 'esms.config.yaml')]);
+      expect(init.code, init.stderr).toBe(0);
+      const config = await readFile(join(dir, 'esms.config.yaml'), 'utf8');
+      const initialMs = Number(/initialDelayMs: (\d+)/.exec(config)?.[1]);
+      const maxMs = Number(/maxDelayMs: (\d+)/.exec(config)?.[1]);
+      const readme = (await readFile(join(REPO_ROOT, 'examples/receiver/README.md'), 'utf8')).replace(
+        /\s+/g,
+        ' ',
+      );
+      expect(readme).toContain(
+        `first ceiling ${initialMs / 1000} s, doubling, capped at ${maxMs / 3_600_000} h`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('the README commands', () => {
   it('never run the CLI through pnpm without -s (its banner would go to stdout)', async () => {

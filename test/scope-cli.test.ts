@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SUBMITTED_MEASURES } from './support/expectations.js';
@@ -71,5 +72,77 @@ describe('the configured ESSMS are the scope, everywhere (built CLI)', () => {
     };
     expect(json.problems).toEqual([]);
     expect(json.evidence.lastRun.problem).toBeNull();
+  });
+});
+
+describe('a configured ESSMS absent from the data is said everywhere (follow-up F1)', () => {
+  it('run-once seals an establishment-absent error; the report and the CSV export name it', async () => {
+    const ABSENT = '750000002';
+    const { home } = await loopbackAgent({ ndjsonDir: SAMPLE_DATA, establishments: [CONFIGURED, ABSENT] });
+    const run = await esms(['run-once', '--config', home.configPath, '--measure-date', MEASURE_DATE]);
+    expect(run.code, run.stderr).toBe(0);
+    const record = JSON.parse(run.stdout) as {
+      missingEstablishments: string[];
+      dataQuality: { errors: number };
+    };
+    expect(record.missingEstablishments).toEqual([ABSENT]);
+    expect(record.dataQuality.errors).toBeGreaterThan(0);
+
+    // Sealed in the results: the evidence itself says the ESSMS had no figures.
+    const bundle = join(home.dir, 'preuves.tar');
+    const exported = await esms(['export-evidence', '--config', home.configPath, '--out', bundle]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const verify = await esms(['verify', bundle]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+
+    const out = join(home.dir, 'report.html');
+    const report = await esms(['report', '--config', home.configPath, '--format', 'html', '--out', out]);
+    expect(report.code, report.stderr).toBe(0);
+    const page = await readFile(out, 'utf8');
+    expect(page).toContain('ESSMS configurés absents des données');
+    expect(page).toContain(
+      `FINESS géographique ${ABSENT} : aucun chiffre, Vérification d’Aptitude non établie`,
+    );
+    expect(page).toContain('absent des données lues');
+
+    const csv = await esms(['export', '--format', 'csv', '--config', home.configPath]);
+    expect(csv.code, csv.stderr).toBe(0);
+    const absentRows = csv.stdout.split('\r\n').filter((row) => row.split(',')[3] === ABSENT);
+    expect(absentRows).toEqual([`${MEASURE_DATE},,,${ABSENT},,establishment-absent,,,,,,,`]);
+    expect(csv.stderr).toContain(`absent from the data of this run, no figures exported for them: ${ABSENT}`);
+  });
+});
+
+describe('the sealed projection holds what the configured ESSMS need, no more (follow-up F2)', () => {
+  it('1 of 5 configured: no organisation name of another legal entity in the evidence; verify recomputes from it', async () => {
+    const { home } = await loopbackAgent({ ndjsonDir: SAMPLE_DATA, establishments: [CONFIGURED] });
+    const run = await esms(['run-once', '--config', home.configPath, '--measure-date', MEASURE_DATE]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain('the whole projection is sealed');
+    const blobs = join(home.dataDir, 'evidence', 'blobs', 'sha256');
+    const names = (await readdir(blobs, { recursive: true })).filter((n) => n.endsWith('.gz'));
+    const sealed = (
+      await Promise.all(names.map(async (n) => gunzipSync(await readFile(join(blobs, n))).toString('utf8')))
+    ).join('\n');
+    // The configured ESSMS and its organisme gestionnaire are named; the other entities are not.
+    expect(sealed).toContain('SSIAD Les Tilleuls');
+    expect(sealed).toContain('Association Réunionnaise Les Filaos');
+    for (const other of [
+      'Les Chemins de Traverse',
+      'Fondation Caraïbes Solidarité',
+      'Les Glycines',
+      'Le Bois Joli',
+    ])
+      expect(sealed).not.toContain(other);
+    const journal = (await readFile(join(home.dataDir, 'evidence', 'journal.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; payload: { projection?: { count: number } } });
+    const count = journal.find((e) => e.type === 'run-sealed')?.payload.projection?.count ?? 0;
+    // Sample data: 9 948 facts in all; the ESSMS's 16 persons and 2 organisations need about a tenth.
+    expect(count).toBeGreaterThan(0);
+    expect(count).toBeLessThan(2000);
+    const verify = await esms(['verify', join(home.dataDir, 'evidence')]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   });
 });

@@ -80,6 +80,9 @@ try {
     ].join('\n'),
   );
 
+  heading('esms init --keys-only: the evidence signing key (a run never creates one)');
+  await esms(['init', '--keys-only', '--config', configPath]);
+
   heading(
     `Figures on the sample data (${relative(root, sampleData)}), measurement date ${LAST_MEASURE_DATE}`,
   );

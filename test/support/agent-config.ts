@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { esms } from './processes.js';
 
 export interface E2eConfig {
   fhirUrl?: string;
@@ -10,6 +11,8 @@ export interface E2eConfig {
   receiverUrl: string;
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /** `ars.retry.deadlineHours` (default 1). */
+  deadlineHours?: number;
   measureDateRule?: string;
   catchUp?: boolean;
   /** The configured ESSMS (default: the two of the fixture). */
@@ -44,7 +47,7 @@ export async function agentHome(config: E2eConfig): Promise<AgentHome> {
     `  endpoint: ${JSON.stringify(config.receiverUrl)}`,
     '  timeoutMs: 10000',
     ...(config.arsExtra ?? []),
-    `  retry: { initialDelayMs: ${config.initialDelayMs ?? 10}, maxDelayMs: ${config.maxDelayMs ?? 50}, deadlineHours: 1 }`,
+    `  retry: { initialDelayMs: ${config.initialDelayMs ?? 10}, maxDelayMs: ${config.maxDelayMs ?? 50}, deadlineHours: ${config.deadlineHours ?? 1} }`,
     `schedule: { cron: "0 5 1 * *", timezone: Europe/Paris, catchUp: ${String(config.catchUp ?? true)} }`,
     `measureDate: ${config.measureDateRule ?? '{ rule: first-day-of-current-month }'}`,
     `dataDir: ${JSON.stringify(dataDir)}`,
@@ -54,6 +57,8 @@ export async function agentHome(config: E2eConfig): Promise<AgentHome> {
   await mkdir(dir, { recursive: true });
   const configPath = join(dir, 'esms.config.yaml');
   await writeFile(configPath, yaml);
+  // What an installation does once: the evidence keys (a run never makes them).
+  await initKeys(configPath);
   return { dir, configPath, dataDir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
@@ -80,4 +85,10 @@ export async function journalTypes(dataDir: string): Promise<string[]> {
     .split('\n')
     .slice(0, -1)
     .map((line) => (JSON.parse(line) as { type: string }).type);
+}
+
+/** `esms init --keys-only`: the evidence keys in the data directory of an existing config. */
+export async function initKeys(configPath: string): Promise<void> {
+  const init = await esms(['init', '--keys-only', '--config', configPath]);
+  if (init.code !== 0) throw new Error(`esms init --keys-only failed: ${init.stderr}`);
 }

@@ -62,14 +62,22 @@ export function finished(child: ChildProcess): {
 export function startCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  options: { cwd?: string } = {},
 ): { child: ChildProcess; done: Promise<Finished>; output: () => { stdout: string; stderr: string } } {
-  const child = spawnTracked(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+  const child = spawnTracked(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
   return { child, ...finished(child) };
 }
 
-/** Runs `esms <args>` to the end. */
-export function esms(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
-  return startCli(args, env).done;
+/** Runs `esms <args>` to the end (in the repository root, or `options.cwd`). */
+export function esms(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { cwd?: string } = {},
+): Promise<Finished> {
+  return startCli(args, env, options).done;
 }
 
 /** Polls `check` until it returns a value (not `undefined`), or fails after `timeoutMs`. */

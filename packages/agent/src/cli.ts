@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { LOG_LEVELS } from './config/config-defaults.js';
+import { LOG_LEVEL_ENV, parseLogLevel } from './logging/log-level-override.js';
 import { AGENT_VERSION } from './version.js';
 
 type Register = (program: Command) => void;
@@ -34,7 +36,18 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
     .description('ESMS numérique: compute, prove and submit the DUI usage indicators')
     .version(AGENT_VERSION)
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .option(
+      '--log-level <level>',
+      `log level for this command, over the config's (${LOG_LEVELS.join(', ')}; or ${LOG_LEVEL_ENV})`,
+    )
+    .hook('preAction', (root) => {
+      const flag = root.opts<{ logLevel?: string }>().logLevel;
+      // Checked before the verb runs; passed on as the variable (a daemon keeps it across a reload).
+      if (flag !== undefined) process.env[LOG_LEVEL_ENV] = parseLogLevel(flag, '--log-level');
+      else if (process.env[LOG_LEVEL_ENV] !== undefined && process.env[LOG_LEVEL_ENV] !== '')
+        parseLogLevel(process.env[LOG_LEVEL_ENV], LOG_LEVEL_ENV);
+    });
   const verb = argv.slice(2).find((arg) => !arg.startsWith('-'));
   const load = verb !== undefined ? VERBS[verb] : undefined;
   const registers = load ? [await load()] : await Promise.all(Object.values(VERBS).map((l) => l()));

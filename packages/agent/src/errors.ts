@@ -21,6 +21,8 @@ export type AgentErrorCode =
   | 'submission-pending'
   | 'outbox-corrupt'
   | 'evidence-io'
+  /** A run found no signing key where the config's data directory says: it never makes one itself. */
+  | 'evidence-keys-missing'
   | 'evidence-invalid'
   | 'nothing-sealed'
   | 'report-failed'
@@ -57,6 +59,8 @@ export const EXIT_CODE_BY_ERROR: Readonly<Record<AgentErrorCode, number>> = {
   'submission-pending': 75,
   'outbox-corrupt': 1,
   'evidence-io': 1,
+  /** Configuration: `dataDir` does not point at the store `esms init` made (or init was never run). */
+  'evidence-keys-missing': 3,
   'evidence-invalid': 4,
   /** `verify`/`report` on a store where no run is sealed yet: nothing to check, nothing to sign. */
   'nothing-sealed': 6,

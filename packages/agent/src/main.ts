@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { buildProgram, CommanderError } from './cli.js';
 import { EXIT_CODE_BY_ERROR, isAgentError, UsageError } from './errors.js';
+import { workFromInvocationDirectory } from './lifecycle/pnpm-cwd.js';
 import { installStopSignals, stopExitCode } from './lifecycle/stop-signals.js';
+import { stderrFailureLine } from './logging/journal-stream.js';
 
 /**
  * The thin entry point (medplum's `main.ts`): parse argv, dispatch, and map every failure to an exit
@@ -19,13 +21,15 @@ async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (isAgentError(error)) {
-      process.stderr.write(`esms: ${error.message}\n`);
+      const exitCode = stopExitCode() ?? EXIT_CODE_BY_ERROR[error.code];
+      // After JSON log lines, the last word is a JSON line too (follow-up O5); plain on a terminal.
+      process.stderr.write(stderrFailureLine(error.message, { code: error.code, exitCode }));
       if (error.code === 'usage' && !(error instanceof UsageError && !error.showUsage)) {
         // The usage of the verb that was misused, when there is one.
         const verb = program.commands.find((command) => argv.slice(2).includes(command.name()));
         process.stderr.write((verb ?? program).helpInformation());
       }
-      return stopExitCode() ?? EXIT_CODE_BY_ERROR[error.code];
+      return exitCode;
     }
     process.stderr.write(
       `esms: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
@@ -42,6 +46,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 // First of all, so that a signal at any instant, even while a verb loads, ends with its own code.
 installStopSignals();
+// `pnpm esms …`: relative paths are the user's, not the repository root's.
+workFromInvocationDirectory();
 
 main(process.argv).then(
   (code) => {

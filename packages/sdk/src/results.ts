@@ -93,7 +93,9 @@ export type DataQualityCode =
   /** Time values outside FHIR's grammar but unambiguous (no seconds…): used, and counted per field. */
   | 'time-format'
   /** Added by the agent: an ESSMS of the data that its config does not list (contract.md §4 "Scope"). */
-  | 'establishment-not-configured';
+  | 'establishment-not-configured'
+  /** Added by the agent: an ESSMS its config lists that the data holds nothing about (no figures). */
+  | 'establishment-absent';
 
 /**
  * Where a finding was read, for records that have no id of their own or whose id does not say where they

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { initialisedContext } from '../runner/__fixtures__/initialised-context.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +14,7 @@ import {
   DUI_SMALL_NDJSON,
   type CollectedLogs,
 } from '../daemon/__fixtures__/daemon-harness.js';
-import { openAgentContext, type AgentContext } from '../runner/agent-context.js';
+import type { AgentContext } from '../runner/agent-context.js';
 import { runDependencies } from '../runner/run-dependencies.js';
 import { runOnce } from '../runner/run-once.js';
 import type { AlertPayload } from './alert-payload.js';
@@ -73,7 +74,7 @@ async function agent(
   const path = join(root, 'esms.config.yaml');
   await writeFile(path, yaml);
   const logs = collectingLogger();
-  return { ctx: await openAgentContext(path, { logger: logs.logger }), logs };
+  return { ctx: await initialisedContext(path, { logger: logs.logger }), logs };
 }
 
 /** Every name, given name and id of the fixture's persons: none may leave in an alert. */
@@ -175,6 +176,40 @@ describe('alerts', () => {
     const got = JSON.parse(await readFile(out, 'utf8')) as { event: string; stdin: string };
     expect(got.event).toBe('submission-failed');
     expect(JSON.parse(got.stdin)).toMatchObject({ kind: 'esms-alert', event: 'submission-failed' });
+  });
+
+  it('the command runs with a minimal environment: no secret the config names, nothing not allowed (follow-up O1)', async () => {
+    const script = join(root, 'alert-env.mjs');
+    const out = join(root, 'alert-env.json');
+    await writeFile(
+      script,
+      [
+        "import { writeFileSync } from 'node:fs';",
+        `writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.env));`,
+      ].join('\n'),
+    );
+    process.env['ESMS_TEST_UNRELATED_SECRET'] = 'not-for-the-alert';
+    process.env['ESMS_TEST_ALLOWED'] = 'for-the-alert';
+    try {
+      const { ctx } = await agent([
+        `webhook: { url: ${hookUrl}, token: { env: ${TOKEN_ENV} } }`,
+        `command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(script)}]`,
+        // A secret the config references is never passed, even when listed.
+        `commandEnv: [ESMS_TEST_ALLOWED, ${TOKEN_ENV}]`,
+      ]);
+      receiver.addFaults([{ status: 422 }]);
+      await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
+      const env = JSON.parse(await readFile(out, 'utf8')) as Record<string, string>;
+      expect(env['ESMS_ALERT_EVENT']).toBe('submission-failed');
+      expect(env['ESMS_TEST_ALLOWED']).toBe('for-the-alert');
+      expect(env['PATH']).toBe(process.env['PATH']);
+      expect(env[TOKEN_ENV]).toBeUndefined();
+      expect(env['ESMS_TEST_UNRELATED_SECRET']).toBeUndefined();
+      expect(JSON.stringify(env)).not.toContain(TOKEN);
+    } finally {
+      delete process.env['ESMS_TEST_UNRELATED_SECRET'];
+      delete process.env['ESMS_TEST_ALLOWED'];
+    }
   });
 
   it('an alert that cannot be sent is logged at error level with its cause; the run is unaffected', async () => {

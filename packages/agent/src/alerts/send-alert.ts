@@ -18,8 +18,48 @@ export interface AlertLogger {
 /** Bytes of an alert command's standard error kept for the log line when it fails. */
 const COMMAND_STDERR_KEPT_BYTES = 500;
 
-/** The sender of the config's `alerts`, or `undefined` when none is configured. */
-export function alertSenderFromConfig(alerts: AlertsConfig, logger: AlertLogger): AlertSender | undefined {
+/** What every program expects to find in its environment: the only variables an alert command inherits. */
+export const ALERT_COMMAND_BASE_ENV: readonly string[] = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'USER',
+  'LOGNAME',
+  'TMPDIR',
+];
+
+/**
+ * The environment of the alert command (follow-up O1): the base variables, the locale's `LC_*`, those the
+ * config's `alerts.commandEnv` lists, and `ESMS_ALERT_EVENT`; never a variable the config names as a secret
+ * (`secretEnvNames`), so that a notification script cannot leak the DUI's or the ARS's credentials.
+ */
+export function alertCommandEnv(
+  environment: NodeJS.ProcessEnv,
+  allowed: readonly string[],
+  secretEnvNames: ReadonlySet<string>,
+  event: string,
+): NodeJS.ProcessEnv {
+  const wanted = new Set([...ALERT_COMMAND_BASE_ENV, ...allowed]);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(environment)) {
+    if (value === undefined || secretEnvNames.has(name)) continue;
+    if (wanted.has(name) || name.startsWith('LC_')) env[name] = value;
+  }
+  env['ESMS_ALERT_EVENT'] = event;
+  return env;
+}
+
+/**
+ * The sender of the config's `alerts`, or `undefined` when none is configured. `secretEnvNames`: the
+ * environment variables the config names as secrets (`{ env: NAME }`), kept from the alert command.
+ */
+export function alertSenderFromConfig(
+  alerts: AlertsConfig,
+  logger: AlertLogger,
+  secretEnvNames: ReadonlySet<string> = new Set(),
+): AlertSender | undefined {
   const { webhook, command, timeoutMs } = alerts;
   if (webhook === null && command === null) return undefined;
   return async (payload) => {
@@ -39,7 +79,14 @@ export function alertSenderFromConfig(alerts: AlertsConfig, logger: AlertLogger)
       webhook === null ? undefined : attempt('webhook', () => postWebhook(webhook, body, timeoutMs)),
       command === null
         ? undefined
-        : attempt('command', () => runAlertCommand(command, body, payload.event, timeoutMs)),
+        : attempt('command', () =>
+            runAlertCommand(
+              command,
+              body,
+              alertCommandEnv(process.env, alerts.commandEnv, secretEnvNames, payload.event),
+              timeoutMs,
+            ),
+          ),
     ]);
   };
 }
@@ -82,7 +129,7 @@ async function postWebhook(
 function runAlertCommand(
   command: readonly string[],
   body: string,
-  event: string,
+  env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Promise<void> {
   const [program, ...args] = command;
@@ -90,7 +137,7 @@ function runAlertCommand(
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, {
       stdio: ['pipe', 'ignore', 'pipe'],
-      env: { ...process.env, ESMS_ALERT_EVENT: event },
+      env,
     });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { AgentError, UsageError } from '../errors.js';
+import { readJournal } from '../evidence/journal.js';
 import { resolveEvidenceDir } from '../evidence/evidence-dir.js';
 import { exportEvidence } from '../evidence/export.js';
 import type { ExportEvidenceResult } from '../evidence/export.js';
@@ -30,12 +31,20 @@ export async function runExportEvidence(
     throw new UsageError('give --config or --evidence-dir, not both');
   }
   const { dir } = await resolveEvidenceDir(options);
+  // Nothing sealed is not a failure of the export (follow-up F5): the same exit 6 as verify and report.
+  if ((await readJournal(dir)).lines.length === 0) {
+    throw new AgentError(
+      'nothing-sealed',
+      `nothing sealed yet in ${dir}: no evidence to export (run esms run-once first)`,
+    );
+  }
   const result = await exportEvidence(dir, resolve(options.out), { softwareVersion: AGENT_VERSION });
   io.stdout.write(
     `Evidence bundle written to ${result.outFile} (${result.bytes} bytes): ${result.entries} entries, ` +
       `${result.blobs} blobs, last seq ${result.lastSeq ?? '-'}\n` +
       `Key fingerprint: ${result.fingerprint}\nLast entry hash: ${result.lastHash ?? '-'}\n` +
-      `Verify with: esms verify ${result.outFile} --public-key evidence-key.pub.pem\n` +
+      // The fingerprint works from any directory; the public key file is inside the bundle (follow-up F4).
+      `Verify with: esms verify ${result.outFile} --fingerprint "${result.fingerprint}"\n` +
       (result.runsWithClearIds === 0
         ? ''
         : `Note: ${result.runsWithClearIds} run(s) sealed by esms 0.1 hold DUI record ids (not names, not INS) in ` +

@@ -62,8 +62,9 @@ export function registerExportCommand(program: Command): void {
         tsaCaPem === undefined ? {} : { tsaCaPem },
       );
       if (checked.verdict === 'nothing-sealed' || checked.verdict === 'no-such-run') {
+        // Nothing sealed (or not for that D) is exit 6, as for verify and report (follow-up F5).
         throw new AgentError(
-          'nothing-computed',
+          'nothing-sealed',
           flags.measureDate === undefined
             ? `no sealed run in ${dir}: run esms run-once first`
             : `no run sealed for ${flags.measureDate} in ${dir}`,
@@ -79,10 +80,17 @@ export function registerExportCommand(program: Command): void {
         );
       }
       const results = run.results as unknown as ResultsDocument;
+      const absent = absentEstablishments(run.entry.payload['scope'], results);
       const text =
         flags.format === 'csv'
-          ? figuresToCsv(results, flags.excelFr === true ? 'excel-fr' : 'rfc4180')
+          ? figuresToCsv(results, flags.excelFr === true ? 'excel-fr' : 'rfc4180', absent)
           : `${JSON.stringify(measureReportBundle(results, run.entry.time, run.seal), null, 2)}\n`;
+      if (absent.length > 0) {
+        // Said whatever the format: a FHIR Bundle has no place for an ESSMS without figures.
+        process.stderr.write(
+          `esms: configured ESSMS absent from the data of this run, no figures exported for them: ${absent.join(', ')}\n`,
+        );
+      }
       if (flags.out === undefined) {
         process.stdout.write(text);
       } else {
@@ -92,4 +100,15 @@ export function registerExportCommand(program: Command): void {
         );
       }
     });
+}
+
+/** The ESSMS the run was scoped to (as sealed) that have no figures in it; none for an unscoped run. */
+function absentEstablishments(sealedScope: unknown, results: ResultsDocument): string[] {
+  const scope =
+    typeof sealedScope === 'object' && sealedScope !== null
+      ? (sealedScope as { establishments?: unknown }).establishments
+      : undefined;
+  if (!Array.isArray(scope)) return [];
+  const present = new Set(results.establishments.map((e) => e.finess));
+  return scope.filter((f): f is string => typeof f === 'string' && !present.has(f)).sort();
 }

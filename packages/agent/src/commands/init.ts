@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { DEFAULT_DATA_DIR } from '../config/config-defaults.js';
 import { initConfigFile } from '../config/init-config-file.js';
 import { loadConfig } from '../config/load-config.js';
-import { initEvidenceKeys } from '../evidence/keys.js';
+import { initEvidenceKeys, type InitEvidenceKeysResult } from '../evidence/keys.js';
 import { UsageError } from '../errors.js';
 import { installSystemLayout } from '../install/system-install.js';
 import {
@@ -27,6 +27,8 @@ export interface InitCommandOptions {
   user?: string | undefined;
   /** `--root DIR` (with `--system`): write under DIR instead of `/` (staging an image, tests). */
   root?: string | undefined;
+  /** `--keys-only`: the evidence keys in an existing config's data directory; the config is not touched. */
+  keysOnly?: boolean | undefined;
 }
 
 /** Where `esms init` reports what it wrote (standard output in the CLI; a buffer in tests). */
@@ -46,6 +48,14 @@ export async function runInit(options: InitCommandOptions, stdout: CommandOutput
   if (options.user !== undefined || options.root !== undefined) {
     throw new UsageError('--user and --root go with --system');
   }
+  if (options.keysOnly === true) {
+    if (options.force === true)
+      throw new UsageError('--keys-only never replaces anything: leave out --force');
+    // The config must load: the keys go where the runs will look for them.
+    const loaded = await loadConfig(resolveConfigPath(options.config));
+    writeKeys(await initEvidenceKeys(evidenceDirectory(loaded.config.dataDir)), stdout);
+    return;
+  }
   const result = await initConfigFile(resolveConfigPath(options.config), { force: options.force });
   const backup = result.backupPath === null ? '' : ` (previous file kept as ${result.backupPath})`;
   stdout.write(
@@ -57,7 +67,10 @@ export async function runInit(options: InitCommandOptions, stdout: CommandOutput
     (loaded) => loaded.config.dataDir,
     () => resolve(dirname(result.path), DEFAULT_DATA_DIR),
   );
-  const keys = await initEvidenceKeys(evidenceDirectory(dataDir));
+  writeKeys(await initEvidenceKeys(evidenceDirectory(dataDir)), stdout);
+}
+
+function writeKeys(keys: InitEvidenceKeysResult, stdout: CommandOutput): void {
   const made = keys.created.privateKey ? 'created' : 'kept (already there)';
   stdout.write(
     `evidence signing key ${made}: ${keys.privateKeyPath} (mode 0600)\n` +
@@ -89,8 +102,9 @@ async function runSystemInit(options: InitCommandOptions, stdout: CommandOutput)
       '',
       'next:',
       `  1. edit ${SYSTEM_CONFIG_DIR}/${SYSTEM_CONFIG_FILE} (ESSMS, sources, ARS) and put the secrets it names in ${SYSTEM_CONFIG_DIR}/${SYSTEM_ENV_FILE}`,
-      `  2. check it as the service will read it (its user, its secrets): sudo sh -c 'set -a; . ${SYSTEM_CONFIG_DIR}/${SYSTEM_ENV_FILE}; exec runuser -u ${user.name} -- ${SYSTEM_INSTALL_PREFIX}/bin/esms validate-config --config ${SYSTEM_CONFIG_DIR}/${SYSTEM_CONFIG_FILE}'`,
-      '  3. install examples/deploy/esms-agent.service in /etc/systemd/system, then: systemctl daemon-reload && systemctl enable --now esms-agent',
+      `  2. check it as the service will read it (its user, its secrets): sh -c 'set -a; . ${SYSTEM_CONFIG_DIR}/${SYSTEM_ENV_FILE}; exec runuser -u ${user.name} -- ${SYSTEM_INSTALL_PREFIX}/bin/esms validate-config --config ${SYSTEM_CONFIG_DIR}/${SYSTEM_CONFIG_FILE}'`,
+      // The unit is not on the server unless it was copied there with the tarballs (README, step 1).
+      '  3. install the unit shipped with the release (esms-agent.service, from examples/deploy/ in the repository) in /etc/systemd/system, then: systemctl daemon-reload && systemctl enable --now esms-agent',
       '  4. give the public key and its fingerprint to your signatory and auditors',
       '',
     ].join('\n'),
@@ -113,6 +127,10 @@ export function registerInitCommand(program: Command): void {
       `with --system: the service user (default ${SYSTEM_SERVICE_USER}; it must exist)`,
     )
     .option('--root <dir>', 'with --system: write under this directory instead of / (an image being built)')
+    .option(
+      '--keys-only',
+      'only the evidence keys, in the data directory of the existing config (a run never creates them)',
+    )
     .action(async (options: InitCommandOptions) => {
       await runInit(options, process.stdout);
     });

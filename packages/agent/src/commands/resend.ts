@@ -5,7 +5,7 @@ import { parseWaitFlag } from '../config/duration-flag.js';
 import { AgentError } from '../errors.js';
 import { takeOverStopSignals } from '../lifecycle/stop-signals.js';
 import { openAgentContext } from '../runner/agent-context.js';
-import { resendSubmission } from '../runner/resend.js';
+import { MIN_SUBMISSION_ID_PREFIX, resendSubmission } from '../runner/resend.js';
 import { runDependencies } from '../runner/run-dependencies.js';
 
 /**
@@ -18,7 +18,10 @@ export function registerResendCommand(program: Command): void {
   program
     .command('resend')
     .description('send again a submission kept as refused or overdue, once its cause is fixed')
-    .argument('<submission>', 'the submission id, or its first digits as esms status shows them')
+    .argument(
+      '<submission>',
+      `the submission id, or its first digits (at least ${MIN_SUBMISSION_ID_PREFIX}) as esms status shows them`,
+    )
     .option('--config <file>', 'config file (default: $ESMS_CONFIG or ./esms.config.yaml)')
     .option(
       '--wait <duration>',

@@ -9,6 +9,7 @@ import { progressReporter } from '../progress/progress-reporter.js';
 import { openAgentContext } from '../runner/agent-context.js';
 import { runDependencies } from '../runner/run-dependencies.js';
 import { runOnce } from '../runner/run-once.js';
+import { outcomeShown } from '../runner/run-records.js';
 
 interface RunOnceFlags {
   config?: string;
@@ -53,13 +54,18 @@ export function registerRunOnceCommand(program: Command): void {
         deliveryWaitMs: flags.wait ?? parseWaitFlag(DEFAULT_DELIVERY_WAIT),
         progress: progressReporter({ mode: flags.progress ? 'auto' : 'none', logger: ctx.logger }),
       });
-      process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+      // `outcome` as status shows it: `overdue`, not `failed`, for a submission given up at its deadline.
+      process.stdout.write(`${JSON.stringify({ ...record, outcome: outcomeShown(record) }, null, 2)}\n`);
       if (stop.received() !== null || record.outcome === 'aborted')
         throw new AgentError('aborted', 'run stopped by a signal; pending work resumes at the next start');
       if (record.outcome === 'error' || record.outcome === 'failed') {
         const code = record.error?.code;
         throw new AgentError(
-          code === 'submission-permanent' || code === 'submission-deadline' ? code : 'nothing-computed',
+          code === 'submission-permanent' ||
+            code === 'submission-deadline' ||
+            code === 'evidence-keys-missing'
+            ? code
+            : 'nothing-computed',
           `run ${record.outcome}: ${record.error?.message ?? 'see the log'}`,
         );
       }

@@ -21,6 +21,10 @@ import { isSecretMissingError, SecretMissingError } from '../secrets/secret-miss
  * it the same way and, only if it holds, runs on it; otherwise the running one is kept and the log says why
  * at error level.
  */
+/** What a reload cannot do: see a variable added to the environment file after the service started. */
+export const SECRET_ENV_RESTART_HINT =
+  'a secret added to the environment (esms.env) is seen only after a restart: systemctl restart esms-agent';
+
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
@@ -52,6 +56,9 @@ export function registerStartCommand(program: Command): void {
               ...(isConfigInvalidError(error) || isSecretMissingError(error)
                 ? { problems: error.problems }
                 : {}),
+              // A reload re-reads the config and the secret files, not the environment: systemd passes
+              // EnvironmentFile (esms.env) only when the service starts (follow-up O2).
+              ...(isSecretMissingError(error) ? { hint: SECRET_ENV_RESTART_HINT } : {}),
             },
             'configuration not reloaded: the running one is kept',
           );

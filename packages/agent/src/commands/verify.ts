@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { AgentError, UsageError } from '../errors.js';
@@ -69,6 +69,15 @@ export async function runVerify(
     }
   }
   if (options.fingerprint !== undefined) expected.expectedFingerprint = options.fingerprint;
+  // A path that does not exist is a typo, not tampering (follow-up F5): bad usage, exit 2.
+  try {
+    await stat(path);
+  } catch (error) {
+    throw new UsageError(
+      `${path}: ${isErrnoException(error) && error.code === 'ENOENT' ? 'no such file or directory' : String(error)} ` +
+        '(give an evidence store directory, or a bundle written by esms export-evidence)',
+    );
+  }
   const report = await verifyEvidence(path, { ...verifyOptions, ...expected });
   io.stdout.write(
     options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatVerificationText(report),
@@ -121,4 +130,8 @@ export function registerVerifyCommand(program: Command): void {
     .action(async (path: string, options: VerifyCommandOptions) => {
       await runVerify(path, options, { stdout: process.stdout });
     });
+}
+
+function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && 'code' in error;
 }

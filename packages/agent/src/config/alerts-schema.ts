@@ -31,6 +31,19 @@ export const alertsSchema = z.strictObject({
     .min(1, { error: 'must name the program to run' })
     .nullable()
     .default(null),
+  /**
+   * Environment variables the command is given besides the few every program expects (PATH, HOME, LANG,
+   * LC_*, TZ, USER, LOGNAME, TMPDIR) and ESMS_ALERT_EVENT. The command never gets the rest of the agent's
+   * environment, and never a variable the config names as a secret, even if listed here.
+   */
+  commandEnv: z
+    .array(
+      z.string({ error: 'must be an environment variable name' }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+        error: 'must be an environment variable name (letters, digits, _)',
+      }),
+      { error: 'must be a list of environment variable names' },
+    )
+    .default([]),
   /** Each alert (webhook, command) is given up after this long. */
   timeoutMs: positiveIntSchema(MAX_TIMEOUT_MS).default(DEFAULT_ALERT_TIMEOUT_MS),
 });

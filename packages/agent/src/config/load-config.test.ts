@@ -298,8 +298,19 @@ dataDir: data
   it('reports YAML syntax errors, duplicate keys and empty files without quoting the text', async () => {
     const syntax = await problemsOf('establishments: [ { finess: "970400024" }\nsources: secret-abc\n');
     expect(syntax[0]?.key).toBe('(file)');
-    expect(syntax[0]?.message).toMatch(/^not valid YAML: .*line \d+, column \d+$/);
+    expect(syntax[0]?.message).toMatch(/^not valid YAML: .*line \d+, column \d+/);
     expect(JSON.stringify(syntax)).not.toContain('secret-abc');
+    // One syntax error is one problem, however confused the parser is after it (follow-up F11).
+    const unclosed = await problemsOf(
+      'establishments:\n  - finess: "970400024"\nsources:\n  - { type: ndjson, paths: [./a, ./b }\nars: null\nlogging: { level: info }\nschedule: { cron: "0 5 1 * *" }\n',
+    );
+    expect(unclosed).toHaveLength(1);
+    expect(unclosed[0]?.message).toMatch(
+      /more syntax error\(s\) after it, which usually follow from this one/,
+    );
+    // Duplicate keys are each a problem of their own, all reported.
+    const twice = await problemsOf(`${MINIMAL}dataDir: a\ndataDir: b\ndataDir: c\n`);
+    expect(twice).toHaveLength(2);
     const duplicate = await problemsOf(`${MINIMAL}dataDir: a\ndataDir: b\n`);
     expect(duplicate[0]?.message).toContain('unique');
     expect(await problemsOf('# nothing yet\n')).toEqual([

@@ -14,12 +14,30 @@ export function parseConfigText(
 ): { ok: true; value: unknown } | { ok: false; problems: ConfigProblem[] } {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
+    // Every duplicate key is a problem of its own; a syntax error is followed by the parser's confusion
+    // about everything after it (follow-up F11: one missing bracket gave 24 problems): the first is said,
+    // with how many follow from it.
+    const duplicates = document.errors.filter((error) => error.code === 'DUPLICATE_KEY');
+    const syntax = document.errors.filter((error) => error.code !== 'DUPLICATE_KEY');
+    const text = (error: (typeof document.errors)[number]): string =>
+      `not valid YAML: ${(error.message.split('\n')[0] ?? error.code).replace(/:$/, '')}`;
+    const first = syntax[0];
     return {
       ok: false,
-      problems: document.errors.map((error) => ({
-        key: FILE_PROBLEM_KEY,
-        message: `not valid YAML: ${(error.message.split('\n')[0] ?? error.code).replace(/:$/, '')}`,
-      })),
+      problems: [
+        ...(first === undefined
+          ? []
+          : [
+              {
+                key: FILE_PROBLEM_KEY,
+                message:
+                  syntax.length === 1
+                    ? text(first)
+                    : `${text(first)} (and ${syntax.length - 1} more syntax error(s) after it, which usually follow from this one: fix it first)`,
+              },
+            ]),
+        ...duplicates.map((error) => ({ key: FILE_PROBLEM_KEY, message: text(error) })),
+      ],
     };
   }
   const value: unknown = document.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });

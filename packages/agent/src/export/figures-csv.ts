@@ -18,6 +18,9 @@ export const CSV_COLUMNS = [
   'establishment_name',
 ] as const;
 
+/** The `indicator` of the row naming a configured ESSMS absent from the data (its other cells empty). */
+export const ABSENT_ROW = 'establishment-absent';
+
 /**
  * `rfc4180`: comma, decimal point (the form an ARS portal or a script takes). `excel-fr`: what a French
  * spreadsheet (Excel, LibreOffice in a French locale) opens as columns of numbers without an import
@@ -40,11 +43,35 @@ const DIALECTS: Readonly<Record<CsvDialect, DialectRules>> = {
  * The figures as CSV (CRLF, UTF-8), the form an ARS portal takes by upload: a row per ESSMS and rate
  * (exact numerator and denominator, rate with one decimal, target, met), a row per count (`value`),
  * e-prescriptions per month as `e-prescriptions-importees:YYYY-MM`, and `va-ready`; the ESSMS's name
- * (the DUI's `Organization.name`, never person data) last, so that earlier columns keep their place.
+ * (the DUI's `Organization.name`, never person data) last, so that earlier columns keep their place;
+ * first, one `establishment-absent` row with empty figures per configured ESSMS in `absent`.
  */
-export function figuresToCsv(results: ResultsDocument, dialect: CsvDialect = 'rfc4180'): string {
+export function figuresToCsv(
+  results: ResultsDocument,
+  dialect: CsvDialect = 'rfc4180',
+  absent: readonly string[] = [],
+): string {
   const rules = DIALECTS[dialect];
   const rows: (string | number | boolean | null)[][] = [[...CSV_COLUMNS]];
+  // A configured ESSMS the data held nothing about gets one row with no figures, so that an upload
+  // (or a person reading it) sees it is missing rather than not asked for.
+  for (const finess of absent) {
+    rows.push([
+      results.measureDate,
+      null,
+      null,
+      finess,
+      null,
+      ABSENT_ROW,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
+  }
   for (const e of results.establishments) {
     const common = [results.measureDate, e.period.start, e.period.end, e.finess, e.organisation ?? ''];
     const name = e.name ?? '';

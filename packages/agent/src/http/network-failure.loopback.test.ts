@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFhirServerSource } from '../sources/fhir-server-source.js';
 import { isSourceHttpError } from '../sources/source-http-error.js';
 import { ArsClient } from '../submit/ars-client.js';
-import { isSubmissionTransientError } from '../submit/submission-errors.js';
+import { isSubmissionPermanentError, isSubmissionTransientError } from '../submit/submission-errors.js';
 
 const tls = (name: string): Buffer =>
   readFileSync(new URL(`../submit/__fixtures__/tls/${name}`, import.meta.url));
@@ -90,7 +90,12 @@ describe('an unreachable ARS says why, in the same words', () => {
   for (const { name, url, text, code } of cases) {
     it(`names ${name}`, async () => {
       const error = await submitError(url());
-      expect(isSubmissionTransientError(error)).toBe(true);
+      // A certificate not trusted is configuration, not an outage: never retried (follow-up O6).
+      const tlsFailure = url() === untrustedUrl;
+      expect(isSubmissionTransientError(error)).toBe(!tlsFailure);
+      expect(isSubmissionPermanentError(error)).toBe(tlsFailure);
+      if (tlsFailure)
+        expect((error as Error).message).toContain('configuration, not a network outage: not retried');
       expect((error as Error).message).toContain(text);
       if (code !== undefined) expect(isSubmissionTransientError(error) && error.networkCode).toBe(code);
     });

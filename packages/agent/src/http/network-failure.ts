@@ -46,6 +46,21 @@ export function describeNetworkFailure(error: unknown): NetworkFailure {
   return { kind, code, description: describe(kind, code) };
 }
 
+/**
+ * A TLS failure that no retry can fix: the server's certificate is not trusted, out of its dates, or for
+ * another host name. That is configuration (a CA to set, an endpoint to correct) or an ARS to call.
+ */
+export function isTlsConfigurationFailure(failure: NetworkFailure): boolean {
+  const { kind, code } = failure;
+  if (kind !== 'tls' || code === undefined) return false;
+  return (
+    TLS_TRUST_CODES.has(code) ||
+    TLS_DATE_CODES.has(code) ||
+    code === 'ERR_TLS_CERT_ALTNAME_INVALID' ||
+    code === 'HOSTNAME_MISMATCH'
+  );
+}
+
 function kindOf(code: string | undefined): NetworkFailureKind {
   if (code === undefined) return 'other';
   if (DNS_CODES.has(code)) return 'dns';

@@ -12,6 +12,8 @@ import { Writable } from 'node:stream';
 import { formatWithOffset } from '@esms-numerique/sdk';
 import type { LogLevel } from '../config/config-defaults.js';
 import { writeAroundStatusLine } from '../progress/status-line.js';
+import { journalDestination, markStderrJson, stderrIsJournal } from './journal-stream.js';
+import { logLevelOverride } from './log-level-override.js';
 import { REDACTED, redactForLog, scrubString } from './redact-for-log.js';
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -64,11 +66,19 @@ export const REDACT_PATHS: readonly string[] = [
  * pino's `redact` removes credentials as a second line of defence.
  */
 export function createLogger(options: CreateLoggerOptions = {}): AgentLogger {
-  const destination = options.destination ?? defaultDestination();
+  let destination = options.destination ?? defaultDestination();
   const pretty = usePretty(options.format ?? 'auto', destination);
+  if (options.destination === undefined && !pretty) {
+    // JSON lines on standard error: the journal's priority prefix under systemd, and main's last line
+    // (an error that ends the command) as JSON too.
+    const toJournal = stderrIsJournal();
+    if (toJournal) destination = journalDestination();
+    markStderrJson(toJournal);
+  }
   const { timezone } = options;
   const loggerOptions: LoggerOptions = {
-    level: options.level ?? 'info',
+    // `--log-level` / ESMS_LOG_LEVEL win over the config's level (follow-up O7).
+    level: logLevelOverride() ?? options.level ?? 'info',
     timestamp:
       timezone === undefined
         ? stdTimeFunctions.isoTime

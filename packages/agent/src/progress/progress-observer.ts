@@ -54,6 +54,8 @@ export async function inPhase<T>(
   phase: ProgressPhase,
   work: () => Promise<T>,
   details?: (result: T) => PhaseDetails,
+  /** How the phase ended when `work` returns (default `ok`): a delivery that failed is not `ok`. */
+  outcome?: (result: T) => 'ok' | 'failed',
 ): Promise<T> {
   progress.phaseStarted(phase);
   let result: T;
@@ -63,6 +65,6 @@ export async function inPhase<T>(
     progress.phaseEnded(phase, { outcome: 'failed' });
     throw error;
   }
-  progress.phaseEnded(phase, { outcome: 'ok', details: details?.(result) });
+  progress.phaseEnded(phase, { outcome: outcome?.(result) ?? 'ok', details: details?.(result) });
   return result;
 }

@@ -191,6 +191,16 @@ function attestationPage(
           ? 'non établie : les preuves ne sont pas vérifiées'
           : vaSummary(ready.length, establishments.length),
       },
+      // Configured ESSMS the data holds nothing about: named on every page, so that no page reads as if
+      // every ESSMS of the installation were counted.
+      ...(selected.missingConfigured.length === 0
+        ? []
+        : [
+            {
+              label: 'ESSMS configurés absents des données',
+              value: `${selected.missingConfigured.map((f) => `FINESS géographique ${f}`).join(', ')} : aucun chiffre, Vérification d’Aptitude non établie`,
+            },
+          ]),
       {
         label: 'Transmission à l’ARS',
         // Every time says whose clock it is on (the annex may name another ESSMS's territory).

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { isRecord } from '../shared/is-record.js';
 import type { ResultsLike } from '../evidence/recompute.js';
-import { applyScope, NOT_CONFIGURED_WARNING } from '../scope/establishment-scope.js';
+import { ABSENT_ERROR, applyScope, NOT_CONFIGURED_WARNING } from '../scope/establishment-scope.js';
 import type { ReportInput, ReportRun } from './report-model.js';
 
 /** What `esms report` is asked for: the run (by D) and the ESSMS (an organisation, or FINESS géographiques). */
@@ -25,7 +25,7 @@ export interface SelectedReport {
   results: ResultsLike;
   /** One point per measure date up to the run's, oldest first, narrowed the same way (at most 6). */
   trend: TrendPoint[];
-  /** ESSMS the config lists that have no figures in this run. */
+  /** ESSMS the config lists (now, or when the run was sealed) that have no figures in this run. */
   missingConfigured: string[];
 }
 
@@ -101,11 +101,12 @@ export function selectReport(input: ReportInput, selection: ReportSelection): Se
     .slice(-TREND_MEASURES_SHOWN)
     .map(([measureDate, r]) => ({ measureDate, results: narrow(r.results) }));
   const present = new Set(run.results.establishments.map((e) => e.finess));
+  const configuredAbsent = (input.configuredScope ?? []).filter((f) => !present.has(f));
   return {
     run,
     results: narrow(run.results),
     trend,
-    missingConfigured: whole ? (input.configuredScope ?? []).filter((f) => !present.has(f)) : [],
+    missingConfigured: whole ? [...new Set([...sealedAbsent(run.results), ...configuredAbsent])].sort() : [],
   };
 }
 
@@ -114,13 +115,23 @@ function dataError(message: string): UsageError {
   return new UsageError(message, { showUsage: false });
 }
 
+/** The ESSMS the run itself sealed as configured but absent from the data (`establishment-absent`). */
+function sealedAbsent(results: ResultsLike): string[] {
+  return results.dataQuality.errors.flatMap((f) => {
+    const record = isRecord(f) ? f : {};
+    const finess = record['finess'];
+    return record['code'] === ABSENT_ERROR && typeof finess === 'string' ? [finess] : [];
+  });
+}
+
 /**
  * Whether a data-quality finding of the run belongs in a report on `scope`: one naming another ESSMS
- * (`finess`) does not; the run's own "not configured" warnings only in a report on everything configured.
+ * (`finess`) does not; the run's own "not configured" warnings and "absent" errors only in a report on
+ * everything configured.
  */
 function concerns(finding: unknown, scope: readonly string[], whole: boolean): boolean {
   const record = isRecord(finding) ? finding : {};
-  if (record['code'] === NOT_CONFIGURED_WARNING) return whole;
+  if (record['code'] === NOT_CONFIGURED_WARNING || record['code'] === ABSENT_ERROR) return whole;
   const finess = record['finess'];
   return typeof finess !== 'string' || scope.includes(finess);
 }

@@ -33,7 +33,7 @@ export interface ResendResult {
  * at its retry deadline), under the run lock, in this order so that a crash at any instant is safe:
  * 1. a `submission-requeued` entry in the evidence journal (who decided what, before anything is sent);
  * 2. the outbox moves it back to `pending/` (attempts and deadline start again; same id, same bytes);
- * 3. the records of the runs that queued it say `pending` again;
+ * 3. the record of the latest run that queued it says `pending` again (earlier ones keep their outcome);
  * 4. delivery, as a run does it: the receipt or the new failure goes to the journal.
  * Delivery stays exactly once: the same submission id (`Idempotency-Key`) and the same `ifNoneExist`
  * identifiers, so an ARS that already stored it keeps one copy.
@@ -74,11 +74,13 @@ export async function resendSubmission(
       },
     });
     await outbox.requeue(id);
-    for (const run of runs) {
-      if (run.outcome !== 'failed') continue;
-      run.outcome = 'pending';
-      run.error = null;
-      await writeRunRecord(deps.config.dataDir, run);
+    // Only the most recent run that queued these bytes (the one the receipt is recorded against) waits
+    // again; earlier runs stay as they ended, refused at the time (follow-up F12): history is not rewritten.
+    const latest = runs[0];
+    if (latest?.outcome === 'failed') {
+      latest.outcome = 'pending';
+      latest.error = null;
+      await writeRunRecord(deps.config.dataDir, latest);
     }
     deps.logger
       .child({ component: 'submitter' })
@@ -87,6 +89,8 @@ export async function resendSubmission(
         'submission queued again by esms resend',
       );
 
+    // `--wait 0s`: queued again, sent by the daemon or the next run.
+    if (options.deliveryWaitMs === 0) return { id, found: 'failed', outcome: 'pending', failure: null };
     const window = deliveryWindow(options);
     const outcomes = await deliver(deps, submitting, store, outbox, window.signal());
     const mine = outcomes.find((o) => 'id' in o && o.id === id);

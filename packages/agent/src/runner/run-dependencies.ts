@@ -3,6 +3,10 @@ import { alertSenderFromConfig } from '../alerts/send-alert.js';
 import type { AgentConfig } from '../config/agent-config-schema.js';
 import type { ArsConfig } from '../config/ars-schema.js';
 import type { AgentLogger } from '../logging/create-logger.js';
+import { access } from 'node:fs/promises';
+import { AgentError } from '../errors.js';
+import { evidenceKeyFiles } from '../evidence/keys.js';
+import { listCredentials } from '../secrets/check-secrets.js';
 import { openEvidenceStore, type EvidenceStore } from '../evidence/store.js';
 import { timestampingFromConfig, type Timestamping } from '../evidence/timestamping.js';
 import type { RecordSource } from '../sources/source.js';
@@ -65,8 +69,7 @@ export function runDependencies(ctx: AgentContext, overrides: RunDependencyOverr
       sourcesFromConfig(config, windowStart, ctx.logger.child({ component: 'source' })),
     evidence: async () =>
       loggedEvidenceStore(
-        await openEvidenceStore(ctx.evidenceDir, {
-          create: true,
+        await openEvidenceStore(await existingKeys(ctx), {
           now: ctx.now,
           timestamping: await evidenceTimestamping(ctx),
         }),
@@ -77,9 +80,36 @@ export function runDependencies(ctx: AgentContext, overrides: RunDependencyOverr
   };
 }
 
+/**
+ * The evidence directory, once it is known to hold a signing key. A run never creates one (follow-up F3):
+ * a `dataDir` changed after `esms init` would otherwise sign with a new key whose fingerprint nobody was
+ * given, and `esms verify --fingerprint` would fail on every later run.
+ */
+async function existingKeys(ctx: AgentContext): Promise<string> {
+  const { privateKeyPath } = evidenceKeyFiles(ctx.evidenceDir);
+  try {
+    await access(privateKeyPath);
+  } catch {
+    throw new AgentError(
+      'evidence-keys-missing',
+      `no evidence signing key at ${privateKeyPath}: a run never creates one. If dataDir (${ctx.dataDir}) ` +
+        'changed since esms init, set it back (or move the data directory there); on a new installation, ' +
+        `create the key with: esms init --keys-only --config ${ctx.loaded.path}`,
+    );
+  }
+  return ctx.evidenceDir;
+}
+
 function alertsOf(ctx: AgentContext): AlertNotifier | undefined {
   if (ctx.config.alerts === undefined) return undefined;
-  const send = alertSenderFromConfig(ctx.config.alerts, ctx.logger.child({ component: 'alerts' }));
+  const secretEnvNames = new Set(
+    listCredentials(ctx.config).flatMap((c) => ('secret' in c && 'env' in c.secret ? [c.secret.env] : [])),
+  );
+  const send = alertSenderFromConfig(
+    ctx.config.alerts,
+    ctx.logger.child({ component: 'alerts' }),
+    secretEnvNames,
+  );
   if (send === undefined) return undefined;
   return alertNotifier(send, () => ({
     now: ctx.now(),

@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { initialisedContext } from './__fixtures__/initialised-context.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,13 +7,18 @@ import { createReceiver, type Receiver } from '../../../../examples/receiver/rec
 import { DUI_SMALL_NDJSON, collectingLogger } from '../daemon/__fixtures__/daemon-harness.js';
 import { readJournalEntries } from '../evidence/journal.js';
 import { verifyEvidence } from '../evidence/verify.js';
-import { loadEvidenceKeys } from '../evidence/keys.js';
+import {
+  loadEvidenceKeys,
+  PRIVATE_KEY_FILE,
+  PSEUDONYM_SECRET_FILE,
+  PUBLIC_KEY_FILE,
+} from '../evidence/keys.js';
 
 import type { Digest } from '../evidence/canonical-json.js';
 import { asLegacyRun, readBlobBytes, rewriteAndResign } from '../evidence/__fixtures__/tamper.js';
 import { fileURLToPath } from 'node:url';
 import type { RecordSource } from '../sources/source.js';
-import { openAgentContext, type AgentContext } from './agent-context.js';
+import type { AgentContext } from './agent-context.js';
 import { memoryEvidenceStore } from './__fixtures__/memory-evidence-store.js';
 import { runDependencies } from './run-dependencies.js';
 import { runOnce } from './run-once.js';
@@ -45,7 +51,7 @@ async function context(): Promise<AgentContext> {
       '',
     ].join('\n'),
   );
-  return openAgentContext(path, { logger: collectingLogger().logger });
+  return initialisedContext(path, { logger: collectingLogger().logger });
 }
 
 describe('runOnce', () => {
@@ -117,8 +123,12 @@ describe('runOnce on the dependencies it is given', () => {
       ['run-sealed', '2024-04-02T03:04:05.000Z', record.runId],
       ['submission-sealed', '2024-04-02T03:04:05.000Z', record.runId],
     ]);
-    // Nothing written to the configured store: only run records and the lock live in the data dir.
-    expect(await readdir(join(root, 'data'))).toEqual(['runs']);
+    // Nothing written to the configured store (only the keys esms init made are in it): run records and
+    // the lock live in the data dir.
+    expect(await readdir(join(root, 'data'))).toEqual(['evidence', 'runs']);
+    expect((await readdir(join(root, 'data', 'evidence'))).sort()).toEqual(
+      [PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, PSEUDONYM_SECRET_FILE].sort(),
+    );
   });
 });
 
@@ -138,7 +148,7 @@ describe('runOnce seals what it submits: the configured ESSMS (issue 8.1)', () =
         '',
       ].join('\n'),
     );
-    return openAgentContext(path, { logger: collectingLogger().logger });
+    return initialisedContext(path, { logger: collectingLogger().logger });
   }
 
   it('2 of the 5 ESSMS of the data configured: sealed, verified, the 3 others named once', async () => {
@@ -168,7 +178,12 @@ describe('runOnce seals what it submits: the configured ESSMS (issue 8.1)', () =
 
   it('verification uses the sealed scope: a forged scope fails, a run sealed before scopes fails and says why', async () => {
     const ctx = await sampleContext(['750006827', '970407680']);
-    await runOnce(runDependencies(ctx), { trigger: 'manual', measureDate: '2024-04-01' });
+    // The whole projection, as esms 0.1 sealed it (the legacy run below is one of its runs).
+    await runOnce(runDependencies(ctx), {
+      trigger: 'manual',
+      measureDate: '2024-04-01',
+      scopeProjection: false,
+    });
     const evidence = join(root, 'sample', 'evidence');
     const { privateKey } = await loadEvidenceKeys(evidence);
 
@@ -177,13 +192,15 @@ describe('runOnce seals what it submits: the configured ESSMS (issue 8.1)', () =
       if (entry !== undefined)
         entry.payload = {
           ...entry.payload,
-          scope: { establishments: ['130007313', '750006827', '970407680'] },
+          // The projection holds only what the sealed scope needs (follow-up F2): a forged scope that
+          // leaves a sealed ESSMS out is what changes the recomputation.
+          scope: { establishments: ['750006827'] },
         };
     });
     const forged = await verifyEvidence(evidence);
     expect(forged.ok).toBe(false);
     expect(forged.findings.map((f) => f.message)).toContainEqual(
-      expect.stringMatching(/130007313 is missing from the sealed figures but the recomputation has it/),
+      expect.stringMatching(/970407680 is in the sealed figures but not in the recomputation/),
     );
 
     // What esms 0.1.0 sealed: no scope, results of every ESSMS, a submission of the configured ones.

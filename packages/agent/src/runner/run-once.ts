@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  pseudonymiseFact,
   pseudonymiseSubjectLists,
   RATE_INDICATOR_IDS,
   serialisableOptions,
@@ -10,7 +11,6 @@ import { applyScope, scopeFromConfig } from '../scope/establishment-scope.js';
 import { computeOptionsFromConfig } from '../config/compute-options.js';
 import { resolveMeasureDate } from '../config/measure-date.js';
 import { AgentError, isAgentError } from '../errors.js';
-import { createProjectionWriter } from '../evidence/projection-writer.js';
 import { createPseudonymiser } from '../evidence/pseudonymiser.js';
 import { measuresDigest } from '../evidence/recompute.js';
 import { pseudonymiseFindings } from '../evidence/pseudonymise-findings.js';
@@ -27,9 +27,18 @@ import {
 } from '../progress/progress-observer.js';
 import { AGENT_VERSION } from '../version.js';
 import { computeFromSources } from './compute-from-source.js';
+import { createProjectionWriter } from '../evidence/projection-writer.js';
+import { createScopedProjection, type ScopedProjection } from './scoped-projection.js';
 import type { RunDependencies, SubmissionDependencies } from './run-dependencies.js';
 import { acquireRunLock } from './run-lock.js';
-import { listRunRecords, newRunId, writeRunRecord, type RunFigures, type RunRecord } from './run-records.js';
+import {
+  listRunRecords,
+  newRunId,
+  outcomeShown,
+  writeRunRecord,
+  type RunFigures,
+  type RunRecord,
+} from './run-records.js';
 
 export interface RunOnceOptions {
   trigger: RunRecord['trigger'];
@@ -44,6 +53,11 @@ export interface RunOnceOptions {
   deliveryWaitMs?: number | undefined;
   /** Told of each phase (read, compute, seal, submit) and of the records and pages read. */
   progress?: ProgressObserver | undefined;
+  /**
+   * `false` seals the whole projection, every ESSMS of the data, as esms 0.1 did (tests of stores it
+   * sealed); default: only what the configured ESSMS's figures need.
+   */
+  scopeProjection?: boolean | undefined;
 }
 
 /**
@@ -97,8 +111,10 @@ export async function runOnce(deps: RunDependencies, options: RunOnceOptions): P
     );
     await lock.release();
   }
-  // One summary line per run: figures per ESSMS, duration, outcome (aggregates only).
-  log.info(
+  // One summary line per run: figures per ESSMS, duration, outcome (aggregates only); at error level
+  // when the run needs a human (follow-up O5), so that `journalctl -p err` finds it.
+  const summaryLevel = record.outcome === 'error' || record.outcome === 'failed' ? 'error' : 'info';
+  log[summaryLevel](
     {
       runId: record.runId,
       measureDate: record.measureDate,
@@ -116,7 +132,7 @@ export async function runOnce(deps: RunDependencies, options: RunOnceOptions): P
       ...(record.error ? { error: record.error } : {}),
     },
     // A submission given up at its retry deadline was not refused: the log says "overdue".
-    `run ${record.outcome === 'failed' && record.error?.code === 'submission-deadline' ? 'overdue' : record.outcome}`,
+    `run ${outcomeShown(record)}`,
   );
   // A run that needs a human says so to whoever is configured (once: a submission that failed during
   // this run was already the subject of an alert, with this run's figures).
@@ -139,55 +155,91 @@ async function sealAndSubmit(
   const progress = options.progress ?? SILENT_PROGRESS;
 
   const window = deliveryWindow(options);
+  // `--wait 0s`: seal and queue, send nothing now (the daemon or the next run delivers).
+  const sendNow = options.deliveryWaitMs !== 0;
   // Whatever a previous run left pending goes first, so a restart finishes what a crash interrupted.
-  if (outbox !== null && submitting !== null && (await outbox.list()).pending.length > 0) {
+  if (sendNow && outbox !== null && submitting !== null && (await outbox.list()).pending.length > 0) {
     await inPhase(
       progress,
       'submit',
       () => deliver(deps, submitting, store, outbox, window.signal()),
       deliveryDetails,
+      deliveryOutcome,
     );
   }
 
   const computeOptions = computeOptionsFromConfig(config, record.measureDate);
   const pseudonymise = createPseudonymiser(store.pseudonymSecret);
-  const projection = createProjectionWriter(store);
+  // One scope for everything that follows: the figures sealed, submitted, reported and exported, and
+  // the projection (only what the configured ESSMS's figures need).
+  const scope = scopeFromConfig(config);
   // The earliest instant a rule can look at: AuditEvents older than that cannot change a figure.
   const yearBefore = `${Number(record.measureDate.slice(0, 4)) - 1}-01-01`;
   const projectStart = config.computation.projectStartDate;
   const windowStart = projectStart !== null && projectStart < yearBefore ? projectStart : yearBefore;
+  // The fast path first (issue 13): the reader threads pseudonymise and encode the projection of all they
+  // read. When the data holds no ESSMS outside the configured scope, that projection is already the scoped
+  // one. When it does (a DUI shared with other ESSMS), it would seal their persons' facts: it is dropped,
+  // and the sources are read again in this thread into the projection scoped to the configured ESSMS
+  // (follow-up F2, `scoped-projection.ts`), whose figures are the ones sealed and submitted.
   let computed;
+  let projection: Pick<ScopedProjection, 'seal' | 'abort'>;
+  const threaded = createProjectionWriter(store);
   try {
-    const sources = await deps.sources(windowStart);
-    // The readers pseudonymise and encode the facts of what they read (worker threads included).
-    computed = await computeFromSources(sources, computeOptions, {
+    computed = await computeFromSources(await deps.sources(windowStart), computeOptions, {
       signal: options.signal,
       progress,
       projection: {
         pseudonymSecret: store.pseudonymSecret,
-        write: (fact) => projection.write(fact),
-        appendSegment: (segment) => projection.appendSegment(segment),
+        write: (fact) => threaded.write(fact),
+        appendSegment: (segment) => threaded.appendSegment(segment),
       },
     });
   } catch (error) {
-    await projection.abort();
+    await threaded.abort();
     throw error;
   }
-  // One scope for everything that follows: the figures sealed, submitted, reported and exported.
-  const scope = scopeFromConfig(config);
-  const { results, subjects, notConfigured } = applyScope(computed.computation, scope);
+  if (
+    options.scopeProjection === false ||
+    applyScope(computed.computation, scope).notConfigured.length === 0
+  ) {
+    projection = { seal: () => threaded.finish(), abort: () => threaded.abort() };
+  } else {
+    await threaded.abort();
+    log.info(
+      {},
+      'the data holds ESSMS outside the config: read again for a projection of the configured ESSMS only',
+    );
+    const scoped = await createScopedProjection(store, config.dataDir, scope, log);
+    projection = scoped;
+    try {
+      computed = await computeFromSources(
+        await deps.sources(windowStart),
+        {
+          ...computeOptions,
+          onFact: (fact) =>
+            // The evidence code treats facts as opaque JSON (its verifier takes the rules as a parameter).
+            scoped.write(pseudonymiseFact(fact, pseudonymise)),
+        },
+        { signal: options.signal, progress },
+      );
+    } catch (error) {
+      await scoped.abort();
+      throw error;
+    }
+  }
+  const { results, subjects, notConfigured, absent } = applyScope(computed.computation, scope);
   record.recordsRead = computed.recordsRead;
   record.dataQuality = {
     errors: results.dataQuality.errors.length,
     warnings: results.dataQuality.warnings.length,
   };
-  const present = new Set(results.establishments.map((e) => e.finess));
-  record.missingEstablishments = (scope ?? []).filter((f) => !present.has(f));
+  record.missingEstablishments = absent;
   record.figures = figuresOf(results);
   if (record.missingEstablishments.length > 0) {
     log.warn(
       { missing: record.missingEstablishments },
-      'configured ESSMS with nothing computed (no séjour, or FINESS not in the data)',
+      'configured ESSMS with nothing computed (no séjour, or FINESS not in the data): named as an error in the data quality',
     );
   }
   if (notConfigured.length > 0) {
@@ -211,6 +263,12 @@ async function sealAndSubmit(
   const built: { submission?: ReturnType<typeof buildSubmission> } = {};
   let sealed;
   try {
+    const sealedSubjects = pseudonymiseSubjectLists(subjects, pseudonymise);
+    const projectionBlob = await projection.seal({
+      options: computed.options,
+      results,
+      subjects: sealedSubjects,
+    });
     sealed = await sealRunAndSubmission(
       store,
       {
@@ -223,10 +281,10 @@ async function sealAndSubmit(
         measureDate: record.measureDate,
         periods: Object.fromEntries(results.establishments.map((e) => [e.finess, e.period])),
         scope,
-        projection: await projection.finish(),
+        projection: projectionBlob,
         // Record ids in the data-quality findings are pseudonymised like every id sealed (contract.md §5).
         results: { ...results, dataQuality: pseudonymiseFindings(results.dataQuality, pseudonymise) },
-        subjects: pseudonymiseSubjectLists(subjects, pseudonymise),
+        subjects: sealedSubjects,
       },
       (seal) => {
         built.submission = buildSubmission(results, reports, seal);
@@ -273,13 +331,16 @@ async function sealAndSubmit(
       code: failure?.code ?? 'submission-permanent',
       message: `${keptFailureText(failure?.code)}, not re-sent: ${failure?.reason ?? 'see esms status'}; ${resendHint(submission.id, failure?.code)}`,
     };
-    await recordFailure(store, {
-      runId: record.runId,
-      submissionId: submission.id,
-      code: record.error.code,
-      message: record.error.message,
-      ...(failure?.status === undefined ? {} : { httpStatus: failure.status }),
-    });
+    // No `submission-failed` entry (follow-up F12): nothing was sent, and the failure of these exact bytes
+    // is already in the journal, under the same submission id this run's seal names.
+    return;
+  }
+  if (!sendNow) {
+    log.info(
+      { submission: submission.id.slice(0, 12) },
+      'sealed and queued, not sent (--wait 0s): the daemon or the next run sends it',
+    );
+    record.outcome = 'pending';
     return;
   }
   const outcomes = await inPhase(
@@ -287,6 +348,7 @@ async function sealAndSubmit(
     'submit',
     () => deliver(deps, submitting, store, outbox, window.signal()),
     deliveryDetails,
+    deliveryOutcome,
   );
   const mine = outcomes.find((o) => 'id' in o && o.id === submission.id);
   if (mine?.state === 'pending' && window.expired()) {
@@ -381,6 +443,11 @@ export async function deliver(
     }
   }
   return outcomes;
+}
+
+/** A `submit` phase in which a submission was kept as failed did not end `ok` (follow-up O5). */
+function deliveryOutcome(outcomes: readonly DeliveryOutcome[]): 'ok' | 'failed' {
+  return outcomes.some((o) => o.state === 'failed') ? 'failed' : 'ok';
 }
 
 /** The counts a `submit` phase ends with (aggregates: how many submissions ended which way). */

@@ -47,6 +47,16 @@ export interface RunRecord {
   error: { code: string; message: string } | null;
 }
 
+/**
+ * The outcome as people are told it (run-once's output, status, the log): a `failed` run whose submission
+ * was given up at its retry deadline is `overdue`, since the ARS refused nothing (follow-up F9).
+ */
+export function outcomeShown(record: Pick<RunRecord, 'outcome' | 'error'>): RunOutcome | 'overdue' {
+  return record.outcome === 'failed' && record.error?.code === 'submission-deadline'
+    ? 'overdue'
+    : record.outcome;
+}
+
 const RUNS_DIR = 'runs';
 
 export function runsDirectory(dataDir: string): string {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computeIndicatorsSync, type Computation } from '@esms-numerique/sdk';
 import { describe, expect, it } from 'vitest';
-import { applyScope, NOT_CONFIGURED_WARNING, scopeFromConfig } from './establishment-scope.js';
+import { ABSENT_ERROR, applyScope, NOT_CONFIGURED_WARNING, scopeFromConfig } from './establishment-scope.js';
 
 /** examples/sample-data: 5 ESSMS of 3 organismes gestionnaires. */
 const SAMPLE = fileURLToPath(new URL('../../../../examples/sample-data/', import.meta.url));
@@ -61,9 +61,24 @@ describe('applyScope (contract.md §4 "Scope")', () => {
     const named = scoped.results.dataQuality.warnings.filter((w) => w.code === NOT_CONFIGURED_WARNING);
     expect(named.map((w) => w.finess)).toEqual(['130007313', '690007356', '970108007']);
     expect(named[0]?.message).toMatch(/in the data but not in the config.*neither sealed nor submitted/);
-    // The SDK's findings are all still there; errors are left as they are.
+    // The SDK's findings are all still there.
     expect(scoped.results.dataQuality.warnings).toHaveLength(whole.results.dataQuality.warnings.length + 3);
-    expect(scoped.results.dataQuality.errors).toBe(whole.results.dataQuality.errors);
+  });
+
+  it('names each configured ESSMS absent from the data once, as an error (follow-up F1)', () => {
+    const scoped = applyScope(whole, ['750006827', '970407680', '750000010']);
+    expect(scoped.absent).toEqual(['750000010']);
+    const absent = scoped.results.dataQuality.errors.filter((e) => e.code === ABSENT_ERROR);
+    expect(absent.map((e) => e.finess)).toEqual(['750000010']);
+    expect(absent[0]?.message).toMatch(/in the config's establishments but not in the data/);
+    expect(scoped.results.dataQuality.errors).toHaveLength(whole.results.dataQuality.errors.length + 1);
+    // Scoping the scoped document again (the report narrows a sealed run) names it once still.
+    const twice = applyScope(scoped, ['750006827', '970407680', '750000010']);
+    expect(twice.results.dataQuality.errors.filter((e) => e.code === ABSENT_ERROR)).toHaveLength(1);
+    // Every configured ESSMS present: no error added.
+    expect(applyScope(whole, ['750006827']).results.dataQuality.errors).toEqual(
+      whole.results.dataQuality.errors,
+    );
   });
 
   it('a roll-up over every member gives the SDK’s figures (one rule for sums, rates and targets)', () => {
@@ -78,7 +93,7 @@ describe('applyScope (contract.md §4 "Scope")', () => {
   });
 
   it('no scope, or a config listing none: the whole data, unchanged', () => {
-    expect(applyScope(whole, null)).toEqual({ ...whole, notConfigured: [] });
+    expect(applyScope(whole, null)).toEqual({ ...whole, notConfigured: [], absent: [] });
     expect(scopeFromConfig({ establishments: [] })).toBeNull();
     expect(scopeFromConfig({ establishments: [{ finess: '970407680' }, { finess: '750006827' }] })).toEqual([
       '750006827',

@@ -15,6 +15,13 @@ export type EstablishmentScope = readonly string[] | null;
 /** The data-quality warning naming an ESSMS present in the data but not configured (once per ESSMS). */
 export const NOT_CONFIGURED_WARNING: DataQualityCode = 'establishment-not-configured';
 
+/**
+ * The data-quality error naming an ESSMS the config lists that the data holds nothing about: it has no
+ * figures, so its Vérification d'Aptitude cannot be established (a wrong FINESS in the config, or a DUI
+ * that does not hold it). An error, not a warning: the signatory must not read "1 ESSMS sur 1".
+ */
+export const ABSENT_ERROR: DataQualityCode = 'establishment-absent';
+
 export function scopeFromConfig(config: Pick<AgentConfig, 'establishments'>): EstablishmentScope {
   const finess = config.establishments.map((e) => e.finess);
   return finess.length === 0 ? null : [...finess].sort();
@@ -26,26 +33,31 @@ export interface ScopedComputation<R extends ResultsLike, S> {
   subjects: S;
   /** ESSMS of the data left out (sorted), each named by a `establishment-not-configured` warning. */
   notConfigured: string[];
+  /** ESSMS of the scope with nothing in the data (sorted), each named by an `establishment-absent` error. */
+  absent: string[];
 }
 
 /**
  * Keeps the ESSMS of `scope` (everything when `null`): their figures, their subject lists, and their
  * organismes gestionnaires' roll-ups over the kept ESSMS only (an organisation with ESSMS out of scope
  * gets its sums again over the others; one with none in scope is dropped). Each ESSMS left out is named
- * once in `dataQuality.warnings`. Deterministic: the same computation and scope give the same document.
+ * once in `dataQuality.warnings`; each ESSMS of the scope with nothing in the data, once in
+ * `dataQuality.errors`. Deterministic: the same computation and scope give the same document.
  */
 export function applyScope<R extends ResultsLike, S>(
   computation: { results: R; subjects: S },
   scope: EstablishmentScope,
 ): ScopedComputation<R, S> {
   const { results, subjects } = computation;
-  if (scope === null) return { results, subjects, notConfigured: [] };
+  if (scope === null) return { results, subjects, notConfigured: [], absent: [] };
   const wanted = new Set(scope);
   const kept = results.establishments.filter((e) => wanted.has(e.finess));
   const notConfigured = results.establishments
     .map((e) => e.finess)
     .filter((f) => !wanted.has(f))
     .sort();
+  const present = new Set(results.establishments.map((e) => e.finess));
+  const absent = [...wanted].filter((f) => !present.has(f)).sort();
   const organisations: OrganisationResultLike[] = [];
   for (const organisation of results.organisations) {
     const members = kept.filter((e) => organisation.establishments.includes(e.finess));
@@ -67,12 +79,28 @@ export function applyScope<R extends ResultsLike, S>(
         'its figures are neither sealed nor submitted',
     })),
   ].sort(compareFindings);
+  // Kept once: a document scoped twice (the report narrows a sealed, already scoped run) says it once.
+  const named = new Set(
+    results.dataQuality.errors.filter((f) => codeOf(f) === ABSENT_ERROR).map((f) => finessOf(f)),
+  );
+  const errors = [
+    ...results.dataQuality.errors,
+    ...absent
+      .filter((finess) => !named.has(finess))
+      .map((finess) => ({
+        code: ABSENT_ERROR,
+        finess,
+        message:
+          `ESSMS ${finess} is in the config's establishments but not in the data (no séjour, or a wrong ` +
+          'FINESS): it has no figures, and its Vérification d’Aptitude cannot be established',
+      })),
+  ].sort(compareFindings);
   // Same shape as `results` (fewer ESSMS and organisations, one more kind of warning).
   const scoped = {
     ...results,
     establishments: kept,
     organisations,
-    dataQuality: { errors: results.dataQuality.errors, warnings },
+    dataQuality: { errors, warnings },
   } as R;
   return {
     results: scoped,
@@ -81,7 +109,12 @@ export function applyScope<R extends ResultsLike, S>(
       ? ((subjects as unknown[]).filter((s) => wanted.has(finessOf(s) ?? '')) as S)
       : subjects,
     notConfigured,
+    absent,
   };
+}
+
+function codeOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? (value as { code?: unknown }).code : undefined;
 }
 
 function finessOf(value: unknown): string | undefined {

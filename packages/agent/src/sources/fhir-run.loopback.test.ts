@@ -1,4 +1,5 @@
 // A whole run (runOnce) reading a DUI's FHIR server on loopback, submitting to the reference receiver: a search that
+import { initialisedContext } from '../runner/__fixtures__/initialised-context.js';
 // stops before its total fails the run with nothing sealed and nothing sent (indicators.md, `input-incomplete`), and
 // every HTTP request is logged at debug level by its component, redacted, never with a token.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import {
   type CollectedLogs,
 } from '../daemon/__fixtures__/daemon-harness.js';
 import { readJournalEntries } from '../evidence/journal.js';
-import { openAgentContext, type AgentContext } from '../runner/agent-context.js';
+import type { AgentContext } from '../runner/agent-context.js';
 import { runOnce } from '../runner/run-once.js';
 import { runDependencies } from '../runner/run-dependencies.js';
 
@@ -65,7 +66,7 @@ async function agentReading(
     ].join('\n'),
   );
   const logs = collectingLogger();
-  return { ctx: await openAgentContext(path, { logger: logs.logger }), logs };
+  return { ctx: await initialisedContext(path, { logger: logs.logger }), logs };
 }
 
 describe('runOnce reading a FHIR server', () => {

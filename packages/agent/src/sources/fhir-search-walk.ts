@@ -161,6 +161,7 @@ export function searchProducer(search: PlannedSearch, context: SearchWalkContext
     let params = without(search.params, context.refused);
     let firstRefusal: SourceHttpError | undefined;
     let keysetFromMs: number | undefined;
+    let restarts = 0;
     for (;;) {
       try {
         await walk(params, phase);
@@ -193,8 +194,18 @@ export function searchProducer(search: PlannedSearch, context: SearchWalkContext
           phase = 'keyset';
           params = { ...params, _sort: '_lastUpdated', _lastUpdated: `ge${new Date(latest).toISOString()}` };
         }
-        context.logger?.warn(
-          { resourceType, pages: state.pages, status: error.error.status, phase },
+        // Said once per search and phase (follow-up F10): a server capping offsets makes the keyset phase
+        // start again every few pages, which is the plan working, not news; the restarts go to debug.
+        restarts += phase === 'keyset' ? 1 : 0;
+        const said = phase === 'keyset' && restarts > 1;
+        context.logger?.[said ? 'debug' : 'warn'](
+          {
+            resourceType,
+            pages: state.pages,
+            status: error.error.status,
+            phase,
+            ...(said ? { restarts } : {}),
+          },
           phase === 'sorted'
             ? 'the FHIR server stops paging this search; reading it again sorted by _lastUpdated'
             : 'the FHIR server stops paging this search; going on from the latest _lastUpdated read',

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { initialisedContext } from '../runner/__fixtures__/initialised-context.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { canonicalJson, type Digest } from '../evidence/canonical-json.js';
 import { readJournalEntries } from '../evidence/journal.js';
 import { loadEvidenceKeys } from '../evidence/keys.js';
 import { asLegacyRun, readBlobBytes, rewriteAndResign } from '../evidence/__fixtures__/tamper.js';
-import { openAgentContext, type AgentContext } from '../runner/agent-context.js';
+import type { AgentContext } from '../runner/agent-context.js';
 import { runDependencies } from '../runner/run-dependencies.js';
 import { resendSubmission } from '../runner/resend.js';
 import { runOnce } from '../runner/run-once.js';
@@ -74,7 +75,7 @@ async function setup(
   const path = join(root, 'esms.config.yaml');
   await writeFile(path, yaml);
   const logs = collectingLogger();
-  const ctx = await openAgentContext(path, { logger: logs.logger, now: options.now });
+  const ctx = await initialisedContext(path, { logger: logs.logger, now: options.now });
   return { ctx, logs, status: (o) => collectStatus(ctx.loaded, { now: options.now, ...o }) };
 }
 
@@ -240,15 +241,16 @@ describe('collectStatus over a data directory written by the real pipeline', () 
     const after = await status();
     expect(after.problems).toEqual([]);
     expect(after.submissions).toMatchObject({ delivered: 1, pending: [], failed: [] });
-    expect(after.runs.map((r) => r.outcome)).toEqual(['submitted', 'submitted']);
+    // The first run was overdue at the time and still says so; the latest got the receipt (follow-up F12).
+    expect(after.runs.map((r) => r.outcome)).toEqual(['submitted', 'overdue']);
     const evidence = join(ctx.dataDir, 'evidence');
+    // The re-run sent nothing: no second submission-failed entry.
     expect((await readJournalEntries(evidence)).map((e) => e.type)).toEqual([
       'run-sealed',
       'submission-sealed',
       'submission-failed',
       'run-sealed',
       'submission-sealed',
-      'submission-failed',
       'submission-requeued',
       'submission-receipt',
     ]);

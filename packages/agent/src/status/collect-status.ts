@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import { nextScheduledRun } from '../daemon/node-cron-scheduler.js';
 import { readJournalEntries } from '../evidence/journal.js';
 import { evidenceDirectory } from '../runner/agent-context.js';
-import { listRunRecords, type RunRecord } from '../runner/run-records.js';
+import { listRunRecords, outcomeShown, type RunRecord } from '../runner/run-records.js';
 import type { OutboxItem } from '../submit/outbox.js';
 import type {
   AgentStatus,
@@ -139,12 +139,7 @@ function summarise(record: RunRecord, isAlive: (pid: number) => boolean): RunSum
     measureDate: record.measureDate,
     startedAt: record.startedAt,
     finishedAt: record.finishedAt,
-    outcome:
-      record.outcome === 'running' && !isAlive(record.pid)
-        ? 'interrupted'
-        : record.outcome === 'failed' && record.error?.code === 'submission-deadline'
-          ? 'overdue'
-          : record.outcome,
+    outcome: record.outcome === 'running' && !isAlive(record.pid) ? 'interrupted' : outcomeShown(record),
     durationMs: record.durationMs,
     submissionId: record.submissionId,
     figures: record.figures.map((f) => ({

@@ -1,10 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { initialisedContext } from '../runner/__fixtures__/initialised-context.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReceiver, type Receiver } from '../../../../examples/receiver/receiver.mjs';
 import { collectingLogger, DUI_SMALL_NDJSON } from '../daemon/__fixtures__/daemon-harness.js';
-import { openAgentContext, type AgentContext } from '../runner/agent-context.js';
+import type { AgentContext } from '../runner/agent-context.js';
 import { runDependencies } from '../runner/run-dependencies.js';
 import { runOnce } from '../runner/run-once.js';
 import { AGENT_VERSION } from '../version.js';
@@ -40,7 +41,7 @@ async function agent(establishments: string[] = ['970400024']): Promise<AgentCon
   ].join('\n');
   const path = join(root, 'esms.config.yaml');
   await writeFile(path, yaml);
-  return openAgentContext(path, { logger: collectingLogger().logger });
+  return initialisedContext(path, { logger: collectingLogger().logger });
 }
 
 function value(

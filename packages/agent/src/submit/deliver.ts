@@ -145,8 +145,10 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryO
         at,
       });
       logger?.error(
-        { submission: shortId(item.id), attempt: attemptNumber, status: error.status },
-        'submission refused by the ARS; kept (esms resend sends it again once the cause is fixed)',
+        { submission: shortId(item.id), attempt: attemptNumber, status: error.status, reason: error.message },
+        error.status === undefined
+          ? 'submission not sent (configuration); kept (esms resend sends it again once the cause is fixed)'
+          : 'submission refused by the ARS; kept (esms resend sends it again once the cause is fixed)',
       );
       return { id: item.id, state: 'failed', attempts: recorded.attempts, failure: failed.failure };
     }
@@ -187,6 +189,8 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryO
         attempt: attemptNumber,
         status: error.status,
         network: error.networkCode,
+        // The explanation, not just the code (`connection refused: nothing listens … (ECONNREFUSED)`).
+        reason: error.message,
         retryInMs: decision.delayMs,
       },
       'submission failed; will retry',

@@ -1,7 +1,7 @@
 import axios, { type AxiosResponse } from 'axios';
 import { AgentError } from '../errors.js';
-import { describeNetworkFailure } from '../http/network-failure.js';
-import { SubmissionTransientError } from './submission-errors.js';
+import { describeNetworkFailure, isTlsConfigurationFailure } from '../http/network-failure.js';
+import { SubmissionPermanentError, SubmissionTransientError } from './submission-errors.js';
 
 /** An overall deadline for one request (axios's own timeout only watches socket inactivity). */
 export function combineSignals(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
@@ -12,7 +12,8 @@ export function combineSignals(signal: AbortSignal | undefined, timeoutMs: numbe
 /**
  * Runs an axios request and turns everything that is not an HTTP answer into our errors: the caller's
  * abort → `aborted`; timeouts and network failures → transient, naming the cause (`connection refused …
- * (ECONNREFUSED)`, `TLS failure: …`, `DNS failure: …`). Axios errors never escape.
+ * (ECONNREFUSED)`, `DNS failure: …`); a certificate not trusted, expired or for another host → permanent
+ * (configuration). Axios errors never escape.
  */
 export async function requestOrThrow<T>(
   request: () => Promise<AxiosResponse<T>>,
@@ -34,6 +35,16 @@ export async function requestOrThrow<T>(
     }
     const cause = axios.isAxiosError(error) ? (error.cause ?? new Error(error.message)) : error;
     const failure = describeNetworkFailure(error);
+    if (isTlsConfigurationFailure(failure)) {
+      // Not retried for 72 hours (follow-up O6): the same certificate gives the same answer until a
+      // person sets the CA or fixes the endpoint; kept as failed, `esms resend` once that is done.
+      throw new SubmissionPermanentError(
+        `The ${what} failed: ${failure.description}. This is configuration, not a network outage: ` +
+          'not retried (set the CA in the config, or check the endpoint and its certificate)',
+        { networkCode: failure.code },
+        { cause: sanitiseCause(cause) },
+      );
+    }
     throw new SubmissionTransientError(
       `The ${what} failed: ${failure.description}.`,
       { networkCode: failure.code ?? code },

@@ -46,6 +46,17 @@ describe('createRetryPolicy', () => {
     expect(policy.deadline(createdAt)).toEqual(at(1_000));
   });
 
+  it('says how long it tried in a unit a person reads, never "0 minutes" (follow-up F9)', () => {
+    const short = createRetryPolicy({ deadlineMs: 3_600 });
+    expect(short.decide({ attempts: 4, createdAt, now: at(3_600) })).toMatchObject({
+      message: 'still failing at its retry deadline, 4 s after it was queued (4 attempts)',
+    });
+    const long = createRetryPolicy({ deadlineMs: 72 * 3_600_000 });
+    expect(long.decide({ attempts: 30, createdAt, now: at(72 * 3_600_000) })).toMatchObject({
+      message: 'still failing at its retry deadline, 72 h after it was queued (30 attempts)',
+    });
+  });
+
   it('defaults to a three-day deadline and rejects nonsense', () => {
     expect(createRetryPolicy().deadlineMs).toBe(SUBMIT_RETRY_DEFAULTS.DEADLINE_MS);
     expect(SUBMIT_RETRY_DEFAULTS.DEADLINE_MS).toBe(3 * 24 * 3_600_000);

@@ -77,7 +77,7 @@ export function createRetryPolicy(options: RetryPolicyOptions = {}): RetryPolicy
         return {
           kind: 'give-up',
           reason: 'deadline',
-          message: `still failing ${Math.round(deadlineMs / 60_000)} minutes after creation (${attempts} attempts)`,
+          message: `still failing at its retry deadline, ${readableDuration(deadlineMs)} after it was queued (${attempts} attempts)`,
         };
       }
       // Full jitter: the outbox's waits are long and many agents may retry one ARS at once (see `Jitter`).
@@ -87,4 +87,14 @@ export function createRetryPolicy(options: RetryPolicyOptions = {}): RetryPolicy
       return { kind: 'retry', delayMs };
     },
   };
+}
+
+/** `72 h`, `90 min`, `3 s`: the retry deadline as a person reads it (never "0 minutes"). */
+export function readableDuration(ms: number): string {
+  const HOUR_MS = 3_600_000;
+  const MINUTE_MS = 60_000;
+  if (ms >= 2 * HOUR_MS) return `${Math.round(ms / HOUR_MS)} h`;
+  if (ms >= 2 * MINUTE_MS) return `${Math.round(ms / MINUTE_MS)} min`;
+  if (ms >= 1000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms)} ms`;
 }

@@ -1,10 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { initialisedContext } from '../../runner/__fixtures__/initialised-context.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type AgentLogger } from '../../logging/create-logger.js';
-import { openAgentContext, type AgentContext } from '../../runner/agent-context.js';
+import type { AgentContext } from '../../runner/agent-context.js';
 import type { RunOnceOptions } from '../../runner/run-once.js';
 import type { RunRecord } from '../../runner/run-records.js';
 import type { RunPipeline } from '../agent.js';
@@ -75,7 +76,7 @@ export async function tempAgentContext(fixture: AgentConfigFixture = {}): Promis
   const configPath = join(dir, 'esms.config.yaml');
   await writeFile(configPath, yaml);
   const logs = collectingLogger();
-  const ctx = await openAgentContext(configPath, { logger: logs.logger });
+  const ctx = await initialisedContext(configPath, { logger: logs.logger });
   return { dir, dataDir, ctx, logs, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -184,6 +184,11 @@ const QUALITY_TEXT: Readonly<Record<string, QualityText>> = {
     one: 'présent dans les données mais absent de la configuration : ni scellé, ni transmis',
     many: 'présents dans les données mais absents de la configuration : ni scellés, ni transmis',
   },
+  'establishment-absent': {
+    noun: NOUNS.essms,
+    one: 'de la configuration absent des données lues : aucun chiffre, Vérification d’Aptitude non établie',
+    many: 'de la configuration absents des données lues : aucun chiffre, Vérification d’Aptitude non établie',
+  },
 };
 
 export interface QualityGroup {
