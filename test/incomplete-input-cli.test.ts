@@ -106,6 +106,60 @@ const SHAPES: Shape[] = [
       /incomplete after 0 lines \(0 bytes\): listed in the bulk manifest \(output\[\d\]\) but missing/,
     allRecordsRead: true,
   },
+  {
+    // Audit G1: a Bundle cut inside a string was one bad record, and run-once sealed figures without it.
+    name: 'a .json Bundle cut short',
+    async build() {
+      const dir = await exportCopy('cut-bundle');
+      const entries = Array.from({ length: 5 }, (_, i) => ({
+        resource: { resourceType: 'Patient', id: `extra-${i}`, birthDate: '1950-01-01' },
+      }));
+      const bundle = JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: entries });
+      const cut = join(dir, 'More.json');
+      // Cut inside the last entry's `birthDate` string, not at a place JSON.parse calls "end of input".
+      await writeFile(cut, bundle.slice(0, bundle.lastIndexOf('1950-01') + 4));
+      return { paths: [dir], incomplete: cut };
+    },
+    progress: /not valid JSON to its end, invalid JSON \(Unterminated string/,
+    allRecordsRead: true,
+  },
+  {
+    name: 'an NDJSON file cut mid-line (no final newline)',
+    async build() {
+      const dir = await exportCopy('cut-ndjson');
+      const cut = join(dir, 'Observation.000.ndjson');
+      await writeFile(
+        cut,
+        '{"resourceType":"Observation","id":"o1","status":"final"}\n{"resourceType":"Observation","id":"o2","sta',
+      );
+      return { paths: [dir], incomplete: cut };
+    },
+    progress: /incomplete after 1 line \(\d+ bytes\): the last line has no newline and is not valid JSON/,
+    allRecordsRead: true,
+  },
+  {
+    name: 'a Bulk file holding fewer resources than its manifest count',
+    async build() {
+      const dir = await exportCopy('count-short');
+      const files = (await readdir(dir)).filter((f) => f.endsWith('.ndjson'));
+      const output = await Promise.all(
+        files.map(async (f) => {
+          const lines = (await readFile(join(dir, f), 'utf8')).split('\n').filter(Boolean).length;
+          // The server announced more Encounters than the saved file holds (a copy that stopped at a line).
+          return {
+            type: f.slice(0, f.indexOf('.')),
+            url: f,
+            count: f.startsWith('Encounter') ? lines + 7 : lines,
+          };
+        }),
+      );
+      await writeFile(join(dir, 'manifest.json'), JSON.stringify({ output, error: [] }));
+      return { paths: [dir], incomplete: join(dir, 'Encounter.ndjson') };
+    },
+    progress:
+      /incomplete after \d+ lines \(\d+ bytes\): the bulk manifest declares \d+ resources, the file holds \d+/,
+    allRecordsRead: true,
+  },
 ];
 
 beforeAll(async () => {

@@ -157,7 +157,9 @@ export async function countFilesInParallel(
 async function sliceTasks(files: readonly PlannedFile[], sliceBytes: number): Promise<Task[]> {
   const tasks: Task[] = [];
   for (const file of files) {
-    const size = file.format === 'ndjson' && !isGzipPath(file.path) ? (await stat(file.path)).size : 0;
+    // A file whose bulk manifest announces a count is read whole: only a whole read can check the count.
+    const sliceable = file.format === 'ndjson' && !isGzipPath(file.path) && file.declaredCount === undefined;
+    const size = sliceable ? (await stat(file.path)).size : 0;
     if (size <= sliceBytes) {
       tasks.push({ file, range: undefined });
       continue;

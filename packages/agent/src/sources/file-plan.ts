@@ -15,6 +15,8 @@ export interface PlannedFile {
   resourceType: string | undefined;
   /** Its place in the plan: orders its records before those of the files after it (`RecordPlace.order`). */
   index: number;
+  /** The resources its bulk manifest entry announces (`count`, optional in the Bulk Data spec), when given. */
+  declaredCount?: number | undefined;
 }
 
 export interface FilePlan {
@@ -108,6 +110,7 @@ async function planDirectory(directory: string): Promise<Planned> {
 interface ManifestFileEntry {
   type?: unknown;
   url?: unknown;
+  count?: unknown;
 }
 
 async function planFromManifest(directory: string, names: ReadonlySet<string>): Promise<Planned> {
@@ -155,12 +158,16 @@ async function planFromManifest(directory: string, names: ReadonlySet<string>): 
       incomplete.push(listed);
       continue;
     }
-    const declaredType = (entry as ManifestFileEntry).type;
+    const { type: declaredType, count } = entry as ManifestFileEntry;
     const format = formatOf(listed.path) ?? 'ndjson';
     files.push({
       path: listed.path,
       format,
       resourceType: typeof declaredType === 'string' ? declaredType : typeFromFileName(listed.path, format),
+      // A count that is not a whole number says nothing: it is not checked.
+      ...(format === 'ndjson' && Number.isSafeInteger(count) && (count as number) >= 0
+        ? { declaredCount: count as number }
+        : {}),
     });
   }
   // The export's error files hold OperationOutcomes about what the server could not export: not records, but
