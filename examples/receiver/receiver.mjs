@@ -244,6 +244,10 @@ export async function createReceiver(options) {
       return send(res, 415, outcome([issue('not-supported', 'Content-Type must be application/fhir+json')]));
     }
     const requestDigest = createHash('sha256').update(raw).digest('hex');
+    // contract.md §5: the evidence seals (and the reports' generation time) are not part of what a
+    // submission is, so the same figures sealed again elsewhere (a reinstall, a lost data directory) are the
+    // same request, not a reuse of the key.
+    const figuresDigest = digestWithoutSeals(raw);
     const key = headerValue(req.headers['idempotency-key']);
     if (key !== undefined && (key.length === 0 || key.length > 255)) {
       stats.rejected += 1;
@@ -255,21 +259,27 @@ export async function createReceiver(options) {
     const answer = await exclusive(async () => {
       if (key !== undefined) {
         const previous = await readIdempotency(key);
-        if (previous !== undefined) {
-          if (previous.requestDigest !== requestDigest) {
-            return {
-              status: 422,
-              body: outcome([
-                issue('business-rule', 'This Idempotency-Key was already used with a different body'),
-              ]),
-            };
-          }
+        if (previous !== undefined && previous.requestDigest === requestDigest) {
           stats.idempotentReplays += 1;
           stats.duplicatesAvoided += previous.entries;
           return { status: previous.status, body: previous.body, headers: { 'Idempotent-Replayed': 'true' } };
         }
+        if (previous !== undefined && previous.figuresDigest === figuresDigest) {
+          // The same figures under another seal: applied again, every entry is a duplicate answered
+          // `200 OK` with the seal received first, and the response's meta carries this request's seal.
+          // The first answer stays the one replayed for the first body.
+          return transaction(raw, undefined, requestDigest);
+        }
+        if (previous !== undefined) {
+          return {
+            status: 422,
+            body: outcome([
+              issue('business-rule', 'This Idempotency-Key was already used with a different body'),
+            ]),
+          };
+        }
       }
-      return transaction(raw, key, requestDigest);
+      return transaction(raw, key, requestDigest, figuresDigest);
     });
 
     if (answer.status >= 400 && answer.status < 500) stats.rejected += 1;
@@ -287,9 +297,10 @@ export async function createReceiver(options) {
    * @param {Buffer} raw
    * @param {string | undefined} key
    * @param {string} requestDigest
+   * @param {string} [figuresDigest]
    * @returns {Promise<{ status: number, body: unknown, headers?: Record<string, string> }>}
    */
-  async function transaction(raw, key, requestDigest) {
+  async function transaction(raw, key, requestDigest, figuresDigest = requestDigest) {
     /** @type {any} */
     let bundle;
     try {
@@ -354,7 +365,7 @@ export async function createReceiver(options) {
       // Stored before answering, so a lost answer is replayed identically.
       await writeDurably(
         idempotencyFile(key),
-        JSON.stringify({ key, requestDigest, status: 200, body, entries: responses.length }),
+        JSON.stringify({ key, requestDigest, figuresDigest, status: 200, body, entries: responses.length }),
       );
     }
     return { status: 200, body };
@@ -372,7 +383,7 @@ export async function createReceiver(options) {
 
   /**
    * @param {string} key
-   * @returns {Promise<{ requestDigest: string, status: number, body: unknown, entries: number } | undefined>}
+   * @returns {Promise<{ requestDigest: string, figuresDigest?: string, status: number, body: unknown, entries: number } | undefined>}
    */
   async function readIdempotency(key) {
     const text = await readFile(idempotencyFile(key), 'utf8').catch(() => undefined);
@@ -628,6 +639,46 @@ function extensionValue(extensions, url) {
   if (!Array.isArray(extensions)) return null;
   const found = extensions.find((/** @type {any} */ e) => isObject(e) && e.url === url);
   return typeof found?.valueString === 'string' ? found.valueString : null;
+}
+
+/**
+ * SHA-256 of a request body without what a later run changes when it sends the same figures again: the
+ * evidence-seal extensions (on the Bundle's meta and on each MeasureReport), each MeasureReport's `date`
+ * (when it was generated), and the Bundle's `id` and `timestamp`. Two requests with this digest are the same
+ * submission for the Idempotency-Key (contract.md §5: the seal is not part of the submission). A body that is
+ * not JSON is digested as it is (it is refused later anyway).
+ * @param {Buffer} raw
+ * @returns {string}
+ */
+function digestWithoutSeals(raw) {
+  /** @type {any} */
+  let bundle;
+  try {
+    bundle = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return createHash('sha256').update(raw).digest('hex');
+  }
+  if (!isObject(bundle)) return createHash('sha256').update(raw).digest('hex');
+  const seals = new Set([EVIDENCE_SEAL_URL, EVIDENCE_SEAL_PREVIOUS_URL]);
+  /** @param {any} holder */
+  const strip = (holder) => {
+    if (isObject(holder) && Array.isArray(holder.extension)) {
+      holder.extension = holder.extension.filter(
+        (/** @type {any} */ e) => !(isObject(e) && seals.has(e.url)),
+      );
+    }
+  };
+  strip(bundle.meta);
+  delete bundle.id;
+  delete bundle.timestamp;
+  if (Array.isArray(bundle.entry)) {
+    for (const entry of bundle.entry) {
+      if (!isObject(entry?.resource)) continue;
+      strip(entry.resource);
+      delete entry.resource.date;
+    }
+  }
+  return createHash('sha256').update(JSON.stringify(bundle), 'utf8').digest('hex');
 }
 
 /**

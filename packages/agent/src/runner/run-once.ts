@@ -263,6 +263,12 @@ async function sealAndSubmit(
       });
     }
     record.outcome = 'submitted';
+    // Nothing was sent by this run: say so, in the record and the log (audit G4).
+    record.detail = 'already-submitted';
+    log.info(
+      { submission: submission.id.slice(0, 12) },
+      'these figures were already received by the ARS (receipt kept in the outbox): nothing sent again',
+    );
     return;
   }
   if (!queued.created && queued.state === 'failed') {

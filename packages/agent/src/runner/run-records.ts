@@ -45,7 +45,14 @@ export interface RunRecord {
   /** Configured ESSMS for which nothing was computed (a human should look). */
   missingEstablishments: string[];
   error: { code: string; message: string } | null;
+  /**
+   * `already-submitted`: the outcome is `submitted` because the ARS had already received these very figures
+   * (the outbox holds their receipt); this run sent nothing. Absent otherwise.
+   */
+  detail?: RunDetail;
 }
+
+export type RunDetail = 'already-submitted';
 
 const RUNS_DIR = 'runs';
 
