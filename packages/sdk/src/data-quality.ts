@@ -31,12 +31,30 @@ export class Findings {
     }
   }
 
-  /** Both lists in a stable order: by code, then record type, id and message. */
+  /**
+   * Both lists in a stable order: by code, then record type, id and message. A record is `unknown-subject`
+   * once, however many of its roles met the missing person (a séjour is placed, and its update counted).
+   */
   sorted(): { errors: DataQualityFinding[]; warnings: DataQualityFinding[] } {
     this.errors.sort(compareFindings);
     this.warnings.sort(compareFindings);
-    return { errors: this.errors, warnings: this.warnings };
+    return { errors: oncePerRecord(this.errors, 'unknown-subject'), warnings: this.warnings };
   }
+}
+
+/** `findings` (sorted) with only the first finding of `code` per record (`resourceType` and `id`). */
+function oncePerRecord(
+  findings: DataQualityFinding[],
+  code: DataQualityFinding['code'],
+): DataQualityFinding[] {
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    if (finding.code !== code || finding.id === undefined) return true;
+    const key = `${finding.resourceType ?? ''}/${finding.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** A record about a person that names none, or one whose Patient is not in the input. */
