@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -85,15 +85,24 @@ const SHAPES: Shape[] = [
     allRecordsRead: true,
   },
   {
+    // Audit G6: the good NDJSON files beside an invalid manifest are read (as without a manifest).
     name: 'an invalid Bulk manifest.json',
     async build() {
       const bulk = await bulkExport('bad-manifest', '{"output": [ {"type": "Patient", ');
-      return {
-        paths: [bulk, await exportCopy('good-beside-bad-manifest')],
-        incomplete: join(bulk, 'manifest.json'),
-      };
+      return { paths: [bulk], incomplete: join(bulk, 'manifest.json') };
     },
-    progress: /manifest is not valid JSON: no file of this export was read/,
+    progress: /manifest is not valid JSON: the directory's files were read as if it had none/,
+    allRecordsRead: true,
+  },
+  {
+    name: 'a broken symbolic link in an input directory',
+    async build() {
+      const dir = await exportCopy('broken-link');
+      const link = join(dir, 'Observation.000.ndjson');
+      await symlink(join(dir, 'gone.ndjson'), link);
+      return { paths: [dir], incomplete: link };
+    },
+    progress: /cannot be read \(no such file or directory\): none of its records were read/,
     allRecordsRead: true,
   },
   {

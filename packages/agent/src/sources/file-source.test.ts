@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -164,14 +164,18 @@ describe('createFileSource', () => {
   });
 
   it.each([
-    ['not JSON', '{"output": [', 'the bulk manifest is not valid JSON: no file of this export was read'],
+    [
+      'not JSON',
+      '{"output": [',
+      "the bulk manifest is not valid JSON: the directory's files were read as if it had none",
+    ],
     [
       'without output',
       '{"transactionTime": "2024-04-01T02:00:00Z"}',
-      'the bulk manifest has no "output" array: no file of this export was read',
+      'the bulk manifest has no "output" array: the directory\'s files were read as if it had none',
     ],
   ])(
-    'a manifest %s is an incomplete input: none of its directory is read, other paths are',
+    'a manifest %s is an incomplete input: its directory is read as without one, other paths too',
     async (_name, text, detail) => {
       const directory = await mkdtemp(path.join(tmpdir(), 'esms-manifest-'));
       try {
@@ -185,7 +189,7 @@ describe('createFileSource', () => {
             paths: [directory, fixture('bulk-export-without-manifest/Organization.000.ndjson')],
           }),
         );
-        expect(keys(items)).toEqual(['Organization/org-ehpad']);
+        expect(keys(items)).toEqual(['Organization/org-ehpad', 'Patient/p']);
         expect(items.filter((item) => item.kind === 'incomplete')).toEqual([
           {
             kind: 'incomplete',
@@ -202,6 +206,34 @@ describe('createFileSource', () => {
       }
     },
   );
+});
+
+describe('a directory with a file that cannot be read (audit G6)', () => {
+  it('a broken symbolic link is an incomplete input naming it; the other files are read', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'esms-broken-link-'));
+    try {
+      await writeFile(
+        path.join(directory, 'Patient.000.ndjson'),
+        `${JSON.stringify({ resourceType: 'Patient', id: 'p' })}\n`,
+      );
+      await symlink(path.join(directory, 'gone.ndjson'), path.join(directory, 'Encounter.000.ndjson'));
+      const items = await collect(createFileSource({ paths: [directory] }));
+      expect(keys(items)).toEqual(['Patient/p']);
+      expect(items.filter((item) => item.kind === 'incomplete')).toEqual([
+        {
+          kind: 'incomplete',
+          incomplete: {
+            input: path.join(directory, 'Encounter.000.ndjson'),
+            reason: 'unreadable',
+            detail: 'cannot be read (no such file or directory): none of its records were read',
+            read: { bytes: 0 },
+          },
+        },
+      ]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('an input cut short is incomplete, never one bad record (audit G1)', () => {
