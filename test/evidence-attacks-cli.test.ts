@@ -324,7 +324,7 @@ describe.concurrent('issue 10 §1: attacks on the evidence fail, through the CLI
     },
   );
 
-  it('no DUI record id in clear in the store nor in either bundle format; findings carry pseudonyms in id/related', async () => {
+  it('no DUI record id nor local path in clear in the store nor in either bundle format; findings carry pseudonyms in id/related', async () => {
     const { store, dir } = await copyHome();
     const entries = await journal(store);
     const run = entries.find((e) => e.type === 'run-sealed');
@@ -344,8 +344,13 @@ describe.concurrent('issue 10 §1: attacks on the evidence fail, through the CLI
     for (const f of findings.filter((f) => typeof f['id'] === 'string' && !String(f['id']).startsWith('(')))
       expect(f['id']).toMatch(/^p:/);
 
+    // Files are named relative to the configured source directory, never by the machine's path (audit G10).
+    expect(findings.filter((f) => f['location'] !== undefined).map((f) => f['location'])).toContainEqual(
+      expect.objectContaining({ input: 'Extra.000.ndjson' }),
+    );
     const storeText = await allEvidenceText(store);
     for (const id of CLEAR_IDS) expect(storeText, id).not.toContain(id);
+    expect(storeText).not.toContain(join(scratch, 'input'));
     for (const name of ['preuves.tar', 'preuves.tar.gz']) {
       const bundle = join(dir, name);
       expect((await esms(['export-evidence', '--evidence-dir', store, '--out', bundle])).code).toBe(0);
@@ -354,6 +359,7 @@ describe.concurrent('issue 10 §1: attacks on the evidence fail, through the CLI
       const text = await allEvidenceText(out);
       expect(text).toContain('duplicate-person');
       for (const id of CLEAR_IDS) expect(text, `${id} in ${name}`).not.toContain(id);
+      expect(text).not.toContain(join(scratch, 'input'));
     }
   });
 

@@ -15,6 +15,7 @@ import { createProjectionWriter } from '../evidence/projection-writer.js';
 import { createPseudonymiser } from '../evidence/pseudonymiser.js';
 import { measuresDigest } from '../evidence/recompute.js';
 import { pseudonymiseFindings } from '../evidence/pseudonymise-findings.js';
+import { sealedInputNamer, withSealedInput, withSealedInputs } from '../evidence/sealed-input-names.js';
 import { recordFailure, recordReceipt, sealRunAndSubmission } from '../evidence/seal.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { buildSubmission } from '../submit/build-submission.js';
@@ -158,15 +159,23 @@ async function sealAndSubmit(
   const projectStart = config.computation.projectStartDate;
   const windowStart = projectStart !== null && projectStart < yearBefore ? projectStart : yearBefore;
   let computed;
+  // Files are sealed by their name under the configured source path, never the machine's own path.
+  let sealedInput: (input: string) => string = (input) => input;
   try {
     const sources = await deps.sources(windowStart);
+    sealedInput = sealedInputNamer(sources.flatMap((source) => source.localPaths ?? []));
     computed = await computeFromSources(
       sources,
       {
         ...computeOptions,
         onFact: (fact) =>
           // The evidence code treats facts as opaque JSON (its verifier takes the rules as a parameter).
-          projection.write(pseudonymiseFact(fact, pseudonymise) as unknown as Record<string, unknown>),
+          projection.write(
+            withSealedInput(pseudonymiseFact(fact, pseudonymise), sealedInput) as unknown as Record<
+              string,
+              unknown
+            >,
+          ),
       },
       { signal: options.signal, progress },
     );
@@ -226,7 +235,10 @@ async function sealAndSubmit(
         scope,
         projection: await projection.finish(),
         // Record ids in the data-quality findings are pseudonymised like every id sealed (contract.md §5).
-        results: { ...results, dataQuality: pseudonymiseFindings(results.dataQuality, pseudonymise) },
+        results: {
+          ...results,
+          dataQuality: withSealedInputs(pseudonymiseFindings(results.dataQuality, pseudonymise), sealedInput),
+        },
         subjects: pseudonymiseSubjectLists(subjects, pseudonymise),
       },
       (seal) => {
