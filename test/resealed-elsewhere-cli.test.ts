@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { agentHome, type AgentHome } from './support/agent-config.js';
 import { FIXTURE_EXPORT } from './support/expectations.js';
@@ -69,5 +71,23 @@ describe('the same figures sealed in another data directory (built CLI, referenc
     expect(three.record).toMatchObject({ outcome: 'submitted', detail: 'already-submitted' });
     expect(three.stderr).toContain('already received by the ARS');
     expect((await receiver.stats()).requests).toBe(requests);
+  });
+
+  it('verify --expect-head accepts the hash grouped by four as the signed report prints it (audit G8)', async () => {
+    const { home, receiver } = await loopbackAgent({ ndjsonDir: FIXTURE_EXPORT });
+    expect((await runOnce(home)).code).toBe(0);
+    const store = `${home.dataDir}/evidence`;
+    const lines = (await readFile(join(store, 'journal.ndjson'), 'utf8')).split('\n').filter(Boolean);
+    const head = (JSON.parse(lines.at(-1) ?? '{}') as { hash: string }).hash;
+    const grouped = head.replace(/(.{4})(?!$)/g, '$1 ');
+    expect(grouped).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){15}$/);
+    const verify = await esms(['verify', store, '--expect-head', grouped]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toContain(`Expected head: ${head}`);
+    const wrong = await esms(['verify', store, '--expect-head', grouped.replace(/^..../, '0000')]);
+    expect(wrong.code).toBe(4);
+    // Anything but hex digits and spaces is still a usage error.
+    expect((await esms(['verify', store, '--expect-head', `${grouped}:`])).code).toBe(2);
+    expect(await receiver.reports()).toHaveLength(18);
   });
 });
