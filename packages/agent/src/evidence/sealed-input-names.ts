@@ -29,7 +29,7 @@ export function withSealedInput<T>(value: T, name: (input: string) => string): T
   if (!isRecord(value)) return value;
   const location = value['location'];
   if (!isRecord(location) || typeof location['input'] !== 'string') return value;
-  return { ...value, location: { ...location, input: name(location['input']) } } as T;
+  return { ...value, location: { ...location, input: name(location['input']) } };
 }
 
 /** Both lists of a results document's `dataQuality` with their locations renamed by `name`. */
