@@ -115,6 +115,28 @@ describe.concurrent('esms compute (built CLI)', () => {
     expect(unknown.code).toBe(1);
   });
 
+  it('--explain as text names the population of the scope: the period, or the calendar year (audit G11)', async () => {
+    const explain = (scope: string) =>
+      esms([
+        'compute',
+        '--input',
+        FIXTURE,
+        '--measure-date',
+        '2024-04-01',
+        '--explain',
+        '750000010',
+        '--format',
+        'table',
+        '--denominator-scope',
+        scope,
+      ]);
+    const [period, year] = await Promise.all([explain('period'), explain('calendar-year')]);
+    expect(period.code, period.stderr).toBe(0);
+    expect(period.stdout).toMatch(/^ESSMS 750000010: \d+ personne\(s\) accompagnée\(s\) sur la période$/m);
+    expect(year.code, year.stderr).toBe(0);
+    expect(year.stdout).toMatch(/^ESSMS 750000010: \d+ personne\(s\) accompagnée\(s\) sur l'année civile$/m);
+  });
+
   it('exits 2 with the usage on bad usage: missing --measure-date, an impossible date', async () => {
     const missing = await esms(['compute', '--input', FIXTURE]);
     expect(missing.code).toBe(2);

@@ -221,6 +221,69 @@ describe.concurrent('issue 10 §1: attacks on the evidence fail, through the CLI
     }
   });
 
+  it('an unpacked bundle (tar -xf) is verified with its MANIFEST: a removed journal line fails; a store says none was checked (audit G2)', async () => {
+    const { store, dir } = await copyHome();
+    const bundle = join(dir, 'preuves.tar');
+    expect((await esms(['export-evidence', '--evidence-dir', store, '--out', bundle])).code).toBe(0);
+    const work = await mkdtemp(join(dir, 'unpacked-'));
+    execFileSync('tar', ['-xf', bundle, '-C', work]);
+    const whole = await esms(['verify', join(work, 'esms-evidence')]);
+    expect(whole.code, whole.stdout).toBe(0);
+    expect(whole.stdout).toMatch(/^MANIFEST: checked against the journal .* only these fields are trusted$/m);
+    execFileSync('sed', ['-i', '$d', join(work, 'esms-evidence', 'journal.ndjson')]);
+    // The store itself, or the directory it was unpacked into.
+    for (const path of [join(work, 'esms-evidence'), work]) {
+      const verify = await esms(['verify', path]);
+      expect(verify.code, verify.stdout).toBe(4);
+      expect(verify.stdout).toMatch(/FAIL \[manifest\] the MANIFEST says entries 2, the journal has 1/);
+    }
+    // A live store has no MANIFEST: the output says that none was checked.
+    const live = await esms(['verify', store]);
+    expect(live.code, live.stdout).toBe(0);
+    expect(live.stdout).toMatch(/^MANIFEST: none checked \(a store directory, not an exported bundle\)$/m);
+  });
+
+  it('a MANIFEST with a field given twice, an unknown labelled line or a look-alike field is refused (audit G3)', async () => {
+    const { store, dir } = await copyHome();
+    const bundle = join(dir, 'preuves.tar');
+    expect((await esms(['export-evidence', '--evidence-dir', store, '--out', bundle])).code).toBe(0);
+    const edits: [string, (text: string) => string, RegExp][] = [
+      [
+        'twice-hash',
+        (t) =>
+          t.replace(/^(Last entry hash {2,}[0-9a-f]{64})$/m, `$1\nLast entry hash      ${'0'.repeat(64)}`),
+        /"Last entry hash" is given twice/,
+      ],
+      [
+        'twice-key',
+        (t) =>
+          t.replace(/^(Key fingerprint {2,}.*)$/m, `Key fingerprint      ${'ab12 '.repeat(16).trim()}\n$1`),
+        /"Key fingerprint" is given twice/,
+      ],
+      ['unknown', (t) => t.replace(/^(Blobs .*)$/m, '$1\nSigned by            the ARS'), /unknown field/],
+      [
+        'look-alike',
+        (t) => t.replace(/^(Blobs .*)$/m, `$1\n  Last entry hash: ${'0'.repeat(64)}`),
+        /looks like the field "Last entry hash"/,
+      ],
+    ];
+    for (const [name, edit, says] of edits) {
+      const work = await mkdtemp(join(dir, `${name}-`));
+      execFileSync('tar', ['-xf', bundle, '-C', work]);
+      const manifest = join(work, 'esms-evidence', 'MANIFEST.txt');
+      const before = await readFile(manifest, 'utf8');
+      const after = edit(before);
+      expect(after, name).not.toBe(before);
+      await writeFile(manifest, after);
+      const out = join(dir, `${name}.tar`);
+      execFileSync('tar', ['-cf', out, '-C', work, 'esms-evidence']);
+      const verify = await esms(['verify', out]);
+      expect(verify.code, `${name}: ${verify.stdout}`).toBe(4);
+      expect(verify.stdout).toContain('FAIL [manifest]');
+      expect(verify.stdout).toMatch(says);
+    }
+  });
+
   it('a bundle holding a genuine store at its root and an altered one under esms-evidence/ is refused', async () => {
     const { store, dir } = await copyHome();
     const bundle = join(dir, 'preuves.tar');
@@ -263,7 +326,7 @@ describe.concurrent('issue 10 §1: attacks on the evidence fail, through the CLI
     },
   );
 
-  it('no DUI record id in clear in the store nor in either bundle format; findings carry pseudonyms in id/related', async () => {
+  it('no DUI record id nor local path in clear in the store nor in either bundle format; findings carry pseudonyms in id/related', async () => {
     const { store, dir } = await copyHome();
     const entries = await journal(store);
     const run = entries.find((e) => e.type === 'run-sealed');
@@ -283,8 +346,13 @@ describe.concurrent('issue 10 §1: attacks on the evidence fail, through the CLI
     for (const f of findings.filter((f) => typeof f['id'] === 'string' && !String(f['id']).startsWith('(')))
       expect(f['id']).toMatch(/^p:/);
 
+    // Files are named relative to the configured source directory, never by the machine's path (audit G10).
+    expect(findings.filter((f) => f['location'] !== undefined).map((f) => f['location'])).toContainEqual(
+      expect.objectContaining({ input: 'Extra.000.ndjson' }),
+    );
     const storeText = await allEvidenceText(store);
     for (const id of CLEAR_IDS) expect(storeText, id).not.toContain(id);
+    expect(storeText).not.toContain(join(scratch, 'input'));
     for (const name of ['preuves.tar', 'preuves.tar.gz']) {
       const bundle = join(dir, name);
       expect((await esms(['export-evidence', '--evidence-dir', store, '--out', bundle])).code).toBe(0);
@@ -293,6 +361,7 @@ describe.concurrent('issue 10 §1: attacks on the evidence fail, through the CLI
       const text = await allEvidenceText(out);
       expect(text).toContain('duplicate-person');
       for (const id of CLEAR_IDS) expect(text, `${id} in ${name}`).not.toContain(id);
+      expect(text).not.toContain(join(scratch, 'input'));
     }
   });
 

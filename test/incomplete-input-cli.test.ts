@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -85,15 +85,24 @@ const SHAPES: Shape[] = [
     allRecordsRead: true,
   },
   {
+    // Audit G6: the good NDJSON files beside an invalid manifest are read (as without a manifest).
     name: 'an invalid Bulk manifest.json',
     async build() {
       const bulk = await bulkExport('bad-manifest', '{"output": [ {"type": "Patient", ');
-      return {
-        paths: [bulk, await exportCopy('good-beside-bad-manifest')],
-        incomplete: join(bulk, 'manifest.json'),
-      };
+      return { paths: [bulk], incomplete: join(bulk, 'manifest.json') };
     },
-    progress: /manifest is not valid JSON: no file of this export was read/,
+    progress: /manifest is not valid JSON: the directory's files were read as if it had none/,
+    allRecordsRead: true,
+  },
+  {
+    name: 'a broken symbolic link in an input directory',
+    async build() {
+      const dir = await exportCopy('broken-link');
+      const link = join(dir, 'Observation.000.ndjson');
+      await symlink(join(dir, 'gone.ndjson'), link);
+      return { paths: [dir], incomplete: link };
+    },
+    progress: /cannot be read \(no such file or directory\): none of its records were read/,
     allRecordsRead: true,
   },
   {
@@ -104,6 +113,60 @@ const SHAPES: Shape[] = [
     },
     progress:
       /incomplete after 0 lines \(0 bytes\): listed in the bulk manifest \(output\[\d\]\) but missing/,
+    allRecordsRead: true,
+  },
+  {
+    // Audit G1: a Bundle cut inside a string was one bad record, and run-once sealed figures without it.
+    name: 'a .json Bundle cut short',
+    async build() {
+      const dir = await exportCopy('cut-bundle');
+      const entries = Array.from({ length: 5 }, (_, i) => ({
+        resource: { resourceType: 'Patient', id: `extra-${i}`, birthDate: '1950-01-01' },
+      }));
+      const bundle = JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: entries });
+      const cut = join(dir, 'More.json');
+      // Cut inside the last entry's `birthDate` string, not at a place JSON.parse calls "end of input".
+      await writeFile(cut, bundle.slice(0, bundle.lastIndexOf('1950-01') + 4));
+      return { paths: [dir], incomplete: cut };
+    },
+    progress: /not valid JSON to its end, invalid JSON \(Unterminated string/,
+    allRecordsRead: true,
+  },
+  {
+    name: 'an NDJSON file cut mid-line (no final newline)',
+    async build() {
+      const dir = await exportCopy('cut-ndjson');
+      const cut = join(dir, 'Observation.000.ndjson');
+      await writeFile(
+        cut,
+        '{"resourceType":"Observation","id":"o1","status":"final"}\n{"resourceType":"Observation","id":"o2","sta',
+      );
+      return { paths: [dir], incomplete: cut };
+    },
+    progress: /incomplete after 1 line \(\d+ bytes\): the last line has no newline and is not valid JSON/,
+    allRecordsRead: true,
+  },
+  {
+    name: 'a Bulk file holding fewer resources than its manifest count',
+    async build() {
+      const dir = await exportCopy('count-short');
+      const files = (await readdir(dir)).filter((f) => f.endsWith('.ndjson'));
+      const output = await Promise.all(
+        files.map(async (f) => {
+          const lines = (await readFile(join(dir, f), 'utf8')).split('\n').filter(Boolean).length;
+          // The server announced more Encounters than the saved file holds (a copy that stopped at a line).
+          return {
+            type: f.slice(0, f.indexOf('.')),
+            url: f,
+            count: f.startsWith('Encounter') ? lines + 7 : lines,
+          };
+        }),
+      );
+      await writeFile(join(dir, 'manifest.json'), JSON.stringify({ output, error: [] }));
+      return { paths: [dir], incomplete: join(dir, 'Encounter.ndjson') };
+    },
+    progress:
+      /incomplete after \d+ lines \(\d+ bytes\): the bulk manifest declares \d+ resources, the file holds \d+/,
     allRecordsRead: true,
   },
 ];

@@ -4,6 +4,7 @@
  * extensions it reads, the measures it accepts, and `validateBundle`, which lists every problem of a
  * submitted transaction Bundle (each naming its entry and element) before anything is stored.
  */
+import { createHash } from 'node:crypto';
 
 export const SUBMISSION_IDENTIFIER_SYSTEM = 'https://esms-numerique.github.io/fhir/submission';
 export const MEASURE_CANONICAL_BASE = 'https://esms-numerique.github.io/fhir/Measure/';
@@ -299,4 +300,44 @@ export function outcome(issues) {
  */
 export function isObject(value) {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * SHA-256 of a request body without what a later run changes when it sends the same figures again: the
+ * evidence-seal extensions (on the Bundle's meta and on each MeasureReport), each MeasureReport's `date`
+ * (when it was generated), and the Bundle's `id` and `timestamp`. Two requests with this digest are the same
+ * submission for the Idempotency-Key (contract.md §5: the seal is not part of the submission). A body that is
+ * not JSON is digested as it is (it is refused later anyway).
+ * @param {Buffer} raw
+ * @returns {string}
+ */
+export function digestWithoutSeals(raw) {
+  /** @type {any} */
+  let bundle;
+  try {
+    bundle = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return createHash('sha256').update(raw).digest('hex');
+  }
+  if (!isObject(bundle)) return createHash('sha256').update(raw).digest('hex');
+  const seals = new Set([EVIDENCE_SEAL_URL, EVIDENCE_SEAL_PREVIOUS_URL]);
+  /** @param {any} holder */
+  const strip = (holder) => {
+    if (isObject(holder) && Array.isArray(holder.extension)) {
+      holder.extension = holder.extension.filter(
+        (/** @type {any} */ e) => !(isObject(e) && seals.has(e.url)),
+      );
+    }
+  };
+  strip(bundle.meta);
+  delete bundle.id;
+  delete bundle.timestamp;
+  if (Array.isArray(bundle.entry)) {
+    for (const entry of bundle.entry) {
+      if (!isObject(entry?.resource)) continue;
+      strip(entry.resource);
+      delete entry.resource.date;
+    }
+  }
+  return createHash('sha256').update(JSON.stringify(bundle), 'utf8').digest('hex');
 }

@@ -10,6 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createFaultQueue } from './faults.mjs';
 import {
+  digestWithoutSeals,
   EVIDENCE_SEAL_URL,
   FHIR_JSON,
   MAX_BODY_BYTES,
@@ -218,6 +219,10 @@ export async function createReceiver(options) {
       return send(res, 415, outcome([issue('not-supported', 'Content-Type must be application/fhir+json')]));
     }
     const requestDigest = createHash('sha256').update(raw).digest('hex');
+    // contract.md §5: the evidence seals (and the reports' generation time) are not part of what a
+    // submission is, so the same figures sealed again elsewhere (a reinstall, a lost data directory) are the
+    // same request, not a reuse of the key.
+    const figuresDigest = digestWithoutSeals(raw);
     const key = headerValue(req.headers['idempotency-key']);
     if (key !== undefined && (key.length === 0 || key.length > 255)) {
       stats.rejected += 1;
@@ -229,21 +234,27 @@ export async function createReceiver(options) {
     const answer = await exclusive(async () => {
       if (key !== undefined) {
         const previous = await store.readIdempotency(key);
-        if (previous !== undefined) {
-          if (previous.requestDigest !== requestDigest) {
-            return {
-              status: 422,
-              body: outcome([
-                issue('business-rule', 'This Idempotency-Key was already used with a different body'),
-              ]),
-            };
-          }
+        if (previous !== undefined && previous.requestDigest === requestDigest) {
           stats.idempotentReplays += 1;
           stats.duplicatesAvoided += previous.entries;
           return { status: previous.status, body: previous.body, headers: { 'Idempotent-Replayed': 'true' } };
         }
+        if (previous !== undefined && previous.figuresDigest === figuresDigest) {
+          // The same figures under another seal: applied again, every entry is a duplicate answered
+          // `200 OK` with the seal received first, and the response's meta carries this request's seal.
+          // The first answer stays the one replayed for the first body.
+          return transaction(raw, undefined, requestDigest);
+        }
+        if (previous !== undefined) {
+          return {
+            status: 422,
+            body: outcome([
+              issue('business-rule', 'This Idempotency-Key was already used with a different body'),
+            ]),
+          };
+        }
       }
-      return transaction(raw, key, requestDigest);
+      return transaction(raw, key, requestDigest, figuresDigest);
     });
 
     if (answer.status >= 400 && answer.status < 500) stats.rejected += 1;
@@ -261,9 +272,10 @@ export async function createReceiver(options) {
    * @param {Buffer} raw
    * @param {string | undefined} key
    * @param {string} requestDigest
+   * @param {string} [figuresDigest]
    * @returns {Promise<{ status: number, body: unknown, headers?: Record<string, string> }>}
    */
-  async function transaction(raw, key, requestDigest) {
+  async function transaction(raw, key, requestDigest, figuresDigest = requestDigest) {
     /** @type {any} */
     let bundle;
     try {
@@ -320,7 +332,14 @@ export async function createReceiver(options) {
     };
     if (key !== undefined) {
       // Stored before answering, so a lost answer is replayed identically.
-      await store.writeIdempotency({ key, requestDigest, status: 200, body, entries: responses.length });
+      await store.writeIdempotency({
+        key,
+        requestDigest,
+        figuresDigest,
+        status: 200,
+        body,
+        entries: responses.length,
+      });
     }
     return { status: 200, body };
   }

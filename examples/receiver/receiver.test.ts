@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createReceiver,
   EVIDENCE_SEAL_URL,
+  EVIDENCE_SEAL_PREVIOUS_URL,
   SUBMISSION_IDENTIFIER_SYSTEM,
   type Receiver,
 } from './receiver.mjs';
@@ -302,6 +303,52 @@ describe('reference receiver', () => {
     const bad = await post(sealed('not-a-hash', report('970400024', 'taux-mssante', 1, 90)));
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.json)).toContain('evidence-seal');
+  });
+
+  it('the same figures under another seal and the same Idempotency-Key are a duplicate, not a 422 (audit G4)', async () => {
+    const sealed = (seal: string, ...reports: MeasureReport[]): Bundle => ({
+      ...bundle(
+        ...reports.map((r) => ({
+          ...r,
+          extension: [
+            { url: EVIDENCE_SEAL_URL, valueString: seal },
+            { url: EVIDENCE_SEAL_PREVIOUS_URL, valueString: '0'.repeat(64) },
+          ],
+        })),
+      ),
+      meta: { extension: [{ url: EVIDENCE_SEAL_URL, valueString: seal }] },
+    });
+    let generated = 0;
+    // Each run stamps its reports with the time they were generated: not part of the figures either.
+    const figures = (): MeasureReport[] =>
+      [report('970400024', 'taux-dossiers-actifs', 81, 90), report('970400024', 'taux-dmp', 4, 90)].map(
+        (r) => ({ ...r, date: `2024-04-0${++generated}T05:00:00Z` }),
+      );
+    const key = { 'Idempotency-Key': 'same-figures' };
+    const firstBody = sealed('a'.repeat(64), ...figures());
+    const first = await post(firstBody, key);
+    expect(first.status).toBe(200);
+    // Another installation sealed the same figures (another seal) and sends them under the same key.
+    const again = await post(sealed('c'.repeat(64), ...figures()), key);
+    expect(again.status).toBe(200);
+    const response = again.json as Bundle;
+    expect(response.meta?.extension?.[0]?.valueString).toBe('c'.repeat(64));
+    expect(response.entry?.map((e) => [e.response?.status, e.response?.extension?.[0]?.valueString])).toEqual(
+      [
+        ['200 OK', 'a'.repeat(64)],
+        ['200 OK', 'a'.repeat(64)],
+      ],
+    );
+    expect(response.entry?.map((e) => e.response?.location)).toEqual(
+      (first.json as Bundle).entry?.map((e) => e.response?.location),
+    );
+    // The first body is still replayed as it was answered; other figures under the key are still refused.
+    const replay = await post(firstBody, key);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.json).toEqual(first.json);
+    const other = await post(sealed('c'.repeat(64), report('970400024', 'taux-dmp', 5, 90)), key);
+    expect(other.status).toBe(422);
+    expect((await stored()).total).toBe(2);
   });
 
   it('requires the bearer token when configured', async () => {

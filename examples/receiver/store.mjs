@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { sealOf, submissionKey } from './protocol.mjs';
 
 /** @typedef {{ id: string, location: string, lastUpdated: string, seal: string | null }} StoredReport */
-/** @typedef {{ key: string, requestDigest: string, status: number, body: unknown, entries: number }} IdempotencyRecord */
+/** @typedef {{ key: string, requestDigest: string, figuresDigest?: string, status: number, body: unknown, entries: number }} IdempotencyRecord */
 
 /**
  * Opens (creating it if need be) the store under `dataDir`.

@@ -140,6 +140,8 @@ export class Accumulator {
   readonly updatedAfterPeriod: number[];
   /** Usable time values outside FHIR's grammar: `field|deviations` → count. */
   readonly timeForms = new Map<string, number>();
+  /** Those of records with a Type/id: counted by `settle` only for the version used (one record, once). */
+  private recordTimeForms: { key: string; count: number; occurrence: number }[] = [];
   /** resolve/record-versions.ts: which version of each Type/id is used. */
   readonly versions = new RecordVersions();
   /** What records contribute, applied by `settle`. */
@@ -201,7 +203,9 @@ export class Accumulator {
         return;
       case 'time-form': {
         const key = `${fact.field}|${fact.deviations}`;
-        this.timeForms.set(key, (this.timeForms.get(key) ?? 0) + fact.count);
+        if (this.current === UNIQUE_OCCURRENCE)
+          this.timeForms.set(key, (this.timeForms.get(key) ?? 0) + fact.count);
+        else this.recordTimeForms.push({ key, count: fact.count, occurrence: this.current });
         return;
       }
     }
@@ -349,6 +353,9 @@ export class Accumulator {
     for (const { problem, occurrence } of this.recordProblems)
       if (used(occurrence)) this.problems.push(problem);
     this.recordProblems = [];
+    for (const { key, count, occurrence } of this.recordTimeForms)
+      if (used(occurrence)) this.timeForms.set(key, (this.timeForms.get(key) ?? 0) + count);
+    this.recordTimeForms = [];
     for (const counters of this.orgCounters.values()) {
       const records: string[] = [];
       counters.records.forEach((record, i) => {
@@ -382,6 +389,7 @@ export class Accumulator {
       orgCounters: [...this.orgCounters],
       problems: this.problems,
       recordProblems: this.recordProblems,
+      recordTimeForms: this.recordTimeForms,
       eventsWithoutSubject: this.eventsWithoutSubject,
       updatedAfterPeriod: this.updatedAfterPeriod,
       timeForms: [...this.timeForms],
@@ -421,6 +429,8 @@ export class Accumulator {
       this.eventsWithoutSubject.push({ ...e, occurrence: occurrence(e.occurrence) });
     for (const { problem, occurrence: o } of state.recordProblems)
       this.recordProblems.push({ problem, occurrence: occurrence(o) });
+    for (const { key, count, occurrence: o } of state.recordTimeForms)
+      this.recordTimeForms.push({ key, count, occurrence: occurrence(o) });
     for (const [key, other] of state.orgCounters) {
       const counters = this.countersOf(key);
       other.records.forEach((record, i) => {
@@ -456,6 +466,7 @@ export interface AccumulatorState {
   orgCounters: [string, OrgCounters][];
   problems: ProblemFact[];
   recordProblems: { problem: ProblemFact; occurrence: number }[];
+  recordTimeForms: { key: string; count: number; occurrence: number }[];
   eventsWithoutSubject: EventWithoutSubject[];
   updatedAfterPeriod: number[];
   timeForms: [string, number][];

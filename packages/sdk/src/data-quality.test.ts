@@ -81,6 +81,20 @@ describe('data quality: every unusable record is reported, and the rest still co
     ).toEqual(['CarePlan/pp', 'Encounter/ev', 'Observation/obs']);
   });
 
+  it('a séjour of a person whose Patient is not in the input is `unknown-subject` once, updated or not (audit G5)', () => {
+    for (const lastUpdated of [undefined, '2023-09-01T10:00:00+02:00', '2024-01-05T10:00:00+01:00']) {
+      const c = compute([
+        essms(),
+        ...accompaniedPerson('p1'),
+        sejour({ id: 'sej-g', patient: 'ghost', org: 'essms', start: '2024-01-02', lastUpdated }),
+      ]);
+      expect(
+        findings(c, 'unknown-subject').map((f) => `${f.resourceType}/${f.id}`),
+        String(lastUpdated),
+      ).toEqual(['Encounter/sej-g']);
+    }
+  });
+
   it('input that could not be parsed is reported through the engine as `unreadable-input`', () => {
     const engine = createEngine({ measureDate: D });
     engine.reportUnreadable('Patient.000.ndjson:12', 'not valid JSON');

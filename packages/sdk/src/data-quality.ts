@@ -31,12 +31,39 @@ export class Findings {
     }
   }
 
-  /** Both lists in a stable order: by code, then record type, id and message. */
+  /**
+   * Both lists in a stable order: by code, then record type, id and message. A record is `unknown-subject`
+   * once, however many of its roles met the missing person (a séjour is placed, and its update counted).
+   */
   sorted(): { errors: DataQualityFinding[]; warnings: DataQualityFinding[] } {
     this.errors.sort(compareFindings);
     this.warnings.sort(compareFindings);
-    return { errors: this.errors, warnings: this.warnings };
+    return { errors: oncePerRecord(this.errors, 'unknown-subject'), warnings: this.warnings };
   }
+}
+
+/**
+ * `findings` (sorted) with only the first finding of `code` per record (`resourceType` and `id`). A record
+ * known only by its pseudonym (recomputed from a projection) has the type `unknown`: it is the same record
+ * as a finding of a known type with that id.
+ */
+function oncePerRecord(
+  findings: DataQualityFinding[],
+  code: DataQualityFinding['code'],
+): DataQualityFinding[] {
+  const typedIds = new Set<string>();
+  for (const f of findings) {
+    if (f.code === code && f.id !== undefined && f.resourceType !== 'unknown') typedIds.add(f.id);
+  }
+  const seen = new Set<string>();
+  return findings.filter((finding) => {
+    if (finding.code !== code || finding.id === undefined) return true;
+    if (finding.resourceType === 'unknown' && typedIds.has(finding.id)) return false;
+    const key = `${finding.resourceType ?? ''}/${finding.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** A record about a person that names none, or one whose Patient is not in the input. */
@@ -79,6 +106,7 @@ export function warnDuplicateRecords(duplicates: readonly DuplicateRecord[], fin
 const DEVIATION_WORDS: readonly [number, string][] = [
   [TIME_DEVIATIONS.noSeconds, 'no seconds'],
   [TIME_DEVIATIONS.longFraction, 'more than 9 fractional digits'],
+  [TIME_DEVIATIONS.noOffset, "a time without its offset, taken as the ESSMS's local time"],
 ];
 
 /**

@@ -99,7 +99,9 @@ export function registerComputeCommand(program: Command): void {
           throw new AgentError('nothing-computed', `no reported ESSMS has FINESS ${flags.explain}`);
         }
         process.stdout.write(
-          format === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation),
+          format === 'json'
+            ? `${JSON.stringify(explanation, null, 2)}\n`
+            : formatExplanation(explanation, results.denominatorScope),
         );
       } else {
         process.stdout.write(

@@ -47,11 +47,14 @@ export async function runVerify(
     'publicKeyPem' | 'expectedFingerprint' | 'expectedHead' | 'tsaCaPem' | 'maxExtractBytes'
   > = {};
   if (options.expectHead !== undefined) {
-    if (!/^[0-9a-fA-F]{64}$/.test(options.expectHead.trim()))
+    // The signed report prints the hash in groups of four (`923f d041 …`): spaces are accepted, as for
+    // --fingerprint, but nothing else.
+    const head = options.expectHead.replace(/\s+/g, '');
+    if (!/^[0-9a-fA-F]{64}$/.test(head))
       throw new UsageError(
         `--expect-head must be the 64 hex digits of an entry hash, not ${options.expectHead}`,
       );
-    expected.expectedHead = options.expectHead.trim().toLowerCase();
+    expected.expectedHead = head.toLowerCase();
   }
   if (options.tsaCa !== undefined) {
     try {

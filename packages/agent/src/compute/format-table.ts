@@ -97,10 +97,17 @@ export function formatResultsTable(doc: ResultsDocument): string {
   return `${out.join('\n')}\n`;
 }
 
-/** `--explain FINESS` as text: who counts, and why each person does not. */
-export function formatExplanation(explanation: EstablishmentExplanation): string {
+/**
+ * `--explain FINESS` as text: who counts, and why each person does not. The population is the persons
+ * accompanied in P, or in the calendar year under `denominatorScope: calendar-year` (audit G11).
+ */
+export function formatExplanation(
+  explanation: EstablishmentExplanation,
+  denominatorScope: ResultsDocument['denominatorScope'] = 'period',
+): string {
+  const where = denominatorScope === 'calendar-year' ? "sur l'année civile" : 'sur la période';
   const out: string[] = [
-    `ESSMS ${explanation.finess}: ${explanation.persons.length} personne(s) accompagnée(s) sur la période`,
+    `ESSMS ${explanation.finess}: ${explanation.persons.length} personne(s) accompagnée(s) ${where}`,
   ];
   for (const [id, ind] of Object.entries(explanation.indicators)) {
     if (ind === undefined) continue;

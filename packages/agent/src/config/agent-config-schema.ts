@@ -93,9 +93,12 @@ export const loggingSchema = z.strictObject({
 
 /** The whole agent configuration (`esms.config.yaml`). Every object is strict: an unknown key is an error. */
 export const agentConfigSchema = z.strictObject({
+  /**
+   * The ESSMS reported (contract.md §4 "Scope"); empty or absent: every ESSMS of the data, as `esms compute`
+   * does (scope/establishment-scope.ts).
+   */
   establishments: z
     .array(establishmentSchema)
-    .min(1, { error: 'needs at least one establishment (the FINESS géographique of each ESSMS reported)' })
     .check((ctx) => {
       const seen = new Set<string>();
       ctx.value.forEach((establishment, index) => {
@@ -109,7 +112,8 @@ export const agentConfigSchema = z.strictObject({
         }
         seen.add(establishment.finess);
       });
-    }),
+    })
+    .default([]),
   sources: z.array(sourceSchema).min(1, { error: 'needs at least one source (type fhir or ndjson)' }),
   schedule: scheduleSchema.prefault({}),
   measureDate: measureDateRuleSchema.prefault({ rule: 'first-day-of-current-month' }),

@@ -89,6 +89,11 @@ export interface VerificationReport {
     expectedHead: { hash: string; seq: number | null } | null;
     /** RFC 3161 tokens found, and how many were checked against the TSA's certificate. */
     timestamps: { tokens: number; verified: number; entriesWithout: number };
+    /**
+     * `checked`: an exported bundle's MANIFEST.txt (in the archive, or unpacked by hand) was compared with
+     * the journal; `absent`: a store directory without one, nothing compared.
+     */
+    manifest: 'checked' | 'absent';
     errors: number;
     warnings: number;
   };

@@ -30,6 +30,14 @@ export function formatVerificationText(report: VerificationReport): string {
       `Timestamps (RFC 3161): ${summary.timestamps.tokens} token(s), ${summary.timestamps.verified} checked against the TSA's certificate, ${summary.timestamps.entriesWithout} entries without`,
     );
   }
+  // The MANIFEST is not signed: only what it is compared on is trusted (audit G3).
+  lines.push(
+    summary.manifest === 'checked'
+      ? 'MANIFEST: checked against the journal (key fingerprint, entries, sealed runs, last seq, last entry hash, blobs); it is not signed, so only these fields are trusted'
+      : report.kind === 'bundle'
+        ? 'MANIFEST: not checked (the bundle was refused before its store was read)'
+        : 'MANIFEST: none checked (a store directory, not an exported bundle)',
+  );
   if (summary.expectedKeyFingerprint !== null)
     lines.push(`Expected key fingerprint: ${summary.expectedKeyFingerprint}`);
   lines.push(

@@ -88,6 +88,8 @@ export async function readManifest(root: string): Promise<{ facts: ManifestFacts
   } catch (error) {
     return { problem: `${MANIFEST_FILE} cannot be read: ${String(error)}` };
   }
+  const structure = manifestStructureProblem(text);
+  if (structure !== null) return { problem: `${MANIFEST_FILE}: ${structure}` };
   const line = (label: string): string | null =>
     new RegExp(`^${label} {2,}(.+)$`, 'm').exec(text)?.[1]?.trim() ?? null;
   const fingerprint = line('Key fingerprint');
@@ -112,6 +114,50 @@ export async function readManifest(root: string): Promise<{ facts: ManifestFacts
       blobs: Number(blobs[1]),
     },
   };
+}
+
+/** The labelled lines `esms export-evidence` writes (`Label   value`, at the start of a line). */
+const MANIFEST_LABELS: readonly string[] = [
+  'Exported at',
+  'Exported by',
+  'Key fingerprint',
+  'Entries',
+  'Last entry hash',
+  'Blobs',
+];
+const FIELD_LINE = /^(\S.*?) {2,}\S/;
+
+/**
+ * The MANIFEST is not signed, so a reader must not be able to see another value than the one checked: a
+ * labelled line given twice (the second copy would never be compared), a labelled line of an unknown
+ * label, or a line that starts with a label's name without being that field (`Last entry hash: …`,
+ * indented) is refused. The prose around the fields is free.
+ */
+function manifestStructureProblem(text: string): string | null {
+  const seen = new Set<string>();
+  for (const [index, raw] of text.split('\n').entries()) {
+    const lineNumber = index + 1;
+    const field = FIELD_LINE.exec(raw);
+    if (field !== null) {
+      const label = field[1] ?? '';
+      if (!MANIFEST_LABELS.includes(label)) {
+        return `line ${lineNumber} is a labelled line of an unknown field ("${label.slice(0, 40)}"): refused, the MANIFEST is not signed`;
+      }
+      if (seen.has(label)) {
+        return `"${label}" is given twice (line ${lineNumber}): refused, only one copy could be checked`;
+      }
+      seen.add(label);
+      continue;
+    }
+    const trimmed = raw.trimStart();
+    const lookalike = MANIFEST_LABELS.find(
+      (label) => trimmed.startsWith(label) && !/^[\p{L}\p{N}]/u.test(trimmed.slice(label.length)),
+    );
+    if (lookalike !== undefined) {
+      return `line ${lineNumber} looks like the field "${lookalike}" but is not written as it: refused, the MANIFEST is not signed`;
+    }
+  }
+  return null;
 }
 
 /** Every contradiction between a MANIFEST and the store it came with, worded for an auditor. */

@@ -48,6 +48,7 @@ export async function checkReceiptAnchors(
     return sealed;
   };
   const requestSeal = sealCarried(field(response, 'meta')).hash;
+  let ownRequestSeal = false;
   if (requestSeal !== null && isEntryHash(requestSeal)) {
     const sealed = find(requestSeal, 'the submission it received');
     if (sealed !== undefined && sealed.payload['submissionId'] !== entry.payload['submissionId']) {
@@ -57,12 +58,36 @@ export async function checkReceiptAnchors(
         'error',
         `${where}: the ARS received the seal of run-sealed entry seq ${sealed.seq}, which sealed another submission than this receipt's`,
       );
-    }
+    } else if (sealed !== undefined) ownRequestSeal = true;
   }
+  // Reports the ARS already held (`200 OK`) keep the seal it received first. When the ARS acknowledged
+  // this journal's own seal for the request, a kept seal from outside this journal is the same figures
+  // sealed and sent by another journal (a reinstall, a lost data directory): named once, not a rewrite.
+  const elsewhere = new Set<string>();
+  let heldElsewhere = 0;
   asArray(field(response, 'entry')).forEach((item, index) => {
-    const stored = sealCarried(field(item, 'response')).hash;
-    if (stored !== null && isEntryHash(stored)) find(stored, `the report of response entry #${index + 1}`);
+    const answer = field(item, 'response');
+    const stored = sealCarried(answer).hash;
+    if (stored === null || !isEntryHash(stored)) return;
+    const status = field(answer, 'status');
+    const duplicate = typeof status === 'string' && status.startsWith('200');
+    if (ownRequestSeal && duplicate && !sealedRuns.has(stored)) {
+      elsewhere.add(stored);
+      heldElsewhere += 1;
+      return;
+    }
+    find(stored, `the report of response entry #${index + 1}`);
   });
+  if (heldElsewhere > 0) {
+    add(
+      entry.seq,
+      'anchor',
+      'warning',
+      `${where}: the ARS already held ${heldElsewhere} report(s) of this submission under a seal of another journal ` +
+        `(${[...elsewhere].join(', ')}): the same figures were sealed and sent before from another data directory ` +
+        "(a reinstall, a lost outbox); the ARS keeps that seal, and acknowledged this journal's seal for the request",
+    );
+  }
   if (seals === 0 && ownRun !== undefined && !('submission' in ownRun.payload)) {
     add(
       entry.seq,

@@ -23,7 +23,13 @@ import { sdkRules } from './recompute.js';
 import type { EvidenceRules } from './recompute.js';
 import { entriesBeyondRetention } from './retention.js';
 import { checkTimestamps } from './timestamp-check.js';
-import { manifestContradictions, openBundle, readManifest } from './verify-bundle.js';
+import {
+  BUNDLE_ROOT,
+  MANIFEST_FILE,
+  manifestContradictions,
+  openBundle,
+  readManifest,
+} from './verify-bundle.js';
 import { checkReceiptAnchors } from './verify-receipts.js';
 import {
   declaredBytes,
@@ -98,6 +104,8 @@ interface StoreFacts {
   keys: JournalKey[];
   expectedHead: { hash: string; seq: number | null } | null;
   timestamps: { tokens: number; verified: number; entriesWithout: number };
+  /** Whether an exported bundle's MANIFEST.txt was checked against the journal. */
+  manifest: 'checked' | 'absent';
 }
 
 const NO_FACTS: StoreFacts = {
@@ -110,6 +118,7 @@ const NO_FACTS: StoreFacts = {
   keys: [],
   expectedHead: null,
   timestamps: { tokens: 0, verified: 0, entriesWithout: 0 },
+  manifest: 'absent',
 };
 
 /**
@@ -154,7 +163,7 @@ async function verifyPath(path: string, options: VerifyOptions): Promise<Verific
     }
     return failedBeforeStart(path, 'store', `cannot read ${path}: ${describe(error)}`);
   }
-  if (info.isDirectory()) return verifyStoreDirectory(path, path, 'store', options);
+  if (info.isDirectory()) return verifyDirectory(path, options);
   const temporary = await mkdtemp(join(tmpdir(), 'esms-verify-'));
   try {
     const opened = await openBundle(
@@ -167,6 +176,39 @@ async function verifyPath(path: string, options: VerifyOptions): Promise<Verific
   } finally {
     await rm(temporary, { recursive: true, force: true });
   }
+}
+
+/**
+ * A directory: a live store, or an exported bundle unpacked by hand (`tar -xf`). An unpacked bundle's
+ * MANIFEST.txt is checked as in the archive, whether the directory given is the store (`esms-evidence/`,
+ * holding the MANIFEST) or the one it was unpacked into; a directory holding a store and another one under
+ * `esms-evidence/` is refused, as a bundle holding two stores is.
+ */
+async function verifyDirectory(path: string, options: VerifyOptions): Promise<VerificationReport> {
+  const exists = (file: string): Promise<boolean> =>
+    stat(file).then(
+      () => true,
+      () => false,
+    );
+  const nested = join(path, BUNDLE_ROOT);
+  const [hasJournal, hasManifest, nestedJournal, nestedManifest] = await Promise.all([
+    exists(join(path, JOURNAL_FILE)),
+    exists(join(path, MANIFEST_FILE)),
+    exists(join(nested, JOURNAL_FILE)),
+    exists(join(nested, MANIFEST_FILE)),
+  ]);
+  if (nestedJournal || nestedManifest) {
+    if (hasJournal || hasManifest) {
+      return failedBeforeStart(
+        path,
+        'store',
+        `${path} holds a store and another one under ${BUNDLE_ROOT}/: refused, verify one store at a time`,
+        'bundle',
+      );
+    }
+    return verifyStoreDirectory(nested, nested, 'store', { ...options, checkManifest: nestedManifest });
+  }
+  return verifyStoreDirectory(path, path, 'store', { ...options, checkManifest: hasManifest });
 }
 
 function failedBeforeStart(
@@ -183,7 +225,7 @@ async function verifyStoreDirectory(
   dir: string,
   displayPath: string,
   kind: 'store' | 'bundle',
-  options: VerifyOptions,
+  options: VerifyOptions & { checkManifest?: boolean },
 ): Promise<VerificationReport> {
   const findings: VerificationFinding[] = [];
   const add = (
@@ -604,10 +646,12 @@ async function verifyStoreDirectory(
     keys,
     expectedHead,
     timestamps,
+    manifest: kind === 'bundle' || options.checkManifest === true ? 'checked' : 'absent',
   };
 
-  // 6. A bundle's MANIFEST must say what the journal holds: it is what an auditor compares.
-  if (kind === 'bundle') {
+  // 6. A bundle's MANIFEST must say what the journal holds: it is what an auditor compares (in the
+  // archive, or unpacked by hand).
+  if (facts.manifest === 'checked') {
     const manifest = await readManifest(dir);
     if ('problem' in manifest) add(null, 'manifest', 'error', manifest.problem);
     else {
@@ -840,6 +884,7 @@ function buildReport(
       keys: facts.keys,
       expectedHead: facts.expectedHead,
       timestamps: facts.timestamps,
+      manifest: facts.manifest,
       errors,
       warnings: findings.filter((f) => f.severity === 'warning').length,
     },

@@ -73,7 +73,9 @@ export async function computeFromSources(
   const collector =
     projection === undefined
       ? undefined
-      : createFactCollector(projection.pseudonymSecret, (fact) => projection.write(fact));
+      : createFactCollector(projection.pseudonymSecret, projection.sealedInputRoots, (fact) =>
+          projection.write(fact),
+        );
   const engine = createEngine(
     collector === undefined
       ? options

@@ -16,10 +16,11 @@ import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
  */
 const port = parentPort;
 if (port === null) throw new Error('count-worker must run in a worker thread');
-const { options, knownPersonKeys, reportProgress, incompleteInput, pseudonymSecret } =
+const { options, knownPersonKeys, reportProgress, incompleteInput, pseudonymSecret, sealedInputRoots } =
   workerData as WorkerSetup;
 // A run that seals: this thread also pseudonymises and encodes the facts of what it reads (the projection).
-const collector = pseudonymSecret === undefined ? undefined : createFactCollector(pseudonymSecret);
+const collector =
+  pseudonymSecret === undefined ? undefined : createFactCollector(pseudonymSecret, sealedInputRoots ?? []);
 const engine = createEngine({
   ...options,
   knownPersonKeys,

@@ -122,6 +122,7 @@ export async function countFilesInParallel(
     reportProgress: progress !== undefined,
     incompleteInput: policy,
     pseudonymSecret: projection?.sink.pseudonymSecret,
+    sealedInputRoots: projection?.sink.sealedInputRoots,
   };
   const workers: Worker[] = [];
   try {
@@ -240,7 +241,9 @@ async function sliceTasks(
       (s) => s.size,
       () => 0,
     );
-    const size = file.format === 'ndjson' && !isGzipPath(file.path) ? bytes : 0;
+    // A file whose bulk manifest announces a count is read whole: only a whole read can check the count.
+    const sliceable = file.format === 'ndjson' && !isGzipPath(file.path) && file.declaredCount === undefined;
+    const size = sliceable ? bytes : 0;
     if (size <= sliceBytes) {
       tasks.push({ index: firstIndex + tasks.length, file, range: undefined, bytes });
       continue;

@@ -16,6 +16,8 @@ export interface WorkerSetup {
   reportProgress: boolean;
   /** Set when the run seals: each task's facts are pseudonymised with it and sent back as a segment. */
   pseudonymSecret?: Uint8Array | undefined;
+  /** With `pseudonymSecret`: the configured file source paths, for the sealed file names (audit G10). */
+  sealedInputRoots?: readonly string[] | undefined;
 }
 
 export type ToWorker =

@@ -5,6 +5,7 @@ import {
   type ProjectionSegmentEncoder,
 } from '../evidence/projection-segment.js';
 import { createPseudonymiser } from '../evidence/pseudonymiser.js';
+import { sealedInputNamer, withSealedInput } from '../evidence/sealed-input-names.js';
 import type { Fact as EvidenceFact } from '../evidence/recompute.js';
 
 /**
@@ -15,6 +16,8 @@ import type { Fact as EvidenceFact } from '../evidence/recompute.js';
 export interface ProjectionSink {
   /** The pseudonym secret, handed to the reader threads of this process (it never leaves the machine). */
   readonly pseudonymSecret: Uint8Array;
+  /** The configured file source paths: a fact's `location.input` is sealed relative to them (audit G10). */
+  readonly sealedInputRoots: readonly string[];
   /** A pseudonymised fact read in this thread outside any segment (a FHIR source), in the order read. */
   write(fact: EvidenceFact): void;
   /** A finished segment, in input order. */
@@ -41,9 +44,11 @@ export interface FactCollector {
  */
 export function createFactCollector(
   secret: Uint8Array,
+  sealedInputRoots: readonly string[],
   outside?: (fact: EvidenceFact) => void,
 ): FactCollector {
   const pseudonymise = createPseudonymiser(secret);
+  const sealedInput = sealedInputNamer(sealedInputRoots);
   const timeForms = new Map<string, number>();
   let segment: ProjectionSegmentEncoder | undefined;
   return {
@@ -55,7 +60,10 @@ export function createFactCollector(
         return;
       }
       // The evidence code treats facts as opaque JSON (its verifier takes the rules as a parameter).
-      const sealed = pseudonymiseFact(fact, pseudonymise) as unknown as EvidenceFact;
+      const sealed = withSealedInput(
+        pseudonymiseFact(fact, pseudonymise),
+        sealedInput,
+      ) as unknown as EvidenceFact;
       if (segment !== undefined) segment.add(sealed);
       else if (outside !== undefined) outside(sealed);
       else throw new Error('a fact read outside a projection segment');

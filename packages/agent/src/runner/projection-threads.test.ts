@@ -41,6 +41,7 @@ async function sealedProjection(readerThreads: number, sliceBytes?: number) {
     ...(sliceBytes === undefined ? {} : { sliceBytes }),
     projection: {
       pseudonymSecret: SECRET,
+      sealedInputRoots: [dir],
       write: (fact) => writer.write(fact),
       appendSegment: (segment) => writer.appendSegment(segment),
     },

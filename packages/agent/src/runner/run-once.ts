@@ -14,6 +14,7 @@ import { AgentError, isAgentError } from '../errors.js';
 import { createPseudonymiser } from '../evidence/pseudonymiser.js';
 import { measuresDigest } from '../evidence/recompute.js';
 import { pseudonymiseFindings } from '../evidence/pseudonymise-findings.js';
+import { sealedInputNamer, withSealedInput, withSealedInputs } from '../evidence/sealed-input-names.js';
 import { recordFailure, recordReceipt, sealRunAndSubmission } from '../evidence/seal.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { buildSubmission } from '../submit/build-submission.js';
@@ -185,12 +186,17 @@ async function sealAndSubmit(
   let computed;
   let projection: Pick<ScopedProjection, 'seal' | 'abort'>;
   const threaded = createProjectionWriter(store);
+  // Files are sealed by their name under the configured source path, never the machine's own path (G10).
+  let sealedInputRoots: string[] = [];
   try {
-    computed = await computeFromSources(await deps.sources(windowStart), computeOptions, {
+    const sources = await deps.sources(windowStart);
+    sealedInputRoots = sources.flatMap((source) => [...(source.localPaths ?? [])]);
+    computed = await computeFromSources(sources, computeOptions, {
       signal: options.signal,
       progress,
       projection: {
         pseudonymSecret: store.pseudonymSecret,
+        sealedInputRoots,
         write: (fact) => threaded.write(fact),
         appendSegment: (segment) => threaded.appendSegment(segment),
       },
@@ -199,6 +205,7 @@ async function sealAndSubmit(
     await threaded.abort();
     throw error;
   }
+  const sealedInput = sealedInputNamer(sealedInputRoots);
   if (
     options.scopeProjection === false ||
     applyScope(computed.computation, scope).notConfigured.length === 0
@@ -219,7 +226,7 @@ async function sealAndSubmit(
           ...computeOptions,
           onFact: (fact) =>
             // The evidence code treats facts as opaque JSON (its verifier takes the rules as a parameter).
-            scoped.write(pseudonymiseFact(fact, pseudonymise)),
+            scoped.write(withSealedInput(pseudonymiseFact(fact, pseudonymise), sealedInput)),
         },
         { signal: options.signal, progress },
       );
@@ -283,7 +290,10 @@ async function sealAndSubmit(
         scope,
         projection: projectionBlob,
         // Record ids in the data-quality findings are pseudonymised like every id sealed (contract.md §5).
-        results: { ...results, dataQuality: pseudonymiseFindings(results.dataQuality, pseudonymise) },
+        results: {
+          ...results,
+          dataQuality: withSealedInputs(pseudonymiseFindings(results.dataQuality, pseudonymise), sealedInput),
+        },
         subjects: sealedSubjects,
       },
       (seal) => {
@@ -320,6 +330,12 @@ async function sealAndSubmit(
       });
     }
     record.outcome = 'submitted';
+    // Nothing was sent by this run: say so, in the record and the log (audit G4).
+    record.detail = 'already-submitted';
+    log.info(
+      { submission: submission.id.slice(0, 12) },
+      'these figures were already received by the ARS (receipt kept in the outbox): nothing sent again',
+    );
     return;
   }
   if (!queued.created && queued.state === 'failed') {

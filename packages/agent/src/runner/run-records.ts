@@ -45,6 +45,11 @@ export interface RunRecord {
   /** Configured ESSMS for which nothing was computed (a human should look). */
   missingEstablishments: string[];
   error: { code: string; message: string } | null;
+  /**
+   * `already-submitted`: the outcome is `submitted` because the ARS had already received these very figures
+   * (the outbox holds their receipt); this run sent nothing. Absent otherwise.
+   */
+  detail?: RunDetail;
 }
 
 /**
@@ -56,6 +61,8 @@ export function outcomeShown(record: Pick<RunRecord, 'outcome' | 'error'>): RunO
     ? 'overdue'
     : record.outcome;
 }
+
+export type RunDetail = 'already-submitted';
 
 const RUNS_DIR = 'runs';
 

@@ -15,6 +15,8 @@ export interface PlannedFile {
   resourceType: string | undefined;
   /** Its place in the plan: orders its records before those of the files after it (`RecordPlace.order`). */
   index: number;
+  /** The resources its bulk manifest entry announces (`count`, optional in the Bulk Data spec), when given. */
+  declaredCount?: number | undefined;
 }
 
 export interface FilePlan {
@@ -48,9 +50,10 @@ const TYPES_READ_FIRST = ['Organization', 'Patient'] as const;
  * `manifest.json` lists when there is one, else every `.ndjson`/`.jsonl` (gzip too) and `.json` file in it (not
  * recursively: a bulk export is flat). Ordered Organization, then Patient, then the rest by type and name.
  *
- * An invalid manifest, a file it lists that is missing, or an export whose error file reports errors is not
- * thrown: it is in `incomplete`, and the other files are read (`esms compute` shows what they give; a run
- * that seals refuses them).
+ * An invalid manifest (the directory's files are then read as without one), a file it lists that is missing,
+ * a file of a directory that cannot be read (a broken symbolic link), or an export whose error file reports
+ * errors is not thrown: it is in `incomplete`, and the other files are read (`esms compute` shows what they
+ * give; a run that seals refuses them).
  *
  * @throws InputUnreadableError for a path given that does not exist or cannot be read, or a file of an unknown
  *   kind given explicitly: usage or configuration mistakes.
@@ -90,41 +93,68 @@ async function planDirectory(directory: string): Promise<Planned> {
   } catch (error) {
     throw new InputUnreadableError(directory, describeFsError(error), { cause: error });
   }
-  if (names.includes(BULK_MANIFEST_FILE_NAME)) return planFromManifest(directory, new Set(names));
+  if (names.includes(BULK_MANIFEST_FILE_NAME)) return planFromManifest(directory, names);
+  return planListing(directory, names);
+}
+
+/**
+ * Every NDJSON and JSON file of a directory. One that cannot be read (a broken symbolic link, a permission
+ * problem) is an incomplete input naming it, and the others are read: the directory was named, not each
+ * file, so it is the input that is incomplete, not the configuration that is wrong.
+ */
+async function planListing(directory: string, names: readonly string[]): Promise<Planned> {
   const files: Omit<PlannedFile, 'index'>[] = [];
+  const incomplete: InputIncomplete[] = [];
   for (const name of names) {
     if (name.startsWith('.')) continue;
     const format = formatOf(name);
     if (format === undefined) continue;
     const filePath = path.join(directory, name);
-    const info = await statOrThrow(filePath);
+    let info: Stats;
+    try {
+      info = await stat(filePath);
+    } catch (error) {
+      incomplete.push({
+        input: filePath,
+        reason: 'unreadable',
+        detail: `cannot be read (${describeFsError(error)}): none of its records were read`,
+        read: { bytes: 0 },
+      });
+      continue;
+    }
     if (!info.isFile()) continue;
     files.push({ path: filePath, format, resourceType: typeFromFileName(name, format) });
   }
-  return { files, problems: [], incomplete: [] };
+  return { files, problems: [], incomplete };
 }
 
 /** The parts of a bulk manifest we use (FHIR Bulk Data Access, "Response - Complete Status"). */
 interface ManifestFileEntry {
   type?: unknown;
   url?: unknown;
+  count?: unknown;
 }
 
-async function planFromManifest(directory: string, names: ReadonlySet<string>): Promise<Planned> {
+async function planFromManifest(directory: string, listing: readonly string[]): Promise<Planned> {
+  const names = new Set(listing);
   const manifestPath = path.join(directory, BULK_MANIFEST_FILE_NAME);
-  const invalid = (detail: string): Planned => ({
-    files: [],
-    problems: [],
-    // Which files the export holds is not known: none of this directory is read.
-    incomplete: [
-      {
-        input: manifestPath,
-        reason: 'manifest-invalid',
-        detail: `${detail}: no file of this export was read`,
-        read: {},
-      },
-    ],
-  });
+  // Which files the export holds is not known: the directory's files are read as without a manifest (for
+  // `esms compute` to show what they give), and the manifest is an incomplete input (a run refuses it).
+  const invalid = async (detail: string): Promise<Planned> => {
+    const listed = await planListing(directory, listing);
+    return {
+      ...listed,
+      incomplete: [
+        {
+          input: manifestPath,
+          reason: 'manifest-invalid',
+          detail: `${detail}: the directory's files were read as if it had none`,
+          read: {},
+        },
+        ...listed.incomplete,
+      ],
+    };
+  };
   let manifest: unknown;
   try {
     manifest = JSON.parse(stripBom(await readFile(manifestPath, 'utf8')));
@@ -155,12 +185,16 @@ async function planFromManifest(directory: string, names: ReadonlySet<string>): 
       incomplete.push(listed);
       continue;
     }
-    const declaredType = (entry as ManifestFileEntry).type;
+    const { type: declaredType, count } = entry as ManifestFileEntry;
     const format = formatOf(listed.path) ?? 'ndjson';
     files.push({
       path: listed.path,
       format,
       resourceType: typeof declaredType === 'string' ? declaredType : typeFromFileName(listed.path, format),
+      // A count that is not a whole number says nothing: it is not checked.
+      ...(format === 'ndjson' && Number.isSafeInteger(count) && (count as number) >= 0
+        ? { declaredCount: count as number }
+        : {}),
     });
   }
   // The export's error files hold OperationOutcomes about what the server could not export: not records, but

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -164,14 +164,18 @@ describe('createFileSource', () => {
   });
 
   it.each([
-    ['not JSON', '{"output": [', 'the bulk manifest is not valid JSON: no file of this export was read'],
+    [
+      'not JSON',
+      '{"output": [',
+      "the bulk manifest is not valid JSON: the directory's files were read as if it had none",
+    ],
     [
       'without output',
       '{"transactionTime": "2024-04-01T02:00:00Z"}',
-      'the bulk manifest has no "output" array: no file of this export was read',
+      'the bulk manifest has no "output" array: the directory\'s files were read as if it had none',
     ],
   ])(
-    'a manifest %s is an incomplete input: none of its directory is read, other paths are',
+    'a manifest %s is an incomplete input: its directory is read as without one, other paths too',
     async (_name, text, detail) => {
       const directory = await mkdtemp(path.join(tmpdir(), 'esms-manifest-'));
       try {
@@ -185,7 +189,7 @@ describe('createFileSource', () => {
             paths: [directory, fixture('bulk-export-without-manifest/Organization.000.ndjson')],
           }),
         );
-        expect(keys(items)).toEqual(['Organization/org-ehpad']);
+        expect(keys(items)).toEqual(['Organization/org-ehpad', 'Patient/p']);
         expect(items.filter((item) => item.kind === 'incomplete')).toEqual([
           {
             kind: 'incomplete',
@@ -202,4 +206,111 @@ describe('createFileSource', () => {
       }
     },
   );
+});
+
+describe('a directory with a file that cannot be read (audit G6)', () => {
+  it('a broken symbolic link is an incomplete input naming it; the other files are read', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'esms-broken-link-'));
+    try {
+      await writeFile(
+        path.join(directory, 'Patient.000.ndjson'),
+        `${JSON.stringify({ resourceType: 'Patient', id: 'p' })}\n`,
+      );
+      await symlink(path.join(directory, 'gone.ndjson'), path.join(directory, 'Encounter.000.ndjson'));
+      const items = await collect(createFileSource({ paths: [directory] }));
+      expect(keys(items)).toEqual(['Patient/p']);
+      expect(items.filter((item) => item.kind === 'incomplete')).toEqual([
+        {
+          kind: 'incomplete',
+          incomplete: {
+            input: path.join(directory, 'Encounter.000.ndjson'),
+            reason: 'unreadable',
+            detail: 'cannot be read (no such file or directory): none of its records were read',
+            read: { bytes: 0 },
+          },
+        },
+      ]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an input cut short is incomplete, never one bad record (audit G1)', () => {
+  it('a .json Bundle cut at any point is an incomplete input, whatever error JSON.parse gives', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'esms-cut-bundle-'));
+    try {
+      const bundle = JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: Array.from({ length: 5 }, (_, i) => ({
+          fullUrl: `urn:uuid:${i}`,
+          resource: { resourceType: 'Patient', id: `p${i}`, birthDate: '1950-01-01', active: true },
+        })),
+      });
+      const cuts = Array.from({ length: 8 }, (_, i) => Math.floor((bundle.length * (i + 1)) / 9));
+      cuts.push(bundle.length - 40);
+      for (const cut of cuts) {
+        const file = path.join(directory, `cut-${cut}.json`);
+        await writeFile(file, bundle.slice(0, cut));
+        const items = await collect(createFileSource({ paths: [file] }));
+        expect(items, `cut at ${cut}`).toEqual([
+          {
+            kind: 'incomplete',
+            incomplete: expect.objectContaining({
+              input: file,
+              reason: expect.stringMatching(/^(truncated|invalid-json)$/) as unknown,
+              read: { bytes: cut },
+            }) as unknown,
+          },
+        ]);
+      }
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('a manifest count above the lines a file holds is an incomplete input; equal counts are complete', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'esms-count-'));
+    try {
+      const line = (id: string): string => `${JSON.stringify({ resourceType: 'Patient', id })}\n`;
+      await writeFile(path.join(directory, 'Patient.000.ndjson'), line('a') + '\n' + line('b'));
+      await writeFile(path.join(directory, 'Organization.000.ndjson'), `{"resourceType":"Organization"`);
+      const manifest = (patients: number): string =>
+        JSON.stringify({
+          output: [
+            { type: 'Patient', url: 'Patient.000.ndjson', count: patients },
+            { type: 'Organization', url: 'Organization.000.ndjson', count: 'many' },
+          ],
+        });
+      await writeFile(path.join(directory, 'manifest.json'), manifest(2));
+      const complete = await collect(createFileSource({ paths: [directory] }));
+      expect(keys(complete)).toEqual(['Patient/a', 'Patient/b']);
+      // The Organization file is cut mid-line; its `count` is not a number and is ignored.
+      expect(complete.filter((item) => item.kind === 'incomplete')).toEqual([
+        {
+          kind: 'incomplete',
+          incomplete: {
+            input: path.join(directory, 'Organization.000.ndjson'),
+            reason: 'truncated',
+            detail: 'the last line has no newline and is not valid JSON: the file was cut',
+            read: { lines: 0, bytes: 0 },
+          },
+        },
+      ]);
+      await writeFile(path.join(directory, 'manifest.json'), manifest(2557));
+      const short = await collect(createFileSource({ paths: [directory] }));
+      expect(keys(short)).toEqual(['Patient/a', 'Patient/b']);
+      expect(
+        short.filter((item) => item.kind === 'incomplete').map((item) => item.incomplete),
+      ).toContainEqual({
+        input: path.join(directory, 'Patient.000.ndjson'),
+        reason: 'fewer-than-declared',
+        detail: 'the bulk manifest declares 2557 resources, the file holds 2',
+        read: { lines: 3, bytes: 73 },
+      });
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
 });

@@ -23,8 +23,9 @@ export interface FileSourceOptions {
  * `InputUnreadableError` (code `input-unreadable`) from the iterator, since it is a usage or configuration mistake
  * and figures from the remaining paths would be wrong. A line or file that is not valid JSON is yielded as a
  * `problem` with its place and the kind of error, never its content. A file that cannot be read to its end (a
- * truncated `.ndjson.gz`, a `.gz` that is not gzip, an invalid bulk manifest, a file it lists that is missing)
- * is yielded as an `incomplete` item, and the other files are read.
+ * truncated `.ndjson.gz`, a `.gz` that is not gzip, a `.json` file that is not valid JSON, an NDJSON file cut
+ * mid-line, an invalid bulk manifest, a file it lists that is missing or holding fewer resources than its
+ * `count`) is yielded as an `incomplete` item, and the other files are read.
  */
 export function createFileSource(options: FileSourceOptions): RecordSource {
   const paths = [...options.paths];
@@ -63,7 +64,11 @@ export async function* readPlannedFile(
   } = {},
 ): AsyncGenerator<SourceItem, void, undefined> {
   if (file.format === 'ndjson') {
-    yield* readNdjsonLines(file.path, signal, { ...options, orderBase: file.index * ORDER_PER_FILE });
+    yield* readNdjsonLines(file.path, signal, {
+      ...options,
+      orderBase: file.index * ORDER_PER_FILE,
+      declaredCount: file.declaredCount,
+    });
   } else {
     yield await readJsonFile(file);
   }
@@ -71,8 +76,7 @@ export async function* readPlannedFile(
 
 /**
  * A `.json` file is parsed whole: a Bundle or one resource (the SDK unpacks Bundles). One that cannot be read,
- * or whose JSON ends before its end (a truncated file), is an incomplete input; other syntax errors make it a
- * record that cannot be used.
+ * or that is not valid JSON to its end (a truncated or corrupt file), is an incomplete input.
  */
 async function readJsonFile(file: PlannedFile): Promise<SourceItem> {
   let text: string;
@@ -98,19 +102,21 @@ async function readJsonFile(file: PlannedFile): Promise<SourceItem> {
       order: file.index * ORDER_PER_FILE,
     };
   } catch (error) {
+    // One `.json` file is one input (a Bundle or a resource): whether it was cut (most cuts end inside a
+    // string or after a comma, not only at "end of input") or is corrupt, none of its records can be read,
+    // so it is incomplete, never one bad record that a run would skip (issue 9 §2).
     const reason = describeJsonSyntaxError(error);
-    if (reason.startsWith('invalid JSON (Unexpected end of JSON input')) {
-      return {
-        kind: 'incomplete',
-        incomplete: {
-          input: file.path,
-          reason: 'truncated',
-          detail:
-            'the JSON document ends early (Unexpected end of JSON input): none of its records were read',
-          read: { bytes: Buffer.byteLength(text) },
-        },
-      };
-    }
-    return { kind: 'problem', problem: { location: file.path, reason, at: { input: file.path } } };
+    const endsEarly = reason.startsWith('invalid JSON (Unexpected end of JSON input');
+    return {
+      kind: 'incomplete',
+      incomplete: {
+        input: file.path,
+        reason: endsEarly ? 'truncated' : 'invalid-json',
+        detail: endsEarly
+          ? 'the JSON document ends early (Unexpected end of JSON input): none of its records were read'
+          : `the file is not valid JSON to its end, ${reason}: none of its records were read`,
+        read: { bytes: Buffer.byteLength(text) },
+      },
+    };
   }
 }

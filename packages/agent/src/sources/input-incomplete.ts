@@ -19,6 +19,10 @@ export type IncompleteReason =
   | 'offset-limit'
   /** A file ends before its end: a truncated gzip stream or JSON document, or a read error on the way. */
   | 'truncated'
+  /** A `.json` file that is not valid JSON to its end: it is one input, so none of its records were read. */
+  | 'invalid-json'
+  /** A Bulk Data file holding fewer resources than the `count` its manifest entry announces. */
+  | 'fewer-than-declared'
   /** A `.gz` file that is not gzip (or is corrupt). */
   | 'not-gzip'
   /** A file that could not be opened or read at all. */

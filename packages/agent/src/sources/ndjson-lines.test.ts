@@ -92,6 +92,32 @@ describe('readNdjsonLines', () => {
     for (const fragment of ['DUPONT', 'Jean', '1950', '"D"']) expect(text).not.toContain(fragment);
   });
 
+  it('a last line without its newline that is not JSON is where the file was cut: incomplete (audit G1)', async () => {
+    const content = '{"id":"1"}\n{"id":"2"}\n{"id":"3","na';
+    const file = await fileWith('Patient.000.ndjson', content);
+    for (const highWaterMarkBytes of [1, 4, 1024]) {
+      const items = await collect(readNdjsonLines(file, undefined, { highWaterMarkBytes }));
+      expect(values(items)).toEqual([
+        { id: '1' },
+        { id: '2' },
+        {
+          kind: 'incomplete',
+          incomplete: {
+            input: file,
+            reason: 'truncated',
+            detail: 'the last line has no newline and is not valid JSON: the file was cut',
+            read: { lines: 2, bytes: 22 },
+          },
+        },
+      ]);
+    }
+    // Read as byte ranges (threads), only the range holding the end sees the cut line.
+    const ranged = await collect(
+      readNdjsonLines(file, undefined, { range: { start: 11, end: content.length } }),
+    );
+    expect(ranged.map((item) => item.kind)).toEqual(['record', 'incomplete']);
+  });
+
   it('yields JSON that is not a resource as it is (the SDK reports it)', async () => {
     const file = await fileWith('log.ndjson', '{"eventId":"kickoff"}\n42\n');
     expect(values(await collect(readNdjsonLines(file)))).toEqual([{ eventId: 'kickoff' }, 42]);

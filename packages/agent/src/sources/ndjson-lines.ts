@@ -36,6 +36,11 @@ export interface ReadNdjsonOptions {
    * its index in the plan × 2⁴⁰), so that every thread orders records alike. 0 by default.
    */
   orderBase?: number | undefined;
+  /**
+   * The number of resources a bulk manifest announces for this file (its optional `count`): a whole read that
+   * finds fewer non-blank lines ends with an `incomplete` item. Not checked for a range.
+   */
+  declaredCount?: number | undefined;
 }
 
 /** `.gz` files are gunzipped on the fly (bulk exports are often compressed). */
@@ -48,7 +53,8 @@ export function isGzipPath(file: string): boolean {
  * `JSON.parse`, with its place (file, line or byte offset, order), or a `problem` naming `file:line` (1-based,
  * counting blank lines) when a line is not JSON. The reason never holds any of the line's content. Handles
  * CRLF, a UTF-8 byte order mark, a last line without a newline, and lines split across read chunks. A line
- * that is JSON but not a FHIR resource is yielded as-is: the SDK reports it.
+ * that is JSON but not a FHIR resource is yielded as-is: the SDK reports it. A last line without a newline
+ * that is not JSON is where the file was cut: the file ends with an `incomplete` item, not a `problem`.
  *
  * A file that cannot be opened, or whose reading fails on the way (a truncated gzip stream, a `.gz` that is not
  * gzip, an I/O error), ends with one `incomplete` item saying how far it got (`input-incomplete`): the lines
@@ -112,6 +118,9 @@ export async function* readNdjsonLines(
           at: (offset) => ({ input: displayName, byteOffset: offset }),
         };
   let complete = streamStart;
+  // Lines that held something (records and bad lines): the resources a bulk manifest's `count` announces.
+  let nonBlank = 0;
+  const declaredCount = options.declaredCount;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       const base = chunkOffset;
@@ -134,7 +143,10 @@ export async function* readNdjsonLines(
         carried = [];
         lineNumber += 1;
         const item = parseLine(line, 0, line.length, carriedOffset, where, place);
-        if (item !== undefined) yield item;
+        if (item !== undefined) {
+          nonBlank += 1;
+          yield item;
+        }
         start = newline + 1;
         complete = base + start;
         newline = chunk.indexOf(LINE_FEED, start);
@@ -143,7 +155,10 @@ export async function* readNdjsonLines(
         if (base + start >= end) return;
         lineNumber += 1;
         const item = parseLine(chunk, start, newline, base + start, where, place);
-        if (item !== undefined) yield item;
+        if (item !== undefined) {
+          nonBlank += 1;
+          yield item;
+        }
         start = newline + 1;
         complete = base + start;
         newline = chunk.indexOf(LINE_FEED, start);
@@ -159,7 +174,39 @@ export async function* readNdjsonLines(
       carried = [];
       lineNumber += 1;
       const item = parseLine(line, 0, line.length, carriedOffset, where, place);
-      if (item !== undefined) yield item;
+      if (item?.kind === 'problem') {
+        // A last line without its newline that is not JSON is where the file was cut (a copy or an export
+        // that stopped): the file is incomplete, not one bad record (issue 9 §2). A bad line followed by a
+        // newline stays a bad record.
+        yield {
+          kind: 'incomplete',
+          incomplete: {
+            input: displayName,
+            reason: 'truncated',
+            detail: 'the last line has no newline and is not valid JSON: the file was cut',
+            read:
+              range === undefined
+                ? { lines: lineNumber - 1, bytes: complete }
+                : { bytes: complete - streamStart },
+          },
+        };
+        return;
+      }
+      if (item !== undefined) {
+        nonBlank += 1;
+        yield item;
+      }
+    }
+    if (declaredCount !== undefined && range === undefined && nonBlank < declaredCount) {
+      yield {
+        kind: 'incomplete',
+        incomplete: {
+          input: displayName,
+          reason: 'fewer-than-declared',
+          detail: `the bulk manifest declares ${declaredCount} resources, the file holds ${nonBlank}`,
+          read: { lines: lineNumber, bytes: complete },
+        },
+      };
     }
   } catch (error) {
     if (signal?.aborted === true) throw sourceAbortedError(signal);

@@ -46,6 +46,8 @@ export interface AgentStatus {
     lastEntry: { seq: number; type: string; time: string; hashPrefix: string } | null;
     /** The last sealed run, checked cheaply (`checkLastSeal`); `null` when nothing is sealed yet. */
     lastRun: LastSealCheck | null;
+    /** Complete journal lines that cannot be read as entries (damage a person must look at). */
+    unreadableLines: number[];
   };
   /** Everything that needs a human; `esms status` exits 1 when this is not empty. */
   problems: StatusProblem[];
@@ -112,7 +114,9 @@ export type StatusProblemCode =
   | 'establishment-missing'
   | 'submission-past-deadline'
   /** The last sealed run would not verify (see `checkLastSeal`). */
-  | 'evidence-inconsistent';
+  | 'evidence-inconsistent'
+  /** A complete line of the evidence journal is not a readable entry. */
+  | 'evidence-journal-damaged';
 
 export interface StatusProblem {
   code: StatusProblemCode;

@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load-config.js';
 import { nextScheduledRun } from '../daemon/node-cron-scheduler.js';
-import { readJournalEntries } from '../evidence/journal.js';
+import { readJournal } from '../evidence/journal.js';
 import { evidenceDirectory } from '../runner/agent-context.js';
 import { listRunRecords, outcomeShown, type RunRecord } from '../runner/run-records.js';
 import type { OutboxItem } from '../submit/outbox.js';
@@ -64,7 +64,12 @@ export async function collectStatus(
     timezone: config.schedule.timezone,
   });
   const evidenceDir = evidenceDirectory(config.dataDir);
-  const entries = await readJournalEntries(evidenceDir);
+  const journal = await readJournal(evidenceDir);
+  const entries = journal.lines.flatMap((line) => (line.kind === 'entry' ? [line.entry] : []));
+  // The cheap check below reads entries only: a damaged line must not hide behind "entries agree".
+  const unreadableLines = journal.lines.flatMap((line) =>
+    line.kind === 'unreadable' ? [line.lineNumber] : [],
+  );
   const last = entries.at(-1);
   const lastRun = await checkLastSeal(evidenceDir, entries);
 
@@ -75,6 +80,7 @@ export async function collectStatus(
     corrupt: outbox.corrupt,
     missingEstablishments,
     lastRun,
+    unreadableLines,
     now,
   });
   const lastSuccess = runs.find((run) => SUCCESSFUL.has(run.outcome));
@@ -127,6 +133,7 @@ export async function collectStatus(
               hashPrefix: last.hash.slice(0, HASH_PREFIX_LENGTH),
             },
       lastRun,
+      unreadableLines,
     },
     problems,
   };
@@ -190,6 +197,7 @@ interface ProblemInput {
   corrupt: Array<{ file: string; reason: string }>;
   missingEstablishments: string[];
   lastRun: LastSealCheck | null;
+  unreadableLines: number[];
   now: Date;
 }
 
@@ -241,6 +249,12 @@ function findProblems(input: ProblemInput): StatusProblem[] {
     problems.push({
       code: 'evidence-inconsistent',
       message: `the evidence of the last sealed run (D=${input.lastRun.measureDate}, run ${input.lastRun.runId}) would not verify: ${input.lastRun.problem}; run esms verify`,
+    });
+  }
+  if (input.unreadableLines.length > 0) {
+    problems.push({
+      code: 'evidence-journal-damaged',
+      message: `the evidence journal has ${input.unreadableLines.length} unreadable line(s) (line ${input.unreadableLines.join(', ')}): nothing more can be sealed after them; run esms verify`,
     });
   }
   for (const p of input.pending) {

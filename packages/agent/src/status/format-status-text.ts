@@ -65,7 +65,7 @@ export function formatStatusText(status: AgentStatus): string {
   if (sealed !== null) {
     out.push(
       sealed.problem === null
-        ? `Last sealed run (D=${sealed.measureDate}, entry #${sealed.seq}): entry, signature, results and submission agree (figures recomputed by esms verify only)`
+        ? `Last sealed run (D=${sealed.measureDate}, entry #${sealed.seq}): entry, signature, results and submission agree (figures recomputed by esms verify only)${status.evidence.unreadableLines.length > 0 ? `; but journal line ${status.evidence.unreadableLines.join(', ')} is unreadable` : ''}`
         : `Last sealed run (D=${sealed.measureDate}, entry #${sealed.seq}): would NOT verify: ${sealed.problem}`,
     );
   }

@@ -3,7 +3,7 @@
  * minimal fields the rules read (facts.ts). This file only validates, names the record and dispatches by
  * resource type; what is read from each type is written in the rule or the resolution that needs it.
  */
-import type { EmitFact, ProblemFact } from '../facts.js';
+import type { EmitFact, Fact, ProblemFact } from '../facts.js';
 import type { FindingLocation } from '../results.js';
 import type { EngineOptions } from '../options.js';
 import { extractAppointmentEvents, encounterEventFact } from '../rules/agenda-event.js';
@@ -118,6 +118,8 @@ export function createFactExtractor(options: ExtractorOptions = {}): FactExtract
   const extractor = ((record: unknown, emit: EmitFact, location?: RecordLocation): void =>
     addRecord(record, null, 0, location, undefined, undefined, emit)) as FactExtractor;
   extractor.flush = (emit) => {
+    // A marker without Type/id first: these counts belong to no record's version.
+    if (ctx.timeForms.size > 0) emit({ k: 'record', resourceType: 'unknown', id: null, lastUpdated: null });
     for (const [key, count] of ctx.timeForms) {
       const bar = key.lastIndexOf('|');
       emit({ k: 'time-form', field: key.slice(0, bar), deviations: Number(key.slice(bar + 1)), count });
@@ -210,8 +212,15 @@ function extractFacts(
     : otherResourceSchema;
   const key = recordKey(resourceType, resource.id, fullUrl);
   // The cheap check passes nearly every record; zod runs only on the rest, for its precise message.
+  // Time values outside FHIR's grammar: those of a record with an id follow its `record` fact (so that only
+  // the version used counts them); the others are counted across records and emitted by `flush`.
+  let timeForms: Fact[] | null = null;
   if (passesQuickCheck(resourceType, resource)) {
-    noteTimeDeviations(ctx, resourceType);
+    timeForms = noteTimeDeviations(
+      ctx,
+      resourceType,
+      typeof resource.id === 'string' && resource.id.length > 0,
+    );
   } else {
     const parsed = schema.safeParse(resource);
     if (!parsed.success) {
@@ -237,6 +246,7 @@ function extractFacts(
       id: resource.id as string,
       lastUpdated: str(field(resource.meta, 'lastUpdated')),
     });
+    if (timeForms !== null) for (const fact of timeForms) emit(fact);
   }
   const own: EmitFact = marked
     ? emit
@@ -251,13 +261,24 @@ function extractFacts(
   extractOwnFacts(resource, resourceType, key, aliases, ctx, own);
 }
 
-/** Counts, per field, the time values of the record just checked that are outside FHIR's grammar. */
-function noteTimeDeviations(ctx: ExtractContext, resourceType: string): void {
+/**
+ * The time values of the record just checked that are outside FHIR's grammar, per field: as facts to emit
+ * after its `record` fact (`ownFacts`: a record with an id; null when there are none), or counted in `ctx`.
+ */
+function noteTimeDeviations(ctx: ExtractContext, resourceType: string, ownFacts: boolean): Fact[] | null {
   const deviations = timeDeviationsOfLastCheck();
+  if (deviations.length === 0) return null;
+  const facts: Fact[] = [];
   for (let i = 0; i < deviations.length; i += 2) {
-    const key = `${resourceType}.${deviations[i] as string}|${deviations[i + 1] as number}`;
-    ctx.timeForms.set(key, (ctx.timeForms.get(key) ?? 0) + 1);
+    const field = `${resourceType}.${deviations[i] as string}`;
+    const bits = deviations[i + 1] as number;
+    if (ownFacts) facts.push({ k: 'time-form', field, deviations: bits, count: 1 });
+    else {
+      const key = `${field}|${bits}`;
+      ctx.timeForms.set(key, (ctx.timeForms.get(key) ?? 0) + 1);
+    }
   }
+  return facts.length === 0 ? null : facts;
 }
 
 function extractOwnFacts(

@@ -86,4 +86,34 @@ describe('FHIR time values: what cannot name a real instant is refused (issue 9 
     ]);
     expect(c.results.dataQuality.warnings.filter((w) => w.code === 'time-format')).toHaveLength(2);
   });
+
+  it('a time without its offset is taken as local time and reported once per field with its count (audit G7)', () => {
+    // Floating like a date alone (the ESSMS's zone is applied later): 23 h 30 after that date's start.
+    const dayStart = parseFhirTime('2024-01-14', 'start');
+    const floating = parseFhirTime('2024-01-14T23:30:00', 'start');
+    expect(lastTimeDeviation()).toBe(TIME_DEVIATIONS.noOffset);
+    expect(floating - dayStart).toBe((23 * 60 + 30) * 60_000);
+    expect(parseFhirTime('2024-01-14T23:30', 'start')).not.toBeNaN();
+    expect(lastTimeDeviation()).toBe(TIME_DEVIATIONS.noSeconds | TIME_DEVIATIONS.noOffset);
+    // A date alone has no time, so needs no offset.
+    parseFhirTime('2024-01-14', 'start');
+    expect(lastTimeDeviation()).toBe(0);
+    const c = compute([
+      essms(),
+      ...accompaniedPerson('p'),
+      usage({ id: 'm1', kind: 'mssante-message-sent', recorded: '2024-01-14T23:30:00', org: 'essms' }),
+      usage({ id: 'm2', kind: 'mssante-message-sent', recorded: '2024-02-01T10:00:00', org: 'essms' }),
+    ]);
+    expect(counts(c, FINESS.paris, 'taux-mssante')).toEqual([2, 1]);
+    expect(findings(c, 'time-format')).toEqual([
+      {
+        code: 'time-format',
+        resourceType: 'AuditEvent',
+        field: 'AuditEvent.recorded',
+        count: 2,
+        message:
+          "2 values outside FHIR's grammar (a time without its offset, taken as the ESSMS's local time): used as written",
+      },
+    ]);
+  });
 });

@@ -51,6 +51,11 @@ export const TIME_DEVIATIONS = {
   noSeconds: 1,
   /** More than 9 fractional digits (FHIR allows 1 to 9): read to the millisecond. */
   longFraction: 2,
+  /**
+   * `2024-01-14T23:30:00`: a time without its offset (FHIR requires one once a time is given): taken as the
+   * ESSMS's local time, as a date alone is.
+   */
+  noOffset: 4,
 } as const;
 
 /** Why the last value `parseFhirTime` parsed is outside FHIR's grammar (0: it is not). */
@@ -65,7 +70,7 @@ export function lastTimeDeviation(): number {
  * Parses a FHIR date, dateTime or instant. Returns `NaN` when it is not one, or cannot name a real
  * instant (year 0000, an offset beyond ±14:00). `boundary` says whether a partial value stands for its
  * first (`start`) or last (`end`) millisecond. Unambiguous forms FHIR's grammar does not allow (no seconds,
- * more than 9 fractional digits) are parsed, and `lastTimeDeviation()` says so.
+ * more than 9 fractional digits, a time without offset) are parsed, and `lastTimeDeviation()` says so.
  */
 export function parseFhirTime(text: string, boundary: TimeBoundary): number {
   lastDeviation = 0;
@@ -124,7 +129,7 @@ export function parseFhirTime(text: string, boundary: TimeBoundary): number {
   }
   const wall = dayStart + hour * 3_600_000 + minute * 60_000 + Math.min(second, 59) * 1000 + millis;
   if (i === n) {
-    lastDeviation = deviation;
+    lastDeviation = deviation | TIME_DEVIATIONS.noOffset;
     return FLOATING_OFFSET_MS + wall;
   }
   const sign = text.charCodeAt(i);
