@@ -120,11 +120,14 @@ describe('the columnar projection encoding', () => {
     let distinctKindRuns = 0;
     for (let round = 0; round < 40; round += 1) {
       const facts: Fact[] = Array.from({ length: 1 + random(300) }, () => {
-        const fact: Fact = { k: kinds[random(kinds.length)] as string, key: p(random(40)) };
+        const fact: Record<string, unknown> = {
+          k: kinds[random(kinds.length)] as string,
+          key: p(random(40)),
+        };
         if (random(2) === 0) fact['subjects'] = Array.from({ length: random(3) }, () => p(random(40)));
         if (random(3) === 0) fact['status'] = random(2) === 0 ? 'finished' : 'cancelled';
         if (random(4) === 0) fact['subject'] = null;
-        return fact;
+        return fact as Fact;
       });
       for (let i = 1; i < facts.length; i += 1) if (facts[i]!.k !== facts[i - 1]!.k) distinctKindRuns += 1;
       const options = { blockFacts: 1 + random(64), dictionaryKeys: 20 + random(200) };
@@ -187,7 +190,8 @@ describe('the columnar projection encoding', () => {
     expect(columnar).toBeLessThan(ndjson / 2);
   });
 
-  const cols = (b: Record<string, unknown>): unknown[][] => (b['groups'] as unknown[][])[0]![2] as unknown[][];
+  const cols = (b: Record<string, unknown>): unknown[][] =>
+    (b['groups'] as unknown[][])[0]![2] as unknown[][];
   it.each([
     ['a reference outside the dictionary', (b: Record<string, unknown>) => (cols(b)[0]![3] = [-5])],
     [
