@@ -61,7 +61,9 @@ describe('a record in the input twice (two versions), through the CLI', () => {
       doc.establishments
         .filter((e) => e.finess === FINESS)
         .flatMap((e) =>
-          Object.entries(e.indicators)
+          Object.entries(
+            e.indicators as unknown as Record<string, { numerator?: unknown; denominator?: unknown }>,
+          )
             .filter(([, v]) => typeof v.numerator === 'number')
             .map(([id, v]) => `${e.finess},${id},${String(v.numerator)},${String(v.denominator)}`),
         )

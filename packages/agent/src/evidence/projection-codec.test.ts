@@ -121,13 +121,13 @@ describe('the columnar projection encoding', () => {
     for (let round = 0; round < 40; round += 1) {
       const facts: Fact[] = Array.from({ length: 1 + random(300) }, () => {
         const fact: Record<string, unknown> = {
-          k: kinds[random(kinds.length)] as string,
+          k: kinds[random(kinds.length)],
           key: p(random(40)),
         };
         if (random(2) === 0) fact['subjects'] = Array.from({ length: random(3) }, () => p(random(40)));
         if (random(3) === 0) fact['status'] = random(2) === 0 ? 'finished' : 'cancelled';
         if (random(4) === 0) fact['subject'] = null;
-        return fact as Fact;
+        return fact;
       });
       for (let i = 1; i < facts.length; i += 1) if (facts[i]!.k !== facts[i - 1]!.k) distinctKindRuns += 1;
       const options = { blockFacts: 1 + random(64), dictionaryKeys: 20 + random(200) };

@@ -362,9 +362,9 @@ function decodeBlock(
     const [kind, count, cols] = group as [unknown, unknown, unknown];
     if (typeof kind !== 'string' || kinds.has(kind)) fail('a group has no kind, or a kind twice');
     if (!Number.isSafeInteger(count) || (count as number) < 1) fail('a group has no fact count');
-    kinds.add(kind as string);
+    kinds.add(kind);
     total += count as number;
-    decoded.push(decodeGroup(kind as string, count as number, cols, state, fail));
+    decoded.push(decodeGroup(kind, count as number, cols, state, fail));
   }
   if (total !== n) fail("the groups do not hold the block's fact count");
   if (decoded.length === 1) {
@@ -376,11 +376,11 @@ function decodeBlock(
   const taken = new Array<number>(decoded.length).fill(0);
   const facts = new Array<Fact>(n);
   for (let i = 0; i < n; i += 1) {
-    const g = SEQUENCE_ALPHABET.indexOf((seq as string)[i] as string);
+    const g = SEQUENCE_ALPHABET.indexOf(seq[i] as string);
     const group = g >= 0 ? decoded[g] : undefined;
     const at = taken[g] ?? 0;
     if (group === undefined || at >= group.length) fail('bad kind sequence');
-    facts[i] = (group as Fact[])[at] as Fact;
+    facts[i] = group[at] as Fact;
     taken[g] = at + 1;
   }
   return facts;
@@ -401,7 +401,7 @@ function decodeGroup(
     if (!Array.isArray(col) || col.length !== 4) fail('a column is not [field, type, presence, data]');
     const [field, type, presence, data] = col as [unknown, unknown, unknown, unknown];
     if (typeof field !== 'string' || field === 'k') fail('a column has no field name');
-    const name = field as string;
+    const name = field;
     const rows = presentRows(presence, n, fail);
     const count = rows === null ? n : rows.length;
     const rowAt = (i: number): Record<string, unknown> =>
@@ -411,18 +411,18 @@ function decodeGroup(
     const resolve = (delta: unknown): string => {
       if (typeof delta !== 'number' || !Number.isSafeInteger(delta))
         fail(`column ${name}: a reference is not an integer`);
-      const index = previous + (delta as number);
+      const index = previous + delta;
       previous = index;
       if (index === dictionary.length) {
         const key = state.fresh[state.nextFresh];
         if (key === undefined) fail(`column ${name}: more new keys used than the block introduces`);
         state.nextFresh += 1;
-        dictionary.push(key as string);
-        return key as string;
+        dictionary.push(key);
+        return key;
       }
       const key = index >= 0 ? dictionary[index] : undefined;
       if (key === undefined) fail(`column ${name}: a reference points outside the dictionary`);
-      return key as string;
+      return key;
     };
     if (type === 'v' || type === 'r') {
       if (!Array.isArray(data) || data.length !== count) fail(`column ${name}: wrong number of values`);
@@ -445,10 +445,10 @@ function decodeGroup(
         const length = sizes[i];
         if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0)
           fail(`column ${name}: bad list length`);
-        if (at + (length as number) > refs.length) fail(`column ${name}: lists longer than their references`);
-        const list = new Array<string>(length as number);
-        for (let j = 0; j < (length as number); j += 1) list[j] = resolve(refs[at + j]);
-        at += length as number;
+        if (at + length > refs.length) fail(`column ${name}: lists longer than their references`);
+        const list = new Array<string>(length);
+        for (let j = 0; j < length; j += 1) list[j] = resolve(refs[at + j]);
+        at += length;
         rowAt(i)[name] = list;
       }
       if (at !== refs.length) fail(`column ${name}: references left over`);

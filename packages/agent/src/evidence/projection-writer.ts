@@ -1,7 +1,7 @@
 import type { Digest } from './canonical-json.js';
 import {
   COLUMNAR_ENCODING,
-  COLUMNAR_ENCODING_V1,
+  type COLUMNAR_ENCODING_V1,
   COLUMNAR_HEADER_LINE,
   createColumnarEncoder,
   type ProjectionEncoder,
