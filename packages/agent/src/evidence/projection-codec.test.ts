@@ -25,8 +25,6 @@ async function decode(lines: readonly string[]): Promise<Fact[]> {
   return facts;
 }
 
-const sortKey = (f: Fact): string => JSON.stringify(Object.fromEntries(Object.entries(f).sort()));
-
 const FACTS: Fact[] = [
   { k: 'patient', key: p(1), aliases: [p(2), 'finess:750000010'], ins: [], links: [] },
   {
@@ -85,9 +83,82 @@ const FACTS: Fact[] = [
 ];
 
 describe('the columnar projection encoding', () => {
-  it('decodes to the very facts encoded (grouped by kind), absent fields and non-pseudonym keys included', async () => {
-    const decoded = await decode(encode(FACTS));
-    expect(decoded.map(sortKey).sort()).toEqual(FACTS.map(sortKey).sort());
+  it('decodes to the very facts encoded, in their order, absent fields and non-pseudonym keys included', async () => {
+    const lines = encode(FACTS);
+    expect(lines[0]).toBe('{"format":"esms-columnar-2"}');
+    expect(await decode(lines)).toEqual(FACTS);
+  });
+
+  it('keeps the order across kinds: a duplicated record keeps its own facts after each of its record facts', async () => {
+    // Two versions of Encounter sej-2 (the SDK keeps the latest): the facts that follow a `record` fact are
+    // that record's, so grouping by kind would hand the second version's séjour to the first.
+    const version = (lastUpdated: string, status: string): Fact[] => [
+      { k: 'record', key: p(2), resourceType: 'Encounter', lastUpdated },
+      { k: 'sejour', record: p(2), subject: p(1), status, start: '2024-01-02' },
+      { k: 'update', record: p(2), subjects: [p(1)], at: lastUpdated, via: 'last-updated' },
+    ];
+    const facts: Fact[] = [
+      { k: 'record', key: p(1), resourceType: 'Patient', lastUpdated: '2024-01-01' },
+      { k: 'patient', key: p(1), aliases: [], ins: [], links: [] },
+      ...version('2024-01-03T10:00:00+01:00', 'finished'),
+      { k: 'record', key: p(3), resourceType: 'Encounter', lastUpdated: '2024-01-04' },
+      { k: 'sejour', record: p(3), subject: p(1), status: 'finished', start: '2024-01-04' },
+      ...version('2024-02-01T10:00:00+01:00', 'cancelled'),
+    ];
+    expect(await decode(encode(facts))).toEqual(facts);
+    // Across blocks too (a block boundary falls between a record fact and its facts).
+    expect(await decode(encode(facts, { blockFacts: 4 }))).toEqual(facts);
+  });
+
+  it('decodes any interleaving of kinds in encoded order (seeded property, small blocks and dictionaries)', async () => {
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 48271) % 2147483647; // Park–Miller: exact in doubles
+      return seed % n;
+    };
+    const kinds = ['record', 'sejour', 'event', 'update', 'usage', 'problem', 'patient'];
+    let distinctKindRuns = 0;
+    for (let round = 0; round < 40; round += 1) {
+      const facts: Fact[] = Array.from({ length: 1 + random(300) }, () => {
+        const fact: Record<string, unknown> = {
+          k: kinds[random(kinds.length)],
+          key: p(random(40)),
+        };
+        if (random(2) === 0) fact['subjects'] = Array.from({ length: random(3) }, () => p(random(40)));
+        if (random(3) === 0) fact['status'] = random(2) === 0 ? 'finished' : 'cancelled';
+        if (random(4) === 0) fact['subject'] = null;
+        return fact;
+      });
+      for (let i = 1; i < facts.length; i += 1) if (facts[i]!.k !== facts[i - 1]!.k) distinctKindRuns += 1;
+      const options = { blockFacts: 1 + random(64), dictionaryKeys: 20 + random(200) };
+      expect(await decode(encode(facts, options))).toEqual(facts);
+    }
+    expect(distinctKindRuns).toBeGreaterThan(100);
+  });
+
+  it('still decodes esms-columnar-1 (stores sealed before the kinds kept their order)', async () => {
+    const v1 = [
+      '{"format":"esms-columnar-1"}',
+      `{"k":"event","n":2,"reset":true,"new":["${'A'.repeat(21)}1${'A'.repeat(21)}2",[]],"cols":[["record","r",null,[0,1]],["status","v","10",["finished"]]]}`,
+      '{"k":"usage","n":1,"new":["",[[0,"finess:750000010"]]],"cols":[["org","r",null,[0]],["record","r",null,[-3]]]}',
+    ];
+    expect(await decode(v1)).toEqual([
+      { k: 'event', record: p(1), status: 'finished' },
+      { k: 'event', record: p(2) },
+      { k: 'usage', org: 'finess:750000010', record: p(1) },
+    ]);
+  });
+
+  it('refuses a header that is not the format the sealed entry names', async () => {
+    const lines = encode(FACTS);
+    async function* source(): AsyncGenerator<string> {
+      await Promise.resolve();
+      yield* lines;
+    }
+    const read = async (): Promise<void> => {
+      for await (const _ of decodeColumnar(source(), 'esms-columnar-1')) void _;
+    };
+    await expect(read()).rejects.toThrow(/the sealed entry esms-columnar-1/);
   });
 
   it('keeps a bounded dictionary: with room for only a few keys it starts again and still decodes the same', async () => {
@@ -102,7 +173,7 @@ describe('the columnar projection encoding', () => {
     }));
     const lines = encode(many, { blockFacts: 64, dictionaryKeys: 100 });
     expect(lines.some((l) => l.includes('"reset":true'))).toBe(true);
-    expect((await decode(lines)).map(sortKey).sort()).toEqual(many.map(sortKey).sort());
+    expect(await decode(lines)).toEqual(many);
   });
 
   it('writes each pseudonym once: far smaller than one JSON fact per line', () => {
@@ -119,17 +190,17 @@ describe('the columnar projection encoding', () => {
     expect(columnar).toBeLessThan(ndjson / 2);
   });
 
+  const cols = (b: Record<string, unknown>): unknown[][] =>
+    (b['groups'] as unknown[][])[0]![2] as unknown[][];
   it.each([
-    [
-      'a reference outside the dictionary',
-      (b: Record<string, unknown>) => ((b['cols'] as unknown[][])[0]![3] = [-5]),
-    ],
+    ['a reference outside the dictionary', (b: Record<string, unknown>) => (cols(b)[0]![3] = [-5])],
     [
       'a new key left unused',
       (b: Record<string, unknown>) => ((b['new'] as unknown[])[0] = `${'B'.repeat(22)}${'C'.repeat(22)}`),
     ],
     ['a wrong fact count', (b: Record<string, unknown>) => (b['n'] = 2)],
-    ['an unknown column type', (b: Record<string, unknown>) => ((b['cols'] as unknown[][])[0]![1] = 'z')],
+    ['an unknown column type', (b: Record<string, unknown>) => (cols(b)[0]![1] = 'z')],
+    ['a kind sequence on a block of one group', (b: Record<string, unknown>) => (b['seq'] = '0')],
   ])('refuses a forged block (%s) with a ProjectionFormatError, never a crash', async (_name, forge) => {
     const lines = encode([{ k: 'event', record: p(1), subject: null }]);
     const block = JSON.parse(lines[1] ?? '{}') as Record<string, unknown>;
@@ -140,6 +211,24 @@ describe('the columnar projection encoding', () => {
   });
 
   it('refuses a projection without its header', async () => {
-    await expect(decode(['{"k":"event","n":1}'])).rejects.toThrow(/not an esms-columnar-1 header/);
+    await expect(decode(['{"k":"event","n":1}'])).rejects.toThrow(/not an esms-columnar-2 .*header/);
+  });
+
+  it.each([
+    ['a sequence too short', (b: Record<string, unknown>) => (b['seq'] = '01')],
+    ['a sequence naming a missing group', (b: Record<string, unknown>) => (b['seq'] = '029')],
+    ['a sequence taking one group too often', (b: Record<string, unknown>) => (b['seq'] = '000')],
+  ])('refuses a forged kind sequence (%s)', async (_name, forge) => {
+    const lines = encode([
+      { k: 'record', key: p(1) },
+      { k: 'event', record: p(1) },
+      { k: 'record', key: p(2) },
+    ]);
+    const block = JSON.parse(lines[1] ?? '{}') as Record<string, unknown>;
+    expect(block['seq']).toBe('101');
+    forge(block);
+    await expect(decode([lines[0] ?? '', JSON.stringify(block)])).rejects.toBeInstanceOf(
+      ProjectionFormatError,
+    );
   });
 });

@@ -1,38 +1,54 @@
 /**
- * The compact encoding of a projection (`esms-columnar-1`): the facts are the minimal fields of the input
+ * The compact encoding of a projection (`esms-columnar-2`): the facts are the minimal fields of the input
  * records, a million of them at size L, and most of their bytes are repeated field names and the same
- * pseudonyms again and again. Encoded as NDJSON lines of blocks, one fact kind per block, one column per
- * field, and every pseudonymised key written once in a dictionary and then referred to by a small
- * number (the difference from the previous reference in its column, which is 0 or 1 more often than not).
- * It stays text, so gzip compresses what is left and a person can read it with `zcat | head`.
+ * pseudonyms again and again. Encoded as NDJSON lines of blocks of consecutive facts; inside a block, one
+ * group per fact kind, one column per field, and every pseudonymised key written once in a dictionary and
+ * then referred to by a small number (the difference from the previous reference in its column, which is 0
+ * or 1 more often than not). It stays text, so gzip compresses what is left and a person can read it with
+ * `zcat | head`.
  *
- * The decoder is generic: it reads any fields and any fact kinds the block headers name, so a projection
- * written by another version of the rules decodes the same way. Facts come back grouped by kind, not in
- * the order they were written: the rules do not depend on the order of their input (indicators.md),
- * which the recomputation tests check.
+ * The facts come back in the order they were written: the SDK's fact stream depends on it (the facts that
+ * follow a `record` fact are that record's, and of two versions of one Type/id the latest wins), so each
+ * block keeps the sequence of its facts' kinds. `esms-columnar-1` (one kind per block, facts grouped by
+ * kind, which loses that link when a record is in the input twice) is still decoded: stores sealed with it
+ * must still verify.
  *
- * Line 1: `{"format":"esms-columnar-1"}`. Then one line per block:
- * `{"k":KIND,"n":COUNT,"reset":true?,"new":[BODIES,[[POSITION,KEY]…]],"cols":[[FIELD,TYPE,PRESENCE,DATA]…]}`
+ * The decoder is generic: it reads any fields and any fact kinds the blocks name, so a projection written
+ * by another version of the rules decodes the same way.
+ *
+ * Line 1: `{"format":"esms-columnar-2"}`. Then one line per block of at most `COLUMNAR_BLOCK_FACTS` facts:
+ * `{"n":COUNT,"reset":true?,"seq":SEQUENCE,"new":[BODIES,[[POSITION,KEY]…]],"groups":[[KIND,COUNT,COLS]…]}`
+ * - `groups`: one per kind in the block, by kind name; COLS = `[[FIELD,TYPE,PRESENCE,DATA]…]` for the
+ *   group's facts, in their order. Groups are read in order, and columns in order within a group.
+ * - `seq`: one character per fact, the index of its group in `0-9a-zA-Z` (at most 62 kinds in a block);
+ *   `null` when the block has one group.
  * - `new`: the keys this block adds to the dictionary, in order: pseudonyms (`p:` + 22 characters) as their
  *   22 characters concatenated in BODIES, any other key as [position in the block's new keys, key].
  * - TYPE `v`: DATA is the values as JSON; `r`: a key or null, DATA the reference deltas (null for null);
  *   `R`: a list of keys, DATA = [lengths, deltas]. A reference is a dictionary index; each delta is from the
- *   previous index of the column (at first the dictionary's size when the block starts); an index equal to
+ *   previous index of the column (at first the dictionary's size when the column starts); an index equal to
  *   the dictionary's size takes the next new key.
- * - PRESENCE: `null` when every fact has the field, else a string of `1`/`0` per fact.
+ * - PRESENCE: `null` when every fact of the group has the field, else a string of `1`/`0` per fact.
  * - `reset`: the dictionary is emptied before this block (it is bounded, so memory stays flat).
+ *
+ * `esms-columnar-1` blocks are `{"k":KIND,"n":COUNT,"reset":true?,"new":…,"cols":COLS}`: one group, no `seq`.
  */
 import type { Fact } from './recompute.js';
 import { isRecord } from '../shared/is-record.js';
 import { parseEvidenceJson } from './safe-json.js';
 
-export const COLUMNAR_ENCODING = 'esms-columnar-1';
+export const COLUMNAR_ENCODING = 'esms-columnar-2';
+/** The first columnar encoding (facts grouped by kind): still decoded, never written. */
+export const COLUMNAR_ENCODING_V1 = 'esms-columnar-1';
+export type ColumnarEncoding = typeof COLUMNAR_ENCODING | typeof COLUMNAR_ENCODING_V1;
 /** Line 1 of a columnar projection. */
 export const COLUMNAR_HEADER_LINE = `${JSON.stringify({ format: COLUMNAR_ENCODING })}\n`;
 /** Facts per block: enough for long runs of one status in a column; a few hundred kB of text. */
 export const COLUMNAR_BLOCK_FACTS = 8192;
 /** Keys the dictionary holds before it starts again (memory stays flat however large the input). */
 export const COLUMNAR_DICTIONARY_KEYS = 1 << 18;
+/** The characters of a block's kind sequence: a block holds at most this many kinds. */
+const SEQUENCE_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** The fields that hold pseudonymised record and person keys (`pseudonymiseFact` in the SDK). */
 export const DEFAULT_KEY_FIELDS: readonly string[] = [
@@ -76,21 +92,27 @@ export function createColumnarEncoder(
   const blockFacts = options.blockFacts ?? COLUMNAR_BLOCK_FACTS;
   const capacity = options.dictionaryKeys ?? COLUMNAR_DICTIONARY_KEYS;
   const keyFields = new Set(options.keyFields ?? DEFAULT_KEY_FIELDS);
-  const buffers = new Map<string, Fact[]>();
+  // The block being filled, in input order, and its facts by kind.
+  let buffer: Fact[] = [];
+  let groups = new Map<string, Fact[]>();
   let dictionary = new Map<string, number>();
   let ended = false;
   let resetFirst = options.segment === true;
   if (!resetFirst) emit(COLUMNAR_HEADER_LINE);
 
-  const flush = (kind: string, facts: Fact[]): void => {
+  const flush = (): void => {
+    if (buffer.length === 0) return;
+    const facts = buffer;
+    const byKind = groups;
+    buffer = [];
+    groups = new Map();
     let reset = resetFirst;
     resetFirst = false;
-    // The block's fields and its key slots, in one pass (a million facts pass here at size L).
-    const names = new Set<string>();
+    const kinds = [...byKind.keys()].sort();
+    // The block's key slots, in one pass (a million facts pass here at size L).
     let slots = 0;
     for (const fact of facts) {
       for (const name in fact) {
-        names.add(name);
         if (!keyFields.has(name)) continue;
         const value = fact[name];
         if (typeof value === 'string') slots += 1;
@@ -115,85 +137,109 @@ export function createColumnarEncoder(
       added += 1;
       return index;
     };
-    names.delete('k');
-    const fields = [...names].sort();
-    const cols: unknown[] = [];
-    for (const field of fields) {
-      const values: unknown[] = [];
-      let all = true;
-      for (const fact of facts) {
-        const value = fact[field];
-        if (value === undefined) all = false;
-        else values.push(value);
-      }
-      const presence = all ? null : facts.map((f) => (f[field] !== undefined ? '1' : '0')).join('');
-      const type = keyFields.has(field) ? keyColumnType(values) : 'v';
-      if (type === 'v') {
-        cols.push([field, 'v', presence, values]);
-        continue;
-      }
-      let previous = dictionary.size;
-      if (type === 'r') {
-        const deltas = new Array<number | null>(values.length);
-        for (let i = 0; i < values.length; i += 1) {
-          const value = values[i] as string | null;
-          if (value === null) {
-            deltas[i] = null;
-            continue;
-          }
-          const index = indexOf(value);
-          deltas[i] = index - previous;
-          previous = index;
-        }
-        cols.push([field, 'r', presence, deltas]);
-      } else {
-        const lists = values as string[][];
-        const lengths = new Array<number>(lists.length);
-        const deltas: number[] = [];
-        for (let i = 0; i < lists.length; i += 1) {
-          const list = lists[i] as string[];
-          lengths[i] = list.length;
-          for (const key of list) {
-            const index = indexOf(key);
-            deltas.push(index - previous);
-            previous = index;
-          }
-        }
-        cols.push([field, 'R', presence, [lengths, deltas]]);
-      }
+    const encoded: unknown[] = [];
+    for (const kind of kinds) {
+      const group = byKind.get(kind) as Fact[];
+      encoded.push([kind, group.length, encodeColumns(group, keyFields, dictionary, indexOf)]);
     }
-    const block: Record<string, unknown> = { k: kind, n: facts.length };
+    let seq: string | null = null;
+    if (kinds.length > 1) {
+      const code = new Map(kinds.map((kind, i) => [kind, SEQUENCE_ALPHABET[i] as string]));
+      seq = facts.map((fact) => code.get(kindOf(fact)) as string).join('');
+    }
+    const block: Record<string, unknown> = { n: facts.length };
     if (reset) block['reset'] = true;
+    block['seq'] = seq;
     block['new'] = [bodies.join(''), others];
-    block['cols'] = cols;
+    block['groups'] = encoded;
     emit(`${JSON.stringify(block)}\n`);
   };
 
   return {
     add(fact) {
       if (ended) throw new Error('projection encoder already ended');
-      const kind = typeof fact['k'] === 'string' ? fact['k'] : '';
-      let buffer = buffers.get(kind);
-      if (buffer === undefined) {
-        buffer = [];
-        buffers.set(kind, buffer);
+      const kind = kindOf(fact);
+      let group = groups.get(kind);
+      if (group === undefined) {
+        // A block names at most as many kinds as its sequence has characters.
+        if (groups.size >= SEQUENCE_ALPHABET.length) flush();
+        group = [];
+        groups.set(kind, group);
       }
+      group.push(fact);
       buffer.push(fact);
-      if (buffer.length >= blockFacts) {
-        buffers.set(kind, []);
-        flush(kind, buffer);
-      }
+      if (buffer.length >= blockFacts) flush();
     },
     end() {
       if (ended) return;
       ended = true;
-      for (const kind of [...buffers.keys()].sort()) {
-        const buffer = buffers.get(kind) ?? [];
-        if (buffer.length > 0) flush(kind, buffer);
-      }
-      buffers.clear();
+      flush();
     },
   };
+}
+
+function kindOf(fact: Fact): string {
+  const kind = fact['k'];
+  return typeof kind === 'string' ? kind : '';
+}
+
+/** The columns of one group of facts of one kind. */
+function encodeColumns(
+  facts: readonly Fact[],
+  keyFields: ReadonlySet<string>,
+  dictionary: ReadonlyMap<string, number>,
+  indexOf: (key: string) => number,
+): unknown[] {
+  const names = new Set<string>();
+  for (const fact of facts) for (const name in fact) names.add(name);
+  names.delete('k');
+  const fields = [...names].sort();
+  const cols: unknown[] = [];
+  for (const field of fields) {
+    const values: unknown[] = [];
+    let all = true;
+    for (const fact of facts) {
+      const value = fact[field];
+      if (value === undefined) all = false;
+      else values.push(value);
+    }
+    const presence = all ? null : facts.map((f) => (f[field] !== undefined ? '1' : '0')).join('');
+    const type = keyFields.has(field) ? keyColumnType(values) : 'v';
+    if (type === 'v') {
+      cols.push([field, 'v', presence, values]);
+      continue;
+    }
+    let previous = dictionary.size;
+    if (type === 'r') {
+      const deltas = new Array<number | null>(values.length);
+      for (let i = 0; i < values.length; i += 1) {
+        const value = values[i] as string | null;
+        if (value === null) {
+          deltas[i] = null;
+          continue;
+        }
+        const index = indexOf(value);
+        deltas[i] = index - previous;
+        previous = index;
+      }
+      cols.push([field, 'r', presence, deltas]);
+    } else {
+      const lists = values as string[][];
+      const lengths = new Array<number>(lists.length);
+      const deltas: number[] = [];
+      for (let i = 0; i < lists.length; i += 1) {
+        const list = lists[i] as string[];
+        lengths[i] = list.length;
+        for (const key of list) {
+          const index = indexOf(key);
+          deltas.push(index - previous);
+          previous = index;
+        }
+      }
+      cols.push([field, 'R', presence, [lengths, deltas]]);
+    }
+  }
+  return cols;
 }
 
 function keyColumnType(values: readonly unknown[]): 'r' | 'R' | 'v' {
@@ -208,11 +254,15 @@ export class ProjectionFormatError extends Error {
 }
 
 /**
- * Decodes an `esms-columnar-1` projection, line by line (the header line included). Checks everything it
+ * Decodes an `esms-columnar-2` (or `esms-columnar-1`) projection, line by line (the header line included). Checks everything it
  * relies on and throws `ProjectionFormatError` on anything else: it reads evidence that may be forged.
  */
-export function decodeColumnar(lines: AsyncIterable<string>): AsyncIterable<Fact> {
-  return flatten(decodeColumnarBlocks(lines));
+export function decodeColumnar(
+  lines: AsyncIterable<string>,
+  /** The format the sealed entry names: the header line must agree with it. */
+  expected?: ColumnarEncoding,
+): AsyncIterable<Fact> {
+  return flatten(decodeColumnarBlocks(lines, expected));
 }
 
 /**
@@ -242,9 +292,13 @@ function flatten(blocks: AsyncIterator<Fact[]>): AsyncIterable<Fact> {
   return { [Symbol.asyncIterator]: () => iterator };
 }
 
-async function* decodeColumnarBlocks(lines: AsyncIterable<string>): AsyncGenerator<Fact[]> {
+async function* decodeColumnarBlocks(
+  lines: AsyncIterable<string>,
+  expected: ColumnarEncoding | undefined,
+): AsyncGenerator<Fact[]> {
   let lineNumber = 0;
-  let dictionary: string[] = [];
+  let version: 1 | 2 = 2;
+  const state: DictionaryState = { dictionary: [], fresh: [], nextFresh: 0 };
   const fail = (message: string): never => {
     throw new ProjectionFormatError(`projection line ${lineNumber}: ${message}`);
   };
@@ -255,87 +309,154 @@ async function* decodeColumnarBlocks(lines: AsyncIterable<string>): AsyncGenerat
     if (!parsed.ok) fail(parsed.reason);
     const value = (parsed as { value: unknown }).value;
     if (lineNumber === 1) {
-      if (!isRecord(value) || value['format'] !== COLUMNAR_ENCODING)
-        fail(`not an ${COLUMNAR_ENCODING} header`);
+      const format = isRecord(value) ? value['format'] : undefined;
+      if (format === COLUMNAR_ENCODING) version = 2;
+      else if (format === COLUMNAR_ENCODING_V1) version = 1;
+      else fail(`not an ${COLUMNAR_ENCODING} (or ${COLUMNAR_ENCODING_V1}) header`);
+      if (expected !== undefined && format !== expected)
+        fail(`the header says ${String(format)}, the sealed entry ${expected}`);
       continue;
     }
     if (!isRecord(value)) fail('a block is not a JSON object');
     const block = value as Record<string, unknown>;
-    const kind = block['k'];
     const count = block['n'];
-    if (typeof kind !== 'string') fail('a block has no kind');
     if (!Number.isSafeInteger(count) || (count as number) < 1) fail('a block has no fact count');
     const n = count as number;
-    if (block['reset'] === true) dictionary = [];
-    const fresh = newKeys(block['new'], fail);
-    let nextFresh = 0;
-    const facts: Record<string, unknown>[] = new Array<Record<string, unknown>>(n);
-    for (let i = 0; i < n; i += 1) facts[i] = { k: kind };
-    const cols = block['cols'];
-    if (!Array.isArray(cols)) fail('a block has no columns');
-    for (const col of cols as unknown[]) {
-      if (!Array.isArray(col) || col.length !== 4) fail('a column is not [field, type, presence, data]');
-      const [field, type, presence, data] = col as [unknown, unknown, unknown, unknown];
-      if (typeof field !== 'string' || field === 'k') fail('a column has no field name');
-      const name = field as string;
-      const rows = presentRows(presence, n, fail);
-      const count = rows === null ? n : rows.length;
-      const rowAt = (i: number): Record<string, unknown> =>
-        facts[rows === null ? i : (rows[i] as number)] as Record<string, unknown>;
-      let previous = dictionary.length;
-      const resolve = (delta: unknown): string => {
-        if (typeof delta !== 'number' || !Number.isSafeInteger(delta))
-          fail(`column ${name}: a reference is not an integer`);
-        const index = previous + (delta as number);
-        previous = index;
-        if (index === dictionary.length) {
-          const key = fresh[nextFresh];
-          if (key === undefined) fail(`column ${name}: more new keys used than the block introduces`);
-          nextFresh += 1;
-          dictionary.push(key as string);
-          return key as string;
-        }
-        const key = index >= 0 ? dictionary[index] : undefined;
-        if (key === undefined) fail(`column ${name}: a reference points outside the dictionary`);
-        return key as string;
-      };
-      if (type === 'v' || type === 'r') {
-        if (!Array.isArray(data) || data.length !== count) fail(`column ${name}: wrong number of values`);
-        const values = data as unknown[];
-        if (type === 'v') for (let i = 0; i < count; i += 1) rowAt(i)[name] = values[i];
-        else {
-          for (let i = 0; i < count; i += 1) {
-            const delta = values[i];
-            rowAt(i)[name] = delta === null ? null : resolve(delta);
-          }
-        }
-      } else if (type === 'R') {
-        const [lengths, deltas] = Array.isArray(data) ? (data as unknown[]) : [];
-        if (!Array.isArray(lengths) || !Array.isArray(deltas) || lengths.length !== count)
-          fail(`column ${name}: wrong number of lists`);
-        const sizes = lengths as unknown[];
-        const refs = deltas as unknown[];
-        let at = 0;
-        for (let i = 0; i < count; i += 1) {
-          const length = sizes[i];
-          if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0)
-            fail(`column ${name}: bad list length`);
-          if (at + (length as number) > refs.length)
-            fail(`column ${name}: lists longer than their references`);
-          const list = new Array<string>(length as number);
-          for (let j = 0; j < (length as number); j += 1) list[j] = resolve(refs[at + j]);
-          at += length as number;
-          rowAt(i)[name] = list;
-        }
-        if (at !== refs.length) fail(`column ${name}: references left over`);
-      } else {
-        fail(`column ${name}: unknown type ${JSON.stringify(type)}`);
-      }
+    if (block['reset'] === true) state.dictionary = [];
+    state.fresh = newKeys(block['new'], fail);
+    state.nextFresh = 0;
+    if (version === 1) {
+      const kind = block['k'];
+      if (typeof kind !== 'string') fail('a block has no kind');
+      yield decodeGroup(kind as string, n, block['cols'], state, fail);
+    } else {
+      yield decodeBlock(block, n, state, fail);
     }
-    if (nextFresh !== fresh.length) fail('the block introduces keys it does not use');
-    yield facts;
+    if (state.nextFresh !== state.fresh.length) fail('the block introduces keys it does not use');
   }
   if (lineNumber === 0) fail('the projection is empty (no header line)');
+}
+
+interface DictionaryState {
+  dictionary: string[];
+  /** The keys the current block introduces, and how many of them its references have taken. */
+  fresh: string[];
+  nextFresh: number;
+}
+
+/** An `esms-columnar-2` block: its groups, then its facts put back in their order by its sequence. */
+function decodeBlock(
+  block: Record<string, unknown>,
+  n: number,
+  state: DictionaryState,
+  fail: (message: string) => never,
+): Fact[] {
+  const groups = block['groups'];
+  if (!Array.isArray(groups) || groups.length < 1 || groups.length > SEQUENCE_ALPHABET.length)
+    fail('a block has no groups');
+  const decoded: Fact[][] = [];
+  const kinds = new Set<string>();
+  let total = 0;
+  for (const group of groups as unknown[]) {
+    if (!Array.isArray(group) || group.length !== 3) fail('a group is not [kind, count, columns]');
+    const [kind, count, cols] = group as [unknown, unknown, unknown];
+    if (typeof kind !== 'string' || kinds.has(kind)) fail('a group has no kind, or a kind twice');
+    if (!Number.isSafeInteger(count) || (count as number) < 1) fail('a group has no fact count');
+    kinds.add(kind);
+    total += count as number;
+    decoded.push(decodeGroup(kind, count as number, cols, state, fail));
+  }
+  if (total !== n) fail("the groups do not hold the block's fact count");
+  if (decoded.length === 1) {
+    if (block['seq'] !== null) fail('a block of one group has a kind sequence');
+    return decoded[0] as Fact[];
+  }
+  const seq = block['seq'];
+  if (typeof seq !== 'string' || seq.length !== n) fail('bad kind sequence');
+  const taken = new Array<number>(decoded.length).fill(0);
+  const facts = new Array<Fact>(n);
+  for (let i = 0; i < n; i += 1) {
+    const g = SEQUENCE_ALPHABET.indexOf(seq[i] as string);
+    const group = g >= 0 ? decoded[g] : undefined;
+    const at = taken[g] ?? 0;
+    if (group === undefined || at >= group.length) fail('bad kind sequence');
+    facts[i] = group[at] as Fact;
+    taken[g] = at + 1;
+  }
+  return facts;
+}
+
+/** The facts of one kind that a group's (or an `esms-columnar-1` block's) columns hold. */
+function decodeGroup(
+  kind: string,
+  n: number,
+  cols: unknown,
+  state: DictionaryState,
+  fail: (message: string) => never,
+): Fact[] {
+  const facts: Record<string, unknown>[] = new Array<Record<string, unknown>>(n);
+  for (let i = 0; i < n; i += 1) facts[i] = { k: kind };
+  if (!Array.isArray(cols)) fail('a block has no columns');
+  for (const col of cols as unknown[]) {
+    if (!Array.isArray(col) || col.length !== 4) fail('a column is not [field, type, presence, data]');
+    const [field, type, presence, data] = col as [unknown, unknown, unknown, unknown];
+    if (typeof field !== 'string' || field === 'k') fail('a column has no field name');
+    const name = field;
+    const rows = presentRows(presence, n, fail);
+    const count = rows === null ? n : rows.length;
+    const rowAt = (i: number): Record<string, unknown> =>
+      facts[rows === null ? i : (rows[i] as number)] as Record<string, unknown>;
+    const dictionary = state.dictionary;
+    let previous = dictionary.length;
+    const resolve = (delta: unknown): string => {
+      if (typeof delta !== 'number' || !Number.isSafeInteger(delta))
+        fail(`column ${name}: a reference is not an integer`);
+      const index = previous + delta;
+      previous = index;
+      if (index === dictionary.length) {
+        const key = state.fresh[state.nextFresh];
+        if (key === undefined) fail(`column ${name}: more new keys used than the block introduces`);
+        state.nextFresh += 1;
+        dictionary.push(key);
+        return key;
+      }
+      const key = index >= 0 ? dictionary[index] : undefined;
+      if (key === undefined) fail(`column ${name}: a reference points outside the dictionary`);
+      return key;
+    };
+    if (type === 'v' || type === 'r') {
+      if (!Array.isArray(data) || data.length !== count) fail(`column ${name}: wrong number of values`);
+      const values = data as unknown[];
+      if (type === 'v') for (let i = 0; i < count; i += 1) rowAt(i)[name] = values[i];
+      else {
+        for (let i = 0; i < count; i += 1) {
+          const delta = values[i];
+          rowAt(i)[name] = delta === null ? null : resolve(delta);
+        }
+      }
+    } else if (type === 'R') {
+      const [lengths, deltas] = Array.isArray(data) ? (data as unknown[]) : [];
+      if (!Array.isArray(lengths) || !Array.isArray(deltas) || lengths.length !== count)
+        fail(`column ${name}: wrong number of lists`);
+      const sizes = lengths as unknown[];
+      const refs = deltas as unknown[];
+      let at = 0;
+      for (let i = 0; i < count; i += 1) {
+        const length = sizes[i];
+        if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0)
+          fail(`column ${name}: bad list length`);
+        if (at + length > refs.length) fail(`column ${name}: lists longer than their references`);
+        const list = new Array<string>(length);
+        for (let j = 0; j < length; j += 1) list[j] = resolve(refs[at + j]);
+        at += length;
+        rowAt(i)[name] = list;
+      }
+      if (at !== refs.length) fail(`column ${name}: references left over`);
+    } else {
+      fail(`column ${name}: unknown type ${JSON.stringify(type)}`);
+    }
+  }
+  return facts;
 }
 
 function newKeys(value: unknown, fail: (message: string) => never): string[] {

@@ -1,6 +1,7 @@
 import type { Digest } from './canonical-json.js';
 import {
   COLUMNAR_ENCODING,
+  type COLUMNAR_ENCODING_V1,
   COLUMNAR_HEADER_LINE,
   createColumnarEncoder,
   type ProjectionEncoder,
@@ -13,7 +14,9 @@ import type { EvidenceStore } from './store.js';
 export type ProjectionEncoding =
   /** One canonical-JSON fact per line: runs sealed before the compact encoding (still verified). */
   | 'ndjson'
-  /** `projection-codec.ts`: blocks of columns, keys written once. */
+  /** `projection-codec.ts`: blocks of columns, keys written once; facts grouped by kind (still verified). */
+  | typeof COLUMNAR_ENCODING_V1
+  /** `projection-codec.ts`: blocks of consecutive facts, columns per kind, the kinds' sequence kept. */
   | typeof COLUMNAR_ENCODING;
 
 /** A sealed projection: its blob, how many facts it holds and how they are encoded. */
@@ -37,7 +40,7 @@ export interface ProjectionWriter {
 
 /**
  * Streams projection facts into a blob in the compact columnar encoding as the engine produces them, so
- * a run never holds the whole projection in memory (a block of facts per kind, and a bounded key
+ * a run never holds the whole projection in memory (a block of facts, and a bounded key
  * dictionary). Facts must already be pseudonymised (`pseudonymiseFact(fact, createPseudonymiser(secret))`):
  * this writer does not look inside them.
  */

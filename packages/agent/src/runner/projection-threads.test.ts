@@ -16,16 +16,27 @@ const SECRET = Buffer.alloc(32, 5);
 let dir: string;
 let store: string;
 beforeAll(async () => {
-  // The fixture with a bad line in the middle of a slice. No duplicate records: the columnar projection
-  // groups facts by kind, which loses which record a fact belongs to (see the report of issue 13).
+  // The fixture with a bad line in the middle of a slice, and duplicate records (one Type/id twice: the
+  // latest meta.lastUpdated wins): an older version of sej-2 just after it and a later, cancelled one at
+  // the end. The projection must keep which record each fact belongs to across kinds.
   dir = await mkdtemp(join(tmpdir(), 'esms-projection-threads-'));
   store = await mkdtemp(join(tmpdir(), 'esms-projection-store-'));
   for (const type of ['Organization', 'Patient', 'Encounter', 'EpisodeOfCare', 'Appointment', 'CarePlan']) {
     const text = await readFile(join(FIXTURE, `${type}.000.ndjson`), 'utf8').catch(() => null);
     if (text === null) continue;
     const lines = text.split('\n').filter((l) => l.length > 0);
-    if (type === 'Encounter')
+    if (type === 'Encounter') {
+      const sej2 = lines.findIndex((l) => l.includes('"id":"sej-2"'));
+      expect(sej2).toBeGreaterThanOrEqual(0);
+      const original = lines[sej2] as string;
+      const older = original.replace(/"lastUpdated":"[^"]*"/, '"lastUpdated":"2023-01-01T00:00:00Z"');
+      const cancelled = original
+        .replace(/"lastUpdated":"[^"]*"/, '"lastUpdated":"2024-06-01T00:00:00Z"')
+        .replace(/"status":"[^"]*"/, '"status":"cancelled"');
+      lines.splice(sej2 + 1, 0, older);
+      lines.push(cancelled);
       lines.splice(Math.floor(lines.length / 2), 0, '{"resourceType": "Encounter", oops');
+    }
     await writeFile(join(dir, `${type}.000.ndjson`), `${lines.join('\n')}\n`);
   }
 });
@@ -74,7 +85,7 @@ describe('the projection built by the reader threads', () => {
     expect(three.computed.computation.results).toEqual(one.computed.computation.results);
     expect(one.blob.count).toBeGreaterThan(one.computed.recordsRead);
     const text = (await readBlob(store, one.blob.digest, 1 << 24)).toString('utf8');
-    expect(text.split('\n', 1)[0]).toBe('{"format":"esms-columnar-1"}');
+    expect(text.split('\n', 1)[0]).toBe('{"format":"esms-columnar-2"}');
     const facts: SdkFact[] = [];
     for await (const fact of decodeColumnar(linesOf(text))) facts.push(fact as unknown as SdkFact);
     expect(facts.length).toBe(one.blob.count);
@@ -90,6 +101,7 @@ describe('the projection built by the reader threads', () => {
         e.indicators['taux-mssante'],
       ]);
     expect(rates(recomputed.results)).toEqual(rates(one.computed.computation.results));
+    expect(recomputed.results.establishments).toEqual(one.computed.computation.results.establishments);
   });
 
   it('is cut by the input alone: other slice sizes give other segments, never other figures', async () => {
