@@ -71,6 +71,8 @@ describe('a record in the input twice (two versions), through the CLI', () => {
     // The later version changes a figure (else this test could not tell the versions apart).
     expect(figures(withDuplicate)).not.toEqual(figures(withoutDuplicate));
 
+    // A run never creates the evidence keys (esms init does): as an installation would.
+    expect((await esms(['init', '--keys-only', '--config', config])).code).toBe(0);
     const run = await esms(['run-once', '--config', config, '--measure-date', MEASURE_DATE, '--no-progress']);
     expect(run.code, run.stderr).toBe(0);
     const verify = await esms(['verify', join(scratch, 'data', 'evidence')]);

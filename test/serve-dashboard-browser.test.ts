@@ -62,6 +62,8 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
+  // A run never creates the evidence keys (esms init does): as an installation would.
+  expect((await esms(['init', '--keys-only', '--config', config])).code).toBe(0);
   for (const date of MEASURE_DATES) {
     const run = await esms(['run-once', '--config', config, '--measure-date', date]);
     expect(run.code, run.stderr).toBe(0);

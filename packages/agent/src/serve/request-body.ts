@@ -129,7 +129,7 @@ export async function readJsonBody(body: AsyncIterable<Buffer>, limitBytes: numb
 function bodyTooLarge(limitBytes: number): ServeError {
   return new ServeError(
     'payload-too-large',
-    `the body is larger than ${limitBytes} bytes (serve.bodyLimitBytes): split it into several requests or raise the limit`,
+    `the body is larger than ${limitBytes} bytes (serve.bodyLimitBytes): raise the limit (the records of one computation belong in one request: split, they would give other figures)`,
     { expression: 'body' },
   );
 }
