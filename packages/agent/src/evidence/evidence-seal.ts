@@ -10,6 +10,7 @@
  * the figures alone (not from the seal), so the same figures sealed again by a later run create nothing
  * new at the ARS, which keeps the seal it received first.
  */
+import type { Extension } from 'fhir/r4.js';
 import { asArray, field } from './json-access.js';
 import { isRecord } from '../shared/is-record.js';
 
@@ -34,6 +35,20 @@ export function evidenceSealExtensions(seal: {
     { url: EVIDENCE_SEAL_URL, valueString: seal.hash },
     { url: EVIDENCE_SEAL_PREVIOUS_URL, valueString: seal.previous },
   ];
+}
+
+/**
+ * `element` (a MeasureReport, a Bundle's `meta`) with the seal's two extensions in place of any it carried;
+ * its other extensions kept. For the submission and for the exported Bundle alike.
+ */
+export function withEvidenceSeal<T extends { extension?: Extension[] | undefined }>(
+  element: T,
+  seal: { hash: string; previous: string },
+): T {
+  const kept = (element.extension ?? []).filter(
+    (e) => e.url !== EVIDENCE_SEAL_URL && e.url !== EVIDENCE_SEAL_PREVIOUS_URL,
+  );
+  return { ...element, extension: [...kept, ...evidenceSealExtensions(seal)] };
 }
 
 /** The value of the extension `url` in an `extension` array (untrusted JSON), or `null`. */

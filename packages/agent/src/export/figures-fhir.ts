@@ -1,6 +1,6 @@
 import { toMeasureReports, type ResultsDocument } from '@esms-numerique/sdk';
 import type { Bundle } from 'fhir/r4.js';
-import { evidenceSealExtensions } from '../evidence/evidence-seal.js';
+import { withEvidenceSeal } from '../evidence/evidence-seal.js';
 import { measureReportFullUrl } from '../submit/build-submission.js';
 
 /**
@@ -14,17 +14,15 @@ export function measureReportBundle(
   sealedAt: string,
   seal: { hash: string; previous: string } | null,
 ): Bundle {
-  const extension = seal === null ? [] : evidenceSealExtensions(seal);
   const reports = toMeasureReports(results, { date: sealedAt });
   return {
     resourceType: 'Bundle',
-    ...(seal === null ? {} : { meta: { extension } }),
+    ...(seal === null ? {} : { meta: withEvidenceSeal({}, seal) }),
     type: 'collection',
     timestamp: sealedAt,
-    entry: reports.map((report, index) => {
-      const resource =
-        seal === null ? report : { ...report, extension: [...(report.extension ?? []), ...extension] };
-      return { fullUrl: measureReportFullUrl(report, index), resource };
-    }),
+    entry: reports.map((report, index) => ({
+      fullUrl: measureReportFullUrl(report, index),
+      resource: seal === null ? report : withEvidenceSeal(report, seal),
+    })),
   };
 }

@@ -206,10 +206,8 @@ async function sealAndSubmit(
     throw error;
   }
   const sealedInput = sealedInputNamer(sealedInputRoots);
-  if (
-    options.scopeProjection === false ||
-    applyScope(computed.computation, scope).notConfigured.length === 0
-  ) {
+  let scoped = applyScope(computed.computation, scope);
+  if (options.scopeProjection === false || scoped.notConfigured.length === 0) {
     projection = { seal: () => threaded.finish(), abort: () => threaded.abort() };
   } else {
     await threaded.abort();
@@ -217,8 +215,8 @@ async function sealAndSubmit(
       {},
       'the data holds ESSMS outside the config: read again for a projection of the configured ESSMS only',
     );
-    const scoped = await createScopedProjection(store, config.dataDir, scope, log);
-    projection = scoped;
+    const scopedProjection = await createScopedProjection(store, config.dataDir, scope, log);
+    projection = scopedProjection;
     try {
       computed = await computeFromSources(
         await deps.sources(windowStart),
@@ -226,16 +224,17 @@ async function sealAndSubmit(
           ...computeOptions,
           onFact: (fact) =>
             // The evidence code treats facts as opaque JSON (its verifier takes the rules as a parameter).
-            scoped.write(withSealedInput(pseudonymiseFact(fact, pseudonymise), sealedInput)),
+            scopedProjection.write(withSealedInput(pseudonymiseFact(fact, pseudonymise), sealedInput)),
         },
         { signal: options.signal, progress },
       );
     } catch (error) {
-      await scoped.abort();
+      await scopedProjection.abort();
       throw error;
     }
+    scoped = applyScope(computed.computation, scope);
   }
-  const { results, subjects, notConfigured, absent } = applyScope(computed.computation, scope);
+  const { results, subjects, notConfigured, absent } = scoped;
   record.recordsRead = computed.recordsRead;
   record.dataQuality = {
     errors: results.dataQuality.errors.length,

@@ -1,11 +1,7 @@
 import type { Bundle, BundleEntry, MeasureReport } from 'fhir/r4.js';
 import { AgentError } from '../errors.js';
 import { canonicalJson } from '../evidence/canonical-json.js';
-import {
-  EVIDENCE_SEAL_PREVIOUS_URL,
-  EVIDENCE_SEAL_URL,
-  evidenceSealExtensions,
-} from '../evidence/evidence-seal.js';
+import { withEvidenceSeal } from '../evidence/evidence-seal.js';
 import { sha256Hex } from '../shared/sha256-hex.js';
 
 /** System of the submissions' business identifiers (contract.md §4). */
@@ -119,8 +115,6 @@ export function buildSubmission(
   reports: readonly MeasureReport[],
   seal?: { hash: string; previous: string },
 ): Submission {
-  const sealExtensions = seal === undefined ? [] : evidenceSealExtensions(seal);
-  const isSeal = (url: string): boolean => url === EVIDENCE_SEAL_URL || url === EVIDENCE_SEAL_PREVIOUS_URL;
   if (reports.length === 0) throw new AgentError('nothing-computed', 'There is no MeasureReport to submit.');
   const entries: BundleEntry[] = [];
   const seen = new Set<string>();
@@ -135,12 +129,9 @@ export function buildSubmission(
       ...(report.identifier ?? []).filter((identifier) => identifier.system !== SUBMISSION_IDENTIFIER_SYSTEM),
       { system: SUBMISSION_IDENTIFIER_SYSTEM, value },
     ];
-    if (seal !== undefined) {
-      report.extension = [...(report.extension ?? []).filter((e) => !isSeal(e.url)), ...sealExtensions];
-    }
     entries.push({
       fullUrl: measureReportFullUrl(original, index),
-      resource: report,
+      resource: seal === undefined ? report : withEvidenceSeal(report, seal),
       request: {
         method: 'POST',
         url: 'MeasureReport',
@@ -152,7 +143,7 @@ export function buildSubmission(
   const bundle: Bundle = {
     resourceType: 'Bundle',
     // A Bundle is not a DomainResource (no `extension` of its own): the seal goes in its `meta`.
-    ...(seal === undefined ? {} : { meta: { extension: sealExtensions } }),
+    ...(seal === undefined ? {} : { meta: withEvidenceSeal({}, seal) }),
     type: 'transaction',
     entry: entries,
   };
