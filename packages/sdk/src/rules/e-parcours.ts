@@ -19,7 +19,13 @@ import type { UsageRule } from './rule.js';
 // ---- Streaming ---------------------------------------------------------------------------------------
 
 /** Counts one exchange in zone `zone`: in P, and since the project start. */
-function countExchange(grid: PeriodGrid, counters: OrgCounters, zone: number, at: number, inPeriod: ZoneSet): void {
+function countExchange(
+  grid: PeriodGrid,
+  counters: OrgCounters,
+  zone: number,
+  at: number,
+  inPeriod: ZoneSet,
+): void {
   if (hasZone(inPeriod, zone)) counters.eParcours[zone]!++;
   const bounds = boundsFor(grid, zone, at);
   const v = comparableMs(at);
@@ -45,7 +51,8 @@ export const eParcoursUsage: UsageRule = {
   mayCountBeforePeriod: mayCountSinceProjectStart,
   countAtOrganisation: countExchange,
   addNamed: (_grid, e, counters) => addNamedExchanges(e, counters),
-  countAttributed: (grid, e, _person, at) => countExchange(grid, e.counters, e.zone, at, zonesInPeriod(grid, at)),
+  countAttributed: (grid, e, _person, at) =>
+    countExchange(grid, e.counters, e.zone, at, zonesInPeriod(grid, at)),
 };
 
 /** The figure of one ESSMS (`sinceProjectStart` is `null` without a project start date). */

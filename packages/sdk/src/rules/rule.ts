@@ -43,14 +43,26 @@ export interface UsageRule {
    * contribution log applies it for the version of the record used): in zone `zone`, `inPeriod` being
    * the zones whose P contains it.
    */
-  countAtOrganisation(grid: PeriodGrid, counters: OrgCounters, zone: number, at: number, inPeriod: ZoneSet): void;
+  countAtOrganisation(
+    grid: PeriodGrid,
+    counters: OrgCounters,
+    zone: number,
+    at: number,
+    inPeriod: ZoneSet,
+  ): void;
   /** Once attributed: what organisation key `counters` counted, added to its ESSMS `e` (in `e`'s zone). */
   addNamed(grid: PeriodGrid, e: Establishment, counters: OrgCounters): void;
   /**
    * Once attributed: one event counted at ESSMS `e`, through an untyped or ambiguous `agent.who`
    * (`byAgent`) or through the person's séjour. `person`: the person it is about, if known.
    */
-  countAttributed(grid: PeriodGrid, e: Establishment, person: Person | null, at: number, byAgent: boolean): void;
+  countAttributed(
+    grid: PeriodGrid,
+    e: Establishment,
+    person: Person | null,
+    at: number,
+    byAgent: boolean,
+  ): void;
   /** A rule that counts persons (DMP), not events: what it does that the others do not. */
   perPerson?: PerPersonUsage;
 }

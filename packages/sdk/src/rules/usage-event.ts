@@ -209,7 +209,12 @@ function mayCount(grid: PeriodGrid, rule: UsageRule, at: number): boolean {
  * Applies one logged usage event (`Accumulator.settle`) to its organisation's counters, in the rule of
  * its kind, for every zone whose windows contain it (which zone is the ESSMS's is known at the end).
  */
-export function countAtOrganisation(grid: PeriodGrid, counters: OrgCounters, kindCode: number, at: number): void {
+export function countAtOrganisation(
+  grid: PeriodGrid,
+  counters: OrgCounters,
+  kindCode: number,
+  at: number,
+): void {
   const rule = USAGE_RULES[USAGE_KIND_CODES[kindCode]!];
   const inPeriod = zonesInPeriod(grid, at);
   for (let zone = 0; zone < grid.timezones.length; zone++)
