@@ -12,15 +12,8 @@ describe('esms compute: an option the SDK refuses is told under the flag the use
   it('too many --timezone zones: usage error (exit 2) naming --timezone, not the SDK option key', async () => {
     const zones = Intl.supportedValuesOf('timeZone').slice(0, MAX_ZONES + 8);
     const flags = zones.flatMap((zone, i) => ['--timezone', `75${String(i).padStart(7, '0')}=${zone}`]);
-    const run = await esms([
-      'compute',
-      '--input',
-      FIXTURE,
-      '--measure-date',
-      '2024-04-01',
-      '--no-progress',
-      ...flags,
-    ]);
+    const compute = ['compute', '--input', FIXTURE, '--measure-date', '2024-04-01', '--no-progress'];
+    const run = await esms([...compute, ...flags]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--timezone names \d+ distinct time zones/);
     expect(run.stderr).not.toContain('timezoneOverrides');
