@@ -26,6 +26,7 @@ export function attributeUsage(
   persons: Persons,
   findings: Findings,
 ): void {
+  // A rule that counts persons (DMP) kept the events named by agent.who per person, not per organisation.
   for (const rule of Object.values(USAGE_RULES)) {
     const perPerson = rule.perPerson;
     if (perPerson === undefined) continue;

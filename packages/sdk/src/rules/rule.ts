@@ -39,9 +39,9 @@ export interface UsageRule {
   /** Whether an instant before every zone's P may still count (the window it counts in starts earlier). */
   mayCountBeforePeriod(grid: PeriodGrid, at: number): boolean;
   /**
-   * While streaming, one event at an organisation key named by `agent.who`, once everything is read (the
-   * contribution log applies it for the version of the record used): in zone `zone`, `inPeriod` being
-   * the zones whose P contains it.
+   * One event whose `agent.who` names an organisation key, into that key's counters in zone `zone`
+   * (`inPeriod`: the zones whose P contains it). Logged while streaming, applied by `Accumulator.settle`
+   * for the version of the record used; which zone is the ESSMS's is known only at the end.
    */
   countAtOrganisation(
     grid: PeriodGrid,
