@@ -13,14 +13,20 @@ import {
   type RecordVersionsState,
 } from './resolve/record-versions.js';
 import { sejourCandidate, type SejourCandidate } from './rules/accompanied.js';
-import { countEvent } from './rules/agenda-event.js';
-import { countProjetPersonnalise } from './rules/projet-personnalise.js';
+import { addEventByPartOf, countEvent, mergeEvents } from './rules/agenda-event.js';
+import { addDmpFeedByAgent, mergeDmpFeeds } from './rules/dmp.js';
+import {
+  addProjetPersonnalise,
+  addProjetPersonnaliseOnHold,
+  addProjetPersonnaliseOther,
+  countProjetPersonnalise,
+  mergeProjetsPersonnalises,
+} from './rules/projet-personnalise.js';
 import { countUpdate } from './rules/updated.js';
 import {
-  countInZones,
+  countAtOrganisation,
   countUsage,
   MAX_RECORDS_NAMED_PER_ORGANISATION,
-  USAGE_KIND_CODES,
   type PendingUsage,
 } from './rules/usage-event.js';
 import type { PeriodGrid } from './vocabulary/period.js';
@@ -68,17 +74,14 @@ export class PersonState {
 }
 
 /**
- * Merges the state of one person reference into another: zones are OR-ed, lists concatenated. Used, at the
- * end, for every key that reaches the same person.
+ * Merges the state of one person reference into another, each rule its own fields: zones are OR-ed, lists
+ * concatenated. Used, at the end, for every key that reaches the same person.
  */
 export function mergePersonState(into: PersonState, from: PersonState): void {
   into.updated = union(into.updated, from.updated);
-  into.event = union(into.event, from.event);
-  into.pp = union(into.pp, from.pp);
-  into.ppOnHold = union(into.ppOnHold, from.ppOnHold);
-  into.ppOther ||= from.ppOther;
-  into.eventByPartOf = mergeZoneMaps(into.eventByPartOf, from.eventByPartOf);
-  into.dmpByOrg = mergeZoneMaps(into.dmpByOrg, from.dmpByOrg);
+  mergeEvents(into, from);
+  mergeProjetsPersonnalises(into, from);
+  mergeDmpFeeds(into, from);
   if (from.pendingRecords) (into.pendingRecords ??= []).push(...from.pendingRecords);
 }
 
@@ -305,39 +308,28 @@ export class Accumulator {
         case CONTRIBUTION.event:
           persons[target]!.event = union(persons[target]!.event, zones);
           break;
-        case CONTRIBUTION.eventByPartOf: {
-          const state = persons[target]!;
-          const partOf = this.strings[refs[i]!]!;
-          const byPartOf = (state.eventByPartOf ??= new Map<string, ZoneSet>());
-          byPartOf.set(partOf, union(byPartOf.get(partOf) ?? NO_ZONES, zones));
+        case CONTRIBUTION.eventByPartOf:
+          addEventByPartOf(persons[target]!, this.strings[refs[i]!]!, zones);
           break;
-        }
-        case CONTRIBUTION.projetPersonnalise: {
-          const state = persons[target]!;
-          state.pp = union(state.pp, zones);
-          if (zones !== all) state.ppOther = true;
+        case CONTRIBUTION.projetPersonnalise:
+          addProjetPersonnalise(persons[target]!, zones, all);
           break;
-        }
         case CONTRIBUTION.projetPersonnaliseOnHold:
-          persons[target]!.ppOnHold = union(persons[target]!.ppOnHold, zones);
+          addProjetPersonnaliseOnHold(persons[target]!, zones);
           break;
         case CONTRIBUTION.projetPersonnaliseOther:
-          persons[target]!.ppOther = true;
+          addProjetPersonnaliseOther(persons[target]!);
           break;
-        case CONTRIBUTION.dmpByAgent: {
-          const state = persons[target]!;
-          const org = this.strings[refs[i]!]!;
-          const byOrg = (state.dmpByOrg ??= new Map<string, ZoneSet>());
-          byOrg.set(org, union(byOrg.get(org) ?? NO_ZONES, zones));
+        case CONTRIBUTION.dmpByAgent:
+          addDmpFeedByAgent(persons[target]!, this.strings[refs[i]!]!, zones);
           break;
-        }
         case CONTRIBUTION.updatedAfterPeriod:
           countPerZone(this.updatedAfterPeriod, zones);
           break;
         case CONTRIBUTION.usageAtOrganisation: {
           const counters = this.countersOf(this.strings[target]!);
           counters.total++;
-          countInZones(this.grid, counters, USAGE_KIND_CODES[refs[i]!]!, at[i]!);
+          countAtOrganisation(this.grid, counters, refs[i]!, at[i]!);
           break;
         }
       }
@@ -473,16 +465,6 @@ export interface AccumulatorState {
   versions: RecordVersionsState;
   log: ContributionLogState;
   strings: string[];
-}
-
-function mergeZoneMaps(
-  a: Map<string, ZoneSet> | null,
-  b: Map<string, ZoneSet> | null,
-): Map<string, ZoneSet> | null {
-  if (b === null) return a;
-  const out = a ?? new Map<string, ZoneSet>();
-  for (const [key, zones] of b) out.set(key, union(out.get(key) ?? NO_ZONES, zones));
-  return out;
 }
 
 function addInto(target: number[], source: readonly number[]): void {

@@ -1,10 +1,15 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computeIndicators } from '@esms-numerique/sdk';
+import { computeIndicators, INDICATORS, RATE_INDICATOR_IDS } from '@esms-numerique/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareWithBaseline } from './compare-results.js';
-import { computeBaseline, localMidnightMs, type BaselineResult } from './duckdb-baseline.js';
+import {
+  BASELINE_INDICATOR_IDS,
+  computeBaseline,
+  localMidnightMs,
+  type BaselineResult,
+} from './duckdb-baseline.js';
 import { makeFiness } from './finess.js';
 import {
   PROFILE_EVENEMENT,
@@ -256,6 +261,11 @@ describe('computeBaseline (DuckDB)', () => {
 });
 
 describe('DuckDB baseline against the SDK', () => {
+  it('computes exactly the rate indicators of the SDK registry, in its order', () => {
+    expect([...BASELINE_INDICATOR_IDS]).toEqual([...RATE_INDICATOR_IDS]);
+    for (const id of BASELINE_INDICATOR_IDS) expect(INDICATORS[id].kind).toBe('rate');
+  });
+
   it('agrees with computeIndicators on the hand-checked cases', async () => {
     const dir = await tempDir();
     await writeFixture(dir, FIXTURE);

@@ -28,6 +28,10 @@ import { minusMonths } from './local-time.js';
  * (a union-find); every count is SQL.
  */
 
+/**
+ * The indicators the baseline computes, written here on purpose (a peer implementation does not read the
+ * engine's registry): duckdb-baseline.test.ts checks they are the SDK registry's rates, in its order.
+ */
 export const BASELINE_INDICATOR_IDS = [
   'taux-dossiers-actifs',
   'taux-projet-personnalise',

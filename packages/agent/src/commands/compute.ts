@@ -1,7 +1,12 @@
 import { Option, type Command } from 'commander';
-import { isSdkError, type ComputeOptions } from '@esms-numerique/sdk';
+import { isSdkError, SdkOptionsError, type ComputeOptions } from '@esms-numerique/sdk';
 import { formatExplanation, formatResultsTable } from '../compute/format-table.js';
-import { computeOptionsFromConfig } from '../config/compute-options.js';
+import {
+  CONFIG_OPTION_KEYS,
+  computeOptionsFromConfig,
+  optionProblems,
+  type OptionKeys,
+} from '../config/compute-options.js';
 import type { LogLevel } from '../config/config-defaults.js';
 import { loadConfig } from '../config/load-config.js';
 import { AgentError, UsageError } from '../errors.js';
@@ -72,7 +77,7 @@ export function registerComputeCommand(program: Command): void {
       'no progress on standard error (a status line on a terminal, else JSON phase lines)',
     )
     .action(async (flags: ComputeFlags, command: Command) => {
-      const { options, logging } = await computeOptions(flags, command);
+      const { options, logging, timezonesFrom } = await computeOptions(flags, command);
       // Progress goes to standard error only: standard output holds the results document.
       const progress = progressReporter({
         mode: flags.progress ? 'auto' : 'none',
@@ -88,6 +93,7 @@ export function registerComputeCommand(program: Command): void {
           incompleteInput: 'report',
         });
       } catch (error) {
+        if (error instanceof SdkOptionsError) throw new UsageError(optionsErrorMessage(error, timezonesFrom));
         if (isSdkError(error)) throw new UsageError(error.message);
         throw error;
       }
@@ -130,10 +136,39 @@ function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** The command line's names of the SDK's options (a config file given with `--config` has its own keys). */
+const FLAG_OPTION_KEYS: OptionKeys = {
+  measureDate: '--measure-date',
+  denominatorScope: '--denominator-scope',
+  countCancelledEvents: '--no-count-cancelled-events',
+  finessMode: '--finess-mode',
+  timezoneOverrides: '--timezone',
+  projectStartDate: '--project-start-date',
+  allCarePlansAreProjetPersonnalise: '--all-care-plans-are-pp',
+};
+
+/**
+ * The SDK's refusal of the options, under the names the user typed: the time zones are those of
+ * `--timezone` and of the config's `establishments[].timezone` (`timezonesFrom`).
+ */
+function optionsErrorMessage(error: SdkOptionsError, timezonesFrom: readonly string[]): string {
+  const keys: OptionKeys = {
+    ...FLAG_OPTION_KEYS,
+    ...(timezonesFrom.length > 0 ? { timezoneOverrides: timezonesFrom.join(' with ') } : {}),
+  };
+  const problems = optionProblems(error, keys);
+  return `invalid options: ${problems.map((p) => `${p.key} ${p.message}`).join('; ')}`;
+}
+
 async function computeOptions(
   flags: ComputeFlags,
   command: Command,
-): Promise<{ options: ComputeOptions; logging: { level?: LogLevel; timezone?: string } }> {
+): Promise<{
+  options: ComputeOptions;
+  logging: { level?: LogLevel; timezone?: string };
+  /** Where the time-zone overrides were set, as the user names them. */
+  timezonesFrom: string[];
+}> {
   const config = flags.config === undefined ? undefined : (await loadConfig(flags.config)).config;
   const fromConfig: ComputeOptions =
     config === undefined
@@ -142,6 +177,12 @@ async function computeOptions(
   const logging =
     config === undefined ? {} : { level: config.logging.level, timezone: config.schedule.timezone };
   const timezoneOverrides: Record<string, string> = { ...fromConfig.timezoneOverrides };
+  const timezonesFrom = [
+    ...((flags.timezone ?? []).length > 0 ? [FLAG_OPTION_KEYS.timezoneOverrides] : []),
+    ...(Object.keys(timezoneOverrides).length > 0
+      ? [`${CONFIG_OPTION_KEYS.timezoneOverrides} of ${flags.config ?? 'the config'}`]
+      : []),
+  ];
   for (const pair of flags.timezone ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--timezone expects FINESS=Zone, got "${pair}"`);
@@ -159,5 +200,5 @@ async function computeOptions(
     ...(flags.allCarePlansArePp ? { allCarePlansAreProjetPersonnalise: true } : {}),
     timezoneOverrides,
   };
-  return { options, logging };
+  return { options, logging, timezonesFrom };
 }

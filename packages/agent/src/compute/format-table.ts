@@ -1,8 +1,11 @@
 import { INDICATORS, RATE_INDICATOR_IDS } from '@esms-numerique/sdk';
 import type { EstablishmentExplanation, RateResult, ResultsDocument } from '@esms-numerique/sdk';
 
-/** Column labels of the rate indicators: the registry's short titles. */
+/** Column labels: the registry's short titles. */
 const RATE_COLUMNS = RATE_INDICATOR_IDS.map((id) => [id, INDICATORS[id].shortTitle] as const);
+const COUNT_COLUMNS = (['e-prescriptions-importees', 'echanges-e-parcours', 'file-active'] as const).map(
+  (id) => INDICATORS[id].shortTitle,
+);
 
 function cell(r: RateResult): string {
   const rate = r.rate === null ? '—' : `${r.rate.toFixed(1)} %`;
@@ -35,15 +38,7 @@ export function formatResultsTable(doc: ResultsDocument): string {
       ` — dénominateur: ${doc.denominatorScope}`,
     '',
   );
-  const header = [
-    'FINESS',
-    'ESSMS',
-    ...RATE_COLUMNS.map(([, label]) => label),
-    'E-presc.',
-    'E-parcours',
-    'File active',
-    'VA',
-  ];
+  const header = ['FINESS', 'ESSMS', ...RATE_COLUMNS.map(([, label]) => label), ...COUNT_COLUMNS, 'VA'];
   const rows = doc.establishments.map((e) => [
     e.finess,
     (e.name ?? '').slice(0, 28),

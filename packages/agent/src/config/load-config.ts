@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { describeFileError } from '../secrets/resolve-secret.js';
 import { agentConfigSchema, type AgentConfig } from './agent-config-schema.js';
+import { computeOptionsProblems } from './compute-options.js';
 import { configDigest } from './config-digest.js';
 import { parseWithProblems } from './config-issues.js';
 import { ConfigInvalidError } from './config-invalid-error.js';
@@ -53,6 +54,8 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
 export function validateConfig(input: unknown, baseDir: string, path?: string): AgentConfig {
   const result = parseWithProblems(agentConfigSchema, input);
   if (!result.ok) throw new ConfigInvalidError(result.problems, { path });
+  const optionProblems = computeOptionsProblems(result.value);
+  if (optionProblems.length > 0) throw new ConfigInvalidError(optionProblems, { path });
   return deepFreeze(resolveConfigPaths(result.value, baseDir));
 }
 

@@ -1,16 +1,9 @@
-import { RATE_INDICATOR_IDS, type RateIndicatorId } from '@esms-numerique/sdk';
+import { INDICATORS, RATE_INDICATOR_IDS } from '@esms-numerique/sdk';
 import type { AgentStatus, RunSummary } from './agent-status.js';
 import { localDateTime } from './collect-status.js';
 
-/** Terse labels of the rate indicators (the registry's ids, in its order), for one line per ESSMS. */
-const TERSE_LABELS: Readonly<Record<RateIndicatorId, string>> = {
-  'taux-dossiers-actifs': 'actifs',
-  'taux-projet-personnalise': 'PP',
-  'taux-evenement-agenda': 'agenda',
-  'taux-mssante': 'MSSanté',
-  'taux-dmp': 'DMP',
-};
-const RATE_LABELS = RATE_INDICATOR_IDS.map((id) => [id, TERSE_LABELS[id]] as const);
+/** Terse labels of the rate indicators (the registry's, in its order), for one line per ESSMS. */
+const RATE_LABELS = RATE_INDICATOR_IDS.map((id) => [id, INDICATORS[id].terseTitle] as const);
 
 /** `esms status` for a person at a terminal. */
 export function formatStatusText(status: AgentStatus): string {

@@ -14,7 +14,14 @@ import type {
   MeasureReportGroupStratifier,
   Period,
 } from 'fhir/r4.js';
-import { INDICATORS, MEASURE_IDS, type MeasureId } from '../indicators/registry.js';
+import {
+  INDICATORS,
+  MEASURE_IDS,
+  RATE_INDICATOR_IDS,
+  type CountIndicatorId,
+  type FigureId,
+  type MeasureId,
+} from '../indicators/registry.js';
 import type {
   EPrescriptionResult,
   EstablishmentResult,
@@ -113,35 +120,22 @@ function byFiness(a: { finess: string }, b: { finess: string }): number {
 
 function reportsFor(figures: ReporterFigures, date: string | undefined): MeasureReport[] {
   const { indicators } = figures;
-  const personsAccompanied = indicators['taux-dossiers-actifs'].denominator;
+  const personsAccompanied = personsAccompaniedOf(indicators);
   const reports: MeasureReport[] = [];
   for (const id of MEASURE_IDS) {
+    const definition = INDICATORS[id];
     let group: MeasureReportGroup;
-    switch (id) {
-      case 'taux-dossiers-actifs':
-      case 'taux-mssante':
-      case 'taux-dmp':
-        group = rateGroup(indicators[id], indicators[id].denominator);
-        break;
-      case 'taux-projet-personnalise':
-      case 'taux-evenement-agenda':
-        // Their denominator is the active dossiers; the initial population stays the persons accompanied.
-        group = rateGroup(indicators[id], personsAccompanied);
-        break;
-      case 'e-prescriptions-importees':
-        group = ePrescriptionGroup(indicators[id]);
-        break;
-      case 'echanges-e-parcours':
-        group = countGroup(indicators[id].total);
-        break;
-      case 'dossiers-actifs':
-        group = countGroup(figures.dossiersActifs);
-        break;
-      case 'file-active':
-        group = countGroup(figures.fileActive);
-        break;
+    if (definition.kind === 'rate') {
+      const result = indicators[definition.id];
+      // The initial population is the persons accompanied, also for a rate over the active dossiers.
+      group = rateGroup(
+        result,
+        definition.denominator === 'persons-accompanied' ? result.denominator : personsAccompanied,
+      );
+    } else {
+      group = countGroupOf(definition.id, figures);
     }
-    const isRate = INDICATORS[id].kind === 'rate';
+    const isRate = definition.kind === 'rate';
     reports.push({
       resourceType: 'MeasureReport',
       text: generatedNarrative(narrativeOf(id, figures, group)),
@@ -160,6 +154,26 @@ function reportsFor(figures: ReporterFigures, date: string | undefined): Measure
     });
   }
   return reports;
+}
+
+/** The persons accompanied in P: the denominator of the registry's rates over them. */
+function personsAccompaniedOf(indicators: IndicatorResults): number {
+  const id = RATE_INDICATOR_IDS.find((rate) => INDICATORS[rate].denominator === 'persons-accompanied')!;
+  return indicators[id].denominator;
+}
+
+/** The group of an optional indicator or a further figure. */
+function countGroupOf(id: CountIndicatorId | FigureId, figures: ReporterFigures): MeasureReportGroup {
+  switch (id) {
+    case 'e-prescriptions-importees':
+      return ePrescriptionGroup(figures.indicators[id]);
+    case 'echanges-e-parcours':
+      return countGroup(figures.indicators[id].total);
+    case 'dossiers-actifs':
+      return countGroup(figures.dossiersActifs);
+    case 'file-active':
+      return countGroup(figures.fileActive);
+  }
 }
 
 function population(code: PopulationCode, count: number): MeasureReportGroupPopulation {

@@ -78,6 +78,17 @@ describe('the indicator registry: every indicator named once', () => {
     expect(INDICATORS['taux-mssante'].scoring).toBe('ratio');
   });
 
+  it('names every measure for each reader: a heading never abbreviated, a short and a terse title', () => {
+    for (const id of MEASURE_IDS) {
+      const { heading, shortTitle, terseTitle } = INDICATORS[id];
+      expect(heading).not.toMatch(/\.$/);
+      expect(shortTitle.length).toBeLessThanOrEqual(heading.length);
+      expect(terseTitle.length).toBeGreaterThan(0);
+    }
+    expect(INDICATORS['taux-projet-personnalise'].heading).toBe('Projet personnalisé');
+    expect(INDICATORS['taux-projet-personnalise'].shortTitle).toBe('Projet perso.');
+  });
+
   it('is frozen: a consumer cannot change a target for everyone', () => {
     expect(Object.isFrozen(INDICATORS)).toBe(true);
     expect(Object.isFrozen(INDICATORS['taux-dmp'])).toBe(true);

@@ -27,8 +27,15 @@ interface Described<Id extends MeasureId> {
   name: string;
   /** The programme's French name. */
   title: string;
-  /** A column header. */
+  /**
+   * A heading in words a director reads without a legend, never abbreviated ("Projet personnalisé", not
+   * "Projet perso."): the attestation's and the dashboard's columns and rows.
+   */
+  heading: string;
+  /** A column header of a terminal table, abbreviated to fit (`esms compute --format table`). */
   shortTitle: string;
+  /** A word or two, for one line per ESSMS (`esms status`). */
+  terseTitle: string;
   /** What it measures, in French (FHIR `Measure.description`). */
   description: string;
 }
@@ -95,7 +102,9 @@ const DEFINITIONS = {
   'taux-dossiers-actifs': rate({
     name: 'TauxDossiersActifs',
     title: 'Taux de dossiers actifs',
+    heading: 'Dossiers actifs',
     shortTitle: 'Dossiers actifs',
+    terseTitle: 'actifs',
     summary:
       'Part des personnes accompagnées pendant la période de recueil (les 3 mois précédant la date de mesure) dont le dossier usager informatisé a été mis à jour (création, modification ou suppression) au moins une fois pendant la période.',
     scoring: 'proportion',
@@ -107,7 +116,9 @@ const DEFINITIONS = {
   'taux-projet-personnalise': rate({
     name: 'TauxDossiersActifsAvecProjetPersonnalise',
     title: 'Taux de dossiers actifs avec un projet personnalisé',
+    heading: 'Projet personnalisé',
     shortTitle: 'Projet perso.',
+    terseTitle: 'PP',
     summary:
       'Part des dossiers actifs comportant un projet personnalisé en préparation ou en cours pendant la période de recueil.',
     scoring: 'proportion',
@@ -122,7 +133,9 @@ const DEFINITIONS = {
   'taux-evenement-agenda': rate({
     name: 'TauxDossiersActifsAvecEvenementAgenda',
     title: 'Taux de dossiers actifs ayant au moins un événement dans l’agenda',
+    heading: 'Événement dans l’agenda',
     shortTitle: 'Événement agenda',
+    terseTitle: 'agenda',
     summary:
       'Part des dossiers actifs dont la personne a au moins un événement d’agenda débutant pendant la période de recueil.',
     scoring: 'proportion',
@@ -137,7 +150,9 @@ const DEFINITIONS = {
   'taux-mssante': rate({
     name: 'TauxUtilisationMSSante',
     title: 'Taux d’utilisation de la MSSanté',
+    heading: 'MSSanté',
     shortTitle: 'MSSanté',
+    terseTitle: 'MSSanté',
     summary:
       'Nombre de messages MSSanté envoyés par l’ESSMS pendant la période de recueil, rapporté au nombre de personnes accompagnées (des messages, non des personnes : le taux peut dépasser 100 %).',
     scoring: 'ratio',
@@ -152,7 +167,9 @@ const DEFINITIONS = {
   'taux-dmp': rate({
     name: 'TauxUtilisationDMP',
     title: 'Taux d’utilisation du DMP',
+    heading: 'DMP',
     shortTitle: 'DMP',
+    terseTitle: 'DMP',
     summary:
       'Part des personnes accompagnées pendant la période de recueil pour lesquelles au moins un document a été versé dans leur DMP (Mon espace santé) par l’ESSMS pendant la période.',
     scoring: 'proportion',
@@ -167,7 +184,9 @@ const DEFINITIONS = {
   'e-prescriptions-importees': optional({
     name: 'EPrescriptionsImportees',
     title: 'Nombre d’e-prescriptions importées',
-    shortTitle: 'E-prescriptions',
+    heading: 'E-prescriptions',
+    shortTitle: 'E-presc.',
+    terseTitle: 'e-presc.',
     summary:
       'Nombre d’e-prescriptions importées dans le DUI de l’ESSMS, par mois civil local touché par la période de recueil et au total.',
     population: 'E-prescriptions importées dans la période.',
@@ -176,7 +195,9 @@ const DEFINITIONS = {
   'echanges-e-parcours': optional({
     name: 'EchangesEParcours',
     title: 'Nombre d’échanges avec les services e-parcours',
+    heading: 'Échanges e-parcours',
     shortTitle: 'E-parcours',
+    terseTitle: 'e-parcours',
     summary:
       'Nombre d’échanges avec les services numériques de coordination e-parcours pendant la période de recueil.',
     population: 'Échanges e-parcours de l’ESSMS dans la période.',
@@ -184,7 +205,9 @@ const DEFINITIONS = {
   'dossiers-actifs': figure({
     name: 'NombreDossiersActifs',
     title: 'Nombre de DUI actifs',
+    heading: 'Dossiers actifs',
     shortTitle: 'DUI actifs',
+    terseTitle: 'DUI actifs',
     description:
       'Nombre de dossiers actifs : personnes accompagnées pendant la période de recueil dont le dossier a été mis à jour au moins une fois pendant la période (le numérateur du taux de dossiers actifs, en valeur absolue).',
     population: POPULATIONS['active-dossiers'].description,
@@ -192,7 +215,9 @@ const DEFINITIONS = {
   'file-active': figure({
     name: 'FileActive',
     title: 'File active',
+    heading: 'File active',
     shortTitle: 'File active',
+    terseTitle: 'file active',
     description:
       'Personnes accompagnées par l’ESSMS au moins une fois pendant l’année civile qui contient le dernier jour de la période de recueil, chacune comptée une fois.',
     population: 'Personnes accompagnées au moins une fois dans l’année civile.',

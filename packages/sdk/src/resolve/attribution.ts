@@ -4,14 +4,14 @@
  * untyped `urn:uuid:` that resolves to an Organization); when it names an organisation that is not a
  * reported ESSMS, or two, it is `unattributed-event` (no fallback). Without `agent.who` (or with an untyped
  * one naming something else, a Practitioner), it is attributed to the ESSMS where the person was
- * accompanied at that instant: exactly one; otherwise `unattributed-event`. Each kind is then counted by its
- * rule (rules/mssante.ts, dmp.ts, e-prescriptions.ts, e-parcours.ts).
+ * accompanied at that instant: exactly one; otherwise `unattributed-event`. This file decides only where
+ * an event is; what it counts there is the rule of its kind (rules/mssante.ts, dmp.ts, e-prescriptions.ts,
+ * e-parcours.ts, through `USAGE_RULES`).
  */
 import type { Accumulator, OrgCounters } from '../accumulator.js';
 import type { Findings } from '../data-quality.js';
 import { idOf } from '../read/references.js';
-import { countDmpFeed, countDmpFeedsByAgent } from '../rules/dmp.js';
-import { countInZones, namesNeitherEssmsNorPerson, type PendingUsage } from '../rules/usage-event.js';
+import { namesNeitherEssmsNorPerson, USAGE_RULES, type PendingUsage } from '../rules/usage-event.js';
 import { resolveInstant } from '../vocabulary/time.js';
 import type { Establishment, Establishments, Organisations } from './establishments.js';
 import type { Person, Persons } from './persons.js';
@@ -26,7 +26,12 @@ export function attributeUsage(
   persons: Persons,
   findings: Findings,
 ): void {
-  for (const person of persons.byId.values()) countDmpFeedsByAgent(person, establishments.of);
+  // A rule that counts persons (DMP) kept the events named by agent.who per person, not per organisation.
+  for (const rule of Object.values(USAGE_RULES)) {
+    const perPerson = rule.perPerson;
+    if (perPerson === undefined) continue;
+    for (const person of persons.byId.values()) perPerson.addNamedOfPerson(person, establishments.of);
+  }
   for (const [orgKey, counters] of acc.orgCounters)
     attributeNamed(acc, orgKey, counters, establishments, findings);
   for (const u of acc.pendingUsage) {
@@ -71,14 +76,7 @@ function attributeNamed(
     }
     return;
   }
-  const z = e.zone;
-  const months = acc.grid.months.length;
-  e.counters.mssante[z]! += counters.mssante[z]!;
-  e.counters.eParcours[z]! += counters.eParcours[z]!;
-  e.counters.eParcoursSinceStart[z]! += counters.eParcoursSinceStart[z]!;
-  for (let m = 0; m < months; m++)
-    e.counters.ePrescriptions[z * months + m]! += counters.ePrescriptions[z * months + m]!;
-  e.mssanteByAgent += counters.mssante[z]!;
+  for (const rule of Object.values(USAGE_RULES)) rule.addNamed(acc.grid, e, counters);
 }
 
 /**
@@ -129,14 +127,8 @@ function attributeUntyped(
     });
     return;
   }
-  if (u.kind === 'dmp-document-fed') {
-    const person = u.subject === null ? null : persons.personOf(u.subject);
-    if (person !== null) countDmpFeed(acc.grid, e, person, u.at);
-    return;
-  }
-  const before = e.counters.mssante[e.zone]!;
-  countInZones(acc.grid, e.counters, u.kind, u.at, e.zone);
-  e.mssanteByAgent += e.counters.mssante[e.zone]! - before;
+  const person = u.subject === null ? null : persons.personOf(u.subject);
+  USAGE_RULES[u.kind].countAttributed(acc.grid, e, person, u.at, true);
 }
 
 /** A usage event without `agent.who`: the one ESSMS where the person was accompanied at that instant. */
@@ -166,8 +158,7 @@ function attributeThroughSejours(
     );
   }
   const [e] = candidates as unknown as [Establishment];
-  if (u.kind === 'dmp-document-fed') countDmpFeed(acc.grid, e, person, u.at);
-  else countInZones(acc.grid, e.counters, u.kind, u.at, e.zone);
+  USAGE_RULES[u.kind].countAttributed(acc.grid, e, person, u.at, false);
 }
 
 /** The ESSMS whose séjour of the person contains the instant (read in each ESSMS's zone). */

@@ -11,7 +11,7 @@
  * event without a `subject` of its own whose `partOf` is a séjour is the séjour's person's event
  * (data-model.md); without either, it is `unknown-subject`.
  */
-import type { Accumulator } from '../accumulator.js';
+import type { Accumulator, PersonState } from '../accumulator.js';
 import { missingSubject, type Findings } from '../data-quality.js';
 import type { EmitFact, EventFact } from '../facts.js';
 import type { ResolvedOptions } from '../options.js';
@@ -21,7 +21,7 @@ import type { Person } from '../resolve/persons.js';
 import type { Sejours } from '../resolve/sejours.js';
 import { zonesInPeriod } from '../vocabulary/period.js';
 import { parseFhirTime } from '../vocabulary/time.js';
-import { hasZone, NO_ZONES, union } from '../vocabulary/zone-set.js';
+import { hasZone, mergeZoneMaps, NO_ZONES, union, unionAtKey, type ZoneSet } from '../vocabulary/zone-set.js';
 import { CONTRIBUTION } from '../contributions.js';
 import type { SejourCandidate } from './accompanied.js';
 import type { PersonRule } from './rule.js';
@@ -96,6 +96,17 @@ export function countEvent(acc: Accumulator, fact: EventFact): void {
   if (inPeriod === NO_ZONES) return;
   if (fact.partOf === null) acc.contribute(CONTRIBUTION.event, state.index, inPeriod);
   else acc.contribute(CONTRIBUTION.eventByPartOf, state.index, inPeriod, acc.intern(fact.partOf));
+}
+
+/** Applies an event recognised only through `partOf` (`Accumulator.settle`): `eventByPartOf[partOf] |= zones`. */
+export function addEventByPartOf(state: PersonState, partOf: string, zones: ZoneSet): void {
+  state.eventByPartOf = unionAtKey(state.eventByPartOf, partOf, zones);
+}
+
+/** When several person keys turn out to be one person: their events, together. */
+export function mergeEvents(into: PersonState, from: PersonState): void {
+  into.event = union(into.event, from.event);
+  into.eventByPartOf = mergeZoneMaps(into.eventByPartOf, from.eventByPartOf);
 }
 
 // ---- Once everything is read ------------------------------------------------------------------------

@@ -11,7 +11,7 @@
  * CarePlan with option `allCarePlansAreProjetPersonnalise`. The TDDUI status codes (ENPREPARATION,
  * ENCOURS, ENPAUSE, TERMINE) are mapped wherever they stand in its status (`carePlanStatus`).
  */
-import type { Accumulator } from '../accumulator.js';
+import type { Accumulator, PersonState } from '../accumulator.js';
 import { missingSubject } from '../data-quality.js';
 import type { ProjetPersonnaliseFact } from '../facts.js';
 import {
@@ -31,7 +31,7 @@ import {
   TDDUI_PROFILES,
 } from '../vocabulary/systems.js';
 import { parseFhirTime } from '../vocabulary/time.js';
-import { hasZone, intersection, NO_ZONES } from '../vocabulary/zone-set.js';
+import { hasZone, intersection, NO_ZONES, union, type ZoneSet } from '../vocabulary/zone-set.js';
 import { CONTRIBUTION } from '../contributions.js';
 import type { PersonRule } from './rule.js';
 
@@ -140,6 +140,33 @@ export function countProjetPersonnalise(acc: Accumulator, fact: ProjetPersonnali
   } else {
     acc.contribute(CONTRIBUTION.projetPersonnaliseOther, state.index, NO_ZONES);
   }
+}
+
+/**
+ * Applies what `countProjetPersonnalise` logged (`Accumulator.settle`, for the version of the record
+ * used). A draft or active one is current in `zones`; wherever it is not (every zone but those), it is a
+ * projet personnalisé that is not current, which says why a dossier is out.
+ */
+export function addProjetPersonnalise(state: PersonState, zones: ZoneSet, allZones: ZoneSet): void {
+  state.pp = union(state.pp, zones);
+  if (zones !== allZones) state.ppOther = true;
+}
+
+/** Applies an on-hold projet personnalisé, current in `zones` had it not been on hold. */
+export function addProjetPersonnaliseOnHold(state: PersonState, zones: ZoneSet): void {
+  state.ppOnHold = union(state.ppOnHold, zones);
+}
+
+/** Applies a completed or revoked projet personnalisé: never current. */
+export function addProjetPersonnaliseOther(state: PersonState): void {
+  state.ppOther = true;
+}
+
+/** When several person keys turn out to be one person: their projets personnalisés, together. */
+export function mergeProjetsPersonnalises(into: PersonState, from: PersonState): void {
+  into.pp = union(into.pp, from.pp);
+  into.ppOnHold = union(into.ppOnHold, from.ppOnHold);
+  into.ppOther ||= from.ppOther;
 }
 
 // ---- Once everything is read ------------------------------------------------------------------------

@@ -4,13 +4,13 @@
  * platform, each an `AuditEvent` with `type` from the usage-event code system, `recorded` (the instant),
  * `outcome` `0` (anything else does not count), `entity[].what` the person, `agent[].who` the ESSMS.
  *
- * This file recognises them, reads them and counts each in the rule of its kind (mssante.ts, dmp.ts,
- * e-prescriptions.ts, e-parcours.ts). Events that name their ESSMS by `agent.who` are counted per
+ * This file recognises them, reads them, and streams them the way every kind shares (outcome success, a
+ * readable instant, the organisation `agent.who` names), handing each to the rule of its kind
+ * (mssante.ts, dmp.ts, e-prescriptions.ts, e-parcours.ts: `USAGE_RULES`), which holds its arithmetic. Events that name their ESSMS by `agent.who` are counted per
  * organisation key as they stream past; the others (no `agent.who`, or an untyped `urn:uuid:` one) wait
  * for the end, where resolve/attribution.ts attributes them.
  */
 import type { Accumulator, OrgCounters } from '../accumulator.js';
-import { missingSubject } from '../data-quality.js';
 import type { EmitFact, UsageFact } from '../facts.js';
 import type { IdentifierJson, Json } from '../read/fhir-json.js';
 import { idOf, referenceKey, referenceType } from '../read/references.js';
@@ -24,10 +24,11 @@ import {
   type UsageEventKind,
 } from '../vocabulary/systems.js';
 import { isFloating, parseFhirTime } from '../vocabulary/time.js';
-import { countDmpFeedByAgent } from './dmp.js';
-import { countExchange, mayCountSinceProjectStart } from './e-parcours.js';
-import { countEPrescription } from './e-prescriptions.js';
-import { countMessage } from './mssante.js';
+import { dmpUsage } from './dmp.js';
+import { eParcoursUsage } from './e-parcours.js';
+import { ePrescriptionsUsage } from './e-prescriptions.js';
+import { mssanteUsage } from './mssante.js';
+import type { UsageRule } from './rule.js';
 
 // ---- Recognition and extraction ---------------------------------------------------------------------
 
@@ -122,7 +123,7 @@ export interface PendingUsage {
 }
 
 /** Usage kinds by number, as the contribution log keeps them. */
-export const USAGE_KIND_CODES: readonly UsageEventKind[] = USAGE_EVENT_KINDS;
+const USAGE_KIND_CODES: readonly UsageEventKind[] = USAGE_EVENT_KINDS;
 const CODE_OF_KIND = new Map(USAGE_KIND_CODES.map((kind, i) => [kind, i]));
 
 /** How many records per unattributable organisation key are kept to be named in data quality. */
@@ -133,20 +134,27 @@ export function namesNeitherEssmsNorPerson(kind: UsageEventKind): string {
   return `${kind} names neither an ESSMS (agent.who) nor a person (entity.what)`;
 }
 
+/** The rule of each kind (its own arithmetic: rules/<kind>.ts). */
+export const USAGE_RULES: Readonly<Record<UsageEventKind, UsageRule>> = {
+  'mssante-message-sent': mssanteUsage,
+  'dmp-document-fed': dmpUsage,
+  'e-prescription-imported': ePrescriptionsUsage,
+  'e-parcours-exchange': eParcoursUsage,
+};
+
 /** Counts one usage event: into its organisation's counters, or kept for attribution at the end. */
 export function countUsage(acc: Accumulator, fact: UsageFact): void {
   const { kind, subject, org, record } = fact;
   if (!fact.success || fact.at === null) return;
   const at = parseFhirTime(fact.at, 'start');
-  if (Number.isNaN(at) || !mayCount(acc.grid, kind, at)) return;
+  const rule = USAGE_RULES[kind];
+  if (Number.isNaN(at) || !mayCount(acc.grid, rule, at)) return;
   const occurrence = acc.current;
   const several = org !== null && fact.otherOrgs !== undefined && fact.otherOrgs.length > 0;
   if (org !== null && (several || fact.orgUntyped === true)) {
     // Whether the reference names an Organization, or the organisations one ESSMS, is known only at the end.
-    if (kind === 'dmp-document-fed' && subject === null) {
-      acc.recordProblem(
-        missingSubject(record, 'dmp-document-fed without a person (entity.what)', 'AuditEvent'),
-      );
+    if (rule.perPerson !== undefined && subject === null) {
+      acc.recordProblem(rule.perPerson.withoutPerson(record));
       return;
     }
     if (subject !== null) acc.person(subject, record);
@@ -172,17 +180,15 @@ export function countUsage(acc: Accumulator, fact: UsageFact): void {
     acc.pendingUsage.push({ kind, at, subject, record, occurrence });
     return;
   }
-  if (kind === 'dmp-document-fed') {
+  if (rule.perPerson !== undefined) {
     if (subject === null) {
-      acc.recordProblem(
-        missingSubject(record, 'dmp-document-fed without a person (entity.what)', 'AuditEvent'),
-      );
+      acc.recordProblem(rule.perPerson.withoutPerson(record));
       return;
     }
-    countDmpFeedByAgent(acc, acc.person(subject, record), org, at);
+    rule.perPerson.countNamedByAgent(acc, acc.person(subject, record), org, at);
   }
-  // Counted per organisation key (DMP feeds are counted per person above, but named here too so that
-  // an organisation that is not a reported ESSMS gets its events reported).
+  // Counted per organisation key (a rule that counts persons counts them above, but the event is named
+  // here too so that an organisation that is not a reported ESSMS gets its events reported).
   const counters = acc.countersOf(org);
   if (counters.records.length < MAX_RECORDS_NAMED_PER_ORGANISATION) {
     counters.records.push(record);
@@ -192,39 +198,25 @@ export function countUsage(acc: Accumulator, fact: UsageFact): void {
 }
 
 /** Usage events outside every window that could count are dropped at once. */
-function mayCount(grid: PeriodGrid, kind: UsageEventKind, at: number): boolean {
+function mayCount(grid: PeriodGrid, rule: UsageRule, at: number): boolean {
   if (isFloating(at)) return true;
   if (at >= grid.unionEndMs) return false;
   if (at >= grid.unionStartMs) return true;
-  return kind === 'e-parcours-exchange' && mayCountSinceProjectStart(grid, at);
+  return rule.mayCountBeforePeriod(grid, at);
 }
 
 /**
- * Adds one usage event to an organisation's counters, in the rule of its kind, for every zone (or only
- * `onlyZone`, once attributed to an ESSMS) whose windows contain it. DMP feeds are counted per person.
+ * Applies one logged usage event (`Accumulator.settle`) to its organisation's counters, in the rule of
+ * its kind, for every zone whose windows contain it (which zone is the ESSMS's is known at the end).
  */
-export function countInZones(
+export function countAtOrganisation(
   grid: PeriodGrid,
   counters: OrgCounters,
-  kind: UsageEventKind,
+  kindCode: number,
   at: number,
-  onlyZone = -1,
 ): void {
+  const rule = USAGE_RULES[USAGE_KIND_CODES[kindCode]!];
   const inPeriod = zonesInPeriod(grid, at);
-  for (let zone = 0; zone < grid.timezones.length; zone++) {
-    if (onlyZone >= 0 && zone !== onlyZone) continue;
-    switch (kind) {
-      case 'mssante-message-sent':
-        countMessage(counters, zone, inPeriod);
-        break;
-      case 'e-parcours-exchange':
-        countExchange(grid, counters, zone, at, inPeriod);
-        break;
-      case 'e-prescription-imported':
-        countEPrescription(grid, counters, zone, at);
-        break;
-      case 'dmp-document-fed':
-        break;
-    }
-  }
+  for (let zone = 0; zone < grid.timezones.length; zone++)
+    rule.countAtOrganisation(grid, counters, zone, at, inPeriod);
 }

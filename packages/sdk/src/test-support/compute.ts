@@ -1,5 +1,6 @@
 import { computeIndicatorsSync } from '../engine.js';
 import type { Computation } from '../finalize.js';
+import type { RateIndicatorId } from '../indicators/registry.js';
 import type { EngineOptions } from '../options.js';
 import type { DataQualityFinding, EstablishmentResult } from '../results.js';
 import { FINESS, organisation, patient, sejour } from './builders.js';
@@ -23,16 +24,7 @@ export function establishment(computation: Computation, finess: string): Establi
 }
 
 /** Numerator and denominator of one rate indicator, as a compact pair for assertions. */
-export function counts(
-  computation: Computation,
-  finess: string,
-  id:
-    | 'taux-dossiers-actifs'
-    | 'taux-projet-personnalise'
-    | 'taux-evenement-agenda'
-    | 'taux-mssante'
-    | 'taux-dmp',
-): [number, number] {
+export function counts(computation: Computation, finess: string, id: RateIndicatorId): [number, number] {
   const r = establishment(computation, finess).indicators[id];
   return [r.numerator, r.denominator];
 }

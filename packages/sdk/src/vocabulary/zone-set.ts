@@ -61,3 +61,25 @@ export function countPerZone(counts: number[], set: ZoneSet): void {
   if (set === NO_ZONES) return;
   for (let zone = 0; zone < counts.length; zone++) if (hasZone(set, zone)) counts[zone]!++;
 }
+
+/** `map[key] |= zones`, creating the map when there is none yet: zones kept per reference key. */
+export function unionAtKey(
+  map: Map<string, ZoneSet> | null,
+  key: string,
+  zones: ZoneSet,
+): Map<string, ZoneSet> {
+  const out = map ?? new Map<string, ZoneSet>();
+  out.set(key, union(out.get(key) ?? NO_ZONES, zones));
+  return out;
+}
+
+/** Every `from[key] |= zones` into `into` (`null`: none). */
+export function mergeZoneMaps(
+  into: Map<string, ZoneSet> | null,
+  from: Map<string, ZoneSet> | null,
+): Map<string, ZoneSet> | null {
+  if (from === null) return into;
+  let out = into ?? new Map<string, ZoneSet>();
+  for (const [key, zones] of from) out = unionAtKey(out, key, zones);
+  return out;
+}
