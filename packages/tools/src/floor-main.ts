@@ -23,9 +23,11 @@ async function main(): Promise<void> {
   let records = 0;
   let problems = 0;
   for (const file of files) {
-    for await (const item of reader.read(file)) {
-      if (item.kind === 'record') records++;
-      else problems++;
+    for await (const batch of reader.read(file)) {
+      for (const item of batch) {
+        if (item.kind === 'record') records++;
+        else problems++;
+      }
     }
   }
   process.stdout.write(

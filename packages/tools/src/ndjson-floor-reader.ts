@@ -6,11 +6,13 @@ import { pathToFileURL } from 'node:url';
 
 /** One parsed line, or a line that was not JSON (the same shape as the agent's `SourceItem`). */
 export type FloorItem = { kind: 'record'; value: unknown } | { kind: 'problem'; problem: unknown };
-export type NdjsonLineReader = (file: string) => AsyncIterable<FloorItem>;
+/** Items by arrays (the agent's reader yields them by batches, as the engine reads them). */
+export type NdjsonLineReader = (file: string) => AsyncIterable<readonly FloorItem[]>;
 
 /**
- * The FLOOR's reader: the agent's own `readNdjsonLines` (packages/agent/src/sources/ndjson-lines.ts, built),
- * so that the floor pays exactly the engine's reading and parsing cost. Loaded from the agent's build at
+ * The FLOOR's reader: the agent's own `readNdjsonBatches` (packages/agent/src/sources/ndjson-lines.ts, built),
+ * by batches as the engine's readers use it, so that the floor pays exactly the engine's reading and parsing
+ * cost and not an async step per record the engine no longer pays. Loaded from the agent's build at
  * run time because the agent package exports only its public API; when the build is missing, a plain
  * `readline` + `JSON.parse` reader stands in and the bench says so.
  */
@@ -20,16 +22,21 @@ export async function loadFloorReader(): Promise<{ name: string; read: NdjsonLin
     const agentDir = dirname(require.resolve('@esms-numerique/agent/package.json'));
     const modulePath = join(agentDir, 'dist', 'sources', 'ndjson-lines.js');
     if (existsSync(modulePath)) {
-      const loaded = (await import(pathToFileURL(modulePath).href)) as { readNdjsonLines?: unknown };
-      if (typeof loaded.readNdjsonLines === 'function') {
-        const readNdjsonLines = loaded.readNdjsonLines as (file: string) => AsyncIterable<FloorItem>;
-        return { name: 'agent readNdjsonLines', read: (file) => readNdjsonLines(file) };
+      const loaded = (await import(pathToFileURL(modulePath).href)) as { readNdjsonBatches?: unknown };
+      if (typeof loaded.readNdjsonBatches === 'function') {
+        const readNdjsonBatches = loaded.readNdjsonBatches as (file: string) => AsyncIterable<FloorItem[]>;
+        return { name: 'agent readNdjsonBatches', read: (file) => readNdjsonBatches(file) };
       }
     }
   } catch {
     // Fall through to the stand-in reader below; the bench reports which reader it used.
   }
-  return { name: 'tools readline fallback', read: readLinesWithReadline };
+  return {
+    name: 'tools readline fallback',
+    read: async function* (file) {
+      for await (const item of readLinesWithReadline(file)) yield [item];
+    },
+  };
 }
 
 /** A plain NDJSON reader: `readline` over a 1 MiB read stream, `JSON.parse` per non-blank line. */

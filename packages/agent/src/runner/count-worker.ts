@@ -3,8 +3,8 @@ import { createEngine } from '@esms-numerique/sdk';
 import { isAgentError } from '../errors.js';
 import type { RecordCounter } from '../progress/progress-observer.js';
 import { WORKER_PROGRESS_BATCH_RECORDS } from '../progress/progress-timings.js';
-import { readPlannedFile } from '../sources/file-source.js';
-import { feedEngine, newFeedCounts, type FeedCounts } from './feed-engine.js';
+import { readPlannedFileBatches } from '../sources/file-source.js';
+import { feedEngineBatches, newFeedCounts, type FeedCounts } from './feed-engine.js';
 import { createFactCollector } from './projection-facts.js';
 import { isSourceIncompleteError } from '../sources/source-incomplete-error.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
@@ -69,9 +69,9 @@ const counter: RecordCounter | undefined = reportProgress
 
 async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void> {
   collector?.beginSegment();
-  await feedEngine(
+  await feedEngineBatches(
     engine,
-    readPlannedFile(task.file, undefined, { range: task.range }),
+    readPlannedFileBatches(task.file, undefined, { range: task.range }),
     counts,
     incompleteInput,
     counter,

@@ -35,22 +35,46 @@ export async function feedEngine(
   policy: IncompleteInputPolicy,
   counter?: RecordCounter,
 ): Promise<void> {
-  for await (const item of items) {
-    switch (item.kind) {
-      case 'record':
-        counts.records++;
-        counter?.recordsRead(resourceTypeOf(item.value), 1);
-        // The item carries its place (input, line or byte offset, order): the SDK's RecordLocation.
-        engine.add(item.value, item);
-        break;
-      case 'problem':
-        counts.problems++;
-        engine.reportUnreadable(item.problem.at ?? item.problem.location, item.problem.reason);
-        break;
-      case 'incomplete':
-        reportIncomplete(engine, item.incomplete, counts, policy);
-        break;
-    }
+  for await (const item of items) feedItem(engine, item, counts, policy, counter);
+}
+
+/**
+ * `feedEngine` over arrays of items (a reader's batches, see `readPlannedFileBatches`): one async step per
+ * batch instead of one per record.
+ */
+export async function feedEngineBatches(
+  engine: Engine,
+  batches: AsyncIterable<readonly SourceItem[]>,
+  counts: FeedCounts,
+  policy: IncompleteInputPolicy,
+  counter?: RecordCounter,
+): Promise<void> {
+  for await (const batch of batches) {
+    for (const item of batch) feedItem(engine, item, counts, policy, counter);
+  }
+}
+
+function feedItem(
+  engine: Engine,
+  item: SourceItem,
+  counts: FeedCounts,
+  policy: IncompleteInputPolicy,
+  counter: RecordCounter | undefined,
+): void {
+  switch (item.kind) {
+    case 'record':
+      counts.records++;
+      counter?.recordsRead(resourceTypeOf(item.value), 1);
+      // The item carries its place (input, line or byte offset, order): the SDK's RecordLocation.
+      engine.add(item.value, item);
+      break;
+    case 'problem':
+      counts.problems++;
+      engine.reportUnreadable(item.problem.at ?? item.problem.location, item.problem.reason);
+      break;
+    case 'incomplete':
+      reportIncomplete(engine, item.incomplete, counts, policy);
+      break;
   }
 }
 

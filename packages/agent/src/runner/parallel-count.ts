@@ -5,11 +5,11 @@ import { Worker } from 'node:worker_threads';
 import type { ComputeOptions, Engine } from '@esms-numerique/sdk';
 import { AgentError } from '../errors.js';
 import { planFiles, type PlannedFile } from '../sources/file-plan.js';
-import { readPlannedFile } from '../sources/file-source.js';
+import { readPlannedFileBatches } from '../sources/file-source.js';
 import { isGzipPath } from '../sources/ndjson-lines.js';
 import type { RecordCounter } from '../progress/progress-observer.js';
 import {
-  feedEngine,
+  feedEngineBatches,
   newFeedCounts,
   reportIncomplete,
   type FeedCounts,
@@ -82,9 +82,9 @@ export async function countFilesInParallel(
   if (projection !== undefined) segments?.put(0, projection.collector.endSegment());
   const readInto = async (task: Task): Promise<void> => {
     projection?.collector.beginSegment();
-    await feedEngine(
+    await feedEngineBatches(
       engine,
-      readPlannedFile(task.file, options.signal, { range: task.range }),
+      readPlannedFileBatches(task.file, options.signal, { range: task.range }),
       counts,
       policy,
       progress,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ORDER_PER_FILE, planFiles, stripBom } from './file-plan.js';
 import type { PlannedFile } from './file-plan.js';
 import { describeJsonSyntaxError } from './json-syntax-reason.js';
-import { readNdjsonLines } from './ndjson-lines.js';
+import { readNdjsonBatches } from './ndjson-lines.js';
 import { throwIfSourceAborted } from './source-aborted.js';
 import type { RecordSource, SourceItem } from './source.js';
 
@@ -47,30 +47,32 @@ async function* readFiles(
   for (const incomplete of plan.incomplete) yield { kind: 'incomplete', incomplete };
   for (const file of plan.files) {
     throwIfSourceAborted(signal);
-    yield* readPlannedFile(file, signal, { highWaterMarkBytes });
+    // By batches, delegated once here: each level an item is delegated through is an async step per record.
+    for await (const batch of readPlannedFileBatches(file, signal, { highWaterMarkBytes })) yield* batch;
   }
 }
 
 /**
  * Reads one planned file: NDJSON line by line (only the lines starting in `range`, when given), a `.json`
- * file whole. Shared by the source above and by the parallel readers of the runner's worker threads.
+ * file whole; one array of items per read chunk (see `readNdjsonBatches`). Shared by the source above and by
+ * the parallel readers of the runner's worker threads.
  */
-export async function* readPlannedFile(
+export async function* readPlannedFileBatches(
   file: PlannedFile,
   signal?: AbortSignal,
   options: {
     highWaterMarkBytes?: number | undefined;
     range?: { start: number; end: number } | undefined;
   } = {},
-): AsyncGenerator<SourceItem, void, undefined> {
+): AsyncGenerator<SourceItem[], void, undefined> {
   if (file.format === 'ndjson') {
-    yield* readNdjsonLines(file.path, signal, {
+    yield* readNdjsonBatches(file.path, signal, {
       ...options,
       orderBase: file.index * ORDER_PER_FILE,
       declaredCount: file.declaredCount,
     });
   } else {
-    yield await readJsonFile(file);
+    yield [await readJsonFile(file)];
   }
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAgentError } from '../errors.js';
-import { readNdjsonLines } from './ndjson-lines.js';
+import { readNdjsonBatches, readNdjsonLines } from './ndjson-lines.js';
 import type { SourceItem } from './source.js';
 
 let directory: string;
@@ -262,5 +262,36 @@ describe('readNdjsonLines over byte ranges', () => {
     const offset = content.indexOf('{not json');
     const items = await readRange(file, 10, Buffer.byteLength(content), 16);
     expect(items).toContain(`problem@${file} (line at byte ${offset})`);
+  });
+});
+
+describe('readNdjsonBatches', () => {
+  it('yields the items of readNdjsonLines, in order, one array per read chunk (issue 13: an async step per chunk)', async () => {
+    const lines = Array.from({ length: 50 }, (_, i) =>
+      i % 7 === 3 ? '{not json' : i % 11 === 5 ? '' : `{"resourceType":"Patient","id":"p${i}"}`,
+    );
+    const content = `${lines.join('\n')}\n{"resourceType":"Patient","id":"last"}`;
+    const file = await fileWith('batches.ndjson', content);
+    const size = Buffer.byteLength(content);
+    for (const highWaterMarkBytes of [7, 64, 1024]) {
+      for (const range of [undefined, { start: 0, end: size }, { start: 100, end: 700 }]) {
+        const options = { highWaterMarkBytes, range };
+        const batches: SourceItem[][] = [];
+        for await (const batch of readNdjsonBatches(file, undefined, options)) batches.push(batch);
+        expect(batches.flat()).toEqual(await collect(readNdjsonLines(file, undefined, options)));
+        expect(batches.every((batch) => batch.length > 0)).toBe(true);
+        // A chunk holding many lines gives them in one array: far fewer arrays than items.
+        if (highWaterMarkBytes === 1024) expect(batches.length).toBeLessThan(batches.flat().length / 4);
+      }
+    }
+  });
+
+  it('a read that fails keeps the items before it, then says how far it got', async () => {
+    const file = await fileWith('cut.ndjson.gz', gzipSync('{"id":"a"}\n{"id":"b"}\n').subarray(0, 20));
+    const items = (await collect(readNdjsonLines(file))).map((item) => item.kind);
+    const batches: SourceItem[][] = [];
+    for await (const batch of readNdjsonBatches(file)) batches.push(batch);
+    expect(batches.flat().map((item) => item.kind)).toEqual(items);
+    expect(items.at(-1)).toBe('incomplete');
   });
 });

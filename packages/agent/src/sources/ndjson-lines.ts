@@ -12,6 +12,13 @@ import type { SourceItem } from './source.js';
  */
 export const NDJSON_READ_HIGH_WATER_MARK_BYTES = 1024 * 1024;
 
+/**
+ * At most this many items per batch (`readNdjsonBatches`): enough to make the async step per batch negligible,
+ * few enough that the records of a batch die young (a whole 1 MiB chunk of parsed records outlived the
+ * young generation and cost more in garbage collection than the async steps it saved).
+ */
+export const NDJSON_BATCH_MAX_ITEMS = 64;
+
 /** zlib refuses output chunks below 64 bytes. */
 const ZLIB_MIN_CHUNK_BYTES = 64;
 
@@ -67,6 +74,20 @@ export async function* readNdjsonLines(
   signal?: AbortSignal,
   options: ReadNdjsonOptions = {},
 ): AsyncGenerator<SourceItem, void, undefined> {
+  for await (const batch of readNdjsonBatches(file, signal, options)) yield* batch;
+}
+
+/**
+ * `readNdjsonLines`, by arrays of up to `NDJSON_BATCH_MAX_ITEMS` items (never across read chunks) rather than one item at a time:
+ * the same items in the same order, for readers that pay an async step per item otherwise (each `yield` of an
+ * async generator is a promise and a microtask at every level it is delegated through, which at a million
+ * records showed in the profile as much as the reading itself).
+ */
+export async function* readNdjsonBatches(
+  file: string,
+  signal?: AbortSignal,
+  options: ReadNdjsonOptions = {},
+): AsyncGenerator<SourceItem[], void, undefined> {
   throwIfSourceAborted(signal);
   const highWaterMark = options.highWaterMarkBytes ?? NDJSON_READ_HIGH_WATER_MARK_BYTES;
   const displayName = options.displayName ?? file;
@@ -118,6 +139,8 @@ export async function* readNdjsonLines(
           at: (offset) => ({ input: displayName, byteOffset: offset }),
         };
   let complete = streamStart;
+  // The items of the chunk being split, yielded when it is done.
+  let batch: SourceItem[] = [];
   // Lines that held something (records and bad lines): the resources a bulk manifest's `count` announces.
   let nonBlank = 0;
   const declaredCount = options.declaredCount;
@@ -145,26 +168,35 @@ export async function* readNdjsonLines(
         const item = parseLine(line, 0, line.length, carriedOffset, where, place);
         if (item !== undefined) {
           nonBlank += 1;
-          yield item;
+          batch.push(item);
         }
         start = newline + 1;
         complete = base + start;
         newline = chunk.indexOf(LINE_FEED, start);
       }
       while (newline !== -1) {
-        if (base + start >= end) return;
+        if (base + start >= end) break;
         lineNumber += 1;
         const item = parseLine(chunk, start, newline, base + start, where, place);
         if (item !== undefined) {
           nonBlank += 1;
-          yield item;
+          batch.push(item);
+          if (batch.length >= NDJSON_BATCH_MAX_ITEMS) {
+            yield batch;
+            batch = [];
+          }
         }
         start = newline + 1;
         complete = base + start;
         newline = chunk.indexOf(LINE_FEED, start);
       }
+      if (batch.length > 0) {
+        yield batch;
+        batch = [];
+      }
+      // The range ends here: the lines after it belong to the next reader.
+      if (base + start >= end) return;
       if (start < chunk.length) {
-        if (base + start >= end) return;
         if (carried.length === 0) carriedOffset = base + start;
         carried.push(chunk.subarray(start));
       }
@@ -178,48 +210,55 @@ export async function* readNdjsonLines(
         // A last line without its newline that is not JSON is where the file was cut (a copy or an export
         // that stopped): the file is incomplete, not one bad record (issue 9 §2). A bad line followed by a
         // newline stays a bad record.
-        yield {
-          kind: 'incomplete',
-          incomplete: {
-            input: displayName,
-            reason: 'truncated',
-            detail: 'the last line has no newline and is not valid JSON: the file was cut',
-            read:
-              range === undefined
-                ? { lines: lineNumber - 1, bytes: complete }
-                : { bytes: complete - streamStart },
+        yield [
+          {
+            kind: 'incomplete',
+            incomplete: {
+              input: displayName,
+              reason: 'truncated',
+              detail: 'the last line has no newline and is not valid JSON: the file was cut',
+              read:
+                range === undefined
+                  ? { lines: lineNumber - 1, bytes: complete }
+                  : { bytes: complete - streamStart },
+            },
           },
-        };
+        ];
         return;
       }
       if (item !== undefined) {
         nonBlank += 1;
-        yield item;
+        yield [item];
       }
     }
     if (declaredCount !== undefined && range === undefined && nonBlank < declaredCount) {
-      yield {
-        kind: 'incomplete',
-        incomplete: {
-          input: displayName,
-          reason: 'fewer-than-declared',
-          detail: `the bulk manifest declares ${declaredCount} resources, the file holds ${nonBlank}`,
-          read: { lines: lineNumber, bytes: complete },
+      yield [
+        {
+          kind: 'incomplete',
+          incomplete: {
+            input: displayName,
+            reason: 'fewer-than-declared',
+            detail: `the bulk manifest declares ${declaredCount} resources, the file holds ${nonBlank}`,
+            read: { lines: lineNumber, bytes: complete },
+          },
         },
-      };
+      ];
     }
   } catch (error) {
     if (signal?.aborted === true) throw sourceAbortedError(signal);
-    // The lines read so far are kept (they were yielded); the read could not go on to the end of the file.
-    yield {
-      kind: 'incomplete',
-      incomplete: {
-        input: displayName,
-        ...describeReadFailure(error, isGzipPath(file)),
-        read:
-          range === undefined ? { lines: lineNumber, bytes: complete } : { bytes: complete - streamStart },
+    // The lines read so far are kept (yielded, or in this last batch); the read could not go on to the end.
+    yield [
+      ...batch,
+      {
+        kind: 'incomplete',
+        incomplete: {
+          input: displayName,
+          ...describeReadFailure(error, isGzipPath(file)),
+          read:
+            range === undefined ? { lines: lineNumber, bytes: complete } : { bytes: complete - streamStart },
+        },
       },
-    };
+    ];
   } finally {
     signal?.removeEventListener('abort', onAbort);
     stream.destroy();
