@@ -44,7 +44,7 @@ import {
 import { CITY_NAMES, FAMILY_NAMES, GIVEN_NAMES_FEMALE, GIVEN_NAMES_MALE } from './names.js';
 import { DEFAULT_LINES_PER_FILE, RotatingNdjsonWriter, type WrittenFile } from './ndjson-writer.js';
 import { Rng, deriveSeed } from './prng.js';
-import type { RecordCounter } from '@esms-numerique/agent';
+import type { RecordCounter } from '@esms-numerique/agent/tools-support';
 
 /** Defaults of `pnpm generate` (issue 5). */
 export const DEFAULT_SIZE: DatasetSize = 'S';
