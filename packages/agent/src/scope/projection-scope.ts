@@ -45,7 +45,6 @@ export function createProjectionScoper(scope: EstablishmentScope): ProjectionSco
       if (fact.k === 'record') {
         group = groupKey(fact, index);
         index += 1;
-        joins.add(group);
         return;
       }
       for (const ref of personRefs(fact)) joins.union(group, ref);
