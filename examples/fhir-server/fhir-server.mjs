@@ -25,8 +25,20 @@ const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 
 /**
  * A FHIR resource as read from NDJSON: untrusted JSON, whatever its shape.
- * @typedef {{ resourceType: string, id: string, meta?: { lastUpdated?: string, tag?: object[] }, [element: string]: any }} Resource
+ * @typedef {{ resourceType: string, id: string, meta?: { lastUpdated?: string, tag?: object[] }, [element: string]: unknown }} Resource
  */
+/**
+ * `value[key]` when `value` is an object, else undefined: how untrusted JSON is read.
+ * @param {unknown} value
+ * @param {string} key
+ * @returns {unknown}
+ */
+function field(value, key) {
+  return typeof value === 'object' && value !== null
+    ? /** @type {Record<string, unknown>} */ (value)[key]
+    : undefined;
+}
+
 /** @typedef {Map<string, Map<string, Resource>>} Store  resource type → id → resource */
 /**
  * One page of a search: what it matched and where it stands.
@@ -40,7 +52,7 @@ const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 const DATE_OF = {
   AuditEvent: (resource) => [resource.recorded, resource.recorded],
   Appointment: (resource) => [resource.start, resource.end ?? resource.start],
-  Encounter: (resource) => [resource.period?.start, resource.period?.end],
+  Encounter: (resource) => [field(resource.period, 'start'), field(resource.period, 'end')],
 };
 
 /**
@@ -114,6 +126,7 @@ export async function startFhirServer(options) {
     if (type === undefined || !RESOURCE_TYPE.test(type) || parts.length > 2) {
       return send(response, 404, outcome('error', 'not-found', 'unknown path'));
     }
+    /** @type {Map<string, Resource>} */
     const resources = store.get(type) ?? new Map();
     if (id !== undefined) {
       const resource = resources.get(id);
@@ -292,16 +305,20 @@ async function loadDirectory(dataDir) {
       .replace(/^\uFEFF/, '');
     for (const [index, line] of text.split('\n').entries()) {
       if (line.trim() === '') continue;
-      let resource;
+      /** @type {unknown} */
+      let parsed;
       try {
-        resource = JSON.parse(line);
+        parsed = JSON.parse(line);
       } catch {
         throw new Error(`${name}:${index + 1}: invalid JSON`);
       }
-      if (typeof resource?.resourceType !== 'string' || typeof resource.id !== 'string') continue;
-      const ofType = store.get(resource.resourceType) ?? new Map();
-      store.set(resource.resourceType, ofType);
-      ofType.set(resource.id, resource);
+      const type = field(parsed, 'resourceType');
+      const id = field(parsed, 'id');
+      if (typeof type !== 'string' || typeof id !== 'string') continue;
+      /** @type {Map<string, Resource>} */
+      const ofType = store.get(type) ?? new Map();
+      store.set(type, ofType);
+      ofType.set(id, /** @type {Resource} */ (parsed));
     }
   }
   return store;

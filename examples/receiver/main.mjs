@@ -30,7 +30,9 @@ async function main() {
   let faults = [];
   if (values.faults !== undefined) {
     try {
-      faults = /** @type {import('./receiver.mjs').Fault[]} */ (JSON.parse(values.faults));
+      /** @type {unknown} */
+      const parsed = JSON.parse(values.faults);
+      faults = /** @type {import('./receiver.mjs').Fault[]} */ (parsed);
     } catch {
       usageError('--faults must be JSON (an array of faults)');
     }

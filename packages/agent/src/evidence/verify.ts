@@ -9,6 +9,7 @@ import type { VerifyOptions } from './verify-options.js';
 import { describe } from './verify-run.js';
 import { verifyStoreDirectory } from './verify-store.js';
 import { isErrnoCode } from '../durable-fs.js';
+import { exists } from '../shared/exists.js';
 
 /**
  * Verifies an evidence store directory or an exported bundle (`.tar` / `.tar.gz`): every blob digest,
@@ -74,11 +75,6 @@ async function verifyPath(path: string, options: VerifyOptions): Promise<Verific
  * `esms-evidence/` is refused, as a bundle holding two stores is.
  */
 async function verifyDirectory(path: string, options: VerifyOptions): Promise<VerificationReport> {
-  const exists = (file: string): Promise<boolean> =>
-    stat(file).then(
-      () => true,
-      () => false,
-    );
   const nested = join(path, BUNDLE_ROOT);
   const [hasJournal, hasManifest, nestedJournal, nestedManifest] = await Promise.all([
     exists(join(path, JOURNAL_FILE)),
