@@ -48,3 +48,13 @@ export function pickWorkingInstant(
   }
   return { day, minute: 7 * 60 + rng.int(0, 22) * 30 };
 }
+
+/** What every simulator of one stay's records shares: its random stream, the stay, the clock, and where records go. */
+export interface StayContext {
+  rng: Rng;
+  stay: Stay;
+  /** The Patient id a record made at `ms` points to (a duplicate Patient takes over from its creation on). */
+  patientAt: (ms: number) => string;
+  clock: Clock;
+  out: Resource[];
+}

@@ -1,27 +1,17 @@
 import { KIND_SPECS } from './establishments.js';
 import { PROFILE_EVENEMENT, SYSTEM_EVENEMENT, SYSTEM_V3_ACT_CODE } from './fhir-vocabulary.js';
 import { DAY_MS, dateOfDayIndex, formatLocalInstant, localDayIndex, localToEpochMs } from './local-time.js';
-import type { Rng } from './prng.js';
 import {
   AGENDA_HISTORY_DAYS,
   PLANNED_HORIZON_DAYS,
   MINUTES_PER_DAY,
   DAYS_PER_QUARTER,
-  type Resource,
-  type Stay,
-  type Clock,
   pickWorkingInstant,
+  type StayContext,
 } from './generator-model.js';
 
-export function simulateAgenda(
-  rng: Rng,
-  stay: Stay,
-  engaged: boolean,
-  sejourId: string,
-  patientAt: (ms: number) => string,
-  clock: Clock,
-  out: Resource[],
-): void {
+export function simulateAgenda(context: StayContext, engaged: boolean, sejourId: string): void {
+  const { rng, stay, patientAt, clock, out } = context;
   if (!engaged) return;
   const e = stay.essms;
   const tz = e.timeZone;

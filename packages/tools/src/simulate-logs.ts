@@ -5,7 +5,6 @@ import {
   type UsageEventCode,
 } from './fhir-vocabulary.js';
 import { formatLocalInstant, localToEpochMs } from './local-time.js';
-import type { Rng } from './prng.js';
 import {
   LOG_HISTORY_DAYS,
   DAYS_PER_QUARTER,
@@ -14,19 +13,13 @@ import {
   type Stay,
   type Clock,
   pickWorkingInstant,
+  type StayContext,
 } from './generator-model.js';
 
 const INTERACTION_BY_ACTION: Record<string, string> = { C: 'create', U: 'update', D: 'delete', R: 'read' };
 
-export function simulateAuditHistory(
-  rng: Rng,
-  stay: Stay,
-  engaged: boolean,
-  lastActiveDay: number,
-  patientAt: (ms: number) => string,
-  clock: Clock,
-  out: Resource[],
-): void {
+export function simulateAuditHistory(context: StayContext, engaged: boolean, lastActiveDay: number): void {
+  const { rng, stay, patientAt, clock, out } = context;
   const e = stay.essms;
   const from = logWindowStart(stay, clock);
   if (lastActiveDay <= from) return;
@@ -64,14 +57,8 @@ export function simulateAuditHistory(
   });
 }
 
-export function simulateUsage(
-  rng: Rng,
-  stay: Stay,
-  lastActiveDay: number,
-  patientAt: (ms: number) => string,
-  clock: Clock,
-  out: Resource[],
-): void {
+export function simulateUsage(context: StayContext, lastActiveDay: number): void {
+  const { rng, stay, patientAt, clock, out } = context;
   const e = stay.essms;
   const from = logWindowStart(stay, clock);
   if (lastActiveDay <= from) return;

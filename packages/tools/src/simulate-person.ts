@@ -159,7 +159,7 @@ export function simulatePerson(
   }
 
   stays.forEach((stay, k) => {
-    simulateStay(rng, stay, k, engaged, patientAt, clock, resources);
+    simulateStay({ rng, stay, patientAt, clock, out: resources }, k, engaged);
   });
   return resources;
 }

@@ -1,18 +1,11 @@
 import { KIND_SPECS } from './establishments.js';
 import { PROFILE_PROJET_PERSONNALISE, SYSTEM_PROJET_PERSONNALISE } from './fhir-vocabulary.js';
 import { DAY_MS, dateOfDayIndex, formatLocalInstant, localToEpochMs } from './local-time.js';
-import type { Rng } from './prng.js';
-import type { Resource, Stay, Clock } from './generator-model.js';
+import type { StayContext } from './generator-model.js';
 
 /** Projets personnalisés: one within months of the entry, renewed yearly, the latest in any status. */
-export function simulateProjets(
-  rng: Rng,
-  stay: Stay,
-  localKey: string,
-  patientAt: (ms: number) => string,
-  clock: Clock,
-  out: Resource[],
-): void {
+export function simulateProjets(context: StayContext, localKey: string): void {
+  const { rng, stay, patientAt, clock, out } = context;
   const e = stay.essms;
   const tz = e.timeZone;
   const endDay = Math.min(stay.exitDay ?? clock.exportDay, clock.exportDay);

@@ -1,21 +1,13 @@
 import { KIND_SPECS } from './establishments.js';
 import { PROFILE_SEJOUR, SYSTEM_SEJOUR, SYSTEM_V3_ACT_CODE } from './fhir-vocabulary.js';
 import { DAY_MS, dateOfDayIndex, formatLocalInstant, localToEpochMs } from './local-time.js';
-import type { Rng } from './prng.js';
-import type { Resource, Stay, Clock } from './generator-model.js';
+import type { Resource, StayContext } from './generator-model.js';
 import { simulateAgenda } from './simulate-agenda.js';
 import { simulateProjets } from './simulate-projets.js';
 import { simulateAuditHistory, simulateUsage } from './simulate-logs.js';
 
-export function simulateStay(
-  rng: Rng,
-  stay: Stay,
-  stayIndex: number,
-  engaged: boolean,
-  patientAt: (ms: number) => string,
-  clock: Clock,
-  out: Resource[],
-): void {
+export function simulateStay(context: StayContext, stayIndex: number, engaged: boolean): void {
+  const { rng, stay, patientAt, clock, out } = context;
   const e = stay.essms;
   const tz = e.timeZone;
   const entryMs = localToEpochMs(tz, stay.entryDay, 10 * 60);
@@ -117,8 +109,8 @@ export function simulateStay(
   if (future) return;
 
   const lastActiveDay = Math.min(stay.exitDay ?? clock.exportDay, clock.exportDay);
-  simulateAgenda(rng, stay, engaged, sejourId, patientAt, clock, out);
-  if (rng.chance(e.projetAdoption)) simulateProjets(rng, stay, localKey, patientAt, clock, out);
-  if (e.hasAuditLog) simulateAuditHistory(rng, stay, engaged, lastActiveDay, patientAt, clock, out);
-  simulateUsage(rng, stay, lastActiveDay, patientAt, clock, out);
+  simulateAgenda(context, engaged, sejourId);
+  if (rng.chance(e.projetAdoption)) simulateProjets(context, localKey);
+  if (e.hasAuditLog) simulateAuditHistory(context, engaged, lastActiveDay);
+  simulateUsage(context, lastActiveDay);
 }
