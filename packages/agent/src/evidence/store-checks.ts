@@ -133,7 +133,7 @@ export async function checkManifest(dir: string, facts: StoreFacts, runs: number
     return;
   }
   for (const message of manifestContradictions(manifest.facts, {
-    fingerprint: facts.key ?? '',
+    fingerprint: facts.keyFingerprint ?? '',
     entries: facts.entries,
     runs,
     lastSeq: facts.lastSeq,

@@ -1,32 +1,27 @@
-import type {
-  JournalKey,
-  VerificationFinding,
-  VerificationReport,
-  VerifiedRun,
-} from './verification-report.js';
+import type { VerificationFinding, VerificationReport, VerifiedRun } from './verification-report.js';
 
-/** What the verifier learnt of a store beside its findings: the summary of the report. */
-export interface StoreFacts {
-  entries: number;
-  blobs: number;
-  lastSeq: number | null;
-  lastHash: string | null;
-  key: string | null;
-  expected: string | null;
-  keys: JournalKey[];
-  expectedHead: { hash: string; seq: number | null } | null;
-  timestamps: { tokens: number; verified: number; entriesWithout: number };
-  /** Whether an exported bundle's MANIFEST.txt was checked against the journal. */
-  manifest: 'checked' | 'absent';
-}
+/** What the verifier learnt of a store beside its findings and runs: the rest of the report's summary. */
+export type StoreFacts = Pick<
+  VerificationReport['summary'],
+  | 'entries'
+  | 'blobs'
+  | 'lastSeq'
+  | 'lastHash'
+  | 'keyFingerprint'
+  | 'expectedKeyFingerprint'
+  | 'keys'
+  | 'expectedHead'
+  | 'timestamps'
+  | 'manifest'
+>;
 
 export const NO_FACTS: StoreFacts = {
   entries: 0,
   blobs: 0,
   lastSeq: null,
   lastHash: null,
-  key: null,
-  expected: null,
+  keyFingerprint: null,
+  expectedKeyFingerprint: null,
   keys: [],
   expectedHead: null,
   timestamps: { tokens: 0, verified: 0, entriesWithout: 0 },
@@ -55,8 +50,8 @@ export function buildReport(
       blobs: facts.blobs,
       lastSeq: facts.lastSeq,
       lastHash: facts.lastHash,
-      keyFingerprint: facts.key,
-      expectedKeyFingerprint: facts.expected,
+      keyFingerprint: facts.keyFingerprint,
+      expectedKeyFingerprint: facts.expectedKeyFingerprint,
       keys: facts.keys,
       expectedHead: facts.expectedHead,
       timestamps: facts.timestamps,
