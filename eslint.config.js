@@ -12,8 +12,8 @@ export default tseslint.config(
       '**/*.js',
       '**/*.cjs',
       '**/vitest.config.ts',
-      // Generated from the receiver's JSDoc by the examples' build.
-      'examples/receiver/*.d.mts',
+      // Generated from the examples' JSDoc by their build (the receiver's types, for the tests).
+      'examples/**/*.d.mts',
       '.demo/**',
       '.bench-data/**',
     ],

@@ -14,6 +14,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { field } from '../support/json.mjs';
 
 /** `_count` when the client gives none, and the most a page holds whatever it asks. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -27,18 +28,6 @@ const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
  * A FHIR resource as read from NDJSON: untrusted JSON, whatever its shape.
  * @typedef {{ resourceType: string, id: string, meta?: { lastUpdated?: string, tag?: object[] }, [element: string]: unknown }} Resource
  */
-/**
- * `value[key]` when `value` is an object, else undefined: how untrusted JSON is read.
- * @param {unknown} value
- * @param {string} key
- * @returns {unknown}
- */
-function field(value, key) {
-  return typeof value === 'object' && value !== null
-    ? /** @type {Record<string, unknown>} */ (value)[key]
-    : undefined;
-}
-
 /** @typedef {Map<string, Map<string, Resource>>} Store  resource type → id → resource */
 /**
  * One page of a search: what it matched and where it stands.

@@ -4,7 +4,7 @@
  * (an HTTP status with or without `Retry-After`, a delay, a dropped connection, a receipt lost after the
  * reports were stored).
  */
-import { isObject } from './protocol.mjs';
+import { isObject } from '../support/json.mjs';
 
 /**
  * @typedef {object} Fault  One injected fault, applied to the next submission request(s).

@@ -4,7 +4,7 @@
  * extensions it reads, the measures it accepts, and `validateBundle`, which lists every problem of a
  * submitted transaction Bundle (each naming its entry and element) before anything is stored.
  */
-import { createHash } from 'node:crypto';
+import { arrayOf, field, isObject, sha256Hex } from '../support/json.mjs';
 
 export const SUBMISSION_IDENTIFIER_SYSTEM = 'https://esms-numerique.github.io/fhir/submission';
 export const MEASURE_CANONICAL_BASE = 'https://esms-numerique.github.io/fhir/Measure/';
@@ -292,42 +292,6 @@ export function issue(code, diagnostics, expression) {
 /** @param {Issue[]} issues */
 export function outcome(issues) {
   return { resourceType: 'OperationOutcome', issue: issues };
-}
-
-/**
- * @param {unknown} value
- * @returns {value is Record<string, unknown>}
- */
-export function isObject(value) {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * `value[key]` when `value` is an object, else undefined: how the receiver reads untrusted JSON.
- * @param {unknown} value
- * @param {string} key
- * @returns {unknown}
- */
-export function field(value, key) {
-  return isObject(value) ? value[key] : undefined;
-}
-
-/**
- * `value` when it is an array, else an empty one.
- * @param {unknown} value
- * @returns {unknown[]}
- */
-export function arrayOf(value) {
-  return Array.isArray(value) ? value : [];
-}
-
-/**
- * Hex SHA-256 of bytes or of UTF-8 text.
- * @param {Buffer | string} data
- * @returns {string}
- */
-export function sha256Hex(data) {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /**

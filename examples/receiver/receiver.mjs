@@ -9,11 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createFaultQueue } from './faults.mjs';
+import { arrayOf, field, sha256Hex } from '../support/json.mjs';
 import {
-  arrayOf,
   digestWithoutSeals,
-  field,
-  sha256Hex,
   EVIDENCE_SEAL_URL,
   FHIR_JSON,
   MAX_BODY_BYTES,

@@ -7,7 +7,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isObject, sealOf, sha256Hex, submissionKey } from './protocol.mjs';
+import { isObject, sha256Hex } from '../support/json.mjs';
+import { sealOf, submissionKey } from './protocol.mjs';
 
 /** @typedef {{ id: string, location: string, lastUpdated: string, seal: string | null }} StoredReport */
 /** @typedef {{ key: string, requestDigest: string, figuresDigest?: string, status: number, body: unknown, entries: number }} IdempotencyRecord */
