@@ -88,15 +88,20 @@ try {
   );
   await esms(['compute', '--input', sampleData, '--measure-date', LAST_MEASURE_DATE, '--format', 'table']);
 
+  /** @typedef {{ runId: string, outcome: string, recordsRead: number, submissionId: string }} RunSummary */
+  /** @type {RunSummary | null} */
   let lastRun = null;
   for (const measureDate of MEASURE_DATES) {
     heading(
       `esms run-once --measure-date ${measureDate}: pull from ${fhir.url}, seal, submit to ${receiver.url}`,
     );
-    const run = JSON.parse(
+    /** @type {unknown} */
+    const output = JSON.parse(
       (await esms(['run-once', '--config', configPath, '--measure-date', measureDate], { quiet: true }))
         .stdout,
     );
+    // `esms run-once` prints its summary as one JSON object (contract.md §1).
+    const run = /** @type {RunSummary} */ (output);
     process.stdout.write(
       `run ${run.runId}: ${run.outcome}, ${run.recordsRead} records read, submission ${String(run.submissionId).slice(0, 16)}…\n`,
     );
@@ -105,13 +110,23 @@ try {
   const stats = receiver.stats();
   heading('Receipt at the ARS (reference receiver)');
   // The receipt is kept in the outbox (and sealed in the evidence): the receiver's transaction-response.
-  const done = JSON.parse(
+  if (lastRun === null) throw new Error('no run');
+  /** @type {unknown} */
+  const doneFile = JSON.parse(
     readFileSync(join(demoDir, 'data/outbox/done', `${lastRun.submissionId}.json`), 'utf8'),
   );
-  const response = JSON.parse(done.receipt.body);
+  // The agent's outbox record of a delivered submission, with the receipt the receiver gave.
+  const done = /** @type {{ receipt: { status: number, receivedAt: string, body: string } }} */ (doneFile);
+  /** @type {unknown} */
+  const responseBody = JSON.parse(done.receipt.body);
+  // The reference receiver's transaction-response Bundle.
+  const response =
+    /** @type {{ type: string, entry: { response: { status: string, location: string } }[] }} */ (
+      responseBody
+    );
   process.stdout.write(
     `last submission ${lastRun.submissionId.slice(0, 16)}…: HTTP ${done.receipt.status} at ${done.receipt.receivedAt}, ` +
-      `${response.type} with ${response.entry.length} entries, e.g. ${response.entry[0].response.status} ${response.entry[0].response.location}\n`,
+      `${response.type} with ${response.entry.length} entries, e.g. ${response.entry[0]?.response.status} ${response.entry[0]?.response.location}\n`,
   );
   process.stdout.write(
     `${stats.accepted} submissions accepted, ${stats.storedReports} MeasureReports stored, ${stats.duplicatesAvoided} duplicates avoided\n`,

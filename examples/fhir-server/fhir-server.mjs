@@ -14,6 +14,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { field } from '../support/json.mjs';
 
 /** `_count` when the client gives none, and the most a page holds whatever it asks. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -25,7 +26,7 @@ const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 
 /**
  * A FHIR resource as read from NDJSON: untrusted JSON, whatever its shape.
- * @typedef {{ resourceType: string, id: string, meta?: { lastUpdated?: string, tag?: object[] }, [element: string]: any }} Resource
+ * @typedef {{ resourceType: string, id: string, meta?: { lastUpdated?: string, tag?: object[] }, [element: string]: unknown }} Resource
  */
 /** @typedef {Map<string, Map<string, Resource>>} Store  resource type → id → resource */
 /**
@@ -40,7 +41,7 @@ const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 const DATE_OF = {
   AuditEvent: (resource) => [resource.recorded, resource.recorded],
   Appointment: (resource) => [resource.start, resource.end ?? resource.start],
-  Encounter: (resource) => [resource.period?.start, resource.period?.end],
+  Encounter: (resource) => [field(resource.period, 'start'), field(resource.period, 'end')],
 };
 
 /**
@@ -114,6 +115,7 @@ export async function startFhirServer(options) {
     if (type === undefined || !RESOURCE_TYPE.test(type) || parts.length > 2) {
       return send(response, 404, outcome('error', 'not-found', 'unknown path'));
     }
+    /** @type {Map<string, Resource>} */
     const resources = store.get(type) ?? new Map();
     if (id !== undefined) {
       const resource = resources.get(id);
@@ -292,16 +294,20 @@ async function loadDirectory(dataDir) {
       .replace(/^\uFEFF/, '');
     for (const [index, line] of text.split('\n').entries()) {
       if (line.trim() === '') continue;
-      let resource;
+      /** @type {unknown} */
+      let parsed;
       try {
-        resource = JSON.parse(line);
+        parsed = JSON.parse(line);
       } catch {
         throw new Error(`${name}:${index + 1}: invalid JSON`);
       }
-      if (typeof resource?.resourceType !== 'string' || typeof resource.id !== 'string') continue;
-      const ofType = store.get(resource.resourceType) ?? new Map();
-      store.set(resource.resourceType, ofType);
-      ofType.set(resource.id, resource);
+      const type = field(parsed, 'resourceType');
+      const id = field(parsed, 'id');
+      if (typeof type !== 'string' || typeof id !== 'string') continue;
+      /** @type {Map<string, Resource>} */
+      const ofType = store.get(type) ?? new Map();
+      store.set(type, ofType);
+      ofType.set(id, /** @type {Resource} */ (parsed));
     }
   }
   return store;

@@ -4,7 +4,7 @@
  * (an HTTP status with or without `Retry-After`, a delay, a dropped connection, a receipt lost after the
  * reports were stored).
  */
-import { isObject } from './protocol.mjs';
+import { isObject } from '../support/json.mjs';
 
 /**
  * @typedef {object} Fault  One injected fault, applied to the next submission request(s).
@@ -65,11 +65,14 @@ export function checkFault(value) {
     if (!known.includes(key)) throw new Error(`Unknown fault property "${key}" (known: ${known.join(', ')})`);
   }
   for (const key of ['status', 'retryAfter', 'delayMs', 'times']) {
-    if (value[key] !== undefined && (!Number.isInteger(value[key]) || value[key] < 0)) {
+    const number = value[key];
+    if (number !== undefined && (typeof number !== 'number' || !Number.isInteger(number) || number < 0)) {
       throw new Error(`Fault property "${key}" must be a non-negative integer`);
     }
   }
-  if (value.status !== undefined && (value.status < 100 || value.status > 599))
+  const status = value['status'];
+  if (typeof status === 'number' && (status < 100 || status > 599))
     throw new Error('Fault status must be an HTTP status');
-  return { ...value };
+  // Every property was checked above.
+  return /** @type {Fault} */ ({ ...value });
 }

@@ -4,7 +4,7 @@
  * extensions it reads, the measures it accepts, and `validateBundle`, which lists every problem of a
  * submitted transaction Bundle (each naming its entry and element) before anything is stored.
  */
-import { createHash } from 'node:crypto';
+import { arrayOf, field, isObject, sha256Hex } from '../support/json.mjs';
 
 export const SUBMISSION_IDENTIFIER_SYSTEM = 'https://esms-numerique.github.io/fhir/submission';
 export const MEASURE_CANONICAL_BASE = 'https://esms-numerique.github.io/fhir/Measure/';
@@ -53,7 +53,7 @@ export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 /**
  * Every problem of a submitted Bundle, each naming the entry and the element.
- * @param {any} bundle
+ * @param {unknown} bundle
  * @returns {Issue[]}
  */
 export function validateBundle(bundle) {
@@ -64,18 +64,19 @@ export function validateBundle(bundle) {
   }
   if (bundle.type !== 'transaction')
     issues.push(issue('invalid', 'Bundle.type must be "transaction"', 'Bundle.type'));
-  if (!Array.isArray(bundle.entry) || bundle.entry.length === 0) {
+  const entries = arrayOf(bundle.entry);
+  if (entries.length === 0) {
     issues.push(issue('required', 'Bundle.entry must hold at least one MeasureReport', 'Bundle.entry'));
     return issues;
   }
   /** @type {Map<string, number>} */
   const seen = new Map();
-  bundle.entry.forEach((/** @type {any} */ entry, /** @type {number} */ index) => {
+  entries.forEach((entry, index) => {
     const at = `Bundle.entry[${index}]`;
     const before = issues.length;
     validateEntry(entry, at, issues);
     if (issues.length === before) {
-      const key = submissionKey(entry.resource);
+      const key = submissionKey(field(entry, 'resource'));
       const first = seen.get(key);
       if (first !== undefined) {
         issues.push(
@@ -94,7 +95,7 @@ export function validateBundle(bundle) {
 }
 
 /**
- * @param {any} entry
+ * @param {unknown} entry
  * @param {string} at
  * @param {Issue[]} issues
  */
@@ -140,9 +141,8 @@ function validateEntry(entry, at, issues) {
     );
   }
 
-  const period = report.period;
-  const start = period?.start;
-  const end = period?.end;
+  const start = field(report.period, 'start');
+  const end = field(report.period, 'end');
   if (typeof start !== 'string' || !DATE_TIME_PATTERN.test(start))
     fail('value', 'MeasureReport.period.start must be a dateTime', `${r}.period.start`);
   else if (typeof end !== 'string' || !DATE_TIME_PATTERN.test(end))
@@ -150,7 +150,7 @@ function validateEntry(entry, at, issues) {
   else if (Date.parse(start) > Date.parse(end))
     fail('value', 'MeasureReport.period ends before it starts', `${r}.period`);
 
-  const reporter = report.reporter?.identifier;
+  const reporter = field(report.reporter, 'identifier');
   if (!isObject(reporter) || reporter.system !== FINESS_SYSTEM) {
     fail(
       'required',
@@ -172,23 +172,19 @@ function validateEntry(entry, at, issues) {
     }
   }
 
-  const identifiers = Array.isArray(report.identifier) ? report.identifier : [];
-  const submissionId = identifiers.find(
-    (/** @type {any} */ i) => isObject(i) && i.system === SUBMISSION_IDENTIFIER_SYSTEM,
+  const submissionId = field(
+    arrayOf(report.identifier).find((i) => field(i, 'system') === SUBMISSION_IDENTIFIER_SYSTEM),
+    'value',
   );
-  if (
-    submissionId === undefined ||
-    typeof submissionId.value !== 'string' ||
-    submissionId.value.length === 0
-  ) {
+  if (typeof submissionId !== 'string' || submissionId.length === 0) {
     fail(
       'required',
       `MeasureReport.identifier with system ${SUBMISSION_IDENTIFIER_SYSTEM} is required`,
       `${r}.identifier`,
     );
   } else if (
-    entry.request?.ifNoneExist !== undefined &&
-    entry.request.ifNoneExist !== `identifier=${SUBMISSION_IDENTIFIER_SYSTEM}|${submissionId.value}`
+    field(entry.request, 'ifNoneExist') !== undefined &&
+    field(entry.request, 'ifNoneExist') !== `identifier=${SUBMISSION_IDENTIFIER_SYSTEM}|${submissionId}`
   ) {
     fail('invalid', 'request.ifNoneExist must match the submission identifier', 'request.ifNoneExist');
   }
@@ -196,27 +192,29 @@ function validateEntry(entry, at, issues) {
   if (!Array.isArray(report.group) || report.group.length === 0) {
     return fail('required', 'MeasureReport.group is required', `${r}.group`);
   }
-  report.group.forEach((/** @type {any} */ group, /** @type {number} */ g) => {
+  report.group.forEach((group, /** @type {number} */ g) => {
     const at = `${r}.group[${g}]`;
     /** @type {Record<string, number>} */
     const counts = {};
     if (!isObject(group) || !Array.isArray(group.population) || group.population.length === 0) {
       return fail('required', `${at}.population is required`, `${at}.population`);
     }
-    group.population.forEach((/** @type {any} */ population, /** @type {number} */ p) => {
-      const coding = population?.code?.coding?.find(
-        (/** @type {any} */ c) => c?.system === POPULATION_SYSTEM,
+    group.population.forEach((population, /** @type {number} */ p) => {
+      const coding = arrayOf(field(field(population, 'code'), 'coding')).find(
+        (c) => field(c, 'system') === POPULATION_SYSTEM,
       );
-      if (coding === undefined || !POPULATION_CODES.has(coding.code)) {
+      const code = field(coding, 'code');
+      const count = field(population, 'count');
+      if (typeof code !== 'string' || !POPULATION_CODES.has(code)) {
         fail(
           'code-invalid',
           `${at}.population[${p}].code must be from ${POPULATION_SYSTEM}`,
           `${at}.population[${p}].code`,
         );
-      } else if (!Number.isInteger(population.count) || population.count < 0) {
+      } else if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
         fail('value', `${at}.population[${p}].count must be an integer ≥ 0`, `${at}.population[${p}].count`);
       } else {
-        counts[coding.code] = population.count;
+        counts[code] = count;
       }
     });
     const score = group.measureScore;
@@ -247,18 +245,20 @@ function validateEntry(entry, at, issues) {
  * @returns {string | null}
  */
 export function extensionValue(extensions, url) {
-  if (!Array.isArray(extensions)) return null;
-  const found = extensions.find((/** @type {any} */ e) => isObject(e) && e.url === url);
-  return typeof found?.valueString === 'string' ? found.valueString : null;
+  const value = field(
+    arrayOf(extensions).find((e) => field(e, 'url') === url),
+    'valueString',
+  );
+  return typeof value === 'string' ? value : null;
 }
 
 /**
  * The evidence seal a report carries, or null (agents before the seal, other senders).
- * @param {any} report
+ * @param {unknown} report
  * @returns {string | null}
  */
 export function sealOf(report) {
-  return extensionValue(report?.extension, EVIDENCE_SEAL_URL);
+  return extensionValue(field(report, 'extension'), EVIDENCE_SEAL_URL);
 }
 
 /**
@@ -269,12 +269,12 @@ export function sealExtension(seal) {
   return typeof seal === 'string' ? { extension: [{ url: EVIDENCE_SEAL_URL, valueString: seal }] } : {};
 }
 
-/** @param {any} report */
+/** @param {unknown} report */
 export function submissionKey(report) {
-  const identifier = report.identifier.find(
-    (/** @type {any} */ i) => i.system === SUBMISSION_IDENTIFIER_SYSTEM,
+  const identifier = arrayOf(field(report, 'identifier')).find(
+    (i) => field(i, 'system') === SUBMISSION_IDENTIFIER_SYSTEM,
   );
-  return `${SUBMISSION_IDENTIFIER_SYSTEM}|${identifier.value}`;
+  return `${SUBMISSION_IDENTIFIER_SYSTEM}|${String(field(identifier, 'value'))}`;
 }
 
 /**
@@ -295,14 +295,6 @@ export function outcome(issues) {
 }
 
 /**
- * @param {unknown} value
- * @returns {value is Record<string, any>}
- */
-export function isObject(value) {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
  * SHA-256 of a request body without what a later run changes when it sends the same figures again: the
  * evidence-seal extensions (on the Bundle's meta and on each MeasureReport), each MeasureReport's `date`
  * (when it was generated), and the Bundle's `id` and `timestamp`. Two requests with this digest are the same
@@ -312,32 +304,32 @@ export function isObject(value) {
  * @returns {string}
  */
 export function digestWithoutSeals(raw) {
-  /** @type {any} */
+  /** @type {unknown} */
   let bundle;
   try {
     bundle = JSON.parse(raw.toString('utf8'));
   } catch {
-    return createHash('sha256').update(raw).digest('hex');
+    return sha256Hex(raw);
   }
-  if (!isObject(bundle)) return createHash('sha256').update(raw).digest('hex');
+  if (!isObject(bundle)) return sha256Hex(raw);
   const seals = new Set([EVIDENCE_SEAL_URL, EVIDENCE_SEAL_PREVIOUS_URL]);
-  /** @param {any} holder */
+  /** @param {unknown} holder */
   const strip = (holder) => {
     if (isObject(holder) && Array.isArray(holder.extension)) {
-      holder.extension = holder.extension.filter(
-        (/** @type {any} */ e) => !(isObject(e) && seals.has(e.url)),
-      );
+      holder.extension = arrayOf(holder.extension).filter((e) => {
+        const url = field(e, 'url');
+        return !(typeof url === 'string' && seals.has(url));
+      });
     }
   };
   strip(bundle.meta);
-  delete bundle.id;
-  delete bundle.timestamp;
-  if (Array.isArray(bundle.entry)) {
-    for (const entry of bundle.entry) {
-      if (!isObject(entry?.resource)) continue;
-      strip(entry.resource);
-      delete entry.resource.date;
-    }
+  delete bundle['id'];
+  delete bundle['timestamp'];
+  for (const entry of arrayOf(bundle.entry)) {
+    const resource = field(entry, 'resource');
+    if (!isObject(resource)) continue;
+    strip(resource);
+    delete resource['date'];
   }
-  return createHash('sha256').update(JSON.stringify(bundle), 'utf8').digest('hex');
+  return sha256Hex(JSON.stringify(bundle));
 }

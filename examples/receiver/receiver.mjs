@@ -6,9 +6,10 @@
  * server; the protocol's checks are in protocol.mjs, the stored reports in store.mjs, the injected
  * faults in faults.mjs.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createFaultQueue } from './faults.mjs';
+import { arrayOf, field, sha256Hex } from '../support/json.mjs';
 import {
   digestWithoutSeals,
   EVIDENCE_SEAL_URL,
@@ -103,11 +104,7 @@ export async function createReceiver(options) {
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => {
       if (!res.headersSent && !res.destroyed) {
-        send(
-          res,
-          500,
-          outcome([{ severity: 'error', code: 'exception', diagnostics: String(error?.message ?? error) }]),
-        );
+        send(res, 500, outcome([issue('exception', error instanceof Error ? error.message : String(error))]));
       }
     });
   });
@@ -130,8 +127,9 @@ export async function createReceiver(options) {
       }
       if (method === 'POST') {
         try {
+          /** @type {unknown} */
           const body = JSON.parse((await readBody(req)).toString('utf8'));
-          const list = Array.isArray(body) ? body : body?.faults;
+          const list = Array.isArray(body) ? body : field(body, 'faults');
           if (!Array.isArray(list)) throw new Error('expected an array of faults or {"faults": [...]}');
           faults.add(list);
           return send(res, 200, { faults: faults.faults }, 'application/json');
@@ -218,7 +216,7 @@ export async function createReceiver(options) {
       stats.rejected += 1;
       return send(res, 415, outcome([issue('not-supported', 'Content-Type must be application/fhir+json')]));
     }
-    const requestDigest = createHash('sha256').update(raw).digest('hex');
+    const requestDigest = sha256Hex(raw);
     // contract.md §5: the evidence seals (and the reports' generation time) are not part of what a
     // submission is, so the same figures sealed again elsewhere (a reinstall, a lost data directory) are the
     // same request, not a reuse of the key.
@@ -276,7 +274,7 @@ export async function createReceiver(options) {
    * @returns {Promise<{ status: number, body: unknown, headers?: Record<string, string> }>}
    */
   async function transaction(raw, key, requestDigest, figuresDigest = requestDigest) {
-    /** @type {any} */
+    /** @type {unknown} */
     let bundle;
     try {
       bundle = JSON.parse(raw.toString('utf8'));
@@ -289,8 +287,9 @@ export async function createReceiver(options) {
     /** @type {unknown[]} */
     const responses = [];
     let created = 0;
-    for (const entry of bundle.entry) {
-      const identifierKey = submissionKey(entry.resource);
+    for (const entry of arrayOf(field(bundle, 'entry'))) {
+      const report = field(entry, 'resource');
+      const identifierKey = submissionKey(report);
       const existing = store.find(identifierKey);
       if (existing !== undefined) {
         stats.duplicatesAvoided += 1;
@@ -305,7 +304,7 @@ export async function createReceiver(options) {
         });
         continue;
       }
-      const stored = await store.add(identifierKey, entry.resource);
+      const stored = await store.add(identifierKey, report);
       stats.storedReports += 1;
       created += 1;
       responses.push({
@@ -320,7 +319,7 @@ export async function createReceiver(options) {
     }
     if (created > 0) await store.saveIndex();
     // The receipt says which seal this request carried, and (per entry) the seal kept with each report.
-    const requestSeal = extensionValue(bundle.meta?.extension, EVIDENCE_SEAL_URL);
+    const requestSeal = extensionValue(field(field(bundle, 'meta'), 'extension'), EVIDENCE_SEAL_URL);
     const body = {
       resourceType: 'Bundle',
       id: randomUUID(),

@@ -4,9 +4,10 @@
  * from them at start (`index.json` is a view of it), and one idempotency record per `Idempotency-Key`.
  * Every file is written durably (temp file, fsync, rename, fsync of the directory).
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isObject, sha256Hex } from '../support/json.mjs';
 import { sealOf, submissionKey } from './protocol.mjs';
 
 /** @typedef {{ id: string, location: string, lastUpdated: string, seal: string | null }} StoredReport */
@@ -25,8 +26,7 @@ export async function openReportStore(dataDir) {
   const index = await loadIndex(reportsDir);
 
   /** @param {string} key */
-  const idempotencyFile = (key) =>
-    join(idempotencyDir, `${createHash('sha256').update(key, 'utf8').digest('hex')}.json`);
+  const idempotencyFile = (key) => join(idempotencyDir, `${sha256Hex(key)}.json`);
 
   return {
     /** How many reports are stored. */
@@ -44,13 +44,13 @@ export async function openReportStore(dataDir) {
     /**
      * Stores a new report (a new id, version 1) under its identifier key.
      * @param {string} identifierKey
-     * @param {any} report
+     * @param {unknown} report  A MeasureReport `validateBundle` accepted.
      * @returns {Promise<StoredReport>}
      */
     async add(identifierKey, report) {
       const id = randomUUID();
       const lastUpdated = new Date().toISOString();
-      const resource = { ...report, id, meta: { versionId: '1', lastUpdated } };
+      const resource = { ...(isObject(report) ? report : {}), id, meta: { versionId: '1', lastUpdated } };
       await writeDurably(join(reportsDir, `${id}.json`), `${JSON.stringify(resource, null, 2)}\n`);
       const stored = { id, location: `MeasureReport/${id}/_history/1`, lastUpdated, seal: sealOf(report) };
       index.set(identifierKey, stored);
@@ -77,6 +77,7 @@ export async function openReportStore(dataDir) {
       const entries = [];
       for (const [identifierKey, stored] of index) {
         if (wanted !== null && wanted !== identifierKey) continue;
+        /** @type {unknown} */
         const resource = JSON.parse(await readFile(join(reportsDir, `${stored.id}.json`), 'utf8'));
         entries.push({ fullUrl: `MeasureReport/${stored.id}`, resource, search: { mode: 'match' } });
       }
@@ -88,7 +89,11 @@ export async function openReportStore(dataDir) {
      */
     async readIdempotency(key) {
       const text = await readFile(idempotencyFile(key), 'utf8').catch(() => undefined);
-      return text === undefined ? undefined : JSON.parse(text);
+      if (text === undefined) return undefined;
+      /** @type {unknown} */
+      const record = JSON.parse(text);
+      // The receiver's own file, written by writeIdempotency.
+      return /** @type {IdempotencyRecord} */ (record);
     },
     /** @param {IdempotencyRecord} record */
     async writeIdempotency(record) {
@@ -110,11 +115,14 @@ async function loadIndex(reportsDir) {
       continue;
     }
     if (!name.endsWith('.json')) continue;
-    const report = JSON.parse(await readFile(join(reportsDir, name), 'utf8'));
+    /** @type {unknown} */
+    const parsed = JSON.parse(await readFile(join(reportsDir, name), 'utf8'));
+    // The receiver's own file, written by `add`.
+    const report = /** @type {{ id: string, meta: { versionId?: string, lastUpdated: string } }} */ (parsed);
     index.set(submissionKey(report), {
       id: report.id,
-      location: `MeasureReport/${report.id}/_history/${report.meta?.versionId ?? '1'}`,
-      lastUpdated: report.meta?.lastUpdated,
+      location: `MeasureReport/${report.id}/_history/${report.meta.versionId ?? '1'}`,
+      lastUpdated: report.meta.lastUpdated,
       seal: sealOf(report),
     });
   }

@@ -1,6 +1,10 @@
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
 import { createInterface } from 'node:readline';
 import { spawnTracked } from './processes.js';
+// The receiver's own types, generated from its JSDoc by the examples' build.
+import type { Fault as ReceiverFault, ReceiverStats } from '../../examples/receiver/receiver.mjs';
+
+export type { ReceiverFault, ReceiverStats };
 
 /** Starts an example server (`node examples/<name>/main.mjs …`) and reads the URL it prints. */
 async function startExample(script: string, args: readonly string[]): Promise<string> {
@@ -19,25 +23,6 @@ async function startExample(script: string, args: readonly string[]): Promise<st
 /** The loopback FHIR server over a directory of NDJSON files. */
 export function startFhirServer(dataDir: string): Promise<string> {
   return startExample('examples/fhir-server/main.mjs', ['--data', dataDir, '--port', '0']);
-}
-
-export interface ReceiverFault {
-  status?: number;
-  retryAfter?: number;
-  delayMs?: number;
-  drop?: boolean;
-  dropAfterStore?: boolean;
-  times?: number;
-}
-
-export interface ReceiverStats {
-  requests: number;
-  accepted: number;
-  rejected: number;
-  storedReports: number;
-  duplicatesAvoided: number;
-  idempotentReplays: number;
-  pendingFaults: number;
 }
 
 /** The reference ARS receiver in its own process, driven over HTTP like a real ARS would be observed. */

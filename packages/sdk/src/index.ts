@@ -126,5 +126,9 @@ export { formatWithOffset, isValidTimezone } from './vocabulary/local-time.js';
 export { addMonthsClamped } from './vocabulary/time.js';
 export { MAX_ZONES } from './vocabulary/zone-set.js';
 
+// The disjoint sets the SDK merges Patient records into persons with: an agent that keeps a person's records
+// together (the evidence projection's scope) joins them the same way.
+export { UnionFind } from './resolve/union-find.js';
+
 // Errors
 export { isSdkError, SdkError, SdkOptionsError, type OptionIssue, type SdkErrorCode } from './errors.js';

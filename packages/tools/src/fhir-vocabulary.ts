@@ -1,3 +1,5 @@
+import { FHIR_SEARCH_RESOURCE_TYPES } from '@esms-numerique/agent/tools-support';
+
 /** FHIR systems and profiles the generator writes (data-model.md) and the DuckDB baseline recognises. */
 const TDDUI_SD = 'https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/';
 
@@ -27,14 +29,6 @@ export const SYSTEM_V3_ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActC
 export type UsageEventCode =
   'mssante-message-sent' | 'dmp-document-fed' | 'e-prescription-imported' | 'e-parcours-exchange';
 
-/** The resource types the generator writes, in manifest order. */
-export const GENERATED_RESOURCE_TYPES = [
-  'Organization',
-  'Patient',
-  'Encounter',
-  'EpisodeOfCare',
-  'Appointment',
-  'CarePlan',
-  'AuditEvent',
-] as const;
+/** The resource types the generator writes, in manifest order: those `esms` reads, in the order it reads them. */
+export const GENERATED_RESOURCE_TYPES = FHIR_SEARCH_RESOURCE_TYPES;
 export type GeneratedResourceType = (typeof GENERATED_RESOURCE_TYPES)[number];

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createLogger, progressReporter } from '@esms-numerique/agent';
+import { createLogger, progressReporter } from '@esms-numerique/agent/tools-support';
 import { targetResourcesOf } from './establishments.js';
 import { isToolsError } from './errors.js';
 import { generateDataset } from './generate.js';

@@ -9,7 +9,7 @@ import { writeFileDurably } from '../durable-fs.js';
 import { EvidenceInvalidError } from '../evidence/errors.js';
 import { evidenceDirOf } from '../evidence/evidence-dir.js';
 import { verifyStoreRun } from '../evidence/verified-run.js';
-import type { VerifyOptions } from '../evidence/verify.js';
+import type { VerifyOptions } from '../evidence/verify-options.js';
 import { buildAttestation } from '../report/build-attestation.js';
 import { loadReportInput } from '../report/load-report-input.js';
 import type { InstallationFacts } from '../report/load-report-input.js';

@@ -5,7 +5,8 @@ import { AgentError, UsageError } from '../errors.js';
 import { EvidenceInvalidError } from '../evidence/errors.js';
 import { formatVerificationText } from '../evidence/verification-text.js';
 import { verifyEvidence } from '../evidence/verify.js';
-import type { VerificationReport, VerifyOptions } from '../evidence/verify.js';
+import type { VerificationReport } from '../evidence/verification-report.js';
+import type { VerifyOptions } from '../evidence/verify-options.js';
 
 interface CommandOutput {
   write(text: string): unknown;

@@ -11,7 +11,7 @@ import { clearRecordIds } from './pseudonymise-findings.js';
 import { TIMESTAMPS_DIR, listTimestamps, timestampPath } from './timestamp-files.js';
 import { writeTarFile } from './tar.js';
 import type { TarMember } from './tar.js';
-import { BUNDLE_ROOT } from './verify-bundle.js';
+import { BUNDLE_ROOT, type ManifestFacts } from './verify-bundle.js';
 import { readJsonBlob } from './verify-run.js';
 
 export { BUNDLE_ROOT } from './verify-bundle.js';
@@ -131,17 +131,9 @@ export async function exportEvidence(
   };
 }
 
-function renderManifest(facts: {
-  runsWithClearIds: number;
-  now: Date;
-  fingerprint: string;
-  entries: number;
-  runs: number;
-  lastSeq: number | null;
-  lastHash: string | null;
-  blobs: number;
-  softwareVersion: string | null;
-}): string {
+function renderManifest(
+  facts: ManifestFacts & { runsWithClearIds: number; now: Date; softwareVersion: string | null },
+): string {
   return `ESMS numérique — evidence bundle / dossier de preuves
 =====================================================
 

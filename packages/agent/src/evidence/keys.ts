@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { isErrnoCode, moveFileDurably, writeFileDurably } from '../durable-fs.js
 import { EvidenceIoError } from './errors.js';
 import { field } from './json-access.js';
 import type { JournalEntry } from './journal.js';
+import { sha256Hex } from '../shared/sha256-hex.js';
 
 export const PRIVATE_KEY_FILE = 'evidence-key.pem';
 export const PUBLIC_KEY_FILE = 'evidence-key.pub.pem';
@@ -133,7 +134,7 @@ export function publicKeyFingerprint(pem: string | KeyObject): string {
   const key =
     typeof pem === 'string' ? createPublicKey(pem) : pem.type === 'private' ? createPublicKey(pem) : pem;
   const der = key.export({ type: 'spki', format: 'der' });
-  const hex = createHash('sha256').update(der).digest('hex');
+  const hex = sha256Hex(der);
   return (hex.match(/.{4}/g) ?? []).join(' ');
 }
 

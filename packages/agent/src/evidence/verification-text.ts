@@ -1,4 +1,4 @@
-import type { VerificationReport } from './verify.js';
+import type { VerificationReport } from './verification-report.js';
 
 /** The verification report for a terminal or a mail to an auditor: findings first, then the summary. */
 export function formatVerificationText(report: VerificationReport): string {

@@ -7,7 +7,8 @@
 import { readJournalEntries } from './journal.js';
 import { readSealedRuns, type SealedRun } from './sealed-runs.js';
 import type { VerificationFinding, VerificationReport } from './verification-report.js';
-import { verifyEvidence, type VerifyOptions } from './verify.js';
+import type { VerifyOptions } from './verify-options.js';
+import { verifyEvidence } from './verify.js';
 
 /** Which run: the last sealed (default), the last sealed for a measurement date, or the one at `seq`. */
 export interface RunSelection {

@@ -13,7 +13,7 @@ import { recordFailure, recordReceipt, recordRequeue } from './seal.js';
 import { openEvidenceStore } from './store.js';
 import type { FileEvidenceStore } from './store.js';
 import { verifyEvidence } from './verify.js';
-import type { VerificationReport } from './verify.js';
+import type { VerificationReport } from './verification-report.js';
 import { sealToyRun } from './__fixtures__/seal-toy-run.js';
 import {
   overwriteBlob,

@@ -192,14 +192,7 @@ function table(doc: Doc, data: Table, firstShare: number): void {
       }
       x += widths[i] ?? 0;
     });
-    doc
-      .save()
-      .moveTo(MARGIN.left, top + height)
-      .lineTo(MARGIN.left + CONTENT_WIDTH, top + height)
-      .lineWidth(1.2)
-      .stroke(COLOUR.ink)
-      .restore();
-    doc.y = top + height;
+    ruleBelow(doc, top + height, 1.2, COLOUR.ink);
   };
   drawHeader();
   for (const row of data.rows) {
@@ -242,16 +235,21 @@ function table(doc: Doc, data: Table, firstShare: number): void {
       drawCell(doc, cell, x + CELL_PAD, top + CELL_PAD, w);
       x += widths[i + 1] ?? 0;
     });
-    doc
-      .save()
-      .moveTo(MARGIN.left, top + height)
-      .lineTo(MARGIN.left + CONTENT_WIDTH, top + height)
-      .lineWidth(0.5)
-      .stroke(COLOUR.line)
-      .restore();
-    doc.y = top + height;
+    ruleBelow(doc, top + height, 0.5, COLOUR.line);
   }
   doc.y += 5;
+}
+
+/** A rule across the content width at `y` (under a table's header or row), and the text goes on below it. */
+function ruleBelow(doc: Doc, y: number, lineWidth: number, colour: string): void {
+  doc
+    .save()
+    .moveTo(MARGIN.left, y)
+    .lineTo(MARGIN.left + CONTENT_WIDTH, y)
+    .lineWidth(lineWidth)
+    .stroke(colour)
+    .restore();
+  doc.y = y;
 }
 
 function cellHeight(doc: Doc, cell: Cell, width: number): number {

@@ -1,4 +1,4 @@
-import type { VerificationCheck } from '../evidence/verify.js';
+import type { VerificationCheck } from '../evidence/verification-report.js';
 import type { ResultsLike } from '../evidence/recompute.js';
 
 /**

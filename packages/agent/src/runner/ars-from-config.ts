@@ -1,6 +1,6 @@
 import type { AgentConfig } from '../config/agent-config-schema.js';
 import type { HttpLogger } from '../http/http-logger.js';
-import { ArsClient, type ArsAuth, type SubmissionTransport } from '../submit/ars-client.js';
+import { ArsClient, type SubmissionTransport } from '../submit/ars-client.js';
 import { createRetryPolicy, type RetryPolicy } from '../submit/retry-policy.js';
 import { authFromConfig } from './auth-from-config.js';
 
@@ -12,30 +12,9 @@ export async function arsTransportFromConfig(
   now: () => Date,
   logger?: HttpLogger,
 ): Promise<SubmissionTransport> {
-  const auth = await authFromConfig(ars.auth, 'ars.auth');
-  const arsAuth: ArsAuth =
-    auth.type === 'none'
-      ? { kind: 'none' }
-      : auth.type === 'bearer'
-        ? { kind: 'bearer', token: auth.token }
-        : auth.type === 'oauth2-client-credentials'
-          ? {
-              kind: 'oauth2-client-credentials',
-              tokenUrl: auth.tokenUrl,
-              clientId: auth.clientId,
-              clientSecret: auth.clientSecret,
-              ...(auth.scope ? { scope: auth.scope } : {}),
-            }
-          : {
-              kind: 'client-certificate',
-              cert: auth.cert,
-              key: auth.key,
-              ...(auth.passphrase ? { passphrase: auth.passphrase } : {}),
-            };
   return new ArsClient({
     endpoint: ars.endpoint,
-    auth: arsAuth,
-    ...(auth.type === 'tls-client-certificate' && auth.ca !== undefined ? { ca: auth.ca } : {}),
+    auth: await authFromConfig(ars.auth, 'ars.auth'),
     proxy: ars.proxy ?? undefined,
     timeoutMs: ars.timeoutMs,
     now,

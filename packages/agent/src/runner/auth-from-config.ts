@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import type { AuthConfig } from '../config/auth-schema.js';
 import { AgentError } from '../errors.js';
+import type { HttpAuth } from '../http/http-auth.js';
 import { resolveSecret } from '../secrets/resolve-secret.js';
-import type { FhirServerAuth } from '../sources/fhir-auth.js';
 
 /**
  * Turns an `auth` block of the config into credentials, reading secrets from the environment or files
  * only now, when they are needed (never from arguments, never logged). `key` names the config key in
  * errors (`sources[0].auth`).
  */
-export async function authFromConfig(auth: AuthConfig, key: string): Promise<FhirServerAuth> {
+export async function authFromConfig(auth: AuthConfig, key: string): Promise<HttpAuth> {
   switch (auth.type) {
     case 'none':
       return { type: 'none' };

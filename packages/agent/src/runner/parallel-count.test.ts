@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createEngine } from '@esms-numerique/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileSource } from '../sources/file-source.js';
+import { FHIR_SEARCH_RESOURCE_TYPES } from '../sources/fhir-search-plan.js';
 import { computeFromSources } from './compute-from-source.js';
 import { SILENT_PROGRESS } from '../progress/progress-observer.js';
 import { BYTES_PER_READER_THREAD, countFilesInParallel, readerThreadsFor } from './parallel-count.js';
@@ -15,15 +16,7 @@ let dir: string;
 beforeAll(async () => {
   // The fixture plus a bad line in the middle of a slice, to check problems cross threads too.
   dir = await mkdtemp(join(tmpdir(), 'esms-parallel-'));
-  for (const type of [
-    'Organization',
-    'Patient',
-    'Encounter',
-    'EpisodeOfCare',
-    'Appointment',
-    'CarePlan',
-    'AuditEvent',
-  ]) {
+  for (const type of FHIR_SEARCH_RESOURCE_TYPES) {
     const text = await readFile(join(FIXTURE, `${type}.000.ndjson`), 'utf8').catch(() => null);
     if (text === null) continue;
     const lines = text.split('\n').filter((l) => l.length > 0);

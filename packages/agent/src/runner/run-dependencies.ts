@@ -13,7 +13,7 @@ import type { RecordSource } from '../sources/source.js';
 import type { SubmissionTransport } from '../submit/ars-client.js';
 import { Outbox } from '../submit/outbox.js';
 import type { RetryPolicy } from '../submit/retry-policy.js';
-import type { Sleep } from '../submit/sleep.js';
+import type { Sleep } from '../http/sleep.js';
 import type { AgentContext } from './agent-context.js';
 import { loggedEvidenceStore } from './logged-evidence-store.js';
 import { arsTransportFromConfig, retryPolicyFromConfig } from './ars-from-config.js';

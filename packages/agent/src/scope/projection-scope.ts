@@ -1,4 +1,4 @@
-import type { Fact } from '@esms-numerique/sdk';
+import { UnionFind, type Fact } from '@esms-numerique/sdk';
 import type { EstablishmentScope } from './establishment-scope.js';
 
 /**
@@ -32,7 +32,7 @@ export interface ProjectionFilter {
 }
 
 export function createProjectionScoper(scope: EstablishmentScope): ProjectionScoper {
-  const joins = new Joins();
+  const joins = new UnionFind();
   const wanted = scope === null ? null : new Set(scope.map((f) => f.toUpperCase()));
   const organisations: { group: string; fact: Extract<Fact, { k: 'organisation' }> }[] = [];
   const sejours: { group: string; provider: string }[] = [];
@@ -45,7 +45,6 @@ export function createProjectionScoper(scope: EstablishmentScope): ProjectionSco
       if (fact.k === 'record') {
         group = groupKey(fact, index);
         index += 1;
-        joins.add(group);
         return;
       }
       for (const ref of personRefs(fact)) joins.union(group, ref);
@@ -155,33 +154,4 @@ function personRefs(fact: Fact): string[] {
 
 function nonNull(...values: (string | null)[]): string[] {
   return values.filter((v): v is string => v !== null);
-}
-
-/** Disjoint sets over strings (the smaller string is the root, so the result is deterministic). */
-class Joins {
-  private readonly parent = new Map<string, string>();
-
-  add(key: string): void {
-    if (!this.parent.has(key)) this.parent.set(key, key);
-  }
-
-  find(key: string): string {
-    let root = key;
-    for (let next = this.parent.get(root); next !== undefined && next !== root; next = this.parent.get(root))
-      root = next;
-    for (let node = key; node !== root;) {
-      const next = this.parent.get(node) ?? root;
-      this.parent.set(node, root);
-      node = next;
-    }
-    return root;
-  }
-
-  union(a: string, b: string): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra === rb) return;
-    if (ra < rb) this.parent.set(rb, ra);
-    else this.parent.set(ra, rb);
-  }
 }

@@ -1,31 +1,10 @@
 import type { Dispatcher } from 'undici';
+import type { HttpAuth } from '../http/http-auth.js';
 import { createFetchDispatcher } from '../http/fetch-dispatcher.js';
 import { logHttpExchange, type HttpLogger } from '../http/http-logger.js';
-import {
-  OAuth2TokenCache,
-  type OAuth2ClientCredentials,
-  type TokenEndpointPost,
-} from '../http/oauth2-client-credentials.js';
+import { OAuth2TokenCache, type TokenEndpointPost } from '../http/oauth2-client-credentials.js';
 import type { ProxySetting } from '../http/proxy.js';
 import type { TlsOptions } from '../http/tls-options.js';
-
-/**
- * How the agent authenticates to the DUI's FHIR server. Secret values are given here; the config layer reads them
- * from the environment or files (never from arguments).
- */
-export type FhirServerAuth =
-  | { type: 'none' }
-  | { type: 'bearer'; token: string }
-  | ({ type: 'oauth2-client-credentials' } & OAuth2ClientCredentials)
-  | {
-      type: 'tls-client-certificate';
-      /** PEM certificate chain and private key (IGC Santé style client certificate). */
-      cert: string | Buffer;
-      key: string | Buffer;
-      /** PEM CA certificates to trust for the server, when it is not signed by a public CA. */
-      ca?: string | Buffer | undefined;
-      passphrase?: string | undefined;
-    };
 
 /** What one `records()` run needs to authenticate and route its requests. */
 export interface AuthSession {
@@ -58,7 +37,7 @@ export interface SessionOptions {
  * `requestOptions` into that init, so the dispatcher of `createFetchDispatcher` (client certificate, CA, proxy
  * tunnel) reaches the socket without forking the client or issuing requests ourselves.
  */
-export function openAuthSession(auth: FhirServerAuth, options: SessionOptions): AuthSession {
+export function openAuthSession(auth: HttpAuth, options: SessionOptions): AuthSession {
   const tls: TlsOptions | undefined =
     auth.type === 'tls-client-certificate'
       ? { cert: auth.cert, key: auth.key, ca: auth.ca, passphrase: auth.passphrase }

@@ -8,7 +8,7 @@ import { isTransientStatus } from '../http/transient-status.js';
 import type { AuthSession } from './fhir-auth.js';
 import { retryDelayMs } from './fhir-retry.js';
 import type { RetryPolicy } from './fhir-retry.js';
-import { summariseOperationOutcome } from './operation-outcome-summary.js';
+import { summariseOperationOutcome } from '../http/operation-outcome-summary.js';
 import { SourceAuthError } from './source-auth-error.js';
 import { sourceAbortedError, throwIfSourceAborted } from './source-aborted.js';
 import { SourceHttpError } from './source-http-error.js';

@@ -4,7 +4,7 @@ import { redactUrl } from '../http/redact-url.js';
 import type { Producer } from './bounded-merge.js';
 import type { FhirPageReader, SearchPage } from './fhir-page-reader.js';
 import { OPTIONAL_SEARCH_PARAMETERS, type PlannedSearch } from './fhir-search-plan.js';
-import { summariseOperationOutcome } from './operation-outcome-summary.js';
+import { summariseOperationOutcome } from '../http/operation-outcome-summary.js';
 import { isSourceHttpError, type SourceHttpError } from './source-http-error.js';
 import { SourceIncompleteError, type IncompleteReason } from './source-incomplete-error.js';
 import { SourceInvalidResponseError } from './source-invalid-response-error.js';

@@ -5,7 +5,7 @@ import { redactUrl } from '../http/redact-url.js';
 import { abortableSleep, type Sleep } from '../http/sleep.js';
 import { boundedMerge } from './bounded-merge.js';
 import { openAuthSession } from './fhir-auth.js';
-import type { FhirServerAuth } from './fhir-auth.js';
+import type { HttpAuth } from '../http/http-auth.js';
 import { FhirPageReader } from './fhir-page-reader.js';
 import { DEFAULT_RETRY_POLICY, FHIR_REQUEST_TIMEOUT_MS } from './fhir-retry.js';
 import type { RetryPolicy } from './fhir-retry.js';
@@ -22,7 +22,7 @@ export interface FhirServerSourceOptions {
   /** The FHIR R4 base URL (`https://dui.example/fhir`). */
   baseUrl: string;
   /** Default `{ type: 'none' }`. */
-  auth?: FhirServerAuth | undefined;
+  auth?: HttpAuth | undefined;
   /** Proxy URL, `false` for none; `undefined` follows HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
   proxy?: ProxySetting;
   /** `_count` of each search; default 500. */

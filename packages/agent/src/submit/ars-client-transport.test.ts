@@ -76,7 +76,7 @@ describe('ArsClient over TLS with a client certificate', () => {
       proxy: false,
       ca: tls('ca.crt'),
       auth: {
-        kind: 'client-certificate',
+        type: 'tls-client-certificate',
         cert: tls('client.crt'),
         key: tls('client.key'),
         passphrase: 'test-passphrase',

@@ -73,7 +73,7 @@ describe('ArsClient', () => {
         return HttpResponse.json(transactionResponse);
       }),
     );
-    await client({ auth: { kind: 'bearer', token: 'tok-123' } }).send(submission);
+    await client({ auth: { type: 'bearer', token: 'tok-123' } }).send(submission);
     expect(authorization).toBe('Bearer tok-123');
   });
 
@@ -181,7 +181,7 @@ describe('ArsClient', () => {
 
   describe('OAuth2 client credentials', () => {
     const auth = {
-      kind: 'oauth2-client-credentials' as const,
+      type: 'oauth2-client-credentials' as const,
       tokenUrl: TOKEN_URL,
       clientId: 'agent-970400024',
       clientSecret: 's3cr:et',

@@ -1,10 +1,10 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { HttpAuth } from '../http/http-auth.js';
 import { createAxiosTransport, type AxiosTransport } from '../http/axios-transport.js';
 import { logHttpExchange, type HttpLogger } from '../http/http-logger.js';
 import {
   OAuth2TokenCache,
   OAuth2TokenError,
-  type OAuth2ClientCredentials,
   type TokenEndpointPost,
 } from '../http/oauth2-client-credentials.js';
 import type { ProxySetting } from '../http/proxy.js';
@@ -22,25 +22,12 @@ export const SUBMIT_TIMEOUT_MS = 60_000;
 /** Largest answer accepted from the ARS. */
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
-/** How the agent authenticates to the ARS (contract.md §4). Secrets arrive as values: the config layer reads them. */
-export type ArsAuth =
-  | { kind: 'none' }
-  | { kind: 'bearer'; token: string }
-  | ({ kind: 'oauth2-client-credentials' } & OAuth2ClientCredentials)
-  | {
-      /** TLS client certificate (IGC Santé style). */
-      kind: 'client-certificate';
-      cert: Pem;
-      key: Pem;
-      passphrase?: string | undefined;
-    };
-
 export interface ArsClientOptions {
   /** The ARS collection endpoint the transaction Bundle is POSTed to. */
   endpoint: string;
-  /** Default `{ kind: 'none' }`. */
-  auth?: ArsAuth | undefined;
-  /** Extra trust anchors (PEM) for an ARS behind a private or IGC Santé CA. */
+  /** Default `{ type: 'none' }`. */
+  auth?: HttpAuth | undefined;
+  /** Extra trust anchors (PEM) for an ARS behind a private or IGC Santé CA (beside a client certificate's `ca`). */
   ca?: Pem | Pem[] | undefined;
   /**
    * Proxy URL (`http://user:pass@proxy:3128`), `false` for none; `undefined` follows HTTPS_PROXY /
@@ -76,7 +63,7 @@ export interface SubmissionTransport {
 export class ArsClient implements SubmissionTransport {
   readonly #http: AxiosInstance;
   readonly #endpoint: string;
-  readonly #auth: ArsAuth;
+  readonly #auth: HttpAuth;
   readonly #options: ArsClientOptions;
   readonly #timeoutMs: number;
   readonly #now: () => Date;
@@ -87,7 +74,7 @@ export class ArsClient implements SubmissionTransport {
   constructor(options: ArsClientOptions) {
     this.#options = options;
     this.#endpoint = options.endpoint;
-    this.#auth = options.auth ?? { kind: 'none' };
+    this.#auth = options.auth ?? { type: 'none' };
     this.#timeoutMs = options.timeoutMs ?? SUBMIT_TIMEOUT_MS;
     this.#now = options.now ?? (() => new Date());
     // Fail at once on a bad proxy URL, as the config layer expects.
@@ -106,7 +93,7 @@ export class ArsClient implements SubmissionTransport {
       headers: { 'User-Agent': `esms-numerique-agent/${AGENT_VERSION}` },
     });
     this.#tokens =
-      this.#auth.kind === 'oauth2-client-credentials'
+      this.#auth.type === 'oauth2-client-credentials'
         ? new OAuth2TokenCache(this.#auth, { post: this.#tokenPost(), nowMs: () => this.#now().getTime() })
         : undefined;
   }
@@ -128,13 +115,13 @@ export class ArsClient implements SubmissionTransport {
     const target = new URL(url);
     let transport = this.#transports.get(target.origin);
     if (transport === undefined) {
-      const tls = this.#auth.kind === 'client-certificate' ? this.#auth : undefined;
+      const tls = this.#auth.type === 'tls-client-certificate' ? this.#auth : undefined;
       const ownOrigin = target.origin === new URL(this.#endpoint).origin;
       transport = createAxiosTransport(target, {
         // The client certificate and the CA are the ARS's; a token endpoint elsewhere gets neither.
         tls: ownOrigin
           ? {
-              ca: this.#options.ca,
+              ca: this.#options.ca ?? tls?.ca,
               cert: tls?.cert,
               key: tls?.key,
               passphrase: tls?.passphrase,
@@ -207,7 +194,7 @@ export class ArsClient implements SubmissionTransport {
       Accept: 'application/fhir+json',
       'Idempotency-Key': submission.id,
     };
-    if (this.#auth.kind === 'bearer') headers['Authorization'] = `Bearer ${this.#auth.token}`;
+    if (this.#auth.type === 'bearer') headers['Authorization'] = `Bearer ${this.#auth.token}`;
     let token: string | undefined;
     if (this.#tokens !== undefined) {
       token = await this.#token(this.#tokens, signal);

@@ -10,7 +10,7 @@ import { buildSubmission, type Submission } from './build-submission.js';
 import { deliverPending, type DeliveryLogger } from './deliver.js';
 import { Outbox } from './outbox.js';
 import { createRetryPolicy } from './retry-policy.js';
-import type { Sleep } from './sleep.js';
+import type { Sleep } from '../http/sleep.js';
 
 const ENDPOINT = 'https://ars.test/fhir';
 const ok = {

@@ -4,7 +4,7 @@ import type { Outbox, OutboxFailure, OutboxItem } from './outbox.js';
 import type { OutboxCorruptError } from './outbox-corrupt-error.js';
 import type { SubmissionReceipt } from './receipt.js';
 import { createRetryPolicy, type RetryPolicy } from './retry-policy.js';
-import { abortableSleep, type Sleep } from './sleep.js';
+import { abortableSleep, type Sleep } from '../http/sleep.js';
 import { SubmissionPermanentError, SubmissionTransientError } from './submission-errors.js';
 
 /** The slice of a pino logger delivery uses. Only ids, counts and statuses are logged, never a body. */

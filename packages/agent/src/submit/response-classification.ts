@@ -1,3 +1,5 @@
+import { summariseOperationOutcome } from '../http/operation-outcome-summary.js';
+
 /** Longest reason kept from an ARS refusal (in the outbox, the evidence and `esms status`). */
 export const MAX_REASON_CHARS = 1_000;
 
@@ -10,27 +12,14 @@ export function truncate(text: string, maxChars = MAX_REASON_CHARS): string {
  * else the raw body; truncated.
  */
 export function responseReason(body: string): string {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(body);
-    if (typeof parsed === 'object' && parsed !== null && 'resourceType' in parsed) {
-      const outcome = parsed as {
-        resourceType: unknown;
-        issue?: Array<{
-          severity?: string;
-          code?: string;
-          diagnostics?: string;
-          details?: { text?: string };
-        }>;
-      };
-      if (outcome.resourceType === 'OperationOutcome' && Array.isArray(outcome.issue)) {
-        const texts = outcome.issue.map((issue) =>
-          [issue.severity, issue.code, issue.details?.text, issue.diagnostics].filter(Boolean).join(' '),
-        );
-        if (texts.length > 0) return truncate(texts.join('; '));
-      }
-    }
+    parsed = JSON.parse(body);
   } catch {
     // not JSON: keep the raw text
   }
-  return truncate(body.trim() === '' ? '(empty body)' : body.trim());
+  return (
+    summariseOperationOutcome(parsed, MAX_REASON_CHARS) ??
+    truncate(body.trim() === '' ? '(empty body)' : body.trim())
+  );
 }

@@ -55,11 +55,15 @@ export async function overwriteBlob(dir: string, digest: Digest, bytes: Uint8Arr
 }
 
 /** The facts of a sealed projection, decoded whatever its encoding. */
-export async function readProjectionFacts(dir: string, projection: unknown): Promise<Record<string, unknown>[]> {
+export async function readProjectionFacts(
+  dir: string,
+  projection: unknown,
+): Promise<Record<string, unknown>[]> {
   const { digest, encoding } = projection as { digest: Digest; encoding?: string };
   const text = (await readBlobBytes(dir, digest)).toString('utf8');
   const lines = text.split('\n').filter((line) => line !== '');
-  if (encoding === undefined || encoding === 'ndjson') return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  if (encoding === undefined || encoding === 'ndjson')
+    return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   const facts: Record<string, unknown>[] = [];
   async function* source(): AsyncGenerator<string> {
     await Promise.resolve();
@@ -76,7 +80,8 @@ export async function readProjectionFacts(dir: string, projection: unknown): Pro
 export function asLegacyRun(entries: JournalEntry[], runIndex: number): JournalEntry[] {
   const run = entries[runIndex];
   const next = entries[runIndex + 1];
-  if (run === undefined || next?.type !== 'submission-sealed') throw new Error('no run with its sealed submission there');
+  if (run === undefined || next?.type !== 'submission-sealed')
+    throw new Error('no run with its sealed submission there');
   run.payload = { ...run.payload, submission: next.payload['submission'] };
   return entries.filter((_, index) => index !== runIndex + 1);
 }

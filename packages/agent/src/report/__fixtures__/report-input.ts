@@ -3,7 +3,7 @@ import type { EstablishmentResultLike } from '../../evidence/recompute.js';
 import type { ReportFinding, ReportInput, ReportRun, TransmissionState } from '../report-model.js';
 
 /** A name longer than 28 characters, with a straight apostrophe as DUIs type it. */
-export const LONG_NAME = 'Foyer d\'accueil médicalisé Les Tilleuls de la Vallée de Chevreuse';
+export const LONG_NAME = "Foyer d'accueil médicalisé Les Tilleuls de la Vallée de Chevreuse";
 export const REUNION_OG = '970408589';
 export const PARIS_OG = '750000001';
 export const PARIS_ESSMS = '750000010';
@@ -50,7 +50,7 @@ export function sampleReportInput(overrides: SampleOptions = {}): ReportInput {
       {
         ...reunion,
         finess: PARIS_OG,
-        name: 'Fondation de l\'Yvette',
+        name: "Fondation de l'Yvette",
         establishments: [PARIS_ESSMS],
         indicators: paris.indicators,
         dossiersActifs: paris.dossiersActifs,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VerificationCheck } from '../../evidence/verify.js';
+import type { VerificationCheck } from '../../evidence/verification-report.js';
 import { frenchQualityGroups, frenchVerificationFinding, frenchVerificationSummary } from './findings.js';
 
 const CHECKS: VerificationCheck[] = [

@@ -1,4 +1,4 @@
-import type { VerificationCheck, VerificationFinding } from '../../evidence/verify.js';
+import type { VerificationCheck, VerificationFinding } from '../../evidence/verification-report.js';
 import { NOUNS, count, frenchList, isPlural } from './plural.js';
 import { curlyApostrophes } from './typography.js';
 import { isRecord } from '../../shared/is-record.js';

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { toDigest } from '../../evidence/canonical-json.js';
 import type { BlobInfo, BlobWriter } from '../../evidence/blobs.js';
 import {
@@ -10,6 +10,7 @@ import {
   type JournalEntry,
 } from '../../evidence/journal.js';
 import type { EvidenceStore } from '../../evidence/store.js';
+import { sha256Hex } from '../../shared/sha256-hex.js';
 
 /** An evidence store held in memory (a test's), to show that a run writes only through the interface. */
 export interface MemoryEvidenceStore extends EvidenceStore {
@@ -22,7 +23,7 @@ export function memoryEvidenceStore(now: () => Date): MemoryEvidenceStore {
   const blobs = new Map<string, Buffer>();
   const journal: JournalEntry[] = [];
   const put = (data: Buffer): BlobInfo => {
-    const digest = toDigest(createHash('sha256').update(data).digest('hex'));
+    const digest = toDigest(sha256Hex(data));
     blobs.set(digest, data);
     return { digest, bytes: data.length };
   };

@@ -1,8 +1,9 @@
 /**
  * @packageDocumentation
- * `@esms-numerique/agent`: the `esms` command (its verbs are the interface: contract.md §1). The few
- * exports below are for the repository's own tools (`pnpm generate` shows progress the way `esms` does);
- * everything else stays internal.
+ * `@esms-numerique/agent/tools-support`. The agent declares no library API: its interface is the `esms`
+ * command (contract.md §1), and the package's `exports` list no `.` entry. This subpath serves the
+ * repository's own tools only (`pnpm generate` shows progress and logs the way `esms` does, and writes the
+ * resource types `esms` reads), with no stability promise beyond this repository.
  */
 export { createLogger } from './logging/create-logger.js';
 export type { AgentLogger, CreateLoggerOptions, LogFormat } from './logging/create-logger.js';
@@ -18,3 +19,4 @@ export type {
   ProgressPhase,
   RecordCounter,
 } from './progress/progress-observer.js';
+export { FHIR_SEARCH_RESOURCE_TYPES } from './sources/fhir-search-plan.js';
