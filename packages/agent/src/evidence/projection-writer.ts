@@ -2,6 +2,7 @@ import type { Digest } from './canonical-json.js';
 import {
   COLUMNAR_ENCODING,
   type COLUMNAR_ENCODING_V1,
+  type COLUMNAR_ENCODING_V2,
   COLUMNAR_HEADER_LINE,
   createColumnarEncoder,
   type ProjectionEncoder,
@@ -16,7 +17,9 @@ export type ProjectionEncoding =
   | 'ndjson'
   /** `projection-codec.ts`: blocks of columns, keys written once; facts grouped by kind (still verified). */
   | typeof COLUMNAR_ENCODING_V1
-  /** `projection-codec.ts`: blocks of consecutive facts, columns per kind, the kinds' sequence kept. */
+  /** `projection-codec.ts`: blocks of consecutive facts, columns per kind, the kinds' sequence kept (still verified). */
+  | typeof COLUMNAR_ENCODING_V2
+  /** The same, with columns written as their runs or as another kind's field (`projection-codec.ts`). */
   | typeof COLUMNAR_ENCODING;
 
 /** A sealed projection: its blob, how many facts it holds and how they are encoded. */

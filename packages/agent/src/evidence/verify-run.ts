@@ -18,7 +18,12 @@ import { EVIDENCE_SEAL_URL, sealCarried } from './evidence-seal.js';
 import { asArray, field } from './json-access.js';
 import { isRecord } from '../shared/is-record.js';
 import type { JournalEntry } from './journal.js';
-import { COLUMNAR_ENCODING, COLUMNAR_ENCODING_V1, decodeColumnar } from './projection-codec.js';
+import {
+  COLUMNAR_ENCODING,
+  COLUMNAR_ENCODING_V1,
+  COLUMNAR_ENCODING_V2,
+  decodeColumnar,
+} from './projection-codec.js';
 import type { ComputeOptions, EvidenceRules, Fact, ResultsLike } from './recompute.js';
 import { parseEvidenceJson } from './safe-json.js';
 import type { FindingSeverity, VerificationCheck, VerifiedRun } from './verification-report.js';
@@ -140,7 +145,12 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
     return outcome;
   }
   const encoding = field(payload['projection'], 'encoding') ?? 'ndjson';
-  if (encoding !== 'ndjson' && encoding !== COLUMNAR_ENCODING && encoding !== COLUMNAR_ENCODING_V1) {
+  if (
+    encoding !== 'ndjson' &&
+    encoding !== COLUMNAR_ENCODING &&
+    encoding !== COLUMNAR_ENCODING_V2 &&
+    encoding !== COLUMNAR_ENCODING_V1
+  ) {
     fail(
       'projection',
       `the projection's encoding ${JSON.stringify(encoding)} is not one this verifier reads`,
