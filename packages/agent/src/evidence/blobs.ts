@@ -70,6 +70,11 @@ export interface BlobWriter {
    * each: stored as they are, and inflated here only to be hashed and counted.
    */
   writeGzipMembers(members: readonly Uint8Array[]): void;
+  /**
+   * The bytes written so far, decompressed, read back from the temporary file: for a caller that must read
+   * them again before it knows whether to keep them (a run whose projection is scoped, `run-once.ts`).
+   */
+  replay(): Readable;
   finish(): Promise<BlobInfo>;
   /** Drops the temporary file (after an error upstream). */
   abort(): Promise<void>;
@@ -133,6 +138,15 @@ export function createBlobWriter(storeDir: string): BlobWriter {
       } catch (error) {
         throw new EvidenceIoError(`cannot write a blob in ${storeDir}: ${String(error)}`, { cause: error });
       }
+    },
+    replay() {
+      if (closed) throw new EvidenceIoError('blob writer already finished');
+      try {
+        flush(true);
+      } catch (error) {
+        throw new EvidenceIoError(`cannot write a blob in ${storeDir}: ${String(error)}`, { cause: error });
+      }
+      return openBlobFile({ path: temporaryPath, compressed: true });
     },
     async finish() {
       if (closed) throw new EvidenceIoError('blob writer already finished');

@@ -649,8 +649,8 @@ function decodeGroup(
         if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 1 || at + length > count)
           fail(`column ${name}: bad run length`);
         const value = (values as unknown[])[r];
-        for (let j = 0; j < (length as number); j += 1) rowAt(at + j)[name] = value;
-        at += length as number;
+        for (let j = 0; j < length; j += 1) rowAt(at + j)[name] = value;
+        at += length;
       }
       if (at !== count) fail(`column ${name}: wrong number of values`);
     } else if (type === 's' && version === 3) {
@@ -666,7 +666,7 @@ function decodeGroup(
       let literal = 0;
       for (let i = 0; i < count; i += 1) {
         const row = rows === null ? i : (rows[i] as number);
-        if (mask === null || (mask as string)[i] === '1') taking[row] = 1;
+        if (mask === null || mask[i] === '1') taking[row] = 1;
         else {
           if (literal >= given.length) fail(`column ${name}: fewer literals than the same-as string needs`);
           facts[row]![name] = given[literal];
@@ -674,7 +674,7 @@ function decodeGroup(
         }
       }
       if (literal !== given.length) fail(`column ${name}: literals left over`);
-      same.push({ name, kind: sourceKind as string, field: sourceField as string, rows: taking });
+      same.push({ name, kind: sourceKind, field: sourceField, rows: taking });
     } else {
       fail(`column ${name}: unknown type ${JSON.stringify(type)}`);
     }
