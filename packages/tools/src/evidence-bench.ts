@@ -72,6 +72,14 @@ export async function measureEvidence(options: {
       '',
     ].join('\n'),
   );
+  // A run never creates evidence keys: an installation makes them once (`esms init --keys-only`).
+  const init = await runMeasuredNode(
+    [options.engineMain, 'init', '--keys-only', '--config', configPath],
+    join(options.workDir, 'init.txt'),
+    options.cwd,
+  );
+  if (init.exitCode !== 0)
+    return failedEvidence(`init exit ${String(init.exitCode)}: ${init.stderrTail.trim().slice(-300)}`);
   const seal = await runMeasuredNode(
     [options.engineMain, 'run-once', '--config', configPath, '--measure-date', options.measureDate],
     join(options.workDir, 'run-once.json'),
