@@ -27,29 +27,7 @@ export function createPseudonymiser(
   const copy = Buffer.from(secret);
   let young = new Map<string, string>();
   let old = new Map<string, string>();
-  // The two keys asked last: a record's facts ask for its own key and its person's in turn, and comparing
-  // two strings costs less than looking one up in a map (the maps were 1-2 s of CPU per thread at size L).
-  let lastKey = '';
-  let lastPseudonym = '';
-  let otherKey = '';
-  let otherPseudonym = '';
   return (key: string) => {
-    if (key === lastKey) return lastPseudonym;
-    if (key === otherKey) {
-      const pseudonym = otherPseudonym;
-      otherKey = lastKey;
-      otherPseudonym = lastPseudonym;
-      lastKey = key;
-      lastPseudonym = pseudonym;
-      return pseudonym;
-    }
-    otherKey = lastKey;
-    otherPseudonym = lastPseudonym;
-    lastKey = key;
-    lastPseudonym = remembered(key);
-    return lastPseudonym;
-  };
-  function remembered(key: string): string {
     let pseudonym = young.get(key);
     if (pseudonym !== undefined) return pseudonym;
     pseudonym = old.get(key);
@@ -62,5 +40,5 @@ export function createPseudonymiser(
     }
     young.set(key, pseudonym);
     return pseudonym;
-  }
+  };
 }
