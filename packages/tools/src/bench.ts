@@ -7,7 +7,7 @@ import type { BaselineResult } from './duckdb-baseline.js';
 import type { DatasetSize } from './establishments.js';
 import { ToolsError } from './errors.js';
 import { generateDataset, type GenerateSummary } from './generate.js';
-import { measureEvidence, type EvidenceFigures } from './evidence-bench.js';
+import { failedEvidence, measureEvidence, type EvidenceFigures } from './evidence-bench.js';
 import { detectRssProbe, runMeasuredNode, type MeasuredRun, type RssProbe } from './measured-run.js';
 
 export const DEFAULT_BENCH_SIZES: readonly DatasetSize[] = ['M', 'L'];
@@ -268,15 +268,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       : [];
     const evidence: EvidenceFigures =
       establishments.length === 0
-        ? {
-            ok: false,
-            evidenceBytesPerRun: null,
-            sealSeconds: null,
-            sealPeakRssMb: null,
-            verifySeconds: null,
-            verifyPeakRssMb: null,
-            error: 'no establishment computed',
-          }
+        ? failedEvidence('no establishment computed')
         : await measureEvidence({
             engineMain,
             inputDir: dir,

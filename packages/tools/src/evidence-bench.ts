@@ -17,6 +17,19 @@ export interface EvidenceFigures {
   error: string | null;
 }
 
+/** The figures of an evidence measurement that could not be made, saying why. */
+export function failedEvidence(error: string): EvidenceFigures {
+  return {
+    ok: false,
+    evidenceBytesPerRun: null,
+    sealSeconds: null,
+    sealPeakRssMb: null,
+    verifySeconds: null,
+    verifyPeakRssMb: null,
+    error,
+  };
+}
+
 /** The bytes of every file under `dir` (what `du -sb` counts, directories aside). */
 export async function bytesUnder(dir: string, except: ReadonlySet<string> = new Set()): Promise<number> {
   let total = 0;
@@ -59,22 +72,21 @@ export async function measureEvidence(options: {
       '',
     ].join('\n'),
   );
-  const failed = (error: string): EvidenceFigures => ({
-    ok: false,
-    evidenceBytesPerRun: null,
-    sealSeconds: null,
-    sealPeakRssMb: null,
-    verifySeconds: null,
-    verifyPeakRssMb: null,
-    error,
-  });
+  // A run never creates evidence keys: an installation makes them once (`esms init --keys-only`).
+  const init = await runMeasuredNode(
+    [options.engineMain, 'init', '--keys-only', '--config', configPath],
+    join(options.workDir, 'init.txt'),
+    options.cwd,
+  );
+  if (init.exitCode !== 0)
+    return failedEvidence(`init exit ${String(init.exitCode)}: ${init.stderrTail.trim().slice(-300)}`);
   const seal = await runMeasuredNode(
     [options.engineMain, 'run-once', '--config', configPath, '--measure-date', options.measureDate],
     join(options.workDir, 'run-once.json'),
     options.cwd,
   );
   if (seal.exitCode !== 0)
-    return failed(`run-once exit ${String(seal.exitCode)}: ${seal.stderrTail.trim().slice(-300)}`);
+    return failedEvidence(`run-once exit ${String(seal.exitCode)}: ${seal.stderrTail.trim().slice(-300)}`);
   const evidenceDir = join(dataDir, 'evidence');
   const evidenceBytesPerRun = await bytesUnder(evidenceDir, NOT_SEALED);
   const verify = await runMeasuredNode(
@@ -83,7 +95,7 @@ export async function measureEvidence(options: {
     options.cwd,
   );
   if (verify.exitCode !== 0)
-    return failed(`verify exit ${String(verify.exitCode)}: ${verify.stderrTail.trim().slice(-300)}`);
+    return failedEvidence(`verify exit ${String(verify.exitCode)}: ${verify.stderrTail.trim().slice(-300)}`);
   return {
     ok: true,
     evidenceBytesPerRun,

@@ -19,8 +19,11 @@ const TEMP_DIR = 'tmp';
  * window is 32 KiB, so cutting every MiB costs almost nothing in size.
  */
 export const BLOB_WRITE_BUFFER_BYTES = 1024 * 1024;
-/** gzip level of stored blobs: zlib's default, about as small as 9 at a quarter of the time. */
-export const BLOB_GZIP_LEVEL = 6;
+/**
+ * gzip level of stored blobs. On the columnar projection of a run at size L (issue 13) level 4 takes less
+ * than half the CPU time of zlib's default 6 for 4 % more bytes (29.7 MB instead of 28.5 MB).
+ */
+export const BLOB_GZIP_LEVEL = 4;
 /** Suffix of a compressed blob file. A file without it is a blob stored whole (stores before 0.2). */
 export const COMPRESSED_BLOB_SUFFIX = '.gz';
 
@@ -67,6 +70,11 @@ export interface BlobWriter {
    * each: stored as they are, and inflated here only to be hashed and counted.
    */
   writeGzipMembers(members: readonly Uint8Array[]): void;
+  /**
+   * The bytes written so far, decompressed, read back from the temporary file: for a caller that must read
+   * them again before it knows whether to keep them (a run whose projection is scoped, `run-once.ts`).
+   */
+  replay(): Readable;
   finish(): Promise<BlobInfo>;
   /** Drops the temporary file (after an error upstream). */
   abort(): Promise<void>;
@@ -130,6 +138,15 @@ export function createBlobWriter(storeDir: string): BlobWriter {
       } catch (error) {
         throw new EvidenceIoError(`cannot write a blob in ${storeDir}: ${String(error)}`, { cause: error });
       }
+    },
+    replay() {
+      if (closed) throw new EvidenceIoError('blob writer already finished');
+      try {
+        flush(true);
+      } catch (error) {
+        throw new EvidenceIoError(`cannot write a blob in ${storeDir}: ${String(error)}`, { cause: error });
+      }
+      return openBlobFile({ path: temporaryPath, compressed: true });
     },
     async finish() {
       if (closed) throw new EvidenceIoError('blob writer already finished');

@@ -85,8 +85,81 @@ const FACTS: Fact[] = [
 describe('the columnar projection encoding', () => {
   it('decodes to the very facts encoded, in their order, absent fields and non-pseudonym keys included', async () => {
     const lines = encode(FACTS);
-    expect(lines[0]).toBe('{"format":"esms-columnar-2"}');
+    expect(lines[0]).toBe('{"format":"esms-columnar-3"}');
     expect(await decode(lines)).toEqual(FACTS);
+  });
+
+  it("writes a field another kind's fact just before holds as a reference to it, and long runs as runs", async () => {
+    // An update repeats its record's lastUpdated and resourceType; a resourceType stays the same for long.
+    const facts: Fact[] = [];
+    for (let i = 0; i < 200; i += 1) {
+      const lastUpdated = `2024-01-${String((i % 28) + 1).padStart(2, '0')}T10:${String(i % 60).padStart(2, '0')}:00+01:00`;
+      facts.push({ k: 'record', key: p(1000 + i), resourceType: 'Encounter', lastUpdated });
+      // One in ten differs from its record: a literal among the references.
+      const at = i % 10 === 0 ? '2023-12-31T00:00:00+01:00' : lastUpdated;
+      facts.push({
+        k: 'update',
+        record: p(1000 + i),
+        resourceType: 'Encounter',
+        subjects: [p(i % 7)],
+        at,
+        via: 'last-updated',
+      });
+    }
+    const lines = encode(facts);
+    const block = JSON.parse(lines[1] ?? '{}') as { groups: [string, number, unknown[][]][] };
+    const update = block.groups.find((g) => g[0] === 'update')?.[2] ?? [];
+    const column = (name: string): unknown[] | undefined => update.find((c) => c[0] === name);
+    expect(column('at')?.slice(1, 3)).toEqual(['s', null]);
+    expect((column('at')?.[3] as unknown[]).slice(0, 2)).toEqual(['record', 'lastUpdated']);
+    expect(column('record')?.[1]).toBe('s');
+    expect(column('via')).toEqual(['via', 'l', null, [['last-updated'], [200]]]);
+    expect(await decode(lines)).toEqual(facts);
+    // The same facts, blocks cut anywhere: a block that starts with an update has no record before it.
+    expect(await decode(encode(facts, { blockFacts: 7 }))).toEqual(facts);
+  });
+
+  it('still decodes esms-columnar-2 (stores sealed before the columns of runs and references)', async () => {
+    const body = (n: number): string => String(n).padStart(22, 'A');
+    const v2 = [
+      '{"format":"esms-columnar-2"}',
+      `{"n":4,"seq":"1023","new":["${body(3)}${body(1)}${body(4)}",[[2,"finess:750000010"]]],"groups":[["event",1,[["partOf","r",null,[null]],["record","r",null,[0]],["resourceType","v",null,["Encounter"]],["start","v",null,["2024-01-02"]],["status","v",null,["finished"]],["subject","r",null,[0]]]],["record",1,[["key","r",null,[-2]],["lastUpdated","v",null,["2024-01-03T10:00:00+01:00"]],["resourceType","v",null,["Encounter"]]]],["update",1,[["at","v",null,["2024-01-03T10:00:00+01:00"]],["record","r",null,[-2]],["resourceType","v",null,["Encounter"]],["subjects","R",null,[[1],[-1]]],["via","v",null,["last-updated"]]]],["usage",1,[["at","v",null,[null]],["kind","v",null,["dmp-document-fed"]],["org","r",null,[0]],["record","r",null,[0]],["subject","r",null,[null]],["success","v",null,[true]]]]]}`,
+    ];
+    expect(await decode(v2)).toEqual([
+      { k: 'record', key: p(3), resourceType: 'Encounter', lastUpdated: '2024-01-03T10:00:00+01:00' },
+      {
+        k: 'event',
+        record: p(3),
+        resourceType: 'Encounter',
+        subject: p(1),
+        status: 'finished',
+        start: '2024-01-02',
+        partOf: null,
+      },
+      {
+        k: 'update',
+        record: p(3),
+        resourceType: 'Encounter',
+        subjects: [p(1)],
+        at: '2024-01-03T10:00:00+01:00',
+        via: 'last-updated',
+      },
+      {
+        k: 'usage',
+        record: p(4),
+        kind: 'dmp-document-fed',
+        at: null,
+        success: true,
+        subject: null,
+        org: 'finess:750000010',
+      },
+    ]);
+    // The new column types are refused in a block that says it is esms-columnar-2.
+    const forged = v2[1]!.replace(
+      '["via","v",null,["last-updated"]]',
+      '["via","l",null,[["last-updated"],[1]]]',
+    );
+    await expect(decode([v2[0]!, forged])).rejects.toBeInstanceOf(ProjectionFormatError);
   });
 
   it('keeps the order across kinds: a duplicated record keeps its own facts after each of its record facts', async () => {
@@ -118,6 +191,9 @@ describe('the columnar projection encoding', () => {
     };
     const kinds = ['record', 'sejour', 'event', 'update', 'usage', 'problem', 'patient'];
     let distinctKindRuns = 0;
+    const types = new Set<string>();
+    let lastAt: string | undefined;
+    let via: string | null = 'v0';
     for (let round = 0; round < 40; round += 1) {
       const facts: Fact[] = Array.from({ length: 1 + random(300) }, () => {
         const fact: Record<string, unknown> = {
@@ -127,13 +203,24 @@ describe('the columnar projection encoding', () => {
         if (random(2) === 0) fact['subjects'] = Array.from({ length: random(3) }, () => p(random(40)));
         if (random(3) === 0) fact['status'] = random(2) === 0 ? 'finished' : 'cancelled';
         if (random(4) === 0) fact['subject'] = null;
+        // Fields that repeat the latest record's (type `s`) and long runs (type `l`), with exceptions.
+        if (fact['k'] === 'record') lastAt = random(5) === 0 ? undefined : `t${random(9)}`;
+        else if (lastAt !== undefined && random(3) !== 0)
+          fact['at'] = random(6) === 0 ? `u${random(3)}` : lastAt;
+        if (random(20) === 0) via = random(3) === 0 ? null : `v${random(4)}`;
+        if (random(5) !== 0) fact['via'] = via;
+        if (fact['k'] === 'record' && lastAt !== undefined) fact['at'] = lastAt;
         return fact;
       });
       for (let i = 1; i < facts.length; i += 1) if (facts[i]!.k !== facts[i - 1]!.k) distinctKindRuns += 1;
       const options = { blockFacts: 1 + random(64), dictionaryKeys: 20 + random(200) };
-      expect(await decode(encode(facts, options))).toEqual(facts);
+      const lines = encode(facts, options);
+      for (const line of lines)
+        for (const type of line.matchAll(/\["[a-z]+","([a-zA-Z])",/g)) types.add(type[1]!);
+      expect(await decode(lines)).toEqual(facts);
     }
     expect(distinctKindRuns).toBeGreaterThan(100);
+    expect([...types].sort()).toEqual(['R', 'l', 'r', 's', 'v']);
   });
 
   it('still decodes esms-columnar-1 (stores sealed before the kinds kept their order)', async () => {
@@ -201,6 +288,14 @@ describe('the columnar projection encoding', () => {
     ['a wrong fact count', (b: Record<string, unknown>) => (b['n'] = 2)],
     ['an unknown column type', (b: Record<string, unknown>) => (cols(b)[0]![1] = 'z')],
     ['a kind sequence on a block of one group', (b: Record<string, unknown>) => (b['seq'] = '0')],
+    [
+      'a reference to another kind in a block of one kind',
+      (b: Record<string, unknown>) => (cols(b)[0] = ['record', 's', null, ['record', 'key', null, []]]),
+    ],
+    [
+      'runs longer than the column',
+      (b: Record<string, unknown>) => (cols(b)[0] = ['record', 'l', null, [['x'], [2]]]),
+    ],
   ])('refuses a forged block (%s) with a ProjectionFormatError, never a crash', async (_name, forge) => {
     const lines = encode([{ k: 'event', record: p(1), subject: null }]);
     const block = JSON.parse(lines[1] ?? '{}') as Record<string, unknown>;
@@ -211,14 +306,28 @@ describe('the columnar projection encoding', () => {
   });
 
   it('refuses a projection without its header', async () => {
-    await expect(decode(['{"k":"event","n":1}'])).rejects.toThrow(/not an esms-columnar-2 .*header/);
+    await expect(decode(['{"k":"event","n":1}'])).rejects.toThrow(/not an esms-columnar-3 .*header/);
   });
 
   it.each([
     ['a sequence too short', (b: Record<string, unknown>) => (b['seq'] = '01')],
     ['a sequence naming a missing group', (b: Record<string, unknown>) => (b['seq'] = '029')],
     ['a sequence taking one group too often', (b: Record<string, unknown>) => (b['seq'] = '000')],
-  ])('refuses a forged kind sequence (%s)', async (_name, forge) => {
+    [
+      'a reference to a field the fact before lacks',
+      (b: Record<string, unknown>) => {
+        const event = (b['groups'] as unknown[][]).find((g) => g[0] === 'event')![2] as unknown[][];
+        event[0] = ['record', 's', null, ['record', 'missing', null, []]];
+      },
+    ],
+    [
+      'a reference with no fact of its kind before it',
+      (b: Record<string, unknown>) => {
+        const record = (b['groups'] as unknown[][]).find((g) => g[0] === 'record')![2] as unknown[][];
+        record[0] = ['key', 's', null, ['event', 'record', null, []]];
+      },
+    ],
+  ])('refuses a forged kind sequence or reference (%s)', async (_name, forge) => {
     const lines = encode([
       { k: 'record', key: p(1) },
       { k: 'event', record: p(1) },

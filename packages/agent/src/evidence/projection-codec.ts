@@ -1,22 +1,25 @@
 /**
- * The compact encoding of a projection (`esms-columnar-2`): the facts are the minimal fields of the input
+ * The compact encoding of a projection (`esms-columnar-3`): the facts are the minimal fields of the input
  * records, a million of them at size L, and most of their bytes are repeated field names and the same
  * pseudonyms again and again. Encoded as NDJSON lines of blocks of consecutive facts; inside a block, one
  * group per fact kind, one column per field, and every pseudonymised key written once in a dictionary and
  * then referred to by a small number (the difference from the previous reference in its column, which is 0
  * or 1 more often than not). It stays text, so gzip compresses what is left and a person can read it with
- * `zcat | head`.
+ * `zcat | head`. Two column types spare most of what is left (issue 13: the evidence of a run at size L, and
+ * the time spent compressing it): a column whose values are those of a field of the fact of another kind
+ * just before (an `update`'s `at` is its `record`'s `lastUpdated`) names that field instead of repeating
+ * them, and a column of long runs of one value (`resourceType`, `via`) is written as its runs.
  *
  * The facts come back in the order they were written: the SDK's fact stream depends on it (the facts that
  * follow a `record` fact are that record's, and of two versions of one Type/id the latest wins), so each
- * block keeps the sequence of its facts' kinds. `esms-columnar-1` (one kind per block, facts grouped by
- * kind, which loses that link when a record is in the input twice) is still decoded: stores sealed with it
- * must still verify.
+ * block keeps the sequence of its facts' kinds. `esms-columnar-2` (the same without the two column types
+ * `s` and `l`) and `esms-columnar-1` (one kind per block, facts grouped by kind, which loses that link when
+ * a record is in the input twice) are still decoded: stores sealed with them must still verify.
  *
  * The decoder is generic: it reads any fields and any fact kinds the blocks name, so a projection written
  * by another version of the rules decodes the same way.
  *
- * Line 1: `{"format":"esms-columnar-2"}`. Then one line per block of at most `COLUMNAR_BLOCK_FACTS` facts:
+ * Line 1: `{"format":"esms-columnar-3"}`. Then one line per block of at most `COLUMNAR_BLOCK_FACTS` facts:
  * `{"n":COUNT,"reset":true?,"seq":SEQUENCE,"new":[BODIES,[[POSITION,KEY]…]],"groups":[[KIND,COUNT,COLS]…]}`
  * - `groups`: one per kind in the block, by kind name; COLS = `[[FIELD,TYPE,PRESENCE,DATA]…]` for the
  *   group's facts, in their order. Groups are read in order, and columns in order within a group.
@@ -28,19 +31,34 @@
  *   `R`: a list of keys, DATA = [lengths, deltas]. A reference is a dictionary index; each delta is from the
  *   previous index of the column (at first the dictionary's size when the column starts); an index equal to
  *   the dictionary's size takes the next new key.
+ * - TYPE `l` (runs): DATA = [values, lengths], each value repeated its length's times, in order.
+ * - TYPE `s` (same as): DATA = [KIND, FIELD, SAME, LITERALS]: a value is that of FIELD in the latest fact of
+ *   kind KIND before this fact in the block (another kind, which must have the field), except where SAME (a
+ *   string of `1`/`0` per value, or `null` when all are `1`) says `0`: those take LITERALS in order, as JSON.
+ *   Keys written this way take no dictionary reference.
  * - PRESENCE: `null` when every fact of the group has the field, else a string of `1`/`0` per fact.
  * - `reset`: the dictionary is emptied before this block (it is bounded, so memory stays flat).
  *
+ * `esms-columnar-2` blocks are the same, with no column of type `l` or `s`.
  * `esms-columnar-1` blocks are `{"k":KIND,"n":COUNT,"reset":true?,"new":…,"cols":COLS}`: one group, no `seq`.
  */
 import type { Fact } from './recompute.js';
 import { isRecord } from '../shared/is-record.js';
 import { parseEvidenceJson } from './safe-json.js';
 
-export const COLUMNAR_ENCODING = 'esms-columnar-2';
+export const COLUMNAR_ENCODING = 'esms-columnar-3';
+/** The second columnar encoding (no `l` or `s` columns): still decoded, never written. */
+export const COLUMNAR_ENCODING_V2 = 'esms-columnar-2';
 /** The first columnar encoding (facts grouped by kind): still decoded, never written. */
 export const COLUMNAR_ENCODING_V1 = 'esms-columnar-1';
-export type ColumnarEncoding = typeof COLUMNAR_ENCODING | typeof COLUMNAR_ENCODING_V1;
+export type ColumnarEncoding =
+  typeof COLUMNAR_ENCODING | typeof COLUMNAR_ENCODING_V2 | typeof COLUMNAR_ENCODING_V1;
+/** A column of this many values or more per run of equal values is written as its runs (type `l`). */
+const RUN_COLUMN_VALUES_PER_RUN = 4;
+/** A column is written as another field's values (type `s`) when at least this share of them are equal. */
+const SAME_COLUMN_SHARE = 0.75;
+/** Rows of a column checked against a candidate field before all are compared. */
+const SAME_COLUMN_SAMPLE = 8;
 /** Line 1 of a columnar projection. */
 export const COLUMNAR_HEADER_LINE = `${JSON.stringify({ format: COLUMNAR_ENCODING })}\n`;
 /** Facts per block: enough for long runs of one status in a column; a few hundred kB of text. */
@@ -137,10 +155,11 @@ export function createColumnarEncoder(
       added += 1;
       return index;
     };
+    const layout = blockLayout(facts, kinds, byKind);
     const encoded: unknown[] = [];
-    for (const kind of kinds) {
+    for (const [g, kind] of kinds.entries()) {
       const group = byKind.get(kind) as Fact[];
-      encoded.push([kind, group.length, encodeColumns(group, keyFields, dictionary, indexOf)]);
+      encoded.push([kind, group.length, encodeColumns(g, layout, keyFields, dictionary, indexOf)]);
     }
     let seq: string | null = null;
     if (kinds.length > 1) {
@@ -183,30 +202,162 @@ function kindOf(fact: Fact): string {
   return typeof kind === 'string' ? kind : '';
 }
 
-/** The columns of one group of facts of one kind. */
-function encodeColumns(
+/** A block's facts by group, for the columns that refer to the fact of another kind just before. */
+interface BlockLayout {
+  facts: readonly Fact[];
+  kinds: readonly string[];
+  groups: readonly (readonly Fact[])[];
+  /** Per group, the block positions of its facts. */
+  positions: readonly Int32Array[];
+  /** Per group, its fields (`k` aside), sorted. */
+  fields: readonly (readonly string[])[];
+  /** Per group `h`, for each block position, the position of the latest fact of `h` before it (−1: none). */
+  latest(h: number): Int32Array;
+}
+
+function blockLayout(
   facts: readonly Fact[],
+  kinds: readonly string[],
+  byKind: ReadonlyMap<string, Fact[]>,
+): BlockLayout {
+  const groups = kinds.map((kind) => byKind.get(kind) as Fact[]);
+  const groupOf = new Map(kinds.map((kind, g) => [kind, g]));
+  const positions = groups.map((group) => new Int32Array(group.length));
+  const taken = new Array<number>(kinds.length).fill(0);
+  const groupAt = new Int32Array(facts.length);
+  for (let i = 0; i < facts.length; i += 1) {
+    const g = groupOf.get(kindOf(facts[i] as Fact)) as number;
+    groupAt[i] = g;
+    (positions[g] as Int32Array)[taken[g] as number] = i;
+    taken[g] = (taken[g] as number) + 1;
+  }
+  const fields = groups.map((group) => {
+    const names = new Set<string>();
+    for (const fact of group) for (const name in fact) names.add(name);
+    names.delete('k');
+    return [...names].sort();
+  });
+  const latestOf = new Map<number, Int32Array>();
+  return {
+    facts,
+    kinds,
+    groups,
+    positions,
+    fields,
+    latest(h) {
+      let found = latestOf.get(h);
+      if (found !== undefined) return found;
+      found = new Int32Array(facts.length);
+      let last = -1;
+      for (let i = 0; i < facts.length; i += 1) {
+        found[i] = last;
+        if (groupAt[i] === h) last = i;
+      }
+      latestOf.set(h, found);
+      return found;
+    },
+  };
+}
+
+const isPlain = (value: unknown): boolean => value === null || typeof value !== 'object';
+
+/**
+ * The field of another kind whose value, in the fact of that kind just before, most of this column's
+ * values repeat (type `s`), or undefined. Candidates are tried on a few rows first: most fail at once.
+ */
+function sameAs(
+  g: number,
+  rows: readonly number[],
+  values: readonly unknown[],
+  layout: BlockLayout,
+): { h: number; field: string; same: boolean[]; matches: number } | undefined {
+  if (values.length === 0 || !values.every(isPlain)) return undefined;
+  const sample = Math.min(SAME_COLUMN_SAMPLE, values.length);
+  let best: { h: number; field: string; same: boolean[]; matches: number } | undefined;
+  for (let h = 0; h < layout.kinds.length; h += 1) {
+    if (h === g) continue;
+    const latest = layout.latest(h);
+    for (const field of layout.fields[h] as string[]) {
+      const sourceOf = (i: number): unknown => {
+        const at = latest[rows[i] as number] as number;
+        return at < 0 ? undefined : (layout.facts[at] as Fact)[field];
+      };
+      let sampled = 0;
+      for (let i = 0; i < sample; i += 1) if (sourceOf(i) === values[i]) sampled += 1;
+      if (sampled < sample - 1) continue;
+      const same = new Array<boolean>(values.length);
+      let matches = 0;
+      for (let i = 0; i < values.length; i += 1) {
+        const source = sourceOf(i);
+        same[i] = source !== undefined && source === values[i];
+        if (same[i]) matches += 1;
+      }
+      if (best === undefined || matches > best.matches) best = { h, field, same, matches };
+    }
+  }
+  return best !== undefined && best.matches >= values.length * SAME_COLUMN_SHARE ? best : undefined;
+}
+
+/** A value column as its runs of equal values, when they are long enough to pay; else undefined. */
+function runsOf(values: readonly unknown[]): [unknown[], number[]] | undefined {
+  const runValues: unknown[] = [];
+  const lengths: number[] = [];
+  for (let i = 0; i < values.length; i += 1) {
+    const value = values[i];
+    const last = runValues.length - 1;
+    if (last >= 0 && isPlain(value) && runValues[last] === value) {
+      lengths[last] = (lengths[last] as number) + 1;
+      continue;
+    }
+    if (runValues.length * RUN_COLUMN_VALUES_PER_RUN >= values.length) return undefined;
+    runValues.push(value);
+    lengths.push(1);
+  }
+  return runValues.length * RUN_COLUMN_VALUES_PER_RUN <= values.length ? [runValues, lengths] : undefined;
+}
+
+/** The columns of group `g` (the facts of one kind in a block). */
+function encodeColumns(
+  g: number,
+  layout: BlockLayout,
   keyFields: ReadonlySet<string>,
   dictionary: ReadonlyMap<string, number>,
   indexOf: (key: string) => number,
 ): unknown[] {
-  const names = new Set<string>();
-  for (const fact of facts) for (const name in fact) names.add(name);
-  names.delete('k');
-  const fields = [...names].sort();
+  const facts = layout.groups[g] as readonly Fact[];
+  const positions = layout.positions[g] as Int32Array;
   const cols: unknown[] = [];
-  for (const field of fields) {
+  for (const field of layout.fields[g] as string[]) {
     const values: unknown[] = [];
-    let all = true;
-    for (const fact of facts) {
-      const value = fact[field];
-      if (value === undefined) all = false;
-      else values.push(value);
+    const rows: number[] = [];
+    for (let i = 0; i < facts.length; i += 1) {
+      const value = (facts[i] as Fact)[field];
+      if (value === undefined) continue;
+      values.push(value);
+      rows.push(positions[i] as number);
     }
-    const presence = all ? null : facts.map((f) => (f[field] !== undefined ? '1' : '0')).join('');
+    const presence =
+      values.length === facts.length ? null : facts.map((f) => (f[field] !== undefined ? '1' : '0')).join('');
+    const same = sameAs(g, rows, values, layout);
+    if (same !== undefined) {
+      const all = same.matches === values.length;
+      cols.push([
+        field,
+        's',
+        presence,
+        [
+          layout.kinds[same.h],
+          same.field,
+          all ? null : same.same.map((s) => (s ? '1' : '0')).join(''),
+          all ? [] : values.filter((_, i) => !same.same[i]),
+        ],
+      ]);
+      continue;
+    }
     const type = keyFields.has(field) ? keyColumnType(values) : 'v';
     if (type === 'v') {
-      cols.push([field, 'v', presence, values]);
+      const runs = runsOf(values);
+      cols.push(runs === undefined ? [field, 'v', presence, values] : [field, 'l', presence, runs]);
       continue;
     }
     let previous = dictionary.size;
@@ -297,7 +448,7 @@ async function* decodeColumnarBlocks(
   expected: ColumnarEncoding | undefined,
 ): AsyncGenerator<Fact[]> {
   let lineNumber = 0;
-  let version: 1 | 2 = 2;
+  let version: 1 | 2 | 3 = 3;
   const state: DictionaryState = { dictionary: [], fresh: [], nextFresh: 0 };
   const fail = (message: string): never => {
     throw new ProjectionFormatError(`projection line ${lineNumber}: ${message}`);
@@ -310,9 +461,10 @@ async function* decodeColumnarBlocks(
     const value = (parsed as { value: unknown }).value;
     if (lineNumber === 1) {
       const format = isRecord(value) ? value['format'] : undefined;
-      if (format === COLUMNAR_ENCODING) version = 2;
+      if (format === COLUMNAR_ENCODING) version = 3;
+      else if (format === COLUMNAR_ENCODING_V2) version = 2;
       else if (format === COLUMNAR_ENCODING_V1) version = 1;
-      else fail(`not an ${COLUMNAR_ENCODING} (or ${COLUMNAR_ENCODING_V1}) header`);
+      else fail(`not an ${COLUMNAR_ENCODING} (or ${COLUMNAR_ENCODING_V2}, ${COLUMNAR_ENCODING_V1}) header`);
       if (expected !== undefined && format !== expected)
         fail(`the header says ${String(format)}, the sealed entry ${expected}`);
       continue;
@@ -328,9 +480,9 @@ async function* decodeColumnarBlocks(
     if (version === 1) {
       const kind = block['k'];
       if (typeof kind !== 'string') fail('a block has no kind');
-      yield decodeGroup(kind as string, n, block['cols'], state, fail);
+      yield decodeGroup(kind as string, n, block['cols'], state, fail, version).facts;
     } else {
-      yield decodeBlock(block, n, state, fail);
+      yield decodeBlock(block, n, state, fail, version);
     }
     if (state.nextFresh !== state.fresh.length) fail('the block introduces keys it does not use');
   }
@@ -344,46 +496,79 @@ interface DictionaryState {
   nextFresh: number;
 }
 
-/** An `esms-columnar-2` block: its groups, then its facts put back in their order by its sequence. */
+/** An `esms-columnar-2` or `-3` block: its groups, then its facts put back in their order by its sequence. */
 function decodeBlock(
   block: Record<string, unknown>,
   n: number,
   state: DictionaryState,
   fail: (message: string) => never,
+  version: 2 | 3,
 ): Fact[] {
   const groups = block['groups'];
   if (!Array.isArray(groups) || groups.length < 1 || groups.length > SEQUENCE_ALPHABET.length)
     fail('a block has no groups');
-  const decoded: Fact[][] = [];
-  const kinds = new Set<string>();
+  const decoded: DecodedGroup[] = [];
+  const kinds = new Map<string, number>();
   let total = 0;
+  let sameColumns = 0;
   for (const group of groups as unknown[]) {
     if (!Array.isArray(group) || group.length !== 3) fail('a group is not [kind, count, columns]');
     const [kind, count, cols] = group as [unknown, unknown, unknown];
     if (typeof kind !== 'string' || kinds.has(kind)) fail('a group has no kind, or a kind twice');
     if (!Number.isSafeInteger(count) || (count as number) < 1) fail('a group has no fact count');
-    kinds.add(kind);
+    kinds.set(kind, decoded.length);
     total += count as number;
-    decoded.push(decodeGroup(kind, count as number, cols, state, fail));
+    const one = decodeGroup(kind, count as number, cols, state, fail, version);
+    sameColumns += one.same.length;
+    decoded.push(one);
   }
   if (total !== n) fail("the groups do not hold the block's fact count");
   if (decoded.length === 1) {
     if (block['seq'] !== null) fail('a block of one group has a kind sequence');
-    return decoded[0] as Fact[];
+    if (sameColumns > 0) fail('a column refers to another kind in a block of one kind');
+    return (decoded[0] as DecodedGroup).facts;
   }
   const seq = block['seq'];
   if (typeof seq !== 'string' || seq.length !== n) fail('bad kind sequence');
   const taken = new Array<number>(decoded.length).fill(0);
   const facts = new Array<Fact>(n);
+  // The latest fact of each group so far, for the columns that repeat another kind's field (type `s`).
+  const latest = new Array<Record<string, unknown> | undefined>(decoded.length);
   for (let i = 0; i < n; i += 1) {
     const g = SEQUENCE_ALPHABET.indexOf(seq[i] as string);
     const group = g >= 0 ? decoded[g] : undefined;
     const at = taken[g] ?? 0;
-    if (group === undefined || at >= group.length) fail('bad kind sequence');
-    facts[i] = group[at] as Fact;
+    if (group === undefined || at >= group.facts.length) fail('bad kind sequence');
+    const fact = group.facts[at] as Record<string, unknown>;
+    for (const column of group.same) {
+      if (column.rows[at] !== 1) continue;
+      const h = kinds.get(column.kind);
+      const source = h === undefined ? undefined : latest[h];
+      const value = source?.[column.field];
+      if (value === undefined)
+        fail(`column ${column.name}: no ${column.kind} before it with the field ${column.field}`);
+      fact[column.name] = value;
+    }
+    facts[i] = fact;
+    latest[g] = fact;
     taken[g] = at + 1;
   }
   return facts;
+}
+
+/** A column of type `s`: which rows of its group take `field` of the latest `kind` fact before them. */
+interface SameColumn {
+  name: string;
+  kind: string;
+  field: string;
+  /** 1 for a row that takes the value, per row of the group. */
+  rows: Uint8Array;
+}
+
+interface DecodedGroup {
+  facts: Fact[];
+  /** Its columns of type `s`, filled once the block's facts are in order (decodeBlock). */
+  same: SameColumn[];
 }
 
 /** The facts of one kind that a group's (or an `esms-columnar-1` block's) columns hold. */
@@ -393,7 +578,9 @@ function decodeGroup(
   cols: unknown,
   state: DictionaryState,
   fail: (message: string) => never,
-): Fact[] {
+  version: 1 | 2 | 3,
+): DecodedGroup {
+  const same: SameColumn[] = [];
   const facts: Record<string, unknown>[] = new Array<Record<string, unknown>>(n);
   for (let i = 0; i < n; i += 1) facts[i] = { k: kind };
   if (!Array.isArray(cols)) fail('a block has no columns');
@@ -452,11 +639,47 @@ function decodeGroup(
         rowAt(i)[name] = list;
       }
       if (at !== refs.length) fail(`column ${name}: references left over`);
+    } else if (type === 'l' && version === 3) {
+      const [values, lengths] = Array.isArray(data) && data.length === 2 ? (data as unknown[]) : [];
+      if (!Array.isArray(values) || !Array.isArray(lengths) || values.length !== lengths.length)
+        fail(`column ${name}: bad runs`);
+      let at = 0;
+      for (let r = 0; r < (values as unknown[]).length; r += 1) {
+        const length = (lengths as unknown[])[r];
+        if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 1 || at + length > count)
+          fail(`column ${name}: bad run length`);
+        const value = (values as unknown[])[r];
+        for (let j = 0; j < length; j += 1) rowAt(at + j)[name] = value;
+        at += length;
+      }
+      if (at !== count) fail(`column ${name}: wrong number of values`);
+    } else if (type === 's' && version === 3) {
+      const [sourceKind, sourceField, mask, literals] =
+        Array.isArray(data) && data.length === 4 ? (data as unknown[]) : [];
+      if (typeof sourceKind !== 'string' || sourceKind === kind || typeof sourceField !== 'string')
+        fail(`column ${name}: bad source field`);
+      if (!Array.isArray(literals)) fail(`column ${name}: bad literals`);
+      const given = literals as unknown[];
+      if (mask !== null && (typeof mask !== 'string' || mask.length !== count || !/^[01]*$/.test(mask)))
+        fail(`column ${name}: bad same-as string`);
+      const taking = new Uint8Array(n);
+      let literal = 0;
+      for (let i = 0; i < count; i += 1) {
+        const row = rows === null ? i : (rows[i] as number);
+        if (mask === null || mask[i] === '1') taking[row] = 1;
+        else {
+          if (literal >= given.length) fail(`column ${name}: fewer literals than the same-as string needs`);
+          facts[row]![name] = given[literal];
+          literal += 1;
+        }
+      }
+      if (literal !== given.length) fail(`column ${name}: literals left over`);
+      same.push({ name, kind: sourceKind, field: sourceField, rows: taking });
     } else {
       fail(`column ${name}: unknown type ${JSON.stringify(type)}`);
     }
   }
-  return facts;
+  return { facts, same };
 }
 
 function newKeys(value: unknown, fail: (message: string) => never): string[] {

@@ -2,13 +2,16 @@ import type { Digest } from './canonical-json.js';
 import {
   COLUMNAR_ENCODING,
   type COLUMNAR_ENCODING_V1,
+  type COLUMNAR_ENCODING_V2,
   COLUMNAR_HEADER_LINE,
   createColumnarEncoder,
+  decodeColumnar,
   type ProjectionEncoder,
 } from './projection-codec.js';
 import type { ProjectionSegment } from './projection-segment.js';
 import type { Fact } from './recompute.js';
 import type { EvidenceStore } from './store.js';
+import { lines } from './text-lines.js';
 
 /** How the facts of a projection blob are laid out. */
 export type ProjectionEncoding =
@@ -16,7 +19,9 @@ export type ProjectionEncoding =
   | 'ndjson'
   /** `projection-codec.ts`: blocks of columns, keys written once; facts grouped by kind (still verified). */
   | typeof COLUMNAR_ENCODING_V1
-  /** `projection-codec.ts`: blocks of consecutive facts, columns per kind, the kinds' sequence kept. */
+  /** `projection-codec.ts`: blocks of consecutive facts, columns per kind, the kinds' sequence kept (still verified). */
+  | typeof COLUMNAR_ENCODING_V2
+  /** The same, with columns written as their runs or as another kind's field (`projection-codec.ts`). */
   | typeof COLUMNAR_ENCODING;
 
 /** A sealed projection: its blob, how many facts it holds and how they are encoded. */
@@ -34,6 +39,11 @@ export interface ProjectionWriter {
   write(fact: Fact): void;
   /** Appends a segment encoded elsewhere (`projection-segment.ts`), after every fact written so far. */
   appendSegment(segment: ProjectionSegment): void;
+  /**
+   * The facts written so far, decoded again from the blob being written (which stays unfinished): a run
+   * scopes its projection from them (`scoped-projection.ts`) instead of reading its sources twice.
+   */
+  replay(): AsyncIterable<Fact>;
   finish(): Promise<ProjectionBlob>;
   abort(): Promise<void>;
 }
@@ -61,6 +71,11 @@ export function createProjectionWriter(store: Pick<EvidenceStore, 'createBlobWri
       encoder = undefined;
       blob.writeGzipMembers(segment.members);
       count += segment.count;
+    },
+    replay() {
+      encoder?.end();
+      encoder = undefined;
+      return decodeColumnar(lines(blob.replay() as AsyncIterable<Buffer>), COLUMNAR_ENCODING);
     },
     async finish() {
       encoder?.end();

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createPseudonymiser } from './pseudonymiser.js';
 
@@ -22,6 +23,15 @@ describe('createPseudonymiser', () => {
     const keys = Array.from({ length: 40 }, (_, i) => `Encounter/${i % 13}`);
     expect(keys.map(cached)).toEqual(keys.map(uncached));
     expect(new Set(keys.map(cached)).size).toBe(13);
+  });
+  it('gives each key its own HMAC whatever the order keys come in (the last two asked are remembered)', () => {
+    const direct = (key: string): string =>
+      `p:${createHmac('sha256', secret).update(key, 'utf8').digest('base64url').slice(0, 22)}`;
+    const keys = ['a', 'b', 'a', 'b', 'c', 'a', 'c', 'c', 'b', 'a', 'd', 'd', 'b', 'a', 'b'];
+    for (const cacheKeys of [0, 2, 1000]) {
+      const p = createPseudonymiser(secret, cacheKeys);
+      expect(keys.map((k) => p(k))).toEqual(keys.map(direct));
+    }
   });
   it('refuses an empty secret', () => {
     expect(() => createPseudonymiser(Buffer.alloc(0))).toThrow(TypeError);

@@ -18,9 +18,15 @@ import { EVIDENCE_SEAL_URL, sealCarried } from './evidence-seal.js';
 import { asArray, field } from './json-access.js';
 import { isRecord } from '../shared/is-record.js';
 import type { JournalEntry } from './journal.js';
-import { COLUMNAR_ENCODING, COLUMNAR_ENCODING_V1, decodeColumnar } from './projection-codec.js';
+import {
+  COLUMNAR_ENCODING,
+  COLUMNAR_ENCODING_V1,
+  COLUMNAR_ENCODING_V2,
+  decodeColumnar,
+} from './projection-codec.js';
 import type { ComputeOptions, EvidenceRules, Fact, ResultsLike } from './recompute.js';
 import { parseEvidenceJson } from './safe-json.js';
+import { lines } from './text-lines.js';
 import type { FindingSeverity, VerificationCheck, VerifiedRun } from './verification-report.js';
 import { applyScope, type EstablishmentScope } from '../scope/establishment-scope.js';
 
@@ -140,7 +146,12 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
     return outcome;
   }
   const encoding = field(payload['projection'], 'encoding') ?? 'ndjson';
-  if (encoding !== 'ndjson' && encoding !== COLUMNAR_ENCODING && encoding !== COLUMNAR_ENCODING_V1) {
+  if (
+    encoding !== 'ndjson' &&
+    encoding !== COLUMNAR_ENCODING &&
+    encoding !== COLUMNAR_ENCODING_V2 &&
+    encoding !== COLUMNAR_ENCODING_V1
+  ) {
     fail(
       'projection',
       `the projection's encoding ${JSON.stringify(encoding)} is not one this verifier reads`,
@@ -408,26 +419,6 @@ function hashingChunks(
       return toDigest(hash.digest('hex'));
     },
   };
-}
-
-/** Lines of UTF-8 text from chunks, split on the bytes (a long line is decoded once, not re-copied per chunk). */
-async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  let parts: Buffer[] = [];
-  for await (const chunk of chunks) {
-    let start = 0;
-    for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
-      const piece = chunk.subarray(start, newline);
-      if (parts.length === 0) yield piece.toString('utf8');
-      else {
-        parts.push(piece);
-        yield Buffer.concat(parts).toString('utf8');
-        parts = [];
-      }
-      start = newline + 1;
-    }
-    if (start < chunk.length) parts.push(chunk.subarray(start));
-  }
-  if (parts.length > 0) yield Buffer.concat(parts).toString('utf8');
 }
 
 async function* ndjsonFacts(source: AsyncIterable<string>): AsyncGenerator<Fact> {

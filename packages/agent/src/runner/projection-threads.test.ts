@@ -85,7 +85,7 @@ describe('the projection built by the reader threads', () => {
     expect(three.computed.computation.results).toEqual(one.computed.computation.results);
     expect(one.blob.count).toBeGreaterThan(one.computed.recordsRead);
     const text = (await readBlob(store, one.blob.digest, 1 << 24)).toString('utf8');
-    expect(text.split('\n', 1)[0]).toBe('{"format":"esms-columnar-2"}');
+    expect(text.split('\n', 1)[0]).toBe('{"format":"esms-columnar-3"}');
     const facts: SdkFact[] = [];
     for await (const fact of decodeColumnar(linesOf(text))) facts.push(fact as unknown as SdkFact);
     expect(facts.length).toBe(one.blob.count);

@@ -176,6 +176,32 @@ describe('runOnce seals what it submits: the configured ESSMS (issue 8.1)', () =
     ).toEqual(['130007313', '690007356', '970108007']);
   });
 
+  it('a DUI shared with other ESSMS: the sources are read once, the scoped projection sealed, nothing left behind', async () => {
+    const ctx = await sampleContext(['750006827', '970407680']);
+    const deps = runDependencies(ctx);
+    let reads = 0;
+    const counted = {
+      ...deps,
+      sources: (windowStart: string) => {
+        reads += 1;
+        return deps.sources(windowStart);
+      },
+    };
+    await runOnce(counted, { trigger: 'manual', measureDate: '2024-04-01' });
+    expect(reads).toBe(1);
+    await runOnce(counted, { trigger: 'manual', measureDate: '2024-04-01', scopeProjection: false });
+    const evidence = join(root, 'sample', 'evidence');
+    expect((await verifyEvidence(evidence)).ok).toBe(true);
+    const [scopedRun, , wholeRun] = await readJournalEntries(evidence);
+    const count = (entry: typeof scopedRun): number =>
+      (entry?.payload['projection'] as { count: number }).count;
+    // The scoped projection leaves the persons of the ESSMS not configured out; the whole one keeps them.
+    expect(count(scopedRun)).toBeGreaterThan(0);
+    expect(count(scopedRun)).toBeLessThan(count(wholeRun));
+    // The whole projection it was scoped from was never stored: its temporary blob is gone.
+    expect(await readdir(join(evidence, 'blobs', 'tmp'))).toEqual([]);
+  });
+
   it('verification uses the sealed scope: a forged scope fails, a run sealed before scopes fails and says why', async () => {
     const ctx = await sampleContext(['750006827', '970407680']);
     // The whole projection, as esms 0.1 sealed it (the legacy run below is one of its runs).

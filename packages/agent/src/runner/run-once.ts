@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import {
-  pseudonymiseFact,
   pseudonymiseSubjectLists,
   RATE_INDICATOR_IDS,
   serialisableOptions,
   toMeasureReports,
+  type Fact,
   type ResultsDocument,
 } from '@esms-numerique/sdk';
 import { applyScope, scopeFromConfig } from '../scope/establishment-scope.js';
@@ -14,7 +14,7 @@ import { AgentError, isAgentError } from '../errors.js';
 import { createPseudonymiser } from '../evidence/pseudonymiser.js';
 import { measuresDigest } from '../evidence/recompute.js';
 import { pseudonymiseFindings } from '../evidence/pseudonymise-findings.js';
-import { sealedInputNamer, withSealedInput, withSealedInputs } from '../evidence/sealed-input-names.js';
+import { sealedInputNamer, withSealedInputs } from '../evidence/sealed-input-names.js';
 import { recordFailure, recordReceipt, sealRunAndSubmission } from '../evidence/seal.js';
 import type { EvidenceStore } from '../evidence/store.js';
 import { buildSubmission } from '../submit/build-submission.js';
@@ -28,8 +28,8 @@ import {
 } from '../progress/progress-observer.js';
 import { AGENT_VERSION } from '../version.js';
 import { computeFromSources } from './compute-from-source.js';
-import { createProjectionWriter } from '../evidence/projection-writer.js';
-import { createScopedProjection, type ScopedProjection } from './scoped-projection.js';
+import { createProjectionWriter, type ProjectionBlob } from '../evidence/projection-writer.js';
+import { sealScopedProjection, type ScopedExpectation } from './scoped-projection.js';
 import type { RunDependencies, SubmissionDependencies } from './run-dependencies.js';
 import { acquireRunLock } from './run-lock.js';
 import {
@@ -178,13 +178,16 @@ async function sealAndSubmit(
   const yearBefore = `${Number(record.measureDate.slice(0, 4)) - 1}-01-01`;
   const projectStart = config.computation.projectStartDate;
   const windowStart = projectStart !== null && projectStart < yearBefore ? projectStart : yearBefore;
-  // The fast path first (issue 13): the reader threads pseudonymise and encode the projection of all they
-  // read. When the data holds no ESSMS outside the configured scope, that projection is already the scoped
-  // one. When it does (a DUI shared with other ESSMS), it would seal their persons' facts: it is dropped,
-  // and the sources are read again in this thread into the projection scoped to the configured ESSMS
-  // (follow-up F2, `scoped-projection.ts`), whose figures are the ones sealed and submitted.
+  // Read once (issue 13): the reader threads pseudonymise and encode the projection of all they read. When
+  // the data holds no ESSMS outside the configured scope, that projection is already the scoped one. When it
+  // does (a DUI shared with other ESSMS), sealing it would seal their persons' facts: it is read back from
+  // its unfinished blob and scoped to the configured ESSMS (follow-up F2, `scoped-projection.ts`), and the
+  // whole one is dropped.
   let computed;
-  let projection: Pick<ScopedProjection, 'seal' | 'abort'>;
+  let projection: {
+    seal: (expected: ScopedExpectation) => Promise<ProjectionBlob>;
+    abort: () => Promise<void>;
+  };
   const threaded = createProjectionWriter(store);
   // Files are sealed by their name under the configured source path, never the machine's own path (G10).
   let sealedInputRoots: string[] = [];
@@ -206,33 +209,27 @@ async function sealAndSubmit(
     throw error;
   }
   const sealedInput = sealedInputNamer(sealedInputRoots);
-  let scoped = applyScope(computed.computation, scope);
+  const scoped = applyScope(computed.computation, scope);
   if (options.scopeProjection === false || scoped.notConfigured.length === 0) {
     projection = { seal: () => threaded.finish(), abort: () => threaded.abort() };
   } else {
-    await threaded.abort();
-    log.info(
-      {},
-      'the data holds ESSMS outside the config: read again for a projection of the configured ESSMS only',
-    );
-    const scopedProjection = await createScopedProjection(store, config.dataDir, scope, log);
-    projection = scopedProjection;
-    try {
-      computed = await computeFromSources(
-        await deps.sources(windowStart),
-        {
-          ...computeOptions,
-          onFact: (fact) =>
-            // The evidence code treats facts as opaque JSON (its verifier takes the rules as a parameter).
-            scopedProjection.write(withSealedInput(pseudonymiseFact(fact, pseudonymise), sealedInput)),
-        },
-        { signal: options.signal, progress },
-      );
-    } catch (error) {
-      await scopedProjection.abort();
-      throw error;
-    }
-    scoped = applyScope(computed.computation, scope);
+    log.info({}, 'the data holds ESSMS outside the config: the projection is scoped to the configured ESSMS');
+    projection = {
+      seal: async (expected) => {
+        try {
+          return await sealScopedProjection(
+            store,
+            scope,
+            log, // The evidence code decodes facts as opaque JSON: they are the SDK facts this run wrote.
+            () => threaded.replay() as AsyncIterable<Fact>,
+            expected,
+          );
+        } finally {
+          await threaded.abort();
+        }
+      },
+      abort: () => threaded.abort(),
+    };
   }
   const { results, subjects, notConfigured, absent } = scoped;
   record.recordsRead = computed.recordsRead;

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { toDigest } from '../../evidence/canonical-json.js';
@@ -38,6 +39,7 @@ export function memoryEvidenceStore(now: () => Date): MemoryEvidenceStore {
       return {
         write: (chunk) => void chunks.push(Buffer.from(chunk)),
         writeGzipMembers: (members) => void chunks.push(...members.map((m) => gunzipSync(m))),
+        replay: () => Readable.from([Buffer.concat(chunks)]),
         finish: () => Promise.resolve(put(Buffer.concat(chunks))),
         abort: () => Promise.resolve(),
       };
