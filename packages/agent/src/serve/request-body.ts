@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describeJsonSyntaxError } from '../sources/json-syntax-reason.js';
+import { splitNdjsonChunks } from '../sources/ndjson-lines.js';
 import { ServeError } from './serve-error.js';
-
-const LINE_FEED = 0x0a;
 
 /** How a body is read: NDJSON line by line as it arrives, or JSON (a Bundle, an array, a resource) whole. */
 export type BodyKind = 'ndjson' | 'json';
@@ -38,69 +37,64 @@ export interface BodyLine {
 }
 
 /**
- * The lines of an NDJSON body, parsed as they arrive: memory holds one chunk and one line, never the body
- * (a size-M export is hundreds of MB). A line that is not JSON ends the read with a 400 naming it (the
- * caller's data stays with the caller: nothing was kept); passing `limitBytes` ends it with a 413.
+ * The lines of an NDJSON body, parsed as they arrive by the file sources' own splitter (`splitNdjsonChunks`):
+ * memory holds one chunk and one line, never the body (a size-M export is hundreds of MB). A line that is not
+ * JSON ends the read with a 400 naming it (the caller's data stays with the caller: nothing was kept); passing
+ * `limitBytes` ends it with a 413; a body whose reading fails rethrows that failure.
  */
 export async function* ndjsonBodyLines(
   body: AsyncIterable<Buffer>,
   limitBytes: number,
 ): AsyncGenerator<BodyLine, void, undefined> {
-  let carried: Buffer[] = [];
-  let carriedStart = 0;
-  let line = 0;
-  let offset = 0;
-  const parse = (buffer: Buffer, start: number, end: number, at: number): BodyLine | undefined => {
-    line += 1;
-    if (end > start && buffer[end - 1] === 0x0d) end -= 1;
-    // A UTF-8 byte order mark at the very start (some Windows tools write one).
-    if (at === 0 && buffer[start] === 0xef && buffer[start + 1] === 0xbb && buffer[start + 2] === 0xbf)
-      start += 3;
-    const text = buffer.toString('utf8', start, end);
-    if (text.trim() === '') return undefined;
+  // The splitter turns a failed read into an item; a request wants it as it came, and the limit as a 413.
+  let tooLarge = false;
+  let readFailure: { error: unknown } | undefined;
+  async function* limited(): AsyncGenerator<Buffer, void, undefined> {
+    let size = 0;
     try {
-      return { value: JSON.parse(text) as unknown, line, byteOffset: at };
+      for await (const chunk of body) {
+        size += chunk.length;
+        if (size > limitBytes) {
+          tooLarge = true;
+          return;
+        }
+        yield chunk;
+      }
     } catch (error) {
-      throw new ServeError('bad-request', `line ${line} is not JSON: ${describeJsonSyntaxError(error)}`, {
-        expression: `line ${line}`,
-      });
+      readFailure = { error };
     }
+  }
+  const endedEarly = (): Error | undefined => {
+    if (tooLarge) return bodyTooLarge(limitBytes);
+    if (readFailure !== undefined)
+      return readFailure.error instanceof Error ? readFailure.error : new Error(String(readFailure.error));
+    return undefined;
   };
-  for await (const chunk of body) {
-    const base = offset;
-    offset += chunk.length;
-    if (offset > limitBytes) throw bodyTooLarge(limitBytes);
-    let start = 0;
-    let newline = chunk.indexOf(LINE_FEED);
-    if (carried.length > 0) {
-      if (newline === -1) {
-        carried.push(chunk);
+  const batches = splitNdjsonChunks(limited(), {
+    displayName: 'request',
+    unterminatedBadLine: 'problem',
+  });
+  for await (const batch of batches) {
+    for (const item of batch) {
+      if (item.kind === 'record') {
+        yield { value: item.value, line: item.line ?? 0, byteOffset: item.order ?? 0 };
         continue;
       }
-      carried.push(chunk.subarray(0, newline));
-      const whole = Buffer.concat(carried);
-      carried = [];
-      const parsed = parse(whole, 0, whole.length, carriedStart);
-      if (parsed !== undefined) yield parsed;
-      start = newline + 1;
-      newline = chunk.indexOf(LINE_FEED, start);
-    }
-    while (newline !== -1) {
-      const parsed = parse(chunk, start, newline, base + start);
-      if (parsed !== undefined) yield parsed;
-      start = newline + 1;
-      newline = chunk.indexOf(LINE_FEED, start);
-    }
-    if (start < chunk.length) {
-      carriedStart = base + start;
-      carried.push(chunk.subarray(start));
+      const early = endedEarly();
+      if (early !== undefined) throw early;
+      if (item.kind === 'problem') {
+        const line = item.problem.at?.line ?? 0;
+        throw new ServeError('bad-request', `line ${line} is not JSON: ${item.problem.reason}`, {
+          expression: `line ${line}`,
+        });
+      }
+      throw new ServeError('bad-request', `the body could not be read: ${item.incomplete.detail}`, {
+        expression: 'body',
+      });
     }
   }
-  if (carried.length > 0) {
-    const whole = Buffer.concat(carried);
-    const parsed = parse(whole, 0, whole.length, carriedStart);
-    if (parsed !== undefined) yield parsed;
-  }
+  const early = endedEarly();
+  if (early !== undefined) throw early;
 }
 
 /**

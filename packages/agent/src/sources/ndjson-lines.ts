@@ -90,7 +90,6 @@ export async function* readNdjsonBatches(
 ): AsyncGenerator<SourceItem[], void, undefined> {
   throwIfSourceAborted(signal);
   const highWaterMark = options.highWaterMarkBytes ?? NDJSON_READ_HIGH_WATER_MARK_BYTES;
-  const displayName = options.displayName ?? file;
   const range = options.range;
   // A range reads from the byte before its start: if that byte ends a line, the range's first line is whole.
   const streamStart = range === undefined || range.start === 0 ? 0 : range.start - 1;
@@ -99,6 +98,46 @@ export async function* readNdjsonBatches(
     stream.destroy(sourceAbortedError(signal));
   };
   signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    yield* splitNdjsonChunks(stream as AsyncIterable<Buffer>, {
+      ...options,
+      displayName: options.displayName ?? file,
+      streamStart,
+      gzip: isGzipPath(file),
+      signal,
+    });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    stream.destroy();
+  }
+}
+
+/** What `splitNdjsonChunks` needs besides `ReadNdjsonOptions`. */
+export interface SplitNdjsonOptions extends ReadNdjsonOptions {
+  displayName: string;
+  /** The absolute byte offset of the first chunk (a range's reader starts one byte before the range). */
+  streamStart?: number | undefined;
+  /** The chunks are a gunzipped `.gz` file (read failures are then described as gzip's). */
+  gzip?: boolean | undefined;
+  signal?: AbortSignal | undefined;
+  /**
+   * A last line without its newline that is not JSON: for a file, where it was cut (`incomplete`, the default);
+   * for a body whose end the transport vouches for (an HTTP request), one bad line like any other (`problem`).
+   */
+  unterminatedBadLine?: 'incomplete' | 'problem' | undefined;
+}
+
+/**
+ * The splitting and parsing of NDJSON chunks, whatever they come from (a file, a request body): one place that
+ * knows lines split across chunks, CRLF, the byte order mark, blank lines, byte ranges and how a read ends.
+ * Yields the items of `readNdjsonBatches`.
+ */
+export async function* splitNdjsonChunks(
+  chunks: AsyncIterable<Buffer>,
+  options: SplitNdjsonOptions,
+): AsyncGenerator<SourceItem[], void, undefined> {
+  const { displayName, range, signal } = options;
+  const streamStart = options.streamStart ?? 0;
 
   // Bytes of a line that started in an earlier chunk; concatenated once when its end arrives, so a long line
   // spread over many chunks costs one copy.
@@ -145,7 +184,7 @@ export async function* readNdjsonBatches(
   let nonBlank = 0;
   const declaredCount = options.declaredCount;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
       const base = chunkOffset;
       chunkOffset += chunk.length;
       let start = 0;
@@ -206,7 +245,7 @@ export async function* readNdjsonBatches(
       carried = [];
       lineNumber += 1;
       const item = parseLine(line, 0, line.length, carriedOffset, where, place);
-      if (item?.kind === 'problem') {
+      if (item?.kind === 'problem' && options.unterminatedBadLine !== 'problem') {
         // A last line without its newline that is not JSON is where the file was cut (a copy or an export
         // that stopped): the file is incomplete, not one bad record (issue 9 §2). A bad line followed by a
         // newline stays a bad record.
@@ -253,15 +292,12 @@ export async function* readNdjsonBatches(
         kind: 'incomplete',
         incomplete: {
           input: displayName,
-          ...describeReadFailure(error, isGzipPath(file)),
+          ...describeReadFailure(error, options.gzip === true),
           read:
             range === undefined ? { lines: lineNumber, bytes: complete } : { bytes: complete - streamStart },
         },
       },
     ];
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    stream.destroy();
   }
 }
 
