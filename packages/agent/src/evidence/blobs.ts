@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, rename, unlink } from 'node:fs/promises';
@@ -10,9 +10,9 @@ import type { Digest } from './canonical-json.js';
 import { fsyncDirectory } from '../durable-fs.js';
 import { EvidenceIoError } from './errors.js';
 import { exists } from '../shared/exists.js';
+import { temporaryBlobPath } from './temporary-blobs.js';
 
 export const BLOBS_DIR = 'blobs';
-const TEMP_DIR = 'tmp';
 /**
  * Bytes gathered before they are compressed and written: bounds memory however large the blob grows.
  * Each chunk is one gzip member (a gzip file may hold several, and every reader joins them); gzip's
@@ -81,8 +81,7 @@ export interface BlobWriter {
 }
 
 export function createBlobWriter(storeDir: string): BlobWriter {
-  const temporaryDir = join(storeDir, BLOBS_DIR, TEMP_DIR);
-  const temporaryPath = join(temporaryDir, `${randomBytes(8).toString('hex')}.part`);
+  const { dir: temporaryDir, path: temporaryPath } = temporaryBlobPath(storeDir);
   let fd: number;
   try {
     mkdirSync(temporaryDir, { recursive: true });

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { createBlobWriter, putBlob, type BlobInfo, type BlobWriter } from './blobs.js';
+import { removeAbandonedTemporaryBlobs } from './temporary-blobs.js';
 import {
   appendJournalEntry,
   readJournalEntries,
@@ -71,6 +72,8 @@ export async function openEvidenceStore(
   await finishInterruptedRotation(dir, await readJournalEntries(dir));
   const keys = await loadEvidenceKeys(dir);
   const now = options.now ?? (() => new Date());
+  // What a killed run was writing (never in the journal, never exported) does not stay on disk.
+  await removeAbandonedTemporaryBlobs(dir, now());
   const timestamping = options.timestamping ?? null;
   return {
     dir,
