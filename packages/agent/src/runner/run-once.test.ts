@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { initialisedContext } from './__fixtures__/initialised-context.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,6 +179,9 @@ describe('runOnce seals what it submits: the configured ESSMS (issue 8.1)', () =
 
   it('a DUI shared with other ESSMS: the sources are read once, the scoped projection sealed, nothing left behind', async () => {
     const ctx = await sampleContext(['750006827', '970407680']);
+    // What an earlier version's crashed run left in its spool is removed by the next run.
+    await mkdir(join(ctx.config.dataDir, 'spool'), { recursive: true });
+    await writeFile(join(ctx.config.dataDir, 'spool', 'projection-0a1b.ndjson'), '{"kind":"person"}\n');
     const deps = runDependencies(ctx);
     let reads = 0;
     const counted = {
@@ -200,6 +204,7 @@ describe('runOnce seals what it submits: the configured ESSMS (issue 8.1)', () =
     expect(count(scopedRun)).toBeLessThan(count(wholeRun));
     // The whole projection it was scoped from was never stored: its temporary blob is gone.
     expect(await readdir(join(evidence, 'blobs', 'tmp'))).toEqual([]);
+    expect(existsSync(join(ctx.config.dataDir, 'spool'))).toBe(false);
   });
 
   it('verification uses the sealed scope: a forged scope fails, a run sealed before scopes fails and says why', async () => {

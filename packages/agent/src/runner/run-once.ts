@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   pseudonymiseSubjectLists,
   RATE_INDICATOR_IDS,
@@ -61,6 +63,9 @@ export interface RunOnceOptions {
   scopeProjection?: boolean | undefined;
 }
 
+/** The spool directory of earlier versions, in the data directory (removed at each run). */
+const LEGACY_SPOOL_DIR = 'spool';
+
 /**
  * One run: pull → compute → seal the evidence → queue the submission durably → deliver → store the
  * receipt. The order is what makes a crash at any instant safe: nothing is sent before it is sealed and
@@ -71,6 +76,10 @@ export async function runOnce(deps: RunDependencies, options: RunOnceOptions): P
   const { config, logger } = deps;
   const log = logger.child({ component: 'runner' });
   const lock = await acquireRunLock(config.dataDir);
+  // Versions before the scoped projection was read back from its blob spooled a shared DUI's pseudonymised
+  // facts here between the read and the seal; a run they crashed left them behind (no run uses it now).
+  // Best effort: a cleanup that fails must not fail the run (nor keep the lock).
+  await rm(join(config.dataDir, LEGACY_SPOOL_DIR), { recursive: true, force: true }).catch(() => undefined);
   const started = deps.clock();
   const measureDate =
     options.measureDate ?? resolveMeasureDate(config.measureDate, started, config.schedule.timezone);
