@@ -76,7 +76,7 @@ describe('esms installed from packed tarballs with npm install -g', () => {
     expect(await realpath(esmsBin)).toBe(join(lib, 'agent', 'bin', 'esms.js'));
   });
 
-  it('the installed agent exports no library API: the repository tools\' subpath is not in the packed manifest', async () => {
+  it("the installed agent exports no library API: the repository tools' subpath is not in the packed manifest", async () => {
     const lib = join(prefix, 'lib', 'node_modules', '@esms-numerique');
     const manifest = JSON.parse(await readFile(join(lib, 'agent', 'package.json'), 'utf8')) as {
       exports?: Record<string, unknown>;

@@ -11,7 +11,6 @@ import { mapFindings, type FindingsLike } from './map-findings.js';
 /** Ids that name no record (`(more)` on a summary finding, `(none)`, `(no id)`): kept as they are. */
 const PLACEHOLDER = /^\(.*\)$/;
 
-
 /** The record key a finding's type and id stand for (`Patient/pat-1`; a `urn:` id is its own key). */
 function recordKeyOf(resourceType: unknown, id: string): string {
   if (id.startsWith('urn:')) return id;

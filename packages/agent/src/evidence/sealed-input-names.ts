@@ -34,9 +34,6 @@ export function withSealedInput<T>(value: T, name: (input: string) => string): T
 }
 
 /** Both lists of a results document's `dataQuality` with their locations renamed by `name`. */
-export function withSealedInputs<T extends FindingsLike>(
-  dataQuality: T,
-  name: (input: string) => string,
-): T {
+export function withSealedInputs<T extends FindingsLike>(dataQuality: T, name: (input: string) => string): T {
   return mapFindings(dataQuality, (f) => withSealedInput(f, name));
 }
