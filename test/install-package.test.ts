@@ -76,6 +76,19 @@ describe('esms installed from packed tarballs with npm install -g', () => {
     expect(await realpath(esmsBin)).toBe(join(lib, 'agent', 'bin', 'esms.js'));
   });
 
+  it("the installed agent exports no library API: the repository tools' subpath is not in the packed manifest", async () => {
+    const lib = join(prefix, 'lib', 'node_modules', '@esms-numerique');
+    const manifest = JSON.parse(await readFile(join(lib, 'agent', 'package.json'), 'utf8')) as {
+      exports?: Record<string, unknown>;
+    };
+    expect(Object.keys(manifest.exports ?? {})).toEqual(['./package.json']);
+    // In the repository, the tools still reach it through the workspace (packages/agent/package.json).
+    const workspace = JSON.parse(await readFile(join(REPO_ROOT, 'packages/agent/package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    expect(Object.keys(workspace.exports)).toContain('./tools-support');
+  });
+
   it('esms init then esms validate-config, and a computation with its worker threads, all from the install', async () => {
     const config = join(workDir, 'esms.config.yaml');
     const init = await esms(['init', '--config', config]);

@@ -1,6 +1,10 @@
 /**
  * FINESS numbers for the synthetic establishments: 9 characters, department in positions 1–2, then `0`,
  * then (overseas) the territory digit, and a Luhn key in position 9 (indicators.md "Local time").
+ *
+ * Written here on purpose, not imported from the SDK's `vocabulary/finess.ts`: the generator makes the test
+ * data the engine is checked against (and the DuckDB peer baseline's time zones), so it follows the spec on
+ * its own; a mistake in the SDK's FINESS reading then shows up as a mismatch instead of being copied.
  */
 
 /** The Luhn check digit that makes `body + digit` pass the Luhn test. */

@@ -2,6 +2,10 @@
  * Local time for the generator, without `Intl` in the hot loop (millions of records): the overseas
  * territories have fixed offsets, and Europe/Paris follows the EU summer-time rule (last Sunday of March
  * to last Sunday of October, switching at 01:00 UTC).
+ *
+ * Written here on purpose, not imported from the SDK's `vocabulary/local-time.ts`: the generator is an
+ * independent producer of the data the engine is checked against (as duckdb-baseline.ts is an independent
+ * peer), so a mistake in the SDK's local-time arithmetic shows up as a mismatch instead of being copied.
  */
 
 const MINUTE_MS = 60_000;

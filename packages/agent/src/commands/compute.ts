@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { isSdkError, SdkOptionsError, type ComputeOptions } from '@esms-numerique/sdk';
+import { isSdkError, resolveOptions, SdkOptionsError, type ComputeOptions } from '@esms-numerique/sdk';
 import { formatExplanation, formatResultsTable } from '../compute/format-table.js';
 import {
   CONFIG_OPTION_KEYS,
@@ -78,6 +78,14 @@ export function registerComputeCommand(program: Command): void {
     )
     .action(async (flags: ComputeFlags, command: Command) => {
       const { options, logging, timezonesFrom } = await computeOptions(flags, command);
+      // Options the SDK refuses are bad usage, told before any logger exists: like a config or commander
+      // error, a plain line and the verb's usage, never a JSON log line (a logger marks standard error JSON).
+      try {
+        resolveOptions(options);
+      } catch (error) {
+        if (error instanceof SdkOptionsError) throw new UsageError(optionsErrorMessage(error, timezonesFrom));
+        throw error;
+      }
       // Progress goes to standard error only: standard output holds the results document.
       const progress = progressReporter({
         mode: flags.progress ? 'auto' : 'none',
@@ -93,7 +101,6 @@ export function registerComputeCommand(program: Command): void {
           incompleteInput: 'report',
         });
       } catch (error) {
-        if (error instanceof SdkOptionsError) throw new UsageError(optionsErrorMessage(error, timezonesFrom));
         if (isSdkError(error)) throw new UsageError(error.message);
         throw error;
       }

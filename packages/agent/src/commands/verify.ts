@@ -57,21 +57,10 @@ export async function runVerify(
       );
     expected.expectedHead = head.toLowerCase();
   }
-  if (options.tsaCa !== undefined) {
-    try {
-      expected.tsaCaPem = await readFile(options.tsaCa, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read the TSA certificate file ${options.tsaCa}: ${String(error)}`);
-    }
-  }
+  if (options.tsaCa !== undefined) expected.tsaCaPem = await readFlagFile(options.tsaCa, 'TSA certificate');
   if (options.maxExtractBytes !== undefined) expected.maxExtractBytes = options.maxExtractBytes;
-  if (options.publicKey !== undefined) {
-    try {
-      expected.publicKeyPem = await readFile(options.publicKey, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read the public key file ${options.publicKey}: ${String(error)}`);
-    }
-  }
+  if (options.publicKey !== undefined)
+    expected.publicKeyPem = await readFlagFile(options.publicKey, 'public key');
   if (options.fingerprint !== undefined) expected.expectedFingerprint = options.fingerprint;
   // A path that does not exist is a typo, not tampering (follow-up F5): bad usage, exit 2.
   try {
@@ -138,4 +127,13 @@ export function registerVerifyCommand(program: Command): void {
 
 function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && 'code' in error;
+}
+
+/** A file named by a flag (`--tsa-ca`, `--public-key`): one that cannot be read is bad usage (exit 2). */
+async function readFlagFile(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the ${what} file ${file}: ${String(error)}`);
+  }
 }

@@ -6,14 +6,10 @@
  */
 import { asArray } from './json-access.js';
 import { isRecord } from '../shared/is-record.js';
+import { mapFindings, type FindingsLike } from './map-findings.js';
 
 /** Ids that name no record (`(more)` on a summary finding, `(none)`, `(no id)`): kept as they are. */
 const PLACEHOLDER = /^\(.*\)$/;
-
-interface FindingsLike {
-  errors: readonly unknown[];
-  warnings: readonly unknown[];
-}
 
 /** The record key a finding's type and id stand for (`Patient/pat-1`; a `urn:` id is its own key). */
 function recordKeyOf(resourceType: unknown, id: string): string {
@@ -51,11 +47,7 @@ export function pseudonymiseFindings<T extends FindingsLike>(
   dataQuality: T,
   pseudonymise: (key: string) => string,
 ): T {
-  return {
-    ...dataQuality,
-    errors: dataQuality.errors.map((f) => pseudonymiseFinding(f, pseudonymise)),
-    warnings: dataQuality.warnings.map((f) => pseudonymiseFinding(f, pseudonymise)),
-  };
+  return mapFindings(dataQuality, (f) => pseudonymiseFinding(f, pseudonymise));
 }
 
 /**

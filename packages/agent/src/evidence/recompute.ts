@@ -14,6 +14,7 @@ import {
 } from '@esms-numerique/sdk';
 import type {
   Computation,
+  CountIndicatorId,
   ComputeOptions as SdkComputeOptions,
   Fact as SdkFact,
   RateIndicatorId,
@@ -37,15 +38,15 @@ export interface RateResultLike {
   target: number;
   met: boolean;
 }
-export interface IndicatorResultsLike {
-  'taux-dossiers-actifs': RateResultLike;
-  'taux-projet-personnalise': RateResultLike;
-  'taux-evenement-agenda': RateResultLike;
-  'taux-mssante': RateResultLike;
-  'taux-dmp': RateResultLike;
+/** The optional indicators' results, one entry per `CountIndicatorId` (a new one fails to compile below). */
+interface CountResultsLike {
   'e-prescriptions-importees': { total: number; byMonth: Record<string, number> };
   'echanges-e-parcours': { total: number; sinceProjectStart: number | null };
 }
+/** Every indicator of the SDK's registry: a rate for each `RateIndicatorId`, a count for each other id. */
+export type IndicatorResultsLike = { [K in RateIndicatorId]: RateResultLike } & {
+  [K in CountIndicatorId]: CountResultsLike[K];
+};
 export interface EstablishmentResultLike {
   finess: string;
   organisation: string | null;

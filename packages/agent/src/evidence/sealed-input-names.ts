@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { isRecord } from '../shared/is-record.js';
+import { mapFindings, type FindingsLike } from './map-findings.js';
 
 /** `(input) => its sealed name`, for the configured file source paths `roots`. */
 export function sealedInputNamer(roots: readonly string[]): (input: string) => string {
@@ -33,13 +34,6 @@ export function withSealedInput<T>(value: T, name: (input: string) => string): T
 }
 
 /** Both lists of a results document's `dataQuality` with their locations renamed by `name`. */
-export function withSealedInputs<T extends { errors: readonly unknown[]; warnings: readonly unknown[] }>(
-  dataQuality: T,
-  name: (input: string) => string,
-): T {
-  return {
-    ...dataQuality,
-    errors: dataQuality.errors.map((f) => withSealedInput(f, name)),
-    warnings: dataQuality.warnings.map((f) => withSealedInput(f, name)),
-  };
+export function withSealedInputs<T extends FindingsLike>(dataQuality: T, name: (input: string) => string): T {
+  return mapFindings(dataQuality, (f) => withSealedInput(f, name));
 }

@@ -1,3 +1,5 @@
+import { PROXY_REFUSED_CODE } from './connect-tunnel-agent.js';
+
 /** What kind of failure kept a request from getting an HTTP answer. */
 export type NetworkFailureKind =
   'dns' | 'refused' | 'tls' | 'proxy' | 'reset' | 'timeout' | 'unreachable' | 'other';
@@ -67,7 +69,7 @@ function kindOf(code: string | undefined): NetworkFailureKind {
   if (code === 'ECONNREFUSED') return 'refused';
   if (UNREACHABLE_CODES.has(code)) return 'unreachable';
   if (TIMEOUT_CODES.has(code)) return 'timeout';
-  if (code === 'ESM_PROXY_REFUSED' || code === 'UND_ERR_ABORTED_PROXY') return 'proxy';
+  if (code === PROXY_REFUSED_CODE || code === 'UND_ERR_ABORTED_PROXY') return 'proxy';
   if (RESET_CODES.has(code)) return 'reset';
   if (TLS_TRUST_CODES.has(code) || TLS_DATE_CODES.has(code) || isTlsCode(code)) return 'tls';
   return 'other';

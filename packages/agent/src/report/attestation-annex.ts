@@ -1,3 +1,4 @@
+import { INDICATORS, POPULATIONS } from '@esms-numerique/sdk';
 import type { ResultsLike } from '../evidence/recompute.js';
 import type { AnnexBlock, AttestationDocument, LinesFact } from './attestation-model.js';
 import { frenchQualityGroups, frenchVerificationSummary } from './french/findings.js';
@@ -183,11 +184,11 @@ function detailTable(results: ResultsLike): AnnexBlock {
     table: {
       headers: [
         { title: 'ESSMS', subtitle: 'FINESS géographique' },
-        { title: 'Personnes accompagnées', subtitle: 'sur la période' },
-        { title: 'Dossiers actifs', subtitle: 'mis à jour' },
-        { title: 'File active', subtitle: 'année civile' },
-        { title: 'E-prescriptions', subtitle: 'importées' },
-        { title: 'Échanges e-parcours', subtitle: 'sur la période' },
+        { title: sentenceCase(POPULATIONS['persons-accompanied'].label), subtitle: 'sur la période' },
+        { title: INDICATORS['dossiers-actifs'].heading, subtitle: 'mis à jour' },
+        { title: INDICATORS['file-active'].heading, subtitle: 'année civile' },
+        { title: INDICATORS['e-prescriptions-importees'].heading, subtitle: 'importées' },
+        { title: INDICATORS['echanges-e-parcours'].heading, subtitle: 'sur la période' },
       ],
       rows: establishments.map((e) => ({
         title: displayName(e.name) ?? 'ESSMS sans nom',
@@ -229,4 +230,9 @@ function howToVerify(fingerprint: string | null, options: BuildOptions): AnnexBl
 /** A path as one shell word (quoted when it holds anything but safe characters). */
 function shellWord(value: string): string {
   return /^[\w./@%+=:,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `personnes accompagnées` → `Personnes accompagnées`: a population's label as a column title. */
+function sentenceCase(label: string): string {
+  return label.charAt(0).toUpperCase() + label.slice(1);
 }

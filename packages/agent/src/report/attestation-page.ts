@@ -1,3 +1,4 @@
+import { INDICATORS } from '@esms-numerique/sdk';
 import { RATE_INDICATORS, VA_INDICATORS, type IndicatorResultsLike } from '../evidence/recompute.js';
 import type { AttestationPage, TableRow } from './attestation-model.js';
 import { frenchLongDate, territoryWithOffset } from './french/dates.js';
@@ -142,8 +143,14 @@ function pageNotes(group: OrganisationGroup): string[] {
       `${verb(names.length, 'Ne remplit pas', 'Ne remplissent pas')} la condition de la Vérification d’Aptitude, ${reason} : ${frenchList(names)}.`,
     );
   }
-  if (group.establishments.some((e) => (e.indicators['taux-mssante'].rate ?? 0) > 100)) {
-    notes.push('Le taux MSSanté compte des messages envoyés et non des personnes : il peut dépasser 100 %.');
+  // A ratio's numerator is not a subset of its denominator (messages, not persons): its rate may pass 100 %.
+  for (const id of RATE_INDICATORS.filter((rate) => INDICATORS[rate].scoring === 'ratio')) {
+    const { heading, numerator } = INDICATORS[id];
+    if (group.establishments.some((e) => (e.indicators[id].rate ?? 0) > 100)) {
+      notes.push(
+        `Le taux ${heading} compte des ${numerator.label} et non des personnes : il peut dépasser 100 %.`,
+      );
+    }
   }
   return notes;
 }

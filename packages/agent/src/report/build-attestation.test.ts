@@ -119,6 +119,26 @@ describe('buildAttestation', () => {
     );
   });
 
+  it('labels from the SDK registry: the annex detail headers, and the note of a ratio above 100 %', () => {
+    const input = sampleReportInput();
+    const filaos = input.runs.at(-1)?.results.establishments.find((e) => e.finess === '970400024');
+    if (filaos === undefined) throw new Error('fixture changed');
+    const note = 'Le taux MSSanté compte des messages envoyés et non des personnes : il peut dépasser 100 %.';
+    expect(page(buildAttestation(input, selectReport(input, {}), OPTIONS), 1).notes).not.toContain(note);
+    filaos.indicators['taux-mssante'] = { numerator: 12, denominator: 9, rate: 133.3, target: 70, met: true };
+    const document = buildAttestation(input, selectReport(input, {}), OPTIONS);
+    expect(page(document, 1).notes).toContain(note);
+    const detail = document.annex?.blocks.find((b) => b.kind === 'table');
+    expect(detail?.kind === 'table' ? detail.table.headers.map((h) => h.title) : []).toEqual([
+      'ESSMS',
+      'Personnes accompagnées',
+      'Dossiers actifs',
+      'File active',
+      'E-prescriptions',
+      'Échanges e-parcours',
+    ]);
+  });
+
   it('full ESSMS names with curly apostrophes, no technical detail on the director’s pages', () => {
     const document = build();
     const text = pagesText(document);

@@ -1,5 +1,10 @@
-import { isWellFormedFiness, type ComputeOptions } from '@esms-numerique/sdk';
-import { computeOptionsFromConfig } from '../config/compute-options.js';
+import { isWellFormedFiness, type ComputeOptions, type SdkOptionsError } from '@esms-numerique/sdk';
+import {
+  CONFIG_OPTION_KEYS,
+  computeOptionsFromConfig,
+  optionProblems,
+  type OptionKeys,
+} from '../config/compute-options.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { localDateSchema } from '../config/schema-primitives.js';
 import { ServeError } from './serve-error.js';
@@ -72,6 +77,43 @@ export function parseComputeQuery(query: URLSearchParams, loaded: LoadedConfig |
       'explain and format=measurereport do not go together: summary reports hold no person',
     );
   return { options, format: format === 'measurereport' ? 'measurereport' : 'results', explain };
+}
+
+/** The query's names of the SDK's options (`timezone=FINESS=Zone`, not `timezoneOverrides`). */
+const QUERY_OPTION_KEYS: OptionKeys = {
+  measureDate: 'measureDate',
+  denominatorScope: 'denominatorScope',
+  countCancelledEvents: 'countCancelledEvents',
+  finessMode: 'finessMode',
+  timezoneOverrides: 'timezone',
+  projectStartDate: 'projectStartDate',
+  allCarePlansAreProjetPersonnalise: 'allCarePlansArePp',
+};
+
+/**
+ * The SDK's refusal of a request's options as a 400 naming the query parameter the caller set; the time
+ * zones may also come from the service's config (`establishments[].timezone`), named beside `timezone`.
+ */
+export function computeOptionsError(
+  error: SdkOptionsError,
+  query: URLSearchParams,
+  loaded: LoadedConfig | null,
+): ServeError {
+  const configZones = loaded?.config.establishments.some((e) => e.timezone !== undefined) ?? false;
+  const zonesFrom = [
+    ...(query.has('timezone') ? [QUERY_OPTION_KEYS.timezoneOverrides] : []),
+    ...(configZones ? [`${CONFIG_OPTION_KEYS.timezoneOverrides} of the service's config`] : []),
+  ];
+  const problems = optionProblems(error, {
+    ...QUERY_OPTION_KEYS,
+    ...(zonesFrom.length > 0 ? { timezoneOverrides: zonesFrom.join(' with ') } : {}),
+  });
+  const first = problems[0];
+  return new ServeError(
+    'bad-request',
+    `invalid options: ${problems.map((p) => `${p.key} ${p.message}`).join('; ')}`,
+    { expression: first === undefined ? undefined : first.key.split(' ')[0], cause: error },
+  );
 }
 
 function bad(name: string, message: string): ServeError {

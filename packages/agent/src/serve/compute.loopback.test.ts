@@ -4,7 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EstablishmentExplanation, ResultsDocument } from '@esms-numerique/sdk';
+import { MAX_ZONES, type EstablishmentExplanation, type ResultsDocument } from '@esms-numerique/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeFromSources } from '../runner/compute-from-source.js';
 import { createFileSource } from '../sources/file-source.js';
@@ -206,6 +206,23 @@ describe('POST /compute', () => {
     expect((notObjects.json() as { issue: Array<{ expression: string[] }> }).issue[0]?.expression).toEqual([
       '[1]',
     ]);
+  });
+
+  it('too many time zones: 400 naming the timezone parameter the caller set, not the SDK option key', async () => {
+    const zones = Intl.supportedValuesOf('timeZone').slice(0, MAX_ZONES + 8);
+    const query = zones
+      .map((zone, i) => `timezone=${encodeURIComponent(`75${String(i).padStart(7, '0')}=${zone}`)}`)
+      .join('&');
+    const res = await send(`${server.url}/compute?measureDate=${D}&${query}`, {
+      method: 'POST',
+      headers: NDJSON,
+      body: '',
+    });
+    expect(res.status).toBe(400);
+    const issue = (res.json() as { issue: Array<{ expression: string[]; diagnostics: string }> }).issue[0];
+    expect(issue?.expression).toEqual(['timezone']);
+    expect(issue?.diagnostics).toMatch(/^invalid options: timezone names \d+ distinct time zones/);
+    expect(issue?.diagnostics).not.toContain('timezoneOverrides');
   });
 
   it('refuses a body past the limit with 413, without reading it to its end', async () => {

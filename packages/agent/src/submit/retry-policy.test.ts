@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { retrySchema } from '../config/ars-schema.js';
+import { retryPolicyFromConfig } from '../runner/ars-from-config.js';
 import { createRetryPolicy, SUBMIT_RETRY_DEFAULTS } from './retry-policy.js';
 
 const createdAt = new Date('2024-04-01T00:00:00Z');
@@ -62,5 +64,23 @@ describe('createRetryPolicy', () => {
     expect(SUBMIT_RETRY_DEFAULTS.DEADLINE_MS).toBe(3 * 24 * 3_600_000);
     expect(() => createRetryPolicy({ baseDelayMs: -1 })).toThrow(RangeError);
     expect(() => createRetryPolicy({ maxAttempts: 0 })).toThrow(RangeError);
+  });
+
+  it('without options, retries exactly as a run configured with the default ars.retry does', () => {
+    const configured = retryPolicyFromConfig(retrySchema.parse({}));
+    const bare = createRetryPolicy({ random: () => 0.999 });
+    const fromConfig = createRetryPolicy({
+      baseDelayMs: retrySchema.parse({}).initialDelayMs,
+      maxDelayMs: retrySchema.parse({}).maxDelayMs,
+      random: () => 0.999,
+    });
+    expect(bare.deadlineMs).toBe(configured.deadlineMs);
+    for (const attempts of [1, 2, 5, 12, 20]) {
+      const context = { attempts, createdAt, now: at(1_000) };
+      expect(bare.decide(context)).toEqual(fromConfig.decide(context));
+    }
+    // The first wait is at most the configured 1 s, the longest at most the configured hour.
+    expect(bare.decide({ attempts: 1, createdAt, now: at(0) })).toMatchObject({ delayMs: 999 });
+    expect(bare.decide({ attempts: 30, createdAt, now: at(0) })).toMatchObject({ delayMs: 3_596_400 });
   });
 });

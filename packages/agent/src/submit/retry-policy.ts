@@ -1,3 +1,8 @@
+import {
+  DEFAULT_RETRY_DEADLINE_HOURS,
+  DEFAULT_RETRY_INITIAL_DELAY_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+} from '../config/config-defaults.js';
 import { backoffDelayMs } from '../http/backoff.js';
 
 /**
@@ -5,14 +10,18 @@ import { backoffDelayMs } from '../http/backoff.js';
  * honouring the ARS's `Retry-After`, until a deadline after which the submission is marked failed.
  */
 
-/** Every duration of the retry policy, with its unit; all overridable (tests use milliseconds). */
+/**
+ * Every duration of the retry policy, with its unit; all overridable (tests use milliseconds). The values are
+ * the configuration's defaults (`ars.retry` in config-defaults.ts), so a policy built without options
+ * (`createRetryPolicy()`, `deliverPending` without a policy) retries exactly as a configured run does.
+ */
 export const SUBMIT_RETRY_DEFAULTS = {
   /** First backoff ceiling; doubles at each failed attempt. */
-  BASE_DELAY_MS: 2_000,
+  BASE_DELAY_MS: DEFAULT_RETRY_INITIAL_DELAY_MS,
   /** Largest wait between two attempts (Retry-After may ask for more). */
-  MAX_DELAY_MS: 15 * 60_000,
+  MAX_DELAY_MS: DEFAULT_RETRY_MAX_DELAY_MS,
   /** How long after its creation a submission is still retried. */
-  DEADLINE_MS: 3 * 24 * 60 * 60_000,
+  DEADLINE_MS: DEFAULT_RETRY_DEADLINE_HOURS * 3_600_000,
 } as const;
 
 export interface RetryPolicyOptions {

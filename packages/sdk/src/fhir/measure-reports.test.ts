@@ -1,22 +1,12 @@
 import type { MeasureReport } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
+import { rate } from '../indicators/rates.js';
 import { MEASURE_IDS, type MeasureId } from '../indicators/registry.js';
-import type { EstablishmentResult, IndicatorResults, RateResult, ResultsDocument } from '../results.js';
+import type { EstablishmentResult, IndicatorResults, ResultsDocument } from '../results.js';
 import { periodWithOffsets, toMeasureReports } from './measure-reports.js';
 import { MEASURES_VERSION, measureCanonical } from './measures.js';
 
 const POPULATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/measure-population';
-
-function rate(numerator: number, denominator: number, target: number): RateResult {
-  const exact = denominator === 0 ? null : (100 * numerator) / denominator;
-  return {
-    numerator,
-    denominator,
-    rate: exact === null ? null : Math.round(exact * 10) / 10,
-    target,
-    met: exact !== null && exact >= target,
-  };
-}
 
 function indicators(
   persons: number,

@@ -134,29 +134,17 @@ export function countDemotedEvent(
   findings: Findings,
 ): void {
   const f = s.fact;
-  if (f.subject === null) {
-    const person = personOfSejour(f.partOf, sejours, personOf);
-    if (person === null || person === 'not-a-sejour') {
-      findings.errors.push({
-        code: 'unknown-subject',
-        resourceType: f.resourceType,
-        id: idOf(f.key),
-        message: 'agenda event without a person, and the séjour it is part of has none either',
-      });
-      return;
-    }
-    if (f.start === null || !eventStatusCounts(f.status, acc.options)) return;
-    person.state.event = union(person.state.event, zonesInPeriod(acc.grid, s.start));
-    return;
-  }
-  const person = personOf(f.subject);
-  if (person === null) {
+  const person = f.subject === null ? personOfSejour(f.partOf, sejours, personOf) : personOf(f.subject);
+  if (person === null || person === 'not-a-sejour') {
     // As in placeSejour: this record's subject was never registered as pending, so report it here.
     findings.errors.push({
       code: 'unknown-subject',
       resourceType: f.resourceType,
       id: idOf(f.key),
-      message: 'refers to a person whose Patient record is not in the input',
+      message:
+        f.subject === null
+          ? 'agenda event without a person, and the séjour it is part of has none either'
+          : 'refers to a person whose Patient record is not in the input',
     });
     return;
   }

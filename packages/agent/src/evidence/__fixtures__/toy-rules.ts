@@ -10,6 +10,11 @@ import type { ComputationLike, EvidenceRules, Fact, RateResultLike, ResultsLike 
 
 export const TOY_ORGANISATION = '970408589';
 
+/**
+ * A rate as the SDK's `RateResult` holds it (one decimal, met at or above the target). Written here on
+ * purpose: the toy depends on no SDK code, and the SDK does not export its rate arithmetic
+ * (`indicators/rates.ts`).
+ */
 function rate(numerator: number, denominator: number, target: number): RateResultLike {
   const exact = denominator === 0 ? null : (100 * numerator) / denominator;
   return {

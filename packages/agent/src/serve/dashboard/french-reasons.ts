@@ -1,4 +1,9 @@
-import type { ExclusionReason, RateIndicatorId } from '@esms-numerique/sdk';
+import {
+  INDICATORS,
+  RATE_INDICATOR_IDS,
+  type ExclusionReason,
+  type RateIndicatorId,
+} from '@esms-numerique/sdk';
 
 /** Why a dossier does not count, in the words staff use (the code stays beside it, in the CSV too). */
 export const EXCLUSION_REASON_LABELS: Readonly<Record<ExclusionReason, string>> = {
@@ -12,16 +17,18 @@ export const EXCLUSION_REASON_LABELS: Readonly<Record<ExclusionReason, string>> 
 };
 
 /**
- * The indicators whose numerator counts persons, hence a worklist of dossiers; `taux-mssante` counts
- * messages sent (not persons), so no dossier is "missing" from it.
+ * The indicators whose numerator counts persons, hence a worklist of dossiers: the registry's rates of
+ * scoring `proportion`. A `ratio` (`taux-mssante`) counts messages sent, not persons, so no dossier is
+ * "missing" from it.
  */
-export const WORKLIST_INDICATORS = [
-  'taux-dossiers-actifs',
-  'taux-projet-personnalise',
-  'taux-evenement-agenda',
-  'taux-dmp',
-] as const satisfies readonly RateIndicatorId[];
-export type WorklistIndicator = (typeof WORKLIST_INDICATORS)[number];
+export const WORKLIST_INDICATORS = RATE_INDICATOR_IDS.filter(
+  (id): id is WorklistIndicator => INDICATORS[id].scoring === 'proportion',
+);
+/**
+ * The same ids as a type, for the French goals below (the registry's scoring is not known per id at the
+ * type level); french-reasons.test.ts checks that it names exactly the registry's proportions.
+ */
+export type WorklistIndicator = Exclude<RateIndicatorId, 'taux-mssante'>;
 
 export function isWorklistIndicator(id: string): id is WorklistIndicator {
   return (WORKLIST_INDICATORS as readonly string[]).includes(id);

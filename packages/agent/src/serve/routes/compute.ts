@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createEngine, isSdkError, toMeasureReports, type Engine } from '@esms-numerique/sdk';
-import { parseComputeQuery } from '../compute-query.js';
+import {
+  createEngine,
+  isSdkError,
+  SdkOptionsError,
+  toMeasureReports,
+  type Engine,
+} from '@esms-numerique/sdk';
+import { computeOptionsError, parseComputeQuery } from '../compute-query.js';
 import { bodyChunks, bodyKindOf, ndjsonBodyLines, readJsonBody } from '../request-body.js';
 import { FHIR_JSON, sendJson } from '../respond.js';
 import type { ServeContext } from '../serve-context.js';
@@ -29,6 +35,7 @@ export async function handleCompute(
   try {
     engine = createEngine(query.options);
   } catch (error) {
+    if (error instanceof SdkOptionsError) throw computeOptionsError(error, url.searchParams, context.loaded);
     if (isSdkError(error)) throw new ServeError('bad-request', error.message, { cause: error });
     throw error;
   }
