@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from '../shared/process-alive.js';
 
 /** Where blobs are written before they are moved to their content address: `blobs/tmp/<pid>-<random>.part`. */
 export const TEMPORARY_BLOBS_DIR = join('blobs', 'tmp');
@@ -17,15 +18,6 @@ const PART = /^(?:(\d+)-)?[0-9a-f]+\.part$/;
 export function temporaryBlobPath(storeDir: string): { dir: string; path: string } {
   const dir = join(storeDir, TEMPORARY_BLOBS_DIR);
   return { dir, path: join(dir, `${process.pid}-${randomBytes(8).toString('hex')}.part`) };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -49,7 +41,7 @@ export async function removeAbandonedTemporaryBlobs(storeDir: string, now: Date)
     const match = PART.exec(name);
     if (match === null) continue;
     const pid = match[1] === undefined ? undefined : Number(match[1]);
-    if (pid === process.pid || (pid !== undefined && isAlive(pid))) continue;
+    if (pid === process.pid || (pid !== undefined && isProcessAlive(pid))) continue;
     const path = join(dir, name);
     const changed = await stat(path).then(
       (s) => s.mtimeMs,

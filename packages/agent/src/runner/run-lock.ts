@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from '../errors.js';
+import { isProcessAlive } from '../shared/process-alive.js';
 
 export const RUN_LOCK_FILE = 'run.lock';
 
@@ -35,20 +36,11 @@ export async function acquireRunLock(dataDir: string): Promise<RunLock> {
         throw new AgentError('internal', `cannot create the run lock ${path}`, { cause: error });
       }
       const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isProcessAlive(owner)) {
         throw new AgentError('run-in-progress', `another run is in progress (pid ${owner}, lock ${path})`);
       }
       await unlink(path).catch(() => undefined);
     }
   }
   throw new AgentError('run-in-progress', `cannot take the run lock ${path}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -24,7 +24,7 @@ import { writeRunRecord, type RunRecord } from '../runner/run-records.js';
 import { SubmissionTransientError } from '../submit/submission-errors.js';
 import { collectStatus, localDateTime } from './collect-status.js';
 import { formatStatusText } from './format-status-text.js';
-import { isProcessAlive } from './process-alive.js';
+import { isProcessAlive } from '../shared/process-alive.js';
 
 // A temp data directory built by the real pipeline (NDJSON → compute → seal → outbox → the reference
 // receiver on loopback), then read back by `collectStatus`.

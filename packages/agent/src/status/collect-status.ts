@@ -12,7 +12,7 @@ import type {
   StatusProblem,
 } from './agent-status.js';
 import { checkLastSeal, type LastSealCheck } from './check-last-seal.js';
-import { isProcessAlive } from './process-alive.js';
+import { isProcessAlive } from '../shared/process-alive.js';
 import { readOutboxSnapshot } from './read-outbox.js';
 
 export interface CollectStatusOptions {
