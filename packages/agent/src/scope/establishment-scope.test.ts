@@ -1,22 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { computeIndicatorsSync, type Computation } from '@esms-numerique/sdk';
 import { describe, expect, it } from 'vitest';
+import { sampleRecords } from '../test-support/sample-records.js';
 import { ABSENT_ERROR, applyScope, NOT_CONFIGURED_WARNING, scopeFromConfig } from './establishment-scope.js';
 
-/** examples/sample-data: 5 ESSMS of 3 organismes gestionnaires. */
-const SAMPLE = fileURLToPath(new URL('../../../../examples/sample-data/', import.meta.url));
-
 function sample(): Computation {
-  const records = readdirSync(SAMPLE)
-    .filter((n) => n.endsWith('.ndjson'))
-    .flatMap((n) =>
-      readFileSync(join(SAMPLE, n), 'utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => JSON.parse(l) as unknown),
-    );
+  const records = sampleRecords();
   return computeIndicatorsSync(records, { measureDate: '2024-04-01' });
 }
 

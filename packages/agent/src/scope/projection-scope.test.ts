@@ -1,25 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { computeIndicatorsSync, recomputeFromProjection, type Fact } from '@esms-numerique/sdk';
 import { describe, expect, it } from 'vitest';
+import { sampleRecords } from '../test-support/sample-records.js';
 import { compareResults, compareSubjects } from '../evidence/compare-figures.js';
 import { applyScope } from './establishment-scope.js';
 import { createProjectionScoper } from './projection-scope.js';
 
-/** examples/sample-data: 60 persons, 5 ESSMS of 3 organismes gestionnaires. */
-const SAMPLE = fileURLToPath(new URL('../../../../examples/sample-data/', import.meta.url));
 const OPTIONS = { measureDate: '2024-04-01' };
 
 function sampleFacts(): { facts: Fact[]; computation: ReturnType<typeof computeIndicatorsSync> } {
-  const records = readdirSync(SAMPLE)
-    .filter((n) => n.endsWith('.ndjson'))
-    .flatMap((n) =>
-      readFileSync(join(SAMPLE, n), 'utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => JSON.parse(l) as unknown),
-    );
+  const records = sampleRecords();
   const facts: Fact[] = [];
   const computation = computeIndicatorsSync(records, { ...OPTIONS, onFact: (f) => facts.push(f) });
   return { facts, computation };

