@@ -198,9 +198,12 @@ export class RecordVersions {
     // Room for every key at once: growing step by step would keep several copies of each array alive.
     this.reserveKeys(this.keyCount + other.keyCount);
     this.reserveArena(other.arena.length);
+    this.reserveSlots(this.keyCount + other.keyCount);
     const typeOf = other.types.map((type) => this.typeNumber(type));
     const wide = new Map(other.wideKeys);
-    const otherVersions = new Map(other.versions);
+    // Each of the other's keys here, for its versions counted after the loop (few keys have more than one).
+    const mapped = new Int32Array(other.keyCount);
+    const otherArena = other.arena;
     for (let j = 0; j < other.keyCount; j++) {
       const hash = other.hashes[j]!;
       const otherType = other.keyTypes[j]!;
@@ -227,24 +230,29 @@ export class RecordVersions {
       const winner = base + other.winners[j]!;
       const lastUpdated = other.winnerLastUpdated[j]!;
       const order = other.winnerOrder[j]!;
-      const versions = otherVersions.get(j) ?? 1;
       if (found < 0) {
         const index = this.newKey(hash, keyType, winner, lastUpdated, order);
         if (wideKey !== null) this.wideKeys.set(index, wideKey);
         else {
-          this.arena.set(other.arena.subarray(start, start + n), this.arenaLength);
-          this.arenaLength += n;
+          // Byte by byte: ids are short, and a `subarray` per key would be an object per key.
+          const arena = this.arena;
+          const at = this.arenaLength;
+          for (let i = 0; i < n; i++) arena[at + i] = otherArena[start + i]!;
+          this.arenaLength = at + n;
         }
         this.ends[index] = this.arenaLength;
         this.slots[slot] = index + 1;
-        if (versions > 1) this.versions.set(index, versions);
-        this.growSlotsIfNeeded();
+        mapped[j] = index;
         continue;
       }
-      // Its versions other than the winner are already marked superseded in its own table.
-      const before = this.versions.get(found) ?? 1;
+      // Its versions other than the winner are already marked superseded in its own table; this counts the
+      // winner as one more version here, the others are added below.
       this.addVersion(found, winner, lastUpdated, order);
-      this.versions.set(found, before + versions);
+      mapped[j] = found;
+    }
+    for (const [j, versions] of other.versions) {
+      const index = mapped[j]!;
+      this.versions.set(index, (this.versions.get(index) ?? 1) + versions - 1);
     }
     return base;
   }
@@ -371,9 +379,14 @@ export class RecordVersions {
 
   /** Keeps the table at most half full, so that probes stay short. */
   private growSlotsIfNeeded(): void {
-    if (this.keyCount * 2 <= this.slots.length) return;
+    this.reserveSlots(this.keyCount);
+  }
+
+  /** Slots for `keys` keys at most half full; one rehash of the keys already in (a merge reserves at once). */
+  private reserveSlots(keys: number): void {
+    if (keys * 2 <= this.slots.length) return;
     let size = this.slots.length * 2;
-    while (this.keyCount * 2 > size) size *= 2;
+    while (keys * 2 > size) size *= 2;
     const slots = new Int32Array(size);
     const mask = slots.length - 1;
     for (let index = 0; index < this.keyCount; index++) {
