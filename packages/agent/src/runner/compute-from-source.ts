@@ -39,7 +39,7 @@ export interface ComputeFromSourcesOptions {
    * encodes what it reads) and appended in input order, the same bytes whatever the thread count.
    */
   projection?: ProjectionSink | undefined;
-  /** Size of the byte ranges big NDJSON files are cut into (default `PARALLEL_SLICE_BYTES`; tests cut finer). */
+  /** Size of the byte ranges big NDJSON files are cut into (default `COMPUTE_SLICE_BYTES`, or `PARALLEL_SLICE_BYTES` when sealing; tests cut finer). */
   sliceBytes?: number | undefined;
   /** Told of the `read` and `compute` phases, each record by type and each page (default: nothing). */
   progress?: ProgressObserver | undefined;

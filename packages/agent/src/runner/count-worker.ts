@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createEngine } from '@esms-numerique/sdk';
+import { createEngine, type Engine } from '@esms-numerique/sdk';
 import { isAgentError } from '../errors.js';
 import type { RecordCounter } from '../progress/progress-observer.js';
 import { WORKER_PROGRESS_BATCH_RECORDS } from '../progress/progress-timings.js';
@@ -16,16 +16,24 @@ import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
  */
 const port = parentPort;
 if (port === null) throw new Error('count-worker must run in a worker thread');
-const { options, knownPersonKeys, reportProgress, incompleteInput, pseudonymSecret, sealedInputRoots } =
+const { options, reportProgress, incompleteInput, pseudonymSecret, sealedInputRoots } =
   workerData as WorkerSetup;
 // A run that seals: this thread also pseudonymises and encodes the facts of what it reads (the projection).
 const collector =
   pseudonymSecret === undefined ? undefined : createFactCollector(pseudonymSecret, sealedInputRoots ?? []);
-const engine = createEngine({
-  ...options,
-  knownPersonKeys,
-  ...(collector === undefined ? {} : { onFact: collector.onFact }),
-});
+/** Created by the `start` message, which says which persons the main thread has read. */
+let engine: Engine | undefined;
+function startEngine(knownPersonKeys: string[]): void {
+  engine = createEngine({
+    ...options,
+    knownPersonKeys,
+    ...(collector === undefined ? {} : { onFact: collector.onFact }),
+  });
+}
+function started(): Engine {
+  if (engine === undefined) throw new Error('count-worker: a task arrived before the start message');
+  return engine;
+}
 const counts: FeedCounts = newFeedCounts();
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -70,7 +78,7 @@ const counter: RecordCounter | undefined = reportProgress
 async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void> {
   collector?.beginSegment();
   await feedEngineBatches(
-    engine,
+    started(),
     readPlannedFileBatches(task.file, undefined, { range: task.range }),
     counts,
     incompleteInput,
@@ -82,8 +90,12 @@ async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void>
 }
 
 port.on('message', (message: ToWorker) => {
+  if (message.type === 'start') {
+    startEngine(message.knownPersonKeys);
+    return;
+  }
   if (message.type === 'finish') {
-    const partial = engine.exportPartial();
+    const partial = started().exportPartial();
     post(
       {
         type: 'partial',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,4 +127,55 @@ describe('counting local files with worker threads', () => {
     expect(readerThreadsFor(607 * mb, 2)).toBe(2); // size L on two cores
     expect(readerThreadsFor(607 * mb, 8)).toBe(4);
   });
+});
+
+/**
+ * The figures document (`esms compute --format json`) must not change with the engine's speed work: these are
+ * the documents printed by main at 42b4825 (before issue 13's wave-6 changes), `--threads 1`:
+ *   esms compute --input examples/sample-data --measure-date 2024-04-01 --format json --threads 1
+ *   esms compute --input ../shared/reference/bulk-sample --measure-date 2023-04-01 --format json --threads 1
+ * the second by its SHA-256 (it is 298 kB), the input directory written `<input>` (findings name files as
+ * given). Read here with one thread, and with two cut into tiny slices.
+ */
+describe('the figures document is byte for byte the one main printed', () => {
+  const repoRoot = new URL('../../../../', import.meta.url).pathname;
+  const cases = [
+    {
+      name: 'the sample data',
+      input: join(repoRoot, 'examples/sample-data'),
+      given: 'examples/sample-data',
+      measureDate: '2024-04-01',
+      expected: async () =>
+        readFile(new URL('./__fixtures__/sample-data-figures-2024-04-01.json', import.meta.url), 'utf8'),
+    },
+    {
+      name: 'the reference bulk sample (Synthea)',
+      input: join(repoRoot, '../shared/reference/bulk-sample'),
+      given: '../shared/reference/bulk-sample',
+      measureDate: '2023-04-01',
+      sha256: 'ee923b66056cb9101fdfd288d0b60022e34f9779d4146d25c2c1d530d346557f',
+    },
+  ];
+  for (const c of cases) {
+    for (const threads of [1, 2]) {
+      it(`${c.name}, ${threads === 1 ? 'one thread' : 'two threads and 64 kB slices'}`, async () => {
+        const outcome = await computeFromSources(
+          [createFileSource({ paths: [c.input] })],
+          { measureDate: c.measureDate },
+          {
+            readerThreads: threads,
+            incompleteInput: 'report',
+            ...(threads === 1 ? {} : { sliceBytes: 64 * 1024 }),
+          },
+        );
+        // Findings name the files as given: the input directory is written `<input>` on both sides.
+        const document = `${JSON.stringify(outcome.computation.results, null, 2)}\n`
+          .split(c.input)
+          .join('<input>');
+        if (c.expected !== undefined)
+          expect(document).toBe((await c.expected()).split(c.given).join('<input>'));
+        else expect(createHash('sha256').update(document).digest('hex')).toBe(c.sha256);
+      });
+    }
+  }
 });

@@ -20,8 +20,17 @@ import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 import { addTimeForms, type FactCollector, type ProjectionSink } from './projection-facts.js';
 import type { ProjectionSegment } from '../evidence/projection-segment.js';
 
-/** NDJSON files larger than this are read as several slices, so one big Encounter file uses every core. */
+/**
+ * NDJSON files larger than this are read as several slices, so one big Encounter file uses every core. A
+ * run that seals appends one projection segment per slice, so its slices stay this size.
+ */
 export const PARALLEL_SLICE_BYTES = 16 * 1024 * 1024;
+/**
+ * The slice size when nothing is sealed (`esms compute`): smaller, so that the threads finish within a
+ * few milliseconds of each other (with 16 MiB slices, one thread read alone for up to a slice's time, about
+ * a quarter of a second at size L, while the others waited). A slice costs one message and one file open.
+ */
+export const COMPUTE_SLICE_BYTES = 4 * 1024 * 1024;
 /**
  * Input bytes each reader thread must have for another to pay for its start (an isolate, its own copy of
  * the code, the merge of its state): below about this, one thread reads faster (`pnpm bench` at M).
@@ -92,14 +101,14 @@ export async function countFilesInParallel(
     if (projection !== undefined) segments?.put(task.index, projection.collector.endSegment());
   };
   // Organizations and Patients (small) are read here first: the workers then know every person, and need
-  // not remember each record that refers to one for a possible `unknown-subject` report.
+  // not remember each record that refers to one for a possible `unknown-subject` report. The workers start
+  // meanwhile (an isolate and its code take a few hundred milliseconds) and wait for them (`start`).
   const readFirst = plan.files.filter(
     (f) => f.resourceType === 'Organization' || f.resourceType === 'Patient',
   );
-  for (const [i, file] of readFirst.entries()) await readInto({ index: 1 + i, file, range: undefined });
   const sliced = await sliceTasks(
     plan.files.filter((f) => !readFirst.includes(f)),
-    options.sliceBytes ?? PARALLEL_SLICE_BYTES,
+    options.sliceBytes ?? (projection === undefined ? COMPUTE_SLICE_BYTES : PARALLEL_SLICE_BYTES),
     1 + readFirst.length,
   );
   // Biggest first, so the workers finish together; in input order when segments must be appended in it
@@ -118,12 +127,14 @@ export async function countFilesInParallel(
   const count = Math.max(0, Math.min(readers - 1, tasks.length - 1));
   const setup: WorkerSetup = {
     options: options.computeOptions,
-    knownPersonKeys: engine.personKeys(),
     reportProgress: progress !== undefined,
     incompleteInput: policy,
     pseudonymSecret: projection?.sink.pseudonymSecret,
     sealedInputRoots: projection?.sink.sealedInputRoots,
   };
+  // Set once the first files are read; workers ready before then wait in `waiting`.
+  let knownPersonKeys: string[] | undefined;
+  const waiting: (() => void)[] = [];
   const workers: Worker[] = [];
   try {
     const workersDone = new Promise<void>((resolve, reject) => {
@@ -152,6 +163,10 @@ export async function countFilesInParallel(
               : { type: 'task', index: task.index, file: task.file, range: task.range },
           );
         };
+        const begin = (keys: string[]): void => {
+          send({ type: 'start', knownPersonKeys: keys });
+          handOut();
+        };
         worker.on('message', (message: FromWorker) => {
           switch (message.type) {
             case 'task-done':
@@ -159,7 +174,8 @@ export async function countFilesInParallel(
               handOut();
               return;
             case 'ready':
-              handOut();
+              if (knownPersonKeys !== undefined) begin(knownPersonKeys);
+              else waiting.push(() => begin(knownPersonKeys!));
               return;
             case 'progress':
               for (const [type, count] of Object.entries(message.byType)) progress?.recordsRead(type, count);
@@ -192,6 +208,11 @@ export async function countFilesInParallel(
         });
       }
     });
+    // Awaited below; a failure of the first files' reading must not leave it unhandled meanwhile.
+    workersDone.catch(() => undefined);
+    for (const [i, file] of readFirst.entries()) await readInto({ index: 1 + i, file, range: undefined });
+    knownPersonKeys = engine.personKeys();
+    for (const go of waiting.splice(0)) go();
     const readHere = (async (): Promise<void> => {
       for (let task = takeTask(); task !== undefined; task = takeTask()) await readInto(task);
     })();

@@ -10,8 +10,6 @@ export interface WorkerSetup {
   options: ComputeOptions;
   /** What to do with a file that cannot be read to its end (feed-engine.ts). */
   incompleteInput: IncompleteInputPolicy;
-  /** Persons the main thread has already read (see the SDK's `knownPersonKeys`). */
-  knownPersonKeys: string[];
   /** Send `progress` messages (records counted by type, in batches) for the progress display. */
   reportProgress: boolean;
   /** Set when the run seals: each task's facts are pseudonymised with it and sent back as a segment. */
@@ -21,6 +19,12 @@ export interface WorkerSetup {
 }
 
 export type ToWorker =
+  /**
+   * Sent once, before the first task: the persons the main thread has read (see the SDK's
+   * `knownPersonKeys`). Not in `WorkerSetup`, so that the worker starts (its isolate, its code) while the
+   * main thread is still reading them.
+   */
+  | { type: 'start'; knownPersonKeys: string[] }
   | {
       type: 'task';
       /** The task's place in input order (its projection segment's). */

@@ -38,15 +38,19 @@ export interface Identified {
   identifier?: unknown;
 }
 
-/** Whether the record declares one of the profiles (`meta.profile`, versions `…|2.3.0` ignored). */
-export function hasProfile(resource: Identified, ...profiles: string[]): boolean {
+/**
+ * Whether the record declares `profile` or `other` (`meta.profile`, versions `…|2.3.0` ignored). Two fixed
+ * parameters rather than a rest array: this runs for every Encounter and CarePlan.
+ */
+export function hasProfile(resource: Identified, profile: string, other?: string): boolean {
   const declared = resource.meta?.profile;
   if (!Array.isArray(declared)) return false;
   for (const p of declared) {
     if (typeof p !== 'string') continue;
     // Profiles may be versioned (`…|2.3.0`); no split in this per-record path.
     const bar = p.indexOf('|');
-    if (profiles.includes(bar < 0 ? p : p.slice(0, bar))) return true;
+    const name = bar < 0 ? p : p.slice(0, bar);
+    if (name === profile || (other !== undefined && name === other)) return true;
   }
   return false;
 }

@@ -57,23 +57,26 @@ const optPeriod = (v: unknown, field: string): boolean =>
   v === undefined || (isRecord(v) && optTime(v.start, `${field}.start`) && optTime(v.end, `${field}.end`));
 const optIdentifiers = (v: unknown): boolean => optArrayOf(v, identifier);
 
+// Item checks as constants: an arrow written inside a check would be a new closure per record.
+const isString = (v: unknown): boolean => typeof v === 'string';
+const patientLink = (l: unknown): boolean => isRecord(l) && reference(l.other) && typeof l.type === 'string';
+const participant = (p: unknown): boolean => isRecord(p) && optReference(p.actor);
+const agent = (a: unknown): boolean => isRecord(a) && optReference(a.who);
+const entity = (e: unknown): boolean => isRecord(e) && optReference(e.what);
+
 function base(r: Json): boolean {
   if (typeof r.resourceType !== 'string') return false;
   if (r.id !== undefined && (typeof r.id !== 'string' || r.id.length === 0)) return false;
   const meta = r.meta;
   if (meta === undefined) return true;
   return (
-    isRecord(meta) &&
-    optTime(meta.lastUpdated, 'meta.lastUpdated') &&
-    optArrayOf(meta.profile, (p) => typeof p === 'string')
+    isRecord(meta) && optTime(meta.lastUpdated, 'meta.lastUpdated') && optArrayOf(meta.profile, isString)
   );
 }
 
 const CHECKS: Readonly<Record<string, (r: Json) => boolean>> = {
   Organization: (r) => optIdentifiers(r.identifier) && optString(r.name) && optReference(r.partOf),
-  Patient: (r) =>
-    optIdentifiers(r.identifier) &&
-    optArrayOf(r.link, (l) => isRecord(l) && reference(l.other) && typeof l.type === 'string'),
+  Patient: (r) => optIdentifiers(r.identifier) && optArrayOf(r.link, patientLink),
   Encounter: (r) =>
     typeof r.status === 'string' &&
     optIdentifiers(r.identifier) &&
@@ -88,9 +91,7 @@ const CHECKS: Readonly<Record<string, (r: Json) => boolean>> = {
     optReference(r.managingOrganization) &&
     optPeriod(r.period, 'period'),
   Appointment: (r) =>
-    typeof r.status === 'string' &&
-    optTime(r.start, 'start') &&
-    arrayOf(r.participant, (p) => isRecord(p) && optReference(p.actor)),
+    typeof r.status === 'string' && optTime(r.start, 'start') && arrayOf(r.participant, participant),
   CarePlan: (r) =>
     typeof r.status === 'string' &&
     optIdentifiers(r.identifier) &&
@@ -103,8 +104,8 @@ const CHECKS: Readonly<Record<string, (r: Json) => boolean>> = {
     optString(r.action) &&
     isTime(r.recorded, 'recorded') &&
     optString(r.outcome) &&
-    optArrayOf(r.agent, (a) => isRecord(a) && optReference(a.who)) &&
-    optArrayOf(r.entity, (e) => isRecord(e) && optReference(e.what)),
+    optArrayOf(r.agent, agent) &&
+    optArrayOf(r.entity, entity),
 };
 
 const otherResource = (r: Json): boolean => optReference(r.subject) && optReference(r.patient);

@@ -114,8 +114,30 @@ function stripHistory(text: string): string {
   return h >= 0 ? text.slice(0, h) : text;
 }
 
+const SLASH = 0x2f;
+const QUESTION_MARK = 0x3f;
+const HASH = 0x23;
+
 /** `Type/id` from the end of a (possibly absolute, possibly versioned) literal reference, without splitting. */
 function literalReferenceKey(text: string): string | null {
+  // The usual `Type/id` (one `/`, inside; no `?`, no leading `#`) is its own key: one scan decides, before
+  // the general case's six searches (this runs for nearly every reference of every record).
+  const n = text.length;
+  let slash = -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === SLASH) {
+      if (slash >= 0) {
+        slash = -1;
+        break;
+      }
+      slash = i;
+    } else if (c === QUESTION_MARK || c === HASH) {
+      slash = -1;
+      break;
+    }
+  }
+  if (slash > 0 && slash < n - 1) return text;
   if (text.startsWith('#')) return null;
   if (text.startsWith('urn:')) return text;
   const q = text.indexOf('?');

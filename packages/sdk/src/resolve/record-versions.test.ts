@@ -74,6 +74,52 @@ describe('RecordVersions: which version of a Type/id is used', () => {
   });
 });
 
+describe('RecordVersions keeps each type once, and compares whole Type/id strings', () => {
+  it('a key is its whole Type/id: another type with the same id is another record, A/b + c is A + b/c', () => {
+    const table = new RecordVersions();
+    const occurrences = [
+      table.add('Encounter', 'x', 0, 0),
+      table.add('Patient', 'x', 0, 0),
+      table.add('A/b', 'c', 0, 0),
+      table.add('A', 'b/c', 0, 0),
+      table.add('Encounter', 'x', 0, 0),
+    ];
+    expect(table.duplicates()).toEqual([
+      { key: 'A/b/c', versions: 2 },
+      { key: 'Encounter/x', versions: 2 },
+    ]);
+    expect(occurrences.map((o) => table.isUsed(o))).toEqual([false, true, false, true, true]);
+  });
+
+  it('tables that numbered their types in another order merge by type name', () => {
+    const one = new RecordVersions();
+    const two = new RecordVersions();
+    one.add('Patient', 'p', 1, 1);
+    one.add('Encounter', 'e', 1, 1);
+    one.add('A', 'b/c', 1, 1);
+    two.add('Encounter', 'e', 2, 2);
+    two.add('Appointment', 'a', 1, 2);
+    two.add('Patient', 'p', 0, 2);
+    two.add('A/b', 'c', 2, 2);
+    const base = one.mergeState(structuredClone(two.exportState()));
+    expect(base).toBe(3);
+    expect([0, 1, 2, 3, 4, 5, 6].map((o) => one.isUsed(o))).toEqual([
+      true,
+      false,
+      false,
+      true,
+      true,
+      false,
+      true,
+    ]);
+    expect(one.duplicates()).toEqual([
+      { key: 'A/b/c', versions: 2 },
+      { key: 'Encounter/e', versions: 2 },
+      { key: 'Patient/p', versions: 2 },
+    ]);
+  });
+});
+
 describe('one Type/id is one record (indicators.md "Data quality", issue 9 §3)', () => {
   it('a usage AuditEvent given twice counts once, and is reported as duplicate-record', () => {
     const m = message('m1');

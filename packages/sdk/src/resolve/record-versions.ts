@@ -6,9 +6,11 @@
  * Every record read is an *occurrence*; this table says, for each, whether it is the version of its
  * `Type/id` that is used. The rules count facts as records stream past, but a later version may supersede
  * one already counted, so what a record contributes is kept per occurrence (accumulator.ts) and applied
- * once everything is read, for the used versions only. Memory is a few dozen bytes per record, in typed
- * arrays (nothing per record on the JavaScript heap): the keys in one byte arena, an open-addressing hash
- * table over them, the winning version's `lastUpdated` and order per key, and one flag per occurrence.
+ * once everything is read, for the used versions only. Memory is about 40 bytes per record, in typed
+ * arrays (nothing per record on the JavaScript heap): each resource type is kept once (its name, and the
+ * hash of `Type/` it starts every key with), each key as its type's number and its id's bytes in one arena,
+ * an open-addressing hash table over them, the winning version's `lastUpdated` and order per key, and one
+ * flag per occurrence; how many versions a key had is kept only for keys read more than once.
  * Keys are compared byte for byte, never by hash alone: two records are one only when their keys are equal.
  */
 
@@ -16,25 +18,35 @@
 export const UNIQUE_OCCURRENCE = -1;
 
 const INITIAL_KEYS = 1024;
-const INITIAL_ARENA_BYTES = 32 * 1024;
+const INITIAL_ARENA_BYTES = 16 * 1024;
 const INITIAL_OCCURRENCES = 1024;
-/** Key length marking a key kept in `wideKeys` (it has a character above U+00FF). */
+/**
+ * The type number of a key kept whole in `wideKeys`: it has a character above U+00FF, or a second `/` (then
+ * `A/b` + `c` and `A` + `b/c` are one key, `A/b/c`, as the rule compares whole `Type/id` strings).
+ */
 const WIDE = -1;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const SLASH = 0x2f;
 
 /** The plain-data form of a table (see `RecordVersions.exportState`): typed arrays and a few strings. */
 export interface RecordVersionsState {
   keyCount: number;
   occurrenceCount: number;
+  /** Resource types, by type number. */
+  types: string[];
   hashes: Int32Array;
-  starts: Int32Array;
-  lengths: Int32Array;
+  /** Per key, its type number (`WIDE`: the key is in `wideKeys`). */
+  keyTypes: Int32Array;
+  /** Per key, where its id's bytes end in `arena` (they start where the previous key's end). */
+  ends: Int32Array;
   winners: Int32Array;
-  versions: Int32Array;
   winnerLastUpdated: Float64Array;
   winnerOrder: Float64Array;
   arena: Uint8Array;
-  arenaLength: number;
   wideKeys: [number, string][];
+  /** Keys read more than once: key index, versions read. */
+  versions: [number, number][];
   superseded: Uint8Array;
 }
 
@@ -47,25 +59,33 @@ export interface DuplicateRecord {
 export class RecordVersions {
   private keyCount = 0;
   private occurrenceCount = 0;
+  /** Resource types by number, their numbers, and the FNV-1a state after `Type/` (every key starts so). */
+  private readonly types: string[] = [];
+  private readonly typeNumbers = new Map<string, number>();
+  private typeHashes: number[] = [];
+  /** Types with a character a byte cannot hold, or a `/`: their keys are kept whole (`wideKeys`). */
+  private typeIsWide: boolean[] = [];
+  /** The last type looked up: records come in long runs of one type. */
+  private lastType = '';
+  private lastTypeNumber = -2;
   private hashes: Int32Array = new Int32Array(INITIAL_KEYS);
-  private starts: Int32Array = new Int32Array(INITIAL_KEYS);
-  private lengths: Int32Array = new Int32Array(INITIAL_KEYS);
+  private keyTypes: Int32Array = new Int32Array(INITIAL_KEYS);
+  private ends: Int32Array = new Int32Array(INITIAL_KEYS);
   /** The occurrence used for each key (the latest version so far). */
   private winners: Int32Array = new Int32Array(INITIAL_KEYS);
-  /** How many occurrences each key has had. */
-  private versions: Int32Array = new Int32Array(INITIAL_KEYS);
   private winnerLastUpdated: Float64Array = new Float64Array(INITIAL_KEYS);
   private winnerOrder: Float64Array = new Float64Array(INITIAL_KEYS);
+  /** The ids' bytes, key after key. */
   private arena: Uint8Array = new Uint8Array(INITIAL_ARENA_BYTES);
   private arenaLength = 0;
-  /** Keys with characters a byte cannot hold (rare: FHIR ids are ASCII), by key index. */
+  /** Keys with characters a byte cannot hold or a second `/` (rare: FHIR ids are ASCII without `/`), whole. */
   private wideKeys = new Map<number, string>();
   /** Open addressing: key index + 1 per slot, 0 for empty. Its size is a power of two, at most half full. */
   private slots: Int32Array = new Int32Array(INITIAL_KEYS * 2);
   /** 1 for an occurrence superseded by a later version of its key. */
   private superseded: Uint8Array = new Uint8Array(INITIAL_OCCURRENCES);
-  /** Keys read more than once (key indices), for the `duplicate-record` findings. */
-  private duplicated: number[] = [];
+  /** Keys read more than once (key index → versions read), in the order they were first read again. */
+  private versions = new Map<number, number>();
 
   /**
    * Registers one occurrence of `resourceType/id` and returns its index. `lastUpdatedMs` is the record's
@@ -76,31 +96,27 @@ export class RecordVersions {
    */
   add(resourceType: string, id: string, lastUpdatedMs: number, order: number): number {
     const occurrence = this.newOccurrence();
-    // One pass writes `Type/id` after the arena's end (kept only if it is new) and hashes it (FNV-1a); the
-    // probe is written out here, without a callback: this runs once per record read.
-    const t = resourceType.length;
-    const n = t + 1 + id.length;
+    const type =
+      this.lastTypeNumber >= 0 && resourceType === this.lastType
+        ? this.lastTypeNumber
+        : this.typeNumber(resourceType);
+    // One pass writes the id after the arena's end (kept only if the key is new) and hashes it, from the
+    // hash of `Type/`; the probe is written out here, without a callback: this runs once per record read.
+    const n = id.length;
     this.reserveArena(n);
     const arena = this.arena;
     const start = this.arenaLength;
-    let hash = 0x811c9dc5;
-    let wide = false;
-    for (let i = 0; i < t; i++) {
-      const c = resourceType.charCodeAt(i);
-      if (c > 0xff) wide = true;
-      arena[start + i] = c;
-      hash = Math.imul(hash ^ c, 0x01000193);
-    }
-    arena[start + t] = 0x2f; // '/'
-    hash = Math.imul(hash ^ 0x2f, 0x01000193);
-    for (let i = 0; i < id.length; i++) {
+    let hash = this.typeHashes[type]!;
+    let wide = this.typeIsWide[type]!;
+    for (let i = 0; i < n; i++) {
       const c = id.charCodeAt(i);
-      if (c > 0xff) wide = true;
-      arena[start + t + 1 + i] = c;
-      hash = Math.imul(hash ^ c, 0x01000193);
+      if (c > 0xff || c === SLASH) wide = true;
+      arena[start + i] = c;
+      hash = Math.imul(hash ^ c, FNV_PRIME);
     }
     hash |= 0;
     const key = wide ? `${resourceType}/${id}` : '';
+    const keyType = wide ? WIDE : type;
     const slots = this.slots;
     const mask = slots.length - 1;
     let slot = hash & mask;
@@ -108,23 +124,18 @@ export class RecordVersions {
       const index = entry - 1;
       if (
         this.hashes[index] === hash &&
-        (wide ? this.wideKeys.get(index) === key : this.bytesEqual(index, arena, start, n))
+        this.keyTypes[index] === keyType &&
+        (wide ? this.wideKeys.get(index) === key : this.idEquals(index, arena, start, n))
       ) {
         this.addVersion(index, occurrence, lastUpdatedMs, order);
         return occurrence;
       }
       slot = (slot + 1) & mask;
     }
-    const index = this.newKey(hash, occurrence, lastUpdatedMs, order);
-    if (wide) {
-      this.wideKeys.set(index, key);
-      this.starts[index] = 0;
-      this.lengths[index] = WIDE;
-    } else {
-      this.starts[index] = start;
-      this.lengths[index] = n;
-      this.arenaLength += n;
-    }
+    const index = this.newKey(hash, keyType, occurrence, lastUpdatedMs, order);
+    if (wide) this.wideKeys.set(index, key);
+    else this.arenaLength += n;
+    this.ends[index] = this.arenaLength;
     slots[slot] = index + 1;
     this.growSlotsIfNeeded();
     return occurrence;
@@ -145,7 +156,7 @@ export class RecordVersions {
 
   /** Every `Type/id` read more than once, in key order. */
   duplicates(): DuplicateRecord[] {
-    const out = this.duplicated.map((index) => ({ key: this.keyAt(index), versions: this.versions[index]! }));
+    const out = [...this.versions].map(([index, versions]) => ({ key: this.keyAt(index), versions }));
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
@@ -154,16 +165,16 @@ export class RecordVersions {
     return {
       keyCount: k,
       occurrenceCount: this.occurrenceCount,
+      types: [...this.types],
       hashes: this.hashes.slice(0, k),
-      starts: this.starts.slice(0, k),
-      lengths: this.lengths.slice(0, k),
+      keyTypes: this.keyTypes.slice(0, k),
+      ends: this.ends.slice(0, k),
       winners: this.winners.slice(0, k),
-      versions: this.versions.slice(0, k),
       winnerLastUpdated: this.winnerLastUpdated.slice(0, k),
       winnerOrder: this.winnerOrder.slice(0, k),
       arena: this.arena.slice(0, this.arenaLength),
-      arenaLength: this.arenaLength,
       wideKeys: [...this.wideKeys],
+      versions: [...this.versions],
       superseded: this.superseded.slice(0, this.occurrenceCount),
     };
   }
@@ -184,12 +195,22 @@ export class RecordVersions {
     }
     this.superseded.set(other.superseded.subarray(0, other.occurrenceCount), base);
     this.occurrenceCount = base + other.occurrenceCount;
+    // Room for every key at once: growing step by step would keep several copies of each array alive.
+    this.reserveKeys(this.keyCount + other.keyCount);
+    this.reserveArena(other.arena.length);
+    this.reserveSlots(this.keyCount + other.keyCount);
+    const typeOf = other.types.map((type) => this.typeNumber(type));
     const wide = new Map(other.wideKeys);
+    // Each of the other's keys here, for its versions counted after the loop (few keys have more than one).
+    const mapped = new Int32Array(other.keyCount);
+    const otherArena = other.arena;
     for (let j = 0; j < other.keyCount; j++) {
       const hash = other.hashes[j]!;
-      const start = other.starts[j]!;
-      const length = other.lengths[j]!;
-      const wideKey = length === WIDE ? wide.get(j)! : null;
+      const otherType = other.keyTypes[j]!;
+      const keyType = otherType === WIDE ? WIDE : typeOf[otherType]!;
+      const start = j === 0 ? 0 : other.ends[j - 1]!;
+      const n = other.ends[j]! - start;
+      const wideKey = otherType === WIDE ? wide.get(j)! : null;
       // The probe, written out (no callback per key).
       const mask = this.slots.length - 1;
       let slot = hash & mask;
@@ -197,9 +218,10 @@ export class RecordVersions {
         const index = entry - 1;
         if (
           this.hashes[index] === hash &&
+          this.keyTypes[index] === keyType &&
           (wideKey !== null
-            ? this.keyEquals(index, wideKey)
-            : this.bytesEqual(index, other.arena, start, length))
+            ? this.wideKeys.get(index) === wideKey
+            : this.idEquals(index, other.arena, start, n))
         )
           break;
         slot = (slot + 1) & mask;
@@ -209,28 +231,58 @@ export class RecordVersions {
       const lastUpdated = other.winnerLastUpdated[j]!;
       const order = other.winnerOrder[j]!;
       if (found < 0) {
-        const index = this.newKey(hash, winner, lastUpdated, order);
-        this.versions[index] = other.versions[j]!;
-        if (wideKey !== null) this.storeKey(index, wideKey);
-        else this.storeBytes(index, other.arena, start, length);
+        const index = this.newKey(hash, keyType, winner, lastUpdated, order);
+        if (wideKey !== null) this.wideKeys.set(index, wideKey);
+        else {
+          // Byte by byte: ids are short, and a `subarray` per key would be an object per key.
+          const arena = this.arena;
+          const at = this.arenaLength;
+          for (let i = 0; i < n; i++) arena[at + i] = otherArena[start + i]!;
+          this.arenaLength = at + n;
+        }
+        this.ends[index] = this.arenaLength;
         this.slots[slot] = index + 1;
-        if (other.versions[j]! > 1) this.duplicated.push(index);
-        this.growSlotsIfNeeded();
+        mapped[j] = index;
         continue;
       }
-      // Its versions other than the winner are already marked superseded in its own table.
-      const before = this.versions[found]!;
+      // Its versions other than the winner are already marked superseded in its own table; this counts the
+      // winner as one more version here, the others are added below.
       this.addVersion(found, winner, lastUpdated, order);
-      this.versions[found] = before + other.versions[j]!;
+      mapped[j] = found;
+    }
+    for (const [j, versions] of other.versions) {
+      const index = mapped[j]!;
+      this.versions.set(index, (this.versions.get(index) ?? 1) + versions - 1);
     }
     return base;
   }
 
   // ---- Internals -----------------------------------------------------------------------------------------
 
+  /** The number of a resource type, added on first sight with the hash of `Type/`. */
+  private typeNumber(resourceType: string): number {
+    let type = this.typeNumbers.get(resourceType);
+    if (type === undefined) {
+      type = this.types.length;
+      let hash = FNV_OFFSET;
+      let wide = false;
+      for (let i = 0; i < resourceType.length; i++) {
+        const c = resourceType.charCodeAt(i);
+        if (c > 0xff || c === SLASH) wide = true;
+        hash = Math.imul(hash ^ c, FNV_PRIME);
+      }
+      this.types.push(resourceType);
+      this.typeNumbers.set(resourceType, type);
+      this.typeHashes.push(Math.imul(hash ^ SLASH, FNV_PRIME));
+      this.typeIsWide.push(wide);
+    }
+    this.lastType = resourceType;
+    this.lastTypeNumber = type;
+    return type;
+  }
+
   private addVersion(index: number, occurrence: number, lastUpdatedMs: number, order: number): void {
-    if (this.versions[index] === 1) this.duplicated.push(index);
-    this.versions[index]!++;
+    this.versions.set(index, (this.versions.get(index) ?? 1) + 1);
     const winner = this.winners[index]!;
     const winnerUpdated = this.winnerLastUpdated[index]!;
     const winnerOrder = this.winnerOrder[index]!;
@@ -258,66 +310,38 @@ export class RecordVersions {
     return this.occurrenceCount++;
   }
 
-  private newKey(hash: number, occurrence: number, lastUpdatedMs: number, order: number): number {
-    if (this.keyCount === this.hashes.length) this.growKeys();
+  private newKey(
+    hash: number,
+    keyType: number,
+    occurrence: number,
+    lastUpdatedMs: number,
+    order: number,
+  ): number {
+    if (this.keyCount === this.hashes.length) this.reserveKeys(this.keyCount + 1);
     const index = this.keyCount++;
     this.hashes[index] = hash;
+    this.keyTypes[index] = keyType;
     this.winners[index] = occurrence;
-    this.versions[index] = 1;
     this.winnerLastUpdated[index] = lastUpdatedMs;
     this.winnerOrder[index] = order;
     return index;
   }
 
-  private storeKey(index: number, key: string): void {
-    for (let i = 0; i < key.length; i++) {
-      if (key.charCodeAt(i) > 0xff) {
-        this.wideKeys.set(index, key);
-        this.starts[index] = 0;
-        this.lengths[index] = WIDE;
-        return;
-      }
-    }
-    this.reserveArena(key.length);
-    const start = this.arenaLength;
-    for (let i = 0; i < key.length; i++) this.arena[start + i] = key.charCodeAt(i);
-    this.starts[index] = start;
-    this.lengths[index] = key.length;
-    this.arenaLength += key.length;
-  }
-
-  private storeBytes(index: number, bytes: Uint8Array, start: number, length: number): void {
-    this.reserveArena(length);
+  /** Whether key `index` (not wide) has the id `bytes[start, start + length)`; its type is compared apart. */
+  private idEquals(index: number, bytes: Uint8Array, start: number, length: number): boolean {
+    const mine = index === 0 ? 0 : this.ends[index - 1]!;
+    if (this.ends[index]! - mine !== length) return false;
     const arena = this.arena;
-    const at = this.arenaLength;
-    for (let i = 0; i < length; i++) arena[at + i] = bytes[start + i]!;
-    this.starts[index] = this.arenaLength;
-    this.lengths[index] = length;
-    this.arenaLength += length;
-  }
-
-  private keyEquals(index: number, key: string): boolean {
-    const length = this.lengths[index]!;
-    if (length === WIDE) return this.wideKeys.get(index) === key;
-    if (length !== key.length) return false;
-    const start = this.starts[index]!;
-    for (let i = 0; i < length; i++) if (this.arena[start + i] !== key.charCodeAt(i)) return false;
-    return true;
-  }
-
-  private bytesEqual(index: number, bytes: Uint8Array, start: number, length: number): boolean {
-    if (this.lengths[index] !== length) return false;
-    const mine = this.starts[index]!;
-    for (let i = 0; i < length; i++) if (this.arena[mine + i] !== bytes[start + i]) return false;
+    for (let i = 0; i < length; i++) if (arena[mine + i] !== bytes[start + i]) return false;
     return true;
   }
 
   private keyAt(index: number): string {
-    const length = this.lengths[index]!;
-    if (length === WIDE) return this.wideKeys.get(index)!;
-    const start = this.starts[index]!;
-    let key = '';
-    for (let i = 0; i < length; i++) key += String.fromCharCode(this.arena[start + i]!);
+    const type = this.keyTypes[index]!;
+    if (type === WIDE) return this.wideKeys.get(index)!;
+    const start = index === 0 ? 0 : this.ends[index - 1]!;
+    let key = `${this.types[type]!}/`;
+    for (let i = start; i < this.ends[index]!; i++) key += String.fromCharCode(this.arena[i]!);
     return key;
   }
 
@@ -330,28 +354,40 @@ export class RecordVersions {
     this.arena = grown;
   }
 
-  private growKeys(): void {
-    const size = this.hashes.length * 2;
-    const grow = <T extends Int32Array | Float64Array>(array: T, make: (n: number) => T): T => {
-      const grown = make(size);
-      grown.set(array);
+  /** Room for `keys` keys in every per-key array (doubling). */
+  private reserveKeys(keys: number): void {
+    if (keys <= this.hashes.length) return;
+    let size = this.hashes.length * 2;
+    while (size < keys) size *= 2;
+    const ints = (array: Int32Array): Int32Array => {
+      const grown = new Int32Array(size);
+      grown.set(array.subarray(0, this.keyCount));
       return grown;
     };
-    const ints = (n: number): Int32Array => new Int32Array(n);
-    const floats = (n: number): Float64Array => new Float64Array(n);
-    this.hashes = grow(this.hashes, ints);
-    this.starts = grow(this.starts, ints);
-    this.lengths = grow(this.lengths, ints);
-    this.winners = grow(this.winners, ints);
-    this.versions = grow(this.versions, ints);
-    this.winnerLastUpdated = grow(this.winnerLastUpdated, floats);
-    this.winnerOrder = grow(this.winnerOrder, floats);
+    const floats = (array: Float64Array): Float64Array => {
+      const grown = new Float64Array(size);
+      grown.set(array.subarray(0, this.keyCount));
+      return grown;
+    };
+    this.hashes = ints(this.hashes);
+    this.keyTypes = ints(this.keyTypes);
+    this.ends = ints(this.ends);
+    this.winners = ints(this.winners);
+    this.winnerLastUpdated = floats(this.winnerLastUpdated);
+    this.winnerOrder = floats(this.winnerOrder);
   }
 
   /** Keeps the table at most half full, so that probes stay short. */
   private growSlotsIfNeeded(): void {
-    if (this.keyCount * 2 <= this.slots.length) return;
-    const slots = new Int32Array(this.slots.length * 2);
+    this.reserveSlots(this.keyCount);
+  }
+
+  /** Slots for `keys` keys at most half full; one rehash of the keys already in (a merge reserves at once). */
+  private reserveSlots(keys: number): void {
+    if (keys * 2 <= this.slots.length) return;
+    let size = this.slots.length * 2;
+    while (keys * 2 > size) size *= 2;
+    const slots = new Int32Array(size);
     const mask = slots.length - 1;
     for (let index = 0; index < this.keyCount; index++) {
       let slot = this.hashes[index]! & mask;

@@ -41,23 +41,25 @@ export function extractPatientUpdate(resource: Json, key: string, emit: EmitFact
 export function extractRecordUpdate(resource: Json, resourceType: string, key: string, emit: EmitFact): void {
   const lastUpdated = str(field(resource.meta, 'lastUpdated'));
   if (lastUpdated === null) return;
-  const subjects = new Set<string>();
-  for (const ref of [resource.subject, resource.patient]) {
-    const person = patientReference(ref);
-    if (person !== null) subjects.add(person);
-  }
+  // The persons in the order first named, each once: subject, patient, then participants. Without a Set or
+  // a spread (this runs for nearly every record, and usually finds one person).
+  let subjects: string[] | null = null;
+  const subject = patientReference(resource.subject);
+  if (subject !== null) subjects = [subject];
+  const patient = patientReference(resource.patient);
+  if (patient !== null && patient !== subject) (subjects ??= []).push(patient);
   if (Array.isArray(resource.participant)) {
     for (const participant of resource.participant as { actor?: unknown }[]) {
       const person = patientReference(participant.actor);
-      if (person !== null) subjects.add(person);
+      if (person !== null && !(subjects ??= []).includes(person)) subjects.push(person);
     }
   }
-  if (subjects.size === 0) return;
+  if (subjects === null || subjects.length === 0) return;
   emit({
     k: 'update',
     record: key,
     resourceType,
-    subjects: [...subjects],
+    subjects,
     at: lastUpdated,
     via: 'last-updated',
   });

@@ -73,6 +73,33 @@ export function lastTimeDeviation(): number {
  * more than 9 fractional digits, a time without offset) are parsed, and `lastTimeDeviation()` says so.
  */
 export function parseFhirTime(text: string, boundary: TimeBoundary): number {
+  // A record's times are parsed more than once (checked by read/quick-check.ts, then read by a rule): the
+  // last few results are remembered, with their deviation. A value is the same string object then, so a
+  // hit costs a pointer comparison; a miss, a few comparisons of strings that differ early.
+  for (let i = 0; i < MEMO_SIZE; i++) {
+    if (memoText[i] === text && memoBoundary[i] === boundary) {
+      lastDeviation = memoDeviation[i]!;
+      return memoValue[i]!;
+    }
+  }
+  const value = parseUncached(text, boundary);
+  memoNext = (memoNext + 1) & (MEMO_SIZE - 1);
+  memoText[memoNext] = text;
+  memoBoundary[memoNext] = boundary;
+  memoValue[memoNext] = value;
+  memoDeviation[memoNext] = lastDeviation;
+  return value;
+}
+
+/** The last `MEMO_SIZE` values `parseFhirTime` parsed (a power of two), in a ring. */
+const MEMO_SIZE = 4;
+const memoText: string[] = ['', '', '', ''];
+const memoBoundary: TimeBoundary[] = ['start', 'start', 'start', 'start'];
+const memoValue = new Float64Array(MEMO_SIZE).fill(Number.NaN);
+const memoDeviation = new Int32Array(MEMO_SIZE);
+let memoNext = 0;
+
+function parseUncached(text: string, boundary: TimeBoundary): number {
   lastDeviation = 0;
   const n = text.length;
   if (n < 4) return Number.NaN;
