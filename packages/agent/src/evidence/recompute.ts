@@ -106,8 +106,10 @@ export interface EvidenceRules {
   mergingEngine?: ((options: ComputeOptions) => MergingEngine) | undefined;
 }
 
-/** The SDK engine's `mergePartial` and `finish`, for the partial states the verify threads hand back. */
+/** The SDK engine's `addFact`, `personKeys`, `mergePartial` and `finish`, for the verify threads (verify-threads.ts). */
 export interface MergingEngine {
+  addFact(fact: Fact): void;
+  personKeys(): string[];
   mergePartial(partial: unknown): void;
   finish(): ComputationLike;
 }
@@ -127,6 +129,8 @@ export function sdkRules(): EvidenceRules {
     mergingEngine: (options) => {
       const engine = createEngine(options as unknown as SdkComputeOptions);
       return {
+        addFact: (fact) => engine.addFact(fact as unknown as SdkFact),
+        personKeys: () => engine.personKeys(),
         mergePartial: (partial) => engine.mergePartial(partial as EnginePartial),
         finish: () => engine.finish(),
       };

@@ -1,39 +1,39 @@
+import type { ColumnarEncoding } from './projection-codec.js';
 import type { ComputeOptions } from './recompute.js';
 
 /**
- * Messages between `esms verify` (main thread, verify-threads.ts) and its recomputing workers
- * (verify-worker.ts). A *part* is a run of projection lines from one block that empties the dictionary
- * (`reset`) to the next: it decodes alone, so each part is decoded and counted by one worker into an
- * engine of its own, whose partial state the main thread merges in part order.
+ * What `esms verify` (main thread, verify-threads.ts) tells a recomputing worker (verify-worker.ts), and
+ * what the worker hands back. The projection's text is shared out by byte ranges: thread `index` of
+ * `threads` decodes from the first line that starts a dictionary (`reset`) at or after `index / threads`
+ * of the text to the first such line at or after `(index + 1) / threads` of it (see `rangeCuts`).
  */
 export interface VerifyWorkerSetup {
+  blob: { path: string; compressed: boolean };
+  /** The projection's uncompressed size, as its entry declares it: no byte beyond it is read. */
+  bytes: number;
+  expected: ColumnarEncoding;
   options: ComputeOptions;
-  /** The version of the blocks, from the projection's header line. */
-  version: 1 | 2 | 3;
+  index: number;
+  threads: number;
 }
 
-export type ToVerifyWorker =
-  /** The next line of a part, without its `\n` (UTF-8, its buffer transferred); `lineNumber` is its line. */
-  | { type: 'line'; part: number; lineNumber: number; bytes: Uint8Array }
-  /** Every line of the part has been sent. */
-  | { type: 'end-part'; part: number }
-  /** Person keys other parts' Patients have: a memory hint for the engines of the parts to come. */
-  | { type: 'known-persons'; keys: string[] };
+/**
+ * Keys of the Patients the main thread has read: the engines of the parts a worker starts from then on are
+ * told (the SDK's `knownPersonKeys`), so they need not remember each record that refers to one of them.
+ */
+export type ToVerifyWorker = { type: 'known-persons'; keys: string[] };
 
 export type FromVerifyWorker =
-  /** A line has been decoded and counted: its bytes are no longer held. */
-  | { type: 'consumed'; bytes: number }
-  | {
-      type: 'part-done';
-      part: number;
-      /** The SDK's `EnginePartial` of the part (its typed arrays transferred). */
-      partial: unknown;
-      facts: number;
-      /** The keys of the Patients this part read (see `known-persons`). */
-      personKeys: string[];
-    }
   /**
-   * The part could not be decoded or counted: `message` is the error's, as one thread would have reported
-   * it; `cut` when the part's first block does not start a dictionary (decode the projection in one piece).
+   * One part of the range decoded (from a block that empties the dictionary to the next): its engine's
+   * `EnginePartial`, typed arrays transferred. Parts come in order; the main thread merges them in it.
    */
-  | { type: 'part-failed'; part: number; message: string; cut: boolean };
+  | { type: 'part'; partial: unknown; facts: number }
+  /** The range is decoded: SHA-256 (hex) of its bytes, compared with those the main thread hashed. */
+  | { type: 'done'; digest: string }
+  /**
+   * The range could not be decoded or counted: `message` is the error's, as one thread would have given it;
+   * `cut` when the range cannot be decoded apart (its first block does not start a dictionary, or the blob
+   * is longer than declared): the caller then decodes the projection in one piece.
+   */
+  | { type: 'failed'; message: string; cut: boolean };

@@ -191,8 +191,10 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
   let failure: unknown = null;
   try {
     let whole: ComputationLike | undefined;
-    if (threads > 1 && rules.mergingEngine !== undefined) {
+    if (threads > 1 && rules.mergingEngine !== undefined && declared !== undefined) {
       const threaded = await recomputeInThreads(hashing.chunks, {
+        blob: location,
+        bytes: declared,
         expected: encoding as ColumnarEncoding,
         options: computeOptions,
         mergingEngine: rules.mergingEngine,

@@ -17,6 +17,7 @@ import { createProjectionWriter } from './projection-writer.js';
 import { measuresDigest, sdkRules } from './recompute.js';
 import { decodeColumnar } from './projection-codec.js';
 import { recomputeInThreads } from './verify-threads.js';
+import { offsetLines, rangeOf } from './verify-ranges.js';
 import { sealRunAndSubmission } from './seal.js';
 import { openEvidenceStore, type FileEvidenceStore } from './store.js';
 import { pseudonymiseSubjectLists } from './subject-lists.js';
@@ -111,6 +112,28 @@ async function projectionLines(): Promise<string[]> {
 }
 
 /** The lines of the projection that start a part (a block that empties the dictionary), by index. */
+/** The range (verify-ranges.ts) each line falls in with `threads` threads, by line index. */
+async function rangesOf(lines: readonly string[], threads = 3): Promise<number[]> {
+  const bytes = Buffer.from(lines.join('\n'));
+  const ranges: number[] = [];
+  let range = 0;
+  async function* one(): AsyncGenerator<Buffer> {
+    await Promise.resolve();
+    yield bytes;
+  }
+  for await (const line of offsetLines(one())) {
+    range = rangeOf(line, range, bytes.length, threads);
+    ranges.push(range);
+  }
+  return ranges;
+}
+
+/** The first line of each range a worker decodes (ranges 1 and 2 of three). */
+async function workerRangeStarts(lines: readonly string[]): Promise<number[]> {
+  const ranges = await rangesOf(lines);
+  return [1, 2].map((range) => ranges.indexOf(range));
+}
+
 function partStarts(lines: readonly string[]): number[] {
   return lines.flatMap((line, i) => (i > 1 && /^\{"n":\d+,"reset":true,/.test(line) ? [i] : []));
 }
@@ -147,14 +170,19 @@ async function* linesOf(lines: readonly string[]): AsyncGenerator<string> {
   yield* lines;
 }
 
-/** `recomputeInThreads` on these projection lines, in chunks that cut lines anywhere. */
+/** `recomputeInThreads` on these projection lines (read back from a file by the workers). */
 async function inThreads(lines: readonly string[], threads = 3) {
   const bytes = Buffer.from(lines.join('\n'));
+  const path = join(dir, 'projection.txt');
+  await writeFile(path, bytes);
   async function* chunks(): AsyncGenerator<Buffer> {
     await Promise.resolve();
+    // Chunks that cut lines anywhere.
     for (let at = 0; at < bytes.length; at += 777) yield bytes.subarray(at, at + 777);
   }
   return recomputeInThreads(chunks(), {
+    blob: { path, compressed: false },
+    bytes: bytes.length,
     expected: 'esms-columnar-3',
     options: { measureDate: MEASURE_DATE },
     mergingEngine: sdkRules().mergingEngine!,
@@ -164,7 +192,12 @@ async function inThreads(lines: readonly string[], threads = 3) {
 
 describe('esms verify in threads', () => {
   it('gives the report of one thread on an untouched projection of many parts', async () => {
-    expect(partStarts(await projectionLines()).length).toBeGreaterThanOrEqual(4);
+    const lines = await projectionLines();
+    expect(partStarts(lines).length).toBeGreaterThanOrEqual(4);
+    // Both workers have a range of their own to decode.
+    const starts = await workerRangeStarts(lines);
+    expect(starts[0]).toBeGreaterThan(1);
+    expect(starts[1]).toBeGreaterThan(starts[0]!);
     for (const threads of [2, 3]) {
       const report = await bothWays(threads);
       expect(report.ok).toBe(true);
@@ -174,7 +207,7 @@ describe('esms verify in threads', () => {
 
   it('a flipped byte in a later part: the blob digest fails, as with one thread', async () => {
     const lines = await projectionLines();
-    const at = partStarts(lines).at(-1)!;
+    const at = (await workerRangeStarts(lines))[1]!;
     const line = lines[at]!;
     lines[at] = line.replace('"groups"', '"groupz"');
     const digest = (await projectionOf()).digest;
@@ -188,8 +221,7 @@ describe('esms verify in threads', () => {
 
   it('a forged block in a later part, re-signed: the worker names its line as one thread does', async () => {
     const lines = await projectionLines();
-    const starts = partStarts(lines);
-    const at = starts[2]!;
+    const at = (await workerRangeStarts(lines))[1]!;
     lines[at] = lines[at]!.replace(/^\{"n":(\d+),/, (_m, n: string) => `{"n":${Number(n) + 1},`);
     await resealProjection(lines);
     const report = await bothWays();
@@ -200,8 +232,7 @@ describe('esms verify in threads', () => {
 
   it('two forged parts: the first in input order is the one reported', async () => {
     const lines = await projectionLines();
-    const starts = partStarts(lines);
-    const [early, late] = [starts[1]!, starts.at(-1)!];
+    const [early, late] = (await workerRangeStarts(lines)) as [number, number];
     lines[late] = lines[late]!.replace('"groups":[', '"groups":7,"x":[');
     lines[early] = lines[early]!.replace(/"new":\["/, '"new":["A');
     await resealProjection(lines);
@@ -213,7 +244,7 @@ describe('esms verify in threads', () => {
 
   it('a line that looks like a new dictionary but is not one (a later "reset": false) is decoded in one piece', async () => {
     const lines = await projectionLines();
-    const at = partStarts(lines)[2]!;
+    const at = (await workerRangeStarts(lines))[0]!;
     lines[at] = lines[at]!.replace(/\}$/, ',"reset":false}');
     expect(await inThreads(lines)).toBe('cut');
     await resealProjection(lines);

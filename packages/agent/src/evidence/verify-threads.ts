@@ -1,13 +1,18 @@
 /**
- * `esms verify` on several cores (issue 13): the projection's blob is read, hashed and inflated here, cut
- * into parts (a part starts at a block that empties the dictionary: the reader threads' segments do, so
- * parts decode alone), and each part is decoded and counted by a worker thread into an engine of its own.
- * The main thread merges the parts' partial states in part order, which gives the figures of one engine
- * fed the whole projection: the SDK's merge concatenates lists and decides record versions by occurrence,
- * in merge order. Errors are those one thread gives: the first part that fails, in input order, names the
- * line and the reason exactly as `decodeColumnar` does; a cut that is not a dictionary reset (a forged
- * line) makes the caller decode in one piece.
+ * `esms verify` on several cores (issue 13). The projection's text is shared out by byte ranges, each
+ * starting at a block that empties the dictionary (the reader threads' segments all do), so each range
+ * decodes alone (verify-ranges.ts). This thread decodes the first range into the engine that gives the
+ * figures, while reading, hashing and inflating the whole blob as one thread does; each worker thread reads
+ * the blob itself, decodes its range into an engine of its own and hands back its partial state and the
+ * digest of the bytes it decoded, which must be those this thread hashed. The partial states are merged in
+ * range order: the SDK's merge concatenates lists and decides record versions by occurrence in merge order,
+ * so the figures are those of one engine fed the whole projection.
+ *
+ * Errors are those one thread gives: the first range that fails, in input order, names the line and the
+ * reason as `decodeColumnar` does. A range that cannot be decoded apart (a line that looks like a new
+ * dictionary but is not one, a blob that changed between two reads) makes the caller decode in one piece.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -15,280 +20,132 @@ import { Worker } from 'node:worker_threads';
 import { ColumnarDecoder, type ColumnarEncoding } from './projection-codec.js';
 import type { ComputationLike, ComputeOptions, MergingEngine } from './recompute.js';
 import type { FromVerifyWorker, ToVerifyWorker, VerifyWorkerSetup } from './verify-protocol.js';
+import { offsetLines, rangeOf, startsDictionary } from './verify-ranges.js';
 
 /**
  * Projection text (uncompressed) each verify thread must have for another to pay for its start (an
- * isolate, the SDK loaded again, one more merge): at M (about 10 MB) one thread is as fast.
+ * isolate, the SDK loaded again, the blob inflated once more up to its range, one more merge).
  */
 export const PROJECTION_BYTES_PER_VERIFY_THREAD = 24 * 1024 * 1024;
 /** At most this many verify threads (as for the reader threads of `compute`). */
 export const MAX_VERIFY_THREADS = Math.min(4, availableParallelism());
-/** Bytes of lines sent to a worker and not yet decoded, beyond which reading waits (bounded memory). */
-export const VERIFY_WORKER_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 /** How many threads recompute a projection of `bytes` (uncompressed); 1 means this thread, as before. */
 export function verifyThreadsFor(bytes: number, cap = MAX_VERIFY_THREADS): number {
   return Math.max(1, Math.min(cap, Math.floor(bytes / PROJECTION_BYTES_PER_VERIFY_THREAD)));
 }
 
-/** What a recomputation in threads gives: the computation and the facts decoded, or `cut` (see above). */
+/** A recomputation in threads: the computation and the facts decoded, or `cut` (decode in one piece). */
 export type ThreadedRecomputation = { computation: ComputationLike; facts: number } | 'cut';
 
-/** The start of a block line that empties the dictionary, as the encoder writes it: `{"n":COUNT,"reset":true,`. */
-const RESET_PREFIX = Buffer.from('"reset":true,');
-const COUNT_PREFIX = Buffer.from('{"n":');
-
 /**
- * Recomputes a columnar projection with `threads` worker threads. `chunks` are the blob's (hashed by the
- * caller as they pass); the caller catches what this throws, as it does the one-thread recomputation's.
+ * Recomputes a columnar projection with `threads` threads (this one and `threads − 1` workers). `chunks`
+ * are the blob's, hashed by the caller as they pass; the workers read `blob` themselves. The caller catches
+ * what this throws, as it does the one-thread recomputation's.
  */
 export async function recomputeInThreads(
   chunks: AsyncIterable<Buffer>,
   input: {
+    blob: { path: string; compressed: boolean };
+    /** The projection's uncompressed size, as its entry declares it. */
+    bytes: number;
     expected: ColumnarEncoding;
     options: ComputeOptions;
     mergingEngine: (options: ComputeOptions) => MergingEngine;
     threads: number;
   },
 ): Promise<ThreadedRecomputation> {
+  const { bytes, threads } = input;
   // Made first: options it refuses fail here, as the one-thread recomputation fails, before any thread.
-  const merged = input.mergingEngine(input.options);
-  const header = new ColumnarDecoder({ expected: input.expected });
-  const pool = new PartPool(merged, input.options);
+  const engine = input.mergingEngine(input.options);
+  const workers: Worker[] = [];
   try {
-    let lineNumber = 0;
-    let part = -1;
-    let worker: PoolWorker | undefined;
-    for await (const bytes of byteLines(chunks)) {
-      lineNumber += 1;
-      if (lineNumber === 1) {
-        header.line(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    const outcomes: Promise<WorkerOutcome>[] = [];
+    for (let index = 1; index < threads; index++) {
+      const setup: VerifyWorkerSetup = {
+        blob: input.blob,
+        bytes,
+        expected: input.expected,
+        options: input.options,
+        index,
+        threads,
+      };
+      const worker = new Worker(workerScript(), { workerData: setup });
+      workers.push(worker);
+      outcomes.push(outcomeOf(worker));
+      // Handled when its turn comes, in range order; until then a failure must not be "unhandled".
+      outcomes.at(-1)?.catch(() => undefined);
+    }
+    // Range 0 here, straight into the engine; the other ranges only hashed, to check the workers' bytes.
+    const decoder = new ColumnarDecoder({ expected: input.expected });
+    const hashes: Hash[] = [];
+    for (let index = 0; index < threads; index++) hashes.push(createHash('sha256'));
+    let facts = 0;
+    let range = 0;
+    const told = new Set<string>();
+    for await (const line of offsetLines(chunks)) {
+      range = rangeOf(line, range, bytes, threads);
+      // At each part, the workers are told the Patients read so far (for the parts they start next).
+      if (range === 0 && startsDictionary(line.bytes)) tellPersons(engine, told, workers);
+      if (range > 0) {
+        hashes[range]!.update(line.bytes);
+        if (line.terminated) hashes[range]!.update('\n');
         continue;
       }
-      if (pool.stopped) break;
-      if (part < 0 || startsDictionary(bytes)) {
-        if (worker !== undefined) worker.send({ type: 'end-part', part });
-        part += 1;
-        worker = pool.workerFor(header.blockVersion, input.threads);
-      }
-      await worker!.roomFor(bytes.byteLength);
-      worker!.send({ type: 'line', part, lineNumber, bytes }, [bytes.buffer as ArrayBuffer]);
+      const decoded = decoder.line(line.bytes.toString('utf8'));
+      if (decoded === undefined) continue;
+      for (const fact of decoded) engine.addFact(fact);
+      facts += decoded.length;
+      decoder.blockDone();
     }
-    if (lineNumber === 0) header.end();
-    if (worker !== undefined && !pool.stopped) worker.send({ type: 'end-part', part });
-    return await pool.result(part + 1);
+    decoder.end();
+    for (const [i, outcome] of outcomes.entries()) {
+      const { parts, end } = await outcome;
+      // Its isolate's memory goes before the merge grows this thread's (peak RSS).
+      await workers[i]!.terminate();
+      for (const part of parts.splice(0)) {
+        engine.mergePartial(part.partial);
+        facts += part.facts;
+      }
+      if (end.type === 'failed') {
+        if (end.cut) return 'cut';
+        throw new Error(end.message);
+      }
+      // The worker read the file again: its bytes must be those hashed here, else decode them here.
+      if (end.digest !== hashes[i + 1]!.digest('hex')) return 'cut';
+    }
+    return { computation: engine.finish(), facts };
   } finally {
-    await pool.close();
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
 }
 
-/** Whether a line starts `{"n":DIGITS,"reset":true,` (checked again by the worker once it is parsed). */
-function startsDictionary(line: Uint8Array): boolean {
-  if (line.byteLength < COUNT_PREFIX.length + 1 + RESET_PREFIX.length) return false;
-  for (let i = 0; i < COUNT_PREFIX.length; i++) if (line[i] !== COUNT_PREFIX[i]) return false;
-  let at = COUNT_PREFIX.length;
-  while (at < line.byteLength && line[at]! >= 0x30 && line[at]! <= 0x39) at++;
-  if (at === COUNT_PREFIX.length || line[at] !== 0x2c) return false;
-  at += 1;
-  if (at + RESET_PREFIX.length > line.byteLength) return false;
-  for (let i = 0; i < RESET_PREFIX.length; i++) if (line[at + i] !== RESET_PREFIX[i]) return false;
-  return true;
+/** Sends the workers the keys of the Patients `engine` has read that they have not been told yet. */
+function tellPersons(engine: MergingEngine, told: Set<string>, workers: readonly Worker[]): void {
+  const keys = engine.personKeys().filter((key) => !told.has(key));
+  if (keys.length === 0) return;
+  for (const key of keys) told.add(key);
+  const message: ToVerifyWorker = { type: 'known-persons', keys };
+  for (const worker of workers) worker.postMessage(message);
 }
 
-/**
- * The lines of the chunks as bytes without their `\n`, each in a buffer of its own (so it can be
- * transferred to a worker rather than copied). A projection's lines are blocks of a few hundred kB.
- */
-async function* byteLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<Uint8Array> {
-  let parts: Buffer[] = [];
-  let held = 0;
-  const take = (last: Buffer): Uint8Array => {
-    const line = new Uint8Array(held + last.length);
-    let at = 0;
-    for (const part of parts) {
-      line.set(part, at);
-      at += part.length;
-    }
-    line.set(last, at);
-    parts = [];
-    held = 0;
-    return line;
-  };
-  for await (const chunk of chunks) {
-    let start = 0;
-    for (let newline = chunk.indexOf(0x0a); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
-      yield take(chunk.subarray(start, newline));
-      start = newline + 1;
-    }
-    if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      parts.push(rest);
-      held += rest.length;
-    }
-  }
-  if (held > 0) yield take(Buffer.alloc(0));
+/** What a worker handed back: its parts' partial states in order, then how it ended. */
+interface WorkerOutcome {
+  parts: { partial: unknown; facts: number }[];
+  end: Extract<FromVerifyWorker, { type: 'done' | 'failed' }>;
 }
 
-interface PoolWorker {
-  send(message: ToVerifyWorker, transfer?: ArrayBuffer[]): void;
-  /** Waits until this worker's backlog leaves room for `bytes` more (or the pool stops). */
-  roomFor(bytes: number): Promise<void>;
-  backlog(): number;
-}
-
-/** The workers, the parts they were given and what came back, merged in part order. */
-class PartPool {
-  private readonly workers: (PoolWorker & { thread: Worker })[] = [];
-  /** Partial states that came back before their turn to be merged. */
-  private readonly early = new Map<number, { partial: unknown; facts: number }>();
-  private nextMerge = 0;
-  private facts = 0;
-  /** The failures, by part: the first in part order whose parts before it all merged is the outcome. */
-  private readonly failures = new Map<number, { message: string; cut: boolean }>();
-  /** A thread that stopped by itself (crashed, out of memory): fails the recomputation. */
-  private crash: Error | null = null;
-  private waiting: (() => void) | null = null;
-  stopped = false;
-
-  private closing = false;
-
-  constructor(
-    private readonly merged: MergingEngine,
-    private readonly options: ComputeOptions,
-  ) {}
-
-  /** The worker for a new part: a new one while fewer than `threads` run, then the least behind. */
-  workerFor(version: 1 | 2 | 3, threads: number): PoolWorker {
-    if (this.workers.length < threads) {
-      const worker = this.start({ options: this.options, version });
-      this.workers.push(worker);
-      return worker;
-    }
-    let best = this.workers[0]!;
-    for (const worker of this.workers) if (worker.backlog() < best.backlog()) best = worker;
-    return best;
-  }
-
-  private start(setup: VerifyWorkerSetup): PoolWorker & { thread: Worker } {
-    const thread = new Worker(workerScript(), { workerData: setup });
-    let backlog = 0;
-    let room: (() => void) | null = null;
-    const wake = (): void => {
-      const resolve = room;
-      room = null;
-      resolve?.();
-    };
-    thread.on('message', (message: FromVerifyWorker) => {
-      switch (message.type) {
-        case 'consumed':
-          backlog -= message.bytes;
-          if (backlog < VERIFY_WORKER_BACKLOG_BYTES) wake();
-          return;
-        case 'part-done':
-          if (message.personKeys.length > 0)
-            for (const other of this.workers)
-              if (other.thread !== thread) other.send({ type: 'known-persons', keys: message.personKeys });
-          this.early.set(message.part, { partial: message.partial, facts: message.facts });
-          this.mergeReady();
-          this.settle();
-          return;
-        case 'part-failed':
-          this.failures.set(message.part, { message: message.message, cut: message.cut });
-          // Every part before this one has been sent whole: nothing after it is needed.
-          this.stopped = true;
-          this.settle();
-          wake();
-          return;
-      }
+/** A worker's messages until its last; a worker that stops before it (crashed, out of memory) fails. */
+function outcomeOf(worker: Worker): Promise<WorkerOutcome> {
+  return new Promise<WorkerOutcome>((resolve, reject) => {
+    const parts: WorkerOutcome['parts'] = [];
+    worker.on('message', (message: FromVerifyWorker) => {
+      if (message.type === 'part') parts.push({ partial: message.partial, facts: message.facts });
+      else resolve({ parts, end: message });
     });
-    const onStop = (error: Error): void => {
-      this.crash ??= error;
-      this.stopped = true;
-      this.settle();
-      wake();
-    };
-    thread.on('error', (error) => onStop(new Error(`a verify thread failed: ${error.message}`)));
-    thread.on('exit', (code) => {
-      if (code !== 0 && !this.closing) onStop(new Error(`a verify thread stopped (exit code ${code})`));
-    });
-    return {
-      thread,
-      send: (message, transfer = []) => {
-        if (message.type === 'line') backlog += message.bytes.byteLength;
-        thread.postMessage(message, transfer);
-      },
-      roomFor: (bytes) => {
-        if (this.stopped || backlog + bytes <= VERIFY_WORKER_BACKLOG_BYTES || backlog === 0)
-          return Promise.resolve();
-        return new Promise<void>((resolve) => {
-          room = resolve;
-        });
-      },
-      backlog: () => backlog,
-    };
-  }
-
-  /** Merges the partial states whose turn has come, in part order, dropping each once merged. */
-  private mergeReady(): void {
-    for (
-      let ready = this.early.get(this.nextMerge);
-      ready !== undefined;
-      ready = this.early.get(this.nextMerge)
-    ) {
-      this.early.delete(this.nextMerge);
-      if (this.failures.size === 0 && this.crash === null) {
-        try {
-          this.merged.mergePartial(ready.partial);
-        } catch (error) {
-          this.failures.set(this.nextMerge, {
-            message: error instanceof Error ? error.message : String(error),
-            cut: false,
-          });
-          this.stopped = true;
-        }
-        this.facts += ready.facts;
-      }
-      this.nextMerge += 1;
-    }
-  }
-
-  private settle(): void {
-    const resolve = this.waiting;
-    this.waiting = null;
-    resolve?.();
-  }
-
-  /** Waits for the `parts` sent and gives the outcome. */
-  async result(parts: number): Promise<ThreadedRecomputation> {
-    for (;;) {
-      if (this.crash !== null) throw this.crash;
-      const first = this.firstFailure();
-      if (first !== undefined) {
-        if (first.cut) return 'cut';
-        throw new Error(first.message);
-      }
-      if (this.nextMerge >= parts) break;
-      await new Promise<void>((resolve) => {
-        this.waiting = resolve;
-      });
-    }
-    return { computation: this.merged.finish(), facts: this.facts };
-  }
-
-  /** The failure of the first part (in input order) whose earlier parts all merged, if there is one yet. */
-  private firstFailure(): { message: string; cut: boolean } | undefined {
-    let first: number | undefined;
-    for (const part of this.failures.keys()) if (first === undefined || part < first) first = part;
-    if (first === undefined) return undefined;
-    // Parts before it are still being decoded: one of them may fail first.
-    if (this.nextMerge < first) return undefined;
-    return this.failures.get(first);
-  }
-
-  async close(): Promise<void> {
-    this.closing = true;
-    await Promise.all(this.workers.map((worker) => worker.thread.terminate()));
-  }
+    worker.once('error', (error) => reject(new Error(`a verify thread failed: ${error.message}`)));
+    worker.once('exit', (code) => reject(new Error(`a verify thread stopped (exit code ${code})`)));
+  });
 }
 
 /**

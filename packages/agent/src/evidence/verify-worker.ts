@@ -1,87 +1,83 @@
+import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine, type ComputeOptions, type Engine, type Fact } from '@esms-numerique/sdk';
+import { openBlobFile } from './blobs.js';
 import { ColumnarDecoder, ProjectionCutError } from './projection-codec.js';
 import type { FromVerifyWorker, ToVerifyWorker, VerifyWorkerSetup } from './verify-protocol.js';
+import { offsetLines, rangeOf, startsDictionary } from './verify-ranges.js';
 
 /**
- * A worker thread of `esms verify`: decodes the projection parts it is sent, line by line, each into an
- * SDK engine of its own, and hands back each part's partial state once the part ends. The decoding and its
- * checks are `decodeColumnar`'s (the same `ColumnarDecoder`), so a forged block fails here with the
- * message one thread would have given.
+ * A worker thread of `esms verify`: reads the projection's blob itself, skips to its byte range (see
+ * verify-protocol.ts), decodes that range into an SDK engine of its own and hands back the engine's
+ * partial state with the digest of the bytes it decoded. The decoding and its checks are `decodeColumnar`'s
+ * (the same `ColumnarDecoder`), so a forged block fails here with the message one thread gives.
  */
 const port = parentPort;
 if (port === null) throw new Error('verify-worker must run in a worker thread');
-const { options, version } = workerData as VerifyWorkerSetup;
-const computeOptions = options as unknown as ComputeOptions;
-/** Keys of every Patient read so far, here or (as told) by other workers: see `knownPersonKeys`. */
-const knownPersons = new Set<string>();
-
-interface Part {
-  engine: Engine;
-  decoder: ColumnarDecoder;
-  facts: number;
-  /** Set once the part failed: its remaining lines are dropped. */
-  failed: boolean;
-}
-const parts = new Map<number, Part>();
+const setup = workerData as VerifyWorkerSetup;
 
 function post(message: FromVerifyWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
 }
 
-function fail(part: number, state: Part, error: unknown): void {
-  state.failed = true;
-  post({
-    type: 'part-failed',
-    part,
-    message: error instanceof Error ? error.message : String(error),
-    cut: error instanceof ProjectionCutError,
-  });
+/** Keys of the Patients the main thread has read (see `known-persons`). */
+const knownPersons = new Set<string>();
+port.on('message', (message: ToVerifyWorker) => {
+  for (const key of message.keys) knownPersons.add(key);
+});
+
+/** The part being decoded: its engine (told the persons known when it started) and its decoder. */
+interface Part {
+  engine: Engine;
+  decoder: ColumnarDecoder;
+  facts: number;
 }
 
-function onLine(message: Extract<ToVerifyWorker, { type: 'line' }>): void {
-  let state = parts.get(message.part);
-  if (state === undefined) {
-    state = {
-      engine: createEngine({ ...computeOptions, knownPersonKeys: knownPersons }),
-      decoder: new ColumnarDecoder({ part: { firstLine: message.lineNumber, version } }),
-      facts: 0,
-      failed: false,
-    };
-    parts.set(message.part, state);
-  }
-  if (!state.failed) {
-    try {
-      const facts = state.decoder.line(
-        // As `lines()` decodes them for one thread (a BOM kept, bad bytes replaced).
-        Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength).toString(
-          'utf8',
-        ),
-      );
-      if (facts !== undefined) {
-        for (const fact of facts) state.engine.addFact(fact as unknown as Fact);
-        state.facts += facts.length;
-        state.decoder.blockDone();
-      }
-    } catch (error) {
-      fail(message.part, state, error);
-    }
-  }
-  post({ type: 'consumed', bytes: message.bytes.byteLength });
+function endPart(part: Part | undefined): void {
+  if (part === undefined) return;
+  const partial = part.engine.exportPartial();
+  post({ type: 'part', partial, facts: part.facts }, buffersIn(partial));
 }
 
-function onEnd(part: number): void {
-  const state = parts.get(part);
-  parts.delete(part);
-  if (state === undefined || state.failed) return;
+async function decodeRange(): Promise<FromVerifyWorker> {
+  const { index, threads, bytes } = setup;
+  const options = setup.options as unknown as ComputeOptions;
+  const hash = createHash('sha256');
+  const header = new ColumnarDecoder({ expected: setup.expected });
+  let part: Part | undefined;
+  let range = 0;
+  const stream = openBlobFile(setup.blob);
   try {
-    const personKeys = state.engine.personKeys();
-    for (const key of personKeys) knownPersons.add(key);
-    const partial = state.engine.exportPartial();
-    post({ type: 'part-done', part, partial, facts: state.facts, personKeys }, buffersIn(partial));
-  } catch (error) {
-    fail(part, state, error);
+    for await (const line of offsetLines(stream)) {
+      if (line.offset + line.bytes.length > bytes)
+        throw new ProjectionCutError('the projection is longer than its entry declares');
+      // The header's version; a header one thread refuses is refused by the main thread first.
+      if (line.number === 1) header.line(line.bytes.toString('utf8'));
+      range = rangeOf(line, range, bytes, threads);
+      if (range < index) continue;
+      if (range > index) break;
+      hash.update(line.bytes);
+      if (line.terminated) hash.update('\n');
+      // Each part into an engine of its own, so that it knows the persons read by then.
+      if (part === undefined || startsDictionary(line.bytes)) {
+        endPart(part);
+        part = {
+          engine: createEngine({ ...options, knownPersonKeys: knownPersons }),
+          decoder: new ColumnarDecoder({ part: { firstLine: line.number, version: header.blockVersion } }),
+          facts: 0,
+        };
+      }
+      const decoded = part.decoder.line(line.bytes.toString('utf8'));
+      if (decoded === undefined) continue;
+      for (const fact of decoded) part.engine.addFact(fact as unknown as Fact);
+      part.facts += decoded.length;
+      part.decoder.blockDone();
+    }
+  } finally {
+    stream.destroy();
   }
+  endPart(part);
+  return { type: 'done', digest: hash.digest('hex') };
 }
 
 /**
@@ -98,16 +94,12 @@ function buffersIn(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[
   return [...found];
 }
 
-port.on('message', (message: ToVerifyWorker) => {
-  switch (message.type) {
-    case 'line':
-      onLine(message);
-      return;
-    case 'end-part':
-      onEnd(message.part);
-      return;
-    case 'known-persons':
-      for (const key of message.keys) knownPersons.add(key);
-      return;
-  }
-});
+decodeRange().then(
+  (done) => post(done),
+  (error: unknown) =>
+    post({
+      type: 'failed',
+      message: error instanceof Error ? error.message : String(error),
+      cut: error instanceof ProjectionCutError,
+    }),
+);
