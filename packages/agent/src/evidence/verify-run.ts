@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { isDigest, toDigest } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
-import { locateBlob, openBlobFile, readBlob } from './blobs.js';
+import { locateBlob, readBlob } from './blobs.js';
+import { openProjectionBlob } from './verify-ranges.js';
 import {
   compareResults,
   compareSubjects,
@@ -185,7 +186,7 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
     (encoding === COLUMNAR_ENCODING || encoding === COLUMNAR_ENCODING_V2)
       ? (ctx.verifyThreads ?? verifyThreadsFor(declared))
       : 1;
-  let hashing = hashingChunks(openBlobFile(location), limit);
+  let hashing = hashingChunks(openProjectionBlob(location), limit);
   let factCount = 0;
   let recomputed;
   let failure: unknown = null;
@@ -203,7 +204,7 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
       if (threaded === 'cut') {
         // A line that looks like a new dictionary but is not one: decoded again, in one piece.
         await hashing.finish();
-        hashing = hashingChunks(openBlobFile(location), limit);
+        hashing = hashingChunks(openProjectionBlob(location), limit);
       } else {
         whole = threaded.computation;
         factCount = threaded.facts;

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine, type ComputeOptions, type Engine, type Fact } from '@esms-numerique/sdk';
-import { openBlobFile } from './blobs.js';
 import { ColumnarDecoder, ProjectionCutError } from './projection-codec.js';
 import type { FromVerifyWorker, ToVerifyWorker, VerifyWorkerSetup } from './verify-protocol.js';
-import { offsetLines, rangeOf, startsDictionary } from './verify-ranges.js';
+import { offsetLines, openProjectionBlob, rangeOf, startsDictionary } from './verify-ranges.js';
 
 /**
  * A worker thread of `esms verify`: reads the projection's blob itself, skips to its byte range (see
@@ -46,7 +45,7 @@ async function decodeRange(): Promise<FromVerifyWorker> {
   const header = new ColumnarDecoder({ expected: setup.expected });
   let part: Part | undefined;
   let range = 0;
-  const stream = openBlobFile(setup.blob);
+  const stream = openProjectionBlob(setup.blob);
   try {
     for await (const line of offsetLines(stream)) {
       if (line.offset + line.bytes.length > bytes)
