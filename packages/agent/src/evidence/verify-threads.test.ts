@@ -16,7 +16,7 @@ import type { Digest } from './canonical-json.js';
 import { createProjectionWriter } from './projection-writer.js';
 import { measuresDigest, sdkRules } from './recompute.js';
 import { decodeColumnar } from './projection-codec.js';
-import { recomputeInThreads } from './verify-threads.js';
+import { recomputeInThreads, verifyThreadsFor } from './verify-threads.js';
 import { offsetLines, rangeOf } from './verify-ranges.js';
 import { sealRunAndSubmission } from './seal.js';
 import { openEvidenceStore, type FileEvidenceStore } from './store.js';
@@ -189,6 +189,15 @@ async function inThreads(lines: readonly string[], threads = 3) {
     threads,
   });
 }
+
+describe('verifyThreadsFor', () => {
+  it('keeps a small projection in one thread and gives a large one a thread per 24 MB, at most the cap', () => {
+    expect(verifyThreadsFor(0)).toBe(1);
+    expect(verifyThreadsFor(10 * 1024 * 1024, 4)).toBe(1); // about M: starting a thread would not pay
+    expect(verifyThreadsFor(103_480_702, 2)).toBe(2); // L on two cores
+    expect(verifyThreadsFor(103_480_702, 8)).toBe(4);
+  });
+});
 
 describe('esms verify in threads', () => {
   it('gives the report of one thread on an untouched projection of many parts', async () => {

@@ -103,7 +103,8 @@ export async function recomputeInThreads(
       const { parts, end } = await outcome;
       // Its isolate's memory goes before the merge grows this thread's (peak RSS).
       await workers[i]!.terminate();
-      for (const part of parts.splice(0)) {
+      // Each part dropped once merged: its arrays can go while the next one is merged.
+      for (let part = parts.shift(); part !== undefined; part = parts.shift()) {
         engine.mergePartial(part.partial);
         facts += part.facts;
       }
