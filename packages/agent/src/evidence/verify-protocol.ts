@@ -36,4 +36,10 @@ export type FromVerifyWorker =
    * `cut` when the range cannot be decoded apart (its first block does not start a dictionary, or the blob
    * is longer than declared): the caller then decodes the projection in one piece.
    */
-  | { type: 'failed'; message: string; cut: boolean };
+  | {
+      type: 'failed';
+      message: string;
+      cut: boolean;
+      /** SHA-256 (hex) of the range's bytes, read to its end after the failure (`null` if they were not). */
+      digest: string | null;
+    };

@@ -171,10 +171,10 @@ async function* linesOf(lines: readonly string[]): AsyncGenerator<string> {
 }
 
 /** `recomputeInThreads` on these projection lines (read back from a file by the workers). */
-async function inThreads(lines: readonly string[], threads = 3) {
+async function inThreads(lines: readonly string[], threads = 3, workersRead?: string) {
   const bytes = Buffer.from(lines.join('\n'));
   const path = join(dir, 'projection.txt');
-  await writeFile(path, bytes);
+  await writeFile(path, workersRead ?? bytes);
   async function* chunks(): AsyncGenerator<Buffer> {
     await Promise.resolve();
     // Chunks that cut lines anywhere.
@@ -261,6 +261,18 @@ describe('esms verify in threads', () => {
     // References are relative to the dictionary's size, so the old dictionary gives the same facts.
     expect(errors(report)).toEqual([]);
     expect(report.runs.map((r) => r.recomputed)).toEqual([true]);
+  });
+
+  it('a blob the workers read otherwise than the main thread (changed between two reads) is decoded in one piece', async () => {
+    const lines = await projectionLines();
+    const changed = [...lines];
+    const at = (await workerRangeStarts(lines))[1]!;
+    changed[at] = changed[at]!.replace(/^\{"n":(\d+),/, (_m, n: string) => `{"n":${Number(n) + 1},`);
+    // The workers' copy has a forged block the main thread's bytes do not: not reported, decoded again.
+    expect(await inThreads(lines, 3, changed.join('\n'))).toBe('cut');
+    // Or a block other than the main thread's, which decodes.
+    const flipped = lines.join('\n').replace(/"n":(\d+),"reset":true,/g, '"n":$1,"reset":true, ');
+    expect(await inThreads(lines, 3, flipped)).toBe('cut');
   });
 
   it('recomputeInThreads itself: the figures and fact count of one engine fed the whole projection', async () => {

@@ -108,12 +108,9 @@ export async function recomputeInThreads(
         engine.mergePartial(part.partial);
         facts += part.facts;
       }
-      if (end.type === 'failed') {
-        if (end.cut) return 'cut';
-        throw new Error(end.message);
-      }
       // The worker read the file again: its bytes must be those hashed here, else decode them here.
       if (end.digest !== hashes[i + 1]!.digest('hex')) return 'cut';
+      if (end.type === 'failed') throw new Error(end.message);
     }
     return { computation: engine.finish(), facts };
   } finally {

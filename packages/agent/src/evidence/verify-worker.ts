@@ -15,6 +15,11 @@ const port = parentPort;
 if (port === null) throw new Error('verify-worker must run in a worker thread');
 const setup = workerData as VerifyWorkerSetup;
 
+/** An error's message, as verify-run.ts `describe` reports it. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function post(message: FromVerifyWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
 }
@@ -38,16 +43,29 @@ function endPart(part: Part | undefined): void {
   post({ type: 'part', partial, facts: part.facts }, buffersIn(partial));
 }
 
+/**
+ * The blob's chunks; a blob this thread cannot read (removed or changed since the main thread opened it)
+ * is not the projection's fault: the caller then decodes it in one piece, from the bytes it hashes.
+ */
+async function* readable(stream: AsyncIterable<unknown>): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (error) {
+    throw new ProjectionCutError(`the blob could not be read here: ${messageOf(error)}`);
+  }
+}
+
 async function decodeRange(): Promise<FromVerifyWorker> {
   const { index, threads, bytes } = setup;
   const options = setup.options as unknown as ComputeOptions;
   const hash = createHash('sha256');
   const header = new ColumnarDecoder({ expected: setup.expected });
   let part: Part | undefined;
+  let failure: unknown;
   let range = 0;
   const stream = openProjectionBlob(setup.blob);
   try {
-    for await (const line of offsetLines(stream)) {
+    for await (const line of offsetLines(readable(stream))) {
       if (line.offset + line.bytes.length > bytes)
         throw new ProjectionCutError('the projection is longer than its entry declares');
       // The header's version; a header one thread refuses is refused by the main thread first.
@@ -57,24 +75,39 @@ async function decodeRange(): Promise<FromVerifyWorker> {
       if (range > index) break;
       hash.update(line.bytes);
       if (line.terminated) hash.update('\n');
-      // Each part into an engine of its own, so that it knows the persons read by then.
-      if (part === undefined || startsDictionary(line.bytes)) {
-        endPart(part);
-        part = {
-          engine: createEngine({ ...options, knownPersonKeys: knownPersons }),
-          decoder: new ColumnarDecoder({ part: { firstLine: line.number, version: header.blockVersion } }),
-          facts: 0,
-        };
+      // After a failure, the rest of the range is only hashed: the main thread trusts the failure only
+      // if the bytes are those it hashed.
+      if (failure !== undefined) continue;
+      try {
+        // Each part into an engine of its own, so that it knows the persons read by then.
+        if (part === undefined || startsDictionary(line.bytes)) {
+          endPart(part);
+          part = {
+            engine: createEngine({ ...options, knownPersonKeys: knownPersons }),
+            decoder: new ColumnarDecoder({ part: { firstLine: line.number, version: header.blockVersion } }),
+            facts: 0,
+          };
+        }
+        const decoded = part.decoder.line(line.bytes.toString('utf8'));
+        if (decoded === undefined) continue;
+        for (const fact of decoded) part.engine.addFact(fact as unknown as Fact);
+        part.facts += decoded.length;
+        part.decoder.blockDone();
+      } catch (error) {
+        if (error instanceof ProjectionCutError) throw error;
+        failure = error;
       }
-      const decoded = part.decoder.line(line.bytes.toString('utf8'));
-      if (decoded === undefined) continue;
-      for (const fact of decoded) part.engine.addFact(fact as unknown as Fact);
-      part.facts += decoded.length;
-      part.decoder.blockDone();
     }
   } finally {
     stream.destroy();
   }
+  if (failure !== undefined)
+    return {
+      type: 'failed',
+      message: messageOf(failure),
+      cut: false,
+      digest: hash.digest('hex'),
+    };
   endPart(part);
   return { type: 'done', digest: hash.digest('hex') };
 }
@@ -96,9 +129,11 @@ function buffersIn(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[
 decodeRange().then(
   (done) => post(done),
   (error: unknown) =>
+    // A header one thread refuses (the main thread reports it first), a cut, a blob it cannot read.
     post({
       type: 'failed',
-      message: error instanceof Error ? error.message : String(error),
+      message: messageOf(error),
       cut: error instanceof ProjectionCutError,
+      digest: null,
     }),
 );
