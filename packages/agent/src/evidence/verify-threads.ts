@@ -103,14 +103,14 @@ export async function recomputeInThreads(
       const { parts, end } = await outcome;
       // Its isolate's memory goes before the merge grows this thread's (peak RSS).
       await workers[i]!.terminate();
+      // The worker read the file again: its bytes must be those hashed here, else decode them here.
+      if (end.digest !== hashes[i + 1]!.digest('hex')) return 'cut';
+      if (end.type === 'failed') throw new Error(end.message);
       // Each part dropped once merged: its arrays can go while the next one is merged.
       for (let part = parts.shift(); part !== undefined; part = parts.shift()) {
         engine.mergePartial(part.partial);
         facts += part.facts;
       }
-      // The worker read the file again: its bytes must be those hashed here, else decode them here.
-      if (end.digest !== hashes[i + 1]!.digest('hex')) return 'cut';
-      if (end.type === 'failed') throw new Error(end.message);
     }
     return { computation: engine.finish(), facts };
   } finally {
