@@ -447,46 +447,112 @@ async function* decodeColumnarBlocks(
   lines: AsyncIterable<string>,
   expected: ColumnarEncoding | undefined,
 ): AsyncGenerator<Fact[]> {
-  let lineNumber = 0;
-  let version: 1 | 2 | 3 = 3;
-  const state: DictionaryState = { dictionary: [], fresh: [], nextFresh: 0 };
-  const fail = (message: string): never => {
-    throw new ProjectionFormatError(`projection line ${lineNumber}: ${message}`);
-  };
+  const decoder = new ColumnarDecoder({ expected });
   for await (const line of lines) {
-    lineNumber += 1;
-    if (line === '') continue;
+    const facts = decoder.line(line);
+    if (facts === undefined) continue;
+    yield facts;
+    decoder.blockDone();
+  }
+  decoder.end();
+}
+
+/**
+ * A block of a projection cut out to be decoded apart (verify-threads.ts) does not start with `reset`, so
+ * it needs the dictionary of the blocks before it: the caller decodes the projection in one piece instead.
+ */
+export class ProjectionCutError extends Error {
+  override readonly name = 'ProjectionCutError';
+}
+
+/**
+ * The columnar decoder, line by line, so that it can be fed from a stream or from messages (the verify
+ * threads): `line()` gives a block's facts (`undefined` for the header and empty lines), and `blockDone()`,
+ * called once the caller has used them, makes the checks that come after a block. The checks, their order
+ * and their messages are those of `decodeColumnar`, which runs on it.
+ */
+export class ColumnarDecoder {
+  private lineNumber: number;
+  private version: 1 | 2 | 3;
+  private readonly expected: ColumnarEncoding | undefined;
+  /** A part of a projection: its first block must start a new dictionary (`reset`). */
+  private cut: boolean;
+  private readonly state: DictionaryState = { dictionary: [], fresh: [], nextFresh: 0 };
+
+  constructor(
+    options: {
+      expected?: ColumnarEncoding | undefined;
+      /**
+       * A part of a projection, from this line (2 or later) on, of the version its header gave. Unless it is
+       * line 2, its first block must empty the dictionary, else `line()` throws `ProjectionCutError`.
+       */
+      part?: { firstLine: number; version: 1 | 2 | 3 };
+    } = {},
+  ) {
+    this.expected = options.expected;
+    this.lineNumber = options.part === undefined ? 0 : options.part.firstLine - 1;
+    this.version = options.part?.version ?? 3;
+    this.cut = options.part !== undefined && options.part.firstLine > 2;
+  }
+
+  /** The version of the blocks (from the header, once line 1 is read). */
+  get blockVersion(): 1 | 2 | 3 {
+    return this.version;
+  }
+
+  private fail(message: string): never {
+    throw new ProjectionFormatError(`projection line ${this.lineNumber}: ${message}`);
+  }
+
+  line(line: string): Fact[] | undefined {
+    this.lineNumber += 1;
+    if (line === '') return undefined;
+    const fail = (message: string): never => this.fail(message);
     const parsed = parseEvidenceJson(line);
     if (!parsed.ok) fail(parsed.reason);
     const value = (parsed as { value: unknown }).value;
-    if (lineNumber === 1) {
+    if (this.lineNumber === 1) {
       const format = isRecord(value) ? value['format'] : undefined;
-      if (format === COLUMNAR_ENCODING) version = 3;
-      else if (format === COLUMNAR_ENCODING_V2) version = 2;
-      else if (format === COLUMNAR_ENCODING_V1) version = 1;
+      if (format === COLUMNAR_ENCODING) this.version = 3;
+      else if (format === COLUMNAR_ENCODING_V2) this.version = 2;
+      else if (format === COLUMNAR_ENCODING_V1) this.version = 1;
       else fail(`not an ${COLUMNAR_ENCODING} (or ${COLUMNAR_ENCODING_V2}, ${COLUMNAR_ENCODING_V1}) header`);
-      if (expected !== undefined && format !== expected)
-        fail(`the header says ${String(format)}, the sealed entry ${expected}`);
-      continue;
+      if (this.expected !== undefined && format !== this.expected)
+        fail(`the header says ${String(format)}, the sealed entry ${this.expected}`);
+      return undefined;
     }
     if (!isRecord(value)) fail('a block is not a JSON object');
     const block = value as Record<string, unknown>;
     const count = block['n'];
     if (!Number.isSafeInteger(count) || (count as number) < 1) fail('a block has no fact count');
     const n = count as number;
+    const state = this.state;
+    if (this.cut && block['reset'] !== true)
+      throw new ProjectionCutError(
+        `projection line ${this.lineNumber}: the part does not start a dictionary`,
+      );
+    this.cut = false;
     if (block['reset'] === true) state.dictionary = [];
     state.fresh = newKeys(block['new'], fail);
     state.nextFresh = 0;
-    if (version === 1) {
+    if (this.version === 1) {
       const kind = block['k'];
       if (typeof kind !== 'string') fail('a block has no kind');
-      yield decodeGroup(kind as string, n, block['cols'], state, fail, version).facts;
-    } else {
-      yield decodeBlock(block, n, state, fail, version);
+      return decodeGroup(kind as string, n, block['cols'], state, fail, this.version).facts;
     }
-    if (state.nextFresh !== state.fresh.length) fail('the block introduces keys it does not use');
+    return decodeBlock(block, n, state, fail, this.version);
   }
-  if (lineNumber === 0) fail('the projection is empty (no header line)');
+
+  /** The checks after a block whose facts have been used. */
+  blockDone(): void {
+    if (this.state.nextFresh !== this.state.fresh.length)
+      this.fail('the block introduces keys it does not use');
+  }
+
+  /** The checks at the end of the projection (of the whole one: not of a part). */
+  end(): void {
+    if (this.lineNumber === 0) this.fail('the projection is empty (no header line)');
+  }
 }
 
 interface DictionaryState {

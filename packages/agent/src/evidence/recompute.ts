@@ -7,6 +7,7 @@
  */
 import {
   MEASURES,
+  createEngine,
   RATE_INDICATOR_IDS,
   VA_INDICATOR_IDS,
   recomputeFromProjection,
@@ -16,6 +17,7 @@ import type {
   Computation,
   CountIndicatorId,
   ComputeOptions as SdkComputeOptions,
+  EnginePartial,
   Fact as SdkFact,
   RateIndicatorId,
   ResultsDocument,
@@ -97,6 +99,19 @@ export interface EvidenceRules {
   toMeasureReports?: ((results: ResultsLike) => unknown) | undefined;
   /** Digest of this verifier's measure definitions, compared with the sealed one. */
   measuresDigest?: Digest | undefined;
+  /**
+   * Set for the SDK's own rules only: an engine that merges the partial states of engines run by the
+   * verify threads (verify-worker.ts runs the SDK's engine itself). Rules without it recompute in one thread.
+   */
+  mergingEngine?: ((options: ComputeOptions) => MergingEngine) | undefined;
+}
+
+/** The SDK engine's `addFact`, `personKeys`, `mergePartial` and `finish`, for the verify threads (verify-threads.ts). */
+export interface MergingEngine {
+  addFact(fact: Fact): void;
+  personKeys(): string[];
+  mergePartial(partial: unknown): void;
+  finish(): ComputationLike;
 }
 
 /** The SDK's rules, as verification uses them. */
@@ -111,6 +126,15 @@ export function sdkRules(): EvidenceRules {
     toMeasureReports: (results) =>
       toMeasureReports(results as ResultsDocument, { includeOrganisations: true }),
     measuresDigest: measuresDigest(),
+    mergingEngine: (options) => {
+      const engine = createEngine(options as unknown as SdkComputeOptions);
+      return {
+        addFact: (fact) => engine.addFact(fact as unknown as SdkFact),
+        personKeys: () => engine.personKeys(),
+        mergePartial: (partial) => engine.mergePartial(partial as EnginePartial),
+        finish: () => engine.finish(),
+      };
+    },
   };
 }
 

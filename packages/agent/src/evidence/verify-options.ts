@@ -34,5 +34,10 @@ export interface VerifyOptions {
    * (`esms report` on an installation that never ran; `esms verify PATH` keeps a missing path an error).
    */
   absentStoreIsEmpty?: boolean;
+  /**
+   * How many threads recompute each run (1: this one). Default: chosen from the size of the run's
+   * projection (verify-threads.ts `verifyThreadsFor`), so a small store is not slowed by starting threads.
+   */
+  verifyThreads?: number;
   now?: () => Date;
 }

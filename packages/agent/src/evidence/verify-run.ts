@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { isDigest, toDigest } from './canonical-json.js';
 import type { Digest } from './canonical-json.js';
-import { locateBlob, openBlobFile, readBlob } from './blobs.js';
+import { locateBlob, readBlob } from './blobs.js';
+import { openProjectionBlob } from './verify-ranges.js';
 import {
   compareResults,
   compareSubjects,
@@ -23,10 +24,12 @@ import {
   COLUMNAR_ENCODING_V1,
   COLUMNAR_ENCODING_V2,
   decodeColumnar,
+  type ColumnarEncoding,
 } from './projection-codec.js';
-import type { ComputeOptions, EvidenceRules, Fact, ResultsLike } from './recompute.js';
+import type { ComputationLike, ComputeOptions, EvidenceRules, Fact, ResultsLike } from './recompute.js';
 import { parseEvidenceJson } from './safe-json.js';
 import { lines } from './text-lines.js';
+import { recomputeInThreads, verifyThreadsFor } from './verify-threads.js';
 import type { FindingSeverity, VerificationCheck, VerifiedRun } from './verification-report.js';
 import { applyScope, type EstablishmentScope } from '../scope/establishment-scope.js';
 
@@ -49,6 +52,8 @@ export interface RunCheckContext {
   /** Records the outcome of a blob hashed elsewhere (the projection, while it is decoded). */
   recordBlob: (digest: Digest, outcome: BlobOutcome) => void;
   add: AddFinding;
+  /** This many threads recompute a run (default: by the projection's size, up to the cores). */
+  verifyThreads?: number | undefined;
 }
 
 /** A run's recomputation, kept until its `submission-sealed` entry is checked. */
@@ -172,21 +177,50 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
     fail('recompute', 'figures not recomputed: the projection blob is missing or altered');
     return outcome;
   }
-  const limit = declaredBytes(payload['projection']) ?? Number.MAX_SAFE_INTEGER;
-  const hashing = hashingChunks(openBlobFile(location), limit);
+  const declared = declaredBytes(payload['projection']);
+  const limit = declared ?? Number.MAX_SAFE_INTEGER;
+  // A large columnar projection is decoded and recomputed by worker threads (verify-threads.ts).
+  const threads =
+    rules.mergingEngine !== undefined &&
+    declared !== undefined &&
+    (encoding === COLUMNAR_ENCODING || encoding === COLUMNAR_ENCODING_V2)
+      ? (ctx.verifyThreads ?? verifyThreadsFor(declared))
+      : 1;
+  let hashing = hashingChunks(openProjectionBlob(location), limit);
   let factCount = 0;
   let recomputed;
   let failure: unknown = null;
   try {
-    const decoded =
-      encoding === 'ndjson'
-        ? ndjsonFacts(lines(hashing.chunks))
-        : decodeColumnar(lines(hashing.chunks), encoding);
-    const facts = counting(decoded, () => {
-      factCount += 1;
-    });
+    let whole: ComputationLike | undefined;
+    if (threads > 1 && rules.mergingEngine !== undefined && declared !== undefined) {
+      const threaded = await recomputeInThreads(hashing.chunks, {
+        blob: location,
+        bytes: declared,
+        expected: encoding as ColumnarEncoding,
+        options: computeOptions,
+        mergingEngine: rules.mergingEngine,
+        threads,
+      });
+      if (threaded === 'cut') {
+        // A line that looks like a new dictionary but is not one: decoded again, in one piece.
+        await hashing.finish();
+        hashing = hashingChunks(openProjectionBlob(location), limit);
+      } else {
+        whole = threaded.computation;
+        factCount = threaded.facts;
+      }
+    }
+    if (whole === undefined) {
+      const decoded =
+        encoding === 'ndjson'
+          ? ndjsonFacts(lines(hashing.chunks))
+          : decodeColumnar(lines(hashing.chunks), encoding);
+      const facts = counting(decoded, () => {
+        factCount += 1;
+      });
+      whole = await rules.recomputeFromProjection(facts, computeOptions);
+    }
     // Narrowed to the ESSMS the run sealed and submitted, exactly as the runner did (`applyScope`).
-    const whole = await rules.recomputeFromProjection(facts, computeOptions);
     recomputed = scope === 'absent' ? whole : applyScope(whole, scope);
   } catch (error) {
     failure = error;

@@ -95,6 +95,7 @@ export async function verifyStoreDirectory(
     checkBlob: (digest, maxBytes) => blobs.check(digest, maxBytes),
     recordBlob: (digest, outcome) => blobs.record(digest, outcome),
     add,
+    verifyThreads: options.verifyThreads,
   };
 
   const entries: JournalEntry[] = [];
