@@ -4,6 +4,7 @@ import { createEngine, type ComputeOptions, type Engine, type Fact } from '@esms
 import { ColumnarDecoder, ProjectionCutError } from './projection-codec.js';
 import type { FromVerifyWorker, ToVerifyWorker, VerifyWorkerSetup } from './verify-protocol.js';
 import { offsetLines, openProjectionBlob, rangeOf, startsDictionary } from './verify-ranges.js';
+import { transferableBuffers } from '../shared/transferable-buffers.js';
 
 /**
  * A worker thread of `esms verify`: reads the projection's blob itself, skips to its byte range (see
@@ -40,7 +41,7 @@ interface Part {
 function endPart(part: Part | undefined): void {
   if (part === undefined) return;
   const partial = part.engine.exportPartial();
-  post({ type: 'part', partial, facts: part.facts }, buffersIn(partial));
+  post({ type: 'part', partial, facts: part.facts }, transferableBuffers(partial));
 }
 
 /**
@@ -110,20 +111,6 @@ async function decodeRange(): Promise<FromVerifyWorker> {
     };
   endPart(part);
   return { type: 'done', digest: hash.digest('hex') };
-}
-
-/**
- * The buffers of the typed arrays in `value`: a partial state is mostly typed arrays, handed over rather
- * than copied (the same walk as the reader threads' in runner/count-worker.ts).
- */
-function buffersIn(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {
-  if (ArrayBuffer.isView(value)) {
-    if (value.buffer instanceof ArrayBuffer) found.add(value.buffer);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const item of Array.isArray(value) ? value : Object.values(value))
-      if (typeof item === 'object' && item !== null) buffersIn(item, found);
-  }
-  return [...found];
 }
 
 decodeRange().then(

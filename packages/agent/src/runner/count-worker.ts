@@ -8,6 +8,7 @@ import { feedEngineBatches, newFeedCounts, type FeedCounts } from './feed-engine
 import { createFactCollector } from './projection-facts.js';
 import { isSourceIncompleteError } from '../sources/source-incomplete-error.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
+import { transferableBuffers } from '../shared/transferable-buffers.js';
 
 /**
  * A worker thread of the parallel computation: reads the file slices it is given into its own SDK engine
@@ -38,22 +39,6 @@ const counts: FeedCounts = newFeedCounts();
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
-}
-
-/**
- * The buffers of the typed arrays in `value`: the partial state is a few typed arrays per table (tens of MB
- * at size L), handed over rather than copied, which kept two more copies of them alive at the merge.
- */
-function buffersIn(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {
-  if (ArrayBuffer.isView(value)) {
-    if (value.buffer instanceof ArrayBuffer) found.add(value.buffer);
-  } else if (Array.isArray(value)) {
-    for (const item of value) if (typeof item === 'object' && item !== null) buffersIn(item, found);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const item of Object.values(value))
-      if (typeof item === 'object' && item !== null) buffersIn(item, found);
-  }
-  return [...found];
 }
 
 /** Counts records by type and tells the main thread every `WORKER_PROGRESS_BATCH_RECORDS` (and at the end of a task). */
@@ -103,7 +88,7 @@ port.on('message', (message: ToWorker) => {
         ...counts,
         ...(collector === undefined ? {} : { timeForms: [...collector.timeForms] }),
       },
-      buffersIn(partial),
+      transferableBuffers(partial),
     );
     port.close();
     return;
