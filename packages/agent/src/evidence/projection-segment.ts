@@ -21,6 +21,8 @@ export interface ProjectionSegment {
 export interface ProjectionSegmentEncoder {
   /** Appends one (already pseudonymised) fact. */
   add(fact: Fact): void;
+  /** Appends one (already pseudonymised) fact given as its fields (`ProjectionEncoder.addFields`). */
+  addFields(kind: string, names: readonly string[], values: readonly unknown[], count: number): void;
   finish(): ProjectionSegment;
 }
 
@@ -49,6 +51,10 @@ export function createProjectionSegmentEncoder(): ProjectionSegmentEncoder {
   return {
     add(fact) {
       encoder.add(fact);
+      count += 1;
+    },
+    addFields(kind, names, values, fields) {
+      encoder.addFields(kind, names, values, fields);
       count += 1;
     },
     finish() {
