@@ -152,14 +152,14 @@ function syntheticFacts(count: number, seed: number): Fact[] {
         facts.push({
           k: 'usage',
           record: recordKey,
-          kind: 'dmp-consultation',
+          kind: 'dmp-document-fed',
           at: at(),
           success: random(2) === 0,
           subject: keyOrNull(),
           org: keyOrNull(),
           ...(random(3) === 0 ? { orgUntyped: true as const } : {}),
           ...(random(3) === 0 ? { otherOrgs: keys() } : {}),
-        } as Fact);
+        });
         break;
       case 9:
         facts.push({
@@ -170,7 +170,7 @@ function syntheticFacts(count: number, seed: number): Fact[] {
           message: 'the same Type/id twice',
           ...(random(2) === 0 ? { location: { input: `${ROOT}/Encounter.000.ndjson`, line: i } } : {}),
           ...(random(2) === 0 ? { related: [key(), key()] } : {}),
-        } as Fact);
+        });
         break;
       default:
         facts.push({ k: 'time-form', field: 'Encounter.period.start', deviations: 1, count: 2 });

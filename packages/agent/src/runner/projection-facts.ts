@@ -175,9 +175,13 @@ export function createFactCollector(
           value = sealed;
           break;
         }
-        case Sealed.RecordId:
-          value = value === null ? null : p(`${String(record['resourceType'])}/${String(value)}`);
+        case Sealed.RecordId: {
+          if (value === null) break;
+          const type = record['resourceType'];
+          if (typeof value !== 'string' || typeof type !== 'string') return false;
+          value = p(`${type}/${value}`);
           break;
+        }
       }
       names[count] = name;
       values[count] = value;

@@ -31,7 +31,7 @@ export function createReferenceColumnarEncoder(
      */
     segment?: boolean;
   } = {},
-): ProjectionEncoder {
+): Pick<ProjectionEncoder, 'add' | 'end'> {
   const blockFacts = options.blockFacts ?? COLUMNAR_BLOCK_FACTS;
   const capacity = options.dictionaryKeys ?? COLUMNAR_DICTIONARY_KEYS;
   const keyFields = new Set(options.keyFields ?? DEFAULT_KEY_FIELDS);
