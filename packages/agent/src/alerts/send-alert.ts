@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import { fetch } from 'undici';
 import type { AlertsConfig } from '../config/alerts-schema.js';
-import { createFetchDispatcher } from '../http/fetch-dispatcher.js';
 import { describeNetworkFailure } from '../http/network-failure.js';
 import { redactUrl } from '../http/redact-url.js';
 import { resolveSecret } from '../secrets/resolve-secret.js';
@@ -101,6 +99,11 @@ async function postWebhook(
   if (webhook.token !== undefined) {
     headers['authorization'] = `Bearer ${await resolveSecret(webhook.token, 'alerts.webhook.token')}`;
   }
+  // Loaded when a webhook is called (undici): a run that alerts nobody never needs it.
+  const [{ fetch }, { createFetchDispatcher }] = await Promise.all([
+    import('undici'),
+    import('../http/fetch-dispatcher.js'),
+  ]);
   const dispatcher = createFetchDispatcher(url, { proxy: webhook.proxy ?? undefined });
   try {
     const response = await fetch(url, {

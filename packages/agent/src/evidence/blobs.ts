@@ -67,9 +67,10 @@ export interface BlobWriter {
   write(chunk: string | Uint8Array): void;
   /**
    * Appends bytes already compressed elsewhere (a reader thread's projection segment), one gzip member
-   * each: stored as they are, and inflated here only to be hashed and counted.
+   * each: stored as they are, and hashed and counted from `texts` (each member's uncompressed bytes, as
+   * the thread that compressed them had them) or, without them, inflated here to be hashed.
    */
-  writeGzipMembers(members: readonly Uint8Array[]): void;
+  writeGzipMembers(members: readonly Uint8Array[], texts?: readonly Uint8Array[]): void;
   /**
    * The bytes written so far, decompressed, read back from the temporary file: for a caller that must read
    * them again before it knows whether to keep them (a run whose projection is scoped, `run-once.ts`).
@@ -122,12 +123,14 @@ export function createBlobWriter(storeDir: string): BlobWriter {
         throw new EvidenceIoError(`cannot write a blob in ${storeDir}: ${String(error)}`, { cause: error });
       }
     },
-    writeGzipMembers(compressed) {
+    writeGzipMembers(compressed, texts) {
       if (closed) throw new EvidenceIoError('blob writer already finished');
+      if (texts !== undefined && texts.length !== compressed.length)
+        throw new EvidenceIoError('a segment names its members and texts in different numbers');
       try {
         flush(false);
-        for (const member of compressed) {
-          const data = gunzipSync(member);
+        for (const [i, member] of compressed.entries()) {
+          const data = texts?.[i] ?? gunzipSync(member);
           hash.update(data);
           total += data.length;
           let offset = 0;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createReferenceColumnarEncoder } from './__fixtures__/columnar-encoder-reference.js';
 import { createColumnarEncoder, decodeColumnar, ProjectionFormatError } from './projection-codec.js';
 import type { Fact } from './recompute.js';
 
@@ -221,6 +222,59 @@ describe('the columnar projection encoding', () => {
     }
     expect(distinctKindRuns).toBeGreaterThan(100);
     expect([...types].sort()).toEqual(['R', 'l', 'r', 's', 'v']);
+  });
+
+  it('writes the bytes of the former encoder, by facts or by fields (seeded property, every column type)', () => {
+    let seed = 777;
+    const random = (n: number): number => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    const kinds = ['record', 'sejour', 'event', 'update', 'usage', 'problem', 'patient', 'zz', 'a'];
+    for (let round = 0; round < 40; round += 1) {
+      let lastAt: string | undefined;
+      const facts: Fact[] = Array.from({ length: 1 + random(400) }, () => {
+        const fact: Record<string, unknown> = { k: kinds[random(kinds.length)] };
+        if (random(5) !== 0) fact['key'] = random(7) === 0 ? `finess:${random(5)}` : p(random(60));
+        if (random(2) === 0) fact['subjects'] = Array.from({ length: random(3) }, () => p(random(60)));
+        if (random(3) === 0) fact['status'] = random(2) === 0 ? 'finished' : null;
+        if (random(9) === 0) fact['subject'] = undefined;
+        if (random(11) === 0) fact['record'] = [1, 'x'];
+        if (random(13) === 0) fact['location'] = { input: 'a.ndjson', line: random(9) };
+        if (fact['k'] === 'record') lastAt = random(5) === 0 ? undefined : `t${random(9)}`;
+        else if (lastAt !== undefined && random(3) !== 0)
+          fact['at'] = random(6) === 0 ? `u${random(3)}` : lastAt;
+        return fact;
+      });
+      const options = {
+        blockFacts: 1 + random(80),
+        dictionaryKeys: 10 + random(300),
+        segment: random(2) === 0,
+      };
+      const reference: string[] = [];
+      const former = createReferenceColumnarEncoder((line) => reference.push(line), options);
+      for (const fact of facts) former.add(fact);
+      former.end();
+      expect(encode(facts, options)).toEqual(
+        reference
+          .join('')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
+      const byFields: string[] = [];
+      const encoder = createColumnarEncoder((line) => byFields.push(line), options);
+      for (const fact of facts) {
+        const names = Object.keys(fact).filter((name) => name !== 'k');
+        encoder.addFields(
+          fact['k'] as string,
+          names,
+          names.map((name) => fact[name]),
+          names.length,
+        );
+      }
+      encoder.end();
+      expect(byFields.join('')).toBe(reference.join(''));
+    }
   });
 
   it('still decodes esms-columnar-1 (stores sealed before the kinds kept their order)', async () => {

@@ -89,8 +89,33 @@ const BODY_LENGTH = 22;
 export interface ProjectionEncoder {
   /** Adds one fact (synchronous, so it can sit in the engine's `onFact`). */
   add(fact: Fact): void;
+  /**
+   * Adds the fact `{ k: kind, [names[i]]: values[i] … }` (the first `count` of each; `k` not among them)
+   * without it being built: the same bytes as `add` of that fact. The arrays are read at once, so a caller
+   * may reuse them (`projection-facts.ts` writes the SDK's facts pseudonymised this way, field by field).
+   */
+  addFields(kind: string, names: readonly string[], values: readonly unknown[], count: number): void;
   /** Writes what is buffered; no fact may be added after. */
   end(): void;
+}
+
+/** The values of one field in a block's facts of one kind, by row (`undefined` where a fact lacks it). */
+interface Column {
+  values: unknown[];
+  /** A field of the dictionary's keys (`keyFields`). */
+  key: boolean;
+}
+
+/** The facts of one kind in the block being filled, as columns (no fact object is kept). */
+interface Group {
+  kind: string;
+  /** Its place among the block's groups in the order first met. */
+  index: number;
+  /** Facts of the group, and the block position of each. */
+  count: number;
+  positions: number[];
+  /** By field, in the order first met. */
+  columns: Map<string, Column>;
 }
 
 /** An encoder that hands each finished line (with its `\n`) to `emit`. */
@@ -110,35 +135,34 @@ export function createColumnarEncoder(
   const blockFacts = options.blockFacts ?? COLUMNAR_BLOCK_FACTS;
   const capacity = options.dictionaryKeys ?? COLUMNAR_DICTIONARY_KEYS;
   const keyFields = new Set(options.keyFields ?? DEFAULT_KEY_FIELDS);
-  // The block being filled, in input order, and its facts by kind.
-  let buffer: Fact[] = [];
-  let groups = new Map<string, Fact[]>();
+  const kindIsKey = keyFields.has('k');
+  // The block being filled: its groups in the order first met, and the group of each position.
+  let groups = new Map<string, Group>();
+  let created: Group[] = [];
+  let groupAtPosition: number[] = [];
+  let size = 0;
+  // Key slots of the block (keys in key fields, list items counted one by one): the dictionary's bound.
+  let slots = 0;
   let dictionary = new Map<string, number>();
   let ended = false;
   let resetFirst = options.segment === true;
   if (!resetFirst) emit(COLUMNAR_HEADER_LINE);
 
   const flush = (): void => {
-    if (buffer.length === 0) return;
-    const facts = buffer;
-    const byKind = groups;
-    buffer = [];
+    if (size === 0) return;
+    const n = size;
+    const inOrder = created;
+    const positionsGroup = groupAtPosition;
+    const blockSlots = slots;
     groups = new Map();
+    created = [];
+    groupAtPosition = [];
+    size = 0;
+    slots = 0;
     let reset = resetFirst;
     resetFirst = false;
-    const kinds = [...byKind.keys()].sort();
-    // The block's key slots, in one pass (a million facts pass here at size L).
-    let slots = 0;
-    for (const fact of facts) {
-      for (const name in fact) {
-        if (!keyFields.has(name)) continue;
-        const value = fact[name];
-        if (typeof value === 'string') slots += 1;
-        else if (Array.isArray(value)) slots += value.length;
-      }
-    }
     // A block adds at most (facts × key slots) keys; start afresh before it could overflow the bound.
-    if (dictionary.size + slots > capacity) {
+    if (dictionary.size + blockSlots > capacity) {
       dictionary = new Map();
       reset = true;
     }
@@ -155,18 +179,20 @@ export function createColumnarEncoder(
       added += 1;
       return index;
     };
-    const layout = blockLayout(facts, kinds, byKind);
+    const layout = blockLayout(n, inOrder, positionsGroup);
     const encoded: unknown[] = [];
-    for (const [g, kind] of kinds.entries()) {
-      const group = byKind.get(kind) as Fact[];
-      encoded.push([kind, group.length, encodeColumns(g, layout, keyFields, dictionary, indexOf)]);
+    for (let g = 0; g < layout.groups.length; g += 1) {
+      const group = layout.groups[g] as Group;
+      encoded.push([group.kind, group.count, encodeColumns(g, layout, dictionary, indexOf)]);
     }
     let seq: string | null = null;
-    if (kinds.length > 1) {
-      const code = new Map(kinds.map((kind, i) => [kind, SEQUENCE_ALPHABET[i] as string]));
-      seq = facts.map((fact) => code.get(kindOf(fact)) as string).join('');
+    if (layout.groups.length > 1) {
+      const code = inOrder.map((group) => SEQUENCE_ALPHABET[layout.groups.indexOf(group)] as string);
+      const chars = new Array<string>(n);
+      for (let i = 0; i < n; i += 1) chars[i] = code[positionsGroup[i] as number] as string;
+      seq = chars.join('');
     }
-    const block: Record<string, unknown> = { n: facts.length };
+    const block: Record<string, unknown> = { n };
     if (reset) block['reset'] = true;
     block['seq'] = seq;
     block['new'] = [bodies.join(''), others];
@@ -174,20 +200,70 @@ export function createColumnarEncoder(
     emit(`${JSON.stringify(block)}\n`);
   };
 
+  const addRow = (
+    kind: string,
+    names: readonly string[],
+    values: readonly unknown[],
+    count: number,
+    kindSlots: number,
+  ): void => {
+    if (ended) throw new Error('projection encoder already ended');
+    let group = groups.get(kind);
+    if (group === undefined) {
+      // A block names at most as many kinds as its sequence has characters.
+      if (groups.size >= SEQUENCE_ALPHABET.length) flush();
+      group = { kind, index: created.length, count: 0, positions: [], columns: new Map() };
+      groups.set(kind, group);
+      created.push(group);
+    }
+    const row = group.count;
+    group.count += 1;
+    group.positions.push(size);
+    groupAtPosition.push(group.index);
+    slots += kindSlots;
+    for (let i = 0; i < count; i += 1) {
+      const name = names[i] as string;
+      const value = values[i];
+      let column = group.columns.get(name);
+      if (column === undefined) {
+        column = { values: [], key: keyFields.has(name) };
+        group.columns.set(name, column);
+      }
+      if (value === undefined) continue;
+      const byRow = column.values;
+      while (byRow.length < row) byRow.push(undefined);
+      byRow.push(value);
+      if (column.key) {
+        if (typeof value === 'string') slots += 1;
+        else if (Array.isArray(value)) slots += value.length;
+      }
+    }
+    size += 1;
+    if (size >= blockFacts) flush();
+  };
+
+  // `add`'s fields, gathered in arrays reused from one fact to the next.
+  const names: string[] = [];
+  const values: unknown[] = [];
   return {
     add(fact) {
-      if (ended) throw new Error('projection encoder already ended');
-      const kind = kindOf(fact);
-      let group = groups.get(kind);
-      if (group === undefined) {
-        // A block names at most as many kinds as its sequence has characters.
-        if (groups.size >= SEQUENCE_ALPHABET.length) flush();
-        group = [];
-        groups.set(kind, group);
+      let count = 0;
+      let kindSlots = 0;
+      for (const name in fact) {
+        const value = fact[name];
+        if (name === 'k') {
+          // Only a `keyFields` naming `k` counts it (as any key field's value is counted).
+          if (kindIsKey) kindSlots = typeof value === 'string' ? 1 : Array.isArray(value) ? value.length : 0;
+          continue;
+        }
+        names[count] = name;
+        values[count] = value;
+        count += 1;
       }
-      group.push(fact);
-      buffer.push(fact);
-      if (buffer.length >= blockFacts) flush();
+      addRow(kindOf(fact), names, values, count, kindSlots);
+    },
+    addFields(kind, names, values, count) {
+      addRow(kind, names, values, count, kindIsKey ? 1 : 0);
     },
     end() {
       if (ended) return;
@@ -202,54 +278,42 @@ function kindOf(fact: Fact): string {
   return typeof kind === 'string' ? kind : '';
 }
 
-/** A block's facts by group, for the columns that refer to the fact of another kind just before. */
+/** A block's groups, by kind name, and where each fact is, for the columns that refer to another kind. */
 interface BlockLayout {
-  facts: readonly Fact[];
-  kinds: readonly string[];
-  groups: readonly (readonly Fact[])[];
-  /** Per group, the block positions of its facts. */
-  positions: readonly Int32Array[];
+  /** The block's groups sorted by kind. */
+  groups: readonly Group[];
   /** Per group, its fields (`k` aside), sorted. */
   fields: readonly (readonly string[])[];
+  /** Per block position, its row in its group. */
+  rowAt: Int32Array;
   /** Per group `h`, for each block position, the position of the latest fact of `h` before it (−1: none). */
   latest(h: number): Int32Array;
 }
 
-function blockLayout(
-  facts: readonly Fact[],
-  kinds: readonly string[],
-  byKind: ReadonlyMap<string, Fact[]>,
-): BlockLayout {
-  const groups = kinds.map((kind) => byKind.get(kind) as Fact[]);
-  const groupOf = new Map(kinds.map((kind, g) => [kind, g]));
-  const positions = groups.map((group) => new Int32Array(group.length));
-  const taken = new Array<number>(kinds.length).fill(0);
-  const groupAt = new Int32Array(facts.length);
-  for (let i = 0; i < facts.length; i += 1) {
-    const g = groupOf.get(kindOf(facts[i] as Fact)) as number;
-    groupAt[i] = g;
-    (positions[g] as Int32Array)[taken[g] as number] = i;
-    taken[g] = (taken[g] as number) + 1;
+function blockLayout(n: number, inOrder: readonly Group[], positionsGroup: readonly number[]): BlockLayout {
+  const groups = [...inOrder].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  const sortedIndex = inOrder.map((group) => groups.indexOf(group));
+  const rowAt = new Int32Array(n);
+  const groupAt = new Int32Array(n);
+  const taken = new Array<number>(inOrder.length).fill(0);
+  for (let i = 0; i < n; i += 1) {
+    const c = positionsGroup[i] as number;
+    groupAt[i] = sortedIndex[c] as number;
+    rowAt[i] = taken[c] as number;
+    taken[c] = (taken[c] as number) + 1;
   }
-  const fields = groups.map((group) => {
-    const names = new Set<string>();
-    for (const fact of group) for (const name in fact) names.add(name);
-    names.delete('k');
-    return [...names].sort();
-  });
+  const fields = groups.map((group) => [...group.columns.keys()].sort());
   const latestOf = new Map<number, Int32Array>();
   return {
-    facts,
-    kinds,
     groups,
-    positions,
     fields,
+    rowAt,
     latest(h) {
       let found = latestOf.get(h);
       if (found !== undefined) return found;
-      found = new Int32Array(facts.length);
+      found = new Int32Array(n);
       let last = -1;
-      for (let i = 0; i < facts.length; i += 1) {
+      for (let i = 0; i < n; i += 1) {
         found[i] = last;
         if (groupAt[i] === h) last = i;
       }
@@ -273,14 +337,17 @@ function sameAs(
 ): { h: number; field: string; same: boolean[]; matches: number } | undefined {
   if (values.length === 0 || !values.every(isPlain)) return undefined;
   const sample = Math.min(SAME_COLUMN_SAMPLE, values.length);
+  const rowAt = layout.rowAt;
   let best: { h: number; field: string; same: boolean[]; matches: number } | undefined;
-  for (let h = 0; h < layout.kinds.length; h += 1) {
+  for (let h = 0; h < layout.groups.length; h += 1) {
     if (h === g) continue;
     const latest = layout.latest(h);
+    const columns = (layout.groups[h] as Group).columns;
     for (const field of layout.fields[h] as string[]) {
+      const source = (columns.get(field) as Column).values;
       const sourceOf = (i: number): unknown => {
         const at = latest[rows[i] as number] as number;
-        return at < 0 ? undefined : (layout.facts[at] as Fact)[field];
+        return at < 0 ? undefined : source[rowAt[at] as number];
       };
       let sampled = 0;
       for (let i = 0; i < sample; i += 1) if (sourceOf(i) === values[i]) sampled += 1;
@@ -288,8 +355,8 @@ function sameAs(
       const same = new Array<boolean>(values.length);
       let matches = 0;
       for (let i = 0; i < values.length; i += 1) {
-        const source = sourceOf(i);
-        same[i] = source !== undefined && source === values[i];
+        const value = sourceOf(i);
+        same[i] = value !== undefined && value === values[i];
         if (same[i]) matches += 1;
       }
       if (best === undefined || matches > best.matches) best = { h, field, same, matches };
@@ -320,24 +387,29 @@ function runsOf(values: readonly unknown[]): [unknown[], number[]] | undefined {
 function encodeColumns(
   g: number,
   layout: BlockLayout,
-  keyFields: ReadonlySet<string>,
   dictionary: ReadonlyMap<string, number>,
   indexOf: (key: string) => number,
 ): unknown[] {
-  const facts = layout.groups[g] as readonly Fact[];
-  const positions = layout.positions[g] as Int32Array;
+  const group = layout.groups[g] as Group;
+  const positions = group.positions;
   const cols: unknown[] = [];
   for (const field of layout.fields[g] as string[]) {
+    const column = group.columns.get(field) as Column;
+    const byRow = column.values;
     const values: unknown[] = [];
     const rows: number[] = [];
-    for (let i = 0; i < facts.length; i += 1) {
-      const value = (facts[i] as Fact)[field];
+    for (let i = 0; i < byRow.length; i += 1) {
+      const value = byRow[i];
       if (value === undefined) continue;
       values.push(value);
       rows.push(positions[i] as number);
     }
-    const presence =
-      values.length === facts.length ? null : facts.map((f) => (f[field] !== undefined ? '1' : '0')).join('');
+    let presence: string | null = null;
+    if (values.length !== group.count) {
+      const bits = new Array<string>(group.count);
+      for (let i = 0; i < group.count; i += 1) bits[i] = byRow[i] !== undefined ? '1' : '0';
+      presence = bits.join('');
+    }
     const same = sameAs(g, rows, values, layout);
     if (same !== undefined) {
       const all = same.matches === values.length;
@@ -346,7 +418,7 @@ function encodeColumns(
         's',
         presence,
         [
-          layout.kinds[same.h],
+          (layout.groups[same.h] as Group).kind,
           same.field,
           all ? null : same.same.map((s) => (s ? '1' : '0')).join(''),
           all ? [] : values.filter((_, i) => !same.same[i]),
@@ -354,7 +426,7 @@ function encodeColumns(
       ]);
       continue;
     }
-    const type = keyFields.has(field) ? keyColumnType(values) : 'v';
+    const type = column.key ? keyColumnType(values) : 'v';
     if (type === 'v') {
       const runs = runsOf(values);
       cols.push(runs === undefined ? [field, 'v', presence, values] : [field, 'l', presence, runs]);

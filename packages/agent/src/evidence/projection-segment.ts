@@ -12,6 +12,12 @@ import type { Fact } from './recompute.js';
 export interface ProjectionSegment {
   /** gzip members; their uncompressed bytes, joined, are the segment's text. */
   members: Uint8Array[];
+  /**
+   * The uncompressed bytes of each member, so that the blob writer hashes them without inflating the
+   * members again (it did, in the one thread that appends every segment). Handed over between threads,
+   * not copied (`segmentTransferList`).
+   */
+  texts?: Uint8Array[];
   /** Length of the uncompressed text. */
   bytes: number;
   /** Facts it holds. */
@@ -21,18 +27,23 @@ export interface ProjectionSegment {
 export interface ProjectionSegmentEncoder {
   /** Appends one (already pseudonymised) fact. */
   add(fact: Fact): void;
+  /** Appends one (already pseudonymised) fact given as its fields (`ProjectionEncoder.addFields`). */
+  addFields(kind: string, names: readonly string[], values: readonly unknown[], count: number): void;
   finish(): ProjectionSegment;
 }
 
 export function createProjectionSegmentEncoder(): ProjectionSegmentEncoder {
   const members: Uint8Array[] = [];
+  const texts: Uint8Array[] = [];
   let pending: string[] = [];
   let pendingBytes = 0;
   let bytes = 0;
   let count = 0;
   const compress = (): void => {
     if (pending.length === 0) return;
-    members.push(gzipSync(Buffer.from(pending.join(''), 'utf8'), { level: BLOB_GZIP_LEVEL }));
+    const text = Buffer.from(pending.join(''), 'utf8');
+    members.push(gzipSync(text, { level: BLOB_GZIP_LEVEL }));
+    texts.push(text);
     pending = [];
     pendingBytes = 0;
   };
@@ -51,10 +62,29 @@ export function createProjectionSegmentEncoder(): ProjectionSegmentEncoder {
       encoder.add(fact);
       count += 1;
     },
+    addFields(kind, names, values, fields) {
+      encoder.addFields(kind, names, values, fields);
+      count += 1;
+    },
     finish() {
       encoder.end();
       compress();
-      return { members, bytes, count };
+      return { members, texts, bytes, count };
     },
   };
+}
+
+/**
+ * The buffers a segment's message can hand over to another thread instead of copying them: those that
+ * are the whole of their `ArrayBuffer` (never a slice of Node's shared pool of small buffers).
+ */
+export function segmentTransferList(segment: ProjectionSegment | undefined): ArrayBuffer[] {
+  if (segment === undefined) return [];
+  const found = new Set<ArrayBuffer>();
+  for (const bytes of [...segment.members, ...(segment.texts ?? [])]) {
+    const buffer = bytes.buffer;
+    if (buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength)
+      found.add(buffer);
+  }
+  return [...found];
 }

@@ -69,7 +69,7 @@ export function createProjectionWriter(store: Pick<EvidenceStore, 'createBlobWri
     appendSegment(segment) {
       encoder?.end();
       encoder = undefined;
-      blob.writeGzipMembers(segment.members);
+      blob.writeGzipMembers(segment.members, segment.texts);
       count += segment.count;
     },
     replay() {

@@ -37,3 +37,18 @@ describe('createPseudonymiser', () => {
     expect(() => createPseudonymiser(Buffer.alloc(0))).toThrow(TypeError);
   });
 });
+
+describe('createPseudonymiser pseudonyms are createHmac’s', () => {
+  it('on many record and person keys, ASCII or not, under secrets of every length', () => {
+    for (const length of [1, 32, 64, 65, 97]) {
+      const secret = Buffer.from(Array.from({ length }, (_, i) => (i * 37 + length) & 255));
+      const p = createPseudonymiser(secret);
+      for (let i = 0; i < 500; i += 1) {
+        const key = `${i % 3 === 0 ? 'Patient' : 'Encounter'}/${i}-${'é😀\ud800x'.slice(0, i % 5)}${'k'.repeat(i % 90)}`;
+        expect(p(key)).toBe(
+          `p:${createHmac('sha256', secret).update(key, 'utf8').digest('base64url').slice(0, 22)}`,
+        );
+      }
+    }
+  });
+});

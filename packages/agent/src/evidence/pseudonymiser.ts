@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmacSha256 } from './hmac-sha256.js';
 
 /** Length of the base64url part of a pseudonym: 22 characters = 132 bits, collisions are not a concern. */
 export const PSEUDONYM_LENGTH = 22;
@@ -24,7 +24,8 @@ export function createPseudonymiser(
   cacheKeys = PSEUDONYM_CACHE_KEYS,
 ): (key: string) => string {
   if (secret.length === 0) throw new TypeError('createPseudonymiser: the secret is empty');
-  const copy = Buffer.from(secret);
+  // The key's padded blocks hashed once (hmac-sha256.ts): the same pseudonyms as `createHmac`, at half the cost.
+  const hmac = createHmacSha256(secret, 'p:');
   let young = new Map<string, string>();
   let old = new Map<string, string>();
   return (key: string) => {
@@ -32,7 +33,7 @@ export function createPseudonymiser(
     if (pseudonym !== undefined) return pseudonym;
     pseudonym = old.get(key);
     if (pseudonym === undefined) {
-      pseudonym = `p:${createHmac('sha256', copy).update(key, 'utf8').digest('base64url').slice(0, PSEUDONYM_LENGTH)}`;
+      pseudonym = hmac.base64url(key, PSEUDONYM_LENGTH);
     }
     if (young.size >= cacheKeys) {
       old = young;

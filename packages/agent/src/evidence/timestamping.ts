@@ -3,16 +3,17 @@
  * the configured time-stamping authority (its hash only: nothing else leaves the machine), and the token is
  * kept in `timestamps/<hash>.tsr`. A TSA that cannot be reached never stops a run: the entry is stamped at
  * a later append, and `esms verify` names the entries left without a token.
+ *
+ * The ASN.1 code (pkijs, asn1js) and the HTTP client (undici) are loaded only when a TSA is configured: a
+ * run without one never needs them, and loading them was a part of `run-once`'s start (issue 13).
  */
 import { readFile } from 'node:fs/promises';
 import type { Dispatcher } from 'undici';
 import { canonicalJson } from './canonical-json.js';
 import { writeFileDurably } from '../durable-fs.js';
-import { createFetchDispatcher } from '../http/fetch-dispatcher.js';
 import type { TimestampingConfig } from '../config/agent-config-schema.js';
 import type { JournalEntry } from './journal.js';
 import { listTimestamps, timestampPath } from './timestamp-files.js';
-import { certificatesFromPem, readTimestamp, timeStampRequest, verifyTimestamp } from './timestamp-token.js';
 
 /** At most this many entries without a token are stamped after one append (a backlog is caught up over runs). */
 export const TIMESTAMP_BACKLOG_PER_APPEND = 20;
@@ -39,6 +40,10 @@ export function httpTimestampClient(
   const url = new URL(config.url);
   let dispatcher: Dispatcher | undefined;
   return async (hashHex) => {
+    const [{ createFetchDispatcher }, { timeStampRequest }] = await Promise.all([
+      import('../http/fetch-dispatcher.js'),
+      import('./timestamp-token.js'),
+    ]);
     dispatcher ??= createFetchDispatcher(url, { proxy: config.proxy ?? undefined });
     const response = await fetch(url, {
       method: 'POST',
@@ -73,6 +78,7 @@ export async function stampPending(
   entries: readonly JournalEntry[],
   timestamping: Timestamping,
 ): Promise<number> {
+  const { certificatesFromPem, readTimestamp, verifyTimestamp } = await import('./timestamp-token.js');
   const { hashes } = await listTimestamps(storeDir);
   const stamped = new Set(hashes);
   const pending = entries

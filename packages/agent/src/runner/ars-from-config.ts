@@ -1,6 +1,6 @@
 import type { AgentConfig } from '../config/agent-config-schema.js';
 import type { HttpLogger } from '../http/http-logger.js';
-import { ArsClient, type SubmissionTransport } from '../submit/ars-client.js';
+import type { SubmissionTransport } from '../submit/ars-client.js';
 import { createRetryPolicy, type RetryPolicy } from '../submit/retry-policy.js';
 import { authFromConfig } from './auth-from-config.js';
 
@@ -12,6 +12,8 @@ export async function arsTransportFromConfig(
   now: () => Date,
   logger?: HttpLogger,
 ): Promise<SubmissionTransport> {
+  // Loaded when a submission is delivered (axios and its dependencies): a run without an ARS never needs it.
+  const { ArsClient } = await import('../submit/ars-client.js');
   return new ArsClient({
     endpoint: ars.endpoint,
     auth: await authFromConfig(ars.auth, 'ars.auth'),

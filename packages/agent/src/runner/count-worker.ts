@@ -6,6 +6,7 @@ import { WORKER_PROGRESS_BATCH_RECORDS } from '../progress/progress-timings.js';
 import { readPlannedFileBatches } from '../sources/file-source.js';
 import { feedEngineBatches, newFeedCounts, type FeedCounts } from './feed-engine.js';
 import { createFactCollector } from './projection-facts.js';
+import { segmentTransferList } from '../evidence/projection-segment.js';
 import { isSourceIncompleteError } from '../sources/source-incomplete-error.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 import { transferableBuffers } from '../shared/transferable-buffers.js';
@@ -71,7 +72,10 @@ async function runTask(task: Extract<ToWorker, { type: 'task' }>): Promise<void>
   );
   flushProgress();
   const segment = collector?.endSegment();
-  post({ type: 'task-done', index: task.index, ...(segment === undefined ? {} : { segment }) });
+  post(
+    { type: 'task-done', index: task.index, ...(segment === undefined ? {} : { segment }) },
+    segmentTransferList(segment),
+  );
 }
 
 port.on('message', (message: ToWorker) => {

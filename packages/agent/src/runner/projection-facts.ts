@@ -38,6 +38,89 @@ export interface FactCollector {
   readonly timeForms: Map<string, number>;
 }
 
+/** How a field of an SDK fact is pseudonymised (`pseudonymiseFact`, which stays the definition). */
+const enum Sealed {
+  /** Kept as it is (FINESS numbers, dates, statuses, kinds). */
+  Plain,
+  /** A key (a string). */
+  Key,
+  /** A key or `null`. */
+  KeyOrNull,
+  /** A list of keys. */
+  Keys,
+  /** A list of keys, or absent. */
+  KeysOrAbsent,
+  /** A `record` fact's `id`: the pseudonym of its whole `Type/id`. */
+  RecordId,
+}
+
+/**
+ * The fields of the kinds written without building the pseudonymised copy of each fact (issue 13: a million
+ * facts at size L were copied twice, once by `pseudonymiseFact`, once to rename inputs, then walked again by
+ * the encoder). It says, field by field, what `pseudonymiseFact` does. A fact of any other kind (`problem`:
+ * its `location` is renamed too), or with a field not listed, or a value of another type than listed, goes
+ * through `pseudonymiseFact` itself, so a field the SDK adds is never written as read.
+ * `projection-facts.test.ts` checks that both ways give the same bytes.
+ */
+const SEALED_FIELDS: ReadonlyMap<string, ReadonlyMap<string, Sealed>> = new Map(
+  Object.entries({
+    record: { resourceType: Sealed.Plain, id: Sealed.RecordId, lastUpdated: Sealed.Plain },
+    organisation: {
+      key: Sealed.Key,
+      aliases: Sealed.Keys,
+      fineg: Sealed.Plain,
+      finej: Sealed.Plain,
+      finess: Sealed.Plain,
+      partOf: Sealed.KeyOrNull,
+      name: Sealed.Plain,
+    },
+    patient: { key: Sealed.Key, aliases: Sealed.Keys, ins: Sealed.Keys, links: Sealed.Keys },
+    sejour: {
+      key: Sealed.Key,
+      aliases: Sealed.Keys,
+      resourceType: Sealed.Plain,
+      subject: Sealed.KeyOrNull,
+      provider: Sealed.KeyOrNull,
+      status: Sealed.Plain,
+      start: Sealed.Plain,
+      end: Sealed.Plain,
+      partOf: Sealed.KeyOrNull,
+    },
+    event: {
+      record: Sealed.Key,
+      resourceType: Sealed.Plain,
+      subject: Sealed.KeyOrNull,
+      status: Sealed.Plain,
+      start: Sealed.Plain,
+      partOf: Sealed.KeyOrNull,
+    },
+    'projet-personnalise': {
+      record: Sealed.Key,
+      subject: Sealed.KeyOrNull,
+      status: Sealed.Plain,
+      created: Sealed.Plain,
+      end: Sealed.Plain,
+    },
+    update: {
+      record: Sealed.Key,
+      resourceType: Sealed.Plain,
+      subjects: Sealed.Keys,
+      at: Sealed.Plain,
+      via: Sealed.Plain,
+    },
+    usage: {
+      record: Sealed.Key,
+      kind: Sealed.Plain,
+      at: Sealed.Plain,
+      success: Sealed.Plain,
+      subject: Sealed.KeyOrNull,
+      org: Sealed.KeyOrNull,
+      orgUntyped: Sealed.Plain,
+      otherOrgs: Sealed.KeysOrAbsent,
+    },
+  }).map(([kind, fields]) => [kind, new Map(Object.entries(fields))]),
+);
+
 /**
  * A collector pseudonymising with `secret`; facts outside a segment go to `outside` (already pseudonymised),
  * or are refused (a worker thread only reads segments).
@@ -51,6 +134,62 @@ export function createFactCollector(
   const sealedInput = sealedInputNamer(sealedInputRoots);
   const timeForms = new Map<string, number>();
   let segment: ProjectionSegmentEncoder | undefined;
+  // `pseudonymiseFact`'s own rule: FINESS keys are kept.
+  const p = (key: string): string => (key.startsWith('finess:') ? key : pseudonymise(key));
+  const names: string[] = [];
+  const values: unknown[] = [];
+  /** Writes `fact` pseudonymised field by field into `into`; false (nothing written) when it cannot. */
+  const writeFields = (fact: Fact, into: ProjectionSegmentEncoder): boolean => {
+    const fields = SEALED_FIELDS.get(fact.k);
+    if (fields === undefined) return false;
+    const record = fact as unknown as Record<string, unknown>;
+    let count = 0;
+    for (const name in record) {
+      if (name === 'k') continue;
+      const how = fields.get(name);
+      if (how === undefined) return false;
+      let value = record[name];
+      switch (how) {
+        case Sealed.Plain:
+          break;
+        case Sealed.Key:
+          if (typeof value !== 'string') return false;
+          value = p(value);
+          break;
+        case Sealed.KeyOrNull:
+          if (value === null) break;
+          if (typeof value !== 'string') return false;
+          value = p(value);
+          break;
+        case Sealed.KeysOrAbsent:
+        case Sealed.Keys: {
+          if (value === undefined && how === Sealed.KeysOrAbsent) break;
+          if (!Array.isArray(value)) return false;
+          const keys = value as unknown[];
+          const sealed = new Array<string>(keys.length);
+          for (let i = 0; i < keys.length; i += 1) {
+            const key = keys[i];
+            if (typeof key !== 'string') return false;
+            sealed[i] = p(key);
+          }
+          value = sealed;
+          break;
+        }
+        case Sealed.RecordId: {
+          if (value === null) break;
+          const type = record['resourceType'];
+          if (typeof value !== 'string' || typeof type !== 'string') return false;
+          value = p(`${type}/${value}`);
+          break;
+        }
+      }
+      names[count] = name;
+      values[count] = value;
+      count += 1;
+    }
+    into.addFields(fact.k, names, values, count);
+    return true;
+  };
   return {
     timeForms,
     onFact(fact) {
@@ -59,6 +198,7 @@ export function createFactCollector(
         timeForms.set(key, (timeForms.get(key) ?? 0) + fact.count);
         return;
       }
+      if (segment !== undefined && writeFields(fact, segment)) return;
       // The evidence code treats facts as opaque JSON (its verifier takes the rules as a parameter).
       const sealed = withSealedInput(
         pseudonymiseFact(fact, pseudonymise),

@@ -1,6 +1,5 @@
 import type { AgentConfig } from '../config/agent-config-schema.js';
 import type { HttpLogger } from '../http/http-logger.js';
-import { createFhirServerSource } from '../sources/fhir-server-source.js';
 import { createFileSource } from '../sources/file-source.js';
 import type { RecordSource } from '../sources/source.js';
 import { authFromConfig } from './auth-from-config.js';
@@ -22,6 +21,8 @@ export async function sourcesFromConfig(
       sources.push(createFileSource({ paths: source.paths }));
       continue;
     }
+    // Loaded for a FHIR source only (fhir-kit-client, undici): files need none of it.
+    const { createFhirServerSource } = await import('../sources/fhir-server-source.js');
     sources.push(
       createFhirServerSource({
         baseUrl: source.baseUrl,
