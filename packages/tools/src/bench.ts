@@ -8,6 +8,7 @@ import type { DatasetSize } from './establishments.js';
 import { ToolsError } from './errors.js';
 import { generateDataset, type GenerateSummary } from './generate.js';
 import { failedEvidence, measureEvidence, type EvidenceFigures } from './evidence-bench.js';
+import { median } from './median.js';
 import { detectRssProbe, runMeasuredNode, type MeasuredRun, type RssProbe } from './measured-run.js';
 
 export const DEFAULT_BENCH_SIZES: readonly DatasetSize[] = ['M', 'L'];
@@ -78,13 +79,6 @@ export interface BenchReport {
     duckdbTime: number | null;
     duckdbMemory: number | null;
   } | null;
-}
-
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? null) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 const ratio = (a: number | null, b: number | null): number | null =>
@@ -258,7 +252,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         (JSON.parse(await readFile(join(outDir, `${size}-floor.json`), 'utf8')) as { reader?: string })
           .reader ?? null;
     }
-    log(`${size}: one run sealed (esms run-once, no ARS), then esms verify`);
+    log(`${size}: one run sealed (esms run-once, no ARS), then esms verify, ×${options.runs}`);
     const establishments = engine.figures.ok
       ? (
           JSON.parse(await readFile(join(outDir, `${size}-engine.json`), 'utf8')) as {
@@ -276,6 +270,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
             measureDate: options.measureDate,
             workDir: join(outDir, `${size}-evidence`),
             cwd: options.repoRoot,
+            runs: options.runs,
           });
     if (evidence.ok)
       log(

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 describe('measureEvidence (the bench’s run-once and verify columns)', () => {
-  it('seals one run of the sample data with keys made as an installation makes them, then verifies it', async () => {
+  it('seals runs of the sample data with keys made as an installation makes them, verifies each, keeps the medians', async () => {
     const workDir = await mkdtemp(join(tmpdir(), 'esms-evidence-bench-'));
     scratch.push(workDir);
     const figures = await measureEvidence({
@@ -23,11 +23,15 @@ describe('measureEvidence (the bench’s run-once and verify columns)', () => {
       measureDate: '2024-04-01',
       workDir,
       cwd: REPO,
+      runs: 2,
     });
     expect(figures.error).toBeNull();
     expect(figures.ok).toBe(true);
     expect(figures.evidenceBytesPerRun).toBeGreaterThan(0);
     expect(figures.sealSeconds).toBeGreaterThan(0);
     expect(figures.verifySeconds).toBeGreaterThan(0);
+    // Each of the runs sealed its own store (the median of two is their mean).
+    for (const run of ['run-1', 'run-2'])
+      expect((await readdir(join(workDir, run, 'data', 'evidence'))).length).toBeGreaterThan(0);
   });
 });
