@@ -45,21 +45,24 @@ export async function bytesUnder(dir: string, except: ReadonlySet<string> = new 
 /** Keys and secrets are not evidence a run adds: they are written once, by `esms init`. */
 const NOT_SEALED = new Set(['evidence-key.pem', 'evidence-key.pub.pem', 'pseudonym-secret']);
 
-/**
- * Seals one run of the dataset (`esms run-once` with an NDJSON source and no ARS) into a fresh data
- * directory, measures the evidence it wrote, then times `esms verify` on it; `runs` times (default once),
- * each in its own fresh directory, keeping the median times and peak RSS, as the other columns do: one
- * run of each was the noisiest figure of the table on these shared hosts.
- */
-export async function measureEvidence(options: {
+/** What a sealed run reads and where it writes. */
+interface EvidenceRun {
+  /** The built `esms` entry (`packages/agent/dist/main.js`). */
   engineMain: string;
   inputDir: string;
   establishments: readonly string[];
   measureDate: string;
   workDir: string;
   cwd: string;
-  runs?: number;
-}): Promise<EvidenceFigures> {
+}
+
+/**
+ * Seals one run of the dataset (`esms run-once` with an NDJSON source and no ARS) into a fresh data
+ * directory, measures the evidence it wrote, then times `esms verify` on it; `runs` times (default once),
+ * each in its own fresh directory, keeping the median times and peak RSS, as the other columns do: one
+ * run of each was the noisiest figure of the table on these shared hosts.
+ */
+export async function measureEvidence(options: EvidenceRun & { runs?: number }): Promise<EvidenceFigures> {
   await rm(options.workDir, { recursive: true, force: true });
   const runs: EvidenceFigures[] = [];
   for (let run = 0; run < Math.max(1, options.runs ?? 1); run++) {
@@ -81,14 +84,7 @@ export async function measureEvidence(options: {
   };
 }
 
-async function measureOneRun(options: {
-  engineMain: string;
-  inputDir: string;
-  establishments: readonly string[];
-  measureDate: string;
-  workDir: string;
-  cwd: string;
-}): Promise<EvidenceFigures> {
+async function measureOneRun(options: EvidenceRun): Promise<EvidenceFigures> {
   const dataDir = join(options.workDir, 'data');
   await rm(options.workDir, { recursive: true, force: true });
   const configPath = join(options.workDir, 'esms.config.yaml');
