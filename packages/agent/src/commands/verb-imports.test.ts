@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { staticFiles, staticPackages } from '../test-support/static-imports.js';
+
+/** Loaded by no verb before it knows it needs them: networking, FHIR client, ASN.1, PDF, schedule. */
+const NEVER_AT_START = ['axios', 'undici', 'fhir-kit-client', 'pkijs', 'asn1js', 'pdfkit', 'node-cron'];
+
+function expectNotLoaded(start: string, heavy: readonly string[]): void {
+  const packages = staticPackages(start);
+  for (const name of heavy) {
+    expect(
+      packages.get(name),
+      `${name} is loaded through ${packages.get(name)?.join(' → ')}`,
+    ).toBeUndefined();
+  }
+}
+
+describe('what a verb loads at start-up (issue 13)', () => {
+  it('esms compute loads no config schema, YAML parser, pretty printer or network code: a run without --config needs none', () => {
+    const packages = staticPackages('commands/compute.ts');
+    // What every run needs is there, so the walk does follow the imports.
+    expect([...packages.keys()]).toEqual(
+      expect.arrayContaining(['@esms-numerique/sdk', 'commander', 'pino']),
+    );
+    expectNotLoaded('commands/compute.ts', [...NEVER_AT_START, 'zod', 'yaml', 'pino-pretty']);
+    // The config file's reader is loaded by `--config` only.
+    expect(staticFiles('commands/compute.ts')).not.toContain('config/load-config.ts');
+    expect(staticFiles('commands/compute.ts')).toContain('runner/compute-from-source.ts');
+  });
+
+  it('esms verify loads no ASN.1 code (pkijs, asn1js) before it finds a timestamp token or --tsa-ca', () => {
+    expect(staticFiles('commands/verify.ts')).toContain('evidence/timestamp-check.ts');
+    expectNotLoaded('commands/verify.ts', [...NEVER_AT_START, 'zod', 'yaml', 'pino', 'pino-pretty']);
+  });
+
+  it('the entry point and the verb table load only commander: each verb is imported when it runs', () => {
+    expect([...staticPackages('main.ts').keys()]).toEqual(['commander']);
+    const files = staticFiles('main.ts');
+    expect([...files].filter((file) => file.startsWith('commands/'))).toEqual([]);
+  });
+
+  it('a logger loads pino-pretty only when it prints for a person', () => {
+    expectNotLoaded('logging/create-logger.ts', ['pino-pretty']);
+  });
+});
