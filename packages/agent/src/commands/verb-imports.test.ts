@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildProgram } from '../cli.js';
 import { staticFiles, staticPackages } from '../test-support/static-imports.js';
+
+const VERB_MODULES = readdirSync(dirname(fileURLToPath(import.meta.url)))
+  .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
+  .map((name) => `commands/${name}`);
 
 /** Loaded by no verb before it knows it needs them: networking, FHIR client, ASN.1, PDF, schedule. */
 const NEVER_AT_START = ['axios', 'undici', 'fhir-kit-client', 'pkijs', 'asn1js', 'pdfkit', 'node-cron'];
@@ -40,5 +48,23 @@ describe('what a verb loads at start-up (issue 13)', () => {
 
   it('a logger loads pino-pretty only when it prints for a person', () => {
     expectNotLoaded('logging/create-logger.ts', ['pino-pretty']);
+  });
+
+  it('no verb module loads networking, ASN.1 or PDF code: `esms --help`, which loads them all, needs none', () => {
+    expect(VERB_MODULES).toContain('commands/report.ts');
+    for (const module of VERB_MODULES) {
+      expectNotLoaded(module, ['axios', 'undici', 'fhir-kit-client', 'pkijs', 'asn1js', 'pdfkit']);
+    }
+  });
+
+  it('the program registers the invoked verb alone, every verb for help, and none for --version', async () => {
+    const names = async (...args: string[]): Promise<string[]> =>
+      (await buildProgram(['node', 'esms', ...args])).commands.map((command) => command.name());
+    expect(await names('compute', '--input', 'x', '--measure-date', '2024-04-01')).toEqual(['compute']);
+    expect(await names('--log-level', 'debug', 'verify', 'store')).toEqual(['verify']);
+    expect(await names('--log-level=debug', 'verify', 'store')).toEqual(['verify']);
+    expect(await names('--help')).toHaveLength(VERB_MODULES.length);
+    expect(await names('--version')).toEqual([]);
+    expect(await names('-V')).toEqual([]);
   });
 });
