@@ -48,9 +48,17 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
       else if (process.env[LOG_LEVEL_ENV] !== undefined && process.env[LOG_LEVEL_ENV] !== '')
         parseLogLevel(process.env[LOG_LEVEL_ENV], LOG_LEVEL_ENV);
     });
-  const verb = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const args = argv.slice(2);
+  // The first word that is neither an option nor the value of the root's `--log-level <level>`.
+  const verb = args.find((arg, i) => !arg.startsWith('-') && args[i - 1] !== '--log-level');
   const load = verb !== undefined ? VERBS[verb] : undefined;
-  const registers = load ? [await load()] : await Promise.all(Object.values(VERBS).map((l) => l()));
+  // `esms --version` alone prints the version and nothing of any verb: none is loaded.
+  const versionOnly = args.length === 1 && (args[0] === '--version' || args[0] === '-V');
+  const registers = load
+    ? [await load()]
+    : versionOnly
+      ? []
+      : await Promise.all(Object.values(VERBS).map((l) => l()));
   for (const register of registers) register(program);
   return program;
 }

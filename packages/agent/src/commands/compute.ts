@@ -8,7 +8,6 @@ import {
   type OptionKeys,
 } from '../config/compute-options.js';
 import type { LogLevel } from '../config/config-defaults.js';
-import { loadConfig } from '../config/load-config.js';
 import { AgentError, UsageError } from '../errors.js';
 import { createLogger } from '../logging/create-logger.js';
 import { progressReporter } from '../progress/progress-reporter.js';
@@ -176,7 +175,12 @@ async function computeOptions(
   /** Where the time-zone overrides were set, as the user names them. */
   timezonesFrom: string[];
 }> {
-  const config = flags.config === undefined ? undefined : (await loadConfig(flags.config)).config;
+  // The config's schema (zod), YAML parser and cron check are loaded only for `--config`: most runs of
+  // `esms compute` have none, and would pay their load at start-up.
+  const config =
+    flags.config === undefined
+      ? undefined
+      : (await (await import('../config/load-config.js')).loadConfig(flags.config)).config;
   const fromConfig: ComputeOptions =
     config === undefined
       ? { measureDate: flags.measureDate }

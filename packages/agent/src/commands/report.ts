@@ -14,7 +14,6 @@ import { buildAttestation } from '../report/build-attestation.js';
 import { loadReportInput } from '../report/load-report-input.js';
 import type { InstallationFacts } from '../report/load-report-input.js';
 import { renderHtml } from '../report/render-html.js';
-import { renderPdf } from '../report/render-pdf.js';
 import { selectReport } from '../report/select-report.js';
 import type { SelectedReport } from '../report/select-report.js';
 import { AGENT_VERSION } from '../version.js';
@@ -128,7 +127,12 @@ export async function runReport(
     agent: `esms ${AGENT_VERSION} (esms-numerique)`,
     store,
   });
-  const bytes = format === 'pdf' ? await renderPdf(document) : renderHtml(document);
+  // pdfkit (its fonts, their inflater) is loaded for a PDF only: `esms --help`, which loads every verb's
+  // module, and an HTML report, do not pay for it.
+  const bytes =
+    format === 'pdf'
+      ? await (await import('../report/render-pdf.js')).renderPdf(document)
+      : renderHtml(document);
   try {
     await writeFileDurably(outFile, bytes);
   } catch (error) {

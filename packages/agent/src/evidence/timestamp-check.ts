@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { canonicalJson } from './canonical-json.js';
 import type { JournalEntry } from './journal.js';
 import { listTimestamps, timestampPath } from './timestamp-files.js';
-import { certificatesFromPem, readTimestamp, verifyTimestamp } from './timestamp-token.js';
+import type * as TimestampToken from './timestamp-token.js';
 import type { AddFinding } from './verify-run.js';
 
 export async function checkTimestamps(
@@ -18,6 +18,13 @@ export async function checkTimestamps(
   const { add } = options;
   const { hashes, stray } = await listTimestamps(dir);
   for (const name of stray) add(null, 'timestamp', 'error', `unexpected file in timestamps/: ${name}`);
+  // The ASN.1 code (pkijs, asn1js: a fair part of `esms verify`'s start-up) is loaded only for a store
+  // that has tokens, or a TSA certificate to read: most stores have neither.
+  if (hashes.length === 0 && options.tsaCaPem === undefined) {
+    return { tokens: 0, verified: 0, entriesWithout: 0 };
+  }
+  const { certificatesFromPem, readTimestamp, verifyTimestamp }: typeof TimestampToken =
+    await import('./timestamp-token.js');
   let trusted: ReturnType<typeof certificatesFromPem> | null = null;
   if (options.tsaCaPem !== undefined) {
     try {

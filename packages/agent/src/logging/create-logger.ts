@@ -7,7 +7,8 @@ import {
   type Logger,
   type LoggerOptions,
 } from 'pino';
-import { PinoPretty } from 'pino-pretty';
+import type * as PinoPrettyModule from 'pino-pretty';
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { formatWithOffset } from '@esms-numerique/sdk';
 import type { LogLevel } from '../config/config-defaults.js';
@@ -99,7 +100,7 @@ export function createLogger(options: CreateLoggerOptions = {}): AgentLogger {
     },
   };
   if (!pretty) return redactChildBindings(pino(loggerOptions, destination));
-  const prettyStream = PinoPretty({
+  const prettyStream = loadPinoPretty()({
     destination: destination as NodeJS.WritableStream,
     colorize: isTty(destination),
     // The time is printed as written (ISO, in the configured zone when there is one), like the JSON lines.
@@ -108,6 +109,16 @@ export function createLogger(options: CreateLoggerOptions = {}): AgentLogger {
     sync: true,
   });
   return redactChildBindings(pino(loggerOptions, prettyStream));
+}
+
+/**
+ * pino-pretty (and its colour and date libraries) only for a logger that prints for a person: a command
+ * whose log lines are JSON (`esms compute`, anything under systemd or in a pipe) does not pay its load at
+ * start-up. A synchronous `require`, since a logger is made synchronously; pino-pretty is CommonJS.
+ */
+function loadPinoPretty(): typeof PinoPrettyModule.PinoPretty {
+  const pinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPrettyModule;
+  return pinoPretty.PinoPretty;
 }
 
 /**
