@@ -4,6 +4,7 @@ import type { JournalEntry } from './journal.js';
 import {
   declaredBytes,
   verifySubmissionBytes,
+  type AddFinding,
   type RecomputedRun,
   type RunCheckContext,
 } from './verify-run.js';
@@ -160,6 +161,31 @@ export function checkFailureReference(
       'receipt',
       'error',
       `entry seq ${entry.seq}: resend record points to the failure of another submission (seq ${failed.seq})`,
+    );
+  }
+}
+
+/**
+ * A `run-sealed` entry of the evidence seal with no `submission-sealed` entry naming it: nothing was sent
+ * for that run (nothing is sent before its submission is sealed), because the run stopped between its two
+ * entries, or because the journal was cut after it. Only a warning: a killed run leaves exactly this, and the
+ * chain before it still proves what it says; `--expect-head` tells the two apart for an auditor given the
+ * head. Runs sealed before the evidence seal carry their submission in the same entry.
+ */
+export function checkUnsealedSubmissions(entries: readonly JournalEntry[], add: AddFinding): void {
+  const named = new Set<unknown>();
+  for (const entry of entries)
+    if (entry.type === 'submission-sealed') named.add(field(entry.payload['runEntry'], 'hash'));
+  for (const entry of entries) {
+    if (entry.type !== 'run-sealed' || 'submission' in entry.payload || named.has(entry.hash)) continue;
+    const runId = typeof entry.payload['runId'] === 'string' ? entry.payload['runId'] : '(no run id)';
+    add(
+      entry.seq,
+      'evidence-seal',
+      'warning',
+      `entry seq ${entry.seq}: run ${runId} was sealed but its submission never was (no submission-sealed entry ` +
+        'names it), so nothing was sent for it: the run stopped between its two entries, or the journal was ' +
+        'cut after it (verify with --expect-head to tell)',
     );
   }
 }

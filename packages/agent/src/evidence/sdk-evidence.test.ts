@@ -206,6 +206,9 @@ describe('evidence of a computation by the SDK', () => {
       expect(report.findings.map((f) => f.message)).toEqual([
         'entry seq 1 (run run-tddui): taux-mssante numerator for 480787529 sealed 3, recomputed 2',
         'entry seq 2: the sealed submission names no run-sealed entry before it',
+        'entry seq 1: run run-tddui was sealed but its submission never was (no submission-sealed entry names it), ' +
+          'so nothing was sent for it: the run stopped between its two entries, or the journal was cut after it ' +
+          '(verify with --expect-head to tell)',
       ]);
     } finally {
       await rm(copy, { recursive: true, force: true });

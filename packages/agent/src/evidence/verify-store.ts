@@ -2,7 +2,12 @@ import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { blobChecks } from './blob-checks.js';
-import { checkFailureReference, checkRunReference, checkSealedSubmission } from './entry-links.js';
+import {
+  checkFailureReference,
+  checkRunReference,
+  checkSealedSubmission,
+  checkUnsealedSubmissions,
+} from './entry-links.js';
 import { digestsIn } from './journal-digests.js';
 import {
   FIRST_SEQ,
@@ -261,6 +266,7 @@ export async function verifyStoreDirectory(
 
   if (keyIsExpected) checkPublishedKey(storeFingerprint, keys, add);
   checkTornTail(parsed.tornTail, previous, add);
+  checkUnsealedSubmissions(entries, add);
   // 3. Every blob on disk, referenced or not, must hold what its name says.
   const blobCount = await checkBlobsOnDisk(dir, blobs, add);
   // 4. What the chain must contain: the head an auditor was given.

@@ -198,6 +198,21 @@ describe('verifyEvidence on a tampered store names the entry and the check', () 
     ]);
   });
 
+  it('a journal cut after a run-sealed entry: verified up to it, with a warning that its submission was never sealed', async () => {
+    const entries = await readEntries(dir);
+    const lastRun = entries.findLast((e) => e.type === 'run-sealed');
+    if (lastRun === undefined) throw new Error('fixture changed');
+    await writeLines(
+      dir,
+      entries.filter((e) => e.seq <= lastRun.seq),
+    );
+    const report = await verifyEvidence(dir, { rules: toyRules });
+    expect(errorsOf(report)).toEqual([]);
+    const warnings = report.findings.filter((f) => f.severity === 'warning');
+    expect(warnings.map((f) => [f.seq, f.check])).toEqual([[lastRun.seq, 'evidence-seal']]);
+    expect(warnings[0]?.message).toContain('its submission never was');
+  });
+
   it('a removed first entry', async () => {
     const entries = await readEntries(dir);
     await writeLines(dir, entries.slice(1));
