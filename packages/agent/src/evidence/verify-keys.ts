@@ -7,7 +7,8 @@ import { rotationKeys } from './key-rotation.js';
 import { PUBLIC_KEY_FILE, normaliseFingerprint, publicKeyFingerprint } from './keys.js';
 import type { VerificationFinding } from './verification-report.js';
 import type { VerifyOptions } from './verify-options.js';
-import { describe, type RunCheckContext } from './verify-run.js';
+import type { RunCheckContext } from './verify-run.js';
+import { errorMessage } from '../shared/error-message.js';
 
 /** The store's own public key, and the one it must be when the caller knows it. */
 export interface GivenKeys {
@@ -36,7 +37,7 @@ export async function readGivenKeys(
       seq: null,
       check: 'public-key',
       severity: 'error',
-      message: `the store's public key (${PUBLIC_KEY_FILE}) is missing or unreadable: ${describe(error)}`,
+      message: `the store's public key (${PUBLIC_KEY_FILE}) is missing or unreadable: ${errorMessage(error)}`,
     };
     findings.push(storeKeyMissing);
   }
@@ -51,7 +52,7 @@ export async function readGivenKeys(
         seq: null,
         check: 'public-key',
         severity: 'error',
-        message: `the expected public key given is not a readable public key: ${describe(error)}`,
+        message: `the expected public key given is not a readable public key: ${errorMessage(error)}`,
       });
     }
   } else if (options.expectedFingerprint !== undefined) {

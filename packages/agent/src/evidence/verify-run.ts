@@ -32,6 +32,7 @@ import { lines } from './text-lines.js';
 import { recomputeInThreads, verifyThreadsFor } from './verify-threads.js';
 import type { FindingSeverity, VerificationCheck, VerifiedRun } from './verification-report.js';
 import { applyScope, type EstablishmentScope } from '../scope/establishment-scope.js';
+import { errorMessage } from '../shared/error-message.js';
 
 /** A JSON blob whose entry declares no size is read up to this (results, subject lists, receipts). */
 export const MAX_JSON_BLOB_BYTES = 512 * 1024 * 1024;
@@ -240,7 +241,7 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
     return outcome;
   }
   if (failure !== null || recomputed === undefined) {
-    fail('recompute', `the recomputation from the projection failed: ${describe(failure)}`);
+    fail('recompute', `the recomputation from the projection failed: ${errorMessage(failure)}`);
     return outcome;
   }
   run.recomputed = true;
@@ -346,7 +347,7 @@ export async function verifySubmissionBytes(
     try {
       expected = extractMeasureReports(rules.toMeasureReports(results)) ?? [];
     } catch (error) {
-      fail('submission', `the expected MeasureReports could not be rebuilt: ${describe(error)}`);
+      fail('submission', `the expected MeasureReports could not be rebuilt: ${errorMessage(error)}`);
     }
   }
   const messages = compareSubmission(submitted, results, expected);
@@ -484,8 +485,4 @@ function counting(facts: AsyncIterable<Fact>, onFact: () => void): AsyncIterable
     },
   };
   return { [Symbol.asyncIterator]: () => iterator };
-}
-
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

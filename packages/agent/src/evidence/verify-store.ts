@@ -42,7 +42,8 @@ import type {
 import { journalChainKeys, readGivenKeys } from './verify-keys.js';
 import type { VerifyOptions } from './verify-options.js';
 import { checkReceiptAnchors } from './verify-receipts.js';
-import { describe, verifyRun, type RecomputedRun, type RunCheckContext } from './verify-run.js';
+import { verifyRun, type RecomputedRun, type RunCheckContext } from './verify-run.js';
+import { errorMessage } from '../shared/error-message.js';
 
 /**
  * Verifies one store directory (a live store, or a bundle's `esms-evidence/`): keys, then every journal entry
@@ -76,7 +77,7 @@ export async function verifyStoreDirectory(
   try {
     text = await readFile(join(dir, JOURNAL_FILE), 'utf8');
   } catch (error) {
-    add(null, 'journal', 'error', `no readable ${JOURNAL_FILE}: ${describe(error)}`);
+    add(null, 'journal', 'error', `no readable ${JOURNAL_FILE}: ${errorMessage(error)}`);
     journalMissing = findings.at(-1) ?? null;
   }
   const parsed = parseJournal(text ?? '');
@@ -157,7 +158,7 @@ export async function verifyStoreDirectory(
       computed = computeEntryHash(entry);
     } catch (error) {
       computed = '';
-      add(seq, 'entry-format', 'error', `entry seq ${seq}: cannot be hashed: ${describe(error)}`);
+      add(seq, 'entry-format', 'error', `entry seq ${seq}: cannot be hashed: ${errorMessage(error)}`);
     }
     if (computed !== entry.hash) {
       hashOk = false;

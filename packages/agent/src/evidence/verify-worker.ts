@@ -4,6 +4,7 @@ import { createEngine, type ComputeOptions, type Engine, type Fact } from '@esms
 import { ColumnarDecoder, ProjectionCutError } from './projection-codec.js';
 import type { FromVerifyWorker, ToVerifyWorker, VerifyWorkerSetup } from './verify-protocol.js';
 import { offsetLines, openProjectionBlob, rangeOf, startsDictionary } from './verify-ranges.js';
+import { errorMessage } from '../shared/error-message.js';
 import { transferableBuffers } from '../shared/transferable-buffers.js';
 
 /**
@@ -15,11 +16,6 @@ import { transferableBuffers } from '../shared/transferable-buffers.js';
 const port = parentPort;
 if (port === null) throw new Error('verify-worker must run in a worker thread');
 const setup = workerData as VerifyWorkerSetup;
-
-/** An error's message, as verify-run.ts `describe` reports it. */
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function post(message: FromVerifyWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
@@ -52,7 +48,7 @@ async function* readable(stream: AsyncIterable<unknown>): AsyncGenerator<Buffer>
   try {
     for await (const chunk of stream) yield chunk as Buffer;
   } catch (error) {
-    throw new ProjectionCutError(`the blob could not be read here: ${messageOf(error)}`);
+    throw new ProjectionCutError(`the blob could not be read here: ${errorMessage(error)}`);
   }
 }
 
@@ -105,7 +101,7 @@ async function decodeRange(): Promise<FromVerifyWorker> {
   if (failure !== undefined)
     return {
       type: 'failed',
-      message: messageOf(failure),
+      message: errorMessage(failure),
       cut: false,
       digest: hash.digest('hex'),
     };
@@ -119,7 +115,7 @@ decodeRange().then(
     // A header one thread refuses (the main thread reports it first), a cut, a blob it cannot read.
     post({
       type: 'failed',
-      message: messageOf(error),
+      message: errorMessage(error),
       cut: error instanceof ProjectionCutError,
       digest: null,
     }),

@@ -6,7 +6,7 @@ import { NO_FACTS, buildReport } from './store-facts.js';
 import type { VerificationCheck, VerificationFinding, VerificationReport } from './verification-report.js';
 import { BUNDLE_ROOT, MANIFEST_FILE, openBundle } from './verify-bundle.js';
 import type { VerifyOptions } from './verify-options.js';
-import { describe } from './verify-run.js';
+import { errorMessage } from '../shared/error-message.js';
 import { verifyStoreDirectory } from './verify-store.js';
 import { isErrnoCode } from '../durable-fs.js';
 import { exists } from '../shared/exists.js';
@@ -25,7 +25,7 @@ export async function verifyEvidence(path: string, options: VerifyOptions = {}):
     return await verifyPath(path, options);
   } catch (error) {
     // A verifier bug or an I/O failure must still end in a verdict, never in a stack trace.
-    return failedBeforeStart(path, 'store', `verification could not complete: ${describe(error)}`);
+    return failedBeforeStart(path, 'store', `verification could not complete: ${errorMessage(error)}`);
   }
 }
 
@@ -51,7 +51,7 @@ async function verifyPath(path: string, options: VerifyOptions): Promise<Verific
         NO_FACTS,
       );
     }
-    return failedBeforeStart(path, 'store', `cannot read ${path}: ${describe(error)}`);
+    return failedBeforeStart(path, 'store', `cannot read ${path}: ${errorMessage(error)}`);
   }
   if (info.isDirectory()) return verifyDirectory(path, options);
   const temporary = await mkdtemp(join(tmpdir(), 'esms-verify-'));
