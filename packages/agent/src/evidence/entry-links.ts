@@ -1,6 +1,7 @@
 import { isDigest } from './canonical-json.js';
 import { field } from './json-access.js';
 import type { JournalEntry } from './journal.js';
+import { sealedSubmissionOf } from './evidence-seal.js';
 import {
   declaredBytes,
   verifySubmissionBytes,
@@ -173,11 +174,8 @@ export function checkFailureReference(
  * head. Runs sealed before the evidence seal carry their submission in the same entry.
  */
 export function checkUnsealedSubmissions(entries: readonly JournalEntry[], add: AddFinding): void {
-  const named = new Set<unknown>();
-  for (const entry of entries)
-    if (entry.type === 'submission-sealed') named.add(field(entry.payload['runEntry'], 'hash'));
   for (const entry of entries) {
-    if (entry.type !== 'run-sealed' || 'submission' in entry.payload || named.has(entry.hash)) continue;
+    if (entry.type !== 'run-sealed' || sealedSubmissionOf(entries, entry) !== undefined) continue;
     const runId = typeof entry.payload['runId'] === 'string' ? entry.payload['runId'] : '(no run id)';
     add(
       entry.seq,

@@ -12,6 +12,7 @@
  */
 import type { Extension } from 'fhir/r4.js';
 import { asArray, field } from './json-access.js';
+import type { JournalEntry } from './journal.js';
 import { isRecord } from '../shared/is-record.js';
 
 /** On every MeasureReport submitted and on the Bundle's `meta`: the hash of the run's `run-sealed` entry. */
@@ -69,4 +70,19 @@ export function sealCarried(element: unknown): { hash: string | null; previous: 
     hash: extensionValue(extensions, EVIDENCE_SEAL_URL),
     previous: extensionValue(extensions, EVIDENCE_SEAL_PREVIOUS_URL),
   };
+}
+
+/**
+ * The entry that seals the submission of `run`: the `submission-sealed` entry naming its hash (the evidence
+ * seal), or the run's own entry for runs sealed before it (esms 0.1, `submission` in the same entry);
+ * `undefined` when it was never sealed.
+ */
+export function sealedSubmissionOf(
+  entries: readonly JournalEntry[],
+  run: JournalEntry,
+): JournalEntry | undefined {
+  if ('submission' in run.payload) return run;
+  return entries.find(
+    (e) => e.type === 'submission-sealed' && field(e.payload['runEntry'], 'hash') === run.hash,
+  );
 }

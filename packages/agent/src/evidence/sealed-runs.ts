@@ -1,6 +1,7 @@
 import { isDigest } from './canonical-json.js';
 import { field } from './json-access.js';
 import { isRecord } from '../shared/is-record.js';
+import { sealedSubmissionOf } from './evidence-seal.js';
 import type { JournalEntry } from './journal.js';
 import type { ResultsLike } from './recompute.js';
 import { declaredBytes, readJsonBlob } from './verify-run.js';
@@ -32,11 +33,7 @@ export async function readSealedRuns(
     const parsed = await readJsonBlob(storeDir, digest, declaredBytes(entry.payload['results']));
     if (!isRecord(parsed) || !Array.isArray(parsed['establishments'])) continue;
     const legacy = 'submission' in entry.payload;
-    const submissionEntry = legacy
-      ? entry
-      : (entries.find(
-          (e) => e.type === 'submission-sealed' && field(e.payload['runEntry'], 'hash') === entry.hash,
-        ) ?? null);
+    const submissionEntry = sealedSubmissionOf(entries, entry) ?? null;
     const submissionDigest = field(submissionEntry?.payload['submission'], 'digest');
     runs.push({
       entry,

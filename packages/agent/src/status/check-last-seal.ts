@@ -9,6 +9,7 @@ import { computeEntryHash, verifyEntrySignature, type JournalEntry } from '../ev
 import { rotationKeys } from '../evidence/key-rotation.js';
 import { PUBLIC_KEY_FILE } from '../evidence/keys.js';
 import { parseEvidenceJson } from '../evidence/safe-json.js';
+import { sealedSubmissionOf } from '../evidence/evidence-seal.js';
 
 /** What `esms status` found about the last sealed run (cheap checks only; `esms verify` does the rest). */
 export interface LastSealCheck {
@@ -53,12 +54,7 @@ export async function checkLastSeal(
   if (!signed) return check("its signature is not valid for the store's key");
 
   // Since the evidence seal, the submission bytes are sealed by the entry that follows the run's.
-  const submissionEntry =
-    'submission' in entry.payload
-      ? entry
-      : entries.find(
-          (e) => e.type === 'submission-sealed' && field(e.payload['runEntry'], 'hash') === entry.hash,
-        );
+  const submissionEntry = sealedSubmissionOf(entries, entry);
   const blob = async (name: 'results' | 'submission'): Promise<unknown> => {
     const source = name === 'results' ? entry : submissionEntry;
     if (source === undefined) throw new Error(`its ${name} was never sealed`);
