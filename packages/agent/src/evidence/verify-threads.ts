@@ -20,7 +20,8 @@ import { Worker } from 'node:worker_threads';
 import { ColumnarDecoder, type ColumnarEncoding } from './projection-codec.js';
 import type { ComputationLike, ComputeOptions, MergingEngine } from './recompute.js';
 import type { FromVerifyWorker, ToVerifyWorker, VerifyWorkerSetup } from './verify-protocol.js';
-import { offsetLines, rangeOf, startsDictionary } from './verify-ranges.js';
+import { offsetLines } from './text-lines.js';
+import { rangeOf, startsDictionary } from './verify-ranges.js';
 
 /**
  * Projection text (uncompressed) each verify thread must have for another to pay for its start (an

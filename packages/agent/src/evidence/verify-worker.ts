@@ -3,7 +3,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine, type ComputeOptions, type Engine, type Fact } from '@esms-numerique/sdk';
 import { ColumnarDecoder, ProjectionCutError } from './projection-codec.js';
 import type { FromVerifyWorker, ToVerifyWorker, VerifyWorkerSetup } from './verify-protocol.js';
-import { offsetLines, openProjectionBlob, rangeOf, startsDictionary } from './verify-ranges.js';
+import { offsetLines } from './text-lines.js';
+import { openProjectionBlob, rangeOf, startsDictionary } from './verify-ranges.js';
 import { errorMessage } from '../shared/error-message.js';
 import { transferableBuffers } from '../shared/transferable-buffers.js';
 
