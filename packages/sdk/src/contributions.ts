@@ -64,16 +64,17 @@ export class ContributionLog {
     this.at[i] = at;
   }
 
+  /** Views of the log's own arrays, not copies (see `RecordVersions.exportState`): the log must not change after. */
   exportState(): ContributionLogState {
     const n = this.length;
     return {
       length: n,
-      occurrences: this.occurrences.slice(0, n),
-      ops: this.ops.slice(0, n),
-      targets: this.targets.slice(0, n),
-      zones: this.zones.slice(0, n),
-      refs: this.refs.slice(0, n),
-      at: this.at.slice(0, n),
+      occurrences: this.occurrences.subarray(0, n),
+      ops: this.ops.subarray(0, n),
+      targets: this.targets.subarray(0, n),
+      zones: this.zones.subarray(0, n),
+      refs: this.refs.subarray(0, n),
+      at: this.at.subarray(0, n),
     };
   }
 
@@ -87,7 +88,8 @@ export class ContributionLog {
     personIndex: readonly number[],
     stringIndex: readonly number[],
   ): void {
-    while (this.ops.length < this.length + other.length) this.grow();
+    // Grown once to the size needed: growing step by step kept each intermediate copy alive until collected.
+    if (this.ops.length < this.length + other.length) this.grow(this.length + other.length);
     for (let i = 0; i < other.length; i++) {
       const op = other.ops[i]! as ContributionOp;
       const occurrence = other.occurrences[i]!;
@@ -109,8 +111,9 @@ export class ContributionLog {
     }
   }
 
-  private grow(): void {
-    const size = this.ops.length * 2;
+  private grow(needed = this.length + 1): void {
+    let size = this.ops.length * 2;
+    while (size < needed) size *= 2;
     const grownInts = (a: Int32Array): Int32Array => {
       const g = new Int32Array(size);
       g.set(a);

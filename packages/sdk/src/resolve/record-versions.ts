@@ -160,22 +160,27 @@ export class RecordVersions {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  /**
+   * The table as plain data: views of its own arrays, not copies (a copy of each at the end of a reader
+   * thread was tens of MB more at size L, alive with the table itself), so the table must not be changed
+   * after; the engine is finished by its `exportPartial`.
+   */
   exportState(): RecordVersionsState {
     const k = this.keyCount;
     return {
       keyCount: k,
       occurrenceCount: this.occurrenceCount,
       types: [...this.types],
-      hashes: this.hashes.slice(0, k),
-      keyTypes: this.keyTypes.slice(0, k),
-      ends: this.ends.slice(0, k),
-      winners: this.winners.slice(0, k),
-      winnerLastUpdated: this.winnerLastUpdated.slice(0, k),
-      winnerOrder: this.winnerOrder.slice(0, k),
-      arena: this.arena.slice(0, this.arenaLength),
+      hashes: this.hashes.subarray(0, k),
+      keyTypes: this.keyTypes.subarray(0, k),
+      ends: this.ends.subarray(0, k),
+      winners: this.winners.subarray(0, k),
+      winnerLastUpdated: this.winnerLastUpdated.subarray(0, k),
+      winnerOrder: this.winnerOrder.subarray(0, k),
+      arena: this.arena.subarray(0, this.arenaLength),
       wideKeys: [...this.wideKeys],
       versions: [...this.versions],
-      superseded: this.superseded.slice(0, this.occurrenceCount),
+      superseded: this.superseded.subarray(0, this.occurrenceCount),
     };
   }
 
