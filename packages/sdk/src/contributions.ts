@@ -6,6 +6,7 @@
  * Only contributions that change something are logged (an event outside P in every zone is not), in typed
  * arrays: a few bytes each, nothing on the JavaScript heap.
  */
+import { discardBuffer, grownFloat64, grownInt32, grownUint8 } from './typed-array-memory.js';
 import type { ZoneSet } from './vocabulary/zone-set.js';
 
 /** What a contribution does (`target` is a person index unless said otherwise). */
@@ -111,23 +112,28 @@ export class ContributionLog {
     }
   }
 
+  /** Drops the arrays once the log has been applied (`Accumulator.settle`); see `RecordVersions.release`. */
+  release(): void {
+    for (const array of [this.occurrences, this.ops, this.targets, this.zones, this.refs, this.at])
+      discardBuffer(array);
+    this.length = 0;
+    this.occurrences = new Int32Array(0);
+    this.ops = new Uint8Array(0);
+    this.targets = new Int32Array(0);
+    this.zones = new Int32Array(0);
+    this.refs = new Int32Array(0);
+    this.at = new Float64Array(0);
+  }
+
   private grow(needed = this.length + 1): void {
-    let size = this.ops.length * 2;
+    let size = Math.max(INITIAL_CAPACITY, this.ops.length * 2);
     while (size < needed) size *= 2;
-    const grownInts = (a: Int32Array): Int32Array => {
-      const g = new Int32Array(size);
-      g.set(a);
-      return g;
-    };
-    this.occurrences = grownInts(this.occurrences);
-    this.targets = grownInts(this.targets);
-    this.zones = grownInts(this.zones);
-    this.refs = grownInts(this.refs);
-    const ops = new Uint8Array(size);
-    ops.set(this.ops);
-    this.ops = ops;
-    const at = new Float64Array(size);
-    at.set(this.at);
-    this.at = at;
+    const n = this.length;
+    this.occurrences = grownInt32(this.occurrences, size, n);
+    this.targets = grownInt32(this.targets, size, n);
+    this.zones = grownInt32(this.zones, size, n);
+    this.refs = grownInt32(this.refs, size, n);
+    this.ops = grownUint8(this.ops, size, n);
+    this.at = grownFloat64(this.at, size, n);
   }
 }

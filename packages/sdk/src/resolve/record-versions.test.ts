@@ -74,6 +74,23 @@ describe('RecordVersions: which version of a Type/id is used', () => {
   });
 });
 
+describe('RecordVersions gives its memory back', () => {
+  it('grows through every doubling with the same answers, and a released table refuses lookups', () => {
+    const table = new RecordVersions();
+    const occurrences: number[] = [];
+    // Past the initial sizes of every array (keys, arena, slots, occurrences), with a duplicate of each 3rd.
+    for (let i = 0; i < 5000; i++) {
+      occurrences.push(table.add('Encounter', `e-${i}`, 10, i));
+      if (i % 3 === 0) occurrences.push(table.add('Encounter', `e-${i}`, 20, i));
+    }
+    const used = occurrences.filter((o) => table.isUsed(o)).length;
+    expect(used).toBe(5000);
+    expect(table.duplicates()).toHaveLength(1667);
+    table.release();
+    expect(() => table.isUsed(0)).toThrow(/released/);
+  });
+});
+
 describe('RecordVersions keeps each type once, and compares whole Type/id strings', () => {
   it('a key is its whole Type/id: another type with the same id is another record, A/b + c is A + b/c', () => {
     const table = new RecordVersions();

@@ -14,6 +14,9 @@
  * Keys are compared byte for byte, never by hash alone: two records are one only when their keys are equal.
  */
 
+import { SdkError } from '../errors.js';
+import { discardBuffer, grownFloat64, grownInt32, grownUint8 } from '../typed-array-memory.js';
+
 /** An occurrence that takes part in no deduplication (a record without `Type/id`): always used. */
 export const UNIQUE_OCCURRENCE = -1;
 
@@ -151,6 +154,8 @@ export class RecordVersions {
 
   /** Whether an occurrence is the version used (records without `Type/id` always are). */
   isUsed(occurrence: number): boolean {
+    if (this.released)
+      throw new SdkError('engine-finished', 'the record versions were released: the engine has finished');
     return occurrence < 0 || this.superseded[occurrence] === 0;
   }
 
@@ -193,11 +198,7 @@ export class RecordVersions {
     const base = this.occurrenceCount;
     let size = this.superseded.length;
     while (size < base + other.occurrenceCount) size *= 2;
-    if (size !== this.superseded.length) {
-      const grown = new Uint8Array(size);
-      grown.set(this.superseded.subarray(0, base));
-      this.superseded = grown;
-    }
+    if (size !== this.superseded.length) this.superseded = grownUint8(this.superseded, size, base);
     this.superseded.set(other.superseded.subarray(0, other.occurrenceCount), base);
     this.occurrenceCount = base + other.occurrenceCount;
     // Room for every key at once: growing step by step would keep several copies of each array alive.
@@ -262,6 +263,40 @@ export class RecordVersions {
     return base;
   }
 
+  /**
+   * Drops every array, once `duplicates` has been read and nothing more is asked of the table (the end of
+   * `Accumulator.settle`): about 50 bytes per record, freed before `finalize` builds its results (at size XL
+   * they were hundreds of MB still resident at the peak). Lookups on a released table fail loudly.
+   */
+  release(): void {
+    this.released = true;
+    for (const array of [
+      this.hashes,
+      this.keyTypes,
+      this.ends,
+      this.winners,
+      this.winnerLastUpdated,
+      this.winnerOrder,
+      this.arena,
+      this.slots,
+      this.superseded,
+    ])
+      discardBuffer(array);
+    this.hashes = new Int32Array(0);
+    this.keyTypes = new Int32Array(0);
+    this.ends = new Int32Array(0);
+    this.winners = new Int32Array(0);
+    this.winnerLastUpdated = new Float64Array(0);
+    this.winnerOrder = new Float64Array(0);
+    this.arena = new Uint8Array(0);
+    this.arenaLength = 0;
+    this.slots = new Int32Array(0);
+    this.superseded = new Uint8Array(0);
+    this.wideKeys = new Map();
+    this.versions = new Map();
+  }
+  private released = false;
+
   // ---- Internals -----------------------------------------------------------------------------------------
 
   /** The number of a resource type, added on first sight with the hash of `Type/`. */
@@ -307,11 +342,8 @@ export class RecordVersions {
   }
 
   private newOccurrence(): number {
-    if (this.occurrenceCount === this.superseded.length) {
-      const grown = new Uint8Array(this.superseded.length * 2);
-      grown.set(this.superseded);
-      this.superseded = grown;
-    }
+    if (this.occurrenceCount === this.superseded.length)
+      this.superseded = grownUint8(this.superseded, this.superseded.length * 2, this.occurrenceCount);
     return this.occurrenceCount++;
   }
 
@@ -354,9 +386,7 @@ export class RecordVersions {
     if (this.arenaLength + bytes <= this.arena.length) return;
     let size = this.arena.length * 2;
     while (this.arenaLength + bytes > size) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(this.arena.subarray(0, this.arenaLength));
-    this.arena = grown;
+    this.arena = grownUint8(this.arena, size, this.arenaLength);
   }
 
   /** Room for `keys` keys in every per-key array (doubling). */
@@ -364,16 +394,8 @@ export class RecordVersions {
     if (keys <= this.hashes.length) return;
     let size = this.hashes.length * 2;
     while (size < keys) size *= 2;
-    const ints = (array: Int32Array): Int32Array => {
-      const grown = new Int32Array(size);
-      grown.set(array.subarray(0, this.keyCount));
-      return grown;
-    };
-    const floats = (array: Float64Array): Float64Array => {
-      const grown = new Float64Array(size);
-      grown.set(array.subarray(0, this.keyCount));
-      return grown;
-    };
+    const ints = (array: Int32Array): Int32Array => grownInt32(array, size, this.keyCount);
+    const floats = (array: Float64Array): Float64Array => grownFloat64(array, size, this.keyCount);
     this.hashes = ints(this.hashes);
     this.keyTypes = ints(this.keyTypes);
     this.ends = ints(this.ends);
@@ -399,6 +421,7 @@ export class RecordVersions {
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = index + 1;
     }
+    discardBuffer(this.slots);
     this.slots = slots;
   }
 }
