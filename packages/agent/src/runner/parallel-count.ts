@@ -36,13 +36,6 @@ export const COMPUTE_SLICE_BYTES = 4 * 1024 * 1024;
  * the code, the merge of its state): below about this, one thread reads faster (`pnpm bench` at M).
  */
 export const BYTES_PER_READER_THREAD = 128 * 1024 * 1024;
-/**
- * The young generation of a reader thread of `esms compute`, in MiB (V8 gives it 16 MiB of new space, half
- * its default of 32 MiB): a reader's garbage is the records of one batch, which die young in either size,
- * and the 16 MiB saved are resident for the whole read (issue 13, peak RSS). Sealing runs keep V8's default:
- * their threads also keep a projection segment's columns alive, which a smaller new space promotes.
- */
-export const COMPUTE_READER_YOUNG_GENERATION_MB = 24;
 
 interface Task {
   /** Its place in input order: its projection segment's. */
@@ -139,7 +132,6 @@ export async function countFilesInParallel(
     pseudonymSecret: projection?.sink.pseudonymSecret,
     sealedInputRoots: projection?.sink.sealedInputRoots,
   };
-  const youngGenerationMb = projection === undefined ? COMPUTE_READER_YOUNG_GENERATION_MB : undefined;
   // Set once the first files are read; workers ready before then wait in `waiting`.
   let knownPersonKeys: string[] | undefined;
   const waiting: (() => void)[] = [];
@@ -159,7 +151,7 @@ export async function countFilesInParallel(
       if (options.signal?.aborted) return onAbort();
       options.signal?.addEventListener('abort', onAbort, { once: true });
       for (let i = 0; i < count; i++) {
-        const worker = startWorker(setup, youngGenerationMb);
+        const worker = startWorker(setup);
         workers.push(worker);
         const send = (message: ToWorker): void => worker.postMessage(message);
         // Slices are handed out one at a time, so whoever is done early takes the next.
@@ -309,7 +301,7 @@ function taskBytes(task: Task & { bytes?: number }): number {
  * The compiled worker next to this file; from the TypeScript sources (Vitest), the package's built one
  * (`pnpm build` runs before the tests), since a worker thread cannot load TypeScript by itself.
  */
-function startWorker(setup: WorkerSetup, youngGenerationMb: number | undefined): Worker {
+function startWorker(setup: WorkerSetup): Worker {
   const beside = new URL('./count-worker.js', import.meta.url);
   const built = new URL('../../dist/runner/count-worker.js', import.meta.url);
   const script = existsSync(fileURLToPath(beside)) ? beside : built;
@@ -319,10 +311,5 @@ function startWorker(setup: WorkerSetup, youngGenerationMb: number | undefined):
       `the reader thread script is missing (${fileURLToPath(script)}): run pnpm build`,
     );
   }
-  return new Worker(script, {
-    workerData: setup,
-    ...(youngGenerationMb === undefined
-      ? {}
-      : { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } }),
-  });
+  return new Worker(script, { workerData: setup });
 }
