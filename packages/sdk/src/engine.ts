@@ -55,7 +55,7 @@ export interface Engine {
   readonly options: ResolvedOptions;
 }
 
-const PARTIAL_FORMAT = 1;
+const PARTIAL_FORMAT = 2;
 
 /** An engine's counted state as plain data (see `Engine.exportPartial`). Opaque to callers. */
 export interface EnginePartial {

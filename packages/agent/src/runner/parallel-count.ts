@@ -206,6 +206,7 @@ export async function countFilesInParallel(
             counts.problems += message.problems;
             counts.incomplete.push(...message.incomplete);
             try {
+              // Its record versions are adopted as they came (the SDK's merge copies no key).
               engine.mergePartial(message.partial);
             } catch (error) {
               fail(error instanceof Error ? error : new AgentError('internal', String(error)));
