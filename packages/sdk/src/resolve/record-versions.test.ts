@@ -130,6 +130,34 @@ describe('RecordVersions merged without copying (segments, issue 13)', () => {
   });
 });
 
+describe('RecordVersions merged from many tables', () => {
+  it('property: more tables than are kept as segments decide as one table (the extra ones are absorbed)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('1', '2', '3', '4', 'é/x'), fc.constantFrom(10, 20), fc.nat(7)), {
+          maxLength: 80,
+        }),
+        (ops) => {
+          const whole = new RecordVersions();
+          const expected = ops.map(([id, lastUpdated], i) => whole.add('Encounter', id, lastUpdated, i));
+          const tables = Array.from({ length: 8 }, () => new RecordVersions());
+          const local = ops.map(([id, lastUpdated, t], i) => tables[t]!.add('Encounter', id, lastUpdated, i));
+          const global = [...local];
+          for (let t = 1; t < 8; t++) {
+            const base = tables[0]!.mergeState(structuredClone(tables[t]!.exportState()));
+            ops.forEach(([, , table], i) => {
+              if (table === t) global[i] = base + local[i]!;
+            });
+          }
+          expect(global.map((o) => tables[0]!.isUsed(o))).toEqual(expected.map((o) => whole.isUsed(o)));
+          expect(tables[0]!.duplicates()).toEqual(whole.duplicates());
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('RecordVersions gives its memory back', () => {
   it('grows through every doubling with the same answers, and a released table refuses lookups', () => {
     const table = new RecordVersions();

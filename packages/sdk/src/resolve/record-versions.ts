@@ -28,6 +28,8 @@ const INITIAL_OCCURRENCES = 1024;
  * `A/b` + `c` and `A` + `b/c` are one key, `A/b/c`, as the rule compares whole `Type/id` strings).
  */
 const WIDE = -1;
+/** Merged tables kept as segments at most (see `RecordVersions.segments`). */
+const MAX_SEGMENTS = 4;
 /** The type number of a merged key that lives in an earlier table (see `Segment`): it matches no probe. */
 const DEAD = -3;
 const FNV_OFFSET = 0x811c9dc5;
@@ -296,6 +298,9 @@ export class RecordVersions {
       if (wideKey !== null) segment.wideKeys.delete(j);
     }
     this.segments.push(segment);
+    // Every later record and merge probes each segment: beyond a few (one per reader thread of
+    // `esms compute`; a verify merges one per part), they are moved into this table's own arrays.
+    if (this.segments.length > MAX_SEGMENTS) this.absorbSegments();
     return base;
   }
 
