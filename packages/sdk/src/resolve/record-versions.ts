@@ -12,6 +12,7 @@
  * an open-addressing hash table over them, the winning version's `lastUpdated` and order per key, and one
  * flag per occurrence; how many versions a key had is kept only for keys read more than once.
  * Keys are compared byte for byte, never by hash alone: two records are one only when their keys are equal.
+ * A table merged in (a reader thread's) is kept as it came, probed for each of its keys, never copied.
  */
 
 import { SdkError } from '../errors.js';
