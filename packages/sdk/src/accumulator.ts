@@ -362,6 +362,9 @@ export class Accumulator {
       state.pendingOccurrences = null;
     }
     this.duplicates = this.versions.duplicates();
+    // Nothing after this reads the versions or the log: their memory is given back before finalize.
+    this.versions.release();
+    this.log.release();
   }
 
   /**

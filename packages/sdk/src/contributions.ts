@@ -6,6 +6,7 @@
  * Only contributions that change something are logged (an event outside P in every zone is not), in typed
  * arrays: a few bytes each, nothing on the JavaScript heap.
  */
+import { discardBuffer, grownFloat64, grownInt32, grownUint8 } from './typed-array-memory.js';
 import type { ZoneSet } from './vocabulary/zone-set.js';
 
 /** What a contribution does (`target` is a person index unless said otherwise). */
@@ -64,16 +65,17 @@ export class ContributionLog {
     this.at[i] = at;
   }
 
+  /** Views of the log's own arrays, not copies (see `RecordVersions.exportState`): the log must not change after. */
   exportState(): ContributionLogState {
     const n = this.length;
     return {
       length: n,
-      occurrences: this.occurrences.slice(0, n),
-      ops: this.ops.slice(0, n),
-      targets: this.targets.slice(0, n),
-      zones: this.zones.slice(0, n),
-      refs: this.refs.slice(0, n),
-      at: this.at.slice(0, n),
+      occurrences: this.occurrences.subarray(0, n),
+      ops: this.ops.subarray(0, n),
+      targets: this.targets.subarray(0, n),
+      zones: this.zones.subarray(0, n),
+      refs: this.refs.subarray(0, n),
+      at: this.at.subarray(0, n),
     };
   }
 
@@ -87,7 +89,8 @@ export class ContributionLog {
     personIndex: readonly number[],
     stringIndex: readonly number[],
   ): void {
-    while (this.ops.length < this.length + other.length) this.grow();
+    // Grown once to the size needed: growing step by step kept each intermediate copy alive until collected.
+    if (this.ops.length < this.length + other.length) this.grow(this.length + other.length);
     for (let i = 0; i < other.length; i++) {
       const op = other.ops[i]! as ContributionOp;
       const occurrence = other.occurrences[i]!;
@@ -109,22 +112,28 @@ export class ContributionLog {
     }
   }
 
-  private grow(): void {
-    const size = this.ops.length * 2;
-    const grownInts = (a: Int32Array): Int32Array => {
-      const g = new Int32Array(size);
-      g.set(a);
-      return g;
-    };
-    this.occurrences = grownInts(this.occurrences);
-    this.targets = grownInts(this.targets);
-    this.zones = grownInts(this.zones);
-    this.refs = grownInts(this.refs);
-    const ops = new Uint8Array(size);
-    ops.set(this.ops);
-    this.ops = ops;
-    const at = new Float64Array(size);
-    at.set(this.at);
-    this.at = at;
+  /** Drops the arrays once the log has been applied (`Accumulator.settle`); see `RecordVersions.release`. */
+  release(): void {
+    for (const array of [this.occurrences, this.ops, this.targets, this.zones, this.refs, this.at])
+      discardBuffer(array);
+    this.length = 0;
+    this.occurrences = new Int32Array(0);
+    this.ops = new Uint8Array(0);
+    this.targets = new Int32Array(0);
+    this.zones = new Int32Array(0);
+    this.refs = new Int32Array(0);
+    this.at = new Float64Array(0);
+  }
+
+  private grow(needed = this.length + 1): void {
+    let size = Math.max(INITIAL_CAPACITY, this.ops.length * 2);
+    while (size < needed) size *= 2;
+    const n = this.length;
+    this.occurrences = grownInt32(this.occurrences, size, n);
+    this.targets = grownInt32(this.targets, size, n);
+    this.zones = grownInt32(this.zones, size, n);
+    this.refs = grownInt32(this.refs, size, n);
+    this.ops = grownUint8(this.ops, size, n);
+    this.at = grownFloat64(this.at, size, n);
   }
 }

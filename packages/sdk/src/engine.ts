@@ -42,7 +42,8 @@ export interface Engine {
   /**
    * What this engine has counted, as plain data, so that engines fed with parts of one input (worker
    * threads) can be combined: `mergePartial` on one of them, then `finish`. Only between engines created
-   * with the same options.
+   * with the same options. It ends this engine, like `finish`: the state is handed over (views of the
+   * engine's own typed arrays, which a worker thread transfers), not copied.
    */
   exportPartial(): EnginePartial;
   /** Every key a Patient read so far can be referred to by (see `EngineOptions.knownPersonKeys`). */
@@ -54,7 +55,7 @@ export interface Engine {
   readonly options: ResolvedOptions;
 }
 
-const PARTIAL_FORMAT = 1;
+const PARTIAL_FORMAT = 2;
 
 /** An engine's counted state as plain data (see `Engine.exportPartial`). Opaque to callers. */
 export interface EnginePartial {
@@ -121,6 +122,7 @@ export function createEngine(options: EngineOptions): Engine {
     exportPartial() {
       ensureOpen();
       extract.flush(emit);
+      finished = true;
       return { format: PARTIAL_FORMAT, optionsKey, state: acc.exportState() };
     },
     personKeys() {

@@ -27,6 +27,23 @@ describe('partial engines (input shared out between worker threads)', () => {
     );
   });
 
+  it('exporting its state ends an engine: the state is handed over, not copied (issue 13)', () => {
+    const record = { resourceType: 'Patient', id: 'p1', meta: { lastUpdated: 'not a time' } };
+    const engine = createEngine(OPTIONS);
+    engine.add(structuredClone(record));
+    const partial = engine.exportPartial();
+    expect(() => engine.add({ resourceType: 'Patient', id: 'p2' })).toThrow(SdkError);
+    expect(() => engine.finish()).toThrow(SdkError);
+    // Still merged exactly, as the reader threads do after transferring its buffers.
+    const main = createEngine(OPTIONS);
+    main.mergePartial(partial);
+    const direct = createEngine(OPTIONS);
+    direct.add(record);
+    const expected = direct.finish().results;
+    expect(expected.dataQuality.errors.length + expected.dataQuality.warnings.length).toBeGreaterThan(0);
+    expect(main.finish().results).toEqual(expected);
+  });
+
   it('refuses to merge the state of an engine created with other options', () => {
     const a = createEngine(OPTIONS);
     const b = createEngine({ measureDate: '2024-05-01' });

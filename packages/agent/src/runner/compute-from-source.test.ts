@@ -1,4 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createFileSource } from '../sources/file-source.js';
 import { isSourceIncompleteError, SourceIncompleteError } from '../sources/source-incomplete-error.js';
 import type { RecordSource, SourceItem } from '../sources/source.js';
 import { computeFromSources } from './compute-from-source.js';
@@ -60,4 +64,37 @@ describe('computeFromSources and incomplete input (one notion, whoever reads)', 
       ]);
     },
   );
+});
+
+describe('computeFromSources in one thread (issue 13)', () => {
+  it('reads local files by batches, whole, not through the source one record at a time', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'esms-one-thread-'));
+    try {
+      await writeFile(join(dir, 'Organization.000.ndjson'), `${JSON.stringify(ORGANISATION)}\nnot json\n`);
+      const files = createFileSource({ paths: [dir] });
+      // A caller that wants every fact reads through `records()`, one record at a time: the reference.
+      const expected = await computeFromSources(
+        [files],
+        { ...OPTIONS, onFact: () => undefined },
+        {
+          readerThreads: 1,
+        },
+      );
+      // The same paths, and a `records()` that would fail the computation if it were read.
+      const batchedOnly: RecordSource = {
+        ...files,
+        records: () => {
+          throw new Error('read one record at a time');
+        },
+      };
+      const one = await computeFromSources([batchedOnly], OPTIONS, { readerThreads: 1 });
+      expect(one.computation.results).toEqual(expected.computation.results);
+      expect(one.recordsRead).toBe(1);
+      // Read whole: a bad line is still named by its line number.
+      const bad = one.computation.results.dataQuality.errors.find((e) => e.code === 'unreadable-input');
+      expect(bad?.location).toEqual({ input: join(dir, 'Organization.000.ndjson'), line: 2 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -167,6 +167,9 @@ export async function countFilesInParallel(
           send({ type: 'start', knownPersonKeys: keys });
           handOut();
         };
+        // Its partial state, merged once the thread has exited: its heap and its own copy of the state are
+        // then freed, so they are not resident together with the merged state (peak RSS).
+        let partial: Extract<FromWorker, { type: 'partial' }> | undefined;
         worker.on('message', (message: FromWorker) => {
           switch (message.type) {
             case 'task-done':
@@ -181,12 +184,7 @@ export async function countFilesInParallel(
               for (const [type, count] of Object.entries(message.byType)) progress?.recordsRead(type, count);
               return;
             case 'partial':
-              counts.records += message.records;
-              counts.problems += message.problems;
-              counts.incomplete.push(...message.incomplete);
-              engine.mergePartial(message.partial);
-              if (message.timeForms !== undefined && projection !== undefined)
-                addTimeForms(projection.collector.timeForms, message.timeForms);
+              partial = message;
               return;
             case 'error':
               fail(
@@ -201,6 +199,21 @@ export async function countFilesInParallel(
           fail(new AgentError('internal', `a reader thread failed: ${error.message}`, { cause: error })),
         );
         worker.on('exit', () => {
+          if (partial !== undefined && !failed) {
+            const message = partial;
+            partial = undefined;
+            counts.records += message.records;
+            counts.problems += message.problems;
+            counts.incomplete.push(...message.incomplete);
+            try {
+              // Its record versions are adopted as they came (the SDK's merge copies no key).
+              engine.mergePartial(message.partial);
+            } catch (error) {
+              fail(error instanceof Error ? error : new AgentError('internal', String(error)));
+            }
+            if (message.timeForms !== undefined && projection !== undefined)
+              addTimeForms(projection.collector.timeForms, message.timeForms);
+          }
           if (--running === 0) {
             options.signal?.removeEventListener('abort', onAbort);
             if (!failed) resolve();

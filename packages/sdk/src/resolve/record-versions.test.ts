@@ -74,6 +74,107 @@ describe('RecordVersions: which version of a Type/id is used', () => {
   });
 });
 
+describe('RecordVersions merged without copying (segments, issue 13)', () => {
+  const keyArb = fc.record({
+    type: fc.constantFrom('Encounter', 'Patient', 'A/b', 'Typé'),
+    id: fc.constantFrom('1', '2', '3', 'x/y', 'é', '日本', 'b/c', ''),
+    lastUpdated: fc.constantFrom(Number.NEGATIVE_INFINITY, 10, 20, 30),
+  });
+  it('property: tables merged in any order, added to after a merge, merged again after an export, decide as one table', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(keyArb, fc.nat(3)), { maxLength: 60 }), fc.nat(2), (ops, chained) => {
+        // The reference: one table reading every record; orders are unique, so ties never fall to the
+        // order of the calls (which merging changes by design).
+        const whole = new RecordVersions();
+        const wholeOccurrences = ops.map(([k], i) => whole.add(k.type, k.id, k.lastUpdated, i));
+        // Four tables; table 3 is the main one, and reads again after each merge.
+        const tables = [0, 1, 2, 3].map(() => new RecordVersions());
+        const local = ops.map(([k, t], i) => ({
+          t,
+          occurrence: t === 3 ? -1 : tables[t]!.add(k.type, k.id, k.lastUpdated, i),
+        }));
+        const main = tables[3]!;
+        const global = new Array<number>(ops.length).fill(-1);
+        const late = ops.map((_, i) => i).filter((i) => local[i]!.t === 3);
+        const half = Math.floor(late.length / 2);
+        for (const i of late.slice(0, half))
+          global[i] = main.add(ops[i]![0].type, ops[i]![0].id, ops[i]![0].lastUpdated, i);
+        // `chained`: table 1 first takes table 2 in and is exported (its segment absorbed) into main.
+        const order = chained === 1 ? [0, 1] : [0, 1, 2];
+        if (chained === 1) {
+          const base2 = tables[1]!.mergeState(structuredClone(tables[2]!.exportState()));
+          for (let i = 0; i < ops.length; i++)
+            if (local[i]!.t === 2) local[i] = { t: 1, occurrence: base2 + local[i]!.occurrence };
+        }
+        for (const t of order) {
+          const base = main.mergeState(structuredClone(tables[t]!.exportState()));
+          for (let i = 0; i < ops.length; i++) if (local[i]!.t === t) global[i] = base + local[i]!.occurrence;
+          if (t === 0)
+            for (const i of late.slice(half, half + 2))
+              global[i] = main.add(ops[i]![0].type, ops[i]![0].id, ops[i]![0].lastUpdated, i);
+        }
+        for (const i of late.slice(half + 2))
+          global[i] = main.add(ops[i]![0].type, ops[i]![0].id, ops[i]![0].lastUpdated, i);
+        expect(global.map((o) => main.isUsed(o))).toEqual(wholeOccurrences.map((o) => whole.isUsed(o)));
+        expect(main.duplicates()).toEqual(whole.duplicates());
+        // And once more through an export of the merged table (segments absorbed).
+        const again = new RecordVersions();
+        const base = again.mergeState(structuredClone(main.exportState()));
+        expect(global.map((o) => again.isUsed(base + o))).toEqual(
+          wholeOccurrences.map((o) => whole.isUsed(o)),
+        );
+        expect(again.duplicates()).toEqual(whole.duplicates());
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('RecordVersions merged from many tables', () => {
+  it('property: more tables than are kept as segments decide as one table (the extra ones are absorbed)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('1', '2', '3', '4', 'é/x'), fc.constantFrom(10, 20), fc.nat(7)), {
+          maxLength: 80,
+        }),
+        (ops) => {
+          const whole = new RecordVersions();
+          const expected = ops.map(([id, lastUpdated], i) => whole.add('Encounter', id, lastUpdated, i));
+          const tables = Array.from({ length: 8 }, () => new RecordVersions());
+          const local = ops.map(([id, lastUpdated, t], i) => tables[t]!.add('Encounter', id, lastUpdated, i));
+          const global = [...local];
+          for (let t = 1; t < 8; t++) {
+            const base = tables[0]!.mergeState(structuredClone(tables[t]!.exportState()));
+            ops.forEach(([, , table], i) => {
+              if (table === t) global[i] = base + local[i]!;
+            });
+          }
+          expect(global.map((o) => tables[0]!.isUsed(o))).toEqual(expected.map((o) => whole.isUsed(o)));
+          expect(tables[0]!.duplicates()).toEqual(whole.duplicates());
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('RecordVersions gives its memory back', () => {
+  it('grows through every doubling with the same answers, and a released table refuses lookups', () => {
+    const table = new RecordVersions();
+    const occurrences: number[] = [];
+    // Past the initial sizes of every array (keys, arena, slots, occurrences), with a duplicate of each 3rd.
+    for (let i = 0; i < 5000; i++) {
+      occurrences.push(table.add('Encounter', `e-${i}`, 10, i));
+      if (i % 3 === 0) occurrences.push(table.add('Encounter', `e-${i}`, 20, i));
+    }
+    const used = occurrences.filter((o) => table.isUsed(o)).length;
+    expect(used).toBe(5000);
+    expect(table.duplicates()).toHaveLength(1667);
+    table.release();
+    expect(() => table.isUsed(0)).toThrow(/released/);
+  });
+});
+
 describe('RecordVersions keeps each type once, and compares whole Type/id strings', () => {
   it('a key is its whole Type/id: another type with the same id is another record, A/b + c is A + b/c', () => {
     const table = new RecordVersions();

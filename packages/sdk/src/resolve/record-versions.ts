@@ -12,7 +12,11 @@
  * an open-addressing hash table over them, the winning version's `lastUpdated` and order per key, and one
  * flag per occurrence; how many versions a key had is kept only for keys read more than once.
  * Keys are compared byte for byte, never by hash alone: two records are one only when their keys are equal.
+ * A table merged in (a reader thread's) is kept as it came, probed for each of its keys, never copied.
  */
+
+import { SdkError } from '../errors.js';
+import { discardBuffer, grownFloat64, grownInt32, grownUint8 } from '../typed-array-memory.js';
 
 /** An occurrence that takes part in no deduplication (a record without `Type/id`): always used. */
 export const UNIQUE_OCCURRENCE = -1;
@@ -25,6 +29,10 @@ const INITIAL_OCCURRENCES = 1024;
  * `A/b` + `c` and `A` + `b/c` are one key, `A/b/c`, as the rule compares whole `Type/id` strings).
  */
 const WIDE = -1;
+/** Merged tables kept as segments at most (see `RecordVersions.segments`). */
+const MAX_SEGMENTS = 4;
+/** The type number of a merged key that lives in an earlier table (see `Segment`): it matches no probe. */
+const DEAD = -3;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const SLASH = 0x2f;
@@ -48,6 +56,27 @@ export interface RecordVersionsState {
   /** Keys read more than once: key index, versions read. */
   versions: [number, number][];
   superseded: Uint8Array;
+  /** The table's open-addressing slots (see `RecordVersions.slots`), so that a merge need not rebuild them. */
+  slots: Int32Array;
+}
+
+/**
+ * A merged table, kept as it came (its arrays adopted, not copied into this one): its type numbers
+ * renumbered as this table's, its winners as this table's occurrences. Keys it shares with this table or
+ * an earlier segment are marked `DEAD` here (they live there); the others live here only.
+ */
+interface Segment {
+  keyCount: number;
+  hashes: Int32Array;
+  keyTypes: Int32Array;
+  ends: Int32Array;
+  winners: Int32Array;
+  winnerLastUpdated: Float64Array;
+  winnerOrder: Float64Array;
+  arena: Uint8Array;
+  wideKeys: Map<number, string>;
+  slots: Int32Array;
+  versions: Map<number, number>;
 }
 
 /** A `Type/id` read more than once: how many versions were read. */
@@ -86,6 +115,12 @@ export class RecordVersions {
   private superseded: Uint8Array = new Uint8Array(INITIAL_OCCURRENCES);
   /** Keys read more than once (key index → versions read), in the order they were first read again. */
   private versions = new Map<number, number>();
+  /**
+   * Tables merged in, kept as they came: merging a reader thread's table probes this one for each of its
+   * keys and copies nothing (at size XL, copying 2.5 M keys and rehashing 5 M was the peak of RSS, and
+   * the merge was main-thread-only time). Later records and merges probe them too.
+   */
+  private segments: Segment[] = [];
 
   /**
    * Registers one occurrence of `resourceType/id` and returns its index. `lastUpdatedMs` is the record's
@@ -132,6 +167,13 @@ export class RecordVersions {
       }
       slot = (slot + 1) & mask;
     }
+    for (const segment of this.segments) {
+      const found = findInSegment(segment, hash, keyType, wide ? key : null, arena, start, n);
+      if (found >= 0) {
+        this.addVersionIn(segment, found, occurrence, lastUpdatedMs, order);
+        return occurrence;
+      }
+    }
     const index = this.newKey(hash, keyType, occurrence, lastUpdatedMs, order);
     if (wide) this.wideKeys.set(index, key);
     else this.arenaLength += n;
@@ -151,111 +193,152 @@ export class RecordVersions {
 
   /** Whether an occurrence is the version used (records without `Type/id` always are). */
   isUsed(occurrence: number): boolean {
+    if (this.released)
+      throw new SdkError('engine-finished', 'the record versions were released: the engine has finished');
     return occurrence < 0 || this.superseded[occurrence] === 0;
   }
 
   /** Every `Type/id` read more than once, in key order. */
   duplicates(): DuplicateRecord[] {
     const out = [...this.versions].map(([index, versions]) => ({ key: this.keyAt(index), versions }));
+    for (const segment of this.segments)
+      for (const [j, versions] of segment.versions)
+        out.push({ key: this.segmentKeyAt(segment, j), versions });
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  /**
+   * The table as plain data: views of its own arrays, not copies (a copy of each at the end of a reader
+   * thread was tens of MB more at size L, alive with the table itself), so the table must not be changed
+   * after; the engine is finished by its `exportPartial`.
+   */
   exportState(): RecordVersionsState {
+    this.absorbSegments();
     const k = this.keyCount;
     return {
       keyCount: k,
       occurrenceCount: this.occurrenceCount,
       types: [...this.types],
-      hashes: this.hashes.slice(0, k),
-      keyTypes: this.keyTypes.slice(0, k),
-      ends: this.ends.slice(0, k),
-      winners: this.winners.slice(0, k),
-      winnerLastUpdated: this.winnerLastUpdated.slice(0, k),
-      winnerOrder: this.winnerOrder.slice(0, k),
-      arena: this.arena.slice(0, this.arenaLength),
+      hashes: this.hashes.subarray(0, k),
+      keyTypes: this.keyTypes.subarray(0, k),
+      ends: this.ends.subarray(0, k),
+      winners: this.winners.subarray(0, k),
+      winnerLastUpdated: this.winnerLastUpdated.subarray(0, k),
+      winnerOrder: this.winnerOrder.subarray(0, k),
+      arena: this.arena.subarray(0, this.arenaLength),
       wideKeys: [...this.wideKeys],
       versions: [...this.versions],
-      superseded: this.superseded.slice(0, this.occurrenceCount),
+      superseded: this.superseded.subarray(0, this.occurrenceCount),
+      slots: this.slots,
     };
   }
 
   /**
    * Adds another table's occurrences after this one's (they are read after these, for equal orders) and
    * returns the offset to add to its occurrence indices. Keys both tables hold are one record: the version
-   * used is decided again between the two winners.
+   * used is decided again between the two winners. The other table's arrays are adopted as they are (a
+   * `Segment`, changed in place), not copied: the state must not be used after.
    */
   mergeState(other: RecordVersionsState): number {
     const base = this.occurrenceCount;
     let size = this.superseded.length;
     while (size < base + other.occurrenceCount) size *= 2;
-    if (size !== this.superseded.length) {
-      const grown = new Uint8Array(size);
-      grown.set(this.superseded.subarray(0, base));
-      this.superseded = grown;
-    }
+    if (size !== this.superseded.length) this.superseded = grownUint8(this.superseded, size, base);
     this.superseded.set(other.superseded.subarray(0, other.occurrenceCount), base);
     this.occurrenceCount = base + other.occurrenceCount;
-    // Room for every key at once: growing step by step would keep several copies of each array alive.
-    this.reserveKeys(this.keyCount + other.keyCount);
-    this.reserveArena(other.arena.length);
-    this.reserveSlots(this.keyCount + other.keyCount);
     const typeOf = other.types.map((type) => this.typeNumber(type));
-    const wide = new Map(other.wideKeys);
-    // Each of the other's keys here, for its versions counted after the loop (few keys have more than one).
-    const mapped = new Int32Array(other.keyCount);
-    const otherArena = other.arena;
-    for (let j = 0; j < other.keyCount; j++) {
-      const hash = other.hashes[j]!;
-      const otherType = other.keyTypes[j]!;
+    const segment: Segment = {
+      keyCount: other.keyCount,
+      hashes: other.hashes,
+      keyTypes: other.keyTypes,
+      ends: other.ends,
+      winners: other.winners,
+      winnerLastUpdated: other.winnerLastUpdated,
+      winnerOrder: other.winnerOrder,
+      arena: other.arena,
+      wideKeys: new Map(other.wideKeys),
+      slots: other.slots,
+      versions: new Map(other.versions),
+    };
+    const { keyTypes, winners, ends, arena } = segment;
+    for (let j = 0; j < segment.keyCount; j++) {
+      const otherType = keyTypes[j]!;
       const keyType = otherType === WIDE ? WIDE : typeOf[otherType]!;
-      const start = j === 0 ? 0 : other.ends[j - 1]!;
-      const n = other.ends[j]! - start;
-      const wideKey = otherType === WIDE ? wide.get(j)! : null;
-      // The probe, written out (no callback per key).
-      const mask = this.slots.length - 1;
-      let slot = hash & mask;
-      for (let entry = this.slots[slot]!; entry !== 0; entry = this.slots[slot]!) {
-        const index = entry - 1;
-        if (
-          this.hashes[index] === hash &&
-          this.keyTypes[index] === keyType &&
-          (wideKey !== null
-            ? this.wideKeys.get(index) === wideKey
-            : this.idEquals(index, other.arena, start, n))
-        )
-          break;
-        slot = (slot + 1) & mask;
-      }
-      const found = this.slots[slot]! - 1;
-      const winner = base + other.winners[j]!;
-      const lastUpdated = other.winnerLastUpdated[j]!;
-      const order = other.winnerOrder[j]!;
-      if (found < 0) {
-        const index = this.newKey(hash, keyType, winner, lastUpdated, order);
-        if (wideKey !== null) this.wideKeys.set(index, wideKey);
-        else {
-          // Byte by byte: ids are short, and a `subarray` per key would be an object per key.
-          const arena = this.arena;
-          const at = this.arenaLength;
-          for (let i = 0; i < n; i++) arena[at + i] = otherArena[start + i]!;
-          this.arenaLength = at + n;
+      keyTypes[j] = keyType;
+      const winner = base + winners[j]!;
+      winners[j] = winner;
+      const hash = segment.hashes[j]!;
+      const start = j === 0 ? 0 : ends[j - 1]!;
+      const n = ends[j]! - start;
+      const wideKey = keyType === WIDE ? segment.wideKeys.get(j)! : null;
+      const lastUpdated = segment.winnerLastUpdated[j]!;
+      const order = segment.winnerOrder[j]!;
+      // Its versions other than the winner are already marked superseded in its own table; the winner
+      // counts as one more version of the key found here, its other versions are added to that key's.
+      const extra = segment.versions.get(j);
+      const found = this.findOwn(hash, keyType, wideKey, arena, start, n);
+      if (found >= 0) {
+        this.addVersion(found, winner, lastUpdated, order);
+        if (extra !== undefined) this.versions.set(found, this.versions.get(found)! + extra - 1);
+      } else {
+        let earlier: Segment | undefined;
+        let at = -1;
+        for (const s of this.segments) {
+          at = findInSegment(s, hash, keyType, wideKey, arena, start, n);
+          if (at >= 0) {
+            earlier = s;
+            break;
+          }
         }
-        this.ends[index] = this.arenaLength;
-        this.slots[slot] = index + 1;
-        mapped[j] = index;
-        continue;
+        if (earlier === undefined) continue; // a key of this segment only
+        this.addVersionIn(earlier, at, winner, lastUpdated, order);
+        if (extra !== undefined) earlier.versions.set(at, earlier.versions.get(at)! + extra - 1);
       }
-      // Its versions other than the winner are already marked superseded in its own table; this counts the
-      // winner as one more version here, the others are added below.
-      this.addVersion(found, winner, lastUpdated, order);
-      mapped[j] = found;
+      keyTypes[j] = DEAD;
+      segment.versions.delete(j);
+      if (wideKey !== null) segment.wideKeys.delete(j);
     }
-    for (const [j, versions] of other.versions) {
-      const index = mapped[j]!;
-      this.versions.set(index, (this.versions.get(index) ?? 1) + versions - 1);
-    }
+    this.segments.push(segment);
+    // Every later record and merge probes each segment: beyond a few (one per reader thread of
+    // `esms compute`; a verify merges one per part), they are moved into this table's own arrays.
+    if (this.segments.length > MAX_SEGMENTS) this.absorbSegments();
     return base;
   }
+
+  /**
+   * Drops every array, once `duplicates` has been read and nothing more is asked of the table (the end of
+   * `Accumulator.settle`): about 50 bytes per record, freed before `finalize` builds its results (at size XL
+   * they were hundreds of MB still resident at the peak). Lookups on a released table fail loudly.
+   */
+  release(): void {
+    this.released = true;
+    for (const array of [
+      this.hashes,
+      this.keyTypes,
+      this.ends,
+      this.winners,
+      this.winnerLastUpdated,
+      this.winnerOrder,
+      this.arena,
+      this.slots,
+      this.superseded,
+    ])
+      discardBuffer(array);
+    this.hashes = new Int32Array(0);
+    this.keyTypes = new Int32Array(0);
+    this.ends = new Int32Array(0);
+    this.winners = new Int32Array(0);
+    this.winnerLastUpdated = new Float64Array(0);
+    this.winnerOrder = new Float64Array(0);
+    this.arena = new Uint8Array(0);
+    this.arenaLength = 0;
+    this.slots = new Int32Array(0);
+    this.superseded = new Uint8Array(0);
+    this.wideKeys = new Map();
+    this.versions = new Map();
+    this.segments = [];
+  }
+  private released = false;
 
   // ---- Internals -----------------------------------------------------------------------------------------
 
@@ -281,6 +364,114 @@ export class RecordVersions {
     return type;
   }
 
+  /** `addVersion` for a key of a merged segment (its winners are this table's occurrences). */
+  private addVersionIn(
+    segment: Segment,
+    index: number,
+    occurrence: number,
+    lastUpdatedMs: number,
+    order: number,
+  ): void {
+    segment.versions.set(index, (segment.versions.get(index) ?? 1) + 1);
+    const winner = segment.winners[index]!;
+    const winnerUpdated = segment.winnerLastUpdated[index]!;
+    const winnerOrder = segment.winnerOrder[index]!;
+    const newer =
+      lastUpdatedMs > winnerUpdated ||
+      (lastUpdatedMs === winnerUpdated &&
+        (order > winnerOrder || (order === winnerOrder && occurrence > winner)));
+    if (!newer) {
+      this.superseded[occurrence] = 1;
+      return;
+    }
+    this.superseded[winner] = 1;
+    segment.winners[index] = occurrence;
+    segment.winnerLastUpdated[index] = lastUpdatedMs;
+    segment.winnerOrder[index] = order;
+  }
+
+  /** The index of a key in this table's own arrays, or -1 (the probe of `add`, for merges). */
+  private findOwn(
+    hash: number,
+    keyType: number,
+    wideKey: string | null,
+    bytes: Uint8Array,
+    start: number,
+    n: number,
+  ): number {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    for (let slot = hash & mask, entry = slots[slot]!; entry !== 0; entry = slots[slot]!) {
+      const index = entry - 1;
+      if (
+        this.hashes[index] === hash &&
+        this.keyTypes[index] === keyType &&
+        (wideKey !== null ? this.wideKeys.get(index) === wideKey : this.idEquals(index, bytes, start, n))
+      )
+        return index;
+      slot = (slot + 1) & mask;
+    }
+    return -1;
+  }
+
+  /**
+   * Moves the keys of merged segments into this table's own arrays (before an export: a state is one
+   * table). Their keys are distinct from this table's and from each other's (shared ones are `DEAD`).
+   */
+  private absorbSegments(): void {
+    if (this.segments.length === 0) return;
+    const segments = this.segments;
+    this.segments = [];
+    let keys = this.keyCount;
+    let bytes = 0;
+    for (const segment of segments) {
+      keys += segment.keyCount;
+      bytes += segment.arena.length;
+    }
+    this.reserveKeys(keys);
+    this.reserveArena(bytes);
+    this.reserveSlots(keys);
+    for (const segment of segments) {
+      for (let j = 0; j < segment.keyCount; j++) {
+        const keyType = segment.keyTypes[j]!;
+        if (keyType === DEAD) continue;
+        const hash = segment.hashes[j]!;
+        const index = this.newKey(
+          hash,
+          keyType,
+          segment.winners[j]!,
+          segment.winnerLastUpdated[j]!,
+          segment.winnerOrder[j]!,
+        );
+        if (keyType === WIDE) this.wideKeys.set(index, segment.wideKeys.get(j)!);
+        else {
+          const start = j === 0 ? 0 : segment.ends[j - 1]!;
+          const arena = this.arena;
+          const at = this.arenaLength;
+          for (let i = start; i < segment.ends[j]!; i++) arena[at + i - start] = segment.arena[i]!;
+          this.arenaLength = at + segment.ends[j]! - start;
+        }
+        this.ends[index] = this.arenaLength;
+        const mask = this.slots.length - 1;
+        let slot = hash & mask;
+        while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+        this.slots[slot] = index + 1;
+        const versions = segment.versions.get(j);
+        if (versions !== undefined) this.versions.set(index, versions);
+      }
+    }
+  }
+
+  /** `keyAt` for a key of a merged segment. */
+  private segmentKeyAt(segment: Segment, j: number): string {
+    const type = segment.keyTypes[j]!;
+    if (type === WIDE) return segment.wideKeys.get(j)!;
+    const start = j === 0 ? 0 : segment.ends[j - 1]!;
+    let key = `${this.types[type]!}/`;
+    for (let i = start; i < segment.ends[j]!; i++) key += String.fromCharCode(segment.arena[i]!);
+    return key;
+  }
+
   private addVersion(index: number, occurrence: number, lastUpdatedMs: number, order: number): void {
     this.versions.set(index, (this.versions.get(index) ?? 1) + 1);
     const winner = this.winners[index]!;
@@ -302,11 +493,8 @@ export class RecordVersions {
   }
 
   private newOccurrence(): number {
-    if (this.occurrenceCount === this.superseded.length) {
-      const grown = new Uint8Array(this.superseded.length * 2);
-      grown.set(this.superseded);
-      this.superseded = grown;
-    }
+    if (this.occurrenceCount === this.superseded.length)
+      this.superseded = grownUint8(this.superseded, this.superseded.length * 2, this.occurrenceCount);
     return this.occurrenceCount++;
   }
 
@@ -349,9 +537,7 @@ export class RecordVersions {
     if (this.arenaLength + bytes <= this.arena.length) return;
     let size = this.arena.length * 2;
     while (this.arenaLength + bytes > size) size *= 2;
-    const grown = new Uint8Array(size);
-    grown.set(this.arena.subarray(0, this.arenaLength));
-    this.arena = grown;
+    this.arena = grownUint8(this.arena, size, this.arenaLength);
   }
 
   /** Room for `keys` keys in every per-key array (doubling). */
@@ -359,16 +545,8 @@ export class RecordVersions {
     if (keys <= this.hashes.length) return;
     let size = this.hashes.length * 2;
     while (size < keys) size *= 2;
-    const ints = (array: Int32Array): Int32Array => {
-      const grown = new Int32Array(size);
-      grown.set(array.subarray(0, this.keyCount));
-      return grown;
-    };
-    const floats = (array: Float64Array): Float64Array => {
-      const grown = new Float64Array(size);
-      grown.set(array.subarray(0, this.keyCount));
-      return grown;
-    };
+    const ints = (array: Int32Array): Int32Array => grownInt32(array, size, this.keyCount);
+    const floats = (array: Float64Array): Float64Array => grownFloat64(array, size, this.keyCount);
     this.hashes = ints(this.hashes);
     this.keyTypes = ints(this.keyTypes);
     this.ends = ints(this.ends);
@@ -394,6 +572,38 @@ export class RecordVersions {
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = index + 1;
     }
+    discardBuffer(this.slots);
     this.slots = slots;
   }
+}
+
+/** The index of a key in a merged segment, or -1 (the probe of `RecordVersions.add`, over its arrays). */
+function findInSegment(
+  segment: Segment,
+  hash: number,
+  keyType: number,
+  wideKey: string | null,
+  bytes: Uint8Array,
+  start: number,
+  n: number,
+): number {
+  const { slots, hashes, keyTypes, ends, arena } = segment;
+  const mask = slots.length - 1;
+  for (let slot = hash & mask, entry = slots[slot]!; entry !== 0; entry = slots[slot]!) {
+    const index = entry - 1;
+    if (hashes[index] === hash && keyTypes[index] === keyType) {
+      if (wideKey !== null) {
+        if (segment.wideKeys.get(index) === wideKey) return index;
+      } else {
+        const mine = index === 0 ? 0 : ends[index - 1]!;
+        if (ends[index]! - mine === n) {
+          let i = 0;
+          while (i < n && arena[mine + i] === bytes[start + i]) i++;
+          if (i === n) return index;
+        }
+      }
+    }
+    slot = (slot + 1) & mask;
+  }
+  return -1;
 }
