@@ -151,11 +151,16 @@ async function resealProjection(lines: readonly string[]): Promise<void> {
   });
 }
 
-/** The report with one thread and with `threads`: they must be equal. */
+/**
+ * The report with one thread (straight into the engine, verify-here.ts), with `threads`, and through the
+ * rules' `recomputeFromProjection` (the path of rules that cannot merge): they must be equal.
+ */
 async function bothWays(threads = 3): Promise<VerificationReport> {
   const one = await verifyEvidence(dir, { verifyThreads: 1 });
   const many = await verifyEvidence(dir, { verifyThreads: threads });
+  const streamed = await verifyEvidence(dir, { rules: { ...sdkRules(), mergingEngine: undefined } });
   expect(many).toEqual(one);
+  expect(streamed).toEqual(one);
   return many;
 }
 
@@ -192,10 +197,11 @@ async function inThreads(lines: readonly string[], threads = 3, workersRead?: st
 }
 
 describe('verifyThreadsFor', () => {
-  it('keeps a small projection in one thread and gives a large one a thread per 24 MB, at most the cap', () => {
-    expect(verifyThreadsFor(0)).toBe(1);
+  it('keeps a small projection, or any on two cores, in one thread; a large one gets a thread per 24 MB', () => {
+    expect(verifyThreadsFor(0, 8)).toBe(1);
     expect(verifyThreadsFor(10 * 1024 * 1024, 4)).toBe(1); // about M: starting a thread would not pay
-    expect(verifyThreadsFor(103_480_702, 2)).toBe(2); // L on two cores
+    expect(verifyThreadsFor(103_480_702, 2)).toBe(1); // L on two cores: one thread is cheaper (issue 13)
+    expect(verifyThreadsFor(103_480_702, 3)).toBe(2);
     expect(verifyThreadsFor(103_480_702, 8)).toBe(4);
   });
 });
