@@ -6,6 +6,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recomputeFromProjection, toMeasureReports, type Fact as SdkFact } from '@esms-numerique/sdk';
+import type { ResourceLimits } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DUI_SMALL_NDJSON } from '../daemon/__fixtures__/daemon-harness.js';
 import { computeFromSources } from '../runner/compute-from-source.js';
@@ -177,7 +178,12 @@ async function* linesOf(lines: readonly string[]): AsyncGenerator<string> {
 }
 
 /** `recomputeInThreads` on these projection lines (read back from a file by the workers). */
-async function inThreads(lines: readonly string[], threads = 3, workersRead?: string) {
+async function inThreads(
+  lines: readonly string[],
+  threads = 3,
+  workersRead?: string,
+  resourceLimits?: ResourceLimits,
+) {
   const bytes = Buffer.from(lines.join('\n'));
   const path = join(dir, 'projection.txt');
   await writeFile(path, workersRead ?? bytes);
@@ -193,6 +199,7 @@ async function inThreads(lines: readonly string[], threads = 3, workersRead?: st
     options: { measureDate: MEASURE_DATE },
     mergingEngine: sdkRules().mergingEngine!,
     threads,
+    ...(resourceLimits === undefined ? {} : { resourceLimits }),
   });
 }
 
@@ -280,6 +287,13 @@ describe('esms verify in threads', () => {
     // Or a block other than the main thread's, which decodes.
     const flipped = lines.join('\n').replace(/"n":(\d+),"reset":true,/g, '"n":$1,"reset":true, ');
     expect(await inThreads(lines, 3, flipped)).toBe('cut');
+  });
+
+  it('a worker that stops (here out of memory) leaves the projection to be decoded in one piece', async () => {
+    const lines = await projectionLines();
+    expect(
+      await inThreads(lines, 3, undefined, { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 }),
+    ).toBe('cut');
   });
 
   it('recomputeInThreads itself: the figures and fact count of one engine fed the whole projection', async () => {

@@ -10,13 +10,14 @@
  *
  * Errors are those one thread gives: the first range that fails, in input order, names the line and the
  * reason as `decodeColumnar` does. A range that cannot be decoded apart (a line that looks like a new
- * dictionary but is not one, a blob that changed between two reads) makes the caller decode in one piece.
+ * dictionary but is not one, a blob that changed between two reads, a worker that stops) makes the caller
+ * decode in one piece.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { ColumnarDecoder, type ColumnarEncoding } from './projection-codec.js';
 import type { ComputationLike, ComputeOptions, MergingEngine } from './recompute.js';
 import type { FromVerifyWorker, ToVerifyWorker, VerifyWorkerSetup } from './verify-protocol.js';
@@ -63,6 +64,8 @@ export async function recomputeInThreads(
     options: ComputeOptions;
     mergingEngine: (options: ComputeOptions) => MergingEngine;
     threads: number;
+    /** The workers' V8 limits (default Node's; a test starves a worker to see it stop). */
+    resourceLimits?: ResourceLimits;
   },
 ): Promise<ThreadedRecomputation> {
   const { bytes, threads } = input;
@@ -80,7 +83,10 @@ export async function recomputeInThreads(
         index,
         threads,
       };
-      const worker = new Worker(workerScript(), { workerData: setup });
+      const worker = new Worker(workerScript(), {
+        workerData: setup,
+        ...(input.resourceLimits === undefined ? {} : { resourceLimits: input.resourceLimits }),
+      });
       workers.push(worker);
       outcomes.push(outcomeOf(worker));
       // Handled when its turn comes, in range order; until then a failure must not be "unhandled".
@@ -110,7 +116,10 @@ export async function recomputeInThreads(
     }
     decoder.end();
     for (const [i, outcome] of outcomes.entries()) {
-      const { parts, end } = await outcome;
+      // A worker that stopped (crashed, out of memory) is not the projection's fault: decoded here instead.
+      const settled = await outcome.catch(() => 'stopped' as const);
+      if (settled === 'stopped') return 'cut';
+      const { parts, end } = settled;
       // Its isolate's memory goes before the merge grows this thread's (peak RSS).
       await workers[i]!.terminate();
       // The worker read the file again: its bytes must be those hashed here, else decode them here.
