@@ -141,13 +141,17 @@ function partStarts(lines: readonly string[]): number[] {
 }
 
 /** Replaces the projection with `lines` under its new digest, and re-signs the chain (a forger with the key). */
-async function resealProjection(lines: readonly string[]): Promise<void> {
+async function resealProjection(lines: readonly string[], encoding?: string): Promise<void> {
   const forged = await putBlob(dir, lines.join('\n'));
   await rewriteAndResign(dir, templateStore.keys.privateKey, (entries) => {
     const entry = entries[0]!;
     entry.payload = {
       ...entry.payload,
-      projection: { ...(entry.payload['projection'] as object), ...forged },
+      projection: {
+        ...(entry.payload['projection'] as object),
+        ...forged,
+        ...(encoding === undefined ? {} : { encoding }),
+      },
     };
   });
 }
@@ -307,6 +311,37 @@ describe('esms verify in threads', () => {
       if (threaded === 'cut') throw new Error('unexpected cut');
       expect(threaded.facts).toBe(count.count);
       expect(threaded.computation).toEqual(one);
+    }
+  });
+
+  it('stores sealed in the older encodings (esms-columnar-1, -2, NDJSON) still verify, on every path', async () => {
+    const facts: Record<string, unknown>[] = [];
+    for await (const fact of decodeColumnar(linesOf(await projectionLines()))) facts.push({ ...fact });
+    const columns = (fact: Record<string, unknown>): unknown[] =>
+      Object.entries(fact)
+        .filter(([field]) => field !== 'k')
+        .map(([field, value]) => [field, 'v', null, [value]]);
+    // One fact per block, every field written as values: what the decoders of those versions read.
+    const older: Record<string, string[]> = {
+      'esms-columnar-1': [
+        '{"format":"esms-columnar-1"}',
+        ...facts.map((f) => JSON.stringify({ k: f['k'], n: 1, new: ['', []], cols: columns(f) })),
+      ],
+      'esms-columnar-2': [
+        '{"format":"esms-columnar-2"}',
+        ...facts.map((f) =>
+          JSON.stringify({ n: 1, seq: null, new: ['', []], groups: [[f['k'], 1, columns(f)]] }),
+        ),
+      ],
+      ndjson: facts.map((f) => JSON.stringify(f)),
+    };
+    for (const [encoding, lines] of Object.entries(older)) {
+      await rm(dir, { recursive: true, force: true });
+      await cp(template, dir, { recursive: true });
+      await resealProjection(lines, encoding);
+      const report = await bothWays(2);
+      expect(errors(report)).toEqual([]);
+      expect(report.runs.map((r) => [r.recomputed, r.ok])).toEqual([[true, true]]);
     }
   });
 
