@@ -367,6 +367,8 @@ describe('the columnar projection encoding', () => {
     ['a sequence too short', (b: Record<string, unknown>) => (b['seq'] = '01')],
     ['a sequence naming a missing group', (b: Record<string, unknown>) => (b['seq'] = '029')],
     ['a sequence taking one group too often', (b: Record<string, unknown>) => (b['seq'] = '000')],
+    ['a sequence with a character outside its alphabet', (b: Record<string, unknown>) => (b['seq'] = '1-1')],
+    ['a sequence with a character beyond ASCII', (b: Record<string, unknown>) => (b['seq'] = '1\u01301')],
     [
       'a reference to a field the fact before lacks',
       (b: Record<string, unknown>) => {
@@ -390,8 +392,9 @@ describe('the columnar projection encoding', () => {
     const block = JSON.parse(lines[1] ?? '{}') as Record<string, unknown>;
     expect(block['seq']).toBe('101');
     forge(block);
-    await expect(decode([lines[0] ?? '', JSON.stringify(block)])).rejects.toBeInstanceOf(
-      ProjectionFormatError,
-    );
+    const decoding = decode([lines[0] ?? '', JSON.stringify(block)]);
+    await expect(decoding).rejects.toBeInstanceOf(ProjectionFormatError);
+    if (_name.includes('outside its alphabet') || _name.includes('beyond ASCII'))
+      await expect(decoding).rejects.toThrow('projection line 2: bad kind sequence');
   });
 });
