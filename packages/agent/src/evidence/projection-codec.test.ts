@@ -350,7 +350,7 @@ describe('the columnar projection encoding', () => {
       'runs longer than the column',
       (b: Record<string, unknown>) => (cols(b)[0] = ['record', 'l', null, [['x'], [2]]]),
     ],
-  ])('refuses a forged block (%s) with a ProjectionFormatError, never a crash', async (_name, forge) => {
+  ])('refuses a forged block (%s) with a ProjectionFormatError, never a crash', async (name, forge) => {
     const lines = encode([{ k: 'event', record: p(1), subject: null }]);
     const block = JSON.parse(lines[1] ?? '{}') as Record<string, unknown>;
     forge(block);
@@ -383,7 +383,7 @@ describe('the columnar projection encoding', () => {
         record[0] = ['key', 's', null, ['event', 'record', null, []]];
       },
     ],
-  ])('refuses a forged kind sequence or reference (%s)', async (_name, forge) => {
+  ])('refuses a forged kind sequence or reference (%s)', async (name, forge) => {
     const lines = encode([
       { k: 'record', key: p(1) },
       { k: 'event', record: p(1) },
@@ -394,7 +394,7 @@ describe('the columnar projection encoding', () => {
     forge(block);
     const decoding = decode([lines[0] ?? '', JSON.stringify(block)]);
     await expect(decoding).rejects.toBeInstanceOf(ProjectionFormatError);
-    if (_name.includes('outside its alphabet') || _name.includes('beyond ASCII'))
+    if (name.includes('outside its alphabet') || name.includes('beyond ASCII'))
       await expect(decoding).rejects.toThrow('projection line 2: bad kind sequence');
   });
 });

@@ -216,7 +216,7 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
     }
     if (whole === undefined && columnar && rules.mergingEngine !== undefined) {
       const here = await recomputeHere(hashing.chunks, {
-        expected: encoding as ColumnarEncoding,
+        expected: encoding,
         options: computeOptions,
         mergingEngine: rules.mergingEngine,
       });
