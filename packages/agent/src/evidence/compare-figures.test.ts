@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareSubmission, type SubmittedReport } from './compare-figures.js';
+import { compareSubjects, compareSubmission, type SubmittedReport } from './compare-figures.js';
 import type { ResultsLike } from './recompute.js';
 
 const recomputed: ResultsLike = {
@@ -27,5 +27,48 @@ describe('compareSubmission: count (cohort) reports', () => {
     expect(compareSubmission([fileActive(96)], recomputed, [fileActive(null)])).toEqual([
       'submitted MeasureReport file-active for 970400024: measureScore 96, recomputed null',
     ]);
+  });
+});
+
+describe('compareSubjects', () => {
+  const lists = [
+    {
+      finess: '970400024',
+      persons: [
+        { person: 'p:b', records: ['Encounter/2', 'Encounter/1'] },
+        { person: 'p:a', records: [] },
+      ],
+      indicators: {
+        'taux-dmp': { denominator: ['p:a', 'p:b'], numerator: [{ person: 'p:b', via: ['x', 'y'] }] },
+      },
+    },
+  ];
+  /** The same lists, every array in another order (order does not count). */
+  const reordered = [
+    {
+      indicators: {
+        'taux-dmp': { numerator: [{ via: ['y', 'x'], person: 'p:b' }], denominator: ['p:b', 'p:a'] },
+      },
+      persons: [
+        { person: 'p:a', records: [] },
+        { person: 'p:b', records: ['Encounter/1', 'Encounter/2'] },
+      ],
+      finess: '970400024',
+    },
+  ];
+
+  it('finds nothing between lists that differ only in the order of their arrays', () => {
+    expect(compareSubjects(lists, reordered)).toEqual([]);
+    expect(compareSubjects(lists, structuredClone(lists))).toEqual([]);
+  });
+
+  it('names each difference, nested arrays taken as unordered', () => {
+    const changed = structuredClone(reordered);
+    changed[0]!.indicators['taux-dmp'].numerator[0]!.via = ['y', 'z'];
+    changed[0]!.finess = '970400025';
+    const messages = compareSubjects(lists, changed);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^subject list \(root\): sealed \[\{"finess":"970400024",/);
+    expect(messages[0]).toContain('recomputed [{"finess":"970400025",');
   });
 });

@@ -350,7 +350,7 @@ describe('the columnar projection encoding', () => {
       'runs longer than the column',
       (b: Record<string, unknown>) => (cols(b)[0] = ['record', 'l', null, [['x'], [2]]]),
     ],
-  ])('refuses a forged block (%s) with a ProjectionFormatError, never a crash', async (_name, forge) => {
+  ])('refuses a forged block (%s) with a ProjectionFormatError, never a crash', async (name, forge) => {
     const lines = encode([{ k: 'event', record: p(1), subject: null }]);
     const block = JSON.parse(lines[1] ?? '{}') as Record<string, unknown>;
     forge(block);
@@ -367,6 +367,8 @@ describe('the columnar projection encoding', () => {
     ['a sequence too short', (b: Record<string, unknown>) => (b['seq'] = '01')],
     ['a sequence naming a missing group', (b: Record<string, unknown>) => (b['seq'] = '029')],
     ['a sequence taking one group too often', (b: Record<string, unknown>) => (b['seq'] = '000')],
+    ['a sequence with a character outside its alphabet', (b: Record<string, unknown>) => (b['seq'] = '1-1')],
+    ['a sequence with a character beyond ASCII', (b: Record<string, unknown>) => (b['seq'] = '1\u01301')],
     [
       'a reference to a field the fact before lacks',
       (b: Record<string, unknown>) => {
@@ -381,7 +383,7 @@ describe('the columnar projection encoding', () => {
         record[0] = ['key', 's', null, ['event', 'record', null, []]];
       },
     ],
-  ])('refuses a forged kind sequence or reference (%s)', async (_name, forge) => {
+  ])('refuses a forged kind sequence or reference (%s)', async (name, forge) => {
     const lines = encode([
       { k: 'record', key: p(1) },
       { k: 'event', record: p(1) },
@@ -390,8 +392,9 @@ describe('the columnar projection encoding', () => {
     const block = JSON.parse(lines[1] ?? '{}') as Record<string, unknown>;
     expect(block['seq']).toBe('101');
     forge(block);
-    await expect(decode([lines[0] ?? '', JSON.stringify(block)])).rejects.toBeInstanceOf(
-      ProjectionFormatError,
-    );
+    const decoding = decode([lines[0] ?? '', JSON.stringify(block)]);
+    await expect(decoding).rejects.toBeInstanceOf(ProjectionFormatError);
+    if (name.includes('outside its alphabet') || name.includes('beyond ASCII'))
+      await expect(decoding).rejects.toThrow('projection line 2: bad kind sequence');
   });
 });

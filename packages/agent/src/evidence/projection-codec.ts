@@ -67,6 +67,12 @@ export const COLUMNAR_BLOCK_FACTS = 8192;
 export const COLUMNAR_DICTIONARY_KEYS = 1 << 18;
 /** The characters of a block's kind sequence: a block holds at most this many kinds. */
 const SEQUENCE_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+/** `SEQUENCE_ALPHABET.indexOf(character)` by character code (−1 for the others), read once per fact. */
+const SEQUENCE_INDEX: Int8Array = (() => {
+  const index = new Int8Array(128).fill(-1);
+  for (let i = 0; i < SEQUENCE_ALPHABET.length; i += 1) index[SEQUENCE_ALPHABET.charCodeAt(i)] = i;
+  return index;
+})();
 
 /** The fields that hold pseudonymised record and person keys (`pseudonymiseFact` in the SDK). */
 export const DEFAULT_KEY_FIELDS: readonly string[] = [
@@ -672,15 +678,20 @@ function decodeBlock(
   const facts = new Array<Fact>(n);
   // The latest fact of each group so far, for the columns that repeat another kind's field (type `s`).
   const latest = new Array<Record<string, unknown> | undefined>(decoded.length);
+  // The group each `s` column takes its values from, found once per column rather than once per fact.
+  const sources = decoded.map((group) => group.same.map((column) => kinds.get(column.kind)));
   for (let i = 0; i < n; i += 1) {
-    const g = SEQUENCE_ALPHABET.indexOf(seq[i] as string);
+    const code = seq.charCodeAt(i);
+    const g = code < SEQUENCE_INDEX.length ? (SEQUENCE_INDEX[code] as number) : -1;
     const group = g >= 0 ? decoded[g] : undefined;
     const at = taken[g] ?? 0;
     if (group === undefined || at >= group.facts.length) fail('bad kind sequence');
     const fact = group.facts[at] as Record<string, unknown>;
-    for (const column of group.same) {
+    const same = group.same;
+    for (let c = 0; c < same.length; c += 1) {
+      const column = same[c] as SameColumn;
       if (column.rows[at] !== 1) continue;
-      const h = kinds.get(column.kind);
+      const h = (sources[g] as (number | undefined)[])[c];
       const source = h === undefined ? undefined : latest[h];
       const value = source?.[column.field];
       if (value === undefined)

@@ -29,6 +29,7 @@ import {
 import type { ComputationLike, ComputeOptions, EvidenceRules, Fact, ResultsLike } from './recompute.js';
 import { parseEvidenceJson } from './safe-json.js';
 import { lines } from './text-lines.js';
+import { recomputeHere } from './verify-here.js';
 import { recomputeInThreads, verifyThreadsFor } from './verify-threads.js';
 import type { FindingSeverity, VerificationCheck, VerifiedRun } from './verification-report.js';
 import { applyScope, type EstablishmentScope } from '../scope/establishment-scope.js';
@@ -180,9 +181,11 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
   }
   const declared = declaredBytes(payload['projection']);
   const limit = declared ?? Number.MAX_SAFE_INTEGER;
-  // A large columnar projection is decoded and recomputed by worker threads (verify-threads.ts).
+  // A columnar projection is decoded block by block into the SDK's engine (verify-here.ts), by worker
+  // threads when it is large and there are cores for them (verify-threads.ts).
+  const columnar = encoding !== 'ndjson' && rules.mergingEngine !== undefined;
   const threads =
-    rules.mergingEngine !== undefined &&
+    columnar &&
     declared !== undefined &&
     (encoding === COLUMNAR_ENCODING || encoding === COLUMNAR_ENCODING_V2)
       ? (ctx.verifyThreads ?? verifyThreadsFor(declared))
@@ -210,6 +213,15 @@ export async function verifyRun(ctx: RunCheckContext, entry: JournalEntry): Prom
         whole = threaded.computation;
         factCount = threaded.facts;
       }
+    }
+    if (whole === undefined && columnar && rules.mergingEngine !== undefined) {
+      const here = await recomputeHere(hashing.chunks, {
+        expected: encoding,
+        options: computeOptions,
+        mergingEngine: rules.mergingEngine,
+      });
+      whole = here.computation;
+      factCount = here.facts;
     }
     if (whole === undefined) {
       const decoded =

@@ -6,6 +6,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recomputeFromProjection, toMeasureReports, type Fact as SdkFact } from '@esms-numerique/sdk';
+import type { ResourceLimits } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DUI_SMALL_NDJSON } from '../daemon/__fixtures__/daemon-harness.js';
 import { computeFromSources } from '../runner/compute-from-source.js';
@@ -140,22 +141,31 @@ function partStarts(lines: readonly string[]): number[] {
 }
 
 /** Replaces the projection with `lines` under its new digest, and re-signs the chain (a forger with the key). */
-async function resealProjection(lines: readonly string[]): Promise<void> {
+async function resealProjection(lines: readonly string[], encoding?: string): Promise<void> {
   const forged = await putBlob(dir, lines.join('\n'));
   await rewriteAndResign(dir, templateStore.keys.privateKey, (entries) => {
     const entry = entries[0]!;
     entry.payload = {
       ...entry.payload,
-      projection: { ...(entry.payload['projection'] as object), ...forged },
+      projection: {
+        ...(entry.payload['projection'] as object),
+        ...forged,
+        ...(encoding === undefined ? {} : { encoding }),
+      },
     };
   });
 }
 
-/** The report with one thread and with `threads`: they must be equal. */
+/**
+ * The report with one thread (straight into the engine, verify-here.ts), with `threads`, and through the
+ * rules' `recomputeFromProjection` (the path of rules that cannot merge): they must be equal.
+ */
 async function bothWays(threads = 3): Promise<VerificationReport> {
   const one = await verifyEvidence(dir, { verifyThreads: 1 });
   const many = await verifyEvidence(dir, { verifyThreads: threads });
+  const streamed = await verifyEvidence(dir, { rules: { ...sdkRules(), mergingEngine: undefined } });
   expect(many).toEqual(one);
+  expect(streamed).toEqual(one);
   return many;
 }
 
@@ -172,7 +182,12 @@ async function* linesOf(lines: readonly string[]): AsyncGenerator<string> {
 }
 
 /** `recomputeInThreads` on these projection lines (read back from a file by the workers). */
-async function inThreads(lines: readonly string[], threads = 3, workersRead?: string) {
+async function inThreads(
+  lines: readonly string[],
+  threads = 3,
+  workersRead?: string,
+  resourceLimits?: ResourceLimits,
+) {
   const bytes = Buffer.from(lines.join('\n'));
   const path = join(dir, 'projection.txt');
   await writeFile(path, workersRead ?? bytes);
@@ -188,14 +203,16 @@ async function inThreads(lines: readonly string[], threads = 3, workersRead?: st
     options: { measureDate: MEASURE_DATE },
     mergingEngine: sdkRules().mergingEngine!,
     threads,
+    ...(resourceLimits === undefined ? {} : { resourceLimits }),
   });
 }
 
 describe('verifyThreadsFor', () => {
-  it('keeps a small projection in one thread and gives a large one a thread per 24 MB, at most the cap', () => {
-    expect(verifyThreadsFor(0)).toBe(1);
+  it('keeps a small projection, or any on two cores, in one thread; a large one gets a thread per 24 MB', () => {
+    expect(verifyThreadsFor(0, 8)).toBe(1);
     expect(verifyThreadsFor(10 * 1024 * 1024, 4)).toBe(1); // about M: starting a thread would not pay
-    expect(verifyThreadsFor(103_480_702, 2)).toBe(2); // L on two cores
+    expect(verifyThreadsFor(103_480_702, 2)).toBe(1); // L on two cores: one thread is cheaper (issue 13)
+    expect(verifyThreadsFor(103_480_702, 3)).toBe(2);
     expect(verifyThreadsFor(103_480_702, 8)).toBe(4);
   });
 });
@@ -276,6 +293,13 @@ describe('esms verify in threads', () => {
     expect(await inThreads(lines, 3, flipped)).toBe('cut');
   });
 
+  it('a worker that stops (here out of memory) leaves the projection to be decoded in one piece', async () => {
+    const lines = await projectionLines();
+    expect(
+      await inThreads(lines, 3, undefined, { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 }),
+    ).toBe('cut');
+  });
+
   it('recomputeInThreads itself: the figures and fact count of one engine fed the whole projection', async () => {
     const lines = await projectionLines();
     const one = await recomputeFromProjection(decodeColumnar(linesOf(lines)) as AsyncIterable<SdkFact>, {
@@ -287,6 +311,37 @@ describe('esms verify in threads', () => {
       if (threaded === 'cut') throw new Error('unexpected cut');
       expect(threaded.facts).toBe(count.count);
       expect(threaded.computation).toEqual(one);
+    }
+  });
+
+  it('stores sealed in the older encodings (esms-columnar-1, -2, NDJSON) still verify, on every path', async () => {
+    const facts: Record<string, unknown>[] = [];
+    for await (const fact of decodeColumnar(linesOf(await projectionLines()))) facts.push({ ...fact });
+    const columns = (fact: Record<string, unknown>): unknown[] =>
+      Object.entries(fact)
+        .filter(([field]) => field !== 'k')
+        .map(([field, value]) => [field, 'v', null, [value]]);
+    // One fact per block, every field written as values: what the decoders of those versions read.
+    const older: Record<string, string[]> = {
+      'esms-columnar-1': [
+        '{"format":"esms-columnar-1"}',
+        ...facts.map((f) => JSON.stringify({ k: f['k'], n: 1, new: ['', []], cols: columns(f) })),
+      ],
+      'esms-columnar-2': [
+        '{"format":"esms-columnar-2"}',
+        ...facts.map((f) =>
+          JSON.stringify({ n: 1, seq: null, new: ['', []], groups: [[f['k'], 1, columns(f)]] }),
+        ),
+      ],
+      ndjson: facts.map((f) => JSON.stringify(f)),
+    };
+    for (const [encoding, lines] of Object.entries(older)) {
+      await rm(dir, { recursive: true, force: true });
+      await cp(template, dir, { recursive: true });
+      await resealProjection(lines, encoding);
+      const report = await bothWays(2);
+      expect(errors(report)).toEqual([]);
+      expect(report.runs.map((r) => [r.recomputed, r.ok])).toEqual([[true, true]]);
     }
   });
 
