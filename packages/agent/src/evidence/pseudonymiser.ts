@@ -28,18 +28,37 @@ export function createPseudonymiser(
   const hmac = createHmacSha256(secret, 'p:');
   let young = new Map<string, string>();
   let old = new Map<string, string>();
+  // The last two keys asked, compared before any map: a record's facts name its own key and its person
+  // one after the other (half of the calls at size L), and a string comparison is cheaper than hashing
+  // the key for a lookup. `undefined` at first: no key (not even '') matches it.
+  let lastKey: string | undefined;
+  let lastPseudonym = '';
+  let priorKey: string | undefined;
+  let priorPseudonym = '';
   return (key: string) => {
+    if (key === lastKey) return lastPseudonym;
+    if (key === priorKey) {
+      priorKey = lastKey;
+      lastKey = key;
+      const found = priorPseudonym;
+      priorPseudonym = lastPseudonym;
+      lastPseudonym = found;
+      return found;
+    }
     let pseudonym = young.get(key);
-    if (pseudonym !== undefined) return pseudonym;
-    pseudonym = old.get(key);
     if (pseudonym === undefined) {
-      pseudonym = hmac.base64url(key, PSEUDONYM_LENGTH);
+      pseudonym = old.get(key);
+      if (pseudonym === undefined) pseudonym = hmac.base64url(key, PSEUDONYM_LENGTH);
+      if (young.size >= cacheKeys) {
+        old = young;
+        young = new Map();
+      }
+      young.set(key, pseudonym);
     }
-    if (young.size >= cacheKeys) {
-      old = young;
-      young = new Map();
-    }
-    young.set(key, pseudonym);
+    priorKey = lastKey;
+    priorPseudonym = lastPseudonym;
+    lastKey = key;
+    lastPseudonym = pseudonym;
     return pseudonym;
   };
 }
