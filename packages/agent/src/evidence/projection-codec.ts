@@ -526,6 +526,9 @@ function writeColumns(
       }
     } else if (type === 'r') {
       let previous = dictionary.size;
+      // A column often names one key several times running (a person's records follow one another):
+      // the same string again needs no dictionary lookup (the dictionary is only emptied between blocks).
+      let lastKey: string | undefined;
       out.byte(OPEN);
       for (let i = 0; i < values.length; i += 1) {
         if (i > 0) out.byte(COMMA);
@@ -534,9 +537,14 @@ function writeColumns(
           out.raw('null');
           continue;
         }
+        if (value === lastKey) {
+          out.byte(ZERO);
+          continue;
+        }
         const index = indexOf(value);
         out.number(index - previous);
         previous = index;
+        lastKey = value;
       }
       out.byte(CLOSE);
     } else {
@@ -549,14 +557,20 @@ function writeColumns(
       }
       out.raw('],[');
       let previous = dictionary.size;
+      let lastKey: string | undefined;
       let first = true;
       for (let i = 0; i < lists.length; i += 1) {
         for (const key of lists[i] as string[]) {
-          const index = indexOf(key);
           if (!first) out.byte(COMMA);
           first = false;
+          if (key === lastKey) {
+            out.byte(ZERO);
+            continue;
+          }
+          const index = indexOf(key);
           out.number(index - previous);
           previous = index;
+          lastKey = key;
         }
       }
       out.raw(']]');
