@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createReferenceColumnarEncoder } from './__fixtures__/columnar-encoder-reference.js';
-import { createColumnarEncoder, decodeColumnar, ProjectionFormatError } from './projection-codec.js';
+import {
+  createColumnarEncoder,
+  decodeColumnar,
+  isPseudonymKey,
+  ProjectionFormatError,
+} from './projection-codec.js';
 import { JsonBytes } from './json-bytes.js';
 import type { Fact } from './recompute.js';
 
@@ -348,6 +353,26 @@ describe('the columnar projection encoding', () => {
       sunk.end();
       expect(Buffer.concat(bytes)).toEqual(Buffer.from(reference.join(''), 'utf8'));
     }
+  });
+
+  it('tells a pseudonym key as the regular expression /^p:[A-Za-z0-9_-]{22}$/ does', () => {
+    const regex = /^p:[A-Za-z0-9_-]{22}$/;
+    const body = 'AbCdEfGhIjKlMnOpQrSt_-';
+    const keys = [
+      `p:${body}`,
+      `p:${body}\n`,
+      `p:${body}x`,
+      `p:${body.slice(1)}`,
+      `P:${body}`,
+      `p;${body}`,
+      `q:${body}`,
+      '',
+      'p:',
+      'finess:750000010',
+    ];
+    for (let c = 0; c < 0x3000; c += 1) keys.push(`p:${body.slice(0, 21)}${String.fromCharCode(c)}`);
+    for (let c = 0; c < 0x300; c += 1) keys.push(`p:${String.fromCharCode(c)}${body.slice(1)}`);
+    for (const key of keys) expect(isPseudonymKey(key), JSON.stringify(key)).toBe(regex.test(key));
   });
 
   it('still decodes esms-columnar-1 (stores sealed before the kinds kept their order)', async () => {

@@ -89,7 +89,21 @@ export const DEFAULT_KEY_FIELDS: readonly string[] = [
   'id',
 ];
 
-const PSEUDONYM_BODY = /^p:[A-Za-z0-9_-]{22}$/;
+/** Whether a character code is one of base64url's (`[A-Za-z0-9_-]`), by code below 128. */
+const BASE64URL_CHAR = Uint8Array.from({ length: 128 }, (_, c) =>
+  /[A-Za-z0-9_-]/.test(String.fromCharCode(c)) ? 1 : 0,
+);
+
+/** `/^p:[A-Za-z0-9_-]{22}$/.test(key)` (a pseudonym, written as its body), without a regular expression per key. */
+export function isPseudonymKey(key: string): boolean {
+  if (key.length !== 2 + BODY_LENGTH || key.charCodeAt(0) !== 0x70 || key.charCodeAt(1) !== 0x3a)
+    return false;
+  for (let i = 2; i < key.length; i += 1) {
+    const c = key.charCodeAt(i);
+    if (c >= 128 || BASE64URL_CHAR[c] !== 1) return false;
+  }
+  return true;
+}
 const BODY_LENGTH = 22;
 
 export interface ProjectionEncoder {
@@ -212,7 +226,7 @@ export function createColumnarEncoder(
       if (known !== undefined) return known;
       const index = dictionary.size;
       dictionary.set(key, index);
-      if (PSEUDONYM_BODY.test(key)) bodiesOut.rawFrom(key, 2);
+      if (isPseudonymKey(key)) bodiesOut.rawFrom(key, 2);
       else {
         if (othersOut.length > 0) othersOut.byte(COMMA);
         othersOut.byte(OPEN);
