@@ -12,12 +12,16 @@ export const PSEUDONYM_LENGTH = 22;
  */
 export const PSEUDONYM_CACHE_KEYS = 1 << 15;
 
-/**
- * A key's pseudonym. `own`: the key of the record being read, named by its next facts only (the last two
- * keys asked are remembered apart), so it is neither looked up nor kept in the bounded maps: at size L
- * these are four keys in five of those met once, which otherwise push out the persons' and ESSMS's.
- */
-export type Pseudonymiser = (key: string, own?: boolean) => string;
+/** A key's pseudonym. */
+export interface Pseudonymiser {
+  (key: string): string;
+  /**
+   * The same, for the key of the record being read: named again by its next facts only (the last two keys
+   * asked are remembered apart), so it is neither looked up nor kept in the bounded maps; at size L these
+   * are four in five of the keys met once, which otherwise push out the persons' and ESSMS's.
+   */
+  own(key: string): string;
+}
 
 /**
  * Returns the function that turns a person or record key into a pseudonym:
@@ -39,7 +43,7 @@ export function createPseudonymiser(secret: Uint8Array, cacheKeys = PSEUDONYM_CA
   let lastPseudonym = '';
   let priorKey: string | undefined;
   let priorPseudonym = '';
-  return (key: string, own?: boolean) => {
+  const pseudonymOf = (key: string, own: boolean): string => {
     if (key === lastKey) return lastPseudonym;
     if (key === priorKey) {
       priorKey = lastKey;
@@ -49,7 +53,7 @@ export function createPseudonymiser(secret: Uint8Array, cacheKeys = PSEUDONYM_CA
       lastPseudonym = found;
       return found;
     }
-    let pseudonym = own === true ? hmac.base64url(key, PSEUDONYM_LENGTH) : young.get(key);
+    let pseudonym = own ? hmac.base64url(key, PSEUDONYM_LENGTH) : young.get(key);
     if (pseudonym === undefined) {
       pseudonym = old.get(key);
       if (pseudonym === undefined) pseudonym = hmac.base64url(key, PSEUDONYM_LENGTH);
@@ -65,4 +69,7 @@ export function createPseudonymiser(secret: Uint8Array, cacheKeys = PSEUDONYM_CA
     lastPseudonym = pseudonym;
     return pseudonym;
   };
+  return Object.assign((key: string) => pseudonymOf(key, false), {
+    own: (key: string) => pseudonymOf(key, true),
+  });
 }

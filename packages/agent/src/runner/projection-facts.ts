@@ -136,7 +136,7 @@ export function createFactCollector(
   let segment: ProjectionSegmentEncoder | undefined;
   // `pseudonymiseFact`'s own rule: FINESS keys are kept.
   const p = (key: string): string => (key.startsWith('finess:') ? key : pseudonymise(key));
-  const pOwn = (key: string): string => (key.startsWith('finess:') ? key : pseudonymise(key, true));
+  const pOwn = (key: string): string => (key.startsWith('finess:') ? key : pseudonymise.own(key));
   const names: string[] = [];
   const values: unknown[] = [];
   /** Writes `fact` pseudonymised field by field into `into`; false (nothing written) when it cannot. */
