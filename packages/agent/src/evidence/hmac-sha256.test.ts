@@ -79,6 +79,24 @@ describe('createHmacSha256', () => {
     }
   });
 
+  it('gives the bytes of createHmac on ASCII messages of every length around one block (its fast path)', () => {
+    const random = generator(29);
+    for (const keyLength of [1, 32, 64, 65]) {
+      const key = Uint8Array.from({ length: keyLength }, () => Math.floor(random() * 256));
+      const hmac = createHmacSha256(key, 'p:');
+      for (let length = 0; length <= 70; length += 1) {
+        const ascii = Array.from({ length }, () => String.fromCharCode(Math.floor(random() * 128))).join('');
+        expect(hmac.base64url(ascii, 22)).toBe(`p:${reference(key, ascii).slice(0, 22)}`);
+        // One character outside ASCII, anywhere: the fast path gives up, after writing part of the block.
+        for (const at of [0, length >> 1, length - 1]) {
+          if (at < 0) continue;
+          const mixed = `${ascii.slice(0, at)}${length % 2 === 0 ? 'é' : '\ud800'}${ascii.slice(at + 1)}`;
+          expect(hmac.base64url(mixed, 43)).toBe(`p:${reference(key, mixed)}`);
+        }
+      }
+    }
+  });
+
   it('writes its prefix before the characters, and refuses more characters than a digest has', () => {
     const key = Buffer.from('secret');
     expect(createHmacSha256(key, 'p:').base64url('Patient/1', 22)).toBe(

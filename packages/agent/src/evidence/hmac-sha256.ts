@@ -20,6 +20,8 @@ const BLOCK_BYTES = 64;
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const BASE64URL_CODES = Uint8Array.from(BASE64URL, (c) => c.charCodeAt(0));
 const BASE64URL_MAX_CHARS = 43; // ceil(32 × 8 / 6)
+/** The longest message of one block: 64 bytes less its 0x80 and 8-byte length. */
+const ONE_BLOCK_MAX_BYTES = BLOCK_BYTES - 9;
 
 // prettier-ignore
 const K = Int32Array.from([
@@ -117,68 +119,96 @@ export function createHmacSha256(key: Uint8Array, prefix = ''): HmacSha256 {
   if (prefixLength !== prefix.length || !/^[\x20-\x7e]*$/.test(prefix))
     throw new TypeError('hmac: the prefix is not ASCII');
 
+  /** One block read straight from `text` (ASCII, at most 55 characters): false, nothing hashed, if it is not. */
+  const asciiBlock = (text: string): boolean => {
+    const length = text.length;
+    for (let i = 0; i < 16; i += 1) w[i] = 0;
+    for (let i = 0; i < length; i += 1) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) return false;
+      w[i >> 2] = (w[i >> 2] as number) | (c << (24 - ((i & 3) << 3)));
+    }
+    // Padding: 0x80 after the message, and the bit length of the key block + message in the last word.
+    w[length >> 2] = (w[length >> 2] as number) | (0x80 << (24 - ((length & 3) << 3)));
+    w[15] = (BLOCK_BYTES + length) * 8;
+    state.set(inner);
+    compress(state, w);
+    return true;
+  };
+
   return {
     base64url(text, chars) {
       if (!(chars >= 0 && chars <= BASE64URL_MAX_CHARS))
         throw new RangeError(`base64url: ${chars} characters`);
-      // UTF-8, by hand for ASCII (nearly every key); the rest through Buffer's encoder.
-      let length = text.length;
-      if (length * 3 + 9 > message.length) message = new Uint8Array((length * 3 + 9 + BLOCK_BYTES) * 2);
-      let ascii = true;
-      for (let i = 0; i < length; i += 1) {
-        const c = text.charCodeAt(i);
-        if (c >= 0x80) {
-          ascii = false;
-          break;
-        }
-        message[i] = c;
-      }
-      if (!ascii) {
-        length = Buffer.from(message.buffer, message.byteOffset, message.length).write(text, 0, 'utf8');
-      }
-      // Padding: 0x80, zeros up to 8 bytes before a block's end, the bit length of the key block + message.
-      const blocks = Math.ceil((length + 9) / BLOCK_BYTES);
-      const end = blocks * BLOCK_BYTES;
-      message[length] = 0x80;
-      message.fill(0, length + 1, end - 8);
-      const bits = (BLOCK_BYTES + length) * 8;
-      // A message below 2^29 bytes: the high word of the 64-bit length is 0 or a few bits.
-      const high = Math.floor(bits / 0x100000000);
-      message[end - 8] = high >>> 24;
-      message[end - 7] = high >>> 16;
-      message[end - 6] = high >>> 8;
-      message[end - 5] = high;
-      message[end - 4] = bits >>> 24;
-      message[end - 3] = bits >>> 16;
-      message[end - 2] = bits >>> 8;
-      message[end - 1] = bits;
-      state.set(inner);
-      for (let offset = 0; offset < end; offset += BLOCK_BYTES) {
-        loadBlock(w, message, offset);
-        compress(state, w);
-      }
-      // Outer hash: the inner digest (8 words), 0x80, zeros, the bit length (64 + 32 bytes).
-      for (let i = 0; i < 8; i += 1) w[i] = state[i] as number;
-      w[8] = 0x80000000;
-      for (let i = 9; i < 15; i += 1) w[i] = 0;
-      w[15] = (BLOCK_BYTES + 32) * 8;
-      state.set(outer);
-      compress(state, w);
-      // base64url of the digest's bytes, six bits a character, big-endian, after the prefix.
-      for (let c = 0; c < chars; c += 1) {
-        const bit = c * 6;
-        const word = bit >>> 5;
-        const shift = bit & 31;
-        const hi = state[word] as number;
-        let sextet: number;
-        if (shift <= 26) sextet = (hi >>> (26 - shift)) & 63;
-        else {
-          const lo = word + 1 < 8 ? (state[word + 1] as number) : 0;
-          sextet = ((hi << (shift - 26)) | (lo >>> (58 - shift))) & 63;
-        }
-        out[prefixLength + c] = BASE64URL_CODES[sextet] as number;
-      }
-      return out.toString('latin1', 0, prefixLength + chars);
+      // Nearly every key is short ASCII: one block, its words read from the characters.
+      if (!(text.length <= ONE_BLOCK_MAX_BYTES && asciiBlock(text))) innerHash(text);
+      return outerBase64url(chars);
     },
   };
+
+  /** The inner hash of any message: `state` ← SHA-256 state after (K ⊕ ipad) ‖ utf8(text), padded. */
+  function innerHash(text: string): void {
+    // UTF-8, by hand for ASCII (nearly every key); the rest through Buffer's encoder.
+    let length = text.length;
+    if (length * 3 + 9 > message.length) message = new Uint8Array((length * 3 + 9 + BLOCK_BYTES) * 2);
+    let ascii = true;
+    for (let i = 0; i < length; i += 1) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      message[i] = c;
+    }
+    if (!ascii) {
+      length = Buffer.from(message.buffer, message.byteOffset, message.length).write(text, 0, 'utf8');
+    }
+    // Padding: 0x80, zeros up to 8 bytes before a block's end, the bit length of the key block + message.
+    const blocks = Math.ceil((length + 9) / BLOCK_BYTES);
+    const end = blocks * BLOCK_BYTES;
+    message[length] = 0x80;
+    message.fill(0, length + 1, end - 8);
+    const bits = (BLOCK_BYTES + length) * 8;
+    // A message below 2^29 bytes: the high word of the 64-bit length is 0 or a few bits.
+    const high = Math.floor(bits / 0x100000000);
+    message[end - 8] = high >>> 24;
+    message[end - 7] = high >>> 16;
+    message[end - 6] = high >>> 8;
+    message[end - 5] = high;
+    message[end - 4] = bits >>> 24;
+    message[end - 3] = bits >>> 16;
+    message[end - 2] = bits >>> 8;
+    message[end - 1] = bits;
+    state.set(inner);
+    for (let offset = 0; offset < end; offset += BLOCK_BYTES) {
+      loadBlock(w, message, offset);
+      compress(state, w);
+    }
+  }
+
+  /** The outer hash of the inner digest in `state`, then the prefix and `chars` characters of its base64url. */
+  function outerBase64url(chars: number): string {
+    // Outer hash: the inner digest (8 words), 0x80, zeros, the bit length (64 + 32 bytes).
+    for (let i = 0; i < 8; i += 1) w[i] = state[i] as number;
+    w[8] = 0x80000000;
+    for (let i = 9; i < 15; i += 1) w[i] = 0;
+    w[15] = (BLOCK_BYTES + 32) * 8;
+    state.set(outer);
+    compress(state, w);
+    // base64url of the digest's bytes, six bits a character, big-endian, after the prefix.
+    for (let c = 0; c < chars; c += 1) {
+      const bit = c * 6;
+      const word = bit >>> 5;
+      const shift = bit & 31;
+      const hi = state[word] as number;
+      let sextet: number;
+      if (shift <= 26) sextet = (hi >>> (26 - shift)) & 63;
+      else {
+        const lo = word + 1 < 8 ? (state[word + 1] as number) : 0;
+        sextet = ((hi << (shift - 26)) | (lo >>> (58 - shift))) & 63;
+      }
+      out[prefixLength + c] = BASE64URL_CODES[sextet] as number;
+    }
+    return out.toString('latin1', 0, prefixLength + chars);
+  }
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createReferenceColumnarEncoder } from './__fixtures__/columnar-encoder-reference.js';
-import { createColumnarEncoder, decodeColumnar, ProjectionFormatError } from './projection-codec.js';
+import {
+  createColumnarEncoder,
+  decodeColumnar,
+  isPseudonymKey,
+  ProjectionFormatError,
+} from './projection-codec.js';
+import { JsonBytes } from './json-bytes.js';
 import type { Fact } from './recompute.js';
 
 const p = (n: number): string => `p:${String(n).padStart(22, 'A')}`;
@@ -275,6 +281,98 @@ describe('the columnar projection encoding', () => {
       encoder.end();
       expect(byFields.join('')).toBe(reference.join(''));
     }
+  });
+
+  it('writes the bytes of the former encoder (JSON.stringify) for awkward strings, numbers and nested values', () => {
+    // The encoder writes its JSON itself (issue 13): every place a string or value lands must stay exact.
+    const awkward = [
+      'a "quoted" word',
+      'back\\slash',
+      'tab\tnew\nline \u0000\u001f\u007f',
+      'é ß 中文 😀',
+      'lone \ud800 high, lone \udc00 low',
+      'sep \u2028 \u2029',
+      '',
+    ];
+    let seed = 4242;
+    const random = (n: number): number => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    const pick = <T>(list: readonly T[]): T => list[random(list.length)] as T;
+    const numbers = [0, -0, 7, -7, 2147483648, -2147483649, 1.5, 1e21, NaN, Infinity];
+    const values: unknown[] = [
+      ...awkward,
+      ...numbers,
+      null,
+      true,
+      false,
+      [1, ['é', null]],
+      { a: '\u2028', b: [] },
+    ];
+    for (let round = 0; round < 30; round += 1) {
+      const facts: Fact[] = Array.from({ length: 1 + random(200) }, () => {
+        const fact: Record<string, unknown> = {
+          k: random(4) === 0 ? pick(awkward) || 'k' : pick(['event', 'usage']),
+        };
+        if (random(2) === 0) fact['key'] = random(3) === 0 ? pick(awkward) : p(random(40));
+        if (random(2) === 0) fact['subjects'] = [p(random(40)), pick(awkward)];
+        if (random(2) === 0) fact['status'] = pick(values);
+        if (random(3) === 0) fact[pick(awkward) || 'f'] = pick(values);
+        if (random(4) === 0) fact['at'] = random(2) === 0 ? 'same' : pick(values);
+        return fact;
+      });
+      const options = {
+        blockFacts: 1 + random(60),
+        dictionaryKeys: 10 + random(200),
+        segment: random(2) === 0,
+      };
+      const reference: string[] = [];
+      const former = createReferenceColumnarEncoder((line) => reference.push(line), options);
+      for (const fact of facts) former.add(fact);
+      former.end();
+      const lines: string[] = [];
+      const encoder = createColumnarEncoder((line) => lines.push(line), options);
+      for (const fact of facts) encoder.add(fact);
+      encoder.end();
+      expect(Buffer.from(lines.join(''), 'utf8')).toEqual(Buffer.from(reference.join(''), 'utf8'));
+      // And through a sink of bytes (a projection segment's way): the same bytes, not decoded to a string.
+      const out = new JsonBytes(16);
+      const bytes: Buffer[] = [];
+      const sunk = createColumnarEncoder(
+        {
+          out,
+          lineWritten() {
+            bytes.push(Buffer.from(out.buffer.subarray(0, out.length)));
+            out.clear();
+          },
+        },
+        options,
+      );
+      for (const fact of facts) sunk.add(fact);
+      sunk.end();
+      expect(Buffer.concat(bytes)).toEqual(Buffer.from(reference.join(''), 'utf8'));
+    }
+  });
+
+  it('tells a pseudonym key as the regular expression /^p:[A-Za-z0-9_-]{22}$/ does', () => {
+    const regex = /^p:[A-Za-z0-9_-]{22}$/;
+    const body = 'AbCdEfGhIjKlMnOpQrSt_-';
+    const keys = [
+      `p:${body}`,
+      `p:${body}\n`,
+      `p:${body}x`,
+      `p:${body.slice(1)}`,
+      `P:${body}`,
+      `p;${body}`,
+      `q:${body}`,
+      '',
+      'p:',
+      'finess:750000010',
+    ];
+    for (let c = 0; c < 0x3000; c += 1) keys.push(`p:${body.slice(0, 21)}${String.fromCharCode(c)}`);
+    for (let c = 0; c < 0x300; c += 1) keys.push(`p:${String.fromCharCode(c)}${body.slice(1)}`);
+    for (const key of keys) expect(isPseudonymKey(key), JSON.stringify(key)).toBe(regex.test(key));
   });
 
   it('still decodes esms-columnar-1 (stores sealed before the kinds kept their order)', async () => {

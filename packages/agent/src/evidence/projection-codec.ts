@@ -43,6 +43,7 @@
  * `esms-columnar-1` blocks are `{"k":KIND,"n":COUNT,"reset":true?,"new":…,"cols":COLS}`: one group, no `seq`.
  */
 import type { Fact } from './recompute.js';
+import { JsonBytes } from './json-bytes.js';
 import { isRecord } from '../shared/is-record.js';
 import { parseEvidenceJson } from './safe-json.js';
 
@@ -73,6 +74,12 @@ const SEQUENCE_INDEX: Int8Array = (() => {
   for (let i = 0; i < SEQUENCE_ALPHABET.length; i += 1) index[SEQUENCE_ALPHABET.charCodeAt(i)] = i;
   return index;
 })();
+/** The same characters as bytes, and the JSON punctuation, for the encoder's byte sink. */
+const SEQUENCE_CODES = Uint8Array.from(SEQUENCE_ALPHABET, (c) => c.charCodeAt(0));
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
 
 /** The fields that hold pseudonymised record and person keys (`pseudonymiseFact` in the SDK). */
 export const DEFAULT_KEY_FIELDS: readonly string[] = [
@@ -89,7 +96,21 @@ export const DEFAULT_KEY_FIELDS: readonly string[] = [
   'id',
 ];
 
-const PSEUDONYM_BODY = /^p:[A-Za-z0-9_-]{22}$/;
+/** Whether a character code is one of base64url's (`[A-Za-z0-9_-]`), by code below 128. */
+const BASE64URL_CHAR = Uint8Array.from({ length: 128 }, (_, c) =>
+  /[A-Za-z0-9_-]/.test(String.fromCharCode(c)) ? 1 : 0,
+);
+
+/** `/^p:[A-Za-z0-9_-]{22}$/.test(key)` (a pseudonym, written as its body), without a regular expression per key. */
+export function isPseudonymKey(key: string): boolean {
+  if (key.length !== 2 + BODY_LENGTH || key.charCodeAt(0) !== 0x70 || key.charCodeAt(1) !== 0x3a)
+    return false;
+  for (let i = 2; i < key.length; i += 1) {
+    const c = key.charCodeAt(i);
+    if (c >= 128 || BASE64URL_CHAR[c] !== 1) return false;
+  }
+  return true;
+}
 const BODY_LENGTH = 22;
 
 export interface ProjectionEncoder {
@@ -124,9 +145,20 @@ interface Group {
   columns: Map<string, Column>;
 }
 
-/** An encoder that hands each finished line (with its `\n`) to `emit`. */
+/**
+ * Where an encoder writes its lines as UTF-8 bytes, without making a string of each (a projection segment
+ * compresses them as they come, `projection-segment.ts`).
+ */
+export interface ColumnarLineSink {
+  /** The encoder appends each line (with its `\n`) here; the sink may take and clear the bytes at each line. */
+  readonly out: JsonBytes;
+  /** Told after each whole line was written to `out`. */
+  lineWritten(): void;
+}
+
+/** An encoder that hands each finished line (with its `\n`) to `emit`, or writes it into a sink's bytes. */
 export function createColumnarEncoder(
-  emit: (line: string) => void,
+  emit: ((line: string) => void) | ColumnarLineSink,
   options: {
     blockFacts?: number;
     dictionaryKeys?: number;
@@ -152,7 +184,26 @@ export function createColumnarEncoder(
   let dictionary = new Map<string, number>();
   let ended = false;
   let resetFirst = options.segment === true;
-  if (!resetFirst) emit(COLUMNAR_HEADER_LINE);
+  let sink: ColumnarLineSink;
+  if (typeof emit === 'function') {
+    const lineOut = new JsonBytes();
+    sink = {
+      out: lineOut,
+      lineWritten() {
+        emit(lineOut.buffer.toString('utf8', 0, lineOut.length));
+        lineOut.clear();
+      },
+    };
+  } else sink = emit;
+  const out = sink.out;
+  if (!resetFirst) {
+    out.raw(COLUMNAR_HEADER_LINE);
+    sink.lineWritten();
+  }
+  // A block's parts written before its line can be (the keys it adds come before its groups): kept, reused.
+  const groupsOut = new JsonBytes();
+  const bodiesOut = new JsonBytes(4 * 1024);
+  const othersOut = new JsonBytes(1024);
 
   const flush = (): void => {
     if (size === 0) return;
@@ -172,38 +223,62 @@ export function createColumnarEncoder(
       dictionary = new Map();
       reset = true;
     }
-    const bodies: string[] = [];
-    const others: [number, string][] = [];
+    // The same bytes as `JSON.stringify` of `{ n, reset?, seq, new: [bodies, others], groups }`.
+    groupsOut.clear();
+    bodiesOut.clear();
+    othersOut.clear();
     let added = 0;
     const indexOf = (key: string): number => {
       const known = dictionary.get(key);
       if (known !== undefined) return known;
       const index = dictionary.size;
       dictionary.set(key, index);
-      if (PSEUDONYM_BODY.test(key)) bodies.push(key.slice(2));
-      else others.push([added, key]);
+      if (isPseudonymKey(key)) bodiesOut.rawFrom(key, 2);
+      else {
+        if (othersOut.length > 0) othersOut.byte(COMMA);
+        othersOut.byte(OPEN);
+        othersOut.number(added);
+        othersOut.byte(COMMA);
+        othersOut.string(key);
+        othersOut.byte(CLOSE);
+      }
       added += 1;
       return index;
     };
     const layout = blockLayout(n, inOrder, positionsGroup);
-    const encoded: unknown[] = [];
     for (let g = 0; g < layout.groups.length; g += 1) {
       const group = layout.groups[g] as Group;
-      encoded.push([group.kind, group.count, encodeColumns(g, layout, dictionary, indexOf)]);
+      if (g > 0) groupsOut.byte(COMMA);
+      groupsOut.byte(OPEN);
+      groupsOut.string(group.kind);
+      groupsOut.byte(COMMA);
+      groupsOut.number(group.count);
+      groupsOut.byte(COMMA);
+      writeColumns(groupsOut, g, layout, dictionary, indexOf);
+      groupsOut.byte(CLOSE);
     }
-    let seq: string | null = null;
+    out.raw('{"n":');
+    out.number(n);
+    if (reset) out.raw(',"reset":true');
+    out.raw(',"seq":');
     if (layout.groups.length > 1) {
-      const code = inOrder.map((group) => SEQUENCE_ALPHABET[layout.groups.indexOf(group)] as string);
-      const chars = new Array<string>(n);
-      for (let i = 0; i < n; i += 1) chars[i] = code[positionsGroup[i] as number] as string;
-      seq = chars.join('');
-    }
-    const block: Record<string, unknown> = { n };
-    if (reset) block['reset'] = true;
-    block['seq'] = seq;
-    block['new'] = [bodies.join(''), others];
-    block['groups'] = encoded;
-    emit(`${JSON.stringify(block)}\n`);
+      const code = inOrder.map((group) => SEQUENCE_CODES[layout.groups.indexOf(group)] as number);
+      out.reserve(n + 2);
+      const buffer = out.buffer;
+      let at = out.length;
+      buffer[at++] = QUOTE;
+      for (let i = 0; i < n; i += 1) buffer[at++] = code[positionsGroup[i] as number] as number;
+      buffer[at++] = QUOTE;
+      out.length = at;
+    } else out.raw('null');
+    out.raw(',"new":["');
+    out.append(bodiesOut);
+    out.raw('",[');
+    out.append(othersOut);
+    out.raw(']],"groups":[');
+    out.append(groupsOut);
+    out.raw(']}\n');
+    sink.lineWritten();
   };
 
   const addRow = (
@@ -389,17 +464,20 @@ function runsOf(values: readonly unknown[]): [unknown[], number[]] | undefined {
   return runValues.length * RUN_COLUMN_VALUES_PER_RUN <= values.length ? [runValues, lengths] : undefined;
 }
 
-/** The columns of group `g` (the facts of one kind in a block). */
-function encodeColumns(
+/** The columns of group `g` (the facts of one kind in a block), as JSON: `[[FIELD,TYPE,PRESENCE,DATA]…]`. */
+function writeColumns(
+  out: JsonBytes,
   g: number,
   layout: BlockLayout,
   dictionary: ReadonlyMap<string, number>,
   indexOf: (key: string) => number,
-): unknown[] {
+): void {
   const group = layout.groups[g] as Group;
   const positions = group.positions;
-  const cols: unknown[] = [];
-  for (const field of layout.fields[g] as string[]) {
+  const fields = layout.fields[g] as string[];
+  out.byte(OPEN);
+  for (let f = 0; f < fields.length; f += 1) {
+    const field = fields[f] as string;
     const column = group.columns.get(field) as Column;
     const byRow = column.values;
     const values: unknown[] = [];
@@ -410,66 +488,130 @@ function encodeColumns(
       values.push(value);
       rows.push(positions[i] as number);
     }
-    let presence: string | null = null;
-    if (values.length !== group.count) {
-      const bits = new Array<string>(group.count);
-      for (let i = 0; i < group.count; i += 1) bits[i] = byRow[i] !== undefined ? '1' : '0';
-      presence = bits.join('');
-    }
+    if (f > 0) out.byte(COMMA);
+    out.byte(OPEN);
+    out.string(field);
     const same = sameAs(g, rows, values, layout);
+    const type = same !== undefined ? 's' : column.key ? keyColumnType(values) : 'v';
+    const runs = type === 'v' ? runsOf(values) : undefined;
+    out.raw(runs !== undefined ? ',"l",' : `,"${type}",`);
+    // PRESENCE: null when every fact of the group has the field, else a `1`/`0` per fact.
+    if (values.length === group.count) out.raw('null');
+    else {
+      out.reserve(group.count + 2);
+      const buffer = out.buffer;
+      let at = out.length;
+      buffer[at++] = QUOTE;
+      for (let i = 0; i < group.count; i += 1) buffer[at++] = byRow[i] !== undefined ? ONE : ZERO;
+      buffer[at++] = QUOTE;
+      out.length = at;
+    }
+    out.byte(COMMA);
     if (same !== undefined) {
+      // [KIND, FIELD, SAME, LITERALS]
       const all = same.matches === values.length;
-      cols.push([
-        field,
-        's',
-        presence,
-        [
-          (layout.groups[same.h] as Group).kind,
-          same.field,
-          all ? null : same.same.map((s) => (s ? '1' : '0')).join(''),
-          all ? [] : values.filter((_, i) => !same.same[i]),
-        ],
-      ]);
-      continue;
-    }
-    const type = column.key ? keyColumnType(values) : 'v';
-    if (type === 'v') {
-      const runs = runsOf(values);
-      cols.push(runs === undefined ? [field, 'v', presence, values] : [field, 'l', presence, runs]);
-      continue;
-    }
-    let previous = dictionary.size;
-    if (type === 'r') {
-      const deltas = new Array<number | null>(values.length);
+      out.byte(OPEN);
+      out.string((layout.groups[same.h] as Group).kind);
+      out.byte(COMMA);
+      out.string(same.field);
+      out.byte(COMMA);
+      if (all) out.raw('null,[]');
+      else {
+        out.reserve(values.length + 3);
+        const buffer = out.buffer;
+        let at = out.length;
+        buffer[at++] = QUOTE;
+        for (let i = 0; i < values.length; i += 1) buffer[at++] = same.same[i] === true ? ONE : ZERO;
+        buffer[at++] = QUOTE;
+        buffer[at++] = COMMA;
+        out.length = at;
+        out.byte(OPEN);
+        let first = true;
+        for (let i = 0; i < values.length; i += 1) {
+          if (same.same[i] === true) continue;
+          if (!first) out.byte(COMMA);
+          first = false;
+          out.value(values[i]);
+        }
+        out.byte(CLOSE);
+      }
+      out.byte(CLOSE);
+    } else if (type === 'v') {
+      if (runs === undefined) out.values(values);
+      else {
+        out.byte(OPEN);
+        out.values(runs[0]);
+        out.byte(COMMA);
+        writeIntegers(out, runs[1]);
+        out.byte(CLOSE);
+      }
+    } else if (type === 'r') {
+      let previous = dictionary.size;
+      // A column often names one key several times running (a person's records follow one another):
+      // the same string again needs no dictionary lookup (the dictionary is only emptied between blocks).
+      let lastKey: string | undefined;
+      out.byte(OPEN);
       for (let i = 0; i < values.length; i += 1) {
+        if (i > 0) out.byte(COMMA);
         const value = values[i] as string | null;
         if (value === null) {
-          deltas[i] = null;
+          out.raw('null');
+          continue;
+        }
+        if (value === lastKey) {
+          out.byte(ZERO);
           continue;
         }
         const index = indexOf(value);
-        deltas[i] = index - previous;
+        out.number(index - previous);
         previous = index;
+        lastKey = value;
       }
-      cols.push([field, 'r', presence, deltas]);
+      out.byte(CLOSE);
     } else {
+      // [lengths, deltas]
       const lists = values as string[][];
-      const lengths = new Array<number>(lists.length);
-      const deltas: number[] = [];
+      out.raw('[[');
       for (let i = 0; i < lists.length; i += 1) {
-        const list = lists[i] as string[];
-        lengths[i] = list.length;
-        for (const key of list) {
+        if (i > 0) out.byte(COMMA);
+        out.number((lists[i] as string[]).length);
+      }
+      out.raw('],[');
+      let previous = dictionary.size;
+      let lastKey: string | undefined;
+      let first = true;
+      for (let i = 0; i < lists.length; i += 1) {
+        for (const key of lists[i] as string[]) {
+          if (!first) out.byte(COMMA);
+          first = false;
+          if (key === lastKey) {
+            out.byte(ZERO);
+            continue;
+          }
           const index = indexOf(key);
-          deltas.push(index - previous);
+          out.number(index - previous);
           previous = index;
+          lastKey = key;
         }
       }
-      cols.push([field, 'R', presence, [lengths, deltas]]);
+      out.raw(']]');
     }
+    out.byte(CLOSE);
   }
-  return cols;
+  out.byte(CLOSE);
 }
+
+function writeIntegers(out: JsonBytes, numbers: readonly number[]): void {
+  out.byte(OPEN);
+  for (let i = 0; i < numbers.length; i += 1) {
+    if (i > 0) out.byte(COMMA);
+    out.number(numbers[i] as number);
+  }
+  out.byte(CLOSE);
+}
+
+const ONE = 0x31;
+const ZERO = 0x30;
 
 function keyColumnType(values: readonly unknown[]): 'r' | 'R' | 'v' {
   if (values.every((v) => v === null || typeof v === 'string')) return 'r';

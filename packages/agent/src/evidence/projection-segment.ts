@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { BLOB_GZIP_LEVEL, BLOB_WRITE_BUFFER_BYTES } from './blobs.js';
+import { JsonBytes } from './json-bytes.js';
 import { createColumnarEncoder } from './projection-codec.js';
 import type { Fact } from './recompute.js';
 
@@ -35,25 +36,28 @@ export interface ProjectionSegmentEncoder {
 export function createProjectionSegmentEncoder(): ProjectionSegmentEncoder {
   const members: Uint8Array[] = [];
   const texts: Uint8Array[] = [];
-  let pending: string[] = [];
-  let pendingBytes = 0;
+  // The text of the member being filled: the encoder writes its lines here as bytes (no string per line).
+  const out = new JsonBytes(BLOB_WRITE_BUFFER_BYTES + 512 * 1024);
   let bytes = 0;
   let count = 0;
   const compress = (): void => {
-    if (pending.length === 0) return;
-    const text = Buffer.from(pending.join(''), 'utf8');
+    if (out.length === 0) return;
+    // Its own ArrayBuffer (never Node's pool), so it is handed to the appending thread, not copied.
+    const text = Buffer.allocUnsafeSlow(out.length);
+    out.buffer.copy(text, 0, 0, out.length);
     members.push(gzipSync(text, { level: BLOB_GZIP_LEVEL }));
     texts.push(text);
-    pending = [];
-    pendingBytes = 0;
+    out.clear();
   };
+  let lineStart = 0;
   const encoder = createColumnarEncoder(
-    (line) => {
-      const length = Buffer.byteLength(line, 'utf8');
-      pending.push(line);
-      pendingBytes += length;
-      bytes += length;
-      if (pendingBytes >= BLOB_WRITE_BUFFER_BYTES) compress();
+    {
+      out,
+      lineWritten() {
+        bytes += out.length - lineStart;
+        if (out.length >= BLOB_WRITE_BUFFER_BYTES) compress();
+        lineStart = out.length;
+      },
     },
     { segment: true },
   );

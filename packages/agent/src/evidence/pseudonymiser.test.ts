@@ -33,6 +33,22 @@ describe('createPseudonymiser', () => {
       expect(keys.map((k) => p(k))).toEqual(keys.map(direct));
     }
   });
+  it('gives the same pseudonyms to a record’s own keys (not kept in its maps) in any order of asking', () => {
+    const direct = (key: string): string =>
+      `p:${createHmac('sha256', secret).update(key, 'utf8').digest('base64url').slice(0, 22)}`;
+    let seed = 99;
+    const random = (n: number): number => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    for (const cacheKeys of [0, 1, 3, 1000]) {
+      const p = createPseudonymiser(secret, cacheKeys);
+      for (let i = 0; i < 2000; i += 1) {
+        const key = `${random(2) === 0 ? 'Patient' : 'Encounter'}/${random(30)}`;
+        expect(random(2) === 0 ? p.own(key) : p(key)).toBe(direct(key));
+      }
+    }
+  });
   it('refuses an empty secret', () => {
     expect(() => createPseudonymiser(Buffer.alloc(0))).toThrow(TypeError);
   });

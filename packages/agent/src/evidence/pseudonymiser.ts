@@ -12,6 +12,17 @@ export const PSEUDONYM_LENGTH = 22;
  */
 export const PSEUDONYM_CACHE_KEYS = 1 << 15;
 
+/** A key's pseudonym. */
+export interface Pseudonymiser {
+  (key: string): string;
+  /**
+   * The same, for the key of the record being read: named again by its next facts only (the last two keys
+   * asked are remembered apart), so it is neither looked up nor kept in the bounded maps; at size L these
+   * are four in five of the keys met once, which otherwise push out the persons' and ESSMS's.
+   */
+  own(key: string): string;
+}
+
 /**
  * Returns the function that turns a person or record key into a pseudonym:
  * `'p:' + base64url(HMAC-SHA256(secret, key))` cut to {@link PSEUDONYM_LENGTH} characters. The same key
@@ -19,27 +30,46 @@ export const PSEUDONYM_CACHE_KEYS = 1 << 15;
  * figures; without the secret (which never leaves the machine) a pseudonym cannot be linked back to an
  * INS or a DUI id by trying candidates.
  */
-export function createPseudonymiser(
-  secret: Uint8Array,
-  cacheKeys = PSEUDONYM_CACHE_KEYS,
-): (key: string) => string {
+export function createPseudonymiser(secret: Uint8Array, cacheKeys = PSEUDONYM_CACHE_KEYS): Pseudonymiser {
   if (secret.length === 0) throw new TypeError('createPseudonymiser: the secret is empty');
   // The key's padded blocks hashed once (hmac-sha256.ts): the same pseudonyms as `createHmac`, at half the cost.
   const hmac = createHmacSha256(secret, 'p:');
   let young = new Map<string, string>();
   let old = new Map<string, string>();
-  return (key: string) => {
-    let pseudonym = young.get(key);
-    if (pseudonym !== undefined) return pseudonym;
-    pseudonym = old.get(key);
+  // The last two keys asked, compared before any map: a record's facts name its own key and its person
+  // one after the other (half of the calls at size L), and a string comparison is cheaper than hashing
+  // the key for a lookup. `undefined` at first: no key (not even '') matches it.
+  let lastKey: string | undefined;
+  let lastPseudonym = '';
+  let priorKey: string | undefined;
+  let priorPseudonym = '';
+  const pseudonymOf = (key: string, own: boolean): string => {
+    if (key === lastKey) return lastPseudonym;
+    if (key === priorKey) {
+      priorKey = lastKey;
+      lastKey = key;
+      const found = priorPseudonym;
+      priorPseudonym = lastPseudonym;
+      lastPseudonym = found;
+      return found;
+    }
+    let pseudonym = own ? hmac.base64url(key, PSEUDONYM_LENGTH) : young.get(key);
     if (pseudonym === undefined) {
-      pseudonym = hmac.base64url(key, PSEUDONYM_LENGTH);
+      pseudonym = old.get(key);
+      if (pseudonym === undefined) pseudonym = hmac.base64url(key, PSEUDONYM_LENGTH);
+      if (young.size >= cacheKeys) {
+        old = young;
+        young = new Map();
+      }
+      young.set(key, pseudonym);
     }
-    if (young.size >= cacheKeys) {
-      old = young;
-      young = new Map();
-    }
-    young.set(key, pseudonym);
+    priorKey = lastKey;
+    priorPseudonym = lastPseudonym;
+    lastKey = key;
+    lastPseudonym = pseudonym;
     return pseudonym;
   };
+  return Object.assign((key: string) => pseudonymOf(key, false), {
+    own: (key: string) => pseudonymOf(key, true),
+  });
 }

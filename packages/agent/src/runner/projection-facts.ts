@@ -136,6 +136,7 @@ export function createFactCollector(
   let segment: ProjectionSegmentEncoder | undefined;
   // `pseudonymiseFact`'s own rule: FINESS keys are kept.
   const p = (key: string): string => (key.startsWith('finess:') ? key : pseudonymise(key));
+  const pOwn = (key: string): string => (key.startsWith('finess:') ? key : pseudonymise.own(key));
   const names: string[] = [];
   const values: unknown[] = [];
   /** Writes `fact` pseudonymised field by field into `into`; false (nothing written) when it cannot. */
@@ -179,7 +180,8 @@ export function createFactCollector(
           if (value === null) break;
           const type = record['resourceType'];
           if (typeof value !== 'string' || typeof type !== 'string') return false;
-          value = p(`${type}/${value}`);
+          // The record's own key: its next facts name it again, later records seldom (`Pseudonymiser`).
+          value = pOwn(`${type}/${value}`);
           break;
         }
       }
