@@ -763,6 +763,15 @@ export class ColumnarDecoder {
     return decodeBlock(block, n, state, fail, this.version);
   }
 
+  /** `line()`, each fact to `add`, then `blockDone()`: the number of facts (0 for the header or an empty line). */
+  lineInto(line: string, add: (fact: Fact) => void): number {
+    const facts = this.line(line);
+    if (facts === undefined) return 0;
+    for (const fact of facts) add(fact);
+    this.blockDone();
+    return facts.length;
+  }
+
   /** The checks after a block whose facts have been used. */
   blockDone(): void {
     if (this.state.nextFresh !== this.state.fresh.length)

@@ -21,11 +21,7 @@ export async function recomputeHere(
   const decoder = new ColumnarDecoder({ expected: input.expected });
   let facts = 0;
   for await (const line of offsetLines(chunks)) {
-    const decoded = decoder.line(line.bytes.toString('utf8'));
-    if (decoded === undefined) continue;
-    for (const fact of decoded) engine.addFact(fact);
-    facts += decoded.length;
-    decoder.blockDone();
+    facts += decoder.lineInto(line.bytes.toString('utf8'), (fact) => engine.addFact(fact));
   }
   decoder.end();
   return { computation: engine.finish(), facts };

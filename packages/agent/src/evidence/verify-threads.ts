@@ -108,11 +108,7 @@ export async function recomputeInThreads(
         if (line.terminated) hashes[range]!.update('\n');
         continue;
       }
-      const decoded = decoder.line(line.bytes.toString('utf8'));
-      if (decoded === undefined) continue;
-      for (const fact of decoded) engine.addFact(fact);
-      facts += decoded.length;
-      decoder.blockDone();
+      facts += decoder.lineInto(line.bytes.toString('utf8'), (fact) => engine.addFact(fact));
     }
     decoder.end();
     for (const [i, outcome] of outcomes.entries()) {

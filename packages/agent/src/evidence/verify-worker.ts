@@ -86,11 +86,10 @@ async function decodeRange(): Promise<FromVerifyWorker> {
             facts: 0,
           };
         }
-        const decoded = part.decoder.line(line.bytes.toString('utf8'));
-        if (decoded === undefined) continue;
-        for (const fact of decoded) part.engine.addFact(fact as unknown as Fact);
-        part.facts += decoded.length;
-        part.decoder.blockDone();
+        const engine = part.engine;
+        part.facts += part.decoder.lineInto(line.bytes.toString('utf8'), (fact) =>
+          engine.addFact(fact as unknown as Fact),
+        );
       } catch (error) {
         if (error instanceof ProjectionCutError) throw error;
         failure = error;
