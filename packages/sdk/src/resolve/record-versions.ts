@@ -376,11 +376,7 @@ export class RecordVersions {
     const winner = segment.winners[index]!;
     const winnerUpdated = segment.winnerLastUpdated[index]!;
     const winnerOrder = segment.winnerOrder[index]!;
-    const newer =
-      lastUpdatedMs > winnerUpdated ||
-      (lastUpdatedMs === winnerUpdated &&
-        (order > winnerOrder || (order === winnerOrder && occurrence > winner)));
-    if (!newer) {
+    if (!isNewer(lastUpdatedMs, order, occurrence, winnerUpdated, winnerOrder, winner)) {
       this.superseded[occurrence] = 1;
       return;
     }
@@ -477,12 +473,7 @@ export class RecordVersions {
     const winner = this.winners[index]!;
     const winnerUpdated = this.winnerLastUpdated[index]!;
     const winnerOrder = this.winnerOrder[index]!;
-    // The latest meta.lastUpdated wins; when equal, the one read last (by order, then by occurrence).
-    const newer =
-      lastUpdatedMs > winnerUpdated ||
-      (lastUpdatedMs === winnerUpdated &&
-        (order > winnerOrder || (order === winnerOrder && occurrence > winner)));
-    if (!newer) {
+    if (!isNewer(lastUpdatedMs, order, occurrence, winnerUpdated, winnerOrder, winner)) {
       this.superseded[occurrence] = 1;
       return;
     }
@@ -606,4 +597,24 @@ function findInSegment(
     slot = (slot + 1) & mask;
   }
   return -1;
+}
+
+/**
+ * Whether a version read (its meta.lastUpdated, order and occurrence) replaces the current winner: the latest
+ * meta.lastUpdated wins; when equal, the one read last (by order, then by occurrence). The one rule for a
+ * table's own keys and for those of a merged segment.
+ */
+function isNewer(
+  lastUpdatedMs: number,
+  order: number,
+  occurrence: number,
+  winnerUpdated: number,
+  winnerOrder: number,
+  winner: number,
+): boolean {
+  return (
+    lastUpdatedMs > winnerUpdated ||
+    (lastUpdatedMs === winnerUpdated &&
+      (order > winnerOrder || (order === winnerOrder && occurrence > winner)))
+  );
 }
